@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""CDK entry: builds the app from infra/ with cdk-nag's AwsSolutions checks."""
+
+import os
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import cdk_context, load_config
+from infra.stack import LeadersStack
+from shared.names import STACK_NAME
+
+
+def build_app(outdir: str | None = None) -> cdk.App:
+    context = cdk_context()
+    app = cdk.App(outdir=outdir, context=context)
+    merged = {key: app.node.try_get_context(key) for key in [*context, *_cli_keys()]}
+    config = load_config({k: v for k, v in merged.items() if v is not None})
+    LeadersStack(
+        app,
+        STACK_NAME,
+        config=config,
+        env=cdk.Environment(account=config.account, region=config.region),
+        description="Member services for the union's leaders of leaders",
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app
+
+
+def _cli_keys() -> list[str]:
+    return [f"leaders:{key}" for key in ("account", "region", "sender_address")]
+
+
+if __name__ == "__main__":
+    build_app(os.environ.get("CDK_OUTDIR")).synth()

@@ -1,0 +1,40 @@
+"""Public read API of the forum catalogue: GET /api/forums and GET /api/forums/{forum_id}."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+from shared.errors import NotFound
+from shared.forums.catalogue import Catalogue
+from shared.forums.models import SLUG, ForumList, ForumView
+from shared.http import create_resolver
+from shared.observability import logger, metrics, tracer
+from shared.settings import ForumsApiSettings
+
+settings = ForumsApiSettings()  # type: ignore[call-arg]
+catalogue = Catalogue(DynamoCatalogueStore(settings.forums_table_name))
+app = create_resolver()
+
+
+@app.get("/api/forums")
+def list_forums() -> ForumList:
+    return catalogue.list_forums()
+
+
+@app.get("/api/forums/<forum_id>")
+def get_forum(forum_id: str) -> ForumView:
+    if not re.fullmatch(SLUG, forum_id):
+        raise NotFound("Forummet findes ikke.", code="forum_not_found")
+    return catalogue.get_forum(forum_id)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,107 @@
+"""cdk-nag acknowledgements, each with the reason it is right for this product.
+
+Acknowledgements are made on the narrowest construct that raises the finding, so a new
+resource of the same kind is checked afresh."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import IConstruct
+
+from infra.function import PythonFunction
+
+BUCKET_DEPLOYMENT_PREFIX = "Custom::CDKBucketDeployment"
+
+RUNTIME_REASON = (
+    "python3.13 is the runtime the dependencies layer is built for (pip --platform, cp313) "
+    "and the one tested here; moving to a newer runtime is a deliberate upgrade of both."
+)
+
+
+def _ack(scope: IConstruct, rule: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=f"AwsSolutions::AwsSolutions-{rule}",
+                                                     reason=reason))
+
+
+def acknowledge(stack: Stack) -> None:
+    tables = [c for c in stack.node.find_all() if isinstance(c, dynamodb.Table)]
+    for construct in stack.node.find_all():
+        if isinstance(construct, PythonFunction):
+            _function(stack, construct, tables)
+
+    _bucket_deployment(stack)
+
+    api = stack.node.find_child("Api").node.find_child("RestApi")
+    public = ("The API serves anonymous members: the public forum catalogue and forms for "
+              "registration, newsletter and advisory requests, which need no account by design. "
+              "Abuse is limited by stage throttling, the WAF rate rule and a honeypot field; "
+              "operators work through IAM (the leaders CLI), never through this API.")
+    _ack(api, "APIG4", public)
+    _ack(api, "COG4", public)
+    _ack(api.node.find_child("CloudWatchRole"),
+         "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+         "AmazonAPIGatewayPushToCloudWatchLogs]",
+         "API Gateway's account-wide logging role; the AWS managed policy is the documented "
+         "way to let API Gateway write execution logs.")
+
+    distribution = stack.node.find_child("Pages").node.find_child("Distribution")
+    _ack(distribution, "CFR1",
+         "Members are Danish but may travel; geo-blocking would lock them out of public forms. "
+         "Abuse is limited by the API's WAF rate rule and stage throttling.")
+    _ack(distribution, "CFR2",
+         "A CloudFront web ACL must live in us-east-1, outside the EU region this stack is pinned "
+         "to. The pages are static; the API behind /api/* has its own regional WAF (rate per "
+         "client and AWS common rules).")
+    _ack(distribution, "CFR4",
+         "No custom domain is configured, so the distribution uses the *.cloudfront.net "
+         "certificate whose protocol policy CloudFront fixes. The distribution sets TLSv1.2_2021 "
+         "as minimum, which applies as soon as a custom domain and certificate are added.")
+
+
+def _logical_arn(stack: Stack, construct: IConstruct) -> str:
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnElement)
+    return f"<{stack.get_logical_id(resource)}.Arn>"
+
+
+def _function(stack: Stack, fn: PythonFunction, tables: list[dynamodb.Table]) -> None:
+    _ack(fn.function, "L1", RUNTIME_REASON)
+    policy = fn.role.node.find_child("DefaultPolicy")
+    _ack(policy, f"IAM5[Resource::{_logical_arn(stack, fn.log_group)}:*]",
+         "Log streams are created by Lambda at run time with names not known in advance; the "
+         "grant is limited to the function's own log group.")
+    _ack(policy, "IAM5[Resource::*]",
+         "Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support "
+         "no resource-level permissions. Every other grant of this role names its resources.")
+    for table in tables:
+        _ack(policy, f"IAM5[Resource::{_logical_arn(stack, table)}/index/*]",
+             "Queries through the secondary indexes of a table the function is granted; the "
+             "wildcard covers only that table's own indexes.")
+
+
+def _bucket_deployment(stack: Stack) -> None:
+    """The CDK-provided function that copies pages/ into the bucket at deploy time."""
+    for child in stack.node.children:
+        if not child.node.id.startswith(BUCKET_DEPLOYMENT_PREFIX):
+            continue
+        _ack(child, "L1", "CDK's BucketDeployment provider chooses its own runtime; it runs only "
+                          "during deployments and handles no member data.")
+        role = child.node.find_child("ServiceRole")
+        _ack(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                   "AWSLambdaBasicExecutionRole]",
+             "CDK's BucketDeployment provider; the managed policy grants only CloudWatch Logs "
+             "writes for its own log output.")
+        policy = role.node.find_child("DefaultPolicy")
+        for finding in (
+            "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*",
+            "Action::s3:Abort*", "Action::s3:DeleteObject*",
+            f"Resource::arn:aws:s3:::cdk-hnb659fds-assets-{stack.account}-{stack.region}/*",
+            "Resource::<PagesBucket1F9960AC.Arn>/*",
+            "Resource::*",
+        ):
+            _ack(policy, f"IAM5[{finding}]",
+                 "Grants made by CDK's BucketDeployment: it reads the pages asset from the CDK "
+                 "assets bucket and syncs (puts, deletes) every object of the pages bucket, "
+                 "whose keys are not known in advance, and invalidates the distribution "
+                 "(CloudFront invalidation actions take no resource-level permissions).")

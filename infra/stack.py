@@ -1,0 +1,30 @@
+"""The one stack: capabilities composed, each a construct of its own."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.api import PublicApi
+from infra.config import DeployConfig
+from infra.email import Email
+from infra.forums import ForumsCatalogue
+from infra.function import FunctionRuntime
+from infra.nag import acknowledge
+from infra.pages import Pages
+from shared.names import OUTPUT_API_URL, OUTPUT_SITE_URL
+
+
+class LeadersStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(scope, construct_id, **kwargs)
+        runtime = FunctionRuntime(self, "Runtime", log_retention_days=config.log_retention_days)
+        self.email = Email(self, "Email", config=config)
+        self.api = PublicApi(self, "Api", config=config)
+        self.forums = ForumsCatalogue(self, "Forums", runtime=runtime, api=self.api)
+        self.pages = Pages(self, "Pages", api=self.api)
+
+        CfnOutput(self, OUTPUT_API_URL, value=self.api.rest_api.url)
+        CfnOutput(self, OUTPUT_SITE_URL,
+                  value=f"https://{self.pages.distribution.distribution_domain_name}/")
+        acknowledge(self)

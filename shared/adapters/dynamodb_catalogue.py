@@ -1,0 +1,136 @@
+"""The forums catalogue table in DynamoDB.
+
+Items: a forum is `pk=FORUM#<id>, sk=FORUM`; a session is `pk=SESSION#<id>, sk=SESSION` with
+`forum_id` and `starts_at` for the SessionsByForum index. A session item's `confirmed` counter
+belongs to registrations: updates of the description never overwrite it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.aws import client
+from shared.forums.catalogue import CapacityBelowConfirmed
+from shared.forums.models import Forum, Session
+from shared.names import INDEX_SESSIONS_BY_FORUM
+
+
+def forum_key(forum_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"FORUM#{forum_id}"}, "sk": {"S": "FORUM"}}
+
+
+def session_key(session_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}}
+
+
+def _utc(moment: datetime) -> str:
+    """UTC, so that the index sorts sessions by time."""
+    return moment.astimezone(UTC).isoformat()
+
+
+class DynamoCatalogueStore:
+    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
+        self._table = table_name
+        self._ddb = dynamodb
+
+    @property
+    def _client(self) -> Any:
+        if self._ddb is None:
+            self._ddb = client("dynamodb")
+        return self._ddb
+
+    def put_forum(self, forum: Forum) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=forum_key(forum.id),
+            UpdateExpression="SET kind = :kind, forum_id = :id, title = :title, "
+            "description = :description, audience = :audience",
+            ExpressionAttributeValues={
+                ":kind": {"S": "forum"},
+                ":id": {"S": forum.id},
+                ":title": {"S": forum.title},
+                ":description": {"S": forum.description},
+                ":audience": {"S": forum.audience.value},
+            },
+        )
+
+    def put_session(self, session: Session) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=session_key(session.id),
+                UpdateExpression="SET kind = :kind, session_id = :id, forum_id = :forum, "
+                "city = :city, venue = :venue, starts_at = :starts, ends_at = :ends, "
+                "capacity = :capacity, registration_deadline = :deadline, closed = :closed, "
+                "cancelled = :cancelled, confirmed = if_not_exists(confirmed, :zero)",
+                ConditionExpression="attribute_not_exists(confirmed) OR confirmed <= :capacity",
+                ExpressionAttributeValues={
+                    ":kind": {"S": "session"},
+                    ":id": {"S": session.id},
+                    ":forum": {"S": session.forum_id},
+                    ":city": {"S": session.city},
+                    ":venue": {"S": session.venue},
+                    ":starts": {"S": _utc(session.starts_at)},
+                    ":ends": {"S": _utc(session.ends_at)},
+                    ":capacity": {"N": str(session.capacity)},
+                    ":deadline": {"S": _utc(session.registration_deadline)},
+                    ":closed": {"BOOL": session.closed},
+                    ":cancelled": {"BOOL": session.cancelled},
+                    ":zero": {"N": "0"},
+                },
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise CapacityBelowConfirmed(session.id) from exc
+
+    def forums(self) -> list[Forum]:
+        return [_forum(i) for i in self._scan() if i["kind"]["S"] == "forum"]
+
+    def forum(self, forum_id: str) -> Forum | None:
+        item = self._client.get_item(TableName=self._table, Key=forum_key(forum_id)).get("Item")
+        return _forum(item) if item else None
+
+    def sessions(self, forum_id: str | None = None) -> list[Session]:
+        if forum_id is None:
+            return [_session(i) for i in self._scan() if i["kind"]["S"] == "session"]
+        return [_session(i) for i in self._query_forum(forum_id)]
+
+    def _scan(self) -> Iterator[dict[str, Any]]:
+        # The catalogue holds a few dozen items: a scan is one or two pages.
+        for page in self._client.get_paginator("scan").paginate(TableName=self._table):
+            yield from page["Items"]
+
+    def _query_forum(self, forum_id: str) -> Iterator[dict[str, Any]]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=INDEX_SESSIONS_BY_FORUM,
+            KeyConditionExpression="forum_id = :forum",
+            ExpressionAttributeValues={":forum": {"S": forum_id}},
+        )
+        for page in pages:
+            yield from page["Items"]
+
+
+def _forum(item: dict[str, Any]) -> Forum:
+    return Forum(
+        id=item["forum_id"]["S"],
+        title=item["title"]["S"],
+        description=item.get("description", {}).get("S", ""),
+        audience=item["audience"]["S"],
+    )
+
+
+def _session(item: dict[str, Any]) -> Session:
+    return Session(
+        id=item["session_id"]["S"],
+        forum_id=item["forum_id"]["S"],
+        city=item["city"]["S"],
+        venue=item.get("venue", {}).get("S", ""),
+        starts_at=datetime.fromisoformat(item["starts_at"]["S"]),
+        ends_at=datetime.fromisoformat(item["ends_at"]["S"]),
+        capacity=int(item["capacity"]["N"]),
+        registration_deadline=datetime.fromisoformat(item["registration_deadline"]["S"]),
+        closed=item.get("closed", {}).get("BOOL", False),
+        cancelled=item.get("cancelled", {}).get("BOOL", False),
+        confirmed=int(item.get("confirmed", {}).get("N", "0")),
+    )

@@ -1,0 +1,1 @@
+"""Leader forums: the catalogue of topics and their sessions."""

@@ -1,0 +1,110 @@
+"""What the public sees of the forums, and how the secretariat's file becomes the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from shared.clock import Clock, utcnow
+from shared.errors import FieldError, InvalidInput, NotFound
+from shared.forums.catalogue_file import CatalogueFile
+from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
+from shared.validation import field_errors
+
+
+class CatalogueStore(Protocol):
+    """Where forums and sessions are kept (DynamoDB in AWS and locally; a dict in unit tests)."""
+
+    def put_forum(self, forum: Forum) -> None: ...
+
+    def put_session(self, session: Session) -> None:
+        """Create or update the session's description; never touches its seat counter.
+
+        Raises CapacityBelowConfirmed when the new capacity is below the seats already taken."""
+
+    def forums(self) -> list[Forum]: ...
+
+    def forum(self, forum_id: str) -> Forum | None: ...
+
+    def sessions(self, forum_id: str | None = None) -> list[Session]: ...
+
+
+class CapacityBelowConfirmed(Exception):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    forums: int
+    sessions: int
+
+
+class Catalogue:
+    def __init__(self, store: CatalogueStore, clock: Clock = utcnow) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list_forums(self) -> ForumList:
+        """Every forum with sessions still ahead, each with its upcoming sessions in time order."""
+        now = self._clock()
+        by_forum: dict[str, list[Session]] = {}
+        for session in self._store.sessions():
+            if session.ends_at > now:
+                by_forum.setdefault(session.forum_id, []).append(session)
+        views = [
+            self._view(forum, by_forum[forum.id])
+            for forum in sorted(self._store.forums(), key=lambda f: f.title)
+            if forum.id in by_forum
+        ]
+        views.sort(key=lambda v: v.sessions[0].starts_at)
+        return ForumList(forums=views)
+
+    def get_forum(self, forum_id: str) -> ForumView:
+        forum = self._store.forum(forum_id)
+        if forum is None:
+            raise NotFound("Forummet findes ikke.", code="forum_not_found")
+        now = self._clock()
+        upcoming = [s for s in self._store.sessions(forum_id) if s.ends_at > now]
+        return self._view(forum, upcoming)
+
+    def import_file(self, data: Mapping[str, Any]) -> ImportResult:
+        """Upsert every forum and session in the file; running it twice changes nothing more."""
+        try:
+            catalogue = CatalogueFile.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc.errors())) from exc
+        sessions = 0
+        errors = []
+        for forum, forum_sessions in catalogue.entries():
+            self._store.put_forum(forum)
+            for session in forum_sessions:
+                try:
+                    self._store.put_session(session)
+                    sessions += 1
+                except CapacityBelowConfirmed:
+                    errors.append(
+                        FieldError(
+                            f"sessions.{session.id}.capacity",
+                            "capacity_below_confirmed",
+                            "Kapaciteten er lavere end antallet af bekræftede deltagere.",
+                        )
+                    )
+        if errors:
+            raise InvalidInput(errors)
+        return ImportResult(forums=len(catalogue.forums), sessions=sessions)
+
+    def _view(self, forum: Forum, sessions: list[Session]) -> ForumView:
+        now = self._clock()
+        ordered = sorted(sessions, key=lambda s: s.starts_at)
+        return ForumView(
+            id=forum.id,
+            title=forum.title,
+            description=forum.description,
+            audience=forum.audience,
+            sessions=[SessionView.of(s, now) for s in ordered],
+        )

@@ -1,0 +1,95 @@
+"""The file the secretariat keeps forums and sessions in (YAML or JSON), validated before import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from shared.clock import COPENHAGEN
+from shared.forums.models import SLUG, Forum, Session
+from shared.roles import Audience
+from shared.validation import DanishValueError
+
+
+def _copenhagen_if_naive(moment: datetime) -> datetime:
+    """Times written without an offset are Danish wall-clock times."""
+    return moment.replace(tzinfo=COPENHAGEN) if moment.tzinfo is None else moment
+
+
+LocalTime = Annotated[datetime, AfterValidator(_copenhagen_if_naive)]
+
+
+class SessionEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG)
+    city: str = Field(min_length=1, max_length=100)
+    venue: str = Field(default="", max_length=300)
+    starts_at: LocalTime
+    ends_at: LocalTime
+    capacity: int = Field(ge=1, le=2000)
+    registration_deadline: LocalTime
+    status: Literal["open", "closed", "cancelled"] = "open"
+
+    @model_validator(mode="after")
+    def _times_in_order(self) -> Self:
+        if self.ends_at <= self.starts_at:
+            raise DanishValueError("ends_before_start", "Sluttidspunktet skal ligge efter start.")
+        if self.registration_deadline > self.starts_at:
+            raise DanishValueError(
+                "deadline_after_start", "Tilmeldingsfristen skal ligge før sessionens start."
+            )
+        return self
+
+
+class ForumEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    audience: Audience = Audience.LEADERS_OF_LEADERS
+    sessions: list[SessionEntry] = Field(default_factory=list)
+
+
+class CatalogueFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    forums: list[ForumEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        forum_ids = [f.id for f in self.forums]
+        session_ids = [s.id for f in self.forums for s in f.sessions]
+        for kind, ids in (("forum", forum_ids), ("session", session_ids)):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise DanishValueError(
+                    f"duplicate_{kind}_id", f"Samme id står flere gange: {', '.join(twice)}."
+                )
+        return self
+
+    def entries(self) -> list[tuple[Forum, list[Session]]]:
+        """The forums and their sessions as domain objects (counters left to the store)."""
+        out = []
+        for f in self.forums:
+            forum = Forum(id=f.id, title=f.title, description=f.description, audience=f.audience)
+            sessions = [
+                Session(
+                    id=s.id,
+                    forum_id=f.id,
+                    city=s.city,
+                    venue=s.venue,
+                    starts_at=s.starts_at,
+                    ends_at=s.ends_at,
+                    capacity=s.capacity,
+                    registration_deadline=s.registration_deadline,
+                    closed=s.status == "closed",
+                    cancelled=s.status == "cancelled",
+                )
+                for s in f.sessions
+            ]
+            out.append((forum, sessions))
+        return out

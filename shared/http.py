@@ -1,0 +1,80 @@
+"""The REST resolver every API function uses, with errors mapped to answers in one place.
+
+- a DomainError becomes its status with `{"code", "message"}`;
+- invalid input becomes 422 `{"errors": [{"field", "code", "message"}]}` (Danish messages);
+- a body that is not JSON becomes 400, an unknown route 404, a too large body 413;
+- anything unexpected is logged (without the request) and answered 500 without details."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from shared.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
+from shared.names import ENV_MAX_BODY_BYTES
+from shared.observability import logger
+from shared.validation import field_errors
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024
+
+
+def json_response(status: int, body: Any) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def error_response(status: int, code: str, message: str) -> Response[Any]:
+    return json_response(status, {"code": code, "message": message})
+
+
+def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
+    body = {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]}
+    return json_response(422, body)
+
+
+def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
+    body = app.current_event.body or ""
+    if len(body.encode("utf-8")) > limit:
+        raise PayloadTooLarge()
+    return next_middleware(app)
+
+
+def create_resolver() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_limit_body_size])
+
+    @app.exception_handler(DomainError)
+    def _domain_error(exc: DomainError) -> Response[Any]:
+        logger.info("refused", extra={"code": exc.code, "status": exc.status})
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(InvalidInput)
+    def _invalid_input(exc: InvalidInput) -> Response[Any]:
+        logger.info("invalid input", extra={"fields": [e.field for e in exc.errors]})
+        return invalid_input_response(exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(exc: RequestValidationError) -> Response[Any]:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            logger.info("malformed json body")
+            return error_response(400, "invalid_json", "Indholdet er ikke gyldig JSON.")
+        found = field_errors(errors)
+        logger.info("invalid input", extra={"fields": [e.field for e in found]})
+        return invalid_input_response(found)
+
+    @app.not_found
+    def _not_found(exc: NotFoundError) -> Response[Any]:
+        return error_response(404, "not_found", "Adressen findes ikke.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unexpected error")
+        return error_response(500, "internal_error", "Der skete en fejl. Prøv igen om lidt.")
+
+    return app
