@@ -44,41 +44,38 @@ class DynamoCatalogueStore:
         self._client.update_item(
             TableName=self._table,
             Key=forum_key(forum.id),
-            UpdateExpression="SET kind = :kind, forum_id = :id, title = :title, "
-            "description = :description, audience = :audience",
-            ExpressionAttributeValues={
-                ":kind": {"S": "forum"},
-                ":id": {"S": forum.id},
-                ":title": {"S": forum.title},
-                ":description": {"S": forum.description},
-                ":audience": {"S": forum.audience.value},
-            },
+            **_set_expression({
+                "kind": {"S": "forum"},
+                "forum_id": {"S": forum.id},
+                "title": {"S": forum.title},
+                "description": {"S": forum.description},
+                "audience": {"S": forum.audience.value},
+            }),
         )
 
     def put_session(self, session: Session) -> None:
+        update = _set_expression({
+            "kind": {"S": "session"},
+            "session_id": {"S": session.id},
+            "forum_id": {"S": session.forum_id},
+            "city": {"S": session.city},
+            "venue": {"S": session.venue},
+            "starts_at": {"S": _utc(session.starts_at)},
+            "ends_at": {"S": _utc(session.ends_at)},
+            "capacity": {"N": str(session.capacity)},
+            "registration_deadline": {"S": _utc(session.registration_deadline)},
+            "closed": {"BOOL": session.closed},
+            "cancelled": {"BOOL": session.cancelled},
+        })
+        update["UpdateExpression"] += ", #confirmed = if_not_exists(#confirmed, :zero)"
+        update["ExpressionAttributeNames"]["#confirmed"] = "confirmed"
+        update["ExpressionAttributeValues"][":zero"] = {"N": "0"}
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=session_key(session.id),
-                UpdateExpression="SET kind = :kind, session_id = :id, forum_id = :forum, "
-                "city = :city, venue = :venue, starts_at = :starts, ends_at = :ends, "
-                "capacity = :capacity, registration_deadline = :deadline, closed = :closed, "
-                "cancelled = :cancelled, confirmed = if_not_exists(confirmed, :zero)",
-                ConditionExpression="attribute_not_exists(confirmed) OR confirmed <= :capacity",
-                ExpressionAttributeValues={
-                    ":kind": {"S": "session"},
-                    ":id": {"S": session.id},
-                    ":forum": {"S": session.forum_id},
-                    ":city": {"S": session.city},
-                    ":venue": {"S": session.venue},
-                    ":starts": {"S": _utc(session.starts_at)},
-                    ":ends": {"S": _utc(session.ends_at)},
-                    ":capacity": {"N": str(session.capacity)},
-                    ":deadline": {"S": _utc(session.registration_deadline)},
-                    ":closed": {"BOOL": session.closed},
-                    ":cancelled": {"BOOL": session.cancelled},
-                    ":zero": {"N": "0"},
-                },
+                ConditionExpression="attribute_not_exists(#confirmed) OR #confirmed <= :capacity",
+                **update,
             )
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             raise CapacityBelowConfirmed(session.id) from exc
@@ -109,6 +106,15 @@ class DynamoCatalogueStore:
         )
         for page in pages:
             yield from page["Items"]
+
+
+def _set_expression(values: dict[str, Any]) -> dict[str, Any]:
+    """An UpdateItem that sets these attributes (names escaped: some are reserved words)."""
+    return {
+        "UpdateExpression": "SET " + ", ".join(f"#{name} = :{name}" for name in values),
+        "ExpressionAttributeNames": {f"#{name}": name for name in values},
+        "ExpressionAttributeValues": {f":{name}": value for name, value in values.items()},
+    }
 
 
 def _forum(item: dict[str, Any]) -> Forum:

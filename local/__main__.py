@@ -1,0 +1,93 @@
+"""`make run`: the whole backend on http://127.0.0.1:${PORT:-8000}, on an embedded emulator."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+DEFAULT_PORT = 8000
+
+
+def parse_port(value: str | None) -> int:
+    if value is None or value.strip() == "":
+        return DEFAULT_PORT
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise SystemExit(f"PORT must be a number from 1 to 65535, not {value!r}.")
+    return int(value)
+
+
+def check_free(port: int) -> None:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SystemExit(
+                    f"Port {port} is already in use. Stop what runs there or start with "
+                    f"another port, e.g. PORT={port + 1} make run."
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise SystemExit(f"Port {port} needs privileges; choose a port above 1023.") from None
+            raise
+
+
+def main() -> None:
+    port = parse_port(os.environ.get("PORT"))
+    check_free(port)
+    started = time.monotonic()
+
+    from local.runtime import LocalRuntime
+    from local.server import LocalServer
+    from local.synth import load_template
+
+    runtime = LocalRuntime(load_template())
+    runtime.start(load_demo=os.environ.get("LOCAL_DEMO_DATA", "1") != "0")
+    server = LocalServer(("127.0.0.1", port), runtime)
+    stopping = threading.Event()
+
+    def shut_down(signum: int, frame: object) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, shut_down)
+    signal.signal(signal.SIGTERM, shut_down)
+    info = runtime.info()
+    print(
+        "\n".join([
+            "",
+            f"Leaders of leaders runs locally ({time.monotonic() - started:.1f} s to start).",
+            f"  Pages and API:  http://127.0.0.1:{port}/   (API under /api/)",
+            f"  AWS emulator:   {info['aws_endpoint_url']}",
+            f"    export AWS_ENDPOINT_URL={info['aws_endpoint_url']} AWS_REGION={info['region']} "
+            "AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local",
+            "    then: .venv/bin/leaders forums list   or   aws dynamodb list-tables",
+            f"  Outbox:         http://127.0.0.1:{port}/_local/outbox  "
+            f"(.eml files in {runtime.outbox.folder})",
+            f"  Schedules:      {', '.join(info['schedules']) or 'none'}"
+            f"  (fire one: curl -X POST http://127.0.0.1:{port}/_local/schedules/NAME/fire)",
+            f"  Function logs:  {runtime.state / 'logs'}",
+            "Ctrl-C stops it.",
+            "",
+        ]),
+        flush=True,
+    )
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        runtime.close()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,139 @@
+"""What AWS does on its own, done locally: pollers that hand SQS messages to functions with
+Lambda's batch semantics, and a clock that fires schedules."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from local.functions import FunctionError, LocalFunction
+from local.plan import EventSource, Schedule
+from local.schedule_expressions import next_fire
+
+
+class QueuePoller:
+    """Lambda's SQS event source mapping: batches, partial batch failures, redrive by receives.
+
+    A message is deleted only when its batch succeeded, or when the function reported other
+    messages of the batch as failed. Failed messages become visible again after the queue's
+    visibility timeout and move to the dead-letter queue after maxReceiveCount receives (the
+    emulator's SQS does that, as SQS does)."""
+
+    def __init__(self, source: EventSource, function: LocalFunction, sqs: Any, queue_url: str,
+                 queue_arn: str, region: str, stop: threading.Event) -> None:
+        self.source = source
+        self.function = function
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.region = region
+        self.stop = stop
+        self.thread = threading.Thread(target=self._run, name=f"sqs-{source.logical_id}",
+                                       daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once(wait_seconds=1)
+            except Exception as exc:  # keep polling, as Lambda's poller does
+                print(f"[sqs] {self.source.logical_id}: {type(exc).__name__}", flush=True)
+                self.stop.wait(1)
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(self.source.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        event = {"Records": [self._record(m) for m in messages]}
+        try:
+            result = self.function.invoke(event)
+        except FunctionError:
+            return len(messages)  # the whole batch comes back after the visibility timeout
+        failed: set[str] = set()
+        if self.source.report_failures and isinstance(result, dict):
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                         for i, m in enumerate(done[start:start + 10])],
+            )
+        return len(messages)
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        attributes = {
+            name: {"stringValue": value.get("StringValue"),
+                   "binaryValue": value.get("BinaryValue"),
+                   "stringListValues": [], "binaryListValues": [],
+                   "dataType": value["DataType"]}
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        }
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": attributes,
+            "md5OfBody": message.get("MD5OfBody"),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.region,
+        }
+
+
+class ScheduleClock:
+    """Fires each enabled schedule at its times, and any schedule on demand by name."""
+
+    def __init__(self, schedules: list[Schedule], fire: Callable[[Schedule], Any],
+                 stop: threading.Event, now: Callable[[], datetime] | None = None) -> None:
+        self.schedules = {s.name: s for s in schedules}
+        self._fire = fire
+        self.stop = stop
+        self._now = now or (lambda: datetime.now(UTC))
+        start = self._now()
+        self.next: dict[str, datetime | None] = {
+            s.name: next_fire(s.expression, s.timezone, start) if s.enabled else None
+            for s in schedules
+        }
+        self.fired: dict[str, int] = dict.fromkeys(self.schedules, 0)
+        self.thread = threading.Thread(target=self._run, name="schedules", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def fire(self, name: str) -> Any:
+        schedule = self.schedules[name]
+        self.fired[name] += 1
+        return self._fire(schedule)
+
+    def tick(self) -> None:
+        now = self._now()
+        for name, due in list(self.next.items()):
+            if due is not None and due <= now:
+                schedule = self.schedules[name]
+                self.next[name] = next_fire(schedule.expression, schedule.timezone, now)
+                threading.Thread(target=self.fire, args=(name,), daemon=True).start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(1):
+            self.tick()
+
+
+def schedule_event(schedule: Schedule) -> dict[str, Any]:
+    """What the target receives: the schedule's Input, or EventBridge Scheduler's default."""
+    if schedule.input:
+        return dict(json.loads(schedule.input))
+    return {"source": "aws.scheduler", "detail-type": "Scheduled Event",
+            "resources": [schedule.name], "time": datetime.now(UTC).isoformat(), "detail": {}}

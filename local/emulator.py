@@ -1,0 +1,211 @@
+"""The embedded AWS emulator (moto's server, in this process) and the resources of the plan
+built in it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from local.plan import Plan, UnsupportedResource
+
+ACCOUNT = "123456789012"  # moto's account
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator accepts any credentials
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Emulator:
+    def __init__(self, region: str, port: int | None = None) -> None:
+        self.region = region
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.physical: dict[str, dict[str, str]] = {}  # logical id -> Ref / attribute values
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """What a process needs to reach the emulator with boto3 or the AWS CLI."""
+        return {**CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
+
+    def start(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session().client(  # type: ignore[call-overload]
+            service, endpoint_url=self.endpoint, region_name=self.region,
+            aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106
+        )
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build(self, plan: Plan) -> None:
+        for key in plan.keys:
+            meta = self.client("kms").create_key(Description=key)["KeyMetadata"]
+            self.physical[key] = {"Ref": meta["KeyId"], "Arn": meta["Arn"]}
+        for alias, key in plan.aliases:
+            self.client("kms").create_alias(AliasName=alias, TargetKeyId=self.physical[key]["Ref"])
+        for table in plan.tables:
+            self._table(table.logical_id, table.properties)
+        for queue in _dead_letter_first(plan):
+            self._queue(queue.logical_id, queue.properties)
+        ses = self.client("sesv2")
+        for identity in plan.identities:
+            ses.create_email_identity(EmailIdentity=identity)
+        for name in plan.configuration_sets:
+            ses.create_configuration_set(ConfigurationSetName=name)
+            self.physical[name] = {"Ref": name}
+        for logical_id, function in plan.functions.items():
+            arn = f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{logical_id}"
+            self.physical[logical_id] = {"Ref": logical_id, "Arn": arn}
+            del function
+        for name, value in plan.parameters:
+            self.client("ssm").put_parameter(Name=name, Value=str(self.resolve(value)),
+                                             Type="String", Overwrite=True)
+        scheduler = self.client("scheduler")
+        for schedule in plan.schedules:
+            scheduler.create_schedule(
+                Name=schedule.name,
+                ScheduleExpression=schedule.expression,
+                ScheduleExpressionTimezone=schedule.timezone,
+                FlexibleTimeWindow={"Mode": "OFF"},
+                Target={"Arn": self.physical[schedule.target]["Arn"],
+                        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/local-scheduler",
+                        **({"Input": schedule.input} if schedule.input else {})},
+                State="ENABLED" if schedule.enabled else "DISABLED",
+            )
+
+    def _table(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = props.get("TableName", logical_id)
+        args: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            args["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in index.items() if k != "ProvisionedThroughput"}
+                for index in props["GlobalSecondaryIndexes"]
+            ]
+        if props.get("LocalSecondaryIndexes"):
+            args["LocalSecondaryIndexes"] = props["LocalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        ddb = self.client("dynamodb")
+        description = ddb.create_table(**args)["TableDescription"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
+        self.physical[logical_id] = {"Ref": name, "Arn": description["TableArn"],
+                                     "StreamArn": description.get("LatestStreamArn", "")}
+
+    def _queue(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = props.get("QueueName", f"{logical_id}.fifo" if props.get("FifoQueue") else logical_id)
+        attributes: dict[str, str] = {}
+        for prop, attribute in (
+            ("VisibilityTimeout", "VisibilityTimeout"),
+            ("MessageRetentionPeriod", "MessageRetentionPeriod"),
+            ("DelaySeconds", "DelaySeconds"),
+            ("ReceiveMessageWaitTimeSeconds", "ReceiveMessageWaitTimeSeconds"),
+            ("FifoQueue", "FifoQueue"),
+            ("ContentBasedDeduplication", "ContentBasedDeduplication"),
+        ):
+            if prop in props:
+                value = props[prop]
+                attributes[attribute] = str(value).lower() if isinstance(value, bool) else str(value)
+        if props.get("RedrivePolicy"):
+            policy = props["RedrivePolicy"]
+            attributes["RedrivePolicy"] = json.dumps({
+                "deadLetterTargetArn": self.resolve(policy["deadLetterTargetArn"]),
+                "maxReceiveCount": int(policy["maxReceiveCount"]),
+            })
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self.physical[logical_id] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}
+
+    # -- intrinsic functions ------------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        """A template value with Ref, Fn::GetAtt, Fn::Join, Fn::Select and Fn::Sub resolved."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "Ref" in value:
+            return self._ref(value["Ref"])
+        if "Fn::GetAtt" in value:
+            att = value["Fn::GetAtt"]
+            logical_id, attribute = att if isinstance(att, list) else att.split(".", 1)
+            try:
+                return self.physical[logical_id][attribute]
+            except KeyError as exc:
+                raise UnsupportedResource(f"cannot resolve {logical_id}.{attribute}") from exc
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(self.resolve(p)) for p in parts)
+        if "Fn::Select" in value:
+            index, items = value["Fn::Select"]
+            return self.resolve(items)[int(index)]
+        if "Fn::Sub" in value:
+            text = value["Fn::Sub"]
+            variables: dict[str, Any] = {}
+            if isinstance(text, list):
+                text, variables = text
+            for name, sub in variables.items():
+                text = text.replace("${" + name + "}", str(self.resolve(sub)))
+            for pseudo in ("AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"):
+                text = text.replace("${" + pseudo + "}", str(self._ref(pseudo)))
+            return text
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT,
+                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
+                  "AWS::StackName": "local"}
+        if name in pseudo:
+            return pseudo[name]
+        try:
+            return self.physical[name]["Ref"]
+        except KeyError as exc:
+            raise UnsupportedResource(f"cannot resolve Ref {name}") from exc
+
+
+def _dead_letter_first(plan: Plan) -> list[Any]:
+    """Queues ordered so that every dead-letter queue exists before the queues that use it."""
+    by_id = {q.logical_id: q for q in plan.queues}
+    ordered: list[Any] = []
+
+    def visit(queue: Any) -> None:
+        if queue in ordered:
+            return
+        target = queue.dead_letter_target
+        if target:
+            visit(by_id[target])
+        ordered.append(queue)
+
+    for queue in plan.queues:
+        visit(queue)
+    return ordered

@@ -1,0 +1,121 @@
+"""The whole backend on this machine: the emulator with the template's resources, the
+functions in their own processes, queue pollers, schedules, and the outbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from local import demo
+from local.drivers import QueuePoller, ScheduleClock, schedule_event
+from local.emulator import Emulator
+from local.functions import LocalFunction
+from local.gateway import Gateway
+from local.outbox import Outbox
+from local.plan import Plan, Schedule, build_plan
+from local.synth import ROOT
+
+STATE = ROOT / ".local"
+
+
+def stack_region() -> str:
+    """The region the stack is pinned to in cdk.json."""
+    from infra.config import cdk_context, load_config
+
+    return load_config(cdk_context()).region
+
+
+class LocalRuntime:
+    def __init__(self, template: dict[str, Any], *, region: str | None = None,
+                 concurrency: int = 4, state: Path = STATE) -> None:
+        region = region or stack_region()
+        self.template = template
+        self.plan: Plan = build_plan(template)
+        self.emulator = Emulator(region)
+        self.state = state
+        self.concurrency = concurrency
+        self.functions: dict[str, LocalFunction] = {}
+        self.pollers: list[QueuePoller] = []
+        self.stop_event = threading.Event()
+        self.gateway = Gateway(self.plan.routes, self.plan.gateway_responses)
+        self.outbox = Outbox(region, state / "outbox")
+        self.clock: ScheduleClock | None = None
+
+    def start(self, *, load_demo: bool = True) -> None:
+        self.emulator.start()
+        os.environ.update(self.emulator.environment)  # this process talks to the emulator too
+        self.emulator.build(self.plan)
+        logs = self.state / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for logical_id in sorted(self.plan.served_functions):
+            spec = self.plan.functions[logical_id]
+            environment = {
+                **{k: str(v) for k, v in self.emulator.resolve(spec.environment).items()},
+                **self.emulator.environment,
+                "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "LANG": "C.UTF-8",
+                "PATH": os.environ.get("PATH", ""),
+            }
+            self.functions[logical_id] = LocalFunction(
+                logical_id, spec.handler, environment, memory=spec.memory,
+                timeout=spec.timeout, concurrency=self.concurrency,
+                log_file=logs / f"{logical_id}.log",
+            )
+        sqs = self.emulator.client("sqs")
+        for source in self.plan.event_sources:
+            if not source.enabled:
+                continue
+            queue = self.emulator.physical[source.queue]
+            poller = QueuePoller(source, self.functions[source.function], sqs, queue["QueueUrl"],
+                                 queue["Arn"], self.emulator.region, self.stop_event)
+            poller.start()
+            self.pollers.append(poller)
+        self.clock = ScheduleClock(self.plan.schedules, self._fire, self.stop_event)
+        self.clock.start()
+        if load_demo:
+            self.load_demo()
+
+    def load_demo(self) -> None:
+        from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+        from shared.adapters.parameters import parameter
+        from shared.forums.catalogue import Catalogue
+        from shared.names import PARAM_FORUMS_TABLE
+
+        store = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE), self.emulator.client("dynamodb"))
+        Catalogue(store).import_file(demo.catalogue())
+
+    def _fire(self, schedule: Schedule) -> Any:
+        event = schedule_event(schedule)
+        if schedule.target_kind == "function":
+            return self.functions[schedule.target].invoke(event)
+        url = self.emulator.physical[schedule.target]["QueueUrl"]
+        return self.emulator.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(event))
+
+    def fire_schedule(self, name: str) -> Any:
+        assert self.clock is not None
+        return self.clock.fire(name)
+
+    def info(self) -> dict[str, Any]:
+        """What runs here, as the no-drift check and operators see it."""
+        return {
+            "aws_endpoint_url": self.emulator.endpoint,
+            "region": self.emulator.region,
+            "functions": sorted(self.functions),
+            "routes": sorted(f"{r.method} {r.path}" for r in self.plan.routes),
+            "tables": sorted(self.emulator.physical[t.logical_id]["Ref"] for t in self.plan.tables),
+            "queues": sorted(q.logical_id for q in self.plan.queues),
+            "event_sources": sorted(f"{p.source.queue}->{p.source.function}"
+                                    for p in self.pollers),
+            "schedules": sorted(self.clock.schedules) if self.clock else [],
+        }
+
+    def close(self) -> None:
+        self.stop_event.set()
+        for function in self.functions.values():
+            function.close()
+        self.emulator.stop()

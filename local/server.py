@@ -1,0 +1,161 @@
+"""The one local origin: pages at /, the API under /api/, runtime extras under /_local/."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from local.functions import FunctionError
+from local.gateway import MAX_PAYLOAD_BYTES
+from local.runtime import LocalRuntime
+from local.synth import ROOT
+
+PAGES = ROOT / "pages"
+
+
+class LocalServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: LocalServer
+    protocol_version = "HTTP/1.1"
+    server_version = "leaders-local"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        # Method, path without query (tokens live in queries) and status only.
+        path = urlsplit(self.path).path
+        if len(args) >= 2:
+            print(f"{self.command} {path} {args[1]}", flush=True)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        path = urlsplit(self.path).path
+        try:
+            if path == "/api" or path.startswith("/api/"):
+                self._api(path)
+            elif path.startswith("/_local/"):
+                self._local(path)
+            else:
+                self._page(path)
+        except BrokenPipeError:
+            pass
+
+    # -- /api -------------------------------------------------------------------------------
+
+    def _api(self, path: str) -> None:
+        runtime = self.server.runtime
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            status, body = runtime.gateway.gateway_response("REQUEST_TOO_LARGE", 413)
+            self.close_connection = True
+            self._send(status, body, "application/json")
+            return
+        body = self.rfile.read(length) if length else b""
+        match = runtime.gateway.match(self.command, path)
+        if match is None:
+            status, data = runtime.gateway.gateway_response("MISSING_AUTHENTICATION_TOKEN", 403)
+            self._send(status, data, "application/json")
+            return
+        headers = {k: v for k, v in self.headers.items()}
+        event = runtime.gateway.event(match, self.command, self.path, headers, body,
+                                      self.client_address[0])
+        try:
+            result = runtime.functions[match.route.function].invoke(event)
+        except FunctionError as exc:
+            print(f"[api] {exc}", flush=True)
+            self._send(502, b'{"message": "Internal server error"}', "application/json")
+            return
+        status, response_headers, data = runtime.gateway.response(result)
+        self.send_response(status)
+        for name, value in response_headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    # -- /_local ----------------------------------------------------------------------------
+
+    def _local(self, path: str) -> None:
+        runtime = self.server.runtime
+        if path == "/_local/info" and self.command == "GET":
+            self._json(200, runtime.info())
+        elif path == "/_local/outbox" and self.command == "GET":
+            self._json(200, runtime.outbox.messages())
+        elif path.startswith("/_local/schedules/") and path.endswith("/fire") and \
+                self.command == "POST":
+            name = unquote(path[len("/_local/schedules/"):-len("/fire")])
+            if runtime.clock is None or name not in runtime.clock.schedules:
+                self._json(404, {"code": "unknown_schedule", "message": name})
+                return
+            try:
+                runtime.fire_schedule(name)
+            except FunctionError as exc:
+                self._json(502, {"code": "function_error", "message": str(exc)})
+                return
+            self._json(200, {"fired": name})
+        else:
+            self._json(404, {"code": "not_found", "message": path})
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def _page(self, path: str) -> None:
+        if self.command not in ("GET", "HEAD"):
+            self._send(405, b"Method Not Allowed", "text/plain; charset=utf-8")
+            return
+        relative = unquote(path).lstrip("/") or "index.html"
+        target = (PAGES / relative).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(PAGES.resolve()) or not target.is_file():
+            missing = PAGES / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"Siden findes ikke."
+            self._send(404, body, "text/html; charset=utf-8")
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "text/javascript"):
+            kind += "; charset=utf-8"
+        self._send(200, target.read_bytes(), kind)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _json(self, status: int, body: Any) -> None:
+        self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                   "application/json; charset=utf-8")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
