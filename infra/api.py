@@ -70,7 +70,7 @@ class PublicApi(Construct):
 
     def route(self, method: str, path: str, function: lambda_.IFunction) -> None:
         """`path` is below /api, e.g. "forums/{forum_id}"."""
-        resource = self.root
+        resource: apigw.IResource = self.root
         for part in path.strip("/").split("/"):
             resource = resource.get_resource(part) or resource.add_resource(part)
         resource.add_method(

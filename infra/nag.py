@@ -55,8 +55,8 @@ def acknowledge(stack: Stack) -> None:
          "client and AWS common rules).")
     _ack(distribution, "CFR4",
          "No custom domain is configured, so the distribution uses the *.cloudfront.net "
-         "certificate whose protocol policy CloudFront fixes. The distribution sets TLSv1.2_2021 "
-         "as minimum, which applies as soon as a custom domain and certificate are added.")
+         "certificate whose protocol policy CloudFront fixes at TLSv1. Adding a custom domain "
+         "comes with setting minimum_protocol_version to TLSv1.2_2021.")
 
 
 def _logical_arn(stack: Stack, construct: IConstruct) -> str:

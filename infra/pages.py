@@ -47,7 +47,6 @@ class Pages(Construct):
             "Distribution",
             comment="Leaders of leaders: form pages and /api",
             default_root_object="index.html",
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             enable_logging=True,
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",

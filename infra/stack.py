@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
@@ -16,7 +18,9 @@ from shared.names import OUTPUT_API_URL, OUTPUT_SITE_URL
 
 
 class LeadersStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         runtime = FunctionRuntime(self, "Runtime", log_retention_days=config.log_retention_days)
         self.email = Email(self, "Email", config=config)

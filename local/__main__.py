@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 
 DEFAULT_PORT = 8000
 
@@ -33,7 +34,9 @@ def check_free(port: int) -> None:
                     f"another port, e.g. PORT={port + 1} make run."
                 ) from None
             if exc.errno == errno.EACCES:
-                raise SystemExit(f"Port {port} needs privileges; choose a port above 1023.") from None
+                raise SystemExit(
+                    f"Port {port} needs privileges; choose a port above 1023."
+                ) from None
             raise
 
 
@@ -46,7 +49,8 @@ def main() -> None:
     from local.server import LocalServer
     from local.synth import load_template
 
-    runtime = LocalRuntime(load_template())
+    state = os.environ.get("LOCAL_STATE_DIR")
+    runtime = LocalRuntime(load_template(), **({"state": Path(state)} if state else {}))
     runtime.start(load_demo=os.environ.get("LOCAL_DEMO_DATA", "1") != "0")
     server = LocalServer(("127.0.0.1", port), runtime)
     stopping = threading.Event()

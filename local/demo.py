@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.clock import COPENHAGEN
 
-FORUMS = [
+FORUMS: list[dict[str, Any]] = [
     {
         "id": "evalueringskultur",
         "title": "Evalueringskultur og datainformeret ledelse",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import urllib.request
 from typing import Any
 
 import boto3
@@ -16,7 +17,7 @@ from local.plan import Plan, UnsupportedResource
 ACCOUNT = "123456789012"  # moto's account
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator accepts any credentials
+    "AWS_SECRET_ACCESS_KEY": "local",
 }
 
 
@@ -43,6 +44,10 @@ class Emulator:
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
+        # moto keeps its state per process: begin empty even if an earlier emulator ran here.
+        urllib.request.urlopen(  # noqa: S310 - our own loopback endpoint
+            urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10
+        ).close()
 
     def stop(self) -> None:
         self._server.stop()
@@ -120,7 +125,8 @@ class Emulator:
                                      "StreamArn": description.get("LatestStreamArn", "")}
 
     def _queue(self, logical_id: str, props: dict[str, Any]) -> None:
-        name = props.get("QueueName", f"{logical_id}.fifo" if props.get("FifoQueue") else logical_id)
+        default = f"{logical_id}.fifo" if props.get("FifoQueue") else logical_id
+        name = props.get("QueueName", default)
         attributes: dict[str, str] = {}
         for prop, attribute in (
             ("VisibilityTimeout", "VisibilityTimeout"),
@@ -132,7 +138,8 @@ class Emulator:
         ):
             if prop in props:
                 value = props[prop]
-                attributes[attribute] = str(value).lower() if isinstance(value, bool) else str(value)
+                text = str(value)
+                attributes[attribute] = text.lower() if isinstance(value, bool) else text
         if props.get("RedrivePolicy"):
             policy = props["RedrivePolicy"]
             attributes["RedrivePolicy"] = json.dumps({

@@ -101,7 +101,8 @@ class Gateway:
     def response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
         """The HTTP answer for a proxy integration's result (502 when it is malformed)."""
         if not isinstance(result, dict) or "statusCode" not in result:
-            return 502, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
+            error = b'{"message": "Internal server error"}'
+            return 502, [("Content-Type", "application/json")], error
         headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
         for name, values in (result.get("multiValueHeaders") or {}).items():
             headers.extend((name, str(v)) for v in values)

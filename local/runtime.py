@@ -86,7 +86,8 @@ class LocalRuntime:
         from shared.forums.catalogue import Catalogue
         from shared.names import PARAM_FORUMS_TABLE
 
-        store = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE), self.emulator.client("dynamodb"))
+        table = parameter(PARAM_FORUMS_TABLE)
+        store = DynamoCatalogueStore(table, self.emulator.client("dynamodb"))
         Catalogue(store).import_file(demo.catalogue())
 
     def _fire(self, schedule: Schedule) -> Any:

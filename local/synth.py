@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -45,6 +46,13 @@ def mark_current() -> None:
 
 def ensure_synth(*, quiet: bool = False) -> Path:
     """The synthesized template, synthesizing first when infra, code or pages changed."""
+    OUT.mkdir(exist_ok=True)
+    with open(OUT / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers synthesize once
+        return _synth_if_stale(quiet)
+
+
+def _synth_if_stale(quiet: bool) -> Path:
     if not is_current():
         if not quiet:
             print("Synthesizing the CDK app (cdk.out) …", flush=True)

@@ -1,1 +1,1 @@
-"""The domain of the leaders-of-leaders member services, shared by functions, CLI and local runtime."""
+"""The domain of the member services, shared by the functions, the CLI and the local runtime."""

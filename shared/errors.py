@@ -1,4 +1,4 @@
-"""Domain errors. Each carries the HTTP status it maps to; the mapping to answers is in shared.http."""
+"""Domain errors, each with the HTTP status it maps to (the mapping itself is in shared.http)."""
 
 from __future__ import annotations
 

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from shared.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
@@ -36,17 +37,26 @@ def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
     return json_response(422, body)
 
 
-def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
-    body = app.current_event.body or ""
-    if len(body.encode("utf-8")) > limit:
-        raise PayloadTooLarge()
-    return next_middleware(app)
+class Resolver(APIGatewayRestResolver):
+    """Refuses a too large body before anything parses it."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
+        body = event.get("body") or ""
+        if len(body.encode("utf-8")) > limit:
+            logger.info("refused", extra={"code": PayloadTooLarge.code, "status": 413})
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps({"code": PayloadTooLarge.code,
+                                    "message": PayloadTooLarge.message}),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
 
 
-def create_resolver() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.use(middlewares=[_limit_body_size])
+def create_resolver() -> Resolver:
+    app = Resolver(enable_validation=True)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[Any]:

@@ -1,4 +1,4 @@
-"""The one place for names shared by infra, functions, the operator CLI, the local runtime and tests."""
+"""One place for names shared by infra, functions, the CLI, the local runtime and tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Powertools Logger, Metrics and Tracer, configured by the environment the stack gives each function.
+"""Powertools Logger, Metrics and Tracer, configured by the environment of each function.
 
 Logs carry ids, codes and counts, never names, emails, phones or message texts."""
 

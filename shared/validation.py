@@ -26,6 +26,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "less_than_equal": ("too_large", "Tallet må højst være {le}."),
     "datetime_type": ("invalid_datetime", "Angiv dato og tid (ÅÅÅÅ-MM-DDTtt:mm+01:00)."),
     "datetime_parsing": ("invalid_datetime", "Angiv dato og tid (ÅÅÅÅ-MM-DDTtt:mm+01:00)."),
+    "datetime_from_date_parsing": ("invalid_datetime",
+                                   "Angiv dato og tid (ÅÅÅÅ-MM-DDTtt:mm+01:00)."),
     "timezone_aware": ("invalid_datetime", "Angiv tiden med tidszone, fx +01:00."),
     "dict_type": ("invalid_type", "Forventede et objekt."),
     "model_type": ("invalid_type", "Forventede et objekt."),

@@ -1,0 +1,62 @@
+# The project's vocabulary. Every target installs what it needs first and is idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
+
+# Synth writes byte code once and reuses it (a shell may forbid it: that makes synth twice as slow).
+unexport PYTHONDONTWRITEBYTECODE
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := true
+
+.PHONY: help install run test synth deploy bench lint clean
+
+help:
+	@echo "make run     start the whole backend locally on http://127.0.0.1:\$${PORT:-8000}"
+	@echo "make test    run the whole test suite (synth, cdk-nag, cfn-lint, unit, integration, e2e)"
+	@echo "make synth   synthesize the CDK app with the CDK CLI into cdk.out"
+	@echo "make deploy  deploy the stack to the AWS account of your credentials"
+	@echo "make bench   run the benchmarks and write BENCHMARKS.md"
+	@echo "make lint    ruff and mypy"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV) …"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cli,infra,dev]' 2> >(grep -v "is ignored" >&2)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@echo "Installing the CDK CLI (npm ci) …"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+run: install
+	@$(PY) -m local
+
+synth: install
+	@npx --no-install cdk synth --quiet --output cdk.out
+	@$(PY) -m local.synth --mark
+
+test: synth
+	@$(PY) -m pytest -q -n 2 --dist loadgroup
+
+deploy: install
+	@npx --no-install cdk deploy --require-approval broadening
+
+bench: install
+	@$(PY) -m bench
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy shared functions local cli infra
+
+clean:
+	rm -rf cdk.out .build .local

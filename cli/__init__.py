@@ -1,0 +1,1 @@
+"""The operator CLI, `leaders`: the secretariat's and the consultant's tool."""

@@ -1,0 +1,121 @@
+"""The local runtime does what AWS does on its own: SQS event sources with Lambda's batch
+semantics and redrive, schedules fired by time and by name, functions with their own env."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.plan import UnsupportedResource, build_plan
+from local.runtime import LocalRuntime
+
+
+def fn_arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def template(record_file: Path) -> dict[str, Any]:
+    return {"Resources": {
+        "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600}},
+        "Work": {"Type": "AWS::SQS::Queue", "Properties": {
+            "VisibilityTimeout": 1,
+            "RedrivePolicy": {"deadLetterTargetArn": fn_arn("Dlq"), "maxReceiveCount": 2},
+        }},
+        "Recorder": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Handler": "tests.fixtures.recorder.handler", "Timeout": 5, "MemorySize": 128,
+            "Environment": {"Variables": {"RECORD_FILE": str(record_file),
+                                          "GREETING": "hej", "WORK_QUEUE": {"Ref": "Work"}}},
+        }},
+        "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "FunctionName": {"Ref": "Recorder"}, "EventSourceArn": fn_arn("Work"),
+            "BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        }},
+        "Daily": {"Type": "AWS::Scheduler::Schedule", "Properties": {
+            "Name": "daily-reminders", "ScheduleExpression": "cron(0 7 * * ? *)",
+            "ScheduleExpressionTimezone": "Europe/Copenhagen", "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": fn_arn("Recorder"), "RoleArn": "arn:aws:iam::1:role/x",
+                       "Input": json.dumps({"job": "reminders"})},
+        }},
+    }}
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[tuple[LocalRuntime, Path]]:
+    record_file = tmp_path / "calls.jsonl"
+    record_file.touch()
+    local = LocalRuntime(template(record_file), region="eu-north-1", concurrency=1,
+                         state=tmp_path / "state")
+    local.start(load_demo=False)
+    yield local, record_file
+    local.close()
+
+
+def calls(record_file: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in record_file.read_text().splitlines()]
+
+
+def wait_for(condition: Any, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_partial_batch_failures_are_retried_then_dead_lettered(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    local, record_file = runtime
+    sqs = local.emulator.client("sqs")
+    work = local.emulator.physical["Work"]["QueueUrl"]
+    dlq = local.emulator.physical["Dlq"]["QueueUrl"]
+    for body in ("ok-1", "fail-1", "ok-2"):
+        sqs.send_message(QueueUrl=work, MessageBody=body)
+
+    def dead_lettered() -> list[str]:
+        found = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=0).get("Messages", [])
+        return [m["Body"] for m in found]
+
+    wait_for(lambda: dead_lettered() == ["fail-1"])
+    bodies = [r["body"] for c in calls(record_file) for r in c["event"].get("Records", [])]
+    assert bodies.count("ok-1") == 1 and bodies.count("ok-2") == 1  # deleted after success
+    assert bodies.count("fail-1") == 2  # maxReceiveCount deliveries, then the DLQ
+    records = calls(record_file)[0]["event"]["Records"]
+    assert records[0]["eventSource"] == "aws:sqs"
+    assert records[0]["eventSourceARN"].endswith(":Work")
+
+
+def test_schedules_fire_by_name_with_their_input_and_at_their_time(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    local, record_file = runtime
+    local.fire_schedule("daily-reminders")
+    assert calls(record_file)[-1] == {"event": {"job": "reminders"}, "env": "hej"}
+    assert local.clock is not None
+    due = local.clock.next["daily-reminders"]
+    assert due is not None and due.hour in (5, 6)  # 07:00 Copenhagen in UTC
+    local.clock.next["daily-reminders"] = due.replace(year=2000)  # pretend the time came
+    local.clock.tick()
+    wait_for(lambda: len(calls(record_file)) == 2)
+    assert local.emulator.client("scheduler").get_schedule(Name="daily-reminders")[
+        "ScheduleExpressionTimezone"] == "Europe/Copenhagen"
+
+
+def test_function_environment_is_resolved_from_the_template(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    local, _ = runtime
+    assert local.info()["event_sources"] == ["Work->Recorder"]
+    assert local.info()["functions"] == ["Recorder"]
+
+
+def test_a_resource_the_runtime_cannot_emulate_stops_it() -> None:
+    with pytest.raises(UnsupportedResource, match="AWS::StepFunctions::StateMachine"):
+        build_plan({"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine",
+                                           "Properties": {}}}})

@@ -1,0 +1,86 @@
+"""Every function's answers to bad input: per-field Danish errors, 400, 404, 413, never a 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, Field
+
+from local.functions import LocalContext
+from local.gateway import Gateway
+from local.plan import Route
+from shared.errors import Conflict
+from shared.http import create_resolver
+from shared.names import ENV_MAX_BODY_BYTES
+
+
+class Signup(BaseModel):
+    name: str = Field(min_length=1, max_length=20)
+    consent: bool
+
+
+app = create_resolver()
+
+
+@app.post("/api/things")
+def create(signup: Annotated[Signup, Body()]) -> dict[str, Any]:
+    if signup.name == "taken":
+        raise Conflict("Navnet er taget.", code="taken")
+    if signup.name == "boom":
+        raise RuntimeError("a secret detail")
+    return {"ok": True}
+
+
+def call(method: str, path: str, body: str | None = None) -> tuple[int, dict[str, Any]]:
+    gateway = Gateway([Route("POST", "/api/things", "f"), Route("GET", "/api/{proxy+}", "f")], {})
+    match = gateway.match(method, path)
+    assert match is not None
+    event = gateway.event(match, method, path, {"Content-Type": "application/json"},
+                          (body or "").encode(), "127.0.0.1")
+    result = app.resolve(event, LocalContext("f", 128, 3, "eu-north-1"))
+    return result["statusCode"], json.loads(result["body"])
+
+
+def test_valid_input_passes() -> None:
+    assert call("POST", "/api/things", '{"name": "Anne", "consent": true}') == (200, {"ok": True})
+
+
+def test_each_bad_field_gets_a_code_and_a_danish_message() -> None:
+    status, body = call("POST", "/api/things", '{"name": "' + "x" * 21 + '"}')
+    assert status == 422
+    errors = {e["field"]: e for e in body["errors"]}
+    assert errors["name"]["code"] == "too_long"
+    assert errors["name"]["message"] == "Teksten er for lang (højst 20 tegn)."
+    assert errors["consent"] == {"field": "consent", "code": "required",
+                                 "message": "Feltet skal udfyldes."}
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2", '{"name": "Anne", '])
+def test_malformed_json_is_a_400(body: str) -> None:
+    status, answer = call("POST", "/api/things", body)
+    assert status == 400 and answer["code"] == "invalid_json"
+
+
+def test_unknown_route_is_a_json_404() -> None:
+    assert call("GET", "/api/nowhere") == (
+        404, {"code": "not_found", "message": "Adressen findes ikke."}
+    )
+
+
+def test_domain_errors_map_to_their_status() -> None:
+    status, body = call("POST", "/api/things", '{"name": "taken", "consent": true}')
+    assert (status, body) == (409, {"code": "taken", "message": "Navnet er taget."})
+
+
+def test_too_large_body_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_MAX_BODY_BYTES, "64")
+    status, body = call("POST", "/api/things", json.dumps({"name": "Anne" * 40, "consent": True}))
+    assert status == 413 and body["code"] == "payload_too_large"
+
+
+def test_unexpected_errors_say_nothing_of_their_cause() -> None:
+    status, body = call("POST", "/api/things", '{"name": "boom", "consent": true}')
+    assert status == 500 and "secret" not in json.dumps(body)
