@@ -45,7 +45,7 @@ synth: install
 	@npx --no-install cdk synth --quiet --output cdk.out
 	@$(PY) -m local.synth --mark
 
-test: synth
+test: synth lint
 	@$(PY) -m pytest -q -n 2 --dist loadgroup
 
 deploy: install

@@ -1,0 +1,93 @@
+"""The local runtime started as a user starts it (`make run`), driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.synth import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Running:
+    url: str
+    process: subprocess.Popen[str]
+    output: Path
+    state: Path
+
+    def request(self, method: str, path: str, body: Any = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json",
+                                                  **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def json(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        status, _, data = self.request(method, path, body)
+        return status, json.loads(data)
+
+    @property
+    def aws_env(self) -> dict[str, str]:
+        _, info = self.json("GET", "/_local/info")
+        return {**os.environ, "AWS_ENDPOINT_URL": info["aws_endpoint_url"],
+                "AWS_REGION": info["region"], "AWS_DEFAULT_REGION": info["region"],
+                "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def start(tmp: Path, port: int, extra_env: dict[str, str] | None = None) -> Running:
+    output = tmp / "run.log"
+    env = {**os.environ, "PORT": str(port), "LOCAL_STATE_DIR": str(tmp / "state"),
+           **(extra_env or {})}
+    log = output.open("w")
+    process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    running = Running(f"http://127.0.0.1:{port}", process, output, tmp / "state")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if "Ctrl-C stops it." in output.read_text():
+            return running
+        if process.poll() is not None:
+            raise AssertionError("make run stopped:\n" + output.read_text())
+        time.sleep(0.2)
+    stop(running)
+    raise AssertionError("make run did not start in time:\n" + output.read_text())
+
+
+def stop(running: Running) -> int:
+    """Ctrl-C, as a user stops it: SIGINT to the whole foreground process group."""
+    os.killpg(running.process.pid, signal.SIGINT)
+    return running.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="package")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    running = start(tmp_path_factory.mktemp("runtime"), free_port())
+    yield running
+    if running.process.poll() is None:
+        stop(running)
