@@ -81,13 +81,18 @@ class LocalRuntime:
             self.load_demo()
 
     def load_demo(self) -> None:
+        self.load_demo_into(self.emulator)
+
+    @staticmethod
+    def load_demo_into(emulator: Emulator) -> None:
+        """The demo forums, imported as the secretariat imports a file."""
         from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
-        from shared.adapters.parameters import parameter
         from shared.forums.catalogue import Catalogue
         from shared.names import PARAM_FORUMS_TABLE
 
-        table = parameter(PARAM_FORUMS_TABLE)
-        store = DynamoCatalogueStore(table, self.emulator.client("dynamodb"))
+        ssm = emulator.client("ssm")
+        table = ssm.get_parameter(Name=PARAM_FORUMS_TABLE)["Parameter"]["Value"]
+        store = DynamoCatalogueStore(table, emulator.client("dynamodb"))
         Catalogue(store).import_file(demo.catalogue())
 
     def _fire(self, schedule: Schedule) -> Any:

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from shared.clock import Clock, utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
-from shared.forums.catalogue_file import CatalogueFile
 from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
 from shared.validation import field_errors
 
@@ -74,6 +73,10 @@ class Catalogue:
 
     def import_file(self, data: Mapping[str, Any]) -> ImportResult:
         """Upsert every forum and session in the file; running it twice changes nothing more."""
+        # The file's models are only needed by the secretariat's import, not by the public API:
+        # imported here to keep them out of the API function's cold start.
+        from shared.forums.catalogue_file import CatalogueFile
+
         try:
             catalogue = CatalogueFile.model_validate(data)
         except ValidationError as exc:

@@ -15,7 +15,7 @@ from local.emulator import Emulator
 from local.functions import LocalContext
 from local.gateway import Gateway
 from local.plan import Plan
-from shared.adapters.aws import client
+from shared.adapters.aws import reset_clients
 
 
 class Api:
@@ -57,10 +57,10 @@ def emulator(plan: Plan) -> Iterator[Emulator]:
     with pytest.MonkeyPatch.context() as patch:
         for key, value in aws.environment.items():
             patch.setenv(key, value)
-        client.cache_clear()
+        reset_clients()
         aws.build(plan)
         yield aws
-        client.cache_clear()
+        reset_clients()
     aws.stop()
 
 

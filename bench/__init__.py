@@ -1,0 +1,1 @@
+"""Benchmarks: figures as ratios against a floor measured in the same run."""
