@@ -26,7 +26,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Python packages into $(VENV) …"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cli,infra,dev]' 2> >(grep -v "is ignored" >&2)
+	@$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -e '.[cli,infra,dev]' 2> >(grep -v "is ignored" >&2)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -42,7 +42,7 @@ class Running:
                                          headers={"Content-Type": "application/json",
                                                   **(headers or {})})
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()

@@ -37,7 +37,8 @@ def template(record_file: Path) -> dict[str, Any]:
         }},
         "Daily": {"Type": "AWS::Scheduler::Schedule", "Properties": {
             "Name": "daily-reminders", "ScheduleExpression": "cron(0 7 * * ? *)",
-            "ScheduleExpressionTimezone": "Europe/Copenhagen", "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ScheduleExpressionTimezone": "Europe/Copenhagen",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
             "Target": {"Arn": fn_arn("Recorder"), "RoleArn": "arn:aws:iam::1:role/x",
                        "Input": json.dumps({"job": "reminders"})},
         }},
