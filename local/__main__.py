@@ -45,12 +45,12 @@ def main() -> None:
     check_free(port)
     started = time.monotonic()
 
-    from local.runtime import LocalRuntime
+    from local.runtime import STATE, LocalRuntime
     from local.server import LocalServer
     from local.synth import load_template
 
-    state = os.environ.get("LOCAL_STATE_DIR")
-    runtime = LocalRuntime(load_template(), **({"state": Path(state)} if state else {}))
+    state = Path(os.environ.get("LOCAL_STATE_DIR") or STATE)
+    runtime = LocalRuntime(load_template(), state=state)
     runtime.start(load_demo=os.environ.get("LOCAL_DEMO_DATA", "1") != "0")
     server = LocalServer(("127.0.0.1", port), runtime)
     stopping = threading.Event()

@@ -45,9 +45,8 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         # moto keeps its state per process: begin empty even if an earlier emulator ran here.
-        urllib.request.urlopen(  # noqa: S310 - our own loopback endpoint
-            urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10
-        ).close()
+        reset = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our loopback endpoint
 
     def stop(self) -> None:
         self._server.stop()
