@@ -27,6 +27,11 @@ class DeployConfig(BaseModel):
     api_burst_limit: int = Field(ge=1)
     waf_requests_per_5_minutes: int = Field(ge=100)
     log_retention_days: Literal[14, 30, 90, 180, 365]
+    # Where the pages are served; links in emails start with it.
+    public_url: str = Field(pattern=r"^https://[^/\s]+$")
+    reminder_days_before: int = Field(ge=1, le=30)
+    reminder_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
+    registration_retention_days: int = Field(ge=1)
 
 
 def cdk_context() -> dict[str, Any]:

@@ -45,6 +45,23 @@ def acknowledge(stack: Stack) -> None:
          "API Gateway's account-wide logging role; the AWS managed policy is the documented "
          "way to let API Gateway write execution logs.")
 
+    registration = stack.node.find_child("Registration")
+    _ack(registration.node.find_child("SigningSecret"), "SMG4",
+         "The secret signs cancellation links that must keep working until their session "
+         "starts; rotating it would break links already mailed. It is generated in AWS, never "
+         "leaves it, and only the registration functions may read it.")
+    _ack(registration.node.find_child("EventsDeadLetters"), "SQS3",
+         "This queue is the dead-letter destination itself: the on-failure destination of the "
+         "registrations stream mapping. It has an alarm on any message.")
+    schedule_policy = registration.node.find_child("ScheduleRole").node.find_child(
+        "DefaultPolicy")
+    reminders = registration.node.find_child("Reminders").node.find_child(
+        "Function").node.default_child
+    _ack(schedule_policy,
+         f"IAM5[Resource::<{stack.get_logical_id(reminders)}.Arn>:*]",  # type: ignore[arg-type]
+         "CDK's grant_invoke covers the reminder function and its versions (`:*`); the role "
+         "may invoke nothing else.")
+
     distribution = stack.node.find_child("Pages").node.find_child("Distribution")
     _ack(distribution, "CFR1",
          "Members are Danish but may travel; geo-blocking would lock them out of public forms. "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.api import PublicApi
@@ -14,6 +15,7 @@ from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime
 from infra.nag import acknowledge
 from infra.pages import Pages
+from infra.registrations import ForumRegistration
 from shared.names import OUTPUT_API_URL, OUTPUT_SITE_URL
 
 
@@ -26,6 +28,12 @@ class LeadersStack(Stack):
         self.email = Email(self, "Email", config=config)
         self.api = PublicApi(self, "Api", config=config)
         self.forums = ForumsCatalogue(self, "Forums", runtime=runtime, api=self.api)
+        self.alarms = sns.Topic(self, "Alarms", display_name="Leaders of leaders alarms",
+                                enforce_ssl=True)
+        self.registration = ForumRegistration(
+            self, "Registration", config=config, runtime=runtime, api=self.api,
+            catalogue=self.forums, email=self.email, alarms=self.alarms,
+        )
         self.pages = Pages(self, "Pages", api=self.api)
 
         CfnOutput(self, OUTPUT_API_URL, value=self.api.rest_api.url)

@@ -50,7 +50,7 @@ def main() -> None:
     from local.synth import load_template
 
     state = Path(os.environ.get("LOCAL_STATE_DIR") or STATE)
-    runtime = LocalRuntime(load_template(), state=state)
+    runtime = LocalRuntime(load_template(), state=state, public_url=f"http://127.0.0.1:{port}")
     runtime.start(load_demo=os.environ.get("LOCAL_DEMO_DATA", "1") != "0")
     server = LocalServer(("127.0.0.1", port), runtime)
     stopping = threading.Event()

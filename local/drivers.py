@@ -93,6 +93,103 @@ class QueuePoller:
         }
 
 
+class StreamPoller:
+    """Lambda's DynamoDB stream event source mapping: batches in order per shard; a failed
+    batch (or the records from the first one the function reports failed) is retried up to
+    MaximumRetryAttempts, then described to the on-failure queue and passed over."""
+
+    def __init__(self, source: EventSource, function: LocalFunction, streams: Any,
+                 stream_arn: str, sqs: Any, failure_queue_url: str | None,
+                 stop: threading.Event) -> None:
+        self.source = source
+        self.function = function
+        self.streams = streams
+        self.stream_arn = stream_arn
+        self.sqs = sqs
+        self.failure_queue_url = failure_queue_url
+        self.stop = stop
+        self._iterators: dict[str, str | None] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = {}
+        self._attempts: dict[str, int] = {}
+        self.thread = threading.Thread(target=self._run, name=f"stream-{source.logical_id}",
+                                       daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                if self.poll_once() == 0:
+                    self.stop.wait(0.2)
+            except Exception as exc:  # keep polling, as Lambda's poller does
+                print(f"[stream] {self.source.logical_id}: {type(exc).__name__}", flush=True)
+                self.stop.wait(1)
+
+    def poll_once(self) -> int:
+        handled = 0
+        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"][
+            "Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id,
+                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            pending = self._pending.setdefault(shard_id, [])
+            iterator = self._iterators[shard_id]
+            if len(pending) < self.source.batch_size and iterator:
+                page = self.streams.get_records(ShardIterator=iterator,
+                                                Limit=self.source.batch_size)
+                pending.extend(page.get("Records", []))
+                self._iterators[shard_id] = page.get("NextShardIterator")
+            if pending:
+                handled += self._deliver(shard_id, pending)
+        return handled
+
+    def _deliver(self, shard_id: str, pending: list[dict[str, Any]]) -> int:
+        batch = pending[: self.source.batch_size]
+        records = [{**r, "eventSourceARN": self.stream_arn} for r in batch]
+        failed_from: int | None = None
+        try:
+            result = self.function.invoke({"Records": records})
+            failures: list[dict[str, str]] = []
+            if self.source.report_failures and isinstance(result, dict):
+                failures = result.get("batchItemFailures") or []
+            if failures:
+                failed = {f["itemIdentifier"] for f in failures}
+                positions = [i for i, r in enumerate(batch)
+                             if r["dynamodb"]["SequenceNumber"] in failed]
+                failed_from = positions[0] if positions else 0
+        except FunctionError:
+            failed_from = 0
+        if failed_from is None:
+            del pending[: len(batch)]
+            self._attempts.pop(shard_id, None)
+            return len(batch)
+        del pending[:failed_from]  # what succeeded before the first failure is done
+        attempts = self._attempts.get(shard_id, 0) + 1
+        self._attempts[shard_id] = attempts
+        if self.source.max_retries >= 0 and attempts > self.source.max_retries:
+            given_up = batch[failed_from:]
+            if self.failure_queue_url:
+                self.sqs.send_message(QueueUrl=self.failure_queue_url, MessageBody=json.dumps({
+                    "requestContext": {"condition": "RetryAttemptsExhausted",
+                                       "functionArn": self.function.name},
+                    "DDBStreamBatchInfo": {
+                        "shardId": shard_id, "streamArn": self.stream_arn,
+                        "batchSize": len(given_up),
+                        "startSequenceNumber": given_up[0]["dynamodb"]["SequenceNumber"],
+                        "endSequenceNumber": given_up[-1]["dynamodb"]["SequenceNumber"],
+                    },
+                }))
+            del pending[: len(given_up)]
+            self._attempts.pop(shard_id, None)
+        else:
+            self.stop.wait(min(0.2 * attempts, 2))  # back off before the retry
+        return len(batch)
+
+
 class ScheduleClock:
     """Fires each enabled schedule at its times, and any schedule on demand by name."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets as secrets_module
 import socket
 import urllib.request
 from typing import Any
@@ -65,6 +66,11 @@ class Emulator:
             self.physical[key] = {"Ref": meta["KeyId"], "Arn": meta["Arn"]}
         for alias, key in plan.aliases:
             self.client("kms").create_alias(AliasName=alias, TargetKeyId=self.physical[key]["Ref"])
+        secrets = self.client("secretsmanager")
+        for logical_id in plan.secrets:
+            arn = secrets.create_secret(Name=logical_id,
+                                        SecretString=secrets_module.token_urlsafe(48))["ARN"]
+            self.physical[logical_id] = {"Ref": arn, "Arn": arn}
         for table in plan.tables:
             self._table(table.logical_id, table.properties)
         for queue in _dead_letter_first(plan):

@@ -20,6 +20,7 @@ EMULATED = frozenset({
     "AWS::SES::ConfigurationSet",
     "AWS::Scheduler::Schedule",
     "AWS::SSM::Parameter",
+    "AWS::SecretsManager::Secret",
     "AWS::Lambda::Function",
     "AWS::Lambda::EventSourceMapping",
     "AWS::ApiGateway::RestApi",
@@ -48,6 +49,7 @@ DEPLOY_ONLY = frozenset({
     "AWS::CloudWatch::Alarm",
     "AWS::SNS::Topic",
     "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
     "Custom::CDKBucketDeployment",
 })
 
@@ -96,10 +98,13 @@ class Route:
 class EventSource:
     logical_id: str
     function: str
-    queue: str
+    source: str  # the queue or table
+    kind: str  # "sqs" or "dynamodb"
     batch_size: int
     report_failures: bool
     enabled: bool
+    max_retries: int = -1  # streams: -1 retries until the records expire
+    on_failure: str | None = None  # streams: the queue that receives what failed
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class Plan:
     tables: list[Table] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
     identities: list[str] = field(default_factory=list)
     configuration_sets: list[str] = field(default_factory=list)
@@ -196,6 +202,8 @@ def build_plan(template: dict[str, Any]) -> Plan:
             plan.queues.append(Queue(logical_id, props))
         elif kind == "AWS::KMS::Key":
             plan.keys.append(logical_id)
+        elif kind == "AWS::SecretsManager::Secret":
+            plan.secrets.append(logical_id)
         elif kind == "AWS::KMS::Alias":
             plan.aliases.append((props["AliasName"], _logical_of(props["TargetKeyId"])))
         elif kind == "AWS::SES::EmailIdentity":
@@ -215,13 +223,20 @@ def build_plan(template: dict[str, Any]) -> Plan:
                 deploy_only=logical_id in custom_resource_functions,
             )
         elif kind == "AWS::Lambda::EventSourceMapping":
+            source = _logical_of(props["EventSourceArn"])
+            source_type = resources[source]["Type"]
+            on_failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
             plan.event_sources.append(EventSource(
                 logical_id=logical_id,
                 function=_logical_of(props["FunctionName"]),
-                queue=_logical_of(props["EventSourceArn"]),
-                batch_size=int(props.get("BatchSize", 10)),
+                source=source,
+                kind="sqs" if source_type == "AWS::SQS::Queue" else "dynamodb",
+                batch_size=int(props.get("BatchSize", 10 if source_type == "AWS::SQS::Queue"
+                                         else 100)),
                 report_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                 enabled=bool(props.get("Enabled", True)),
+                max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                on_failure=_logical_of(on_failure) if on_failure else None,
             ))
         elif kind == "AWS::Scheduler::Schedule":
             target = props["Target"]

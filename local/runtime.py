@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from local import demo
-from local.drivers import QueuePoller, ScheduleClock, schedule_event
+from local.drivers import QueuePoller, ScheduleClock, StreamPoller, schedule_event
 from local.emulator import Emulator
 from local.functions import LocalFunction
 from local.gateway import Gateway
 from local.outbox import Outbox
 from local.plan import Plan, Schedule, build_plan
 from local.synth import ROOT
+from shared.names import ENV_PUBLIC_URL
 
 STATE = ROOT / ".local"
 
@@ -30,7 +31,8 @@ def stack_region() -> str:
 
 class LocalRuntime:
     def __init__(self, template: dict[str, Any], *, region: str | None = None,
-                 concurrency: int = 4, state: Path = STATE) -> None:
+                 concurrency: int = 4, state: Path = STATE, public_url: str | None = None) -> None:
+        self.public_url = public_url
         region = region or stack_region()
         self.template = template
         self.plan: Plan = build_plan(template)
@@ -38,7 +40,7 @@ class LocalRuntime:
         self.state = state
         self.concurrency = concurrency
         self.functions: dict[str, LocalFunction] = {}
-        self.pollers: list[QueuePoller] = []
+        self.pollers: list[QueuePoller | StreamPoller] = []
         self.stop_event = threading.Event()
         self.gateway = Gateway(self.plan.routes, self.plan.gateway_responses)
         self.outbox = Outbox(region, state / "outbox")
@@ -58,6 +60,8 @@ class LocalRuntime:
                 "AWS_LAMBDA_FUNCTION_NAME": logical_id,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
                 "POWERTOOLS_TRACE_DISABLED": "true",
+                **({ENV_PUBLIC_URL: self.public_url}
+                   if self.public_url and ENV_PUBLIC_URL in spec.environment else {}),
                 "LANG": "C.UTF-8",
                 "PATH": os.environ.get("PATH", ""),
             }
@@ -67,12 +71,21 @@ class LocalRuntime:
                 log_file=logs / f"{logical_id}.log",
             )
         sqs = self.emulator.client("sqs")
+        streams = self.emulator.client("dynamodbstreams")
         for source in self.plan.event_sources:
             if not source.enabled:
                 continue
-            queue = self.emulator.physical[source.queue]
-            poller = QueuePoller(source, self.functions[source.function], sqs, queue["QueueUrl"],
-                                 queue["Arn"], self.emulator.region, self.stop_event)
+            function = self.functions[source.function]
+            poller: QueuePoller | StreamPoller
+            if source.kind == "sqs":
+                queue = self.emulator.physical[source.source]
+                poller = QueuePoller(source, function, sqs, queue["QueueUrl"], queue["Arn"],
+                                     self.emulator.region, self.stop_event)
+            else:
+                failures = self.emulator.physical.get(source.on_failure or "", {}).get("QueueUrl")
+                poller = StreamPoller(source, function, streams,
+                                      self.emulator.physical[source.source]["StreamArn"], sqs,
+                                      failures, self.stop_event)
             poller.start()
             self.pollers.append(poller)
         self.clock = ScheduleClock(self.plan.schedules, self._fire, self.stop_event)
@@ -115,7 +128,7 @@ class LocalRuntime:
             "routes": sorted(f"{r.method} {r.path}" for r in self.plan.routes),
             "tables": sorted(self.emulator.physical[t.logical_id]["Ref"] for t in self.plan.tables),
             "queues": sorted(q.logical_id for q in self.plan.queues),
-            "event_sources": sorted(f"{p.source.queue}->{p.source.function}"
+            "event_sources": sorted(f"{p.source.source}->{p.source.function}"
                                     for p in self.pollers),
             "schedules": sorted(self.clock.schedules) if self.clock else [],
         }

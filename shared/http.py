@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -37,6 +39,22 @@ def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
     return json_response(422, body)
 
 
+def _form_as_json(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A plain HTML form post (urlencoded) is read like the same fields sent as JSON."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return event
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        raw = base64.b64decode(raw).decode("utf-8", "replace")
+    fields = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    json_headers = {**(event.get("headers") or {}), "Content-Type": "application/json"}
+    json_headers = {k: v for k, v in json_headers.items()
+                    if k.lower() != "content-type" or k == "Content-Type"}
+    return {**event, "body": json.dumps(fields), "isBase64Encoded": False,
+            "headers": json_headers}
+
+
 class Resolver(APIGatewayRestResolver):
     """Refuses a too large body before anything parses it."""
 
@@ -52,7 +70,7 @@ class Resolver(APIGatewayRestResolver):
                                     "message": PayloadTooLarge.message}),
                 "isBase64Encoded": False,
             }
-        return super().resolve(event, context)
+        return super().resolve(_form_as_json(event), context)
 
 
 def create_resolver() -> Resolver:

@@ -10,14 +10,27 @@ ENV_FORUMS_TABLE = "FORUMS_TABLE_NAME"
 ENV_SENDER_ADDRESS = "SENDER_ADDRESS"
 ENV_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
 ENV_MAX_BODY_BYTES = "MAX_BODY_BYTES"
+ENV_REGISTRATIONS_TABLE = "REGISTRATIONS_TABLE_NAME"
+ENV_SIGNING_SECRET = "SIGNING_SECRET_ARN"  # noqa: S105 - the name of a variable
+ENV_PUBLIC_URL = "PUBLIC_URL"
+ENV_REMINDER_DAYS = "REMINDER_DAYS_BEFORE"
+ENV_RETENTION_DAYS = "REGISTRATION_RETENTION_DAYS"
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"
 PARAM_FORUMS_TABLE = f"{PARAMETER_PREFIX}/tables/forums"
+PARAM_REGISTRATIONS_TABLE = f"{PARAMETER_PREFIX}/tables/registrations"
+
 
 # Metrics namespace and service names (Powertools).
 METRICS_NAMESPACE = "LeadersOfLeaders"
 SERVICE_FORUMS_API = "forums-api"
+SERVICE_REGISTRATIONS_API = "registrations-api"
+SERVICE_REGISTRATION_EVENTS = "registration-events"
+SERVICE_REMINDERS = "reminders"
+
+# Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
+SCHEDULE_REMINDERS = "leaders-forum-reminders"
 
 # Stack outputs.
 OUTPUT_SITE_URL = "SiteUrl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
+from shared.roles import Audience
 
 
 class MemoryCatalogueStore:
@@ -14,7 +15,7 @@ class MemoryCatalogueStore:
     def put_forum(self, forum: Forum) -> None:
         self._forums[forum.id] = forum
 
-    def put_session(self, session: Session) -> None:
+    def put_session(self, session: Session, audience: Audience) -> None:
         existing = self._sessions.get(session.id)
         confirmed = existing.confirmed if existing else 0
         if confirmed > session.capacity:

@@ -14,6 +14,7 @@ from shared.adapters.aws import client
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
 from shared.names import INDEX_SESSIONS_BY_FORUM
+from shared.roles import Audience
 
 
 def forum_key(forum_id: str) -> dict[str, Any]:
@@ -53,8 +54,9 @@ class DynamoCatalogueStore:
             }),
         )
 
-    def put_session(self, session: Session) -> None:
+    def put_session(self, session: Session, audience: Audience) -> None:
         update = _set_expression({
+            "audience": {"S": audience.value},
             "kind": {"S": "session"},
             "session_id": {"S": session.id},
             "forum_id": {"S": session.forum_id},
@@ -89,8 +91,8 @@ class DynamoCatalogueStore:
 
     def sessions(self, forum_id: str | None = None) -> list[Session]:
         if forum_id is None:
-            return [_session(i) for i in self._scan() if i["kind"]["S"] == "session"]
-        return [_session(i) for i in self._query_forum(forum_id)]
+            return [item_to_session(i) for i in self._scan() if i["kind"]["S"] == "session"]
+        return [item_to_session(i) for i in self._query_forum(forum_id)]
 
     def _scan(self) -> Iterator[dict[str, Any]]:
         # The catalogue holds a few dozen items: a scan is one or two pages.
@@ -126,7 +128,7 @@ def _forum(item: dict[str, Any]) -> Forum:
     )
 
 
-def _session(item: dict[str, Any]) -> Session:
+def item_to_session(item: dict[str, Any]) -> Session:
     return Session(
         id=item["session_id"]["S"],
         forum_id=item["forum_id"]["S"],
@@ -140,3 +142,39 @@ def _session(item: dict[str, Any]) -> Session:
         cancelled=item.get("cancelled", {}).get("BOOL", False),
         confirmed=int(item.get("confirmed", {}).get("N", "0")),
     )
+
+
+class DynamoCatalogueReader:
+    """Single reads of the catalogue, as notifications and reminders need them."""
+
+    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
+        self._store = DynamoCatalogueStore(table_name, dynamodb)
+
+    def session(self, session_id: str) -> Session | None:
+        item = self._store._client.get_item(TableName=self._store._table,
+                                            Key=session_key(session_id)).get("Item")
+        return item_to_session(item) if item else None
+
+    def forum(self, forum_id: str) -> Forum | None:
+        return self._store.forum(forum_id)
+
+    def cancel_reason(self, session_id: str) -> str | None:
+        item = self._store._client.get_item(TableName=self._store._table,
+                                            Key=session_key(session_id)).get("Item") or {}
+        return item.get("cancel_reason", {}).get("S")
+
+    def sessions(self) -> list[Session]:
+        return self._store.sessions()
+
+    def set_status(self, session_id: str, *, closed: bool | None = None,
+                   cancelled: bool | None = None, reason: str | None = None) -> None:
+        values: dict[str, Any] = {}
+        if closed is not None:
+            values["closed"] = {"BOOL": closed}
+        if cancelled is not None:
+            values["cancelled"] = {"BOOL": cancelled}
+        if reason is not None:
+            values["cancel_reason"] = {"S": reason}
+        update = _set_expression(values)
+        self._store._client.update_item(TableName=self._store._table, Key=session_key(session_id),
+                                        ConditionExpression="attribute_exists(pk)", **update)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from shared.clock import Clock, utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
+from shared.roles import Audience
 from shared.validation import field_errors
 
 
@@ -19,8 +20,9 @@ class CatalogueStore(Protocol):
 
     def put_forum(self, forum: Forum) -> None: ...
 
-    def put_session(self, session: Session) -> None:
-        """Create or update the session's description; never touches its seat counter.
+    def put_session(self, session: Session, audience: Audience) -> None:
+        """Create or update the session's description (with its forum's audience, which
+        registration checks against); never touches its seats or waiting list.
 
         Raises CapacityBelowConfirmed when the new capacity is below the seats already taken."""
 
@@ -87,7 +89,7 @@ class Catalogue:
             self._store.put_forum(forum)
             for session in forum_sessions:
                 try:
-                    self._store.put_session(session)
+                    self._store.put_session(session, forum.audience)
                     sessions += 1
                 except CapacityBelowConfirmed:
                     errors.append(

@@ -1,0 +1,55 @@
+"""The registrations table's stream: each change of a registration becomes its one email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.adapters.dynamodb_registrations import item_to_registration
+from shared.adapters.wiring import catalogue_reader, notifier, registration_store
+from shared.observability import logger, metrics, tracer
+from shared.settings import RegistrationSettings
+
+settings = RegistrationSettings()  # type: ignore[call-arg]
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def _registration(image: dict[str, Any] | None) -> Any:
+    if not image or image.get("kind", {}).get("S") != "registration":
+        return None
+    return item_to_registration(image)
+
+
+def handle(record: DynamoDBRecord) -> None:
+    raw = record.raw_event["dynamodb"]
+    old, new = _registration(raw.get("OldImage")), _registration(raw.get("NewImage"))
+    if new is None:
+        return
+    kind = notifier(settings).on_change(old, new)
+    if old is None:  # a new registration: keep it for the retention period after its session
+        session = catalogue_reader(settings).session(new.session_id)
+        if session is not None:
+            registration_store(settings).set_expiry(new, session.ends_at)
+    if kind:
+        logger.info("email sent", extra={"registration_id": new.id, "email_kind": kind})
+        metrics.add_metric(name=f"Email{kind.title()}", unit=MetricUnit.Count, value=1)
+        if kind == "promoted":
+            metrics.add_metric(name="RegistrationPromoted", unit=MetricUnit.Count, value=1)
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    return process_partial_response(event=event, record_handler=handle, processor=processor,
+                                    context=context)

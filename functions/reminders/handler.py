@@ -1,0 +1,45 @@
+"""Daily: reminds every confirmed participant of sessions a configured number of days ahead.
+
+Each reminder goes out once, however often the schedule fires or the job is retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.adapters.wiring import catalogue_reader, notifier, registration_store
+from shared.clock import utcnow
+from shared.forums.registration import Status, reminder_window
+from shared.observability import logger, metrics, tracer
+from shared.settings import RegistrationSettings
+
+settings = RegistrationSettings()  # type: ignore[call-arg]
+
+
+def send_reminders() -> int:
+    start, end = reminder_window(utcnow(), settings.reminder_days_before)
+    catalogue = catalogue_reader(settings)
+    store = registration_store(settings)
+    send = notifier(settings)
+    sent = 0
+    for session in catalogue.sessions():
+        if session.cancelled or not start < session.starts_at <= end:
+            continue
+        for registration in store.registrations(session.id):
+            if registration.status is Status.CONFIRMED and send.send(
+                "reminder", registration, days_before=settings.reminder_days_before
+            ):
+                sent += 1
+    return sent
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    sent = send_reminders()
+    logger.info("reminders sent", extra={"count": sent})
+    metrics.add_metric(name="ReminderSent", unit=MetricUnit.Count, value=sent)
+    return {"sent": sent}

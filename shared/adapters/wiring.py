@@ -1,0 +1,48 @@
+"""Builds the domain services from settings: the one place adapters meet the domain."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueReader
+from shared.adapters.dynamodb_ledger import DynamoLedger
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.ses import SesSender
+from shared.forums.notifications import Links, Notifier
+from shared.forums.registration import Registrations
+from shared.settings import RegistrationSettings
+
+
+@cache
+def signing_secret(arn: str) -> bytes:
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(arn, max_age=3600)).encode()
+
+
+@cache
+def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueReader:
+    return DynamoCatalogueReader(settings.forums_table_name)
+
+
+@cache
+def registration_store(settings: RegistrationSettings) -> DynamoRegistrationStore:
+    return DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name,
+                                   retention_days=settings.retention_days)
+
+
+@cache
+def registrations(settings: RegistrationSettings) -> Registrations:
+    return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn))
+
+
+@cache
+def notifier(settings: RegistrationSettings) -> Notifier:
+    return Notifier(
+        registrations=registrations(settings),
+        positions=registration_store(settings),
+        catalogue=catalogue_reader(settings),
+        ledger=DynamoLedger(settings.registrations_table_name),
+        sender=SesSender(settings.sender_address, settings.configuration_set),
+        links=Links(settings.public_url),
+    )
