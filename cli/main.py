@@ -79,6 +79,76 @@ def forums_list(as_json: bool) -> None:
                        f"{s.seats_left:>3}/{s.capacity:<3} {s.status.value}")
 
 
+PARTICIPANT_COLUMNS = ["status", "waitlist_position", "name", "email", "phone", "role",
+                       "workplace", "member_number", "needs", "registered_at", "id"]
+
+
+@forums.command("participants")
+@click.argument("session_id")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for a spreadsheet (UTF-8, ; separated).")
+def forums_participants(session_id: str, as_csv: bool) -> None:
+    """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
+    import csv
+
+    from cli.resources import registration_store
+
+    store = registration_store()
+    waiting = store.waiting(session_id)
+    rows = []
+    for r in _registrations(store).participants(session_id):
+        position = waiting.index(r.id) + 1 if r.id in waiting else ""
+        rows.append([r.status.value, position, r.name, r.email, r.phone or "", r.role.value,
+                     r.workplace, r.member_number or "", r.needs or "",
+                     r.created_at.isoformat(timespec="seconds"), r.id])
+    if as_csv:
+        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+        writer.writerow(PARTICIPANT_COLUMNS)
+        writer.writerows(rows)
+        return
+    if not rows:
+        click.echo("Ingen tilmeldinger.")
+    for row in rows:
+        status = f"{row[0]} {row[1]}".strip()
+        click.echo(f"{status:<14} {row[2]:<30} {row[3]:<32} {row[6]}")
+    confirmed = sum(1 for row in rows if row[0] == "confirmed")
+    click.echo(f"{confirmed} bekræftede, {len(waiting)} på venteliste.")
+
+
+def _registrations(store: object) -> Any:
+    from shared.forums.registration import Registrations
+
+    return Registrations(store, secret=b"")  # type: ignore[arg-type] # listing signs nothing
+
+
+@forums.command("close")
+@click.argument("session_id")
+@click.option("--reopen", is_flag=True, help="Open the registration again.")
+def forums_close(session_id: str, reopen: bool) -> None:
+    """Close registration for SESSION_ID (registered participants keep their seats)."""
+    from cli.resources import catalogue_reader
+
+    catalogue_reader().set_status(session_id, closed=not reopen)
+    click.echo(f"{session_id}: tilmelding {'åbnet' if reopen else 'lukket'}.")
+
+
+@forums.command("cancel-session")
+@click.argument("session_id")
+@click.option("--reason", required=True, help="Told to every participant (Danish).")
+def forums_cancel_session(session_id: str, reason: str) -> None:
+    """Cancel SESSION_ID: every participant is told once, by email, with the reason."""
+    from cli.resources import catalogue_reader, registration_store
+    from shared.forums.registration import CancelledBy, Status
+
+    catalogue_reader().set_status(session_id, cancelled=True, reason=reason)
+    store = registration_store()
+    cancelled = 0
+    for registration in store.registrations(session_id):
+        if registration.status is not Status.CANCELLED and _registrations(store)\
+                .cancel_by_secretariat(session_id, registration.id, CancelledBy.SESSION_CANCELLED):
+            cancelled += 1
+    click.echo(f"{session_id} er aflyst; {cancelled} deltagere får besked.")
+
+
 def run() -> None:
     """The console entry: AWS problems become one clear line instead of a traceback."""
     from botocore.exceptions import BotoCoreError, ClientError

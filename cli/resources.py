@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueReader, DynamoCatalogueStore
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import MissingParameter, parameter
 from shared.forums.catalogue import Catalogue
-from shared.names import PARAM_FORUMS_TABLE
+from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
 
 def _parameter(name: str) -> str:
@@ -20,3 +21,12 @@ def _parameter(name: str) -> str:
 
 def catalogue() -> Catalogue:
     return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)))
+
+
+def catalogue_reader() -> DynamoCatalogueReader:
+    return DynamoCatalogueReader(_parameter(PARAM_FORUMS_TABLE))
+
+
+def registration_store() -> DynamoRegistrationStore:
+    return DynamoRegistrationStore(_parameter(PARAM_REGISTRATIONS_TABLE),
+                                   _parameter(PARAM_FORUMS_TABLE))

@@ -7,12 +7,16 @@ import json
 import logging
 import secrets as secrets_module
 import socket
+import threading
 import urllib.request
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
 
+from local import moto_fidelity
 from local.plan import Plan, UnsupportedResource
 
 ACCOUNT = "123456789012"  # moto's account
@@ -20,6 +24,32 @@ CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
 }
+
+
+class _DynamoDBSerialized:
+    """moto's DynamoDB is not safe under concurrent requests (a transaction that fails
+    restores a copy of the whole table, undoing writes made meanwhile). DynamoDB itself
+    serializes writes to an item; here every DynamoDB request runs alone, which keeps local
+    runs as atomic as DynamoDB. Other services (e.g. SQS long polls) stay concurrent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+class _MotoServer(ThreadedMotoServer):
+    def _server_entry(self) -> None:
+        app = _DynamoDBSerialized(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True,
+                                   request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 def free_port() -> int:
@@ -33,7 +63,7 @@ class Emulator:
         self.region = region
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server = _MotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.physical: dict[str, dict[str, str]] = {}  # logical id -> Ref / attribute values
 
     @property
@@ -43,6 +73,7 @@ class Emulator:
                 "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region}
 
     def start(self) -> None:
+        moto_fidelity.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         # moto keeps its state per process: begin empty even if an earlier emulator ran here.

@@ -12,6 +12,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("required", "Feltet skal udfyldes."),
     "string_too_short": ("required", "Feltet skal udfyldes."),
     "string_too_long": ("too_long", "Teksten er for lang (højst {max_length} tegn)."),
+    "too_long": ("too_long", "Teksten er for lang (højst {max_length} tegn)."),
+    "too_short": ("required", "Feltet skal udfyldes."),
     "string_type": ("invalid_type", "Feltet skal være tekst."),
     "string_pattern_mismatch": ("invalid_format", "Feltet har ikke den rigtige form."),
     "value_error": ("invalid", "Værdien er ikke gyldig."),

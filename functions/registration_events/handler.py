@@ -35,6 +35,12 @@ def handle(record: DynamoDBRecord) -> None:
     old, new = _registration(raw.get("OldImage")), _registration(raw.get("NewImage"))
     if new is None:
         return
+    # Act on the registration as it is now: a record of a write that did not last (a
+    # transaction that was cancelled) or a stale record is passed over.
+    current = registration_store(settings).get(new.session_id, new.id)
+    if current is None or current.status is not new.status:
+        logger.info("stale change passed over", extra={"registration_id": new.id})
+        return
     kind = notifier(settings).on_change(old, new)
     if old is None:  # a new registration: keep it for the retention period after its session
         session = catalogue_reader(settings).session(new.session_id)

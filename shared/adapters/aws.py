@@ -4,17 +4,26 @@ boto3 honours AWS_ENDPOINT_URL, which is how the same code reaches the local emu
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_lock = threading.Lock()
 
 
 def client(service: str) -> Any:
-    if service not in _clients:
-        import boto3  # imported on first use: routes that need no AWS stay lean
+    """One client per service and process, also when threads ask at once (each client has
+    its own exception classes: a second client would not match the first one's errors)."""
+    found = _clients.get(service)
+    if found is None:
+        with _lock:
+            found = _clients.get(service)
+            if found is None:
+                import boto3  # imported on first use: routes that need no AWS stay lean
 
-        _clients[service] = boto3.session.Session().client(service)  # type: ignore[call-overload]
-    return _clients[service]
+                found = boto3.session.Session().client(service)  # type: ignore[call-overload]
+                _clients[service] = found
+    return found
 
 
 def created_clients() -> list[str]:

@@ -37,9 +37,7 @@ class DynamoCatalogueStore:
 
     @property
     def _client(self) -> Any:
-        if self._ddb is None:
-            self._ddb = client("dynamodb")
-        return self._ddb
+        return self._ddb or client("dynamodb")
 
     def put_forum(self, forum: Forum) -> None:
         self._client.update_item(

@@ -15,9 +15,7 @@ class DynamoLedger:
 
     @property
     def _client(self) -> Any:
-        if self._ddb is None:
-            self._ddb = client("dynamodb")
-        return self._ddb
+        return self._ddb or client("dynamodb")
 
     def _key(self, session_id: str, registration_id: str, kind: str) -> dict[str, Any]:
         return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": f"MAIL#{registration_id}#{kind}"}}

@@ -114,9 +114,7 @@ class DynamoRegistrationStore(RegistrationStore):
 
     @property
     def _client(self) -> Any:
-        if self._ddb is None:
-            self._ddb = client("dynamodb")
-        return self._ddb
+        return self._ddb or client("dynamodb")
 
     def set_expiry(self, registration: Registration, session_ends: datetime) -> None:
         """Registrations are deleted (TTL) the retention period after their session ended."""
