@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ def _entry(message: Any) -> tuple[dict[str, Any], str]:
         simple["Subject"] = message.subject
         simple.set_content(message.body)
         raw = simple.as_string()
-    parsed = message_from_string(raw, policy=policy.default)
+    parsed = message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     text = parsed.get_body(preferencelist=("plain",))
     html = parsed.get_body(preferencelist=("html",))

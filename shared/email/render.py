@@ -72,8 +72,9 @@ def mime(email: Email, sender: str, sender_name: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=domain)
     for name, value in email.headers.items():
         message[name] = value
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
+    # Quoted-printable keeps the message 7-bit: Danish letters survive every relay.
+    message.set_content(email.text, cte="quoted-printable")
+    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,

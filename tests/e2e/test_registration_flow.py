@@ -1,0 +1,128 @@
+"""A person registers through `make run`, gets the confirmation with the calendar file in the
+outbox, cancels by the link's token, and the first waiting person is promoted and emailed.
+The secretariat lists and exports participants and cancels a session with the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import Running
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("runtime")]
+LEADERS = str(Path(sys.executable).parent / "leaders")
+
+
+def leaders(runtime: Running, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LEADERS, *args], env=runtime.aws_env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def outbox_for(runtime: Running, address: str, count: int = 1,
+               seconds: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [m for m in runtime.json("GET", "/_local/outbox")[1] if address in m["to"]]
+        if len(found) >= count:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{count} email(s) to {address} did not arrive")
+
+
+def person(session: str, who: str) -> dict[str, Any]:
+    return {"session_id": session, "name": f"{who.title()} Jensen", "email": f"{who}@example.dk",
+            "role": "cluster_leader", "workplace": "Kolding Kommune", "member_number": "4711",
+            "consent": True, "website": ""}
+
+
+@pytest.fixture(scope="module")
+def small_session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
+    catalogue = tmp_path_factory.mktemp("catalogue") / "forum.yaml"
+    catalogue.write_text(
+        "forums:\n"
+        "  - id: e2e-forum\n"
+        "    title: Rekruttering af ledere\n"
+        "    sessions:\n"
+        "      - id: e2e-kolding\n"
+        "        city: Kolding\n"
+        "        venue: Koldinghus\n"
+        "        starts_at: 2099-05-04T09:30\n"
+        "        ends_at: 2099-05-04T15:00\n"
+        "        registration_deadline: 2099-04-20T12:00\n"
+        "        capacity: 1\n", encoding="utf-8")
+    done = leaders(runtime, "forums", "import", str(catalogue))
+    assert done.returncode == 0, done.stderr
+    return "e2e-kolding"
+
+
+def test_register_cancel_and_promotion_through_the_local_runtime(
+    runtime: Running, small_session: str
+) -> None:
+    status, first = runtime.json("POST", "/api/registrations", person(small_session, "ane"))
+    assert (status, first["status"]) == (201, "confirmed")
+    status, second = runtime.json("POST", "/api/registrations", person(small_session, "bent"))
+    assert (status, second) == (201, {"id": second["id"], "status": "waitlisted",
+                                      "waitlist_position": 1})
+    _, forum = runtime.json("GET", "/api/forums/e2e-forum")
+    assert forum["sessions"][0]["status"] == "full" and forum["sessions"][0]["seats_left"] == 0
+
+    confirmation = outbox_for(runtime, "ane@example.dk")[0]
+    assert confirmation["subject"] == "Bekræftelse: Rekruttering af ledere"
+    assert confirmation["attachments"] == [{"filename": "forum.ics",
+                                            "content_type": "text/calendar"}]
+    assert "mandag den 4. maj 2099 kl. 09.30–15.00" in confirmation["text"]
+    link = next(w for w in confirmation["text"].split() if "token=" in w)
+    assert link.startswith(runtime.url + "/afmeld.html?token=")
+    waitlist = outbox_for(runtime, "bent@example.dk")[0]
+    assert "nummer 1" in waitlist["text"]
+
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    assert runtime.json("POST", "/api/registrations/cancel", {"token": token}) == (
+        200, {"status": "cancelled"})
+    promotion = outbox_for(runtime, "bent@example.dk", count=2)[1]
+    assert promotion["subject"] == "Du har fået en plads: Rekruttering af ledere"
+    assert promotion["attachments"][0]["filename"] == "forum.ics"
+    receipt = outbox_for(runtime, "ane@example.dk", count=2)[1]
+    assert receipt["subject"].startswith("Afmeldt")
+
+    listing = leaders(runtime, "forums", "participants", small_session)
+    assert listing.returncode == 0, listing.stderr
+    assert "1 bekræftede, 0 på venteliste." in listing.stdout
+    exported = leaders(runtime, "forums", "participants", small_session, "--csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout), delimiter=";"))
+    assert [(r["email"], r["status"]) for r in rows] == [("bent@example.dk", "confirmed"),
+                                                         ("ane@example.dk", "cancelled")]
+
+
+def test_secretariat_cancels_a_session_and_everyone_is_told_once(
+    runtime: Running, small_session: str
+) -> None:
+    runtime.json("POST", "/api/registrations", person(small_session, "carl"))  # waits
+    done = leaders(runtime, "forums", "cancel-session", small_session,
+                   "--reason", "Oplægsholderen er blevet syg.")
+    assert done.returncode == 0, done.stderr
+    for address in ("bent@example.dk", "carl@example.dk"):
+        last = outbox_for(runtime, address, count=3 if address.startswith("bent") else 2)[-1]
+        assert last["subject"] == "Aflyst: Rekruttering af ledere"
+        assert "Oplægsholderen er blevet syg." in last["text"]
+    again = leaders(runtime, "forums", "cancel-session", small_session, "--reason", "igen")
+    assert again.returncode == 0 and "0 deltagere" in again.stdout
+    time.sleep(2)
+    cancelled = [m for m in runtime.json("GET", "/_local/outbox")[1]
+                 if m["subject"].startswith("Aflyst")]
+    assert len(cancelled) == 2  # once each
+    status, answer = runtime.json("POST", "/api/registrations", person(small_session, "dora"))
+    assert (status, answer["code"]) == (409, "session_cancelled")
+
+
+def test_reminder_schedule_fires_by_name(runtime: Running) -> None:
+    status, body = runtime.json("POST", "/_local/schedules/leaders-forum-reminders/fire")
+    assert (status, body) == (200, {"fired": "leaders-forum-reminders"})
