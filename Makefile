@@ -46,7 +46,7 @@ synth: install
 	@$(PY) -m local.synth --mark
 
 test: synth lint
-	@$(PY) -m pytest -q -n 2 --dist loadgroup
+	@$(PY) -m pytest -q -n 2 --dist loadfile
 
 deploy: install
 	@npx --no-install cdk deploy --require-approval broadening

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import uuid
@@ -43,6 +44,8 @@ class LocalContext:
 def _init_worker(environment: dict[str, str], handler: str, name: str, memory: int,
                  timeout: int, log_file: str | None) -> None:
     global _handler, _function_name, _memory, _timeout
+    # Ctrl-C reaches the whole process group; the runtime stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if log_file:
         stream = open(log_file, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - process-long
         os.dup2(stream.fileno(), 1)

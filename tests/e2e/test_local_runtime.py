@@ -19,7 +19,7 @@ import pytest
 from local.synth import ROOT
 from tests.e2e.conftest import Running, free_port, start, stop
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("runtime")]
+pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
 
 

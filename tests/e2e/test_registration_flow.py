@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import Running
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("runtime")]
+pytestmark = pytest.mark.e2e
 LEADERS = str(Path(sys.executable).parent / "leaders")
 
 
