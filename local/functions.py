@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 _handler: Any = None
+_aws_calls = 0
 _function_name = ""
 _memory = 128
 _timeout = 3
@@ -53,14 +55,36 @@ def _init_worker(environment: dict[str, str], handler: str, name: str, memory: i
     os.environ.clear()
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
+    _count_aws_calls()
     module_name, _, attribute = handler.rpartition(".")
     _handler = getattr(importlib.import_module(module_name), attribute)
     _function_name, _memory, _timeout = name, memory, timeout
 
 
-def _invoke(event: dict[str, Any]) -> Any:
+def _count_aws_calls() -> None:
+    """Every AWS API call the function makes is counted through botocore's events."""
+    import botocore.session
+
+    create_client = botocore.session.Session.create_client
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = create_client(self, *args, **kwargs)
+        client.meta.events.register("before-call.*.*", _on_call)
+        return client
+
+    botocore.session.Session.create_client = counting  # type: ignore[method-assign]
+
+
+def _on_call(**_: Any) -> None:
+    global _aws_calls
+    _aws_calls += 1
+
+
+def _invoke(event: dict[str, Any]) -> tuple[Any, int]:
     context = LocalContext(_function_name, _memory, _timeout, os.environ.get("AWS_REGION", ""))
-    return _handler(event, context)
+    before = _aws_calls
+    result = _handler(event, context)
+    return result, _aws_calls - before
 
 
 class FunctionError(Exception):
@@ -73,6 +97,9 @@ class LocalFunction:
         self.name = name
         self.handler = handler
         self.timeout = timeout
+        self.invocations = 0
+        self.aws_calls = 0
+        self._stats = threading.Lock()
         self._pool = ProcessPoolExecutor(
             max_workers=concurrency,
             mp_context=multiprocessing.get_context("spawn"),
@@ -85,9 +112,13 @@ class LocalFunction:
         future = self._pool.submit(_invoke, event)
         try:
             # A cold start imports the handler first; allow for it on top of the timeout.
-            return future.result(timeout=self.timeout + 30)
+            result, calls = future.result(timeout=self.timeout + 30)
         except Exception as exc:
             raise FunctionError(f"{self.name}: {type(exc).__name__}") from exc
+        with self._stats:
+            self.invocations += 1
+            self.aws_calls += calls
+        return result
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

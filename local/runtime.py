@@ -125,6 +125,8 @@ class LocalRuntime:
             "aws_endpoint_url": self.emulator.endpoint,
             "region": self.emulator.region,
             "functions": sorted(self.functions),
+            "invocations": {name: {"count": f.invocations, "aws_calls": f.aws_calls}
+                            for name, f in sorted(self.functions.items())},
             "routes": sorted(f"{r.method} {r.path}" for r in self.plan.routes),
             "tables": sorted(self.emulator.physical[t.logical_id]["Ref"] for t in self.plan.tables),
             "queues": sorted(q.logical_id for q in self.plan.queues),

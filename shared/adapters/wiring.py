@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
+from shared.adapters.aws import client
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueReader
-from shared.adapters.dynamodb_ledger import DynamoLedger
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
-from shared.adapters.ses import SesSender
-from shared.forums.notifications import Links, Notifier
 from shared.forums.registration import Registrations
 from shared.settings import RegistrationSettings
+
+if TYPE_CHECKING:
+    from shared.forums.notifications import Notifier
 
 
 @cache
 def signing_secret(arn: str) -> bytes:
     from aws_lambda_powertools.utilities.parameters import get_secret
 
-    return str(get_secret(arn, max_age=3600)).encode()
+    return str(get_secret(arn, max_age=3600,
+                          boto3_client=client("secretsmanager"))).encode()
 
 
 @cache
@@ -38,6 +41,11 @@ def registrations(settings: RegistrationSettings) -> Registrations:
 
 @cache
 def notifier(settings: RegistrationSettings) -> Notifier:
+    # Templates, MIME and calendar code load only where emails are sent.
+    from shared.adapters.dynamodb_ledger import DynamoLedger
+    from shared.adapters.ses import SesSender
+    from shared.forums.notifications import Links, Notifier
+
     return Notifier(
         registrations=registrations(settings),
         positions=registration_store(settings),

@@ -1,0 +1,149 @@
+"""A burst of registrations against the local runtime: 1,000 attempts from 32 threads on a
+session of 40 seats, some people submitting twice. Counts what must be zero (overbooked,
+lost, duplicated) and compares throughput with a floor: the bare AWS calls a registration
+needs (the store's calls, no API, no function) from the same 32 threads, same emulator."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from local.emulator import free_port
+from local.runtime import LocalRuntime
+from local.server import LocalServer
+
+ATTEMPTS = 1000
+PEOPLE = 900
+THREADS = 32
+SEATS = 40
+
+
+def _catalogue(session_id: str) -> dict[str, Any]:
+    starts = datetime.now(UTC) + timedelta(days=40)
+    return {"forums": [{"id": f"bench-{session_id}", "title": "Benchmark", "sessions": [{
+        "id": session_id, "city": "Odense", "capacity": SEATS,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=4)).isoformat(),
+        "registration_deadline": (starts - timedelta(days=2)).isoformat()}]}]}
+
+
+def _person(session_id: str, who: int) -> dict[str, Any]:
+    return {"session_id": session_id, "name": f"Person {who}", "email": f"p{who}@example.dk",
+            "role": "area_leader", "workplace": "Odense", "member_number": "1",
+            "consent": True, "website": ""}
+
+
+def _attempts() -> list[int]:
+    rng = random.Random(7)
+    order = list(range(PEOPLE)) + [rng.randrange(PEOPLE) for _ in range(ATTEMPTS - PEOPLE)]
+    rng.shuffle(order)
+    return order
+
+
+def _check(runtime: LocalRuntime, session_id: str,
+           answers: list[tuple[int, int, dict[str, Any]]]) -> dict[str, int]:
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+    from shared.adapters.parameters import parameter
+    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+
+    store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                    parameter(PARAM_FORUMS_TABLE))
+    stored = {r.id: r for r in store.registrations(session_id)}
+    state = store.session_state(session_id)
+    confirmed = sum(1 for r in stored.values() if r.status.value == "confirmed")
+    ids: dict[int, set[str]] = {}
+    for who, status, body in answers:
+        if status in (200, 201):
+            ids.setdefault(who, set()).add(body["id"])
+    lost = sum(1 for found in ids.values() for i in found if i not in stored)
+    lost += sum(1 for _, status, _ in answers if status not in (200, 201))
+    emails = [r.email for r in stored.values()]
+    duplicates = sum(1 for found in ids.values() if len(found) > 1)
+    duplicates += len(emails) - len(set(emails))
+    waiting = state.waiting if state else []
+    return {"overbooked": max(confirmed - SEATS, 0) + abs(confirmed - (state.session.confirmed
+                                                                       if state else 0)),
+            "lost": lost, "duplicates": duplicates, "confirmed": confirmed,
+            "waitlisted": len(waiting), "people": len(ids)}
+
+
+def run() -> dict[str, Any]:
+    from local.synth import load_template
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+    from shared.adapters.parameters import parameter
+    from shared.forums.registration import RegistrationForm, Registrations
+    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+
+    runtime = LocalRuntime(load_template(), concurrency=4)
+    runtime.start(load_demo=False)
+    port = free_port()
+    runtime.public_url = f"http://127.0.0.1:{port}"
+    server = LocalServer(("127.0.0.1", port), runtime)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+        from shared.forums.catalogue import Catalogue
+
+        catalogue = Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)))
+        catalogue.import_file(_catalogue("burst"))
+        catalogue.import_file(_catalogue("floor"))
+        catalogue.import_file(_catalogue("warmup"))
+        url = f"http://127.0.0.1:{port}/api/registrations"
+
+        def post(who: int, session_id: str = "burst") -> tuple[int, int, dict[str, Any], float]:
+            data = json.dumps(_person(session_id, who)).encode()
+            request = urllib.request.Request(url, data=data, method="POST",
+                                             headers={"Content-Type": "application/json"})
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    status, body = response.status, json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                status, body = error.code, json.loads(error.read() or b"{}")
+            return who, status, body, time.perf_counter() - started
+
+        with ThreadPoolExecutor(THREADS) as pool:  # warm every worker: cold starts apart
+            list(pool.map(lambda who: post(who, "warmup"), range(THREADS)))
+        api = next(f for name, f in runtime.functions.items() if name.startswith("RegistrationApi"))
+        calls_before, invocations_before = api.aws_calls, api.invocations
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(THREADS) as pool:
+            results = list(pool.map(post, _attempts()))
+        burst_seconds = time.perf_counter() - started
+        calls = api.aws_calls - calls_before
+        invocations = api.invocations - invocations_before
+
+        store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                        parameter(PARAM_FORUMS_TABLE))
+        bare = Registrations(store, b"floor")
+
+        def floor(who: int) -> None:
+            bare.register(RegistrationForm.model_validate(_person("floor", who)))
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(floor, _attempts()))
+        floor_seconds = time.perf_counter() - started
+
+        latencies = sorted(r[3] for r in results)
+        counts = _check(runtime, "burst", [(w, s, b) for w, s, b, _ in results])
+        return {
+            **counts,
+            "attempts": ATTEMPTS, "threads": THREADS, "seats": SEATS,
+            "throughput": ATTEMPTS / burst_seconds, "floor_throughput": ATTEMPTS / floor_seconds,
+            "ratio": floor_seconds / burst_seconds,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "calls_per_registration": calls / invocations if invocations else 0.0,
+        }
+    finally:
+        server.shutdown()
+        runtime.close()
