@@ -152,3 +152,67 @@ def test_cfn_lint_is_clean() -> None:
         capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_registrations_table_streams_changes_and_expires_old_registrations(
+    stack: Template,
+) -> None:
+    stack.has_resource_properties("AWS::DynamoDB::Table", {
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+    })
+
+
+def test_every_asynchronous_consumer_reports_partial_failures_and_has_a_dead_letter_queue(
+    template: dict[str, Any],
+) -> None:
+    mappings = resources(template, "AWS::Lambda::EventSourceMapping")
+    assert mappings
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    for mapping in mappings.values():
+        props = mapping["Properties"]
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        if "StreamArn" in json.dumps(props["EventSourceArn"]):
+            queue = props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+            assert 0 < props["MaximumRetryAttempts"] <= 10
+        else:
+            queue_props = template["Resources"][props["EventSourceArn"]["Fn::GetAtt"][0]][
+                "Properties"]
+            queue = queue_props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        watched = [a for a in alarms.values()
+                   if queue in json.dumps(a["Properties"].get("Dimensions", []))]
+        assert watched, f"no alarm on the dead-letter queue {queue}"
+        assert watched[0]["Properties"]["AlarmActions"]
+
+
+def test_reminders_run_daily_in_copenhagen_time(stack: Template) -> None:
+    stack.has_resource_properties("AWS::Scheduler::Schedule", {
+        "ScheduleExpression": "cron(0 7 * * ? *)",
+        "ScheduleExpressionTimezone": "Europe/Copenhagen",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+    })
+
+
+def test_only_the_registration_functions_may_read_the_signing_secret(
+    template: dict[str, Any],
+) -> None:
+    secret = next(iter(resources(template, "AWS::SecretsManager::Secret")))
+    readers = [k for k, p in resources(template, "AWS::IAM::Policy").items()
+               if secret in json.dumps(p["Properties"]["PolicyDocument"])]
+    assert readers and all(k.startswith("Registration") for k in readers)
+    for policy in readers:
+        statements = template["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"]
+        for statement in statements:
+            if secret in json.dumps(statement["Resource"]):
+                actions = statement["Action"]
+                actions = [actions] if isinstance(actions, str) else actions
+                assert set(actions) <= {"secretsmanager:GetSecretValue",
+                                        "secretsmanager:DescribeSecret"}
+
+
+def test_only_functions_that_email_may_send(template: dict[str, Any]) -> None:
+    senders = [k for k, p in resources(template, "AWS::IAM::Policy").items()
+               if "ses:SendRawEmail" in json.dumps(p["Properties"]["PolicyDocument"])]
+    assert sorted(k.split("Role")[0] for k in senders) == ["RegistrationEvents",
+                                                           "RegistrationReminders"]
