@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 @cache
 def signing_secret(arn: str) -> bytes:
-    from aws_lambda_powertools.utilities.parameters import get_secret
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    return str(get_secret(arn, max_age=3600,
-                          boto3_client=client("secretsmanager"))).encode()
+    provider = SecretsProvider(boto3_client=client("secretsmanager"))
+    return str(provider.get(arn, max_age=3600)).encode()
 
 
 @cache

@@ -35,6 +35,23 @@ def template(record_file: Path) -> dict[str, Any]:
             "FunctionName": {"Ref": "Recorder"}, "EventSourceArn": fn_arn("Work"),
             "BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"],
         }},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "KeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+            "AliasName": "alias/test-key", "TargetKeyId": {"Ref": "Key"}}},
+        "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {
+            "GenerateSecretString": {"PasswordLength": 32}}},
+        "Changes": {"Type": "AWS::DynamoDB::Table", "Properties": {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}}},
+        "StreamMapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "FunctionName": {"Ref": "Recorder"},
+            "EventSourceArn": {"Fn::GetAtt": ["Changes", "StreamArn"]},
+            "StartingPosition": "TRIM_HORIZON", "BatchSize": 5, "MaximumRetryAttempts": 1,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {"OnFailure": {"Destination": fn_arn("Dlq")}}}},
         "Daily": {"Type": "AWS::Scheduler::Schedule", "Properties": {
             "Name": "daily-reminders", "ScheduleExpression": "cron(0 7 * * ? *)",
             "ScheduleExpressionTimezone": "Europe/Copenhagen",
@@ -112,8 +129,44 @@ def test_function_environment_is_resolved_from_the_template(
     runtime: tuple[LocalRuntime, Path],
 ) -> None:
     local, _ = runtime
-    assert local.info()["event_sources"] == ["Work->Recorder"]
+    assert local.info()["event_sources"] == ["Changes->Recorder", "Work->Recorder"]
     assert local.info()["functions"] == ["Recorder"]
+
+
+def test_keys_secrets_and_table_settings_come_from_the_template(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    local, _ = runtime
+    aliases = local.emulator.client("kms").list_aliases()["Aliases"]
+    assert any(a["AliasName"] == "alias/test-key" for a in aliases)
+    secret = local.emulator.physical["Secret"]["Ref"]
+    value = local.emulator.client("secretsmanager").get_secret_value(SecretId=secret)
+    assert len(value["SecretString"]) >= 32
+    ttl = local.emulator.client("dynamodb").describe_time_to_live(TableName="Changes")
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
+def test_stream_changes_reach_the_function_and_failures_end_in_the_dead_letter_queue(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    local, record_file = runtime
+    ddb = local.emulator.client("dynamodb")
+    for key in ("ok-a", "fail-b", "ok-c"):
+        ddb.put_item(TableName="Changes", Item={"pk": {"S": key}})
+    sqs = local.emulator.client("sqs")
+    dlq = local.emulator.physical["Dlq"]["QueueUrl"]
+
+    def failures() -> list[dict[str, Any]]:
+        found = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=0).get("Messages", [])
+        return [json.loads(m["Body"]) for m in found]
+
+    wait_for(lambda: len(failures()) == 1)
+    info = failures()[0]["DDBStreamBatchInfo"]
+    assert info["batchSize"] == 2  # the failed record and what came after it in its batch
+    keys = [r["dynamodb"]["Keys"]["pk"]["S"] for c in calls(record_file)
+            for r in c["event"].get("Records", []) if "dynamodb" in r]
+    assert keys.count("ok-a") == 1  # done before the failure: not delivered again
+    assert keys.count("fail-b") == 2  # the first delivery and one retry
 
 
 def test_a_resource_the_runtime_cannot_emulate_stops_it() -> None:
