@@ -43,7 +43,8 @@ def main() -> None:
         "",
         "A fresh process imports the handler module with the function's environment and serves "
         "a first API request against the local emulator; the floor is a fresh process that "
-        "imports boto3 and creates the same clients. Median of 9 interleaved runs. "
+        "imports boto3 and creates the same clients (those of the function's last run: later "
+        "runs of the consumers find their email already sent). Median of 9 interleaved runs. "
         f"Target: at most {COLD_START_TARGET}x the floor.",
         "",
         "| function | clients | cold start ms | floor ms | ratio | target met |",

@@ -85,7 +85,7 @@ def run() -> dict[str, Any]:
     runtime.start(load_demo=False)
     port = free_port()
     runtime.public_url = f"http://127.0.0.1:{port}"
-    server = LocalServer(("127.0.0.1", port), runtime)
+    server = LocalServer(("127.0.0.1", port), runtime, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore

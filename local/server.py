@@ -19,8 +19,10 @@ PAGES = ROOT / "pages"
 class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], runtime: LocalRuntime) -> None:
+    def __init__(self, address: tuple[str, int], runtime: LocalRuntime,
+                 quiet: bool = False) -> None:
         self.runtime = runtime
+        self.quiet = quiet
         super().__init__(address, Handler)
 
 
@@ -32,7 +34,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # Method, path without query (tokens live in queries) and status only.
         path = urlsplit(self.path).path
-        if len(args) >= 2:
+        if len(args) >= 2 and not self.server.quiet:
             print(f"{self.command} {path} {args[1]}", flush=True)
 
     def do_GET(self) -> None:
