@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueReader, DynamoCatalogueStore
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import MissingParameter, parameter
 from shared.forums.catalogue import Catalogue
@@ -23,8 +23,8 @@ def catalogue() -> Catalogue:
     return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)))
 
 
-def catalogue_reader() -> DynamoCatalogueReader:
-    return DynamoCatalogueReader(_parameter(PARAM_FORUMS_TABLE))
+def catalogue_reader() -> DynamoCatalogueStore:
+    return DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE))
 
 
 def registration_store() -> DynamoRegistrationStore:

@@ -14,7 +14,37 @@ from local.plan import EventSource, Schedule
 from local.schedule_expressions import next_fire
 
 
-class QueuePoller:
+class _Poller:
+    """A thread that polls its event source until the runtime stops, as Lambda's pollers do."""
+
+    kind = "poller"
+    idle_wait = 0.0
+
+    def __init__(self, source: EventSource, function: LocalFunction,
+                 stop: threading.Event) -> None:
+        self.source = source
+        self.function = function
+        self.stop = stop
+        self.thread = threading.Thread(target=self._run, daemon=True,
+                                       name=f"{self.kind}-{source.logical_id}")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def poll_once(self) -> int:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                if self.poll_once() == 0 and self.idle_wait:
+                    self.stop.wait(self.idle_wait)
+            except Exception as exc:  # keep polling, as Lambda's poller does
+                print(f"[{self.kind}] {self.source.logical_id}: {type(exc).__name__}", flush=True)
+                self.stop.wait(1)
+
+
+class QueuePoller(_Poller):
     """Lambda's SQS event source mapping: batches, partial batch failures, redrive by receives.
 
     A message is deleted only when its batch succeeded, or when the function reported other
@@ -22,34 +52,23 @@ class QueuePoller:
     visibility timeout and move to the dead-letter queue after maxReceiveCount receives (the
     emulator's SQS does that, as SQS does)."""
 
+    kind = "sqs"
+
     def __init__(self, source: EventSource, function: LocalFunction, sqs: Any, queue_url: str,
-                 queue_arn: str, region: str, stop: threading.Event) -> None:
-        self.source = source
-        self.function = function
+                 queue_arn: str, region: str, stop: threading.Event,
+                 wait_seconds: int = 1) -> None:
+        super().__init__(source, function, stop)
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.region = region
-        self.stop = stop
-        self.thread = threading.Thread(target=self._run, name=f"sqs-{source.logical_id}",
-                                       daemon=True)
+        self.wait_seconds = wait_seconds  # a long poll
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.poll_once(wait_seconds=1)
-            except Exception as exc:  # keep polling, as Lambda's poller does
-                print(f"[sqs] {self.source.logical_id}: {type(exc).__name__}", flush=True)
-                self.stop.wait(1)
-
-    def poll_once(self, wait_seconds: int = 0) -> int:
+    def poll_once(self) -> int:
         messages = self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=min(self.source.batch_size, 10),
-            WaitTimeSeconds=wait_seconds,
+            WaitTimeSeconds=self.wait_seconds,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
@@ -93,38 +112,25 @@ class QueuePoller:
         }
 
 
-class StreamPoller:
+class StreamPoller(_Poller):
     """Lambda's DynamoDB stream event source mapping: batches in order per shard; a failed
     batch (or the records from the first one the function reports failed) is retried up to
     MaximumRetryAttempts, then described to the on-failure queue and passed over."""
 
+    kind = "stream"
+    idle_wait = 0.2
+
     def __init__(self, source: EventSource, function: LocalFunction, streams: Any,
                  stream_arn: str, sqs: Any, failure_queue_url: str | None,
                  stop: threading.Event) -> None:
-        self.source = source
-        self.function = function
+        super().__init__(source, function, stop)
         self.streams = streams
         self.stream_arn = stream_arn
         self.sqs = sqs
         self.failure_queue_url = failure_queue_url
-        self.stop = stop
         self._iterators: dict[str, str | None] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}
         self._attempts: dict[str, int] = {}
-        self.thread = threading.Thread(target=self._run, name=f"stream-{source.logical_id}",
-                                       daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                if self.poll_once() == 0:
-                    self.stop.wait(0.2)
-            except Exception as exc:  # keep polling, as Lambda's poller does
-                print(f"[stream] {self.source.logical_id}: {type(exc).__name__}", flush=True)
-                self.stop.wait(1)
 
     def poll_once(self) -> int:
         handled = 0

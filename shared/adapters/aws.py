@@ -26,6 +26,18 @@ def client(service: str) -> Any:
     return found
 
 
+class DynamoTable:
+    """An adapter over one DynamoDB table; tests and tools may hand it their own client."""
+
+    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
+        self._table = table_name
+        self._ddb = dynamodb
+
+    @property
+    def _client(self) -> Any:
+        return self._ddb or client("dynamodb")
+
+
 def created_clients() -> list[str]:
     """The services this process has clients for (cold-start benchmarks compare against them)."""
     return sorted(_clients)

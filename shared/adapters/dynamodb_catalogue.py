@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters.aws import client
+from shared.adapters.aws import DynamoTable
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
 from shared.names import INDEX_SESSIONS_BY_FORUM
@@ -30,15 +30,7 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-class DynamoCatalogueStore:
-    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
-        self._table = table_name
-        self._ddb = dynamodb
-
-    @property
-    def _client(self) -> Any:
-        return self._ddb or client("dynamodb")
-
+class DynamoCatalogueStore(DynamoTable):
     def put_forum(self, forum: Forum) -> None:
         self._client.update_item(
             TableName=self._table,
@@ -92,6 +84,29 @@ class DynamoCatalogueStore:
             return [item_to_session(i) for i in self._scan() if i["kind"]["S"] == "session"]
         return [item_to_session(i) for i in self._query_forum(forum_id)]
 
+    def session(self, session_id: str) -> Session | None:
+        item = self._client.get_item(TableName=self._table, Key=session_key(session_id)).get("Item")
+        return item_to_session(item) if item else None
+
+    def cancel_reason(self, session_id: str) -> str | None:
+        item = self._client.get_item(TableName=self._table,
+                                     Key=session_key(session_id)).get("Item") or {}
+        return item.get("cancel_reason", {}).get("S")
+
+    def set_status(self, session_id: str, *, closed: bool | None = None,
+                   cancelled: bool | None = None, reason: str | None = None) -> None:
+        """The secretariat closes, reopens or cancels a session."""
+        values: dict[str, Any] = {}
+        if closed is not None:
+            values["closed"] = {"BOOL": closed}
+        if cancelled is not None:
+            values["cancelled"] = {"BOOL": cancelled}
+        if reason is not None:
+            values["cancel_reason"] = {"S": reason}
+        self._client.update_item(TableName=self._table, Key=session_key(session_id),
+                                 ConditionExpression="attribute_exists(pk)",
+                                 **_set_expression(values))
+
     def _scan(self) -> Iterator[dict[str, Any]]:
         # The catalogue holds a few dozen items: a scan is one or two pages.
         for page in self._client.get_paginator("scan").paginate(TableName=self._table):
@@ -141,38 +156,3 @@ def item_to_session(item: dict[str, Any]) -> Session:
         confirmed=int(item.get("confirmed", {}).get("N", "0")),
     )
 
-
-class DynamoCatalogueReader:
-    """Single reads of the catalogue, as notifications and reminders need them."""
-
-    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
-        self._store = DynamoCatalogueStore(table_name, dynamodb)
-
-    def session(self, session_id: str) -> Session | None:
-        item = self._store._client.get_item(TableName=self._store._table,
-                                            Key=session_key(session_id)).get("Item")
-        return item_to_session(item) if item else None
-
-    def forum(self, forum_id: str) -> Forum | None:
-        return self._store.forum(forum_id)
-
-    def cancel_reason(self, session_id: str) -> str | None:
-        item = self._store._client.get_item(TableName=self._store._table,
-                                            Key=session_key(session_id)).get("Item") or {}
-        return item.get("cancel_reason", {}).get("S")
-
-    def sessions(self) -> list[Session]:
-        return self._store.sessions()
-
-    def set_status(self, session_id: str, *, closed: bool | None = None,
-                   cancelled: bool | None = None, reason: str | None = None) -> None:
-        values: dict[str, Any] = {}
-        if closed is not None:
-            values["closed"] = {"BOOL": closed}
-        if cancelled is not None:
-            values["cancelled"] = {"BOOL": cancelled}
-        if reason is not None:
-            values["cancel_reason"] = {"S": reason}
-        update = _set_expression(values)
-        self._store._client.update_item(TableName=self._store._table, Key=session_key(session_id),
-                                        ConditionExpression="attribute_exists(pk)", **update)

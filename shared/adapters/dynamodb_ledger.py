@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.adapters.aws import client
+from shared.adapters.aws import DynamoTable
 from shared.clock import utcnow
 
 
-class DynamoLedger:
-    def __init__(self, table_name: str, dynamodb: Any = None) -> None:
-        self._table = table_name
-        self._ddb = dynamodb
-
-    @property
-    def _client(self) -> Any:
-        return self._ddb or client("dynamodb")
-
+class DynamoLedger(DynamoTable):
     def _key(self, session_id: str, registration_id: str, kind: str) -> dict[str, Any]:
         return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": f"MAIL#{registration_id}#{kind}"}}
 

@@ -15,7 +15,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters.aws import client
+from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
 from shared.forums.registration import (
     CancelledBy,
@@ -104,17 +104,12 @@ def _state(item: dict[str, Any] | None) -> SessionState | None:
     )
 
 
-class DynamoRegistrationStore(RegistrationStore):
+class DynamoRegistrationStore(DynamoTable, RegistrationStore):
     def __init__(self, registrations_table: str, catalogue_table: str,
                  retention_days: int = 365, dynamodb: Any = None) -> None:
-        self._table = registrations_table
+        super().__init__(registrations_table, dynamodb)
         self._catalogue = catalogue_table
         self._retention = retention_days
-        self._ddb = dynamodb
-
-    @property
-    def _client(self) -> Any:
-        return self._ddb or client("dynamodb")
 
     def set_expiry(self, registration: Registration, session_ends: datetime) -> None:
         """Registrations are deleted (TTL) the retention period after their session ended."""

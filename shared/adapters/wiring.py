@@ -6,7 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueReader
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.forums.registration import Registrations
 from shared.settings import RegistrationSettings
@@ -24,8 +24,8 @@ def signing_secret(arn: str) -> bytes:
 
 
 @cache
-def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueReader:
-    return DynamoCatalogueReader(settings.forums_table_name)
+def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueStore:
+    return DynamoCatalogueStore(settings.forums_table_name)
 
 
 @cache
