@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import MissingParameter, parameter
 from shared.forums.catalogue import Catalogue
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+
+if TYPE_CHECKING:
+    from shared.advisory.service import Desk
+from shared.names import (
+    PARAM_ADVISORY_KEY,
+    PARAM_ADVISORY_TABLE,
+    PARAM_FORUMS_TABLE,
+    PARAM_NORMAL_QUEUE,
+    PARAM_REGISTRATIONS_TABLE,
+    PARAM_URGENT_QUEUE,
+)
 
 
 def _parameter(name: str) -> str:
@@ -30,3 +41,24 @@ def catalogue_reader() -> DynamoCatalogueStore:
 def registration_store() -> DynamoRegistrationStore:
     return DynamoRegistrationStore(_parameter(PARAM_REGISTRATIONS_TABLE),
                                    _parameter(PARAM_FORUMS_TABLE))
+
+
+def consultant() -> str:
+    """Who pulls: the caller's identity, so a lease names its holder."""
+    from shared.adapters.aws import client
+
+    return str(client("sts").get_caller_identity()["Arn"])
+
+
+def desk() -> Desk:
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+    from shared.adapters.sealing import KmsSealer
+    from shared.adapters.sqs_work_queue import SqsWorkQueue
+    from shared.advisory.service import Desk
+
+    return Desk(
+        store=DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE)),
+        sealer=KmsSealer(_parameter(PARAM_ADVISORY_KEY)),
+        queue=SqsWorkQueue(_parameter(PARAM_URGENT_QUEUE), _parameter(PARAM_NORMAL_QUEUE)),
+        consultant=consultant(),
+    )

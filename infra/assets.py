@@ -18,7 +18,7 @@ from infra.config import ROOT
 
 BUILD = ROOT / ".build"
 LAMBDA_PYTHON = "3.13"
-LAMBDA_PLATFORM = "manylinux2014_aarch64"
+LAMBDA_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 CODE_PACKAGES = ("functions", "shared")
 
 
@@ -44,7 +44,7 @@ def function_code_dir() -> Path:
 def dependencies_layer_dir() -> Path:
     deps = sorted(runtime_dependencies())
     key = hashlib.sha256(
-        "\n".join([LAMBDA_PYTHON, LAMBDA_PLATFORM, *deps]).encode()
+        "\n".join([LAMBDA_PYTHON, *LAMBDA_PLATFORMS, *deps]).encode()
     ).hexdigest()[:16]
     target = BUILD / f"layer-{key}"
     if (target / "python").is_dir():
@@ -57,7 +57,7 @@ def dependencies_layer_dir() -> Path:
             sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
             "--disable-pip-version-check",
             "--target", str(staging / "python"),
-            "--platform", LAMBDA_PLATFORM,
+            *(arg for platform in LAMBDA_PLATFORMS for arg in ("--platform", platform)),
             "--implementation", "cp",
             "--python-version", LAMBDA_PYTHON,
             "--only-binary=:all:",

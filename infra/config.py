@@ -32,6 +32,11 @@ class DeployConfig(BaseModel):
     reminder_days_before: int = Field(ge=1, le=30)
     reminder_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
     registration_retention_days: int = Field(ge=1)
+    # The leader consultant, as emails name them (configuration, never code).
+    consultant_name: str = Field(min_length=1)
+    consultant_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    consultant_phone: str = Field(min_length=8)
+    advisory_retention_days: int = Field(ge=1)
 
 
 def cdk_context() -> dict[str, Any]:

@@ -53,14 +53,30 @@ def acknowledge(stack: Stack) -> None:
     _ack(registration.node.find_child("EventsDeadLetters"), "SQS3",
          "This queue is the dead-letter destination itself: the on-failure destination of the "
          "registrations stream mapping. It has an alarm on any message.")
-    schedule_policy = registration.node.find_child("ScheduleRole").node.find_child(
-        "DefaultPolicy")
-    reminders = registration.node.find_child("Reminders").node.find_child(
-        "Function").node.default_child
-    _ack(schedule_policy,
-         f"IAM5[Resource::<{stack.get_logical_id(reminders)}.Arn>:*]",  # type: ignore[arg-type]
-         "CDK's grant_invoke covers the reminder function and its versions (`:*`); the role "
-         "may invoke nothing else.")
+    for capability, job in (("Registration", "Reminders"), ("Advisory", "Requeue")):
+        construct = stack.node.find_child(capability)
+        schedule_policy = construct.node.find_child("ScheduleRole").node.find_child(
+            "DefaultPolicy")
+        function = construct.node.find_child(job).node.find_child("Function").node.default_child
+        _ack(schedule_policy,
+             f"IAM5[Resource::<{stack.get_logical_id(function)}.Arn>:*]",  # type: ignore[arg-type]
+             "CDK's grant_invoke covers the scheduled function and its versions (`:*`); the "
+             "role may invoke nothing else.")
+
+    advisory = stack.node.find_child("Advisory")
+    storage_grants = (
+        "CDK's grants for the KMS-encrypted advisory queues and table: the kms:GenerateDataKey* "
+        "and kms:ReEncrypt* families on the storage key only, which SQS and DynamoDB use at "
+        "rest. They give no access to the content key that seals the requests.")
+    policies = [advisory.node.find_child(name).node.find_child("Role") for name in
+                ("Intake", "Requeue")] + [advisory.node.find_child("ConsultantRole")]
+    for role in policies:
+        policy = role.node.find_child("DefaultPolicy")
+        _ack(policy, "IAM5[Action::kms:GenerateDataKey*]", storage_grants)
+        _ack(policy, "IAM5[Action::kms:ReEncrypt*]", storage_grants)
+    _ack(advisory.node.find_child("ConsultantRole").node.find_child("DefaultPolicy"),
+         f"IAM5[Resource::{_logical_arn(stack, advisory.node.find_child('Table'))}/index/*]",
+         "The consultant lists open requests through the table's own Open index.")
 
     distribution = stack.node.find_child("Pages").node.find_child("Distribution")
     _ack(distribution, "CFR1",

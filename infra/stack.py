@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from infra.advisory import Advisory
 from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
@@ -33,6 +34,10 @@ class LeadersStack(Stack):
         self.registration = ForumRegistration(
             self, "Registration", config=config, runtime=runtime, api=self.api,
             catalogue=self.forums, email=self.email, alarms=self.alarms,
+        )
+        self.advisory = Advisory(
+            self, "Advisory", config=config, runtime=runtime, api=self.api, email=self.email,
+            alarms=self.alarms,
         )
         self.pages = Pages(self, "Pages", api=self.api)
 

@@ -15,11 +15,23 @@ ENV_SIGNING_SECRET = "SIGNING_SECRET_ARN"  # noqa: S105 - the name of a variable
 ENV_PUBLIC_URL = "PUBLIC_URL"
 ENV_REMINDER_DAYS = "REMINDER_DAYS_BEFORE"
 ENV_RETENTION_DAYS = "REGISTRATION_RETENTION_DAYS"
+ENV_ADVISORY_TABLE = "ADVISORY_TABLE_NAME"
+ENV_ADVISORY_KEY = "ADVISORY_KEY_ARN"
+ENV_URGENT_QUEUE = "ADVISORY_URGENT_QUEUE_URL"
+ENV_NORMAL_QUEUE = "ADVISORY_QUEUE_URL"
+ENV_ADVISORY_RETENTION = "ADVISORY_RETENTION_DAYS"
+ENV_CONSULTANT_NAME = "CONSULTANT_NAME"
+ENV_CONSULTANT_EMAIL = "CONSULTANT_EMAIL"
+ENV_CONSULTANT_PHONE = "CONSULTANT_PHONE"
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"
 PARAM_FORUMS_TABLE = f"{PARAMETER_PREFIX}/tables/forums"
 PARAM_REGISTRATIONS_TABLE = f"{PARAMETER_PREFIX}/tables/registrations"
+PARAM_ADVISORY_TABLE = f"{PARAMETER_PREFIX}/tables/advisory"
+PARAM_ADVISORY_KEY = f"{PARAMETER_PREFIX}/keys/advisory"
+PARAM_URGENT_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory-urgent"
+PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
 
 
 # Metrics namespace and service names (Powertools).
@@ -28,9 +40,12 @@ SERVICE_FORUMS_API = "forums-api"
 SERVICE_REGISTRATIONS_API = "registrations-api"
 SERVICE_REGISTRATION_EVENTS = "registration-events"
 SERVICE_REMINDERS = "reminders"
+SERVICE_ADVISORY_INTAKE = "advisory-intake"
+SERVICE_ADVISORY_REQUEUE = "advisory-requeue"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"
+SCHEDULE_ADVISORY_REQUEUE = "leaders-advisory-requeue"
 
 # Stack outputs.
 OUTPUT_SITE_URL = "SiteUrl"
@@ -38,3 +53,5 @@ OUTPUT_API_URL = "ApiUrl"
 
 # The secondary index that lists a forum's sessions in time order.
 INDEX_SESSIONS_BY_FORUM = "SessionsByForum"
+# The sparse index of advisory requests not yet done, in arrival order.
+INDEX_OPEN_REQUESTS = "OpenRequests"

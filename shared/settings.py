@@ -6,14 +6,22 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.names import (
+    ENV_ADVISORY_KEY,
+    ENV_ADVISORY_RETENTION,
+    ENV_ADVISORY_TABLE,
     ENV_CONFIGURATION_SET,
+    ENV_CONSULTANT_EMAIL,
+    ENV_CONSULTANT_NAME,
+    ENV_CONSULTANT_PHONE,
     ENV_FORUMS_TABLE,
+    ENV_NORMAL_QUEUE,
     ENV_PUBLIC_URL,
     ENV_REGISTRATIONS_TABLE,
     ENV_REMINDER_DAYS,
     ENV_RETENTION_DAYS,
     ENV_SENDER_ADDRESS,
     ENV_SIGNING_SECRET,
+    ENV_URGENT_QUEUE,
 )
 
 
@@ -36,3 +44,20 @@ class RegistrationSettings(BaseSettings):
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
     reminder_days_before: int = Field(default=2, ge=1, le=30, validation_alias=ENV_REMINDER_DAYS)
     retention_days: int = Field(default=365, ge=1, validation_alias=ENV_RETENTION_DAYS)
+
+
+class AdvisorySettings(BaseSettings):
+    """Advisory intake: the sealed store, the queues, the emails."""
+
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
+
+    advisory_table_name: str = Field(min_length=1, validation_alias=ENV_ADVISORY_TABLE)
+    advisory_key_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_KEY)
+    urgent_queue_url: str = Field(min_length=1, validation_alias=ENV_URGENT_QUEUE)
+    normal_queue_url: str = Field(min_length=1, validation_alias=ENV_NORMAL_QUEUE)
+    retention_days: int = Field(default=180, ge=1, validation_alias=ENV_ADVISORY_RETENTION)
+    sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
+    configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
+    consultant_name: str = Field(min_length=1, validation_alias=ENV_CONSULTANT_NAME)
+    consultant_email: str = Field(min_length=3, validation_alias=ENV_CONSULTANT_EMAIL)
+    consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)

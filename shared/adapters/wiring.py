@@ -9,9 +9,10 @@ from shared.adapters.aws import client
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.forums.registration import Registrations
-from shared.settings import RegistrationSettings
+from shared.settings import AdvisorySettings, RegistrationSettings
 
 if TYPE_CHECKING:
+    from shared.advisory.service import Intake
     from shared.forums.notifications import Notifier
 
 
@@ -53,4 +54,25 @@ def notifier(settings: RegistrationSettings) -> Notifier:
         ledger=DynamoLedger(settings.registrations_table_name),
         sender=SesSender(settings.sender_address, settings.configuration_set),
         links=Links(settings.public_url),
+    )
+
+
+@cache
+def intake(settings: AdvisorySettings) -> Intake:
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+    from shared.adapters.sealing import KmsSealer
+    from shared.adapters.ses import SesSender
+    from shared.adapters.sqs_work_queue import SqsWorkQueue
+    from shared.advisory.mail import AdvisoryMailer, Consultant
+    from shared.advisory.service import Intake
+
+    return Intake(
+        store=DynamoAdvisoryStore(settings.advisory_table_name),
+        sealer=KmsSealer(settings.advisory_key_arn),
+        queue=SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url),
+        mailer=AdvisoryMailer(
+            SesSender(settings.sender_address, settings.configuration_set),
+            Consultant(settings.consultant_name, settings.consultant_email,
+                       settings.consultant_phone)),
+        retention_days=settings.retention_days,
     )

@@ -214,5 +214,54 @@ def test_only_the_registration_functions_may_read_the_signing_secret(
 def test_only_functions_that_email_may_send(template: dict[str, Any]) -> None:
     senders = [k for k, p in resources(template, "AWS::IAM::Policy").items()
                if "ses:SendRawEmail" in json.dumps(p["Properties"]["PolicyDocument"])]
-    assert sorted(k.split("Role")[0] for k in senders) == ["RegistrationEvents",
-                                                           "RegistrationReminders"]
+    assert sorted(k.split("Role")[0] for k in senders) == [
+        "AdvisoryIntake", "RegistrationEvents", "RegistrationReminders"]
+
+
+def _statements_of(template: dict[str, Any], role_prefix: str) -> list[dict[str, Any]]:
+    policies = [p for k, p in resources(template, "AWS::IAM::Policy").items()
+                if k.startswith(role_prefix)]
+    assert policies, role_prefix
+    return [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _actions_on(statements: list[dict[str, Any]], resource: str) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        if resource in json.dumps(statement["Resource"]):
+            actions = statement["Action"]
+            found |= {actions} if isinstance(actions, str) else set(actions)
+    return found
+
+
+def test_only_the_consultant_may_decrypt_advisory_contents(template: dict[str, Any]) -> None:
+    keys = resources(template, "AWS::KMS::Key")
+    content_key = next(k for k in keys if k.startswith("AdvisoryContentKey"))
+    assert keys[content_key]["Properties"]["EnableKeyRotation"] is True
+    intake = _actions_on(_statements_of(template, "AdvisoryIntakeRole"), content_key)
+    assert intake == {"kms:GenerateDataKey"}  # it may seal, never open
+    consultant = _actions_on(_statements_of(template, "AdvisoryConsultantRole"), content_key)
+    assert "kms:Decrypt" in consultant
+    for prefix in ("AdvisoryRequeueRole", "RegistrationApiRole", "RegistrationEventsRole",
+                   "ForumsApiRole"):
+        assert not _actions_on(_statements_of(template, prefix), content_key)
+    role = resources(template, "AWS::IAM::Role")
+    assert any(k.startswith("AdvisoryConsultantRole") for k in role)
+
+
+def test_advisory_table_and_queues_use_a_customer_managed_key(template: dict[str, Any]) -> None:
+    storage_key = next(k for k in resources(template, "AWS::KMS::Key")
+                       if k.startswith("AdvisoryStorageKey"))
+    table = next(t for k, t in resources(template, "AWS::DynamoDB::Table").items()
+                 if k.startswith("AdvisoryTable"))
+    sse = table["Properties"]["SSESpecification"]
+    assert sse["SSEEnabled"] is True and storage_key in json.dumps(sse["KMSMasterKeyId"])
+    queues = {k: q for k, q in resources(template, "AWS::SQS::Queue").items()
+              if k.startswith("Advisory")}
+    assert len(queues) == 3
+    for queue in queues.values():
+        assert queue["Properties"]["FifoQueue"] is True
+        assert storage_key in json.dumps(queue["Properties"]["KmsMasterKeyId"])
+    for name, queue in queues.items():
+        if "DeadLetters" not in name:
+            assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 20

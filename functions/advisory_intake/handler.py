@@ -1,0 +1,44 @@
+"""POST /api/advisory-requests: a request for a conversation, an idea or a suggestion."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.adapters.wiring import intake
+from shared.advisory.models import AdvisoryForm
+from shared.advisory.reference import new_reference
+from shared.http import create_resolver, json_response
+from shared.observability import logger, metrics, tracer
+from shared.settings import AdvisorySettings
+
+settings = AdvisorySettings()  # type: ignore[call-arg]
+app = create_resolver()
+
+
+@app.post("/api/advisory-requests")
+def submit(
+    form: Annotated[AdvisoryForm, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Response[Any]:
+    if form.is_bot:  # answer like a success, store nothing
+        logger.info("honeypot filled")
+        return json_response(202, {"reference": new_reference()})
+    reference, created = intake(settings).submit(form, idempotency_key)
+    logger.info("advisory request", extra={"reference": reference, "kind": form.kind.value,
+                                           "urgent": form.urgent, "new": created})
+    if created:
+        metrics.add_metric(name="AdvisoryQueued", unit=MetricUnit.Count, value=1)
+    return json_response(202, {"reference": reference})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

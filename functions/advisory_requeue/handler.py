@@ -1,0 +1,31 @@
+"""Daily: queues again any request that has waited so long its message could expire (SQS
+keeps messages 14 days at most), and reports the age of the oldest waiting request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.adapters.wiring import intake
+from shared.clock import utcnow
+from shared.observability import logger, metrics, tracer
+from shared.settings import AdvisorySettings
+
+settings = AdvisorySettings()  # type: ignore[call-arg]
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    service = intake(settings)
+    requeued = service.requeue_stale()
+    oldest = service.oldest_waiting_age(utcnow())
+    logger.info("advisory queue checked", extra={"requeued": requeued,
+                                                 "oldest_hours": oldest})
+    metrics.add_metric(name="AdvisoryRequeued", unit=MetricUnit.Count, value=requeued)
+    metrics.add_metric(name="AdvisoryOldestWaitingHours", unit=MetricUnit.Count,
+                       value=oldest or 0)
+    return {"requeued": requeued, "oldest_waiting_hours": oldest}

@@ -1,0 +1,185 @@
+"""Advisory requests and ideas: contents sealed under a customer-managed key that only the
+consultant's role may decrypt, a table and two FIFO queues (urgent, normal) encrypted at rest
+with a second customer-managed key, a dead-letter queue with an alarm, the intake function
+(which may only encrypt), a daily job that queues again what waits long, and the consultant's
+role."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.api import PublicApi
+from infra.config import DeployConfig
+from infra.email import Email
+from infra.function import FunctionRuntime, PythonFunction
+from shared.names import (
+    ENV_ADVISORY_KEY,
+    ENV_ADVISORY_RETENTION,
+    ENV_ADVISORY_TABLE,
+    ENV_CONSULTANT_EMAIL,
+    ENV_CONSULTANT_NAME,
+    ENV_CONSULTANT_PHONE,
+    ENV_NORMAL_QUEUE,
+    ENV_URGENT_QUEUE,
+    INDEX_OPEN_REQUESTS,
+    PARAM_ADVISORY_KEY,
+    PARAM_ADVISORY_TABLE,
+    PARAM_NORMAL_QUEUE,
+    PARAM_URGENT_QUEUE,
+    SCHEDULE_ADVISORY_REQUEUE,
+    SERVICE_ADVISORY_INTAKE,
+    SERVICE_ADVISORY_REQUEUE,
+)
+
+LEASE = Duration.minutes(30)
+
+
+class Advisory(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
+                 runtime: FunctionRuntime, api: PublicApi, email: Email,
+                 alarms: sns.ITopic) -> None:
+        super().__init__(scope, construct_id)
+        self.content_key = kms.Key(
+            self, "ContentKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
+            description="Seals the contents of advisory requests; only the consultant decrypts",
+        )
+        self.storage_key = kms.Key(
+            self, "StorageKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
+            description="Encrypts the advisory table and queues at rest",
+        )
+        self.table = dynamodb.Table(
+            self, "Table",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.storage_key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            time_to_live_attribute="expires_at",
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.table.add_global_secondary_index(
+            index_name=INDEX_OPEN_REQUESTS,
+            partition_key=dynamodb.Attribute(name="open", type=dynamodb.AttributeType.NUMBER),
+            sort_key=dynamodb.Attribute(name="received_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters", fifo=True, retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.storage_key,
+            enforce_ssl=True,
+        )
+        self.queues = {
+            urgent: sqs.Queue(
+                self, "UrgentQueue" if urgent else "Queue", fifo=True,
+                visibility_timeout=LEASE, retention_period=Duration.days(14),
+                encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.storage_key,
+                enforce_ssl=True,
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=20,
+                                                      queue=self.dead_letters),
+            )
+            for urgent in (True, False)
+        }
+        alarm = cloudwatch.Alarm(
+            self, "DeadLettersAlarm",
+            alarm_description="An advisory request could not be handled and waits in the "
+            "dead-letter queue",
+            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5)),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(actions.SnsAction(alarms))
+
+        environment = {
+            ENV_ADVISORY_TABLE: self.table.table_name,
+            ENV_ADVISORY_KEY: self.content_key.key_arn,
+            ENV_URGENT_QUEUE: self.queues[True].queue_url,
+            ENV_NORMAL_QUEUE: self.queues[False].queue_url,
+            ENV_ADVISORY_RETENTION: str(config.advisory_retention_days),
+            ENV_CONSULTANT_NAME: config.consultant_name,
+            ENV_CONSULTANT_EMAIL: config.consultant_email,
+            ENV_CONSULTANT_PHONE: config.consultant_phone,
+            **email.environment,
+        }
+        self.intake = PythonFunction(
+            self, "Intake", runtime=runtime, service=SERVICE_ADVISORY_INTAKE,
+            handler="functions.advisory_intake.handler.lambda_handler",
+            description="Receives advisory requests and ideas, sealed and queued",
+            environment=environment,
+        )
+        self.table.grant(self.intake.function, "dynamodb:PutItem")
+        self.storage_key.grant_encrypt_decrypt(self.intake.function)  # at rest, via the services
+        for queue in self.queues.values():
+            queue.grant_send_messages(self.intake.function)
+        # Sealing needs a data key; nothing here may decrypt what it sealed.
+        self.content_key.grant(self.intake.function, "kms:GenerateDataKey")
+        email.grant_send(self.intake.function)
+        api.route("POST", "advisory-requests", self.intake.function)
+
+        self.requeue = PythonFunction(
+            self, "Requeue", runtime=runtime, service=SERVICE_ADVISORY_REQUEUE,
+            handler="functions.advisory_requeue.handler.lambda_handler",
+            description="Queues again requests that wait long; reports the oldest's age",
+            environment=environment, timeout=Duration.minutes(2),
+        )
+        self.table.grant_read_write_data(self.requeue.function)
+        for queue in self.queues.values():
+            queue.grant_send_messages(self.requeue.function)
+        invoke = iam.Role(self, "ScheduleRole",
+                          assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+                          description="Lets the advisory requeue schedule invoke its function")
+        self.requeue.function.grant_invoke(invoke)
+        scheduler.CfnSchedule(
+            self, "RequeueSchedule", name=SCHEDULE_ADVISORY_REQUEUE,
+            description="Advisory requests that wait long are queued again, daily",
+            schedule_expression="cron(30 6 * * ? *)",
+            schedule_expression_timezone="Europe/Copenhagen",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=self.requeue.function.function_arn, role_arn=invoke.role_arn,
+                input='{"job": "advisory-requeue"}',
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+            ),
+        )
+
+        self.consultant_role = iam.Role(
+            self, "ConsultantRole",
+            assumed_by=iam.AccountRootPrincipal(),
+            description="The leader consultant: pulls, reads and closes advisory requests",
+            max_session_duration=Duration.hours(8),
+        )
+        self.content_key.grant(self.consultant_role, "kms:Decrypt", "kms:GenerateDataKey")
+        self.table.grant_read_write_data(self.consultant_role)
+        for queue in self.queues.values():
+            queue.grant_consume_messages(self.consultant_role)
+            queue.grant_send_messages(self.consultant_role)
+        parameters = [
+            ssm.StringParameter(self, "TableParameter", parameter_name=PARAM_ADVISORY_TABLE,
+                                string_value=self.table.table_name,
+                                description="Advisory table, for the consultant's CLI"),
+            ssm.StringParameter(self, "KeyParameter", parameter_name=PARAM_ADVISORY_KEY,
+                                string_value=self.content_key.key_arn,
+                                description="Advisory content key, for the consultant's CLI"),
+            ssm.StringParameter(self, "UrgentQueueParameter", parameter_name=PARAM_URGENT_QUEUE,
+                                string_value=self.queues[True].queue_url,
+                                description="Urgent advisory queue, for the consultant's CLI"),
+            ssm.StringParameter(self, "QueueParameter", parameter_name=PARAM_NORMAL_QUEUE,
+                                string_value=self.queues[False].queue_url,
+                                description="Advisory queue, for the consultant's CLI"),
+        ]
+        for parameter in parameters:
+            parameter.grant_read(self.consultant_role)

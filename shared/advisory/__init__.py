@@ -1,0 +1,1 @@
+"""Advisory requests and ideas for the union's leader consultant."""

@@ -1,0 +1,50 @@
+"""The sender's receipt (reference and what happens next, never the message) and the
+consultant's notice (kind, urgency and reference only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.advisory.models import AdvisoryRequest, Kind
+from shared.email.render import mime, render
+from shared.forums.notifications import Sender
+
+KIND_TEXT = {Kind.CONVERSATION: "fortrolig samtale / sparring",
+             Kind.IDEA: "idé eller problem til rekrutteringsprojektet",
+             Kind.SUGGESTION: "forslag til nye aktiviteter"}
+
+
+@dataclass(frozen=True)
+class Consultant:
+    name: str
+    email: str
+    phone: str | None = None
+
+
+class AdvisoryMailer:
+    def __init__(self, sender: Sender, consultant: Consultant,
+                 sender_name: str = "Ledere af ledere") -> None:
+        self._sender = sender
+        self._consultant = consultant
+        self._sender_name = sender_name
+
+    def _context(self, request: AdvisoryRequest) -> dict[str, object]:
+        return {"reference": request.reference, "kind": request.kind.value,
+                "kind_text": KIND_TEXT[request.kind], "urgent": request.urgent,
+                "consultant_name": self._consultant.name,
+                "consultant_email": self._consultant.email,
+                "consultant_phone": self._consultant.phone}
+
+    def receipt(self, to: str, reference: str, request: AdvisoryRequest,
+                name: str | None = None) -> None:
+        email = render("advisory_receipt", to, f"Vi har modtaget din henvendelse ({reference})",
+                       {**self._context(request), "name": name})
+        self._sender.send(mime(email, self._sender.sender, self._sender_name), to)
+
+    def notice(self, request: AdvisoryRequest) -> None:
+        subject = f"Ny henvendelse i køen: {request.reference}" + \
+            (" (haster)" if request.urgent else "")
+        email = render("advisory_notice", self._consultant.email, subject,
+                       self._context(request))
+        self._sender.send(mime(email, self._sender.sender, self._sender_name),
+                          self._consultant.email)

@@ -1,0 +1,123 @@
+"""The three forms, the stored request (sealed), and what the consultant sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.forms import (
+    Email,
+    MultiLine,
+    OptionalPhone,
+    OptionalSingleLine,
+)
+from shared.validation import DanishValueError
+
+MAX_MESSAGE = 4000
+
+
+class Kind(StrEnum):
+    CONVERSATION = "conversation"  # a confidential conversation or sparring
+    IDEA = "idea"  # an idea or problem for the recruitment project
+    SUGGESTION = "suggestion"  # a suggestion for new activities
+
+
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    LEASED = "leased"
+    DONE = "done"
+
+
+class AdvisoryForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Kind
+    message: MultiLine = Field(min_length=1, max_length=MAX_MESSAGE)
+    name: OptionalSingleLine = Field(default=None, max_length=200)
+    email: Email | None = None
+    phone: OptionalPhone = None
+    contact_preference: ContactPreference | None = None
+    topic: OptionalSingleLine = Field(default=None, max_length=200)
+    urgent: bool = False
+    website: str = Field(default="", max_length=500)  # the honeypot
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_email_is_none(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("email"), str) \
+                and not data["email"].strip():
+            return {**data, "email": None}
+        return data
+
+    @model_validator(mode="after")
+    def _a_conversation_needs_someone_to_call(self) -> Self:
+        if self.kind is Kind.CONVERSATION:
+            if not self.name:
+                raise DanishValueError("name_required",
+                                       "Skriv dit navn, så konsulenten ved, hvem du er.")
+            if not (self.email or self.phone):
+                raise DanishValueError("contact_required",
+                                       "Skriv din e-mail eller dit telefonnummer.")
+        if self.contact_preference is ContactPreference.PHONE and not self.phone:
+            raise DanishValueError("phone_required", "Skriv dit telefonnummer, hvis vi skal ringe.")
+        if self.contact_preference is ContactPreference.EMAIL and not self.email:
+            raise DanishValueError("email_required", "Skriv din e-mail, hvis vi skal skrive.")
+        return self
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.strip())
+
+    def contents(self) -> Contents:
+        return Contents(name=self.name, email=self.email, phone=self.phone,
+                        contact_preference=self.contact_preference, topic=self.topic,
+                        message=self.message)
+
+
+class Contents(BaseModel):
+    """Everything personal or free-text of a request: stored only sealed."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    contact_preference: ContactPreference | None = None
+    topic: str | None = None
+    message: str
+    note: str | None = None
+
+
+class AdvisoryRequest(BaseModel):
+    """A stored request as the table holds it: the open fields and the sealed contents."""
+
+    reference: str
+    kind: Kind
+    urgent: bool
+    status: Status
+    received_at: datetime
+    sealed: str
+    sealed_note: str | None = None
+    leased_until: datetime | None = None
+    leased_by: str | None = None
+    receipt: str | None = None
+    queued_at: datetime
+    done_at: datetime | None = None
+    expires_at: int
+
+
+class Overview(BaseModel):
+    """What `leaders consultant list` shows: no texts, no names."""
+
+    reference: str
+    kind: Kind
+    urgent: bool
+    status: Status
+    received_at: datetime
+    age_hours: float

@@ -1,0 +1,278 @@
+"""Advisory requests on the template's key, table and queues in the emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.data_masking.exceptions import (
+    DataMaskingContextMismatchError,
+)
+from moto.ses.models import ses_backends
+
+from local.emulator import ACCOUNT, Emulator
+from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+from shared.adapters.parameters import parameter
+from shared.adapters.sealing import KmsSealer
+from shared.adapters.sqs_work_queue import SqsWorkQueue
+from shared.advisory.models import Status
+from shared.advisory.reference import PATTERN
+from shared.advisory.service import Desk, Intake
+from shared.errors import Conflict
+from shared.names import (
+    PARAM_ADVISORY_KEY,
+    PARAM_ADVISORY_TABLE,
+    PARAM_NORMAL_QUEUE,
+    PARAM_URGENT_QUEUE,
+)
+from tests.integration.conftest import Api
+
+URL = "/api/advisory-requests"
+SECRETS = ("Karen Blixen", "karen@example.dk", "+45 87 65 43 21", "Min chef og jeg",
+           "Jeg overvejer at sige op")
+
+
+def conversation(**changes: Any) -> dict[str, Any]:
+    return {"kind": "conversation", "name": "Karen Blixen", "email": "karen@example.dk",
+            "phone": "+45 87 65 43 21", "contact_preference": "phone",
+            "topic": "Min chef og jeg", "message": "Jeg overvejer at sige op", "urgent": False,
+            "website": "", **changes}
+
+
+@pytest.fixture(scope="module")
+def store(emulator: Emulator) -> DynamoAdvisoryStore:
+    return DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
+
+
+@pytest.fixture(scope="module")
+def queue(emulator: Emulator) -> SqsWorkQueue:
+    return SqsWorkQueue(parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE))
+
+
+@pytest.fixture(scope="module")
+def sealer(emulator: Emulator) -> KmsSealer:
+    return KmsSealer(parameter(PARAM_ADVISORY_KEY))
+
+
+def desk(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
+         who: str = "konsulent", now: datetime | None = None) -> Desk:
+    return Desk(store, sealer, queue, who, clock=(lambda: now) if now else datetime.now)
+
+
+def drain(emulator: Emulator, url: str) -> None:
+    """Empty a queue now (SQS allows one purge a minute)."""
+    sqs = emulator.client("sqs")
+    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                       VisibilityTimeout=60).get("Messages", []):
+        for message in found:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@pytest.fixture(autouse=True)
+def empty_queues(emulator: Emulator, queue: SqsWorkQueue, store: DynamoAdvisoryStore) -> None:
+    for url in (parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE)):
+        drain(emulator, url)
+    for request in store.open_requests():  # each test starts with an empty desk
+        store.finish(request.reference, None, datetime.now(UTC))
+
+
+def readable(raw: str) -> str:
+    """Headers and decoded text parts, as a mail program shows them."""
+    message = message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default)
+    parts = [str(message["Subject"]), str(message["To"])]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(part.get_content())
+    return "\n".join(parts)
+
+
+def sent(emulator: Emulator) -> list[Any]:
+    return list(ses_backends[ACCOUNT][emulator.region].sent_messages)
+
+
+def test_each_kind_gets_a_reference_and_the_sender_a_receipt_without_the_text(
+    api: Api, emulator: Emulator
+) -> None:
+    before = len(sent(emulator))
+    references = []
+    for body in (conversation(), {"kind": "idea", "message": "Mentorordning for nye ledere"},
+                 {"kind": "suggestion", "message": "Netværksmøde i Aalborg",
+                  "email": "forslag@example.dk"}):
+        status, answer = api.request("POST", URL, body)
+        assert status == 202 and re.match(PATTERN, answer["reference"])
+        references.append(answer["reference"])
+    mails = [readable(m.raw_data) for m in sent(emulator)[before:]]
+    receipts = [m for m in mails if "Vi har modtaget" in m]
+    notices = [m for m in mails if "Ny henvendelse" in m]
+    assert len(receipts) == 2 and len(notices) == 3  # the anonymous idea gets no receipt
+    texts = ("Min chef og jeg", "Jeg overvejer at sige op", "+45 87 65 43 21", "Mentorordning",
+             "Netværksmøde")
+    for receipt in receipts:  # the sender's own receipt: never the text back
+        assert not any(text in receipt for text in texts)
+    assert "LR-" in receipts[0] and "Lederkonsulenten" in receipts[0]
+    for notice in notices:  # the consultant's notice: kind, urgency, reference only
+        assert not any(secret in notice for secret in (*SECRETS, *texts))
+    for reference in references:
+        assert any(reference in notice for notice in notices)
+
+
+@pytest.mark.parametrize(("body", "field", "code"), [
+    (conversation(name=""), "body", "name_required"),
+    (conversation(email="", phone=""), "body", "contact_required"),
+    (conversation(message="x" * 4001), "message", "too_long"),
+    (conversation(message=""), "message", "required"),
+    (conversation(email="ikke-en-mail"), "email", "invalid_email"),
+    (conversation(kind="klage"), "kind", "invalid_choice"),
+    (conversation(topic="linje\r\nBcc: x@example.dk"), "topic", "invalid_characters"),
+])
+def test_bad_input_is_refused_per_field_and_nothing_is_stored(
+    api: Api, store: DynamoAdvisoryStore, body: dict[str, Any], field: str, code: str
+) -> None:
+    before = len(store.open_requests())
+    status, answer = api.request("POST", URL, body)
+    assert status == 422
+    assert {e["field"]: e["code"] for e in answer["errors"]}[field] == code
+    assert len(store.open_requests()) == before
+
+
+def test_honeypot_and_resubmission_store_nothing_new(api: Api, store: DynamoAdvisoryStore,
+                                                     emulator: Emulator) -> None:
+    before = len(store.open_requests())
+    assert api.request("POST", URL, conversation(website="x"))[0] == 202
+    assert len(store.open_requests()) == before
+    headers = {"Idempotency-Key": "form-7f3a"}
+    first = api.request("POST", URL, conversation(), headers=headers)
+    mails = len(sent(emulator))
+    again = api.request("POST", URL, conversation(), headers=headers)
+    assert first == again and len(store.open_requests()) == before + 1
+    assert len(sent(emulator)) == mails  # no second receipt
+
+
+def test_raw_table_and_queue_hold_no_plaintext(api: Api, emulator: Emulator) -> None:
+    _, answer = api.request("POST", URL, conversation(urgent=True))
+    items = emulator.client("dynamodb").scan(TableName=parameter(PARAM_ADVISORY_TABLE))["Items"]
+    raw = json.dumps(items)
+    assert answer["reference"] in raw
+    for secret in SECRETS:
+        assert secret not in raw
+    messages = emulator.client("sqs").receive_message(
+        QueueUrl=parameter(PARAM_URGENT_QUEUE), MaxNumberOfMessages=10,
+        VisibilityTimeout=0)["Messages"]
+    assert [m["Body"] for m in messages] == [answer["reference"]]
+
+
+def test_sealed_contents_open_only_with_their_own_context(
+    api: Api, store: DynamoAdvisoryStore, sealer: KmsSealer
+) -> None:
+    _, answer = api.request("POST", URL, conversation(topic="Kontekst"))
+    request = store.get(answer["reference"])
+    assert request is not None
+    assert sealer.open(request.sealed, request.reference)["topic"] == "Kontekst"
+    with pytest.raises(DataMaskingContextMismatchError):
+        sealer.open(request.sealed, "LR-2222-22")
+
+
+def submit(intake: Intake, **changes: Any) -> str:
+    from shared.advisory.models import AdvisoryForm
+
+    return intake.submit(AdvisoryForm.model_validate(conversation(**changes)))[0]
+
+
+class NoMail:
+    def receipt(self, *args: Any) -> None:
+        pass
+
+    def notice(self, *args: Any) -> None:
+        pass
+
+
+def intake_at(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
+              when: datetime) -> Intake:
+    return Intake(store, sealer, queue, NoMail(), retention_days=180, clock=lambda: when)
+
+
+def test_urgent_first_then_oldest_first_and_done_with_a_sealed_note(
+    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue
+) -> None:
+    now = datetime.now(UTC)
+    old = submit(intake_at(store, sealer, queue, now - timedelta(hours=5)), message="gammel")
+    new = submit(intake_at(store, sealer, queue, now - timedelta(hours=1)), message="ny")
+    urgent = submit(intake_at(store, sealer, queue, now), message="haster", urgent=True)
+    consultant = desk(store, sealer, queue)
+    order = []
+    for _ in range(3):
+        leased = consultant.next()
+        assert leased is not None
+        order.append(leased.request.reference)
+        consultant.done(leased.request.reference, note="Ringet op, aftalt møde")
+    assert order == [urgent, old, new]
+    assert consultant.next() is None
+    finished = store.get(urgent)
+    assert finished is not None and finished.status is Status.DONE
+    assert finished.sealed_note and "Ringet" not in finished.sealed_note
+    assert sealer.open(finished.sealed_note, f"{urgent}:note") == {"note": "Ringet op, aftalt møde"}
+
+
+def test_release_puts_it_back_at_once_and_two_consultants_never_share(
+    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue
+) -> None:
+    now = datetime.now(UTC)
+    references = {submit(intake_at(store, sealer, queue, now - timedelta(minutes=i)),
+                         message=f"sag {i}") for i in range(6)}
+    alice, bob = desk(store, sealer, queue, "alice"), desk(store, sealer, queue, "bob")
+    with ThreadPoolExecutor(2) as pool:
+        pulls = list(pool.map(lambda d: [d.next() for _ in range(3)], [alice, bob]))
+    got = [leased.request.reference for pulled in pulls for leased in pulled if leased]
+    assert len(got) == len(set(got)) == 6 and set(got) == references
+
+    leased_by_alice = pulls[0][0]
+    assert leased_by_alice is not None
+    alice.release(leased_by_alice.request.reference)
+    back = bob.next()
+    assert back is not None and back.request.reference == leased_by_alice.request.reference
+    with pytest.raises(Conflict) as refused:
+        alice.done(back.request.reference)
+    assert refused.value.message == "Henvendelsen er ikke lånt ud til dig."
+    for holder, pulled in ((alice, pulls[0]), (bob, pulls[1])):
+        for leased in pulled:
+            if leased and leased.request.reference != back.request.reference:
+                holder.done(leased.request.reference)
+    bob.done(back.request.reference)
+    assert desk(store, sealer, queue).waiting() == []
+
+
+def test_an_expired_lease_returns_the_request_to_the_queue(
+    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue
+) -> None:
+    reference = submit(intake_at(store, sealer, queue, datetime.now(UTC)), message="glemt")
+    first = desk(store, sealer, queue, "alice").next(timedelta(seconds=1))
+    assert first is not None and first.request.reference == reference
+    assert desk(store, sealer, queue, "bob").next() is None  # leased: invisible
+    time.sleep(1.5)
+    later = desk(store, sealer, queue, "bob").next()
+    assert later is not None and later.request.reference == reference
+    desk(store, sealer, queue, "bob").done(reference)
+
+
+def test_nothing_is_lost_when_a_request_waits_longer_than_sqs_keeps_it(
+    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue, emulator: Emulator
+) -> None:
+    long_ago = datetime.now(UTC) - timedelta(days=20)
+    reference = submit(intake_at(store, sealer, queue, long_ago), message="glemt i kø")
+    drain(emulator, parameter(PARAM_NORMAL_QUEUE))  # SQS dropped the message
+    assert desk(store, sealer, queue).next() is None
+    today = intake_at(store, sealer, queue, datetime.now(UTC))
+    assert today.requeue_stale() >= 1
+    assert today.oldest_waiting_age(datetime.now(UTC)) is not None
+    found = desk(store, sealer, queue).next()
+    assert found is not None and found.request.reference == reference
+    desk(store, sealer, queue).done(reference)
+    overview = desk(store, sealer, queue).waiting()
+    assert all(reference != o.reference for o in overview)
+    assert not any(hasattr(o, "message") or hasattr(o, "name") for o in overview)
