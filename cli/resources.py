@@ -51,6 +51,7 @@ def consultant() -> str:
 
 
 def desk() -> Desk:
+    from shared.adapters.cloudwatch_metrics import CloudWatchCounter
     from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.sealing import KmsSealer
     from shared.adapters.sqs_work_queue import SqsWorkQueue
@@ -61,4 +62,5 @@ def desk() -> Desk:
         sealer=KmsSealer(_parameter(PARAM_ADVISORY_KEY)),
         queue=SqsWorkQueue(_parameter(PARAM_URGENT_QUEUE), _parameter(PARAM_NORMAL_QUEUE)),
         consultant=consultant(),
+        metrics=CloudWatchCounter("consultant"),
     )

@@ -32,6 +32,7 @@ from shared.names import (
     ENV_NORMAL_QUEUE,
     ENV_URGENT_QUEUE,
     INDEX_OPEN_REQUESTS,
+    METRICS_NAMESPACE,
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,
@@ -183,3 +184,7 @@ class Advisory(Construct):
         ]
         for parameter in parameters:
             parameter.grant_read(self.consultant_role)
+        self.consultant_role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"], resources=["*"],
+            conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+        ))

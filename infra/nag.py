@@ -74,9 +74,13 @@ def acknowledge(stack: Stack) -> None:
         policy = role.node.find_child("DefaultPolicy")
         _ack(policy, "IAM5[Action::kms:GenerateDataKey*]", storage_grants)
         _ack(policy, "IAM5[Action::kms:ReEncrypt*]", storage_grants)
-    _ack(advisory.node.find_child("ConsultantRole").node.find_child("DefaultPolicy"),
+    consultant_policy = advisory.node.find_child("ConsultantRole").node.find_child("DefaultPolicy")
+    _ack(consultant_policy,
          f"IAM5[Resource::{_logical_arn(stack, advisory.node.find_child('Table'))}/index/*]",
          "The consultant lists open requests through the table's own Open index.")
+    _ack(consultant_policy, "IAM5[Resource::*]",
+         "cloudwatch:PutMetricData supports no resource-level permissions; the statement is "
+         "limited to the product's metrics namespace by a cloudwatch:namespace condition.")
 
     distribution = stack.node.find_child("Pages").node.find_child("Distribution")
     _ack(distribution, "CFR1",

@@ -71,6 +71,15 @@ class WorkQueue(Protocol):
     def set_lease(self, message: Message, seconds: int) -> None: ...
 
 
+class Counter(Protocol):
+    def count(self, name: str, value: float = 1) -> None: ...
+
+
+class _NoCounter:
+    def count(self, name: str, value: float = 1) -> None:
+        pass
+
+
 class Mailer(Protocol):
     def receipt(self, to: str, reference: str, request: AdvisoryRequest,
                 name: str | None = None) -> None: ...
@@ -150,12 +159,13 @@ class Desk:
     """The consultant's side: one request at a time, urgent ones first, oldest first."""
 
     def __init__(self, store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, consultant: str,
-                 clock: Clock = utcnow) -> None:
+                 clock: Clock = utcnow, metrics: Counter | None = None) -> None:
         self._store = store
         self._sealer = sealer
         self._queue = queue
         self._consultant = consultant
         self._clock = clock
+        self._metrics = metrics or _NoCounter()
 
     def next(self, lease: timedelta = timedelta(minutes=30)) -> Leased | None:
         """The first message of the urgent queue, else of the normal one (FIFO queues keep
@@ -174,6 +184,7 @@ class Desk:
                     continue  # a second copy of a request someone else holds: stays hidden
                 contents = Contents.model_validate(
                     self._sealer.open(request.sealed, request.reference))
+                self._metrics.count("AdvisoryLeased")
                 return Leased(request, contents, message, now + lease)
         return None
 
@@ -184,11 +195,13 @@ class Desk:
             sealed_note = self._sealer.seal({"note": note}, f"{reference}:note")
         self._store.finish(reference, sealed_note, self._clock())
         self._queue.delete(Message(reference, request.receipt or "", request.urgent))
+        self._metrics.count("AdvisoryDone")
 
     def release(self, reference: str) -> None:
         request = self._leased(reference)
         self._store.release(reference)
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
+        self._metrics.count("AdvisoryReleased")
 
     def extend(self, reference: str, lease: timedelta) -> None:
         request = self._leased(reference)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from tests.e2e.conftest import Running
@@ -64,6 +65,14 @@ def test_the_consultants_day(runtime: Running) -> None:
     consultant(runtime, "done", references[2])
     assert "Der venter ingen henvendelser." in consultant(runtime, "next").stdout
     assert "Der venter ingen henvendelser." in consultant(runtime, "list").stdout
+
+    env = runtime.aws_env
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=env["AWS_ENDPOINT_URL"],
+                              region_name=env["AWS_REGION"], aws_access_key_id="local",
+                              aws_secret_access_key="local")
+    metrics = {m["MetricName"] for m in
+               cloudwatch.list_metrics(Namespace="LeadersOfLeaders")["Metrics"]}
+    assert {"AdvisoryLeased", "AdvisoryDone", "AdvisoryReleased"} <= metrics
 
     refused = subprocess.run([LEADERS, "consultant", "done", references[0]],
                              env=runtime.aws_env, capture_output=True, text=True, timeout=60)
