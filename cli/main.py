@@ -254,6 +254,102 @@ def _desk_call(action: Any) -> None:
         _fail(exc.message)
 
 
+@main.group(name="newsletter")
+def newsletter_group() -> None:
+    """The newsletter: drafts, tests, approval, sending and statistics."""
+
+
+@newsletter_group.command("draft")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--subject", required=True, help="The subject line (Danish).")
+@click.option("--id", "issue_id", default=None, help="Issue id (default: the file's name).")
+def newsletter_draft(file: Path, subject: str, issue_id: str | None) -> None:
+    """Create or replace a draft from a Markdown (.md) or HTML file."""
+    import re
+
+    from cli.resources import newsletter_store
+    from shared.clock import utcnow
+    from shared.newsletter.editor import ISSUE_ID, draft
+
+    issue_id = (issue_id or file.stem).lower()
+    if not re.fullmatch(ISSUE_ID, issue_id):
+        _fail(f"Id '{issue_id}' må kun have små bogstaver, tal og bindestreger.")
+    if "\n" in subject or "\r" in subject or not subject.strip():
+        _fail("Emnelinjen skal være én linje tekst.")
+    issue = draft(issue_id, subject.strip(), file.read_text(encoding="utf-8"),
+                  markdown=file.suffix.lower() in (".md", ".markdown"), now=utcnow())
+    store = newsletter_store()
+    try:
+        store.put_issue(issue)
+    except store._client.exceptions.ConditionalCheckFailedException:
+        _fail(f"{issue_id} er allerede godkendt eller sendt og kan ikke ændres.")
+    click.echo(f"Kladde {issue_id} gemt. Send en prøve med 'leaders newsletter test "
+               f"{issue_id} --to din@adresse.dk'.")
+
+
+@newsletter_group.command("test")
+@click.argument("issue_id")
+@click.option("--to", "recipients", multiple=True, required=True, help="An editor address.")
+def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
+    """Send ISSUE_ID to editor addresses, marked as a test (nobody is unsubscribed by it)."""
+    from cli.resources import newsletter
+    from shared.errors import DomainError
+
+    try:
+        newsletter().send_test(issue_id, list(recipients))
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(f"Prøve sendt til {', '.join(recipients)}.")
+
+
+@newsletter_group.command("approve")
+@click.argument("issue_id")
+@click.option("--at", "send_at", default=None,
+              help="Its own send time, Danish time, e.g. 2027-03-02T08:00 (else the schedule).")
+def newsletter_approve(issue_id: str, send_at: str | None) -> None:
+    """Approve ISSUE_ID: it goes out with the next scheduled send, or at --at."""
+    from datetime import datetime
+
+    from cli.resources import newsletter
+    from shared.clock import COPENHAGEN
+    from shared.errors import DomainError
+
+    moment: datetime | None = None
+    if send_at:
+        try:
+            moment = datetime.fromisoformat(send_at)
+        except ValueError:
+            _fail("Tidspunktet skal skrives som 2027-03-02T08:00.")
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=COPENHAGEN)
+    try:
+        issue = newsletter().approve(issue_id, moment)
+    except DomainError as exc:
+        _fail(exc.message)
+    when = issue.send_at.isoformat(timespec="minutes") if issue.send_at else \
+        "med næste planlagte udsendelse"
+    click.echo(f"{issue_id} er godkendt og sendes {when}.")
+
+
+@newsletter_group.command("status")
+@click.argument("issue_id", required=False)
+def newsletter_status(issue_id: str | None) -> None:
+    """Per issue: status, recipients, sent, failed, bounced, complained, unsubscribed since."""
+    from cli.resources import newsletter_store
+
+    store = newsletter_store()
+    issues = [store.issue(issue_id)] if issue_id else store.issues()
+    if not issues or issues[0] is None:
+        _fail("Ingen numre." if not issue_id else f"Nummeret {issue_id} findes ikke.")
+    for issue in issues:
+        assert issue is not None
+        when = issue.send_at.isoformat(timespec="minutes") if issue.send_at else "-"
+        click.echo(f"{issue.id:<24} {issue.status.value:<9} sendes {when:<17} "
+                   f"modtagere {issue.recipients}  sendt {issue.sent}  fejlet {issue.failed}  "
+                   f"bounced {issue.bounced}  klager {issue.complained}  "
+                   f"afmeldt {issue.unsubscribed}  {issue.subject}")
+
+
 def run() -> None:
     """The console entry: AWS problems become one clear line instead of a traceback."""
     from botocore.exceptions import BotoCoreError, ClientError

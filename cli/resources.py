@@ -11,11 +11,14 @@ from shared.adapters.parameters import MissingParameter, parameter
 from shared.forums.catalogue import Catalogue
 
 if TYPE_CHECKING:
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.advisory.service import Desk
+    from shared.newsletter.service import Newsletter
 from shared.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_FORUMS_TABLE,
+    PARAM_NEWSLETTER_SETTINGS,
     PARAM_NORMAL_QUEUE,
     PARAM_REGISTRATIONS_TABLE,
     PARAM_URGENT_QUEUE,
@@ -64,3 +67,25 @@ def desk() -> Desk:
         consultant=consultant(),
         metrics=CloudWatchCounter("consultant"),
     )
+
+
+def newsletter() -> Newsletter:
+    """The newsletter service with the settings the stack gave its functions."""
+    import json
+
+    from shared.adapters.wiring import newsletter as build
+    from shared.settings import NewsletterSettings
+
+    settings = NewsletterSettings.model_validate(
+        json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS)))
+    return build(settings)
+
+
+def newsletter_store() -> DynamoNewsletterStore:
+    import json
+
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.names import ENV_NEWSLETTER_TABLE
+
+    settings = json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
+    return DynamoNewsletterStore(settings[ENV_NEWSLETTER_TABLE])

@@ -37,6 +37,9 @@ class DeployConfig(BaseModel):
     consultant_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
     consultant_phone: str = Field(min_length=8)
     advisory_retention_days: int = Field(ge=1)
+    # The newsletter goes out about every second month; SES's MaxSendRate of the account.
+    newsletter_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
+    ses_max_send_rate: float = Field(gt=0)
 
 
 def cdk_context() -> dict[str, Any]:

@@ -50,10 +50,15 @@ def acknowledge(stack: Stack) -> None:
          "The secret signs cancellation links that must keep working until their session "
          "starts; rotating it would break links already mailed. It is generated in AWS, never "
          "leaves it, and only the registration functions may read it.")
+    _ack(stack.node.find_child("Newsletter").node.find_child("SigningSecret"), "SMG4",
+         "The secret signs the unsubscribe links of every issue already sent, which must keep "
+         "working (RFC 8058 one-click), and confirmation links; rotating it would break them. "
+         "It is generated in AWS and only the newsletter functions may read it.")
     _ack(registration.node.find_child("EventsDeadLetters"), "SQS3",
          "This queue is the dead-letter destination itself: the on-failure destination of the "
          "registrations stream mapping. It has an alarm on any message.")
-    for capability, job in (("Registration", "Reminders"), ("Advisory", "Requeue")):
+    for capability, job in (("Registration", "Reminders"), ("Advisory", "Requeue"),
+                            ("Newsletter", "Dispatch")):
         construct = stack.node.find_child(capability)
         schedule_policy = construct.node.find_child("ScheduleRole").node.find_child(
             "DefaultPolicy")

@@ -15,6 +15,7 @@ from infra.email import Email
 from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime
 from infra.nag import acknowledge
+from infra.newsletter import Newsletter
 from infra.pages import Pages
 from infra.registrations import ForumRegistration
 from shared.names import OUTPUT_API_URL, OUTPUT_SITE_URL
@@ -37,6 +38,10 @@ class LeadersStack(Stack):
         )
         self.advisory = Advisory(
             self, "Advisory", config=config, runtime=runtime, api=self.api, email=self.email,
+            alarms=self.alarms,
+        )
+        self.newsletter = Newsletter(
+            self, "Newsletter", config=config, runtime=runtime, api=self.api, email=self.email,
             alarms=self.alarms,
         )
         self.pages = Pages(self, "Pages", api=self.api)

@@ -102,10 +102,18 @@ class Emulator:
             arn = secrets.create_secret(Name=logical_id,
                                         SecretString=secrets_module.token_urlsafe(48))["ARN"]
             self.physical[logical_id] = {"Ref": arn, "Arn": arn}
+        sns = self.client("sns")
+        for logical_id in plan.topics:
+            arn = sns.create_topic(Name=logical_id)["TopicArn"]
+            self.physical[logical_id] = {"Ref": arn, "TopicArn": arn, "TopicName": logical_id}
         for table in plan.tables:
             self._table(table.logical_id, table.properties)
         for queue in _dead_letter_first(plan):
             self._queue(queue.logical_id, queue.properties)
+        for topic, protocol, endpoint, raw in plan.subscriptions:
+            sns.subscribe(TopicArn=self.physical[topic]["Ref"], Protocol=protocol,
+                          Endpoint=self.physical[endpoint]["Arn"],
+                          Attributes={"RawMessageDelivery": str(raw).lower()})
         ses = self.client("sesv2")
         for identity in plan.identities:
             ses.create_email_identity(EmailIdentity=identity)

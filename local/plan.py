@@ -18,6 +18,9 @@ EMULATED = frozenset({
     "AWS::KMS::Alias",
     "AWS::SES::EmailIdentity",
     "AWS::SES::ConfigurationSet",
+    "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::SNS::Topic",
+    "AWS::SNS::Subscription",
     "AWS::Scheduler::Schedule",
     "AWS::SSM::Parameter",
     "AWS::SecretsManager::Secret",
@@ -47,7 +50,6 @@ DEPLOY_ONLY = frozenset({
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudWatch::Alarm",
-    "AWS::SNS::Topic",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     "Custom::CDKBucketDeployment",
@@ -105,6 +107,7 @@ class EventSource:
     enabled: bool
     max_retries: int = -1  # streams: -1 retries until the records expire
     on_failure: str | None = None  # streams: the queue that receives what failed
+    concurrency: int = 1  # SQS: ScalingConfig.MaximumConcurrency (pollers at once)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ class Plan:
     queues: list[Queue] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    subscriptions: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    event_destinations: list[tuple[str, list[str]]] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
     identities: list[str] = field(default_factory=list)
     configuration_sets: list[str] = field(default_factory=list)
@@ -204,6 +210,19 @@ def build_plan(template: dict[str, Any]) -> Plan:
             plan.keys.append(logical_id)
         elif kind == "AWS::SecretsManager::Secret":
             plan.secrets.append(logical_id)
+        elif kind == "AWS::SNS::Topic":
+            plan.topics.append(logical_id)
+        elif kind == "AWS::SNS::Subscription":
+            plan.subscriptions.append((
+                _logical_of(props["TopicArn"]), props["Protocol"],
+                _function_in(props["Endpoint"]), bool(props.get("RawMessageDelivery", False)),
+            ))
+        elif kind == "AWS::SES::ConfigurationSetEventDestination":
+            destination = props["EventDestination"]
+            topic = destination.get("SnsDestination", {}).get("TopicARN")
+            if topic is not None:
+                plan.event_destinations.append(
+                    (_logical_of(topic), list(destination.get("MatchingEventTypes", []))))
         elif kind == "AWS::KMS::Alias":
             plan.aliases.append((props["AliasName"], _logical_of(props["TargetKeyId"])))
         elif kind == "AWS::SES::EmailIdentity":
@@ -237,6 +256,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
                 enabled=bool(props.get("Enabled", True)),
                 max_retries=int(props.get("MaximumRetryAttempts", -1)),
                 on_failure=_logical_of(on_failure) if on_failure else None,
+                concurrency=int(props.get("ScalingConfig", {}).get("MaximumConcurrency", 1)),
             ))
         elif kind == "AWS::Scheduler::Schedule":
             target = props["Target"]

@@ -76,18 +76,21 @@ class LocalRuntime:
             if not source.enabled:
                 continue
             function = self.functions[source.function]
-            poller: QueuePoller | StreamPoller
+            pollers: list[QueuePoller | StreamPoller]
             if source.kind == "sqs":
                 queue = self.emulator.physical[source.source]
-                poller = QueuePoller(source, function, sqs, queue["QueueUrl"], queue["Arn"],
-                                     self.emulator.region, self.stop_event)
+                # As many pollers as the mapping's maximum concurrency, as Lambda scales.
+                pollers = [QueuePoller(source, function, sqs, queue["QueueUrl"], queue["Arn"],
+                                       self.emulator.region, self.stop_event)
+                           for _ in range(max(source.concurrency, 1))]
             else:
                 failures = self.emulator.physical.get(source.on_failure or "", {}).get("QueueUrl")
-                poller = StreamPoller(source, function, streams,
-                                      self.emulator.physical[source.source]["StreamArn"], sqs,
-                                      failures, self.stop_event)
-            poller.start()
-            self.pollers.append(poller)
+                pollers = [StreamPoller(source, function, streams,
+                                        self.emulator.physical[source.source]["StreamArn"], sqs,
+                                        failures, self.stop_event)]
+            for poller in pollers:
+                poller.start()
+                self.pollers.append(poller)
         self.clock = ScheduleClock(self.plan.schedules, self._fire, self.stop_event)
         self.clock.start()
         if load_demo:
@@ -115,6 +118,29 @@ class LocalRuntime:
         url = self.emulator.physical[schedule.target]["QueueUrl"]
         return self.emulator.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(event))
 
+    def inject_ses_event(self, kind: str, address: str, issue: str | None = None,
+                         bounce_type: str = "Permanent") -> int:
+        """What SES would publish for a bounce or complaint (moto publishes none): sent to
+        every SNS topic the configuration set's event destinations name for that kind."""
+        event: dict[str, Any] = {
+            "eventType": kind,
+            "mail": {"destination": [address], "source": "local",
+                     "tags": {"issue": [issue]} if issue else {}},
+        }
+        if kind == "Bounce":
+            event["bounce"] = {"bounceType": bounce_type,
+                               "bouncedRecipients": [{"emailAddress": address}]}
+        else:
+            event["complaint"] = {"complainedRecipients": [{"emailAddress": address}]}
+        sns = self.emulator.client("sns")
+        published = 0
+        for topic, kinds in self.plan.event_destinations:
+            if kind.lower() in (k.lower() for k in kinds):
+                sns.publish(TopicArn=self.emulator.physical[topic]["Ref"],
+                            Message=json.dumps(event))
+                published += 1
+        return published
+
     def fire_schedule(self, name: str) -> Any:
         assert self.clock is not None
         return self.clock.fire(name)
@@ -130,8 +156,8 @@ class LocalRuntime:
             "routes": sorted(f"{r.method} {r.path}" for r in self.plan.routes),
             "tables": sorted(self.emulator.physical[t.logical_id]["Ref"] for t in self.plan.tables),
             "queues": sorted(q.logical_id for q in self.plan.queues),
-            "event_sources": sorted(f"{p.source.source}->{p.source.function}"
-                                    for p in self.pollers),
+            "event_sources": sorted({f"{p.source.source}->{p.source.function}"
+                                     for p in self.pollers}),
             "schedules": sorted(self.clock.schedules) if self.clock else [],
         }
 

@@ -125,6 +125,20 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(502, {"code": "function_error", "message": str(exc)})
                 return
             self._json(200, {"fired": name})
+        elif path == "/_local/ses-events" and self.command == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+                kind, address = body["type"], body["email"]
+                if kind not in ("Bounce", "Complaint"):
+                    raise ValueError(kind)
+            except (ValueError, KeyError, TypeError):
+                self._json(400, {"code": "invalid", "message":
+                                 'Send {"type": "Bounce"|"Complaint", "email": …, "issue"?}'})
+                return
+            published = runtime.inject_ses_event(kind, address, body.get("issue"),
+                                                 body.get("bounceType", "Permanent"))
+            self._json(202, {"published": published})
         else:
             self._json(404, {"code": "not_found", "message": path})
 

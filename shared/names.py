@@ -23,6 +23,9 @@ ENV_ADVISORY_RETENTION = "ADVISORY_RETENTION_DAYS"
 ENV_CONSULTANT_NAME = "CONSULTANT_NAME"
 ENV_CONSULTANT_EMAIL = "CONSULTANT_EMAIL"
 ENV_CONSULTANT_PHONE = "CONSULTANT_PHONE"
+ENV_NEWSLETTER_TABLE = "NEWSLETTER_TABLE_NAME"
+ENV_SEND_QUEUE = "NEWSLETTER_SEND_QUEUE_URL"
+ENV_MAX_SEND_RATE = "MAX_SEND_RATE"
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"
@@ -32,6 +35,7 @@ PARAM_ADVISORY_TABLE = f"{PARAMETER_PREFIX}/tables/advisory"
 PARAM_ADVISORY_KEY = f"{PARAMETER_PREFIX}/keys/advisory"
 PARAM_URGENT_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory-urgent"
 PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
+PARAM_NEWSLETTER_SETTINGS = f"{PARAMETER_PREFIX}/newsletter/settings"
 
 
 # Metrics namespace and service names (Powertools).
@@ -42,10 +46,16 @@ SERVICE_REGISTRATION_EVENTS = "registration-events"
 SERVICE_REMINDERS = "reminders"
 SERVICE_ADVISORY_INTAKE = "advisory-intake"
 SERVICE_ADVISORY_REQUEUE = "advisory-requeue"
+SERVICE_NEWSLETTER_API = "newsletter-api"
+SERVICE_NEWSLETTER_DISPATCH = "newsletter-dispatch"
+SERVICE_NEWSLETTER_SENDER = "newsletter-sender"
+SERVICE_NEWSLETTER_FEEDBACK = "newsletter-feedback"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"
 SCHEDULE_ADVISORY_REQUEUE = "leaders-advisory-requeue"
+SCHEDULE_NEWSLETTER = "leaders-newsletter"
+SCHEDULE_NEWSLETTER_DUE = "leaders-newsletter-due"
 
 # Stack outputs.
 OUTPUT_SITE_URL = "SiteUrl"
@@ -55,3 +65,5 @@ OUTPUT_API_URL = "ApiUrl"
 INDEX_SESSIONS_BY_FORUM = "SessionsByForum"
 # The sparse index of advisory requests not yet done, in arrival order.
 INDEX_OPEN_REQUESTS = "OpenRequests"
+# The sparse index of confirmed, unsuppressed newsletter subscribers.
+INDEX_ACTIVE_SUBSCRIBERS = "ActiveSubscribers"

@@ -14,11 +14,14 @@ from shared.names import (
     ENV_CONSULTANT_NAME,
     ENV_CONSULTANT_PHONE,
     ENV_FORUMS_TABLE,
+    ENV_MAX_SEND_RATE,
+    ENV_NEWSLETTER_TABLE,
     ENV_NORMAL_QUEUE,
     ENV_PUBLIC_URL,
     ENV_REGISTRATIONS_TABLE,
     ENV_REMINDER_DAYS,
     ENV_RETENTION_DAYS,
+    ENV_SEND_QUEUE,
     ENV_SENDER_ADDRESS,
     ENV_SIGNING_SECRET,
     ENV_URGENT_QUEUE,
@@ -61,3 +64,18 @@ class AdvisorySettings(BaseSettings):
     consultant_name: str = Field(min_length=1, validation_alias=ENV_CONSULTANT_NAME)
     consultant_email: str = Field(min_length=3, validation_alias=ENV_CONSULTANT_EMAIL)
     consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)
+
+
+class NewsletterSettings(BaseSettings):
+    """Subscriptions, sends and feedback of the newsletter."""
+
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
+
+    newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
+    send_queue_url: str = Field(min_length=1, validation_alias=ENV_SEND_QUEUE)
+    signing_secret_arn: str = Field(min_length=1, validation_alias=ENV_SIGNING_SECRET)
+    public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
+    sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
+    configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
+    # Sends per second for one sender container (SES MaxSendRate / the sender's concurrency).
+    max_send_rate: float = Field(default=7, gt=0, validation_alias=ENV_MAX_SEND_RATE)

@@ -170,7 +170,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             state = _state(exc.response.get("Item"))
             if state is not None and registration_id in state.waiting:
-                return Waiting(state.waiting.index(registration_id) + 1)
+                return Waiting(state.waiting.index(registration_id) + 1, joined=False)
             if state is not None and state.session.confirmed < state.session.capacity \
                     and not state.session.cancelled and not state.session.closed \
                     and now <= state.session.registration_deadline:

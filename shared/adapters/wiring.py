@@ -9,11 +9,12 @@ from shared.adapters.aws import client
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.forums.registration import Registrations
-from shared.settings import AdvisorySettings, RegistrationSettings
+from shared.settings import AdvisorySettings, NewsletterSettings, RegistrationSettings
 
 if TYPE_CHECKING:
     from shared.advisory.service import Intake
     from shared.forums.notifications import Notifier
+    from shared.newsletter.service import Newsletter
 
 
 @cache
@@ -75,4 +76,22 @@ def intake(settings: AdvisorySettings) -> Intake:
             Consultant(settings.consultant_name, settings.consultant_email,
                        settings.consultant_phone)),
         retention_days=settings.retention_days,
+    )
+
+
+@cache
+def newsletter(settings: NewsletterSettings) -> Newsletter:
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.ses_newsletter import SesNewsletterMail
+    from shared.adapters.sqs_send_queue import SqsSendQueue
+    from shared.newsletter.service import Links as NewsletterLinks
+    from shared.newsletter.service import Newsletter
+
+    return Newsletter(
+        store=DynamoNewsletterStore(settings.newsletter_table_name),
+        mail=SesNewsletterMail(settings.sender_address, settings.configuration_set,
+                               rate=settings.max_send_rate),
+        queue=SqsSendQueue(settings.send_queue_url),
+        secret=signing_secret(settings.signing_secret_arn),
+        links=NewsletterLinks(settings.public_url, settings.sender_address),
     )

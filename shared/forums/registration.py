@@ -138,6 +138,7 @@ class Refused:
 @dataclass(frozen=True)
 class Waiting:
     position: int
+    joined: bool = True  # False: the id was on the list already (a repeat, or a retry)
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,8 @@ class Registrations:
                 continue
             self._store.put_waiting(registration.model_copy(update={"status": Status.WAITLISTED}))
             return Outcome(RegistrationAnswer(id=registration.id, status=Status.WAITLISTED,
-                                              waitlist_position=queued.position), created=True)
+                                              waitlist_position=queued.position),
+                           created=queued.joined)
         raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
     def _answer(self, registration: Registration) -> RegistrationAnswer:

@@ -215,7 +215,8 @@ def test_only_functions_that_email_may_send(template: dict[str, Any]) -> None:
     senders = [k for k, p in resources(template, "AWS::IAM::Policy").items()
                if "ses:SendRawEmail" in json.dumps(p["Properties"]["PolicyDocument"])]
     assert sorted(k.split("Role")[0] for k in senders) == [
-        "AdvisoryIntake", "RegistrationEvents", "RegistrationReminders"]
+        "AdvisoryIntake", "NewsletterApi", "NewsletterSender", "RegistrationEvents",
+        "RegistrationReminders"]
 
 
 def _statements_of(template: dict[str, Any], role_prefix: str) -> list[dict[str, Any]]:

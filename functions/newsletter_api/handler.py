@@ -1,0 +1,59 @@
+"""POST /api/newsletter/subscriptions, /confirm and /unsubscribe (RFC 8058 one-click)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from shared.adapters.wiring import newsletter
+from shared.errors import DomainError
+from shared.http import create_resolver, json_response
+from shared.newsletter.models import SubscriptionForm
+from shared.observability import logger, metrics, tracer
+from shared.settings import NewsletterSettings
+
+settings = NewsletterSettings()  # type: ignore[call-arg]
+app = create_resolver()
+ACCEPTED = {"status": "pending",
+            "message": "Tjek din mail og bekræft tilmeldingen via linket."}
+
+
+class TokenRequest(BaseModel):
+    token: str = Field(min_length=10, max_length=1000)
+
+
+@app.post("/api/newsletter/subscriptions")
+def subscribe(form: Annotated[SubscriptionForm, Body()]) -> Response[Any]:
+    if not form.is_bot:
+        newsletter(settings).subscribe(form)
+        metrics.add_metric(name="NewsletterSignup", unit=MetricUnit.Count, value=1)
+    return json_response(202, ACCEPTED)  # the same answer for new, pending and subscribed
+
+
+@app.post("/api/newsletter/confirm")
+def confirm(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
+    status = newsletter(settings).confirm(request.token)
+    metrics.add_metric(name="NewsletterConfirmed", unit=MetricUnit.Count, value=1)
+    return {"status": status.value}
+
+
+@app.post("/api/newsletter/unsubscribe")
+def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "") -> Any:
+    if not token:
+        raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token")
+    status = newsletter(settings).unsubscribe(token)
+    metrics.add_metric(name="NewsletterUnsubscribed", unit=MetricUnit.Count, value=1)
+    return {"status": status.value}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,176 @@
+"""The newsletter: its table (subscribers, issues, the send ledger), the public API function,
+the dispatcher fired by the recurring schedule and an hourly check for issues with their own
+send time, the fan-out queue and its sender (within SES's sending rate), and the bounce and
+complaint feedback from the SES configuration set through SNS to a queue. Every queue has a
+dead-letter queue with an alarm."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.api import PublicApi
+from infra.config import DeployConfig
+from infra.email import Email
+from infra.function import FunctionRuntime, PythonFunction
+from shared.names import (
+    ENV_MAX_SEND_RATE,
+    ENV_NEWSLETTER_TABLE,
+    ENV_PUBLIC_URL,
+    ENV_SEND_QUEUE,
+    ENV_SIGNING_SECRET,
+    INDEX_ACTIVE_SUBSCRIBERS,
+    PARAM_NEWSLETTER_SETTINGS,
+    SCHEDULE_NEWSLETTER,
+    SCHEDULE_NEWSLETTER_DUE,
+    SERVICE_NEWSLETTER_API,
+    SERVICE_NEWSLETTER_DISPATCH,
+    SERVICE_NEWSLETTER_FEEDBACK,
+    SERVICE_NEWSLETTER_SENDER,
+)
+
+SENDER_CONCURRENCY = 2
+
+
+class Newsletter(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
+                 runtime: FunctionRuntime, api: PublicApi, email: Email,
+                 alarms: sns.ITopic) -> None:
+        super().__init__(scope, construct_id)
+        self._alarms = alarms
+        self.table = dynamodb.Table(
+            self, "Table",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            time_to_live_attribute="expires_at",  # unconfirmed signups expire
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.table.add_global_secondary_index(
+            index_name=INDEX_ACTIVE_SUBSCRIBERS,
+            partition_key=dynamodb.Attribute(name="active", type=dynamodb.AttributeType.NUMBER),
+            sort_key=dynamodb.Attribute(name="subscriber_id",
+                                        type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.secret = secretsmanager.Secret(
+            self, "SigningSecret",
+            description="Signs newsletter confirmation and unsubscribe links",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True),
+        )
+        self.send_queue, self.send_dlq = self._queue("Send", Duration.minutes(2))
+        self.feedback_queue, self.feedback_dlq = self._queue("Feedback", Duration.seconds(60))
+
+        environment = {
+            ENV_NEWSLETTER_TABLE: self.table.table_name,
+            ENV_SEND_QUEUE: self.send_queue.queue_url,
+            ENV_SIGNING_SECRET: self.secret.secret_arn,
+            ENV_PUBLIC_URL: config.public_url,
+            ENV_MAX_SEND_RATE: str(config.ses_max_send_rate / SENDER_CONCURRENCY),
+            **email.environment,
+        }
+
+        def function(name: str, handler: str, service: str, description: str,
+                     timeout: Duration | None = None) -> PythonFunction:
+            made = PythonFunction(self, name, runtime=runtime, service=service,
+                                  handler=f"functions.{handler}.handler.lambda_handler",
+                                  description=description, environment=environment,
+                                  timeout=timeout)
+            self.table.grant_read_write_data(made.function)
+            self.secret.grant_read(made.function)
+            return made
+
+        self.api_function = function("Api", "newsletter_api", SERVICE_NEWSLETTER_API,
+                                     "Newsletter signup, confirmation and unsubscribe")
+        email.grant_send(self.api_function.function)
+        for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
+            api.route("POST", path, self.api_function.function)
+
+        self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
+                                   "Snapshots the subscribers of an issue and fans them out",
+                                   timeout=Duration.minutes(10))
+        self.send_queue.grant_send_messages(self.dispatcher.function)
+        self._schedules(config)
+
+        self.sender = function("Sender", "newsletter_sender", SERVICE_NEWSLETTER_SENDER,
+                               "Sends each subscriber their copy, once, within the send rate",
+                               timeout=Duration.minutes(2))
+        email.grant_send(self.sender.function)
+        self.sender.function.add_event_source(sources.SqsEventSource(
+            self.send_queue, batch_size=5, report_batch_item_failures=True,
+            max_concurrency=SENDER_CONCURRENCY))
+
+        self.feedback = function("Feedback", "newsletter_feedback", SERVICE_NEWSLETTER_FEEDBACK,
+                                 "Suppresses addresses that bounce permanently or complain")
+        self.feedback.function.add_event_source(sources.SqsEventSource(
+            self.feedback_queue, batch_size=10, report_batch_item_failures=True))
+        self.events_topic = sns.Topic(self, "SesEvents", enforce_ssl=True,
+                                      display_name="SES bounces and complaints")
+        self.events_topic.add_subscription(subscriptions.SqsSubscription(self.feedback_queue))
+        email.configuration_set.add_event_destination(
+            "BouncesAndComplaints",
+            destination=ses.EventDestination.sns_topic(self.events_topic),
+            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+        )
+        ssm.StringParameter(
+            self, "SettingsParameter", parameter_name=PARAM_NEWSLETTER_SETTINGS,
+            string_value=Stack.of(self).to_json_string(environment),
+            description="The newsletter functions' settings, for the editor's CLI")
+
+    def _queue(self, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
+        dead = sqs.Queue(self, f"{name}DeadLetters", retention_period=Duration.days(14),
+                         encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
+        queue = sqs.Queue(self, f"{name}Queue", visibility_timeout=visibility,
+                          retention_period=Duration.days(4),
+                          encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
+                          dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead))
+        alarm = cloudwatch.Alarm(
+            self, f"{name}DeadLettersAlarm",
+            alarm_description=f"Newsletter {name.lower()} work ended in the dead-letter queue",
+            metric=dead.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(actions.SnsAction(self._alarms))
+        return queue, dead
+
+    def _schedules(self, config: DeployConfig) -> None:
+        invoke = iam.Role(self, "ScheduleRole",
+                          assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+                          description="Lets the newsletter schedules invoke the dispatcher")
+        self.dispatcher.function.grant_invoke(invoke)
+        for construct_id, name, expression, description in (
+            ("Schedule", SCHEDULE_NEWSLETTER, config.newsletter_schedule,
+             "Sends the next approved newsletter issue, about every second month"),
+            ("DueSchedule", SCHEDULE_NEWSLETTER_DUE, "cron(5 * * * ? *)",
+             "Sends approved issues whose own send time has come"),
+        ):
+            scheduler.CfnSchedule(
+                self, construct_id, name=name, description=description,
+                schedule_expression=expression,
+                schedule_expression_timezone="Europe/Copenhagen",
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=self.dispatcher.function.function_arn, role_arn=invoke.role_arn,
+                    input='{"job": "newsletter"}',
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                        maximum_retry_attempts=3)),
+            )

@@ -1,0 +1,288 @@
+"""The newsletter table: subscribers (`SUB#<id>`), issues (`ISSUE#<id>`, sk `ISSUE`) and the
+ledger (`ISSUE#<id>`, sk `TO#<subscriber>`). Confirmed subscribers carry `active=1` and
+appear in the sparse Active index, which is what a send snapshots."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.aws import DynamoTable
+from shared.names import INDEX_ACTIVE_SUBSCRIBERS
+from shared.newsletter.models import (
+    DeliveryStatus,
+    Issue,
+    IssueStatus,
+    Subscriber,
+    SubscriberStatus,
+)
+from shared.roles import Role
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _sub_key(subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "SUB"}}
+
+
+def _issue_key(issue_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"ISSUE#{issue_id}"}, "sk": {"S": "ISSUE"}}
+
+
+def _ledger_key(issue_id: str, subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"ISSUE#{issue_id}"}, "sk": {"S": f"TO#{subscriber_id}"}}
+
+
+def _text(item: dict[str, Any], name: str) -> str | None:
+    return item[name]["S"] if name in item else None
+
+
+def _moment(item: dict[str, Any], name: str) -> datetime | None:
+    value = _text(item, name)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _subscriber(item: dict[str, Any]) -> Subscriber:
+    return Subscriber(
+        id=item["subscriber_id"]["S"], email=item["email"]["S"], name=item["name"]["S"],
+        role=Role(item["role"]["S"]), status=SubscriberStatus(item["status"]["S"]),
+        created_at=datetime.fromisoformat(item["created_at"]["S"]),
+        confirmed_at=_moment(item, "confirmed_at"),
+        consent_text_version=_text(item, "consent_text_version"),
+        consent_source=_text(item, "consent_source"),
+        unsubscribed_at=_moment(item, "unsubscribed_at"),
+        suppressed_reason=_text(item, "suppressed_reason"),
+    )
+
+
+def _issue(item: dict[str, Any]) -> Issue:
+    def number(name: str) -> int:
+        return int(item.get(name, {}).get("N", "0"))
+
+    return Issue(
+        id=item["issue_id"]["S"], subject=item["subject"]["S"], html=item["html"]["S"],
+        text=item["text"]["S"], status=IssueStatus(item["status"]["S"]),
+        created_at=datetime.fromisoformat(item["created_at"]["S"]),
+        send_at=_moment(item, "send_at"), approved_at=_moment(item, "approved_at"),
+        dispatched_at=_moment(item, "dispatched_at"), recipients=number("recipients"),
+        sent=number("sent"), failed=number("failed"), bounced=number("bounced"),
+        complained=number("complained"), unsubscribed=number("unsubscribed"),
+    )
+
+
+class DynamoNewsletterStore(DynamoTable):
+    # -- subscribers ------------------------------------------------------------------------
+
+    def put_pending(self, subscriber: Subscriber, expires_at: int) -> SubscriberStatus | None:
+        item = {
+            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
+            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
+            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            "status": {"S": SubscriberStatus.PENDING.value},
+            "created_at": {"S": _iso(subscriber.created_at)},
+            "consent_source": {"S": subscriber.consent_source or "web"},
+            "expires_at": {"N": str(expires_at)},  # an unconfirmed address expires (TTL)
+        }
+        try:
+            # New, or still pending / unsubscribed: (re)start the double opt-in.
+            self._client.put_item(
+                TableName=self._table, Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR #status IN (:pending, :gone)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": {"S": SubscriberStatus.PENDING.value},
+                                           ":gone": {"S": SubscriberStatus.UNSUBSCRIBED.value}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            return SubscriberStatus(exc.response["Item"]["status"]["S"])
+        return None
+
+    def subscriber(self, subscriber_id: str) -> Subscriber | None:
+        item = self._client.get_item(TableName=self._table, Key=_sub_key(subscriber_id),
+                                     ConsistentRead=True).get("Item")
+        return _subscriber(item) if item else None
+
+    def confirm(self, subscriber_id: str, now: datetime, version: str, source: str) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_sub_key(subscriber_id),
+                UpdateExpression="SET #status = :subscribed, confirmed_at = if_not_exists("
+                "confirmed_at, :now), consent_text_version = :version, consent_source = :source,"
+                " active = :one REMOVE expires_at",
+                ConditionExpression="#status IN (:pending, :subscribed)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":subscribed": {"S": SubscriberStatus.SUBSCRIBED.value},
+                    ":pending": {"S": SubscriberStatus.PENDING.value},
+                    ":now": {"S": _iso(now)}, ":version": {"S": version},
+                    ":source": {"S": source}, ":one": {"N": "1"},
+                },
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _leave(self, subscriber_id: str, status: SubscriberStatus, extra: str,
+               values: dict[str, Any]) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_sub_key(subscriber_id),
+                UpdateExpression=f"SET #status = :status, {extra} REMOVE active",
+                ConditionExpression="attribute_exists(pk) AND #status <> :status",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":status": {"S": status.value}, **values},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def unsubscribe(self, subscriber_id: str, now: datetime) -> bool:
+        return self._leave(subscriber_id, SubscriberStatus.UNSUBSCRIBED,
+                           "unsubscribed_at = :now", {":now": {"S": _iso(now)}})
+
+    def suppress(self, subscriber_id: str, reason: str, now: datetime) -> bool:
+        return self._leave(subscriber_id, SubscriberStatus.SUPPRESSED,
+                           "suppressed_reason = :reason, suppressed_at = :now",
+                           {":reason": {"S": reason}, ":now": {"S": _iso(now)}})
+
+    def active_subscribers(self) -> Iterator[Subscriber]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, IndexName=INDEX_ACTIVE_SUBSCRIBERS,
+            KeyConditionExpression="active = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        for page in pages:
+            for item in page["Items"]:
+                yield _subscriber(item)
+
+    # -- issues -----------------------------------------------------------------------------
+
+    def put_issue(self, issue: Issue) -> None:
+        self._client.put_item(TableName=self._table, Item={
+            **_issue_key(issue.id), "kind": {"S": "issue"}, "issue_id": {"S": issue.id},
+            "subject": {"S": issue.subject}, "html": {"S": issue.html}, "text": {"S": issue.text},
+            "status": {"S": issue.status.value}, "created_at": {"S": _iso(issue.created_at)},
+        }, ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
+
+    def issue(self, issue_id: str) -> Issue | None:
+        item = self._client.get_item(TableName=self._table, Key=_issue_key(issue_id),
+                                     ConsistentRead=True).get("Item")
+        return _issue(item) if item else None
+
+    def issues(self) -> list[Issue]:
+        found: list[Issue] = []
+        for page in self._client.get_paginator("scan").paginate(
+            TableName=self._table, FilterExpression="kind = :issue",
+            ExpressionAttributeValues={":issue": {"S": "issue"}}, ConsistentRead=True,
+        ):
+            found.extend(_issue(i) for i in page["Items"])
+        return sorted(found, key=lambda i: i.created_at)
+
+    def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool:
+        values: dict[str, Any] = {":approved": {"S": IssueStatus.APPROVED.value},
+                                  ":draft": {"S": IssueStatus.DRAFT.value},
+                                  ":now": {"S": _iso(now)}}
+        update = "SET #status = :approved, approved_at = :now"
+        if send_at:
+            update += ", send_at = :at"
+            values[":at"] = {"S": _iso(send_at)}
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id), UpdateExpression=update,
+                ConditionExpression="#status IN (:draft, :approved)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def start_dispatch(self, issue_id: str, now: datetime) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                UpdateExpression="SET #status = :sending, dispatched_at = :now",
+                ConditionExpression="#status = :approved",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":sending": {"S": IssueStatus.SENDING.value},
+                                           ":approved": {"S": IssueStatus.APPROVED.value},
+                                           ":now": {"S": _iso(now)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def finish_dispatch(self, issue_id: str, recipients: int) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=_issue_key(issue_id),
+            UpdateExpression="SET #status = :sent, recipients = :n",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":sent": {"S": IssueStatus.SENT.value},
+                                       ":n": {"N": str(recipients)}})
+
+    def count(self, issue_id: str, field: str) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=_issue_key(issue_id),
+            UpdateExpression="ADD #field :one", ExpressionAttributeNames={"#field": field},
+            ExpressionAttributeValues={":one": {"N": "1"}})
+
+    # -- the ledger -------------------------------------------------------------------------
+
+    def queue_delivery(self, issue_id: str, subscriber_id: str) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**_ledger_key(issue_id, subscriber_id), "kind": {"S": "delivery"},
+                      "status": {"S": DeliveryStatus.QUEUED.value}},
+                ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
+                UpdateExpression="SET #status = :sending, claimed_at = :now",
+                ConditionExpression="#status = :queued",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":sending": {"S": DeliveryStatus.SENDING.value},
+                                           ":queued": {"S": DeliveryStatus.QUEUED.value},
+                                           ":now": {"S": _iso(now)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_delivery(self, issue_id: str, subscriber_id: str) -> None:
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(
+                TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
+                UpdateExpression="SET #status = :queued",
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":sending": {"S": DeliveryStatus.SENDING.value},
+                                           ":queued": {"S": DeliveryStatus.QUEUED.value}})
+
+    def finish_delivery(self, issue_id: str, subscriber_id: str,
+                        status: DeliveryStatus) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
+            UpdateExpression="SET #status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status.value}})
+
+    def deliveries(self, issue_id: str) -> dict[str, DeliveryStatus]:
+        """Every subscriber of the issue's snapshot and where their copy stands."""
+        found: dict[str, DeliveryStatus] = {}
+        for page in self._client.get_paginator("query").paginate(
+            TableName=self._table, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :to)",
+            ExpressionAttributeValues={":pk": {"S": f"ISSUE#{issue_id}"}, ":to": {"S": "TO#"}},
+        ):
+            for item in page["Items"]:
+                found[item["sk"]["S"][3:]] = DeliveryStatus(item["status"]["S"])
+        return found

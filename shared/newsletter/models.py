@@ -1,0 +1,90 @@
+"""Subscribers, issues and the per-issue-per-subscriber ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.forms import Consent, Email, SingleLine
+from shared.roles import Role
+from shared.validation import DanishValueError
+
+CONSENT_TEXT_VERSION = "2026-11-nyhedsbrev-v1"
+
+
+class SubscriberStatus(StrEnum):
+    PENDING = "pending"
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    SUPPRESSED = "suppressed"
+
+
+class IssueStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed: an SES call is (or was) under way
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # unsubscribed or suppressed between snapshot and send
+
+
+class SubscriptionForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: SingleLine = Field(min_length=1, max_length=200)
+    email: Email
+    role: Role
+    consent: Consent
+    website: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _only_leaders_of_leaders(self) -> Self:
+        if not self.role.leads_leaders:
+            raise DanishValueError("role_not_admitted",
+                                   "Nyhedsbrevet er kun for ledere af ledere.")
+        return self
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.strip())
+
+
+class Subscriber(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    status: SubscriberStatus
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    consent_text_version: str | None = None
+    consent_source: str | None = None
+    unsubscribed_at: datetime | None = None
+    suppressed_reason: str | None = None
+
+
+class Issue(BaseModel):
+    id: str
+    subject: str
+    html: str
+    text: str
+    status: IssueStatus
+    created_at: datetime
+    send_at: datetime | None = None
+    approved_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    recipients: int = 0
+    sent: int = 0
+    failed: int = 0
+    bounced: int = 0
+    complained: int = 0
+    unsubscribed: int = 0
