@@ -1,0 +1,100 @@
+"""Through `make run`: subscribe, confirm from the outbox link, receive the next issue when
+its schedule fires (once), unsubscribe in one click; a bounce injected locally suppresses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import Running
+
+pytestmark = pytest.mark.e2e
+LEADERS = str(Path(sys.executable).parent / "leaders")
+
+
+def leaders(runtime: Running, *args: str) -> str:
+    done = subprocess.run([LEADERS, "newsletter", *args], env=runtime.aws_env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def mails(runtime: Running, to: str, subject: str, count: int = 1,
+          seconds: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + seconds
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        found = [m for m in runtime.json("GET", "/_local/outbox")[1]
+                 if to in m["to"] and m["subject"].startswith(subject)]
+        if len(found) >= count:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{count} × '{subject}' to {to}: found {len(found)}")
+
+
+def subscribe(runtime: Running, address: str) -> None:
+    status, _ = runtime.json("POST", "/api/newsletter/subscriptions", {
+        "name": "Grethe Sørensen", "email": address, "role": "district_leader",
+        "consent": True, "website": ""})
+    assert status == 202
+    link = next(w for w in mails(runtime, address, "Bekræft")[0]["text"].split()
+                if "token=" in w)
+    assert link.startswith(runtime.url + "/bekraeft-nyhedsbrev.html?token=")
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    assert runtime.json("POST", "/api/newsletter/confirm", {"token": token}) == (
+        200, {"status": "subscribed"})
+
+
+def test_subscribe_receive_once_unsubscribe_and_bounce(runtime: Running,
+                                                       tmp_path: Path) -> None:
+    subscribe(runtime, "grethe@example.dk")
+    subscribe(runtime, "bounce@example.dk")
+    issue = tmp_path / "nr-1.md"
+    issue.write_text("# Nyt fra foreningen\n\nVi ses til **lederforum** i Kolding.\n",
+                     encoding="utf-8")
+    leaders(runtime, "draft", str(issue), "--subject", "Nyhedsbrev nr. 1")
+    leaders(runtime, "test", "nr-1", "--to", "redaktion@example.dk")
+    assert mails(runtime, "redaktion@example.dk", "[TEST] Nyhedsbrev nr. 1")
+    leaders(runtime, "approve", "nr-1")
+
+    for _ in range(2):  # the schedule fires twice: the issue still goes out once
+        assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
+    copy = mails(runtime, "grethe@example.dk", "Nyhedsbrev nr. 1")[0]
+    assert copy["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Vi ses til lederforum i Kolding." in copy["text"]
+    time.sleep(2)
+    assert len(mails(runtime, "grethe@example.dk", "Nyhedsbrev nr. 1")) == 1
+    status = leaders(runtime, "status", "nr-1")
+    assert "modtagere 2" in status and "sendt 2" in status
+
+    url = copy["headers"]["List-Unsubscribe"].split(",")[0].strip(" <>")
+    one_click = url[len(runtime.url):]
+    answer = runtime.request("POST", one_click, b"List-Unsubscribe=One-Click",
+                             {"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer[0] == 200
+
+    assert runtime.json("POST", "/_local/ses-events", {
+        "type": "Bounce", "email": "bounce@example.dk", "issue": "nr-1"})[0] == 202
+    deadline = time.monotonic() + 20
+    while "bounced 1" not in leaders(runtime, "status", "nr-1"):
+        assert time.monotonic() < deadline, "the bounce was not counted"
+        time.sleep(0.5)
+
+    second = tmp_path / "nr-2.html"
+    second.write_text("<p>Andet nummer.</p>", encoding="utf-8")
+    leaders(runtime, "draft", str(second), "--subject", "Nyhedsbrev nr. 2")
+    leaders(runtime, "approve", "nr-2")
+    assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
+    time.sleep(3)
+    _, outbox = runtime.json("GET", "/_local/outbox")
+    second_copies = [m["to"] for m in outbox if m["subject"] == "Nyhedsbrev nr. 2"]
+    assert second_copies == []  # one unsubscribed, one suppressed: nobody left to send to
+    assert "modtagere 0" in leaders(runtime, "status", "nr-2")
+    nothing = runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")
+    assert nothing[0] == 200  # nothing approved: sends nothing, says so
