@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from botocore.exceptions import ClientError
 from moto.ses.models import ses_backends
 
 from local.emulator import ACCOUNT, Emulator
+from local.faults import FlakySes
 from local.functions import LocalContext
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.adapters.parameters import parameter
@@ -49,32 +49,11 @@ def text_of(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-class FlakySes:
-    """SES that throttles a share of sends and can 'crash' right after a successful one."""
-
-    def __init__(self, real: Any, throttle: float, crash_after_send_to: set[str]) -> None:
-        self.real = real
-        self.random = random.Random(3)
-        self.throttle = throttle
-        self.crash_after = set(crash_after_send_to)
-
-    def send_email(self, **args: Any) -> dict[str, Any]:
-        if self.random.random() < self.throttle:
-            raise ClientError({"Error": {"Code": "TooManyRequestsException",
-                                         "Message": "slow down"}}, "SendEmail")
-        answer = dict(self.real.send_email(**args))
-        to = args["Destination"]["ToAddresses"][0]
-        if to in self.crash_after:
-            self.crash_after.discard(to)
-            raise RuntimeError("the process died after SES accepted the message")
-        return answer
-
-
 @pytest.fixture
 def service(emulator: Emulator) -> tuple[Newsletter, DynamoNewsletterStore, FlakySes]:
     values = settings()
     store = DynamoNewsletterStore(values["NEWSLETTER_TABLE_NAME"])
-    flaky = FlakySes(emulator.client("sesv2"), 0.0, set())
+    flaky = FlakySes(emulator.client("sesv2"))
     mail = SesNewsletterMail(values["SENDER_ADDRESS"], None, rate=1000, retries=1, ses=flaky)
     queue = SqsSendQueue(values["NEWSLETTER_SEND_QUEUE_URL"])
     secret = signing_secret(values["SIGNING_SECRET_ARN"])  # the API's own
