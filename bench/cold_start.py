@@ -53,7 +53,16 @@ REGISTRATION = {"session_id": "skole-fritid-odense", "name": "Kold Start",
 
 
 ADVISORY = {"kind": "idea", "message": "Mentorordning for nye ledere", "website": ""}
-FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY}
+SUBSCRIPTION = {"name": "Kold Start", "email": "kold.start@example.dk", "role": "area_leader",
+                "consent": True, "website": ""}
+FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY,
+                "/api/newsletter/subscriptions": SUBSCRIPTION}
+# The first message a queue consumer gets: work that touches its code path end to end.
+FIRST_MESSAGES = {
+    "sqs-newsletter_sender": {"issue": "kold-start", "subscribers": []},
+    "sqs-newsletter_feedback": {"Type": "Notification",
+                                "Message": json.dumps({"eventType": "Delivery"})},
+}
 
 
 def first_event(plan: Plan, emulator: Emulator, logical_id: str) -> dict[str, Any]:
@@ -71,6 +80,13 @@ def first_event(plan: Plan, emulator: Emulator, logical_id: str) -> dict[str, An
     if schedule is not None:
         return schedule_event(schedule)
     source = next(s for s in plan.event_sources if s.function == logical_id)
+    if source.kind == "sqs":
+        module = plan.functions[logical_id].handler.split(".")[1]
+        body = json.dumps(FIRST_MESSAGES[f"sqs-{module}"])
+        return {"Records": [{"messageId": "kold-start", "receiptHandle": "r", "body": body,
+                             "attributes": {}, "messageAttributes": {}, "md5OfBody": "",
+                             "eventSource": "aws:sqs", "awsRegion": emulator.region,
+                             "eventSourceARN": emulator.physical[source.source]["Arn"]}]}
     return {"Records": _stream_records(emulator, source.source)}
 
 
