@@ -18,6 +18,7 @@ PAGES = ROOT / "pages"
 
 class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients (the default of 5 resets them)
 
     def __init__(self, address: tuple[str, int], runtime: LocalRuntime,
                  quiet: bool = False) -> None:
