@@ -10,6 +10,7 @@ from bench import cold_start, newsletter_send, registration_burst
 from local.emulator import Emulator
 from local.plan import build_plan
 from local.synth import ROOT, load_template
+from shared.adapters.aws import reset_clients
 
 COMMAND = "make bench"
 COLD_START_TARGET = 1.3
@@ -21,6 +22,7 @@ def main() -> None:
     emulator = Emulator("eu-north-1")
     emulator.start()
     os.environ.update(emulator.environment)
+    reset_clients()
     try:
         emulator.build(plan)
         from local.runtime import LocalRuntime

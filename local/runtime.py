@@ -17,6 +17,7 @@ from local.gateway import Gateway
 from local.outbox import Outbox
 from local.plan import Plan, Schedule, build_plan
 from local.synth import ROOT
+from shared.adapters.aws import reset_clients
 from shared.names import ENV_PUBLIC_URL
 
 STATE = ROOT / ".local"
@@ -49,6 +50,7 @@ class LocalRuntime:
     def start(self, *, load_demo: bool = True) -> None:
         self.emulator.start()
         os.environ.update(self.emulator.environment)  # this process talks to the emulator too
+        reset_clients()  # clients made for an earlier endpoint would not reach this one
         self.emulator.build(self.plan)
         logs = self.state / "logs"
         logs.mkdir(parents=True, exist_ok=True)
