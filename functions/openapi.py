@@ -23,7 +23,9 @@ def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
     for route in plan.routes:
         spec = plan.functions[route.function]
         module = spec.handler.rpartition(".")[0]
-        seen[module] = {name: "placeholder" for name in spec.environment}
+        # Plain values as the template gives them; references to resources as placeholders.
+        seen[module] = {name: value if isinstance(value, str) else "placeholder"
+                        for name, value in spec.environment.items()}
     return sorted(seen.items())
 
 
@@ -31,9 +33,8 @@ def document(template: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": TITLE, "version": VERSION},
                               "paths": {}, "components": {"schemas": {}}}
     for module_name, environment in api_handlers(template):
-        for name in environment:
-            os.environ.setdefault(name, "https://placeholder.example" if name == "PUBLIC_URL"
-                                  else "placeholder")
+        for name, value in environment.items():
+            os.environ.setdefault(name, value)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         module = importlib.import_module(module_name)
         schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)

@@ -55,7 +55,7 @@ def ensure_synth(*, quiet: bool = False) -> Path:
 def _synth_if_stale(quiet: bool) -> Path:
     if not is_current():
         if not quiet:
-            print("Synthesizing the CDK app (cdk.out) …", flush=True)
+            print("Synthesizing the CDK app (cdk.out) …", file=sys.stderr, flush=True)
         env = {**os.environ, "CDK_OUTDIR": str(OUT),
                "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
