@@ -62,6 +62,9 @@ class LocalRuntime:
                 "AWS_LAMBDA_FUNCTION_NAME": logical_id,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
                 "POWERTOOLS_TRACE_DISABLED": "true",
+                # LOCAL_LOG_LEVEL=DEBUG shows everything the functions log.
+                **({"POWERTOOLS_LOG_LEVEL": os.environ["LOCAL_LOG_LEVEL"]}
+                   if os.environ.get("LOCAL_LOG_LEVEL") else {}),
                 **({ENV_PUBLIC_URL: self.public_url}
                    if self.public_url and ENV_PUBLIC_URL in spec.environment else {}),
                 "LANG": "C.UTF-8",

@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,10 @@ class Running:
     process: subprocess.Popen[str]
     output: Path
     state: Path
+    personal: set[str] = field(default_factory=set)  # what tests sent that must not be logged
+
+    def remember(self, *values: str) -> None:
+        self.personal.update(v for v in values if v)
 
     def request(self, method: str, path: str, body: Any = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -62,7 +66,7 @@ class Running:
 def start(tmp: Path, port: int, extra_env: dict[str, str] | None = None) -> Running:
     output = tmp / "run.log"
     env = {**os.environ, "PORT": str(port), "LOCAL_STATE_DIR": str(tmp / "state"),
-           **(extra_env or {})}
+           "LOCAL_LOG_LEVEL": "DEBUG", **(extra_env or {})}
     log = output.open("w")
     process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True,
@@ -91,3 +95,18 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     yield running
     if running.process.poll() is None:
         stop(running)
+    leaks = personal_data_in_logs(running)
+    assert not leaks, f"personal data in the logs: {leaks}"
+
+
+def personal_data_in_logs(running: Running) -> list[str]:
+    """Every log line the runtime and its functions wrote (at DEBUG), scanned for the names,
+    emails, phones and message texts the tests sent."""
+    assert running.personal, "the tests registered no personal data to look for"
+    files = [running.output, *sorted((running.state / "logs").glob("*.log"))]
+    found = []
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.name}: {value!r}" for value in sorted(running.personal)
+                  if value in text]
+    return found

@@ -24,7 +24,7 @@ def consultant(runtime: Running, *args: str) -> subprocess.CompletedProcess[str]
 
 
 def test_the_consultants_day(runtime: Running) -> None:
-    forms = [
+    forms: list[dict[str, object]] = [
         {"kind": "conversation", "name": "Ida Holm", "email": "ida@example.dk",
          "contact_preference": "email", "topic": "Sparring om omstrukturering",
          "message": "Vi skal lægge tre institutioner sammen.", "urgent": True, "website": ""},
@@ -32,6 +32,8 @@ def test_the_consultants_day(runtime: Running) -> None:
         {"kind": "suggestion", "message": "Et netværksmøde i Nordjylland.",
          "email": "forslag@example.dk", "website": ""},
     ]
+    for form in forms:
+        runtime.remember(*(str(form.get(k, "")) for k in ("name", "email", "topic", "message")))
     references = []
     for form in forms:
         status, answer = runtime.json("POST", "/api/advisory-requests", form)

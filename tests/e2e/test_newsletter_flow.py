@@ -39,6 +39,7 @@ def mails(runtime: Running, to: str, subject: str, count: int = 1,
 
 
 def subscribe(runtime: Running, address: str) -> None:
+    runtime.remember("Grethe Sørensen", address)
     status, _ = runtime.json("POST", "/api/newsletter/subscriptions", {
         "name": "Grethe Sørensen", "email": address, "role": "district_leader",
         "consent": True, "website": ""})

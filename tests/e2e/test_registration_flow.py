@@ -66,6 +66,8 @@ def small_session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) ->
 def test_register_cancel_and_promotion_through_the_local_runtime(
     runtime: Running, small_session: str
 ) -> None:
+    for who in ("ane", "bent", "carl", "dora"):
+        runtime.remember(f"{who.title()} Jensen", f"{who}@example.dk")
     status, first = runtime.json("POST", "/api/registrations", person(small_session, "ane"))
     assert (status, first["status"]) == (201, "confirmed")
     status, second = runtime.json("POST", "/api/registrations", person(small_session, "bent"))
