@@ -97,6 +97,7 @@ def test_operator_cli_imports_and_lists_forums_through_aws_endpoint_url(
 
 
 def test_outbox_shows_every_sent_email_and_writes_eml_files(runtime: Running) -> None:
+    runtime.remember("deltager@example.dk")
     env = runtime.aws_env
     message = EmailMessage()
     message["From"] = "ledere-af-ledere@example.dk"
