@@ -7,12 +7,9 @@ role."""
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
@@ -22,6 +19,7 @@ from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
+from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
 from shared.names import (
     ENV_ADVISORY_KEY,
     ENV_ADVISORY_RETENTION,
@@ -58,19 +56,7 @@ class Advisory(Construct):
             self, "StorageKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
             description="Encrypts the advisory table and queues at rest",
         )
-        self.table = dynamodb.Table(
-            self, "Table",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=self.storage_key,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            time_to_live_attribute="expires_at",
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.table = product_table(self, key=self.storage_key, ttl="expires_at")
         self.table.add_global_secondary_index(
             index_name=INDEX_OPEN_REQUESTS,
             partition_key=dynamodb.Attribute(name="open", type=dynamodb.AttributeType.NUMBER),
@@ -93,17 +79,9 @@ class Advisory(Construct):
             )
             for urgent in (True, False)
         }
-        alarm = cloudwatch.Alarm(
-            self, "DeadLettersAlarm",
-            alarm_description="An advisory request could not be handled and waits in the "
-            "dead-letter queue",
-            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5)),
-            threshold=1, evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm.add_alarm_action(actions.SnsAction(alarms))
+        dead_letter_alarm(self, "DeadLettersAlarm", self.dead_letters,
+                          "An advisory request could not be handled and waits in the "
+                          "dead-letter queue", alarms)
 
         environment = {
             ENV_ADVISORY_TABLE: self.table.table_name,
@@ -140,22 +118,12 @@ class Advisory(Construct):
         self.table.grant_read_write_data(self.requeue.function)
         for queue in self.queues.values():
             queue.grant_send_messages(self.requeue.function)
-        invoke = iam.Role(self, "ScheduleRole",
-                          assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-                          description="Lets the advisory requeue schedule invoke its function")
-        self.requeue.function.grant_invoke(invoke)
-        scheduler.CfnSchedule(
-            self, "RequeueSchedule", name=SCHEDULE_ADVISORY_REQUEUE,
-            description="Advisory requests that wait long are queued again, daily",
-            schedule_expression="cron(30 6 * * ? *)",
-            schedule_expression_timezone="Europe/Copenhagen",
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=self.requeue.function.function_arn, role_arn=invoke.role_arn,
-                input='{"job": "advisory-requeue"}',
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
-            ),
-        )
+        invoke = schedule_role(self, self.requeue.function,
+                               "Lets the advisory requeue schedule invoke its function")
+        schedule(self, "RequeueSchedule", name=SCHEDULE_ADVISORY_REQUEUE,
+                 description="Advisory requests that wait long are queued again, daily",
+                 expression="cron(30 6 * * ? *)", function=self.requeue.function, role=invoke,
+                 job="advisory-requeue")
 
         self.consultant_role = iam.Role(
             self, "ConsultantRole",

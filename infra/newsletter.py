@@ -6,13 +6,9 @@ dead-letter queue with an alarm."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
@@ -25,6 +21,7 @@ from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
+from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
 from shared.names import (
     ENV_MAX_SEND_RATE,
     ENV_NEWSLETTER_TABLE,
@@ -50,18 +47,7 @@ class Newsletter(Construct):
                  alarms: sns.ITopic) -> None:
         super().__init__(scope, construct_id)
         self._alarms = alarms
-        self.table = dynamodb.Table(
-            self, "Table",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            time_to_live_attribute="expires_at",  # unconfirmed signups expire
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.table = product_table(self, ttl="expires_at")  # unconfirmed signups expire
         self.table.add_global_secondary_index(
             index_name=INDEX_ACTIVE_SUBSCRIBERS,
             partition_key=dynamodb.Attribute(name="active", type=dynamodb.AttributeType.NUMBER),
@@ -141,36 +127,20 @@ class Newsletter(Construct):
                           retention_period=Duration.days(4),
                           encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
                           dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead))
-        alarm = cloudwatch.Alarm(
-            self, f"{name}DeadLettersAlarm",
-            alarm_description=f"Newsletter {name.lower()} work ended in the dead-letter queue",
-            metric=dead.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
-            threshold=1, evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm.add_alarm_action(actions.SnsAction(self._alarms))
+        dead_letter_alarm(self, f"{name}DeadLettersAlarm", dead,
+                          f"Newsletter {name.lower()} work ended in the dead-letter queue",
+                          self._alarms)
         return queue, dead
 
     def _schedules(self, config: DeployConfig) -> None:
-        invoke = iam.Role(self, "ScheduleRole",
-                          assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-                          description="Lets the newsletter schedules invoke the dispatcher")
-        self.dispatcher.function.grant_invoke(invoke)
+        invoke = schedule_role(self, self.dispatcher.function,
+                               "Lets the newsletter schedules invoke the dispatcher")
         for construct_id, name, expression, description in (
             ("Schedule", SCHEDULE_NEWSLETTER, config.newsletter_schedule,
              "Sends the next approved newsletter issue, about every second month"),
             ("DueSchedule", SCHEDULE_NEWSLETTER_DUE, "cron(5 * * * ? *)",
              "Sends approved issues whose own send time has come"),
         ):
-            scheduler.CfnSchedule(
-                self, construct_id, name=name, description=description,
-                schedule_expression=expression,
-                schedule_expression_timezone="Europe/Copenhagen",
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                target=scheduler.CfnSchedule.TargetProperty(
-                    arn=self.dispatcher.function.function_arn, role_arn=invoke.role_arn,
-                    input='{"job": "newsletter"}',
-                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                        maximum_retry_attempts=3)),
-            )
+            schedule(self, construct_id, name=name, description=description,
+                     expression=expression, function=self.dispatcher.function, role=invoke,
+                     job="newsletter")

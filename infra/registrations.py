@@ -4,14 +4,10 @@ dead-letter queue and an alarm), and the daily reminder schedule."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -23,6 +19,7 @@ from infra.config import DeployConfig
 from infra.email import Email
 from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime, PythonFunction
+from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
 from shared.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
@@ -43,19 +40,8 @@ class ForumRegistration(Construct):
                  runtime: FunctionRuntime, api: PublicApi, catalogue: ForumsCatalogue,
                  email: Email, alarms: sns.ITopic) -> None:
         super().__init__(scope, construct_id)
-        self.table = dynamodb.Table(
-            self, "Table",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            time_to_live_attribute="expires_at",
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.table = product_table(self, stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+                                   ttl="expires_at")
         self.secret = secretsmanager.Secret(
             self, "SigningSecret",
             description="Signs the links in registration emails (cancellation)",
@@ -109,16 +95,8 @@ class ForumRegistration(Construct):
             report_batch_item_failures=True,
             on_failure=sources.SqsDlq(self.dead_letters),
         ))
-        alarm = cloudwatch.Alarm(
-            self, "EventsDeadLettersAlarm",
-            alarm_description="A registration change could not be turned into its email",
-            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5)),
-            threshold=1, evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm.add_alarm_action(actions.SnsAction(alarms))
+        dead_letter_alarm(self, "EventsDeadLettersAlarm", self.dead_letters,
+                          "A registration change could not be turned into its email", alarms)
 
         self.reminders_function = PythonFunction(
             self, "Reminders", runtime=runtime, service=SERVICE_REMINDERS,
@@ -130,25 +108,12 @@ class ForumRegistration(Construct):
         catalogue.table.grant_read_data(self.reminders_function.function)
         self.secret.grant_read(self.reminders_function.function)
         email.grant_send(self.reminders_function.function)
-        invoke = iam.Role(self, "ScheduleRole",
-                          assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-                          description="Lets the reminder schedule invoke its function")
-        self.reminders_function.function.grant_invoke(invoke)
-        scheduler.CfnSchedule(
-            self, "ReminderSchedule",
-            name=SCHEDULE_REMINDERS,
-            description="Forum reminders, every morning",
-            schedule_expression=config.reminder_schedule,
-            schedule_expression_timezone="Europe/Copenhagen",
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=self.reminders_function.function.function_arn,
-                role_arn=invoke.role_arn,
-                input='{"job": "forum-reminders"}',
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                    maximum_retry_attempts=3),
-            ),
-        )
+        invoke = schedule_role(self, self.reminders_function.function,
+                               "Lets the reminder schedule invoke its function")
+        schedule(self, "ReminderSchedule", name=SCHEDULE_REMINDERS,
+                 description="Forum reminders, every morning",
+                 expression=config.reminder_schedule, function=self.reminders_function.function,
+                 role=invoke, job="forum-reminders")
         ssm.StringParameter(
             self, "TableParameter", parameter_name=PARAM_REGISTRATIONS_TABLE,
             string_value=self.table.table_name,

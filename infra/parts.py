@@ -1,0 +1,76 @@
+"""Pieces every capability builds the same way: its table, the alarm on a dead-letter queue,
+and a schedule that invokes one of its functions."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+TIME_ZONE = "Europe/Copenhagen"
+
+
+def product_table(scope: Construct, *, key: kms.IKey | None = None,
+                  stream: dynamodb.StreamViewType | None = None,
+                  ttl: str | None = None) -> dynamodb.Table:
+    """`pk`/`sk` strings, on demand, point-in-time recovery, kept when the stack goes."""
+    return dynamodb.Table(
+        scope, "Table",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if key
+        else dynamodb.TableEncryption.AWS_MANAGED,
+        encryption_key=key,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True),
+        stream=stream,
+        time_to_live_attribute=ttl,
+        deletion_protection=True,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+def dead_letter_alarm(scope: Construct, construct_id: str, queue: sqs.IQueue,
+                      description: str, topic: sns.ITopic) -> cloudwatch.Alarm:
+    """Any message in the dead-letter queue alarms the secretariat's topic."""
+    alarm = cloudwatch.Alarm(
+        scope, construct_id, alarm_description=description,
+        metric=queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+        threshold=1, evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    alarm.add_alarm_action(actions.SnsAction(topic))
+    return alarm
+
+
+def schedule_role(scope: Construct, function: lambda_.IFunction, description: str) -> iam.Role:
+    """The role EventBridge Scheduler assumes to invoke this one function."""
+    role = iam.Role(scope, "ScheduleRole",
+                    assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+                    description=description)
+    function.grant_invoke(role)
+    return role
+
+
+def schedule(scope: Construct, construct_id: str, *, name: str, description: str,
+             expression: str, function: lambda_.IFunction, role: iam.IRole,
+             job: str) -> scheduler.CfnSchedule:
+    """A schedule in Copenhagen time that invokes `function` with `{"job": job}`."""
+    return scheduler.CfnSchedule(
+        scope, construct_id, name=name, description=description,
+        schedule_expression=expression, schedule_expression_timezone=TIME_ZONE,
+        flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+        target=scheduler.CfnSchedule.TargetProperty(
+            arn=function.function_arn, role_arn=role.role_arn, input=f'{{"job": "{job}"}}',
+            retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3)),
+    )
