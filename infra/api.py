@@ -15,6 +15,8 @@ from infra.config import DeployConfig
 
 STAGE = "prod"
 API_ROOT = "api"
+# The public forms, each with a tighter limit of its own than the stage's.
+FORM_ROUTES = ("/api/registrations", "/api/newsletter/subscriptions", "/api/advisory-requests")
 
 
 class PublicApi(Construct):
@@ -41,6 +43,15 @@ class PublicApi(Construct):
                 ),
                 throttling_rate_limit=config.api_rate_limit,
                 throttling_burst_limit=config.api_burst_limit,
+                method_options={
+                    f"{path}/POST": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=config.form_rate_limit,
+                        throttling_burst_limit=config.form_burst_limit,
+                        logging_level=apigw.MethodLoggingLevel.ERROR,
+                        data_trace_enabled=False,
+                    )
+                    for path in FORM_ROUTES
+                },
                 tracing_enabled=True,
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 # Request and response bodies are never logged: they hold personal data.

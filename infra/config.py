@@ -25,6 +25,8 @@ class DeployConfig(BaseModel):
     sender_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
     api_rate_limit: int = Field(ge=1)
     api_burst_limit: int = Field(ge=1)
+    form_rate_limit: int = Field(ge=1)
+    form_burst_limit: int = Field(ge=1)
     waf_requests_per_5_minutes: int = Field(ge=100)
     log_retention_days: Literal[14, 30, 90, 180, 365]
     # Where the pages are served; links in emails start with it.

@@ -46,6 +46,7 @@ class PythonFunction(Construct):
         memory_size: int = 512,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.service = service
         self.log_group = logs.LogGroup(
             self,
             "Logs",

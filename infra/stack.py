@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -13,7 +15,7 @@ from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
 from infra.forums import ForumsCatalogue
-from infra.function import FunctionRuntime
+from infra.function import FunctionRuntime, PythonFunction
 from infra.nag import acknowledge
 from infra.newsletter import Newsletter
 from infra.pages import Pages
@@ -46,7 +48,31 @@ class LeadersStack(Stack):
         )
         self.pages = Pages(self, "Pages", api=self.api)
 
+        self._alarms_on_errors()
         CfnOutput(self, OUTPUT_API_URL, value=self.api.rest_api.url)
         CfnOutput(self, OUTPUT_SITE_URL,
                   value=f"https://{self.pages.distribution.distribution_domain_name}/")
         acknowledge(self)
+
+    def _alarms_on_errors(self) -> None:
+        """Any function error, any 5XX answer of the API, and throttling of many requests
+        alarm the secretariat's topic (dead-letter queues have their own alarms)."""
+        for function in self.node.find_all():
+            if isinstance(function, PythonFunction):
+                alarm = function.function.metric_errors(period=Duration.minutes(5)).create_alarm(
+                    function, "ErrorsAlarm", threshold=1, evaluation_periods=1,
+                    alarm_description=f"The {function.service} function failed",
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
+                alarm.add_alarm_action(actions.SnsAction(self.alarms))
+        api = self.api.rest_api
+        for construct_id, metric, threshold, description in (
+            ("Api5xxAlarm", api.metric_server_error(period=Duration.minutes(5)), 1,
+             "The public API answered with a server error"),
+            ("Api4xxAlarm", api.metric_client_error(period=Duration.minutes(5)), 200,
+             "Many refused requests (throttling, WAF or bad input): abuse or a broken page"),
+        ):
+            alarm = metric.create_alarm(
+                self.api, construct_id, threshold=threshold, evaluation_periods=1,
+                alarm_description=description,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
+            alarm.add_alarm_action(actions.SnsAction(self.alarms))

@@ -266,3 +266,27 @@ def test_advisory_table_and_queues_use_a_customer_managed_key(template: dict[str
     for name, queue in queues.items():
         if "DeadLetters" not in name:
             assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 20
+
+
+def test_public_forms_have_their_own_tighter_throttle(template: dict[str, Any]) -> None:
+    stage = next(iter(resources(template, "AWS::ApiGateway::Stage").values()))
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s
+                for s in stage["Properties"]["MethodSettings"]}
+    for path in ("/~1api~1registrations", "/~1api~1newsletter~1subscriptions",
+                 "/~1api~1advisory-requests"):
+        form = settings[(path, "POST")]
+        assert form["ThrottlingRateLimit"] < settings[("/*", "*")]["ThrottlingRateLimit"]
+        assert form["DataTraceEnabled"] is False
+
+
+def test_every_function_error_and_api_server_error_alarms_the_secretariat(
+    template: dict[str, Any], plan: Any
+) -> None:
+    alarms = [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+    topic = next(k for k in resources(template, "AWS::SNS::Topic") if k.startswith("Alarms"))
+    for function in plan.served_functions:
+        watching = [a for a in alarms if a.get("MetricName") == "Errors"
+                    and function in json.dumps(a.get("Dimensions", []))]
+        assert watching, f"no error alarm for {function}"
+        assert topic in json.dumps(watching[0]["AlarmActions"])
+    assert any(a.get("MetricName") == "5XXError" for a in alarms)
