@@ -56,7 +56,7 @@ bench: install
 
 lint: install
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/mypy shared functions local cli infra
+	@$(VENV)/bin/mypy shared functions local cli infra bench
 
 clean:
 	rm -rf cdk.out .build .local

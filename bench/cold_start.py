@@ -82,8 +82,8 @@ def first_event(plan: Plan, emulator: Emulator, logical_id: str) -> dict[str, An
     source = next(s for s in plan.event_sources if s.function == logical_id)
     if source.kind == "sqs":
         module = plan.functions[logical_id].handler.split(".")[1]
-        body = json.dumps(FIRST_MESSAGES[f"sqs-{module}"])
-        return {"Records": [{"messageId": "kold-start", "receiptHandle": "r", "body": body,
+        message = json.dumps(FIRST_MESSAGES[f"sqs-{module}"])
+        return {"Records": [{"messageId": "kold-start", "receiptHandle": "r", "body": message,
                              "attributes": {}, "messageAttributes": {}, "md5OfBody": "",
                              "eventSource": "aws:sqs", "awsRegion": emulator.region,
                              "eventSourceARN": emulator.physical[source.source]["Arn"]}]}

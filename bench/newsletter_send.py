@@ -50,9 +50,10 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     from shared.adapters.ses_newsletter import SesNewsletterMail
     from shared.adapters.sqs_send_queue import SqsSendQueue
     from shared.adapters.wiring import signing_secret
+    from shared.links import Links
     from shared.names import PARAM_NEWSLETTER_SETTINGS
     from shared.newsletter.editor import draft
-    from shared.newsletter.service import Links, Newsletter, Throttled
+    from shared.newsletter.service import Newsletter, Throttled
 
     settings = json.loads(emulator.client("ssm").get_parameter(
         Name=PARAM_NEWSLETTER_SETTINGS)["Parameter"]["Value"])
@@ -60,7 +61,7 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     store = DynamoNewsletterStore(table)
     flaky = FlakySes(emulator.client("sesv2"), throttle=THROTTLE)
     secret = signing_secret(settings["SIGNING_SECRET_ARN"])
-    links = Links("https://ledere-af-ledere.example.dk", settings["SENDER_ADDRESS"])
+    links = Links("https://ledere-af-ledere.example.dk")
 
     def service() -> Newsletter:  # one per worker: each has its own share of the rate
         mail = SesNewsletterMail(settings["SENDER_ADDRESS"], None, rate=RATE / WORKERS,

@@ -46,7 +46,8 @@ def notifier(settings: RegistrationSettings) -> Notifier:
     # Templates, MIME and calendar code load only where emails are sent.
     from shared.adapters.dynamodb_ledger import DynamoLedger
     from shared.adapters.ses import SesSender
-    from shared.forums.notifications import Links, Notifier
+    from shared.forums.notifications import Notifier
+    from shared.links import Links
 
     return Notifier(
         registrations=registrations(settings),
@@ -84,7 +85,7 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.adapters.ses_newsletter import SesNewsletterMail
     from shared.adapters.sqs_send_queue import SqsSendQueue
-    from shared.newsletter.service import Links as NewsletterLinks
+    from shared.links import Links
     from shared.newsletter.service import Newsletter
 
     return Newsletter(
@@ -93,5 +94,5 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
                                rate=settings.max_send_rate),
         queue=SqsSendQueue(settings.send_queue_url),
         secret=signing_secret(settings.signing_secret_arn),
-        links=NewsletterLinks(settings.public_url, settings.sender_address),
+        links=Links(settings.public_url),
     )

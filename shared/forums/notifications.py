@@ -7,7 +7,6 @@ retry sends it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -17,6 +16,7 @@ from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import session_ics
 from shared.forums.models import Forum, Session
 from shared.forums.registration import CancelledBy, Registration, Registrations, Status
+from shared.links import Links
 
 MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
           "oktober", "november", "december"]
@@ -57,14 +57,6 @@ class Positions(Protocol):
 
 class NotYetPlaced(Exception):
     """A waiting person's place is not written yet; the change is retried."""
-
-
-@dataclass(frozen=True)
-class Links:
-    public_url: str
-
-    def cancel(self, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/afmeld.html?token={token}"
 
 
 def email_kind(old: Registration | None, new: Registration | None) -> str | None:
@@ -131,7 +123,8 @@ class Notifier:
                 reason = self._catalogue.cancel_reason(session.id) or "Sessionen er aflyst."
             subject = ("Aflyst: " if reason else "Afmeldt: ") + title
             return render("cancelled", registration.email, subject, {**context, "reason": reason})
-        cancel_url = self._links.cancel(self._registrations.cancel_token(registration, session))
+        cancel_url = self._links.cancel_registration(
+            self._registrations.cancel_token(registration, session))
         context["cancel_url"] = cancel_url
         if kind == "waitlisted":
             position = self._positions.position(registration.session_id, registration.id)

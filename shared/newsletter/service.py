@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forms import normalise_email
+from shared.links import Links
 from shared.newsletter.models import (
     CONSENT_TEXT_VERSION,
     DeliveryStatus,
@@ -89,21 +89,6 @@ class Mail(Protocol):
         """Send one subscriber their copy; the SES message id."""
 
 
-@dataclass(frozen=True)
-class Links:
-    public_url: str
-    sender: str
-
-    def confirm(self, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/bekraeft-nyhedsbrev.html?token={token}"
-
-    def unsubscribe_api(self, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/api/newsletter/unsubscribe?token={token}"
-
-    def unsubscribe_page(self, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/afmeld-nyhedsbrev.html?token={token}"
-
-
 class Permanent(Exception):
     """SES refused this recipient for good (e.g. a rejected address)."""
 
@@ -138,7 +123,7 @@ class Newsletter:
         if existing in (SubscriberStatus.SUBSCRIBED, SubscriberStatus.SUPPRESSED):
             return  # nothing to confirm; the answer does not tell
         token = sign(self._secret, CONFIRM, {"subscriber": subscriber.id}, now + CONFIRM_VALID)
-        self._mail.confirmation(subscriber, self._links.confirm(token))
+        self._mail.confirmation(subscriber, self._links.confirm_subscription(token))
 
     def confirm(self, token: str, source: str = "web") -> SubscriberStatus:
         subject = self._verify(token, CONFIRM)

@@ -23,10 +23,11 @@ from shared.adapters.parameters import parameter
 from shared.adapters.ses_newsletter import SesNewsletterMail
 from shared.adapters.sqs_send_queue import SqsSendQueue
 from shared.adapters.wiring import signing_secret
+from shared.links import Links
 from shared.names import PARAM_NEWSLETTER_SETTINGS
 from shared.newsletter.editor import draft
 from shared.newsletter.models import DeliveryStatus, SubscriberStatus, SubscriptionForm
-from shared.newsletter.service import Links, Newsletter
+from shared.newsletter.service import Newsletter
 from shared.tokens import sign
 from tests.integration.conftest import Api
 
@@ -57,7 +58,7 @@ def service(emulator: Emulator) -> tuple[Newsletter, DynamoNewsletterStore, Flak
     mail = SesNewsletterMail(values["SENDER_ADDRESS"], None, rate=1000, retries=1, ses=flaky)
     queue = SqsSendQueue(values["NEWSLETTER_SEND_QUEUE_URL"])
     secret = signing_secret(values["SIGNING_SECRET_ARN"])  # the API's own
-    return Newsletter(store, mail, queue, secret, Links(PUBLIC, values["SENDER_ADDRESS"])), \
+    return Newsletter(store, mail, queue, secret, Links(PUBLIC)), \
         store, flaky
 
 
