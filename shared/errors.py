@@ -26,6 +26,14 @@ class NotFound(DomainError):
     message = "Det findes ikke."
 
 
+class InvalidLink(DomainError):
+    """A link's token that is tampered with, expired, made for another purpose or thing."""
+
+    status = 400
+    code = "invalid_token"
+    message = "Linket er ugyldigt eller udløbet."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

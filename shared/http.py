@@ -11,12 +11,13 @@ import base64
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from shared.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
 from shared.names import ENV_MAX_BODY_BYTES
@@ -24,6 +25,9 @@ from shared.observability import logger
 from shared.validation import field_errors
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
+
+# The header a form page sends with each submission, so a resubmitted form is recognised.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def json_response(status: int, body: Any) -> Response[Any]:

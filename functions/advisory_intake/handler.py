@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.adapters.wiring import intake
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
-from shared.http import create_resolver, json_response
+from shared.http import IdempotencyKey, create_resolver, json_response
 from shared.observability import logger, metrics, tracer
 from shared.settings import AdvisorySettings
 
@@ -24,7 +24,7 @@ app = create_resolver()
 @app.post("/api/advisory-requests")
 def submit(
     form: Annotated[AdvisoryForm, Body()],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[Any]:
     if form.is_bot:  # answer like a success, store nothing
         logger.info("honeypot filled")

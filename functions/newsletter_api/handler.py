@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import newsletter
-from shared.errors import DomainError
+from shared.errors import InvalidLink
 from shared.http import create_resolver, json_response
 from shared.newsletter.models import SubscriptionForm
 from shared.observability import logger, metrics, tracer
@@ -46,7 +46,7 @@ def confirm(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
 @app.post("/api/newsletter/unsubscribe")
 def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "") -> Any:
     if not token:
-        raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token")
+        raise InvalidLink()
     status = newsletter(settings).unsubscribe(token)
     metrics.add_metric(name="NewsletterUnsubscribed", unit=MetricUnit.Count, value=1)
     return {"status": status.value}

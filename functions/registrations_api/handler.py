@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import registrations
 from shared.forums.registration import RegistrationAnswer, RegistrationForm, Status
-from shared.http import create_resolver, json_response
+from shared.http import IdempotencyKey, create_resolver, json_response
 from shared.observability import logger, metrics, tracer
 from shared.settings import RegistrationSettings
 
@@ -29,7 +29,7 @@ class CancelRequest(BaseModel):
 @app.post("/api/registrations")
 def register(
     form: Annotated[RegistrationForm, Body()],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response[Any]:
     if form.is_bot:  # answer like a success, store nothing
         logger.info("honeypot filled")

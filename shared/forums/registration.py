@@ -19,7 +19,7 @@ from typing import Protocol, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, DomainError, NotFound
+from shared.errors import Conflict, DomainError, InvalidLink, NotFound
 from shared.forms import (
     Consent,
     Email,
@@ -258,10 +258,10 @@ class Registrations:
         try:
             subject = verify(self._secret, token, CANCEL_PURPOSE, self._clock())
         except InvalidToken as exc:
-            raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token") from exc
+            raise InvalidLink() from exc
         registration = self._store.get(subject["session"], subject["registration"])
         if registration is None:
-            raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token")
+            raise InvalidLink()
         self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock())
         return Status.CANCELLED
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, DomainError, NotFound
+from shared.errors import Conflict, InvalidLink, NotFound
 from shared.forms import normalise_email
 from shared.links import Links
 from shared.newsletter.models import (
@@ -129,7 +129,7 @@ class Newsletter:
         subject = self._verify(token, CONFIRM)
         if not self._store.confirm(subject["subscriber"], self._clock(), CONSENT_TEXT_VERSION,
                                    source):
-            raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token")
+            raise InvalidLink()
         return SubscriberStatus.SUBSCRIBED
 
     def unsubscribe(self, token: str) -> SubscriberStatus:
@@ -150,7 +150,7 @@ class Newsletter:
         try:
             return verify(self._secret, token, purpose, self._clock())
         except InvalidToken as exc:
-            raise DomainError("Linket er ugyldigt eller udløbet.", code="invalid_token") from exc
+            raise InvalidLink() from exc
 
     # -- the editor ------------------------------------------------------------------------
 
