@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
 
 # Synth writes byte code once and reuses it (a shell may forbid it: that makes synth twice as slow).
@@ -13,7 +15,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: help install run test synth deploy bench lint clean
+.PHONY: help install browser run test synth deploy bench lint clean
 
 help:
 	@echo "make run     start the whole backend locally on http://127.0.0.1:\$${PORT:-8000}"
@@ -38,6 +40,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+# The browser tests drive Debian's chromium; installed here when missing (needs root, as CI has).
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing chromium for the browser tests (apt-get) …"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends chromium > /dev/null; }
+
 run: install
 	@$(PY) -m local
 
@@ -45,7 +54,7 @@ synth: install
 	@npx --no-install cdk synth --quiet --output cdk.out
 	@$(PY) -m local.synth --mark
 
-test: synth lint
+test: synth lint browser
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 
 deploy: install

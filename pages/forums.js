@@ -1,9 +1,10 @@
-// Lists the upcoming forums and their sessions from the public API.
+// The forum list (index.html) and the session a registration is for (tilmelding.html), both
+// from the public API.
 (function () {
   "use strict";
-  var target = document.getElementById("forums");
-  var statusText = { open: "Ledige pladser", full: "Fuldt – venteliste", closed: "Tilmelding lukket", cancelled: "Aflyst" };
+  var statusText = { open: "Ledige pladser", full: "Fuldt – der er venteliste", closed: "Tilmelding lukket", cancelled: "Aflyst" };
   var dateFormat = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
+  var timeFormat = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -12,27 +13,78 @@
     return node;
   }
 
-  function render(forums) {
+  function when(session) {
+    return dateFormat.format(new Date(session.starts_at)) + "–" + timeFormat.format(new Date(session.ends_at));
+  }
+
+  function seats(session) {
+    var text = statusText[session.status] || session.status;
+    return session.status === "open" ? text + ": " + session.seats_left : text;
+  }
+
+  function renderList(target, forums) {
     target.textContent = "";
     if (!forums.length) { target.appendChild(el("p", "", "Der er ingen kommende forum lige nu.")); return; }
     forums.forEach(function (forum) {
       var box = el("article", "forum");
       box.appendChild(el("h3", "", forum.title));
       box.appendChild(el("p", "", forum.description));
+      if (forum.audience === "leaders_and_administration") {
+        box.appendChild(el("p", "status", "Også for ansatte i forvaltningen."));
+      }
       forum.sessions.forEach(function (s) {
         var row = el("div", "session");
-        row.appendChild(el("span", "", s.city + " – " + dateFormat.format(new Date(s.starts_at))));
-        var status = statusText[s.status] || s.status;
-        if (s.status === "open") { status += ": " + s.seats_left; }
-        row.appendChild(el("span", "status", status));
+        var place = el("div");
+        place.appendChild(el("strong", "", s.city));
+        place.appendChild(document.createTextNode(" – " + when(s)));
+        if (s.venue) { place.appendChild(el("div", "status", s.venue)); }
+        place.appendChild(el("div", "status", seats(s)));
+        row.appendChild(place);
+        if (s.status === "open" || s.status === "full") {
+          var link = el("a", "knap", s.status === "open" ? "Tilmeld dig" : "Skriv dig på ventelisten");
+          link.href = "/tilmelding.html?session=" + encodeURIComponent(s.id);
+          link.setAttribute("aria-label", link.textContent + ": " + forum.title + ", " + s.city);
+          row.appendChild(link);
+        }
         box.appendChild(row);
       });
       target.appendChild(box);
     });
   }
 
+  function renderSession(target, forums) {
+    var id = new URLSearchParams(window.location.search).get("session");
+    var form = document.querySelector("form[data-endpoint]");
+    var found = null;
+    forums.forEach(function (forum) {
+      forum.sessions.forEach(function (s) { if (s.id === id) { found = { forum: forum, session: s }; } });
+    });
+    target.textContent = "";
+    if (!found || found.session.status === "closed" || found.session.status === "cancelled") {
+      form.hidden = true;
+      target.appendChild(el("p", "besked", found
+        ? "Der er lukket for tilmelding til dette møde."
+        : "Vi kan ikke finde mødet. Vælg det igen fra listen over forum."));
+      return;
+    }
+    var s = found.session;
+    target.appendChild(el("h2", "", found.forum.title));
+    target.appendChild(el("p", "", s.city + (s.venue ? ", " + s.venue : "") + " – " + when(s)));
+    target.appendChild(el("p", "status", s.status === "full"
+      ? "Mødet er fuldt. Tilmelder du dig, kommer du på ventelisten og får besked, hvis du får en plads."
+      : seats(s)));
+    if (found.forum.audience !== "leaders_and_administration") {
+      var admin = form.querySelector("option[value=administration]");
+      if (admin) { admin.remove(); }
+    }
+  }
+
+  var list = document.getElementById("forums");
+  var detail = document.getElementById("session-detaljer");
+  var target = list || detail;
+  if (!target) { return; }
   fetch("/api/forums", { headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
-    .then(function (data) { render(data.forums); })
+    .then(function (data) { (list ? renderList : renderSession)(target, data.forums); })
     .catch(function () { target.textContent = "Forummene kunne ikke hentes. Prøv igen om lidt."; });
 })();

@@ -58,7 +58,9 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
         ctx = error.get("ctx") or {}
         custom = ctx.get("error")
         if error.get("type") == "value_error" and isinstance(custom, DanishValueError):
-            seen[name] = FieldError(name, custom.code, custom.message)
+            # A rule over several fields names the field the person has to change.
+            name = custom.field or name
+            seen.setdefault(name, FieldError(name, custom.code, custom.message))
             continue
         code, template = _MESSAGES.get(str(error.get("type")), _FALLBACK)
         try:
@@ -72,7 +74,8 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 class DanishValueError(ValueError):
     """Raised by a validator to give a field its own code and Danish message."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field

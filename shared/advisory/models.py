@@ -62,14 +62,16 @@ class AdvisoryForm(BaseModel):
         if self.kind is Kind.CONVERSATION:
             if not self.name:
                 raise DanishValueError("name_required",
-                                       "Skriv dit navn, så konsulenten ved, hvem du er.")
+                                       "Skriv dit navn, så konsulenten ved, hvem du er.", "name")
             if not (self.email or self.phone):
                 raise DanishValueError("contact_required",
-                                       "Skriv din e-mail eller dit telefonnummer.")
+                                       "Skriv din e-mail eller dit telefonnummer.", "email")
         if self.contact_preference is ContactPreference.PHONE and not self.phone:
-            raise DanishValueError("phone_required", "Skriv dit telefonnummer, hvis vi skal ringe.")
+            raise DanishValueError("phone_required", "Skriv dit telefonnummer, hvis vi skal ringe.",
+                                    "phone")
         if self.contact_preference is ContactPreference.EMAIL and not self.email:
-            raise DanishValueError("email_required", "Skriv din e-mail, hvis vi skal skrive.")
+            raise DanishValueError("email_required", "Skriv din e-mail, hvis vi skal skrive.",
+                                   "email")
         return self
 
     @property

@@ -70,7 +70,7 @@ class RegistrationForm(BaseModel):
     def _members_give_their_number(self) -> Self:
         if self.role.leads_leaders and not self.member_number:
             raise DanishValueError("member_number_required",
-                                   "Medlemsnummer skal udfyldes for medlemmer.")
+                                   "Medlemsnummer skal udfyldes for medlemmer.", "member_number")
         return self
 
     @property

@@ -50,7 +50,7 @@ class SubscriptionForm(BaseModel):
     def _only_leaders_of_leaders(self) -> Self:
         if not self.role.leads_leaders:
             raise DanishValueError("role_not_admitted",
-                                   "Nyhedsbrevet er kun for ledere af ledere.")
+                                   "Nyhedsbrevet er kun for ledere af ledere.", "role")
         return self
 
     @property

@@ -89,14 +89,17 @@ def stop(running: Running) -> int:
     return running.process.wait(timeout=60)
 
 
-@pytest.fixture(scope="package")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One runtime for a package of tests; at the end its logs hold none of their data."""
     running = start(tmp_path_factory.mktemp("runtime"), free_port())
     yield running
     if running.process.poll() is None:
         stop(running)
     leaks = personal_data_in_logs(running)
     assert not leaks, f"personal data in the logs: {leaks}"
+
+
+runtime = pytest.fixture(scope="package", name="runtime")(serve)
 
 
 def personal_data_in_logs(running: Running) -> list[str]:

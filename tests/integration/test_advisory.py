@@ -123,8 +123,8 @@ def test_each_kind_gets_a_reference_and_the_sender_a_receipt_without_the_text(
 
 
 @pytest.mark.parametrize(("body", "field", "code"), [
-    (conversation(name=""), "body", "name_required"),
-    (conversation(email="", phone=""), "body", "contact_required"),
+    (conversation(name=""), "name", "name_required"),
+    (conversation(email="", phone=""), "email", "contact_required"),
     (conversation(message="x" * 4001), "message", "too_long"),
     (conversation(message=""), "message", "required"),
     (conversation(email="ikke-en-mail"), "email", "invalid_email"),

@@ -134,8 +134,8 @@ def test_signup_is_double_opt_in_and_answers_the_same_whatever_the_address(
 
 
 @pytest.mark.parametrize(("change", "field", "code"), [
-    ({"role": "administration"}, "body", "role_not_admitted"),
-    ({"role": "other"}, "body", "role_not_admitted"),
+    ({"role": "administration"}, "role", "role_not_admitted"),
+    ({"role": "other"}, "role", "role_not_admitted"),
     ({"consent": False}, "consent", "consent_required"),
     ({"email": "nej"}, "email", "invalid_email"),
 ])

@@ -111,7 +111,7 @@ def test_a_plain_form_post_is_read_like_json(api: Api) -> None:
     ({"name": "Anne\r\nBcc: x@example.dk"}, "name", "invalid_characters"),
     ({"role": "chef"}, "role", "invalid_choice"),
     ({"consent": False}, "consent", "consent_required"),
-    ({"member_number": ""}, "body", "member_number_required"),
+    ({"member_number": ""}, "member_number", "member_number_required"),
     ({"phone": "12"}, "phone", "invalid_phone"),
     ({"needs": "x" * 501}, "needs", "too_long"),
 ])

@@ -1,0 +1,81 @@
+"""Debian's chromium, driven by Playwright, against the local runtime started as a user
+starts it. Each page is checked with axe-core and photographed at desktop and phone width."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from local.synth import ROOT
+from tests.e2e.conftest import Running, serve
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "pages"
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+# Without these, chromium reaches for Google's services, which a closed network refuses.
+QUIET = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+runtime = pytest.fixture(scope="package", name="runtime")(serve)
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=WIDTHS["desktop"], locale="da-DK")  # type: ignore[arg-type]
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's findings of impact serious or critical on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate("axe.run(document).then(r => r.violations)")
+    return [{"id": v["id"], "impact": v["impact"],
+             "nodes": [n["target"] for n in v["nodes"]]}
+            for v in found if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_for_mail(runtime: Running, address: str, subject: str, count: int = 1,
+                  seconds: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + seconds
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        found = [m for m in runtime.json("GET", "/_local/outbox")[1]
+                 if address in m["to"] and m["subject"].startswith(subject)]
+        if len(found) >= count:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{count} × '{subject}' to {address}: found {len(found)}")
+
+
+def link_in(mail: dict[str, Any], page_name: str) -> str:
+    """The link in a mail's text that opens the given landing page."""
+    match = re.search(rf"https?://\S+/{re.escape(page_name)}\?token=[^\s>]+", mail["text"])
+    assert match, f"no link to {page_name} in {json.dumps(mail['subject'])}"
+    return match.group(0)

@@ -1,0 +1,263 @@
+"""What a member does in a browser: register and cancel by the link, subscribe and confirm
+and unsubscribe, write to the consultant in each of the three ways, and see field errors
+next to their fields. Every page passes axe-core and is photographed at both widths."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.conftest import (
+    WIDTHS,
+    link_in,
+    screenshot,
+    serious_violations,
+    wait_for_mail,
+)
+from tests.e2e.conftest import Running
+
+pytestmark = pytest.mark.e2e
+LEADERS = str(Path(sys.executable).parent / "leaders")
+SESSION = "browser-vejle"
+
+
+def leaders(runtime: Running, *args: str) -> str:
+    done = subprocess.run([LEADERS, *args], env=runtime.aws_env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def one_seat(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A forum session with one seat, so taking and freeing it shows on the list."""
+    catalogue = tmp_path_factory.mktemp("catalogue") / "forum.yaml"
+    catalogue.write_text(
+        "forums:\n"
+        "  - id: browser-forum\n"
+        "    title: Ledelse på tværs af huse\n"
+        "    description: Erfaringer fra klynger og distrikter.\n"
+        "    sessions:\n"
+        f"      - id: {SESSION}\n"
+        "        city: Vejle\n"
+        "        venue: Spinderihallerne\n"
+        "        starts_at: 2099-03-02T09:30\n"
+        "        ends_at: 2099-03-02T15:00\n"
+        "        registration_deadline: 2099-02-20T12:00\n"
+        "        capacity: 1\n", encoding="utf-8")
+    leaders(runtime, "forums", "import", str(catalogue))
+    return SESSION
+
+
+def field(page: Page, label: str) -> Locator:
+    """The form field whose label starts with the given text."""
+    return page.get_by_label(re.compile("^" + re.escape(label)))
+
+
+def session_row(page: Page, runtime: Running) -> str:
+    page.goto(runtime.url + "/")
+    row = page.locator(".session", has_text="Vejle")
+    expect(row).to_be_visible()
+    return row.inner_text()
+
+
+def fill_registration(page: Page, name: str, email: str, member_number: str = "4711") -> None:
+    field(page, "Navn").fill(name)
+    field(page, "E-mail").fill(email)
+    field(page, "Din stilling").select_option("district_leader")
+    field(page, "Arbejdsplads eller kommune").fill("Vejle Kommune")
+    field(page, "Medlemsnummer").fill(member_number)
+    field(page, "Jeg accepterer").check()
+
+
+def test_register_then_cancel_by_the_link_frees_the_seat(
+    runtime: Running, page: Page, one_seat: str
+) -> None:
+    runtime.remember("Karen Vestergaard", "karen@example.dk")
+    assert "Ledige pladser: 1" in session_row(page, runtime)
+    page.get_by_role("link", name="Tilmeld dig: Ledelse på tværs af huse, Vejle").click()
+    expect(page.get_by_role("heading", name="Ledelse på tværs af huse")).to_be_visible()
+    fill_registration(page, "Karen Vestergaard", "karen@example.dk")
+    page.get_by_role("button", name="Tilmeld mig").click()
+    expect(page.locator("#resultat")).to_contain_text("Du har fået en plads")
+    assert "Fuldt" in session_row(page, runtime)
+
+    confirmation = wait_for_mail(runtime, "karen@example.dk", "Bekræftelse")[0]
+    page.goto(link_in(confirmation, "afmeld.html"))
+    expect(page.get_by_role("heading", name="Afmeld din tilmelding")).to_be_visible()
+    assert "Fuldt" in session_row(page, runtime)  # opening the link changed nothing
+    page.goto(link_in(confirmation, "afmeld.html"))
+    page.get_by_role("button", name="Afmeld mig").click()
+    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak fordi du gav besked.")
+    assert "Ledige pladser: 1" in session_row(page, runtime)
+    assert wait_for_mail(runtime, "karen@example.dk", "Afmeldt")
+
+
+def test_a_full_session_offers_the_waiting_list_and_tells_the_place(
+    runtime: Running, page: Page, one_seat: str
+) -> None:
+    runtime.remember("Ib Holm", "ib@example.dk", "Jytte Holm", "jytte@example.dk")
+    for name, email in (("Ib Holm", "ib@example.dk"), ("Jytte Holm", "jytte@example.dk")):
+        page.goto(f"{runtime.url}/tilmelding.html?session={one_seat}")
+        fill_registration(page, name, email)
+        page.get_by_role("button", name="Tilmeld mig").click()
+        expect(page.locator("#resultat")).not_to_be_empty()
+    expect(page.locator("#resultat")).to_contain_text("på ventelisten som nummer 1")
+    session_row(page, runtime)
+    waiting_list = page.get_by_role("link", name=re.compile("Skriv dig på ventelisten: .*Vejle"))
+    expect(waiting_list).to_be_visible()
+
+
+def test_subscribe_confirm_and_unsubscribe_in_the_browser(
+    runtime: Running, page: Page, tmp_path: Path
+) -> None:
+    runtime.remember("Lone Dahl", "lone@example.dk")
+    page.goto(runtime.url + "/")
+    page.get_by_role("link", name="Nyhedsbrev").click()
+    field(page, "Navn").fill("Lone Dahl")
+    field(page, "E-mail").fill("lone@example.dk")
+    field(page, "Din stilling").select_option("area_leader")
+    field(page, "Ja tak, send mig nyhedsbrevet").check()
+    page.get_by_role("button", name="Tilmeld nyhedsbrevet").click()
+    expect(page.locator("#resultat")).to_contain_text("Vi har sendt dig en mail")
+
+    page.goto(link_in(wait_for_mail(runtime, "lone@example.dk", "Bekræft")[0],
+                      "bekraeft-nyhedsbrev.html"))
+    page.get_by_role("button", name="Ja, send mig nyhedsbrevet").click()
+    expect(page.locator("#resultat")).to_contain_text("Du får nu nyhedsbrevet")
+
+    issue = tmp_path / "browser-nr.md"
+    issue.write_text("Nyt fra foreningen.\n", encoding="utf-8")
+    leaders(runtime, "newsletter", "draft", str(issue), "--subject", "Nyhedsbrev fra browseren")
+    leaders(runtime, "newsletter", "approve", "browser-nr")
+    runtime.request("POST", "/_local/schedules/leaders-newsletter/fire")
+    copy = wait_for_mail(runtime, "lone@example.dk", "Nyhedsbrev fra browseren")[0]
+    page.goto(link_in(copy, "afmeld-nyhedsbrev.html"))
+    page.get_by_role("button", name="Afmeld nyhedsbrevet").click()
+    expect(page.locator("#resultat")).to_contain_text("Du er afmeldt")
+    assert "afmeldt 1" in leaders(runtime, "newsletter", "status", "browser-nr")
+
+
+@pytest.mark.parametrize(("kind", "label"), [
+    ("conversation", "fortrolig samtale"),
+    ("idea", "En idé eller et problem"),
+    ("suggestion", "Et forslag til nye aktiviteter"),
+])
+def test_each_advisory_kind_gets_a_reference(
+    runtime: Running, page: Page, kind: str, label: str
+) -> None:
+    message = f"Jeg vil gerne tale om {kind} i min klynge."
+    runtime.remember("Per Bundgaard", "per@example.dk", message)
+    page.goto(runtime.url + "/lederkonsulent.html")
+    page.get_by_label(re.compile(label)).check()
+    if kind == "conversation":
+        field(page, "Navn").fill("Per Bundgaard")
+        field(page, "E-mail").fill("per@example.dk")
+    field(page, "Din besked").fill(message)
+    page.get_by_role("button", name="Send til lederkonsulenten").click()
+    reference = re.compile(r"referencenummer er LR-\w{4}-\w{2}")
+    expect(page.locator("#resultat")).to_contain_text(reference)
+
+
+def test_field_errors_appear_next_to_their_fields_and_nothing_is_stored(
+    runtime: Running, page: Page, one_seat: str
+) -> None:
+    before = session_row(page, runtime)
+    page.goto(f"{runtime.url}/tilmelding.html?session={one_seat}")
+    page.get_by_role("button", name="Tilmeld mig").click()  # empty: the page's own checks
+    expect(page.locator("#fejl-name")).to_have_text("Feltet skal udfyldes.")
+    expect(page.locator("#fejl-consent")).to_have_text("Du skal acceptere betingelserne.")
+    expect(field(page, "Navn")).to_be_focused()
+    field(page, "E-mail").fill("ikke-en-mail")
+    page.get_by_role("button", name="Tilmeld mig").click()
+    expect(page.locator("#fejl-email")).to_have_text("Indtast en gyldig e-mailadresse.")
+
+    runtime.remember("Ole Krogh", "ole@example.dk")
+    fill_registration(page, "Ole Krogh", "ole@example.dk", member_number="")
+    page.get_by_role("button", name="Tilmeld mig").click()  # the server's rule for members
+    expect(page.locator("#fejl-member_number")).to_have_text(
+        "Medlemsnummer skal udfyldes for medlemmer.")
+    expect(field(page, "Medlemsnummer")).to_have_attribute("aria-invalid", "true")
+    expect(field(page, "Navn")).not_to_have_attribute("aria-invalid", "true")
+    assert session_row(page, runtime) == before
+
+    page.goto(runtime.url + "/lederkonsulent.html")
+    field(page, "Navn").fill("Ole Krogh")
+    field(page, "Din besked").fill("Kan vi tales ved?")
+    page.get_by_role("button", name="Send til lederkonsulenten").click()
+    expect(page.locator("#fejl-email")).to_have_text("Skriv din e-mail eller dit telefonnummer.")
+
+
+def test_the_advisory_form_works_with_the_keyboard_alone(runtime: Running, page: Page) -> None:
+    runtime.remember("Bo Lund", "Skal vi tale om rekruttering?")
+    page.goto(runtime.url + "/lederkonsulent.html")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Gå til indholdet")).to_be_focused()
+    field(page, "Navn").focus()
+    page.keyboard.type("Bo Lund")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+45 12 34 56 78")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(field(page, "Din besked")).to_be_focused()
+    page.keyboard.type("Skal vi tale om rekruttering?")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(field(page, "Det haster")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send til lederkonsulenten")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#resultat")).to_contain_text("referencenummer er LR-")
+
+
+def test_without_javascript_the_forms_say_so(runtime: Running, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    for path in ("/tilmelding.html?session=x", "/nyhedsbrev.html", "/lederkonsulent.html",
+                 "/afmeld.html?token=x"):
+        page.goto(runtime.url + path)
+        expect(page.locator("main form")).to_be_hidden()
+        expect(page.locator("main .besked")).to_contain_text("kræver JavaScript")
+    context.close()
+
+
+PAGES = {
+    "forum": "/",
+    "tilmelding": f"/tilmelding.html?session={SESSION}",
+    "nyhedsbrev": "/nyhedsbrev.html",
+    "lederkonsulent": "/lederkonsulent.html",
+    "afmeld": "/afmeld.html?token=eksempel",
+    "bekraeft-nyhedsbrev": "/bekraeft-nyhedsbrev.html?token=eksempel",
+    "afmeld-nyhedsbrev": "/afmeld-nyhedsbrev.html?token=eksempel",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_passes_axe_at_both_widths(
+    runtime: Running, browser: Browser, one_seat: str, name: str
+) -> None:
+    for width, viewport in WIDTHS.items():
+        context = browser.new_context(viewport=viewport, locale="da-DK")  # type: ignore[arg-type]
+        page = context.new_page()
+        page.goto(runtime.url + PAGES[name])
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("html")).to_have_attribute("lang", "da")
+        assert serious_violations(page) == []
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"{name} is wider than a {width} screen"
+        screenshot(page, f"{name}-{width}")
+        context.close()
+
+
+def test_errors_shown_on_a_form_pass_axe_too(runtime: Running, page: Page) -> None:
+    page.goto(runtime.url + "/nyhedsbrev.html")
+    page.get_by_role("button", name="Tilmeld nyhedsbrevet").click()
+    expect(page.locator("#fejl-email")).not_to_be_empty()
+    assert serious_violations(page) == []
+    screenshot(page, "nyhedsbrev-fejl-desktop")
