@@ -350,6 +350,51 @@ def newsletter_status(issue_id: str | None) -> None:
                    f"afmeldt {issue.unsubscribed}  {issue.subject}")
 
 
+@main.group()
+def privacy() -> None:
+    """Data-protection requests for one email address."""
+
+
+def _privacy_call(action: Any) -> Any:
+    from cli.resources import privacy as build
+    from shared.errors import DomainError
+
+    try:
+        return action(build())
+    except DomainError as exc:
+        _fail(exc.message)
+
+
+@privacy.command("export")
+@click.argument("email")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the JSON to this file (default: print it).")
+def privacy_export(email: str, out: Path | None) -> None:
+    """Everything held about EMAIL across forums, newsletter and advisory, as JSON. Reading
+    advisory requests needs a role allowed to decrypt them (the consultant's)."""
+    data = _privacy_call(lambda service: service.export(email))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out is None:
+        click.echo(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    counts = ", ".join(f"{area} {len(data[area])}" for area in ("forums", "newsletter", "advisory"))
+    click.echo(f"Skrevet til {out}: {counts}.")
+
+
+@privacy.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask before erasing.")
+def privacy_erase(email: str, yes: bool) -> None:
+    """Delete everything held about EMAIL (a coming seat is given up first). Anonymous totals
+    stay; an audit record without personal data is kept. Safe to run again."""
+    if not yes:
+        click.confirm(f"Slet alle oplysninger om {email}?", abort=True)
+    report = _privacy_call(lambda service: service.erase(email))
+    counts = ", ".join(f"{area} {n}" for area, n in report.counts.items())
+    click.echo(f"Slettet: {counts}. Revisionsspor: {report.request_id}.")
+
+
 def run() -> None:
     """The console entry: AWS problems become one clear line instead of a traceback."""
     from botocore.exceptions import BotoCoreError, ClientError

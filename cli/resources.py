@@ -14,12 +14,14 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.advisory.service import Desk
     from shared.newsletter.service import Newsletter
+    from shared.privacy import Privacy
 from shared.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_FORUMS_TABLE,
     PARAM_NEWSLETTER_SETTINGS,
     PARAM_NORMAL_QUEUE,
+    PARAM_PRIVACY_AUDIT_TABLE,
     PARAM_REGISTRATIONS_TABLE,
     PARAM_URGENT_QUEUE,
 )
@@ -89,3 +91,22 @@ def newsletter_store() -> DynamoNewsletterStore:
 
     settings = json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
     return DynamoNewsletterStore(settings[ENV_NEWSLETTER_TABLE])
+
+
+def privacy() -> Privacy:
+    """Export and erasure across forums, newsletter and advisory, audited."""
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog
+    from shared.adapters.sealing import KmsSealer
+    from shared.privacy import AdvisoryHolder, ForumsHolder, NewsletterHolder, Privacy
+
+    return Privacy(
+        holders=[
+            ForumsHolder(registration_store()),
+            NewsletterHolder(newsletter_store(), newsletter().subscriber_id),
+            AdvisoryHolder(DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE)),
+                           KmsSealer(_parameter(PARAM_ADVISORY_KEY))),
+        ],
+        audit=DynamoAuditLog(_parameter(PARAM_PRIVACY_AUDIT_TABLE)),
+        by=consultant(),
+    )

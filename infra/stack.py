@@ -19,6 +19,7 @@ from infra.function import FunctionRuntime, PythonFunction
 from infra.nag import acknowledge
 from infra.newsletter import Newsletter
 from infra.pages import Pages
+from infra.privacy import PrivacyRequests
 from infra.registrations import ForumRegistration
 from shared.names import OUTPUT_API_URL, OUTPUT_SITE_URL
 
@@ -46,6 +47,7 @@ class LeadersStack(Stack):
             self, "Newsletter", config=config, runtime=runtime, api=self.api, email=self.email,
             alarms=self.alarms,
         )
+        self.privacy = PrivacyRequests(self, "Privacy")
         self.pages = Pages(self, "Pages", api=self.api)
 
         self._alarms_on_errors()

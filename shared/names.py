@@ -36,6 +36,7 @@ PARAM_ADVISORY_KEY = f"{PARAMETER_PREFIX}/keys/advisory"
 PARAM_URGENT_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory-urgent"
 PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
 PARAM_NEWSLETTER_SETTINGS = f"{PARAMETER_PREFIX}/newsletter/settings"
+PARAM_PRIVACY_AUDIT_TABLE = f"{PARAMETER_PREFIX}/tables/privacy-audit"
 
 
 # Metrics namespace and service names (Powertools).

@@ -5,6 +5,7 @@ boto3 honours AWS_ENDPOINT_URL, which is how the same code reaches the local emu
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 _clients: dict[str, Any] = {}
@@ -36,6 +37,20 @@ class DynamoTable:
     @property
     def _client(self) -> Any:
         return self._ddb or client("dynamodb")
+
+    def _scan(self, condition: str | None = None,
+              values: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every item (matching `condition`): for small tables (the catalogue) and rare
+        whole-table tasks (data-protection requests), never per member request."""
+        filters = {"FilterExpression": condition, "ExpressionAttributeValues": values} \
+            if condition else {}
+        pages = self._client.get_paginator("scan").paginate(
+            TableName=self._table, ConsistentRead=True, **filters)
+        for page in pages:
+            yield from page.get("Items", [])
+
+    def _delete(self, key: dict[str, Any]) -> None:
+        self._client.delete_item(TableName=self._table, Key=key)
 
 
 def created_clients() -> list[str]:

@@ -134,3 +134,11 @@ class DynamoAdvisoryStore(DynamoTable):
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
         return [_request(i) for page in pages for i in page["Items"]]
+
+    def all_requests(self) -> list[AdvisoryRequest]:
+        """Every stored request, open or done (a data-protection request reads them all)."""
+        return [_request(item) for item in self._scan("sk = :req", {":req": {"S": "REQ"}})]
+
+    def forget(self, reference: str) -> None:
+        """Delete the request; a queue message still naming it is dropped when pulled."""
+        self._delete(_key(reference))

@@ -107,11 +107,6 @@ class DynamoCatalogueStore(DynamoTable):
                                  ConditionExpression="attribute_exists(pk)",
                                  **_set_expression(values))
 
-    def _scan(self) -> Iterator[dict[str, Any]]:
-        # The catalogue holds a few dozen items: a scan is one or two pages.
-        for page in self._client.get_paginator("scan").paginate(TableName=self._table):
-            yield from page["Items"]
-
     def _query_forum(self, forum_id: str) -> Iterator[dict[str, Any]]:
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,

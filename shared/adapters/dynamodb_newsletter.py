@@ -286,3 +286,15 @@ class DynamoNewsletterStore(DynamoTable):
             for item in page["Items"]:
                 found[item["sk"]["S"][3:]] = DeliveryStatus(item["status"]["S"])
         return found
+
+    def delivery(self, issue_id: str, subscriber_id: str) -> DeliveryStatus | None:
+        item = self._client.get_item(TableName=self._table, ConsistentRead=True,
+                                     Key=_ledger_key(issue_id, subscriber_id)).get("Item")
+        return DeliveryStatus(item["status"]["S"]) if item else None
+
+    def forget(self, subscriber_id: str) -> None:
+        """Delete the subscriber and their line in every issue's ledger (the issues' counts
+        stay, as anonymous totals)."""
+        self._delete(_sub_key(subscriber_id))
+        for issue in self.issues():
+            self._delete(_ledger_key(issue.id, subscriber_id))

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
+from shared.forms import normalise_email
 from shared.forums.registration import (
     CancelledBy,
     Confirmed,
@@ -294,3 +295,21 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             if found is not None and found.status is Status.WAITLISTED:
                 return index, rid
         return None
+
+    def with_email(self, email: str) -> list[Registration]:
+        """Every registration of this address, in any session (a data-protection request)."""
+        wanted = normalise_email(email)
+        items = self._scan("begins_with(sk, :reg)", {":reg": {"S": "REG#"}})
+        return [item_to_registration(item) for item in items
+                if normalise_email(item.get("email", {}).get("S", "")) == wanted]
+
+    def forget(self, registration: Registration) -> None:
+        """Delete the registration and the record of the emails it was sent."""
+        self._delete(registration_key(registration.session_id, registration.id))
+        sent = self._client.get_paginator("query").paginate(
+            TableName=self._table, KeyConditionExpression="pk = :pk AND begins_with(sk, :mail)",
+            ExpressionAttributeValues={":pk": {"S": f"SESSION#{registration.session_id}"},
+                                       ":mail": {"S": f"MAIL#{registration.id}#"}})
+        for page in sent:
+            for item in page.get("Items", []):
+                self._delete({"pk": item["pk"], "sk": item["sk"]})

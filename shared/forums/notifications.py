@@ -70,7 +70,7 @@ def email_kind(old: Registration | None, new: Registration | None) -> str | None
     if old.status is Status.WAITLISTED and new.status is Status.CONFIRMED:
         return "promoted"
     if new.status is Status.CANCELLED:
-        return "cancelled"
+        return None if new.cancelled_by is CancelledBy.ERASURE else "cancelled"
     return None
 
 

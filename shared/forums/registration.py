@@ -47,6 +47,7 @@ class CancelledBy(StrEnum):
     PARTICIPANT = "participant"
     SECRETARIAT = "secretariat"
     SESSION_CANCELLED = "session_cancelled"
+    ERASURE = "erasure"  # a data-protection request: the address gets no further email
 
 
 class RegistrationForm(BaseModel):

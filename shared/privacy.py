@@ -1,0 +1,209 @@
+"""Data-protection requests for one email address: export everything held about it, or
+erase it everywhere (GDPR art. 15 and 17).
+
+Each area holding personal data answers for itself (a `Holder`); the service asks all of
+them and leaves an audit record that names the request, the operator and the counts, never
+the person. Erasure keeps anonymous totals (a session's seat count, an issue's sent count)
+and is safe to run twice: the second run finds nothing and says so."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.advisory.models import AdvisoryRequest, Contents
+from shared.clock import Clock, utcnow
+from shared.errors import DomainError
+from shared.forms import normalise_email
+from shared.forums.registration import CancelledBy, Registration, SessionState, Status
+from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
+
+
+class Unreadable(DomainError):
+    status = 403
+    code = "cannot_decrypt"
+    message = ("Henvendelserne til lederkonsulenten kunne ikke dekrypteres. Kør kommandoen med "
+               "en rolle, der må bruge lederkonsulentens nøgle (ConsultantRole).")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one request did: counts per area, no personal data."""
+
+    request_id: str
+    action: str  # export | erase
+    at: datetime
+    by: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Holder(Protocol):
+    area: str
+
+    def export(self, email: str) -> list[dict[str, Any]]: ...
+
+    def erase(self, email: str, now: datetime) -> int: ...
+
+
+class AuditLog(Protocol):
+    def record(self, report: Report) -> None: ...
+
+
+class Privacy:
+    def __init__(self, holders: list[Holder], audit: AuditLog, by: str, clock: Clock = utcnow,
+                 new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
+        self._holders = holders
+        self._audit = audit
+        self._by = by
+        self._clock = clock
+        self._new_id = new_id
+
+    def export(self, email: str) -> dict[str, Any]:
+        now = self._clock()
+        found = {holder.area: holder.export(email) for holder in self._holders}
+        self._audit.record(Report(self._new_id(), "export", now, self._by,
+                                  {area: len(items) for area, items in found.items()}))
+        return {"email": normalise_email(email), "exported_at": now.isoformat(), **found}
+
+    def erase(self, email: str) -> Report:
+        now = self._clock()
+        counts = {holder.area: holder.erase(email, now) for holder in self._holders}
+        report = Report(self._new_id(), "erase", now, self._by, counts)
+        self._audit.record(report)
+        return report
+
+
+# -- forums -----------------------------------------------------------------------------------
+
+class ForumRecords(Protocol):
+    def with_email(self, email: str) -> list[Registration]: ...
+
+    def session_state(self, session_id: str) -> SessionState | None: ...
+
+    def position(self, session_id: str, registration_id: str) -> int | None: ...
+
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool: ...
+
+    def forget(self, registration: Registration) -> None: ...
+
+
+class ForumsHolder:
+    area = "forums"
+
+    def __init__(self, store: ForumRecords) -> None:
+        self._store = store
+
+    def export(self, email: str) -> list[dict[str, Any]]:
+        return [{**r.model_dump(mode="json", exclude={"idempotency_key"}),
+                 "waitlist_position": self._store.position(r.session_id, r.id)
+                 if r.status is Status.WAITLISTED else None}
+                for r in self._store.with_email(email)]
+
+    def erase(self, email: str, now: datetime) -> int:
+        """A seat in a coming session is given up first (the next on the waiting list gets
+        it, and no email goes to the erased address); past sessions keep their count."""
+        registrations = self._store.with_email(email)
+        for registration in registrations:
+            if registration.status is not Status.CANCELLED:
+                state = self._store.session_state(registration.session_id)
+                if state is not None and state.session.starts_at > now:
+                    self._store.cancel(registration, CancelledBy.ERASURE, now)
+            self._store.forget(registration)
+        return len(registrations)
+
+
+# -- newsletter -------------------------------------------------------------------------------
+
+class NewsletterRecords(Protocol):
+    def subscriber(self, subscriber_id: str) -> Subscriber | None: ...
+
+    def issues(self) -> list[Issue]: ...
+
+    def delivery(self, issue_id: str, subscriber_id: str) -> DeliveryStatus | None: ...
+
+    def forget(self, subscriber_id: str) -> None: ...
+
+
+class NewsletterHolder:
+    area = "newsletter"
+
+    def __init__(self, store: NewsletterRecords, subscriber_id: Callable[[str], str]) -> None:
+        self._store = store
+        self._subscriber_id = subscriber_id
+
+    def export(self, email: str) -> list[dict[str, Any]]:
+        sid = self._subscriber_id(email)
+        subscriber = self._store.subscriber(sid)
+        copies = [{"issue": issue.id, "subject": issue.subject, "status": status.value}
+                  for issue in self._store.issues()
+                  if (status := self._store.delivery(issue.id, sid)) is not None]
+        if subscriber is None and not copies:
+            return []
+        record = subscriber.model_dump(mode="json", exclude={"id"}) if subscriber else {}
+        return [{**record, "issues": copies}]
+
+    def erase(self, email: str, now: datetime) -> int:
+        sid = self._subscriber_id(email)
+        held = self._store.subscriber(sid) is not None
+        self._store.forget(sid)  # also the ledger lines of a subscriber already gone
+        return int(held)
+
+
+# -- advisory ---------------------------------------------------------------------------------
+
+class AdvisoryRecords(Protocol):
+    def all_requests(self) -> list[AdvisoryRequest]: ...
+
+    def forget(self, reference: str) -> None: ...
+
+
+class Opener(Protocol):
+    def open(self, sealed: str, reference: str) -> dict[str, object]: ...
+
+
+class AdvisoryHolder:
+    """Requests are sealed, so finding those from one address means opening them all: only
+    a principal allowed to decrypt (the consultant's role) can answer for this area."""
+
+    area = "advisory"
+
+    def __init__(self, store: AdvisoryRecords, sealer: Opener) -> None:
+        self._store = store
+        self._sealer = sealer
+
+    def _open(self, sealed: str, context: str) -> dict[str, object]:
+        try:
+            return self._sealer.open(sealed, context)
+        except Exception as exc:  # denied by KMS, or not sealed for this key
+            raise Unreadable() from exc
+
+    def _from(self, email: str) -> Iterator[tuple[AdvisoryRequest, Contents]]:
+        wanted = normalise_email(email)
+        for request in self._store.all_requests():
+            contents = Contents.model_validate(self._open(request.sealed, request.reference))
+            if contents.email and normalise_email(contents.email) == wanted:
+                yield request, contents
+
+    def export(self, email: str) -> list[dict[str, Any]]:
+        found = []
+        for request, contents in self._from(email):
+            note = None
+            if request.sealed_note:
+                note = self._open(request.sealed_note, f"{request.reference}:note").get("note")
+            found.append({
+                "reference": request.reference, "kind": request.kind.value,
+                "urgent": request.urgent, "status": request.status.value,
+                "received_at": request.received_at.isoformat(),
+                "done_at": request.done_at.isoformat() if request.done_at else None,
+                **contents.model_dump(mode="json", exclude={"note"}), "consultant_note": note,
+            })
+        return found
+
+    def erase(self, email: str, now: datetime) -> int:
+        references = [request.reference for request, _ in self._from(email)]
+        for reference in references:
+            self._store.forget(reference)
+        return len(references)

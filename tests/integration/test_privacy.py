@@ -1,0 +1,162 @@
+"""`leaders privacy export|erase EMAIL` against the template's tables: everything held about
+one address is found in forums, newsletter and advisory; erasure leaves no trace of it in any
+table, gives a coming seat to the next on the waiting list, keeps the totals, audits without
+personal data, and runs twice without harm."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from local.emulator import Emulator
+from local.plan import Plan
+from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+from shared.adapters.parameters import parameter
+from shared.forums.notifications import email_kind
+from shared.forums.registration import CancelledBy, Registration, Status
+from shared.names import PARAM_ADVISORY_TABLE
+from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
+from shared.privacy import AdvisoryHolder, Unreadable
+from tests.integration.conftest import Api
+from tests.integration.test_newsletter import subscribe_confirmed
+from tests.integration.test_registration import new_session
+
+ANNE = {"name": "Anne Privatsen", "email": "Anne.Privat@example.dk", "phone": "+45 11 22 33 44",
+        "workplace": "Hjørring Kommune", "member_number": "55501", "needs": "Glutenfri kost"}
+MESSAGE = "Fortroligt: min leder af ledere-rolle er svær i år."
+BENT = {"name": "Bent Ventesen", "email": "bent@example.dk"}
+
+
+def register(api: Api, session: str, person: dict[str, str]) -> dict[str, Any]:
+    status, answer = api.request("POST", "/api/registrations", {
+        "session_id": session, "role": "district_leader", "consent": True,
+        "workplace": "Aalborg Kommune", "member_number": "1", **person})
+    assert status == 201, answer
+    return dict(answer)
+
+
+def cli(*args: str) -> Any:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def every_item(emulator: Emulator, plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    ddb = emulator.client("dynamodb")
+    found = {}
+    for name in ddb.list_tables()["TableNames"]:
+        found[name] = [item for page in ddb.get_paginator("scan").paginate(TableName=name)
+                       for item in page["Items"]]
+    return found
+
+
+@pytest.fixture
+def anne(api: Api, emulator: Emulator) -> dict[str, Any]:
+    """Anne holds a seat (Bent waits behind her), a confirmed subscription with one copy in
+    an issue's ledger, and a confidential conversation request."""
+    session = new_session(capacity=1)
+    registration = register(api, session, ANNE)
+    assert register(api, session, BENT)["status"] == "waitlisted"
+
+    from cli.resources import newsletter, newsletter_store
+    service = newsletter()
+    subscribe_confirmed(service, 1, "andre")  # someone else, who must stay
+    service.subscribe(SubscriptionForm(name=ANNE["name"], email=ANNE["email"],
+                                       role="area_leader", consent=True))
+    store = newsletter_store()
+    issue = f"privacy-{session}"
+    store.put_issue(Issue(id=issue, subject="Nyt", html="<p>Nyt</p>", text="Nyt",
+                          status=IssueStatus.DRAFT, created_at=datetime.now(UTC)))
+    assert store.queue_delivery(issue, service.subscriber_id(ANNE["email"]))
+
+    status, answer = api.request("POST", "/api/advisory-requests", {
+        "kind": "conversation", "name": ANNE["name"], "email": ANNE["email"].lower(),
+        "phone": ANNE["phone"], "message": MESSAGE, "urgent": True})
+    assert status == 202
+    status, other = api.request("POST", "/api/advisory-requests", {
+        "kind": "idea", "message": "En idé fra en anden."})
+    assert status == 202
+    return {"session": session, "registration": registration["id"], "issue": issue,
+            "reference": answer["reference"], "other_reference": other["reference"]}
+
+
+def test_export_finds_everything_held_about_the_address(anne: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    out = tmp_path / "anne.json"
+    printed = cli("privacy", "export", "anne.privat@EXAMPLE.dk", "--out", str(out)).output
+    assert "forums 1, newsletter 1, advisory 1" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [registration] = data["forums"]
+    assert registration["session_id"] == anne["session"]
+    assert registration["status"] == "confirmed"
+    assert {registration[k] for k in ANNE} == set(ANNE.values())
+    [subscription] = data["newsletter"]
+    assert subscription["email"] == ANNE["email"] and subscription["status"] == "pending"
+    assert subscription["issues"] == [{"issue": anne["issue"], "subject": "Nyt",
+                                       "status": "queued"}]
+    [request] = data["advisory"]
+    assert request["reference"] == anne["reference"] and request["message"] == MESSAGE
+    assert request["phone"] == ANNE["phone"]
+
+
+def test_erase_leaves_no_trace_keeps_totals_and_runs_twice(
+    anne: dict[str, Any], api: Api, emulator: Emulator, plan: Plan
+) -> None:
+    before = every_item(emulator, plan)
+    assert any(ANNE["email"] in json.dumps(items) for items in before.values())
+
+    held = json.loads(cli("privacy", "export", ANNE["email"]).output)
+    output = cli("privacy", "erase", ANNE["email"], "--yes").output
+    counts = ", ".join(f"{area} {len(held[area])}" for area in ("forums", "newsletter", "advisory"))
+    assert counts in output and len(held["forums"]) >= 1
+
+    after = every_item(emulator, plan)
+    traces = [anne["registration"], anne["reference"], *ANNE.values(), ANNE["email"].lower(),
+              *(r["id"] for r in held["forums"])]
+    for table, items in after.items():
+        text = json.dumps(items, ensure_ascii=False)
+        assert not [t for t in traces if t in text], f"{table} still holds Anne"
+    everything = json.dumps(after, ensure_ascii=False)
+    assert anne["other_reference"] in everything and "andre0@example.dk" in everything
+
+    from cli.resources import registration_store
+    [bent] = [r for r in registration_store().registrations(anne["session"])]
+    assert bent.status is Status.CONFIRMED  # Anne's seat went to the waiting list
+    state = registration_store().session_state(anne["session"])
+    assert state is not None and state.session.confirmed == 1 and state.waiting == []
+
+    again = cli("privacy", "erase", ANNE["email"], "--yes").output
+    assert "forums 0, newsletter 0, advisory 0" in again
+    [audit_table] = [t for t in after if "Privacy" in t]
+    audit = every_item(emulator, plan)[audit_table]
+    assert sorted(item["sk"]["S"] for item in audit).count("erase") >= 2
+    assert not [t for t in traces if t in json.dumps(audit, ensure_ascii=False)]
+
+
+def test_an_erased_seat_sends_no_cancellation_email() -> None:
+    now = datetime.now(UTC)
+    held = Registration(id="r", session_id="s", forum_id="f", status=Status.CONFIRMED,
+                        name="x", email="x@example.dk", role="area_leader", workplace="w",
+                        created_at=now)
+    erased = held.model_copy(update={"status": Status.CANCELLED,
+                                     "cancelled_by": CancelledBy.ERASURE, "cancelled_at": now})
+    by_link = erased.model_copy(update={"cancelled_by": CancelledBy.PARTICIPANT})
+    assert email_kind(held, erased) is None
+    assert email_kind(held, by_link) == "cancelled"
+
+
+def test_advisory_requests_need_a_principal_that_may_decrypt(api: Api) -> None:
+    class Denied:
+        def open(self, sealed: str, reference: str) -> dict[str, object]:
+            raise PermissionError("kms:Decrypt denied")
+
+    api.request("POST", "/api/advisory-requests", {"kind": "idea", "message": "Hej."})
+    store = DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
+    with pytest.raises(Unreadable):
+        AdvisoryHolder(store, Denied()).export("anyone@example.dk")
