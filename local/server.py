@@ -38,26 +38,12 @@ class Handler(BaseHTTPRequestHandler):
         if len(args) >= 2 and not self.server.quiet:
             print(f"{self.command} {path} {args[1]}", flush=True)
 
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    def do_OPTIONS(self) -> None:
-        self._dispatch()
-
-    def do_HEAD(self) -> None:
-        self._dispatch()
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the gateway (do_GET, do_POST, … and TRACE or anything else a
+        # client sends), which answers an unknown method as API Gateway does: an unknown route.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path

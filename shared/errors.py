@@ -46,6 +46,17 @@ class PayloadTooLarge(DomainError):
     message = "Forespørgslen er for stor."
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    message = "Send indholdet som JSON eller som en udfyldt formular."
+
+
+class NotText(DomainError):
+    code = "invalid_encoding"
+    message = "Indholdet skal være tekst i UTF-8."
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -2,7 +2,8 @@
 
 - a DomainError becomes its status with `{"code", "message"}`;
 - invalid input becomes 422 `{"errors": [{"field", "code", "message"}]}` (Danish messages);
-- a body that is not JSON becomes 400, an unknown route 404, a too large body 413;
+- a body that is not JSON (or not UTF-8) becomes 400, an unknown route 404, a too large body
+  413, a body of another media type than JSON or a form 415;
 - anything unexpected is logged (without the request) and answered 500 without details."""
 
 from __future__ import annotations
@@ -18,13 +19,65 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header
+from pydantic import BaseModel
 
-from shared.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
+from shared.errors import (
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotText,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from shared.names import ENV_MAX_BODY_BYTES
 from shared.observability import logger
 from shared.validation import field_errors
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
+
+class FieldErrorAnswer(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class InvalidInputAnswer(BaseModel):
+    """422: one entry per failing field, the message in Danish."""
+
+    errors: list[FieldErrorAnswer]
+
+
+class RefusalAnswer(BaseModel):
+    """A refusal: a machine-readable code and a Danish message."""
+
+    code: str
+    message: str
+
+
+class StatusAnswer(BaseModel):
+    status: str
+
+
+_REFUSALS = {400: "Malformed body or an invalid link", 404: "Not found",
+             409: "Refused in the current state", 413: "Body larger than the limit",
+             415: "Body neither JSON nor a form",
+             422: "Field errors"}
+
+
+def responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
+    """The OpenAPI responses of a route: its answers and the refusals it can give (every
+    route that reads a body can also answer 400, 413, 415 and 422)."""
+    documented: dict[int, Any] = {
+        status: {"description": "Answer", "content": {"application/json": {"model": model}}}
+        for status, model in answers.items()}
+    for status in sorted({*refusals}):
+        model = InvalidInputAnswer if status == 422 else RefusalAnswer
+        documented[status] = {"description": _REFUSALS[status],
+                              "content": {"application/json": {"model": model}}}
+    return documented
+
+
+BODY_REFUSALS = (400, 413, 415, 422)
 
 # The header a form page sends with each submission, so a resubmitted form is recognised.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -45,35 +98,56 @@ def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
 
 def _form_as_json(event: Mapping[str, Any]) -> Mapping[str, Any]:
     """A plain HTML form post (urlencoded) is read like the same fields sent as JSON."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    if _media_type(event) != "application/x-www-form-urlencoded":
         return event
-    raw = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode("utf-8", "replace")
-    fields = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    fields = {k: v[-1] for k, v in parse_qs(event.get("body") or "",
+                                             keep_blank_values=True).items()}
     json_headers = {**(event.get("headers") or {}), "Content-Type": "application/json"}
     json_headers = {k: v for k, v in json_headers.items()
                     if k.lower() != "content-type" or k == "Content-Type"}
-    return {**event, "body": json.dumps(fields), "isBase64Encoded": False,
-            "headers": json_headers}
+    return {**event, "body": json.dumps(fields), "headers": json_headers}
+
+
+def _refusal(error: type[DomainError] | DomainError) -> dict[str, Any]:
+    """An answer given before the resolver runs, in the resolver's own shape."""
+    logger.info("refused", extra={"code": error.code, "status": error.status})
+    return {"statusCode": error.status,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps({"code": error.code, "message": error.message}),
+            "isBase64Encoded": False}
+
+
+# What the public forms send: JSON from the pages' script, urlencoded from a plain form post.
+ACCEPTED_MEDIA_TYPES = {"application/json", "application/x-www-form-urlencoded"}
+
+
+def _media_type(event: Mapping[str, Any]) -> str:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    return str(headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 class Resolver(APIGatewayRestResolver):
-    """Refuses a too large body before anything parses it."""
+    """Refuses a too large body, one that is not UTF-8 text, and any media type other than
+    JSON or a form, before anything parses it."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        media_type = _media_type(event)
+        if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
+            return _refusal(UnsupportedMediaType)
         limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
         body = event.get("body") or ""
-        if len(body.encode("utf-8")) > limit:
-            logger.info("refused", extra={"code": PayloadTooLarge.code, "status": 413})
-            return {
-                "statusCode": 413,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": json.dumps({"code": PayloadTooLarge.code,
-                                    "message": PayloadTooLarge.message}),
-                "isBase64Encoded": False,
-            }
+        try:
+            raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+        except ValueError:
+            raw = b"\xff"  # not base64 after all: refused below like any non-text body
+        if len(raw) > limit:
+            return _refusal(PayloadTooLarge)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _refusal(NotText)
+        event = {**event, "body": text if event.get("body") is not None else None,
+                 "isBase64Encoded": False}
         return super().resolve(_form_as_json(event), context)
 
 

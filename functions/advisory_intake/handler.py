@@ -9,11 +9,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from shared.adapters.wiring import intake
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
-from shared.http import IdempotencyKey, create_resolver, json_response
+from shared.http import (
+    BODY_REFUSALS,
+    IdempotencyKey,
+    create_resolver,
+    json_response,
+    responses,
+)
 from shared.observability import logger, metrics, tracer
 from shared.settings import AdvisorySettings
 
@@ -21,7 +28,12 @@ settings = AdvisorySettings()  # type: ignore[call-arg]
 app = create_resolver()
 
 
-@app.post("/api/advisory-requests")
+class ReferenceAnswer(BaseModel):
+    reference: str
+
+
+@app.post("/api/advisory-requests",
+          responses=responses({202: ReferenceAnswer}, *BODY_REFUSALS))
 def submit(
     form: Annotated[AdvisoryForm, Body()],
     idempotency_key: IdempotencyKey = None,

@@ -12,7 +12,7 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.errors import NotFound
 from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, ForumList, ForumView
-from shared.http import create_resolver
+from shared.http import create_resolver, responses
 from shared.observability import logger, metrics, tracer
 from shared.settings import ForumsApiSettings
 
@@ -21,12 +21,12 @@ catalogue = Catalogue(DynamoCatalogueStore(settings.forums_table_name))
 app = create_resolver()
 
 
-@app.get("/api/forums")
+@app.get("/api/forums", responses=responses({200: ForumList}, 422))
 def list_forums() -> ForumList:
     return catalogue.list_forums()
 
 
-@app.get("/api/forums/<forum_id>")
+@app.get("/api/forums/<forum_id>", responses=responses({200: ForumView}, 404, 422))
 def get_forum(forum_id: str) -> ForumView:
     if not re.fullmatch(SLUG, forum_id):
         raise NotFound("Forummet findes ikke.", code="forum_not_found")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import newsletter
 from shared.errors import InvalidLink
-from shared.http import create_resolver, json_response
+from shared.http import BODY_REFUSALS, StatusAnswer, create_resolver, json_response, responses
 from shared.newsletter.models import SubscriptionForm
 from shared.observability import logger, metrics, tracer
 from shared.settings import NewsletterSettings
@@ -28,7 +28,13 @@ class TokenRequest(BaseModel):
     token: str = Field(min_length=10, max_length=1000)
 
 
-@app.post("/api/newsletter/subscriptions")
+class PendingAnswer(BaseModel):
+    status: str
+    message: str
+
+
+@app.post("/api/newsletter/subscriptions",
+          responses=responses({202: PendingAnswer}, *BODY_REFUSALS))
 def subscribe(form: Annotated[SubscriptionForm, Body()]) -> Response[Any]:
     if not form.is_bot:
         newsletter(settings).subscribe(form)
@@ -36,14 +42,15 @@ def subscribe(form: Annotated[SubscriptionForm, Body()]) -> Response[Any]:
     return json_response(202, ACCEPTED)  # the same answer for new, pending and subscribed
 
 
-@app.post("/api/newsletter/confirm")
+@app.post("/api/newsletter/confirm", responses=responses({200: StatusAnswer}, *BODY_REFUSALS))
 def confirm(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
     status = newsletter(settings).confirm(request.token)
     metrics.add_metric(name="NewsletterConfirmed", unit=MetricUnit.Count, value=1)
     return {"status": status.value}
 
 
-@app.post("/api/newsletter/unsubscribe")
+@app.post("/api/newsletter/unsubscribe",
+          responses=responses({200: StatusAnswer}, *BODY_REFUSALS))
 def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "") -> Any:
     if not token:
         raise InvalidLink()

@@ -14,7 +14,14 @@ from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import registrations
 from shared.forums.registration import RegistrationAnswer, RegistrationForm, Status
-from shared.http import IdempotencyKey, create_resolver, json_response
+from shared.http import (
+    BODY_REFUSALS,
+    IdempotencyKey,
+    StatusAnswer,
+    create_resolver,
+    json_response,
+    responses,
+)
 from shared.observability import logger, metrics, tracer
 from shared.settings import RegistrationSettings
 
@@ -26,7 +33,8 @@ class CancelRequest(BaseModel):
     token: str = Field(min_length=10, max_length=1000)
 
 
-@app.post("/api/registrations")
+@app.post("/api/registrations", responses=responses(
+    {200: RegistrationAnswer, 201: RegistrationAnswer}, 404, 409, *BODY_REFUSALS))
 def register(
     form: Annotated[RegistrationForm, Body()],
     idempotency_key: IdempotencyKey = None,
@@ -45,7 +53,8 @@ def register(
     return json_response(201 if outcome.created else 200, answer.model_dump(exclude_none=True))
 
 
-@app.post("/api/registrations/cancel")
+@app.post("/api/registrations/cancel",
+          responses=responses({200: StatusAnswer}, 409, *BODY_REFUSALS))
 def cancel(request: Annotated[CancelRequest, Body()]) -> dict[str, str]:
     status = registrations(settings).cancel_by_token(request.token)
     metrics.add_metric(name="RegistrationCancelled", unit=MetricUnit.Count, value=1)

@@ -34,12 +34,13 @@ def create(signup: Annotated[Signup, Body()]) -> dict[str, Any]:
     return {"ok": True}
 
 
-def call(method: str, path: str, body: str | None = None) -> tuple[int, dict[str, Any]]:
+def call(method: str, path: str, body: str | bytes | None = None) -> tuple[int, dict[str, Any]]:
     gateway = Gateway([Route("POST", "/api/things", "f"), Route("GET", "/api/{proxy+}", "f")], {})
     match = gateway.match(method, path)
     assert match is not None
     event = gateway.event(match, method, path, {"Content-Type": "application/json"},
-                          (body or "").encode(), "127.0.0.1")
+                          body if isinstance(body, bytes) else (body or "").encode(),
+                          "127.0.0.1")
     result = app.resolve(event, LocalContext("f", 128, 3, "eu-north-1"))
     return result["statusCode"], json.loads(result["body"])
 
@@ -62,6 +63,25 @@ def test_each_bad_field_gets_a_code_and_a_danish_message() -> None:
 def test_malformed_json_is_a_400(body: str) -> None:
     status, answer = call("POST", "/api/things", body)
     assert status == 400 and answer["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\x80", b'{"name": "\xc3"}', b"\x89PNG\r\n"])
+def test_a_body_that_is_not_utf8_text_is_a_400_not_a_500(body: bytes) -> None:
+    status, answer = call("POST", "/api/things", body)
+    assert (status, answer["code"]) == (400, "invalid_encoding")
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "multipart/form-data",
+                                        "application/xml; charset=utf-8"])
+def test_a_body_of_another_media_type_is_a_415(media_type: str) -> None:
+    gateway = Gateway([Route("POST", "/api/things", "f")], {})
+    match = gateway.match("POST", "/api/things")
+    assert match is not None
+    event = gateway.event(match, "POST", "/api/things", {"Content-Type": media_type},
+                          b'{"name": "Anne", "consent": true}', "127.0.0.1")
+    result = app.resolve(event, LocalContext("f", 128, 3, "eu-north-1"))
+    assert result["statusCode"] == 415
+    assert json.loads(result["body"])["code"] == "unsupported_media_type"
 
 
 def test_unknown_route_is_a_json_404() -> None:
