@@ -355,44 +355,58 @@ def privacy() -> None:
     """Data-protection requests for one email address."""
 
 
-def _privacy_call(action: Any) -> Any:
-    from cli.resources import privacy as build
-    from shared.errors import DomainError
+AREA_OPTION = click.option(
+    "--area", "areas", multiple=True, type=click.Choice(["forums", "newsletter", "advisory"]),
+    help="Only these areas (default: all). Advisory needs the consultant's role.")
 
-    try:
-        return action(build())
-    except DomainError as exc:
-        _fail(exc.message)
+
+def _privacy_service(areas: tuple[str, ...]) -> Any:
+    from cli.resources import AREAS
+    from cli.resources import privacy as build
+
+    return build(areas or AREAS)
+
+
+def _not_searched(skipped: list[str]) -> None:
+    """Areas the caller may not read: said plainly, and a non-zero exit for scripts."""
+    if skipped:
+        from shared.privacy import Unreadable
+
+        click.echo(f"Ikke søgt: {', '.join(skipped)}. {Unreadable.message}", err=True)
+        sys.exit(2)
 
 
 @privacy.command("export")
 @click.argument("email")
+@AREA_OPTION
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the JSON to this file (default: print it).")
-def privacy_export(email: str, out: Path | None) -> None:
-    """Everything held about EMAIL across forums, newsletter and advisory, as JSON. Reading
-    advisory requests needs a role allowed to decrypt them (the consultant's)."""
-    data = _privacy_call(lambda service: service.export(email))
+def privacy_export(email: str, areas: tuple[str, ...], out: Path | None) -> None:
+    """Everything held about EMAIL across forums, newsletter and advisory, as JSON."""
+    data, report = _privacy_service(areas).export(email)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if out is None:
         click.echo(text)
-        return
-    out.write_text(text + "\n", encoding="utf-8")
-    counts = ", ".join(f"{area} {len(data[area])}" for area in ("forums", "newsletter", "advisory"))
-    click.echo(f"Skrevet til {out}: {counts}.")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        counts = ", ".join(f"{area} {n}" for area, n in report.counts.items())
+        click.echo(f"Skrevet til {out}: {counts}.")
+    _not_searched(report.skipped)
 
 
 @privacy.command("erase")
 @click.argument("email")
+@AREA_OPTION
 @click.option("--yes", is_flag=True, help="Do not ask before erasing.")
-def privacy_erase(email: str, yes: bool) -> None:
+def privacy_erase(email: str, areas: tuple[str, ...], yes: bool) -> None:
     """Delete everything held about EMAIL (a coming seat is given up first). Anonymous totals
     stay; an audit record without personal data is kept. Safe to run again."""
     if not yes:
         click.confirm(f"Slet alle oplysninger om {email}?", abort=True)
-    report = _privacy_call(lambda service: service.erase(email))
+    report = _privacy_service(areas).erase(email)
     counts = ", ".join(f"{area} {n}" for area, n in report.counts.items())
     click.echo(f"Slettet: {counts}. Revisionsspor: {report.request_id}.")
+    _not_searched(report.skipped)
 
 
 def run() -> None:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.advisory.service import Desk
     from shared.newsletter.service import Newsletter
-    from shared.privacy import Privacy
+    from shared.privacy import Holder, Privacy
 from shared.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
@@ -93,20 +93,40 @@ def newsletter_store() -> DynamoNewsletterStore:
     return DynamoNewsletterStore(settings[ENV_NEWSLETTER_TABLE])
 
 
-def privacy() -> Privacy:
-    """Export and erasure across forums, newsletter and advisory, audited."""
-    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
-    from shared.adapters.dynamodb_privacy import DynamoAuditLog
-    from shared.adapters.sealing import KmsSealer
-    from shared.privacy import AdvisoryHolder, ForumsHolder, NewsletterHolder, Privacy
+AREAS = ("forums", "newsletter", "advisory")
 
-    return Privacy(
-        holders=[
-            ForumsHolder(registration_store()),
-            NewsletterHolder(newsletter_store(), newsletter().subscriber_id),
-            AdvisoryHolder(DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE)),
-                           KmsSealer(_parameter(PARAM_ADVISORY_KEY))),
-        ],
-        audit=DynamoAuditLog(_parameter(PARAM_PRIVACY_AUDIT_TABLE)),
-        by=consultant(),
-    )
+
+def privacy(areas: tuple[str, ...] = AREAS) -> Privacy:
+    """Export and erasure across the chosen areas, audited. Only the holders asked for are
+    built, so each role needs only the rights of its own areas."""
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog
+    from shared.privacy import Privacy
+
+    holders: list[Holder] = []
+    if "forums" in areas:
+        from shared.privacy import ForumsHolder
+
+        holders.append(ForumsHolder(registration_store()))
+    if "newsletter" in areas:
+        from shared.privacy import NewsletterHolder
+
+        holders.append(NewsletterHolder(newsletter_store(), newsletter().subscriber_id))
+    if "advisory" in areas:
+        holders.append(_advisory_holder())
+    return Privacy(holders=holders, audit=DynamoAuditLog(_parameter(PARAM_PRIVACY_AUDIT_TABLE)),
+                   by=consultant())
+
+
+def _advisory_holder() -> Holder:
+    """The consultant's role finds and opens advisory requests; any other role is told so."""
+    from botocore.exceptions import ClientError
+
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+    from shared.adapters.sealing import KmsSealer
+    from shared.privacy import AdvisoryHolder, NotPermitted
+
+    try:
+        table, key = parameter(PARAM_ADVISORY_TABLE), parameter(PARAM_ADVISORY_KEY)
+    except ClientError:  # AccessDenied: not the consultant's role
+        return NotPermitted("advisory")
+    return AdvisoryHolder(DynamoAdvisoryStore(table), KmsSealer(key))

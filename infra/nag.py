@@ -53,7 +53,8 @@ def acknowledge(stack: Stack) -> None:
     _ack(stack.node.find_child("Newsletter").node.find_child("SigningSecret"), "SMG4",
          "The secret signs the unsubscribe links of every issue already sent, which must keep "
          "working (RFC 8058 one-click), and confirmation links; rotating it would break them. "
-         "It is generated in AWS and only the newsletter functions may read it.")
+         "It is generated in AWS; only the newsletter functions may read it, and the privacy "
+         "officer's role, which finds a subscriber by the keyed hash of the address.")
     _ack(registration.node.find_child("EventsDeadLetters"), "SQS3",
          "This queue is the dead-letter destination itself: the on-failure destination of the "
          "registrations stream mapping. It has an alarm on any message.")
@@ -86,6 +87,14 @@ def acknowledge(stack: Stack) -> None:
     _ack(consultant_policy, "IAM5[Resource::*]",
          "cloudwatch:PutMetricData supports no resource-level permissions; the statement is "
          "limited to the product's metrics namespace by a cloudwatch:namespace condition.")
+
+    officer = stack.node.find_child("Privacy").node.find_child("PrivacyOfficerRole")
+    for capability in ("Forums", "Newsletter"):
+        table = stack.node.find_child(capability).node.find_child("Table")
+        _ack(officer.node.find_child("DefaultPolicy"),
+             f"IAM5[Resource::{_logical_arn(stack, table)}/index/*]",
+             "CDK's read-write grant on a table whose data a data-protection request reads and "
+             "deletes; the wildcard covers only that table's own indexes.")
 
     distribution = stack.node.find_child("Pages").node.find_child("Distribution")
     _ack(distribution, "CFR1",

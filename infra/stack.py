@@ -47,7 +47,10 @@ class LeadersStack(Stack):
             self, "Newsletter", config=config, runtime=runtime, api=self.api, email=self.email,
             alarms=self.alarms,
         )
-        self.privacy = PrivacyRequests(self, "Privacy")
+        self.privacy = PrivacyRequests(
+            self, "Privacy", catalogue=self.forums, registration=self.registration,
+            newsletter=self.newsletter, advisory=self.advisory,
+        )
         self.pages = Pages(self, "Pages", api=self.api)
 
         self._alarms_on_errors()

@@ -25,19 +25,22 @@ from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
 class Unreadable(DomainError):
     status = 403
     code = "cannot_decrypt"
-    message = ("Henvendelserne til lederkonsulenten kunne ikke dekrypteres. Kør kommandoen med "
-               "en rolle, der må bruge lederkonsulentens nøgle (ConsultantRole).")
+    message = ("Henvendelserne til lederkonsulenten kunne ikke dekrypteres. Kun "
+               "lederkonsulentens rolle (ConsultantRole) må det: kør kommandoen som den med "
+               "--area advisory.")
 
 
 @dataclass(frozen=True)
 class Report:
-    """What one request did: counts per area, no personal data."""
+    """What one request did: counts per area, the areas it could not search; no personal
+    data."""
 
     request_id: str
     action: str  # export | erase
     at: datetime
     by: str
     counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
 
 class Holder(Protocol):
@@ -53,6 +56,9 @@ class AuditLog(Protocol):
 
 
 class Privacy:
+    """Asks every holder; an area the caller may not read (advisory without the consultant's
+    key) is reported as skipped, so the rest is still answered and the gap is visible."""
+
     def __init__(self, holders: list[Holder], audit: AuditLog, by: str, clock: Clock = utcnow,
                  new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self._holders = holders
@@ -61,17 +67,32 @@ class Privacy:
         self._clock = clock
         self._new_id = new_id
 
-    def export(self, email: str) -> dict[str, Any]:
+    def export(self, email: str) -> tuple[dict[str, Any], Report]:
         now = self._clock()
-        found = {holder.area: holder.export(email) for holder in self._holders}
-        self._audit.record(Report(self._new_id(), "export", now, self._by,
-                                  {area: len(items) for area, items in found.items()}))
-        return {"email": normalise_email(email), "exported_at": now.isoformat(), **found}
+        found: dict[str, list[dict[str, Any]]] = {}
+        skipped = []
+        for holder in self._holders:
+            try:
+                found[holder.area] = holder.export(email)
+            except Unreadable:
+                skipped.append(holder.area)
+        report = Report(self._new_id(), "export", now, self._by,
+                        {area: len(items) for area, items in found.items()}, skipped)
+        self._audit.record(report)
+        data = {"email": normalise_email(email), "exported_at": now.isoformat(), **found,
+                "not_searched": skipped}
+        return data, report
 
     def erase(self, email: str) -> Report:
         now = self._clock()
-        counts = {holder.area: holder.erase(email, now) for holder in self._holders}
-        report = Report(self._new_id(), "erase", now, self._by, counts)
+        counts: dict[str, int] = {}
+        skipped = []
+        for holder in self._holders:
+            try:
+                counts[holder.area] = holder.erase(email, now)
+            except Unreadable:
+                skipped.append(holder.area)
+        report = Report(self._new_id(), "erase", now, self._by, counts, skipped)
         self._audit.record(report)
         return report
 
@@ -166,7 +187,7 @@ class Opener(Protocol):
 
 class AdvisoryHolder:
     """Requests are sealed, so finding those from one address means opening them all: only
-    a principal allowed to decrypt (the consultant's role) can answer for this area."""
+    the consultant's role, the one principal allowed to decrypt, can answer for this area."""
 
     area = "advisory"
 
@@ -207,3 +228,17 @@ class AdvisoryHolder:
         for reference in references:
             self._store.forget(reference)
         return len(references)
+
+
+class NotPermitted:
+    """An area the caller's role may not even find (its parameters are not readable to it):
+    reported as not searched, like a key the role may not use."""
+
+    def __init__(self, area: str) -> None:
+        self.area = area
+
+    def export(self, email: str) -> list[dict[str, Any]]:
+        raise Unreadable()
+
+    def erase(self, email: str, now: datetime) -> int:
+        raise Unreadable()

@@ -14,4 +14,5 @@ class DynamoAuditLog(DynamoTable):
             "pk": {"S": f"REQUEST#{report.request_id}"}, "sk": {"S": report.action},
             "at": {"S": report.at.astimezone(UTC).isoformat()}, "by": {"S": report.by},
             "counts": {"M": {area: {"N": str(n)} for area, n in report.counts.items()}},
+            "not_searched": {"L": [{"S": area} for area in report.skipped]},
         })

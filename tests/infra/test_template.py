@@ -244,10 +244,28 @@ def test_only_the_consultant_may_decrypt_advisory_contents(template: dict[str, A
     consultant = _actions_on(_statements_of(template, "AdvisoryConsultantRole"), content_key)
     assert "kms:Decrypt" in consultant
     for prefix in ("AdvisoryRequeueRole", "RegistrationApiRole", "RegistrationEventsRole",
-                   "ForumsApiRole"):
+                   "ForumsApiRole", "PrivacyPrivacyOfficerRole"):
         assert not _actions_on(_statements_of(template, prefix), content_key)
     role = resources(template, "AWS::IAM::Role")
     assert any(k.startswith("AdvisoryConsultantRole") for k in role)
+
+
+def test_the_privacy_officer_may_erase_forums_and_newsletter_data_and_both_roles_audit(
+    template: dict[str, Any]
+) -> None:
+    tables = resources(template, "AWS::DynamoDB::Table")
+    officer = _statements_of(template, "PrivacyPrivacyOfficerRole")
+    consultant = _statements_of(template, "AdvisoryConsultantRole")
+    for prefix in ("ForumsTable", "RegistrationTable", "NewsletterTable"):
+        table = next(t for t in tables if t.startswith(prefix))
+        assert "dynamodb:DeleteItem" in _actions_on(officer, table), prefix
+    advisory = next(t for t in tables if t.startswith("AdvisoryTable"))
+    assert not _actions_on(officer, advisory)  # sealed requests are the consultant's to answer
+    audit = next(t for t in tables if t.startswith("PrivacyTable"))
+    for statements in (officer, consultant):
+        assert _actions_on(statements, audit) == {"dynamodb:PutItem"}  # add, never remove
+    assert tables[audit]["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True}
 
 
 def test_advisory_table_and_queues_use_a_customer_managed_key(template: dict[str, Any]) -> None:

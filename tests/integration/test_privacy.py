@@ -22,7 +22,7 @@ from shared.forums.notifications import email_kind
 from shared.forums.registration import CancelledBy, Registration, Status
 from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
-from shared.privacy import AdvisoryHolder, Unreadable
+from shared.privacy import AdvisoryHolder, ForumsHolder, NotPermitted, Privacy, Report
 from tests.integration.conftest import Api
 from tests.integration.test_newsletter import subscribe_confirmed
 from tests.integration.test_registration import new_session
@@ -151,12 +151,48 @@ def test_an_erased_seat_sends_no_cancellation_email() -> None:
     assert email_kind(held, by_link) == "cancelled"
 
 
-def test_advisory_requests_need_a_principal_that_may_decrypt(api: Api) -> None:
+def test_without_the_consultants_key_advisory_is_reported_not_searched(
+    api: Api, anne: dict[str, Any]
+) -> None:
     class Denied:
         def open(self, sealed: str, reference: str) -> dict[str, object]:
             raise PermissionError("kms:Decrypt denied")
 
-    api.request("POST", "/api/advisory-requests", {"kind": "idea", "message": "Hej."})
-    store = DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
-    with pytest.raises(Unreadable):
-        AdvisoryHolder(store, Denied()).export("anyone@example.dk")
+    from cli.resources import registration_store
+    audit = Audit()
+    service = Privacy([ForumsHolder(registration_store()),
+                       AdvisoryHolder(DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE)),
+                                      Denied())], audit, by="arn:aws:iam::1:role/privacy")
+    data, report = service.export(ANNE["email"])
+    assert data["not_searched"] == ["advisory"] and "advisory" not in data
+    assert len(data["forums"]) >= 1
+    assert report.skipped == ["advisory"] and audit.reports == [report]
+    erased = service.erase(ANNE["email"])
+    assert erased.skipped == ["advisory"] and erased.counts["forums"] >= 1
+    kept = DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE)).all_requests()
+    assert anne["reference"] in {r.reference for r in kept}  # untouched: it could not be read
+
+
+class Audit:
+    def __init__(self) -> None:
+        self.reports: list[Report] = []
+
+    def record(self, report: Report) -> None:
+        self.reports.append(report)
+
+
+def test_a_role_without_the_advisory_area_gets_the_rest_and_a_clear_exit(
+    anne: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli import resources
+
+    monkeypatch.setattr(resources, "_advisory_holder", lambda: NotPermitted("advisory"))
+    result = CliRunner().invoke(main, ["privacy", "export", ANNE["email"]])
+    assert result.exit_code == 2
+    assert "Ikke søgt: advisory" in result.stderr and "ConsultantRole" in result.stderr
+    assert json.loads(result.stdout)["not_searched"] == ["advisory"]
+    erased = CliRunner().invoke(main, ["privacy", "erase", ANNE["email"], "--yes"])
+    assert erased.exit_code == 2 and "forums " in erased.stdout
+    monkeypatch.undo()  # now as the consultant, for the advisory part
+    advisory_only = cli("privacy", "erase", ANNE["email"], "--yes", "--area", "advisory")
+    assert "Slettet: advisory " in advisory_only.output
