@@ -65,7 +65,7 @@ bench: install
 
 lint: install
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/mypy shared functions local cli infra bench
+	@$(VENV)/bin/mypy shared functions local cli infra bench pages
 
 clean:
 	rm -rf cdk.out .build .local

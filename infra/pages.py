@@ -12,8 +12,7 @@ from constructs import Construct
 
 from infra.api import PublicApi
 from infra.config import ROOT
-
-PAGES_DIR = ROOT / "pages"
+from pages.site import build as build_site
 
 
 class Pages(Construct):
@@ -68,7 +67,7 @@ class Pages(Construct):
         s3deploy.BucketDeployment(
             self,
             "Deploy",
-            sources=[s3deploy.Source.asset(str(PAGES_DIR))],
+            sources=[s3deploy.Source.asset(str(build_site(ROOT / ".build")))],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

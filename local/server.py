@@ -12,8 +12,7 @@ from local.functions import FunctionError
 from local.gateway import MAX_PAYLOAD_BYTES
 from local.runtime import LocalRuntime
 from local.synth import ROOT
-
-PAGES = ROOT / "pages"
+from pages.site import build as build_site
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -24,6 +23,7 @@ class LocalServer(ThreadingHTTPServer):
                  quiet: bool = False) -> None:
         self.runtime = runtime
         self.quiet = quiet
+        self.site = build_site(ROOT / ".build").resolve()  # the files S3 serves when deployed
         super().__init__(address, Handler)
 
 
@@ -136,11 +136,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send(405, b"Method Not Allowed", "text/plain; charset=utf-8")
             return
         relative = unquote(path).lstrip("/") or "index.html"
-        target = (PAGES / relative).resolve()
+        site = self.server.site
+        target = (site / relative).resolve()
         if target.is_dir():
             target = target / "index.html"
-        if not target.is_relative_to(PAGES.resolve()) or not target.is_file():
-            missing = PAGES / "404.html"
+        if not target.is_relative_to(site) or not target.is_file():
+            missing = site / "404.html"
             body = missing.read_bytes() if missing.is_file() else b"Siden findes ikke."
             self._send(404, body, "text/html; charset=utf-8")
             return

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from local.synth import ROOT
-from tests.e2e.conftest import Running, serve
+from tests.e2e.conftest import serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,19 +58,6 @@ def screenshot(page: Page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def wait_for_mail(runtime: Running, address: str, subject: str, count: int = 1,
-                  seconds: float = 30) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + seconds
-    found: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        found = [m for m in runtime.json("GET", "/_local/outbox")[1]
-                 if address in m["to"] and m["subject"].startswith(subject)]
-        if len(found) >= count:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"{count} × '{subject}' to {address}: found {len(found)}")
 
 
 def link_in(mail: dict[str, Any], page_name: str) -> str:

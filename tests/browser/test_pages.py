@@ -17,7 +17,6 @@ from tests.browser.conftest import (
     link_in,
     screenshot,
     serious_violations,
-    wait_for_mail,
 )
 from tests.e2e.conftest import Running
 
@@ -87,7 +86,7 @@ def test_register_then_cancel_by_the_link_frees_the_seat(
     expect(page.locator("#resultat")).to_contain_text("Du har fået en plads")
     assert "Fuldt" in session_row(page, runtime)
 
-    confirmation = wait_for_mail(runtime, "karen@example.dk", "Bekræftelse")[0]
+    confirmation = runtime.mails("karen@example.dk", "Bekræftelse")[0]
     page.goto(link_in(confirmation, "afmeld.html"))
     expect(page.get_by_role("heading", name="Afmeld din tilmelding")).to_be_visible()
     assert "Fuldt" in session_row(page, runtime)  # opening the link changed nothing
@@ -95,7 +94,7 @@ def test_register_then_cancel_by_the_link_frees_the_seat(
     page.get_by_role("button", name="Afmeld mig").click()
     expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak fordi du gav besked.")
     assert "Ledige pladser: 1" in session_row(page, runtime)
-    assert wait_for_mail(runtime, "karen@example.dk", "Afmeldt")
+    assert runtime.mails("karen@example.dk", "Afmeldt")
 
 
 def test_a_full_session_offers_the_waiting_list_and_tells_the_place(
@@ -126,7 +125,7 @@ def test_subscribe_confirm_and_unsubscribe_in_the_browser(
     page.get_by_role("button", name="Tilmeld nyhedsbrevet").click()
     expect(page.locator("#resultat")).to_contain_text("Vi har sendt dig en mail")
 
-    page.goto(link_in(wait_for_mail(runtime, "lone@example.dk", "Bekræft")[0],
+    page.goto(link_in(runtime.mails("lone@example.dk", "Bekræft")[0],
                       "bekraeft-nyhedsbrev.html"))
     page.get_by_role("button", name="Ja, send mig nyhedsbrevet").click()
     expect(page.locator("#resultat")).to_contain_text("Du får nu nyhedsbrevet")
@@ -136,7 +135,7 @@ def test_subscribe_confirm_and_unsubscribe_in_the_browser(
     leaders(runtime, "newsletter", "draft", str(issue), "--subject", "Nyhedsbrev fra browseren")
     leaders(runtime, "newsletter", "approve", "browser-nr")
     runtime.request("POST", "/_local/schedules/leaders-newsletter/fire")
-    copy = wait_for_mail(runtime, "lone@example.dk", "Nyhedsbrev fra browseren")[0]
+    copy = runtime.mails("lone@example.dk", "Nyhedsbrev fra browseren")[0]
     page.goto(link_in(copy, "afmeld-nyhedsbrev.html"))
     page.get_by_role("button", name="Afmeld nyhedsbrevet").click()
     expect(page.locator("#resultat")).to_contain_text("Du er afmeldt")

@@ -49,6 +49,20 @@ class Running:
         status, _, data = self.request(method, path, body)
         return status, json.loads(data)
 
+    def mails(self, to: str, subject: str = "", count: int = 1,
+              seconds: float = 30) -> list[dict[str, Any]]:
+        """The outbox's emails to `to` whose subject starts with `subject`, once there are
+        `count` of them (the stream and queue consumers send a moment after the request)."""
+        deadline = time.monotonic() + seconds
+        found: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            found = [m for m in self.json("GET", "/_local/outbox")[1]
+                     if to in m["to"] and m["subject"].startswith(subject)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.3)
+        raise AssertionError(f"{count} × '{subject}' to {to}: found {len(found)}")
+
     @property
     def aws_env(self) -> dict[str, str]:
         _, info = self.json("GET", "/_local/info")

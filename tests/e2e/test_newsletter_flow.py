@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,26 +24,13 @@ def leaders(runtime: Running, *args: str) -> str:
     return done.stdout
 
 
-def mails(runtime: Running, to: str, subject: str, count: int = 1,
-          seconds: float = 30) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + seconds
-    found: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        found = [m for m in runtime.json("GET", "/_local/outbox")[1]
-                 if to in m["to"] and m["subject"].startswith(subject)]
-        if len(found) >= count:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"{count} × '{subject}' to {to}: found {len(found)}")
-
-
 def subscribe(runtime: Running, address: str) -> None:
     runtime.remember("Grethe Sørensen", address)
     status, _ = runtime.json("POST", "/api/newsletter/subscriptions", {
         "name": "Grethe Sørensen", "email": address, "role": "district_leader",
         "consent": True, "website": ""})
     assert status == 202
-    link = next(w for w in mails(runtime, address, "Bekræft")[0]["text"].split()
+    link = next(w for w in runtime.mails(address, "Bekræft")[0]["text"].split()
                 if "token=" in w)
     assert link.startswith(runtime.url + "/bekraeft-nyhedsbrev.html?token=")
     token = parse_qs(urlsplit(link).query)["token"][0]
@@ -61,16 +47,16 @@ def test_subscribe_receive_once_unsubscribe_and_bounce(runtime: Running,
                      encoding="utf-8")
     leaders(runtime, "draft", str(issue), "--subject", "Nyhedsbrev nr. 1")
     leaders(runtime, "test", "nr-1", "--to", "redaktion@example.dk")
-    assert mails(runtime, "redaktion@example.dk", "[TEST] Nyhedsbrev nr. 1")
+    assert runtime.mails("redaktion@example.dk", "[TEST] Nyhedsbrev nr. 1")
     leaders(runtime, "approve", "nr-1")
 
     for _ in range(2):  # the schedule fires twice: the issue still goes out once
         assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
-    copy = mails(runtime, "grethe@example.dk", "Nyhedsbrev nr. 1")[0]
+    copy = runtime.mails("grethe@example.dk", "Nyhedsbrev nr. 1")[0]
     assert copy["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Vi ses til lederforum i Kolding." in copy["text"]
     time.sleep(2)
-    assert len(mails(runtime, "grethe@example.dk", "Nyhedsbrev nr. 1")) == 1
+    assert len(runtime.mails("grethe@example.dk", "Nyhedsbrev nr. 1")) == 1
     status = leaders(runtime, "status", "nr-1")
     assert "modtagere 2" in status and "sendt 2" in status
 

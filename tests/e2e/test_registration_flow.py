@@ -26,17 +26,6 @@ def leaders(runtime: Running, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def outbox_for(runtime: Running, address: str, count: int = 1,
-               seconds: float = 30) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = [m for m in runtime.json("GET", "/_local/outbox")[1] if address in m["to"]]
-        if len(found) >= count:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"{count} email(s) to {address} did not arrive")
-
-
 def person(session: str, who: str) -> dict[str, Any]:
     return {"session_id": session, "name": f"{who.title()} Jensen", "email": f"{who}@example.dk",
             "role": "cluster_leader", "workplace": "Kolding Kommune", "member_number": "4711",
@@ -76,23 +65,23 @@ def test_register_cancel_and_promotion_through_the_local_runtime(
     _, forum = runtime.json("GET", "/api/forums/e2e-forum")
     assert forum["sessions"][0]["status"] == "full" and forum["sessions"][0]["seats_left"] == 0
 
-    confirmation = outbox_for(runtime, "ane@example.dk")[0]
+    confirmation = runtime.mails("ane@example.dk")[0]
     assert confirmation["subject"] == "Bekræftelse: Rekruttering af ledere"
     assert confirmation["attachments"] == [{"filename": "forum.ics",
                                             "content_type": "text/calendar"}]
     assert "mandag den 4. maj 2099 kl. 09.30–15.00" in confirmation["text"]
     link = next(w for w in confirmation["text"].split() if "token=" in w)
     assert link.startswith(runtime.url + "/afmeld.html?token=")
-    waitlist = outbox_for(runtime, "bent@example.dk")[0]
+    waitlist = runtime.mails("bent@example.dk")[0]
     assert "nummer 1" in waitlist["text"]
 
     token = parse_qs(urlsplit(link).query)["token"][0]
     assert runtime.json("POST", "/api/registrations/cancel", {"token": token}) == (
         200, {"status": "cancelled"})
-    promotion = outbox_for(runtime, "bent@example.dk", count=2)[1]
+    promotion = runtime.mails("bent@example.dk", count=2)[1]
     assert promotion["subject"] == "Du har fået en plads: Rekruttering af ledere"
     assert promotion["attachments"][0]["filename"] == "forum.ics"
-    receipt = outbox_for(runtime, "ane@example.dk", count=2)[1]
+    receipt = runtime.mails("ane@example.dk", count=2)[1]
     assert receipt["subject"].startswith("Afmeldt")
 
     listing = leaders(runtime, "forums", "participants", small_session)
@@ -112,7 +101,7 @@ def test_secretariat_cancels_a_session_and_everyone_is_told_once(
                    "--reason", "Oplægsholderen er blevet syg.")
     assert done.returncode == 0, done.stderr
     for address in ("bent@example.dk", "carl@example.dk"):
-        last = outbox_for(runtime, address, count=3 if address.startswith("bent") else 2)[-1]
+        last = runtime.mails(address, count=3 if address.startswith("bent") else 2)[-1]
         assert last["subject"] == "Aflyst: Rekruttering af ledere"
         assert "Oplægsholderen er blevet syg." in last["text"]
     again = leaders(runtime, "forums", "cancel-session", small_session, "--reason", "igen")
