@@ -18,6 +18,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+# What a page template may set: a landing page for an email link (no menu, not indexed), the
+# menu entry it is, whether its form needs its script.
+DEFAULTS = {"landing": False, "current": "", "needs_script": False}
 
 
 def _sources() -> list[Path]:
@@ -38,7 +41,7 @@ def render_into(target: Path) -> None:
                               lstrip_blocks=True, keep_trailing_newline=True)
     shutil.copytree(STATIC, target, dirs_exist_ok=True)
     for template in sorted(TEMPLATES.glob("[!_]*.html")):
-        page = environment.get_template(template.name).render(landing=False, current="")
+        page = environment.get_template(template.name).render(**DEFAULTS)
         (target / template.name).write_text(page, encoding="utf-8")
 
 

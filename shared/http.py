@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from pydantic import BaseModel
 
+from shared import form_answer
 from shared.errors import (
     DomainError,
     FieldError,
@@ -100,8 +101,8 @@ def _form_as_json(event: Mapping[str, Any]) -> Mapping[str, Any]:
     """A plain HTML form post (urlencoded) is read like the same fields sent as JSON."""
     if _media_type(event) != "application/x-www-form-urlencoded":
         return event
-    fields = {k: v[-1] for k, v in parse_qs(event.get("body") or "",
-                                             keep_blank_values=True).items()}
+    # A field left blank in a form is a field not given, as the pages' script sends it.
+    fields = {k: v[-1] for k, v in parse_qs(event.get("body") or "").items()}
     json_headers = {**(event.get("headers") or {}), "Content-Type": "application/json"}
     json_headers = {k: v for k, v in json_headers.items()
                     if k.lower() != "content-type" or k == "Content-Type"}
@@ -128,9 +129,15 @@ def _media_type(event: Mapping[str, Any]) -> str:
 
 class Resolver(APIGatewayRestResolver):
     """Refuses a too large body, one that is not UTF-8 text, and any media type other than
-    JSON or a form, before anything parses it."""
+    JSON or a form, before anything parses it; answers a browser's plain form post (no
+    script) with a page instead of JSON."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        headers = event.get("headers") or {}
+        result = self._answer(event, context)
+        return form_answer.page(result, headers) if form_answer.wants_page(headers) else result
+
+    def _answer(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         media_type = _media_type(event)
         if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
             return _refusal(UnsupportedMediaType)

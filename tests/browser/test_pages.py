@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -215,15 +216,48 @@ def test_the_advisory_form_works_with_the_keyboard_alone(runtime: Running, page:
     expect(page.locator("#resultat")).to_contain_text("referencenummer er LR-")
 
 
-def test_without_javascript_the_forms_say_so(runtime: Running, browser: Browser) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_without_javascript_plain_forms_still_work_and_the_others_say_so(
+    runtime: Running, browser: Browser
+) -> None:
+    runtime.remember("Rikke Uden", "rikke@example.dk")
+    context = browser.new_context(java_script_enabled=False, locale="da-DK")
     page = context.new_page()
-    for path in ("/tilmelding.html?session=x", "/nyhedsbrev.html", "/lederkonsulent.html",
-                 "/afmeld.html?token=x"):
+    page.goto(runtime.url + "/nyhedsbrev.html")
+    field(page, "Navn").fill("Rikke Uden")
+    field(page, "E-mail").fill("rikke@example.dk")
+    field(page, "Din stilling").select_option("cluster_leader")
+    field(page, "Ja tak").check()
+    page.get_by_role("button", name="Tilmeld nyhedsbrevet").click()
+    expect(page.get_by_role("heading", name="Tak!")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Tjek din mail")
+    assert runtime.mails("rikke@example.dk", "Bekræft")
+
+    page.goto(runtime.url + "/lederkonsulent.html")
+    field(page, "Navn").fill("Rikke Uden")
+    page.get_by_role("button", name="Send til lederkonsulenten").click()
+    expect(page.get_by_role("heading", name="Formularen har fejl")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Din besked: Feltet skal udfyldes.")
+    assert serious_violations_without_script(page) == []
+    page.get_by_role("link", name="Tilbage til formularen").click()
+    expect(page).to_have_url(runtime.url + "/lederkonsulent.html")
+
+    for path in ("/tilmelding.html?session=x", "/afmeld.html?token=x"):
         page.goto(runtime.url + path)
         expect(page.locator("main form")).to_be_hidden()
         expect(page.locator("main .besked")).to_contain_text("kræver JavaScript")
     context.close()
+
+
+def serious_violations_without_script(page: Page) -> list[dict[str, Any]]:
+    """axe on a page of a context without JavaScript: checked in a scripted copy of it."""
+    html = page.content()
+    scripted = page.context.browser.new_context()  # type: ignore[union-attr]
+    copy = scripted.new_page()
+    copy.route(page.url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    copy.goto(page.url)
+    found = serious_violations(copy)
+    scripted.close()
+    return found
 
 
 PAGES = {

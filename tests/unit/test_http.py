@@ -104,3 +104,33 @@ def test_too_large_body_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatc
 def test_unexpected_errors_say_nothing_of_their_cause() -> None:
     status, body = call("POST", "/api/things", '{"name": "boom", "consent": true}')
     assert status == 500 and "secret" not in json.dumps(body)
+
+
+def plain_post(body: bytes, accept: str = "text/html,application/xhtml+xml,*/*;q=0.8",
+               referer: str = "http://127.0.0.1:8000/nyhedsbrev.html") -> dict[str, Any]:
+    gateway = Gateway([Route("POST", "/api/things", "f")], {})
+    match = gateway.match("POST", "/api/things")
+    assert match is not None
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+               "Referer": referer}
+    event = gateway.event(match, "POST", "/api/things", headers, body, "127.0.0.1")
+    return dict(app.resolve(event, LocalContext("f", 128, 3, "eu-north-1")))
+
+
+def test_a_browsers_plain_form_post_gets_a_danish_page() -> None:
+    done = plain_post(b"name=Anne&consent=on&website=")
+    assert done["statusCode"] == 200 and done["headers"]["Content-Type"].startswith("text/html")
+    assert "<h1>Tak!</h1>" in done["body"] and 'lang="da"' in done["body"]
+
+    refused = plain_post(b"name=&consent=on", referer="https://evil.example/x")
+    assert refused["statusCode"] == 422
+    assert "<li>Navn: Feltet skal udfyldes.</li>" in refused["body"]
+    assert 'href="/x"' in refused["body"]  # back to a path on this site, never elsewhere
+
+    injected = plain_post(b"name=%3Cscript%3E" + b"x" * 30 + b"&consent=on")
+    assert "<script>" not in injected["body"]
+
+
+def test_a_form_post_asking_for_json_gets_json() -> None:
+    answer = plain_post(b"name=Anne&consent=on", accept="application/json")
+    assert json.loads(answer["body"]) == {"ok": True}
