@@ -5,8 +5,6 @@ next to their fields. Every page passes axe-core and is photographed at both wid
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +20,7 @@ from tests.browser.conftest import (
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
-LEADERS = str(Path(sys.executable).parent / "leaders")
 SESSION = "browser-vejle"
-
-
-def leaders(runtime: Running, *args: str) -> str:
-    done = subprocess.run([LEADERS, *args], env=runtime.aws_env, capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +40,7 @@ def one_seat(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
         "        ends_at: 2099-03-02T15:00\n"
         "        registration_deadline: 2099-02-20T12:00\n"
         "        capacity: 1\n", encoding="utf-8")
-    leaders(runtime, "forums", "import", str(catalogue))
+    runtime.leaders("forums", "import", str(catalogue))
     return SESSION
 
 
@@ -133,14 +123,14 @@ def test_subscribe_confirm_and_unsubscribe_in_the_browser(
 
     issue = tmp_path / "browser-nr.md"
     issue.write_text("Nyt fra foreningen.\n", encoding="utf-8")
-    leaders(runtime, "newsletter", "draft", str(issue), "--subject", "Nyhedsbrev fra browseren")
-    leaders(runtime, "newsletter", "approve", "browser-nr")
+    runtime.leaders("newsletter", "draft", str(issue), "--subject", "Nyhedsbrev fra browseren")
+    runtime.leaders("newsletter", "approve", "browser-nr")
     runtime.request("POST", "/_local/schedules/leaders-newsletter/fire")
     copy = runtime.mails("lone@example.dk", "Nyhedsbrev fra browseren")[0]
     page.goto(link_in(copy, "afmeld-nyhedsbrev.html"))
     page.get_by_role("button", name="Afmeld nyhedsbrevet").click()
     expect(page.locator("#resultat")).to_contain_text("Du er afmeldt")
-    assert "afmeldt 1" in leaders(runtime, "newsletter", "status", "browser-nr")
+    assert "afmeldt 1" in runtime.leaders("newsletter", "status", "browser-nr")
 
 
 @pytest.mark.parametrize(("kind", "label"), [

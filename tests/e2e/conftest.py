@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +19,8 @@ import pytest
 
 from local.emulator import free_port
 from local.synth import ROOT
+
+LEADERS = str(Path(sys.executable).parent / "leaders")
 
 
 @dataclass
@@ -62,6 +65,14 @@ class Running:
                 return found
             time.sleep(0.3)
         raise AssertionError(f"{count} × '{subject}' to {to}: found {len(found)}")
+
+    def leaders(self, *args: str) -> str:
+        """The operator CLI against this runtime's emulator, as an operator runs it; what it
+        printed (it must succeed)."""
+        done = subprocess.run([LEADERS, *args], env=self.aws_env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
     @property
     def aws_env(self) -> dict[str, str]:

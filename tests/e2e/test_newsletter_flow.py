@@ -3,8 +3,6 @@ its schedule fires (once), unsubscribe in one click; a bounce injected locally s
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -14,14 +12,6 @@ import pytest
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
-LEADERS = str(Path(sys.executable).parent / "leaders")
-
-
-def leaders(runtime: Running, *args: str) -> str:
-    done = subprocess.run([LEADERS, "newsletter", *args], env=runtime.aws_env,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def subscribe(runtime: Running, address: str) -> None:
@@ -45,10 +35,10 @@ def test_subscribe_receive_once_unsubscribe_and_bounce(runtime: Running,
     issue = tmp_path / "nr-1.md"
     issue.write_text("# Nyt fra foreningen\n\nVi ses til **lederforum** i Kolding.\n",
                      encoding="utf-8")
-    leaders(runtime, "draft", str(issue), "--subject", "Nyhedsbrev nr. 1")
-    leaders(runtime, "test", "nr-1", "--to", "redaktion@example.dk")
+    runtime.leaders("newsletter", "draft", str(issue), "--subject", "Nyhedsbrev nr. 1")
+    runtime.leaders("newsletter", "test", "nr-1", "--to", "redaktion@example.dk")
     assert runtime.mails("redaktion@example.dk", "[TEST] Nyhedsbrev nr. 1")
-    leaders(runtime, "approve", "nr-1")
+    runtime.leaders("newsletter", "approve", "nr-1")
 
     for _ in range(2):  # the schedule fires twice: the issue still goes out once
         assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
@@ -57,7 +47,7 @@ def test_subscribe_receive_once_unsubscribe_and_bounce(runtime: Running,
     assert "Vi ses til lederforum i Kolding." in copy["text"]
     time.sleep(2)
     assert len(runtime.mails("grethe@example.dk", "Nyhedsbrev nr. 1")) == 1
-    status = leaders(runtime, "status", "nr-1")
+    status = runtime.leaders("newsletter", "status", "nr-1")
     assert "modtagere 2" in status and "sendt 2" in status
 
     url = copy["headers"]["List-Unsubscribe"].split(",")[0].strip(" <>")
@@ -69,19 +59,19 @@ def test_subscribe_receive_once_unsubscribe_and_bounce(runtime: Running,
     assert runtime.json("POST", "/_local/ses-events", {
         "type": "Bounce", "email": "bounce@example.dk", "issue": "nr-1"})[0] == 202
     deadline = time.monotonic() + 20
-    while "bounced 1" not in leaders(runtime, "status", "nr-1"):
+    while "bounced 1" not in runtime.leaders("newsletter", "status", "nr-1"):
         assert time.monotonic() < deadline, "the bounce was not counted"
         time.sleep(0.5)
 
     second = tmp_path / "nr-2.html"
     second.write_text("<p>Andet nummer.</p>", encoding="utf-8")
-    leaders(runtime, "draft", str(second), "--subject", "Nyhedsbrev nr. 2")
-    leaders(runtime, "approve", "nr-2")
+    runtime.leaders("newsletter", "draft", str(second), "--subject", "Nyhedsbrev nr. 2")
+    runtime.leaders("newsletter", "approve", "nr-2")
     assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
     time.sleep(3)
     _, outbox = runtime.json("GET", "/_local/outbox")
     second_copies = [m["to"] for m in outbox if m["subject"] == "Nyhedsbrev nr. 2"]
     assert second_copies == []  # one unsubscribed, one suppressed: nobody left to send to
-    assert "modtagere 0" in leaders(runtime, "status", "nr-2")
+    assert "modtagere 0" in runtime.leaders("newsletter", "status", "nr-2")
     nothing = runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")
     assert nothing[0] == 200  # nothing approved: sends nothing, says so

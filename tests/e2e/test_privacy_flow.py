@@ -4,10 +4,7 @@ then erased from every table, including the record of the emails sent to them.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import boto3
 import pytest
@@ -15,16 +12,8 @@ import pytest
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
-LEADERS = str(Path(sys.executable).parent / "leaders")
 PERSON = {"name": "Signe Sletmig", "email": "signe.sletmig@example.dk", "phone": "+45 87 65 43 21"}
 MESSAGE = "Signes fortrolige spørgsmål om ledelse."
-
-
-def leaders(runtime: Running, *args: str) -> str:
-    done = subprocess.run([LEADERS, "privacy", *args], env=runtime.aws_env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_export_then_erase_through_the_local_runtime(runtime: Running) -> None:
@@ -43,16 +32,16 @@ def test_export_then_erase_through_the_local_runtime(runtime: Running) -> None:
         "kind": "conversation", "message": MESSAGE, **PERSON})[0] == 202
     runtime.mails(PERSON["email"], count=3)  # confirmation, opt-in, receipt
 
-    exported = json.loads(leaders(runtime, "export", PERSON["email"]))
+    exported = json.loads(runtime.leaders("privacy", "export", PERSON["email"]))
     assert [len(exported[a]) for a in ("forums", "newsletter", "advisory")] == [1, 1, 1]
     assert exported["advisory"][0]["message"] == MESSAGE
     registration = exported["forums"][0]["id"]
 
-    assert "forums 1, newsletter 1, advisory 1" in leaders(runtime, "erase", PERSON["email"],
-                                                           "--yes")
+    erased = runtime.leaders("privacy", "erase", PERSON["email"], "--yes")
+    assert "forums 1, newsletter 1, advisory 1" in erased
     time.sleep(2)  # the stream consumer sees the erasure: it must send nothing
-    assert "forums 0, newsletter 0, advisory 0" in leaders(runtime, "erase", PERSON["email"],
-                                                           "--yes")
+    again = runtime.leaders("privacy", "erase", PERSON["email"], "--yes")
+    assert "forums 0, newsletter 0, advisory 0" in again
     env = runtime.aws_env
     ddb = boto3.client("dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"],
                        region_name=env["AWS_REGION"], aws_access_key_id="local",

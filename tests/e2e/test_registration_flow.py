@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,12 +15,6 @@ import pytest
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
-LEADERS = str(Path(sys.executable).parent / "leaders")
-
-
-def leaders(runtime: Running, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LEADERS, *args], env=runtime.aws_env, capture_output=True,
-                          text=True, timeout=60)
 
 
 def person(session: str, who: str) -> dict[str, Any]:
@@ -47,8 +38,7 @@ def small_session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) ->
         "        ends_at: 2099-05-04T15:00\n"
         "        registration_deadline: 2099-04-20T12:00\n"
         "        capacity: 1\n", encoding="utf-8")
-    done = leaders(runtime, "forums", "import", str(catalogue))
-    assert done.returncode == 0, done.stderr
+    runtime.leaders("forums", "import", str(catalogue))
     return "e2e-kolding"
 
 
@@ -84,11 +74,10 @@ def test_register_cancel_and_promotion_through_the_local_runtime(
     receipt = runtime.mails("ane@example.dk", count=2)[1]
     assert receipt["subject"].startswith("Afmeldt")
 
-    listing = leaders(runtime, "forums", "participants", small_session)
-    assert listing.returncode == 0, listing.stderr
-    assert "1 bekræftede, 0 på venteliste." in listing.stdout
-    exported = leaders(runtime, "forums", "participants", small_session, "--csv")
-    rows = list(csv.DictReader(io.StringIO(exported.stdout), delimiter=";"))
+    listing = runtime.leaders("forums", "participants", small_session)
+    assert "1 bekræftede, 0 på venteliste." in listing
+    exported = runtime.leaders("forums", "participants", small_session, "--csv")
+    rows = list(csv.DictReader(io.StringIO(exported), delimiter=";"))
     assert [(r["email"], r["status"]) for r in rows] == [("bent@example.dk", "confirmed"),
                                                          ("ane@example.dk", "cancelled")]
 
@@ -97,15 +86,14 @@ def test_secretariat_cancels_a_session_and_everyone_is_told_once(
     runtime: Running, small_session: str
 ) -> None:
     runtime.json("POST", "/api/registrations", person(small_session, "carl"))  # waits
-    done = leaders(runtime, "forums", "cancel-session", small_session,
-                   "--reason", "Oplægsholderen er blevet syg.")
-    assert done.returncode == 0, done.stderr
+    runtime.leaders("forums", "cancel-session", small_session,
+                    "--reason", "Oplægsholderen er blevet syg.")
     for address in ("bent@example.dk", "carl@example.dk"):
         last = runtime.mails(address, count=3 if address.startswith("bent") else 2)[-1]
         assert last["subject"] == "Aflyst: Rekruttering af ledere"
         assert "Oplægsholderen er blevet syg." in last["text"]
-    again = leaders(runtime, "forums", "cancel-session", small_session, "--reason", "igen")
-    assert again.returncode == 0 and "0 deltagere" in again.stdout
+    again = runtime.leaders("forums", "cancel-session", small_session, "--reason", "igen")
+    assert "0 deltagere" in again
     time.sleep(2)
     cancelled = [m for m in runtime.json("GET", "/_local/outbox")[1]
                  if m["subject"].startswith("Aflyst")]
