@@ -26,22 +26,9 @@ SESSION = "browser-vejle"
 @pytest.fixture(scope="module")
 def one_seat(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A forum session with one seat, so taking and freeing it shows on the list."""
-    catalogue = tmp_path_factory.mktemp("catalogue") / "forum.yaml"
-    catalogue.write_text(
-        "forums:\n"
-        "  - id: browser-forum\n"
-        "    title: Ledelse på tværs af huse\n"
-        "    description: Erfaringer fra klynger og distrikter.\n"
-        "    sessions:\n"
-        f"      - id: {SESSION}\n"
-        "        city: Vejle\n"
-        "        venue: Spinderihallerne\n"
-        "        starts_at: 2099-03-02T09:30\n"
-        "        ends_at: 2099-03-02T15:00\n"
-        "        registration_deadline: 2099-02-20T12:00\n"
-        "        capacity: 1\n", encoding="utf-8")
-    runtime.leaders("forums", "import", str(catalogue))
-    return SESSION
+    return runtime.one_seat_session(tmp_path_factory.mktemp("catalogue"),
+                                    ("browser-forum", "Ledelse på tværs af huse"),
+                                    (SESSION, "Vejle", "Spinderihallerne"), "2099-03-02")
 
 
 def field(page: Page, label: str) -> Locator:

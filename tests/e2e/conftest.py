@@ -74,6 +74,20 @@ class Running:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
+    def one_seat_session(self, folder: Path, forum: tuple[str, str], session: tuple[str, str, str],
+                         day: str) -> str:
+        """A forum (id, title) with one session (id, city, venue) of one seat on `day`,
+        imported through the operator CLI as the secretariat does; the session's id."""
+        (forum_id, title), (session_id, city, venue) = forum, session
+        catalogue = folder / f"{forum_id}.json"
+        catalogue.write_text(json.dumps({"forums": [{
+            "id": forum_id, "title": title, "sessions": [{
+                "id": session_id, "city": city, "venue": venue, "capacity": 1,
+                "starts_at": f"{day}T09:30", "ends_at": f"{day}T15:00",
+                "registration_deadline": f"{day[:4]}-01-01T12:00"}]}]}), encoding="utf-8")
+        self.leaders("forums", "import", str(catalogue))
+        return session_id
+
     @property
     def aws_env(self) -> dict[str, str]:
         _, info = self.json("GET", "/_local/info")

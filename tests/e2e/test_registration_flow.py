@@ -25,21 +25,9 @@ def person(session: str, who: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def small_session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
-    catalogue = tmp_path_factory.mktemp("catalogue") / "forum.yaml"
-    catalogue.write_text(
-        "forums:\n"
-        "  - id: e2e-forum\n"
-        "    title: Rekruttering af ledere\n"
-        "    sessions:\n"
-        "      - id: e2e-kolding\n"
-        "        city: Kolding\n"
-        "        venue: Koldinghus\n"
-        "        starts_at: 2099-05-04T09:30\n"
-        "        ends_at: 2099-05-04T15:00\n"
-        "        registration_deadline: 2099-04-20T12:00\n"
-        "        capacity: 1\n", encoding="utf-8")
-    runtime.leaders("forums", "import", str(catalogue))
-    return "e2e-kolding"
+    return runtime.one_seat_session(tmp_path_factory.mktemp("catalogue"),
+                                    ("e2e-forum", "Rekruttering af ledere"),
+                                    ("e2e-kolding", "Kolding", "Koldinghus"), "2099-05-04")
 
 
 def test_register_cancel_and_promotion_through_the_local_runtime(
