@@ -26,11 +26,8 @@ OUTCOMES = {
 }
 
 
-def wants_page(headers: dict[str, str]) -> bool:
-    """A browser's own form post: urlencoded, and HTML accepted before JSON."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    media_type = str(lowered.get("content-type") or "").split(";")[0].strip().lower()
-    accept = str(lowered.get("accept") or "")
+def wants_page(media_type: str, accept: str) -> bool:
+    """A browser's own form post: urlencoded, and HTML accepted."""
     return media_type == "application/x-www-form-urlencoded" and "text/html" in accept
 
 
@@ -45,15 +42,14 @@ def _success(body: dict[str, Any]) -> str:
     return str(body.get("message") or "Det er modtaget.")
 
 
-def _back(headers: dict[str, str]) -> str:
+def _back(referer: str) -> str:
     """The form the post came from, when the browser says so (a path on this site only)."""
-    referer = {k.lower(): v for k, v in headers.items()}.get("referer", "")
     parts = urlsplit(referer)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if path.startswith("/") and not path.startswith("//") else "/"
 
 
-def page(result: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+def page(result: dict[str, Any], referer: str) -> dict[str, Any]:
     """The resolver's JSON answer as an HTML page with the same status."""
     status = int(result["statusCode"])
     try:
@@ -72,7 +68,7 @@ def page(result: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         heading = "Det lykkedes ikke"
         lines = [str(body.get("message") or "Prøv igen om lidt.")]
     items = "\n".join(f"    <li>{escape(line)}</li>" for line in lines)
-    back = escape(_back(headers), quote=True)
+    back = escape(_back(referer), quote=True)
     html = (
         '<!doctype html>\n<html lang="da">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -99,8 +99,6 @@ def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
 
 def _form_as_json(event: Mapping[str, Any]) -> Mapping[str, Any]:
     """A plain HTML form post (urlencoded) is read like the same fields sent as JSON."""
-    if _media_type(event) != "application/x-www-form-urlencoded":
-        return event
     # A field left blank in a form is a field not given, as the pages' script sends it.
     fields = {k: v[-1] for k, v in parse_qs(event.get("body") or "").items()}
     json_headers = {**(event.get("headers") or {}), "Content-Type": "application/json"}
@@ -119,12 +117,8 @@ def _refusal(error: type[DomainError] | DomainError) -> dict[str, Any]:
 
 
 # What the public forms send: JSON from the pages' script, urlencoded from a plain form post.
-ACCEPTED_MEDIA_TYPES = {"application/json", "application/x-www-form-urlencoded"}
-
-
-def _media_type(event: Mapping[str, Any]) -> str:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    return str(headers.get("content-type") or "").split(";")[0].strip().lower()
+FORM = "application/x-www-form-urlencoded"
+ACCEPTED_MEDIA_TYPES = {"application/json", FORM}
 
 
 class Resolver(APIGatewayRestResolver):
@@ -133,12 +127,14 @@ class Resolver(APIGatewayRestResolver):
     script) with a page instead of JSON."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        headers = event.get("headers") or {}
-        result = self._answer(event, context)
-        return form_answer.page(result, headers) if form_answer.wants_page(headers) else result
+        headers = {k.lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        result = self._answer(event, context, media_type)
+        if form_answer.wants_page(media_type, headers.get("accept", "")):
+            return form_answer.page(result, headers.get("referer", ""))
+        return result
 
-    def _answer(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        media_type = _media_type(event)
+    def _answer(self, event: Mapping[str, Any], context: Any, media_type: str) -> dict[str, Any]:
         if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
             return _refusal(UnsupportedMediaType)
         limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
@@ -155,7 +151,7 @@ class Resolver(APIGatewayRestResolver):
             return _refusal(NotText)
         event = {**event, "body": text if event.get("body") is not None else None,
                  "isBase64Encoded": False}
-        return super().resolve(_form_as_json(event), context)
+        return super().resolve(_form_as_json(event) if media_type == FORM else event, context)
 
 
 def create_resolver() -> Resolver:
