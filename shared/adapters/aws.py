@@ -38,14 +38,14 @@ class DynamoTable:
     def _client(self) -> Any:
         return self._ddb or client("dynamodb")
 
-    def _scan(self, condition: str | None = None,
-              values: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def _scan(self, condition: str | None = None, values: dict[str, Any] | None = None,
+              consistent: bool = False) -> Iterator[dict[str, Any]]:
         """Every item (matching `condition`): for small tables (the catalogue) and rare
-        whole-table tasks (data-protection requests), never per member request."""
-        filters = {"FilterExpression": condition, "ExpressionAttributeValues": values} \
-            if condition else {}
-        pages = self._client.get_paginator("scan").paginate(
-            TableName=self._table, ConsistentRead=True, **filters)
+        whole-table tasks (data-protection requests, which read consistently)."""
+        options: dict[str, Any] = {"ConsistentRead": consistent}
+        if condition:
+            options |= {"FilterExpression": condition, "ExpressionAttributeValues": values}
+        pages = self._client.get_paginator("scan").paginate(TableName=self._table, **options)
         for page in pages:
             yield from page.get("Items", [])
 

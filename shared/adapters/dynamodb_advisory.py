@@ -137,7 +137,8 @@ class DynamoAdvisoryStore(DynamoTable):
 
     def all_requests(self) -> list[AdvisoryRequest]:
         """Every stored request, open or done (a data-protection request reads them all)."""
-        return [_request(item) for item in self._scan("sk = :req", {":req": {"S": "REQ"}})]
+        items = self._scan("sk = :req", {":req": {"S": "REQ"}}, consistent=True)
+        return [_request(item) for item in items]
 
     def forget(self, reference: str) -> None:
         """Delete the request; a queue message still naming it is dropped when pulled."""

@@ -299,7 +299,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
     def with_email(self, email: str) -> list[Registration]:
         """Every registration of this address, in any session (a data-protection request)."""
         wanted = normalise_email(email)
-        items = self._scan("begins_with(sk, :reg)", {":reg": {"S": "REG#"}})
+        items = self._scan("begins_with(sk, :reg)", {":reg": {"S": "REG#"}}, consistent=True)
         return [item_to_registration(item) for item in items
                 if normalise_email(item.get("email", {}).get("S", "")) == wanted]
 
