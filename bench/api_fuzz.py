@@ -23,6 +23,7 @@ BENCH_EXAMPLES = 100  # per operation and phase: well over 1,000 cases in all
 
 def fuzz(url: str, max_examples: int, report: Path) -> dict[str, Any]:
     """Run schemathesis once; the cases it generated and the failures it found."""
+    report.parent.mkdir(parents=True, exist_ok=True)
     command = [str(Path(sys.executable).parent / "st"), "run", str(DOCUMENT), "--url", url,
                "--max-examples", str(max_examples), "--checks", ",".join(CHECKS),
                "--report", "junit", "--report-junit-path", str(report)]
@@ -54,7 +55,6 @@ def run() -> dict[str, Any]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         report = ROOT / "test-artifacts" / "schemathesis-bench.xml"
-        report.parent.mkdir(exist_ok=True)
         return fuzz(f"http://127.0.0.1:{port}", BENCH_EXAMPLES, report)
     finally:
         server.shutdown()

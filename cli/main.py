@@ -355,13 +355,13 @@ def privacy() -> None:
     """Data-protection requests for one email address."""
 
 
+AREAS = ("forums", "newsletter", "advisory")
 AREA_OPTION = click.option(
-    "--area", "areas", multiple=True, type=click.Choice(["forums", "newsletter", "advisory"]),
+    "--area", "areas", multiple=True, type=click.Choice(AREAS),
     help="Only these areas (default: all). Advisory needs the consultant's role.")
 
 
 def _privacy_service(areas: tuple[str, ...]) -> Any:
-    from cli.resources import AREAS
     from cli.resources import privacy as build
 
     return build(areas or AREAS)

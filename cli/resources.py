@@ -93,10 +93,7 @@ def newsletter_store() -> DynamoNewsletterStore:
     return DynamoNewsletterStore(settings[ENV_NEWSLETTER_TABLE])
 
 
-AREAS = ("forums", "newsletter", "advisory")
-
-
-def privacy(areas: tuple[str, ...] = AREAS) -> Privacy:
+def privacy(areas: tuple[str, ...]) -> Privacy:
     """Export and erasure across the chosen areas, audited. Only the holders asked for are
     built, so each role needs only the rights of its own areas."""
     from shared.adapters.dynamodb_privacy import DynamoAuditLog

@@ -68,33 +68,29 @@ class Privacy:
         self._new_id = new_id
 
     def export(self, email: str) -> tuple[dict[str, Any], Report]:
-        now = self._clock()
-        found: dict[str, list[dict[str, Any]]] = {}
-        skipped = []
-        for holder in self._holders:
-            try:
-                found[holder.area] = holder.export(email)
-            except Unreadable:
-                skipped.append(holder.area)
-        report = Report(self._new_id(), "export", now, self._by,
-                        {area: len(items) for area, items in found.items()}, skipped)
-        self._audit.record(report)
-        data = {"email": normalise_email(email), "exported_at": now.isoformat(), **found,
-                "not_searched": skipped}
+        found, report = self._ask_each("export", lambda holder, _: holder.export(email))
+        data = {"email": normalise_email(email), "exported_at": report.at.isoformat(), **found,
+                "not_searched": report.skipped}
         return data, report
 
     def erase(self, email: str) -> Report:
+        return self._ask_each("erase", lambda holder, now: holder.erase(email, now))[1]
+
+    def _ask_each(self, action: str, ask: Callable[[Holder, datetime], Any]
+                  ) -> tuple[dict[str, Any], Report]:
+        """Every holder's answer by area, and the audited report of counts and skipped areas."""
         now = self._clock()
-        counts: dict[str, int] = {}
+        answers: dict[str, Any] = {}
         skipped = []
         for holder in self._holders:
             try:
-                counts[holder.area] = holder.erase(email, now)
+                answers[holder.area] = ask(holder, now)
             except Unreadable:
                 skipped.append(holder.area)
-        report = Report(self._new_id(), "erase", now, self._by, counts, skipped)
+        counts = {area: len(a) if isinstance(a, list) else a for area, a in answers.items()}
+        report = Report(self._new_id(), action, now, self._by, counts, skipped)
         self._audit.record(report)
-        return report
+        return answers, report
 
 
 # -- forums -----------------------------------------------------------------------------------
