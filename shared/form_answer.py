@@ -27,8 +27,9 @@ OUTCOMES = {
 
 
 def wants_page(media_type: str, accept: str) -> bool:
-    """A browser's own form post: urlencoded, and HTML accepted."""
-    return media_type == "application/x-www-form-urlencoded" and "text/html" in accept
+    """A browser's own form post: a form (urlencoded or multipart), and HTML accepted."""
+    return media_type in ("application/x-www-form-urlencoded", "multipart/form-data") and \
+        "text/html" in accept
 
 
 def _success(body: dict[str, Any]) -> str:

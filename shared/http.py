@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Mapping
+from html import escape
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -88,6 +90,16 @@ def json_response(status: int, body: Any) -> Response[Any]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
+def see_other(location: str) -> Response[Any]:
+    """303 to `location` (a path on this origin: pages and API share it, locally and behind
+    CloudFront), with a small Danish page for a client that does not follow it."""
+    target = escape(location, quote=True)
+    page = (f'<!doctype html><html lang="da"><meta charset="utf-8"><title>Videre</title>'
+            f'<p><a href="{target}">Fortsæt til siden</a></p></html>')
+    return Response(status_code=303, content_type="text/html; charset=utf-8", body=page,
+                    headers={"Location": location})
+
+
 def error_response(status: int, code: str, message: str) -> Response[Any]:
     return json_response(status, {"code": code, "message": message})
 
@@ -97,14 +109,60 @@ def invalid_input_response(errors: list[FieldError]) -> Response[Any]:
     return json_response(422, body)
 
 
-def _form_as_json(event: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A plain HTML form post (urlencoded) is read like the same fields sent as JSON."""
-    # A field left blank in a form is a field not given, as the pages' script sends it.
-    fields = {k: v[-1] for k, v in parse_qs(event.get("body") or "").items()}
-    json_headers = {**(event.get("headers") or {}), "Content-Type": "application/json"}
-    json_headers = {k: v for k, v in json_headers.items()
-                    if k.lower() != "content-type" or k == "Content-Type"}
-    return {**event, "body": json.dumps(fields), "headers": json_headers}
+def _as_json(event: Mapping[str, Any], body: str | None) -> dict[str, Any]:
+    """The event with `body` as its JSON body, under one `Content-Type` header in lower case
+    (media types are case-insensitive, RFC 9110; the parser downstream compares exactly)."""
+    headers = {k: v for k, v in (event.get("headers") or {}).items()
+               if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items()
+             if k.lower() != "content-type"}
+    if body is not None:
+        headers["Content-Type"], multi["Content-Type"] = "application/json", ["application/json"]
+    return {**event, "body": body, "headers": headers or None,
+            "multiValueHeaders": multi or None, "isBase64Encoded": False}
+
+
+def _form_fields(media_type: str, content_type: str, text: str) -> dict[str, str]:
+    """The fields of a form post, urlencoded or multipart/form-data (RFC 7578); a field left
+    blank in a form is a field not given, as the pages' script sends it. Parts that carry a
+    file are not fields of any of our forms and are left out."""
+    if media_type == FORM:
+        return {k: v[-1] for k, v in parse_qs(text).items()}
+    boundary = re.search(r'boundary="?([^";]+)"?', content_type, flags=re.IGNORECASE)
+    if boundary is None or not text.strip():
+        # A one-click unsubscribe may come with an empty body whatever its media type says.
+        if not text.strip():
+            return {}
+        raise MalformedForm()
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    raw = (f"Content-Type: multipart/form-data; boundary=\"{boundary.group(1)}\"\r\n\r\n"
+           + text).encode("utf-8")
+    message = BytesParser(policy=HTTP).parsebytes(raw)
+    if not message.is_multipart() or message.defects:
+        raise MalformedForm()
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename() is not None:
+            continue
+        payload = part.get_payload(decode=True)
+        value = payload.decode("utf-8", errors="strict") if isinstance(payload, bytes) else ""
+        if value:
+            fields[name] = value
+    return fields
+
+
+def _loads(text: str) -> Any:
+    """JSON as the resolver reads it: a number too long for Python (over 4,300 digits) or
+    nesting deeper than the parser goes is a refusal, not a server error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError):
+        raise UnreadableJson() from None
 
 
 def _refusal(error: type[DomainError] | DomainError) -> dict[str, Any]:
@@ -116,25 +174,40 @@ def _refusal(error: type[DomainError] | DomainError) -> dict[str, Any]:
             "isBase64Encoded": False}
 
 
-# What the public forms send: JSON from the pages' script, urlencoded from a plain form post.
+class MalformedForm(DomainError):
+    code = "invalid_form"
+    message = "Formularen kunne ikke læses."
+
+
+class UnreadableJson(DomainError):
+    code = "unreadable_json"
+    message = "Indholdet kan ikke læses: et tal er for langt, eller det er for dybt indlejret."
+
+
+# What the public forms send: JSON from the pages' script, urlencoded from a plain form post,
+# multipart/form-data from a mail client's one-click unsubscribe (RFC 8058) or a form.
 FORM = "application/x-www-form-urlencoded"
-ACCEPTED_MEDIA_TYPES = {"application/json", FORM}
+MULTIPART = "multipart/form-data"
+ACCEPTED_MEDIA_TYPES = {"application/json", FORM, MULTIPART}
 
 
 class Resolver(APIGatewayRestResolver):
     """Refuses a too large body, one that is not UTF-8 text, and any media type other than
-    JSON or a form, before anything parses it; answers a browser's plain form post (no
-    script) with a page instead of JSON."""
+    JSON or a form, before anything parses it; reads a form (urlencoded or multipart) like
+    the same fields sent as JSON; answers a browser's plain form post (no script) with a
+    page instead of JSON."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         headers = {k.lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        result = self._answer(event, context, media_type)
+        content_type = headers.get("content-type", "")
+        media_type = content_type.split(";")[0].strip().lower()
+        result = self._answer(event, context, media_type, content_type)
         if form_answer.wants_page(media_type, headers.get("accept", "")):
             return form_answer.page(result, headers.get("referer", ""))
         return result
 
-    def _answer(self, event: Mapping[str, Any], context: Any, media_type: str) -> dict[str, Any]:
+    def _answer(self, event: Mapping[str, Any], context: Any, media_type: str,
+                content_type: str) -> dict[str, Any]:
         if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
             return _refusal(UnsupportedMediaType)
         limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
@@ -149,13 +222,17 @@ class Resolver(APIGatewayRestResolver):
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return _refusal(NotText)
-        event = {**event, "body": text if event.get("body") is not None else None,
-                 "isBase64Encoded": False}
-        return super().resolve(_form_as_json(event) if media_type == FORM else event, context)
+        if media_type in (FORM, MULTIPART):
+            try:
+                text = json.dumps(_form_fields(media_type, content_type, text))
+            except (MalformedForm, UnicodeDecodeError):
+                return _refusal(MalformedForm)
+        given = event.get("body") is not None or media_type in (FORM, MULTIPART)
+        return super().resolve(_as_json(event, text if given else None), context)
 
 
 def create_resolver() -> Resolver:
-    app = Resolver(enable_validation=True)
+    app = Resolver(enable_validation=True, json_body_deserializer=_loads)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[Any]:

@@ -6,7 +6,9 @@ import json
 from typing import Annotated, Any
 
 import pytest
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from local.functions import LocalContext
@@ -34,12 +36,20 @@ def create(signup: Annotated[Signup, Body()]) -> dict[str, Any]:
     return {"ok": True}
 
 
-def call(method: str, path: str, body: str | bytes | None = None) -> tuple[int, dict[str, Any]]:
-    gateway = Gateway([Route("POST", "/api/things", "f"), Route("GET", "/api/{proxy+}", "f")], {})
-    match = gateway.match(method, path)
+@app.post("/api/one-click")
+def one_click(token: Annotated[str, Query(min_length=10)] = "") -> dict[str, str]:
+    """Like the newsletter's RFC 8058 unsubscribe: the token in the query, the body ignored."""
+    return {"status": "unsubscribed", "token": token}
+
+
+def call(method: str, path: str, body: str | bytes | None = None,
+         content_type: str = "application/json") -> tuple[int, dict[str, Any]]:
+    gateway = Gateway([Route("POST", "/api/things", "f"), Route("POST", "/api/one-click", "f"),
+                       Route("GET", "/api/{proxy+}", "f")], {})
+    match = gateway.match(method, path.split("?")[0])
     assert match is not None
-    event = gateway.event(match, method, path, {"Content-Type": "application/json"},
-                          body if isinstance(body, bytes) else (body or "").encode(),
+    event = gateway.event(match, method, path, {"Content-Type": content_type} if content_type
+                          else {}, body if isinstance(body, bytes) else (body or "").encode(),
                           "127.0.0.1")
     result = app.resolve(event, LocalContext("f", 128, 3, "eu-north-1"))
     return result["statusCode"], json.loads(result["body"])
@@ -71,7 +81,7 @@ def test_a_body_that_is_not_utf8_text_is_a_400_not_a_500(body: bytes) -> None:
     assert (status, answer["code"]) == (400, "invalid_encoding")
 
 
-@pytest.mark.parametrize("media_type", ["text/plain", "multipart/form-data",
+@pytest.mark.parametrize("media_type", ["text/plain", "TEXT/PLAIN", "multipart/mixed; boundary=x",
                                         "application/xml; charset=utf-8"])
 def test_a_body_of_another_media_type_is_a_415(media_type: str) -> None:
     gateway = Gateway([Route("POST", "/api/things", "f")], {})
@@ -134,3 +144,86 @@ def test_a_browsers_plain_form_post_gets_a_danish_page() -> None:
 def test_a_form_post_asking_for_json_gets_json() -> None:
     answer = plain_post(b"name=Anne&consent=on", accept="application/json")
     assert json.loads(answer["body"]) == {"ok": True}
+
+
+def _any_case(text: str) -> st.SearchStrategy[str]:
+    return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
+        lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(text, upper,
+                                                                             strict=True)))
+
+
+@given(media_type=_any_case("application/json"), params=st.sampled_from(
+    ["", "; charset=utf-8", "; CHARSET=UTF-8", " ; charset=\"utf-8\""]))
+def test_a_json_media_type_in_any_case_is_json(media_type: str, params: str) -> None:
+    """Media types are case-insensitive (RFC 9110 8.3.1)."""
+    assert call("POST", "/api/things", '{"name": "Anne", "consent": true}',
+                media_type + params) == (200, {"ok": True})
+
+
+@given(media_type=_any_case("application/x-www-form-urlencoded"))
+def test_a_form_media_type_in_any_case_is_a_form(media_type: str) -> None:
+    assert call("POST", "/api/things", "name=Anne&consent=on", media_type) == (200, {"ok": True})
+
+
+@given(digits=st.integers(4301, 12000), sign=st.sampled_from(["", "-"]),
+       where=st.sampled_from(['{"name": N, "consent": true}', '{"name": "Anne", "consent": N}',
+                              "[N]", "N", '{"name": "Anne", "consent": true, "x": {"y": [N]}}']))
+def test_a_json_integer_longer_than_python_reads_is_a_400(digits: int, sign: str,
+                                                          where: str) -> None:
+    status, answer = call("POST", "/api/things", where.replace("N", sign + "7" * digits))
+    assert (status, answer["code"]) == (400, "unreadable_json")
+    assert answer["message"].startswith("Indholdet kan ikke læses")
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_400() -> None:
+    status, answer = call("POST", "/api/things", "[" * 8000 + "]" * 8000)
+    assert (status, answer["code"]) == (400, "unreadable_json")
+
+
+def multipart(fields: dict[str, str], boundary: str = "----graense42") -> tuple[bytes, str]:
+    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                   for k, v in fields.items()) + f"--{boundary}--\r\n"
+    return body.encode(), f'multipart/form-data; boundary="{boundary}"'
+
+
+@given(name=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]),
+                    min_size=1, max_size=20).filter(lambda n: n.strip() == n and n.strip()),
+       media=_any_case("multipart/form-data"))
+def test_a_multipart_form_is_read_like_the_same_json(name: str, media: str) -> None:
+    body, content_type = multipart({"name": name, "consent": "on", "website": ""})
+    assert call("POST", "/api/things", body, content_type.replace("multipart/form-data",
+                                                                   media)) == (200, {"ok": True})
+
+
+def test_a_multipart_form_with_errors_gets_field_errors_and_a_broken_one_a_400() -> None:
+    body, content_type = multipart({"name": "", "consent": "on"})
+    status, answer = call("POST", "/api/things", body, content_type)
+    assert status == 422 and answer["errors"][0]["field"] == "name"
+    for broken, media in ((b"--x\r\nno end", "multipart/form-data"),
+                          (b"just text", "multipart/form-data; boundary=zz")):
+        assert call("POST", "/api/things", broken, media)[0] == 400
+
+
+TOKEN = "abcdefghijkl-token"
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    multipart({"List-Unsubscribe": "One-Click"}),                     # RFC 8058: SHOULD
+    (b"List-Unsubscribe=One-Click", "application/x-www-form-urlencoded"),  # MAY
+    (b"", "application/x-www-form-urlencoded"),
+    (b"", ""),                                                        # no body at all
+    (b"", "multipart/form-data; boundary=x"),
+])
+def test_the_one_click_post_is_accepted_with_each_body_a_mail_client_sends(
+        body: bytes, content_type: str) -> None:
+    assert call("POST", f"/api/one-click?token={TOKEN}", body, content_type) == (
+        200, {"status": "unsubscribed", "token": TOKEN})
+
+
+def test_see_other_leads_to_a_path_with_a_page_for_clients_that_do_not_follow() -> None:
+    from shared.http import see_other
+
+    answer = see_other("/afmeld-nyhedsbrev.html?token=a%2Bb")
+    assert answer.status_code == 303 and answer.headers["Location"] == \
+        "/afmeld-nyhedsbrev.html?token=a%2Bb"
+    assert 'href="/afmeld-nyhedsbrev.html?token=a%2Bb"' in str(answer.body)
