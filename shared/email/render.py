@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.clock import utcnow
+from shared.observability import logger
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -66,12 +67,16 @@ def mime(email: Email, sender: str, sender_name: str) -> EmailMessage:
     message = EmailMessage()
     local, _, domain = sender.partition("@")
     message["From"] = Address(display_name=sender_name, username=local, domain=domain)
-    message["To"] = email.to
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=domain)
-    for name, value in email.headers.items():
-        message[name] = value
+    headers = {"To": email.to, "Subject": email.subject, "Date": format_datetime(utcnow()),
+               "Message-ID": make_msgid(domain=domain), **email.headers}
+    for name, value in headers.items():
+        try:
+            message[name] = value
+        except ValueError:
+            # Why the message cannot be built, never the value (it may name a person).
+            logger.error("email not built: header refused", extra={
+                "header": name, "reason": "line break or control character in the value"})
+            raise
     # Quoted-printable keeps the message 7-bit: Danish letters survive every relay.
     message.set_content(email.text, cte="quoted-printable")
     message.add_alternative(email.html, subtype="html", cte="quoted-printable")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.clock import COPENHAGEN
+from shared.forms import SingleLine
 from shared.forums.models import SLUG, Forum, Session
 from shared.roles import Audience
 from shared.validation import DanishValueError
@@ -25,8 +26,8 @@ class SessionEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=SLUG)
-    city: str = Field(min_length=1, max_length=100)
-    venue: str = Field(default="", max_length=300)
+    city: SingleLine = Field(min_length=1, max_length=100)
+    venue: SingleLine = Field(default="", max_length=300)
     starts_at: LocalTime
     ends_at: LocalTime
     capacity: int = Field(ge=1, le=2000)
@@ -48,7 +49,8 @@ class ForumEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=SLUG)
-    title: str = Field(min_length=1, max_length=200)
+    # One-line fields end up in email subjects and headers, where a line break is refused.
+    title: SingleLine = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=4000)
     audience: Audience = Audience.LEADERS_OF_LEADERS
     sessions: list[SessionEntry] = Field(default_factory=list)

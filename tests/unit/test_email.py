@@ -69,3 +69,24 @@ def test_each_change_calls_for_one_kind_of_email(old: Status | None, new: Status
                                                  kind: str | None) -> None:
     before = _registration(old) if old else None
     assert email_kind(before, _registration(new)) == kind
+
+
+@pytest.mark.parametrize("header", ["Subject", "To", "List-Unsubscribe"])
+def test_a_message_that_cannot_be_built_says_why_in_the_log_without_the_value(
+        header: str, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Hemmelig Hansen\r\nBcc: anden@example.dk"
+    email = render("confirmation", "a@example.dk", "Forum", context("Anne"))
+    fields = {"to": email.to, "subject": email.subject, "headers": dict(email.headers)}
+    if header == "Subject":
+        fields["subject"] = secret
+    elif header == "To":
+        fields["to"] = secret
+    else:
+        fields["headers"] = {header: secret}
+    broken = email.__class__(text=email.text, html=email.html, **fields)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        mime(broken, "ledere@example.dk", "Ledere af ledere")
+    [record] = [r for r in caplog.records if r.getMessage() == "email not built: header refused"]
+    assert record.levelname == "ERROR" and record.__dict__["header"] == header
+    logged = repr([r.__dict__ for r in caplog.records])
+    assert "Hemmelig" not in logged and "anden@example.dk" not in logged
