@@ -4,12 +4,14 @@ or to the local runtime when AWS_ENDPOINT_URL points at its emulator."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli.danish import TIME_FORMAT, confirm, danish_time, parse_danish_time
 from shared.errors import InvalidInput
 
 
@@ -33,7 +35,23 @@ def _read_file(path: Path) -> Any:
 
 @click.group()
 def main() -> None:
-    """Leaders of leaders: operator commands."""
+    """Leaders of leaders: operator commands. Times are typed and shown in Danish time."""
+    from cli.environment import configure
+
+    used = configure(os.environ)
+    if used:
+        click.echo(f"Den lokale runtime: {os.environ['AWS_ENDPOINT_URL']} (fra {used}).",
+                   err=True)
+
+
+def _session_or_fail(session_id: str) -> Any:
+    """The session, or a Danish sentence naming the one that does not exist (exit 1)."""
+    from cli.resources import catalogue_reader
+
+    session = catalogue_reader().session(session_id)
+    if session is None:
+        _fail(f"Sessionen '{session_id}' findes ikke. 'leaders forums list' viser sessionerne.")
+    return session
 
 
 @main.group()
@@ -75,42 +93,42 @@ def forums_list(as_json: bool) -> None:
     for forum in listing.forums:
         click.echo(f"{forum.id}  {forum.title}  [{forum.audience.value}]")
         for s in forum.sessions:
-            click.echo(f"  {s.id:<36} {s.city:<12} {s.starts_at}  "
+            click.echo(f"  {s.id:<36} {s.city:<12} {danish_time(s.starts_at)}  "
                        f"{s.seats_left:>3}/{s.capacity:<3} {s.status.value}")
-
-
-PARTICIPANT_COLUMNS = ["status", "waitlist_position", "name", "email", "phone", "role",
-                       "workplace", "member_number", "needs", "registered_at", "id"]
 
 
 @forums.command("participants")
 @click.argument("session_id")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV for a spreadsheet (UTF-8, ; separated).")
-def forums_participants(session_id: str, as_csv: bool) -> None:
+@click.option("--csv", "as_csv", is_flag=True,
+              help="CSV for a spreadsheet (UTF-8 with BOM, ; separated, Danish headings).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the CSV to this file (default: print it).")
+def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None:
     """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
-    import csv
-
     from cli.resources import registration_store
+    from cli.spreadsheet import participant_row, participants_csv
 
+    _session_or_fail(session_id)
     store = registration_store()
     waiting = store.waiting(session_id)
-    rows = []
-    for r in _registrations(store).participants(session_id):
-        position = waiting.index(r.id) + 1 if r.id in waiting else ""
-        rows.append([r.status.value, position, r.name, r.email, r.phone or "", r.role.value,
-                     r.workplace, r.member_number or "", r.needs or "",
-                     r.created_at.isoformat(timespec="seconds"), r.id])
-    if as_csv:
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
-        writer.writerow(PARTICIPANT_COLUMNS)
-        writer.writerows(rows)
+    everyone = _registrations(store).participants(session_id)
+    rows = [participant_row(r, waiting.index(r.id) + 1 if r.id in waiting else None)
+            for r in everyone]
+    if as_csv or out is not None:
+        text = participants_csv(rows)
+        if out is None:
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            sys.stdout.flush()
+        else:
+            out.write_bytes(text.encode("utf-8"))
+            click.echo(f"Skrevet til {out}: {len(rows)} tilmeldinger.")
         return
     if not rows:
-        click.echo("Ingen tilmeldinger.")
+        click.echo(f"Ingen tilmeldinger til {session_id}.")
     for row in rows:
         status = f"{row[0]} {row[1]}".strip()
-        click.echo(f"{status:<14} {row[2]:<30} {row[3]:<32} {row[6]}")
-    confirmed = sum(1 for row in rows if row[0] == "confirmed")
+        click.echo(f"{status:<18} {row[2]:<30} {row[3]:<32} {row[6]}")
+    confirmed = sum(1 for r in everyone if r.status.value == "confirmed")
     click.echo(f"{confirmed} bekræftede, {len(waiting)} på venteliste.")
 
 
@@ -127,6 +145,7 @@ def forums_close(session_id: str, reopen: bool) -> None:
     """Close registration for SESSION_ID (registered participants keep their seats)."""
     from cli.resources import catalogue_reader
 
+    _session_or_fail(session_id)
     catalogue_reader().set_status(session_id, closed=not reopen)
     click.echo(f"{session_id}: tilmelding {'åbnet' if reopen else 'lukket'}.")
 
@@ -134,13 +153,22 @@ def forums_close(session_id: str, reopen: bool) -> None:
 @forums.command("cancel-session")
 @click.argument("session_id")
 @click.option("--reason", required=True, help="Told to every participant (Danish).")
-def forums_cancel_session(session_id: str, reason: str) -> None:
-    """Cancel SESSION_ID: every participant is told once, by email, with the reason."""
+@click.option("--yes", is_flag=True, help="Do not ask first (for scripts).")
+def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
+    """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
+    cannot be undone; asks first unless --yes."""
     from cli.resources import catalogue_reader, registration_store
     from shared.forums.registration import CancelledBy, Status
 
-    catalogue_reader().set_status(session_id, cancelled=True, reason=reason)
+    session = _session_or_fail(session_id)
     store = registration_store()
+    if not yes:
+        told = sum(1 for r in store.registrations(session_id)
+                   if r.status is not Status.CANCELLED)
+        if not confirm(f"Aflys {session_id} ({session.city}, {danish_time(session.starts_at)})"
+                       f" og skriv til {told} deltagere? Det kan ikke fortrydes."):
+            _fail("Intet er aflyst.")
+    catalogue_reader().set_status(session_id, cancelled=True, reason=reason)
     cancelled = 0
     for registration in store.registrations(session_id):
         if registration.status is not Status.CANCELLED and _registrations(store)\
@@ -164,7 +192,7 @@ def _show(leased: Any) -> None:
     request, contents = leased.request, leased.contents
     click.echo(f"Reference:  {request.reference}")
     click.echo(f"Type:       {KIND_TEXT[request.kind]}{'  (HASTER)' if request.urgent else ''}")
-    click.echo(f"Modtaget:   {request.received_at.isoformat(timespec='minutes')}")
+    click.echo(f"Modtaget:   {danish_time(request.received_at)}")
     for label, value in (("Navn", contents.name), ("E-mail", contents.email),
                          ("Telefon", contents.phone),
                          ("Foretrækker", contents.contact_preference),
@@ -203,7 +231,7 @@ def consultant_done(reference: str, note: str | None) -> None:
     """Close REFERENCE: it leaves the queue for good."""
     from cli.resources import desk
 
-    _desk_call(lambda: desk().done(reference.upper(), note))
+    _desk_call(reference, lambda: desk().done(reference.upper(), note))
     click.echo(f"{reference.upper()} er afsluttet.")
 
 
@@ -213,7 +241,7 @@ def consultant_release(reference: str) -> None:
     """Put REFERENCE back in the queue at once."""
     from cli.resources import desk
 
-    _desk_call(lambda: desk().release(reference.upper()))
+    _desk_call(reference, lambda: desk().release(reference.upper()))
     click.echo(f"{reference.upper()} er lagt tilbage i køen.")
 
 
@@ -227,7 +255,8 @@ def consultant_extend(reference: str, lease_minutes: int) -> None:
 
     from cli.resources import desk
 
-    _desk_call(lambda: desk().extend(reference.upper(), timedelta(minutes=lease_minutes)))
+    _desk_call(reference, lambda: desk().extend(reference.upper(),
+                                                timedelta(minutes=lease_minutes)))
     click.echo(f"{reference.upper()} er dit i {lease_minutes} minutter mere.")
 
 
@@ -245,11 +274,14 @@ def consultant_list() -> None:
                    f"{item.status.value:<8} {item.age_hours:>7.1f} t  {KIND_TEXT[item.kind]}")
 
 
-def _desk_call(action: Any) -> None:
-    from shared.errors import DomainError
+def _desk_call(reference: str, action: Any) -> None:
+    from shared.errors import DomainError, NotFound
 
     try:
         action()
+    except NotFound:
+        _fail(f"Henvendelsen {reference.upper()} findes ikke. 'leaders consultant list' viser "
+              "dem, der venter.")
     except DomainError as exc:
         _fail(exc.message)
 
@@ -293,10 +325,12 @@ def newsletter_draft(file: Path, subject: str, issue_id: str | None) -> None:
 def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
     """Send ISSUE_ID to editor addresses, marked as a test (nobody is unsubscribed by it)."""
     from cli.resources import newsletter
-    from shared.errors import DomainError
+    from shared.errors import DomainError, NotFound
 
     try:
         newsletter().send_test(issue_id, list(recipients))
+    except NotFound:
+        _issue_not_found(issue_id)
     except DomainError as exc:
         _fail(exc.message)
     click.echo(f"Prøve sendt til {', '.join(recipients)}.")
@@ -305,30 +339,38 @@ def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
 @newsletter_group.command("approve")
 @click.argument("issue_id")
 @click.option("--at", "send_at", default=None,
-              help="Its own send time, Danish time, e.g. 2027-03-02T08:00 (else the schedule).")
+              help="Its own send time in Danish time, e.g. '2027-03-02 08:00' (else the "
+                   "schedule).")
 def newsletter_approve(issue_id: str, send_at: str | None) -> None:
     """Approve ISSUE_ID: it goes out with the next scheduled send, or at --at."""
     from datetime import datetime
 
-    from cli.resources import newsletter
-    from shared.clock import COPENHAGEN
+    from cli.resources import newsletter, newsletter_store
+    from shared.clock import utcnow
     from shared.errors import DomainError
 
     moment: datetime | None = None
     if send_at:
         try:
-            moment = datetime.fromisoformat(send_at)
+            moment = parse_danish_time(send_at)
         except ValueError:
-            _fail("Tidspunktet skal skrives som 2027-03-02T08:00.")
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=COPENHAGEN)
+            _fail(f"Skriv tidspunktet i dansk tid som {TIME_FORMAT}.")
+        if moment is not None and moment <= utcnow():
+            _fail(f"{danish_time(moment)} er allerede passeret; vælg et tidspunkt frem i tiden "
+                  "(dansk tid).")
+    if newsletter_store().issue(issue_id) is None:
+        _issue_not_found(issue_id)
     try:
         issue = newsletter().approve(issue_id, moment)
     except DomainError as exc:
         _fail(exc.message)
-    when = issue.send_at.isoformat(timespec="minutes") if issue.send_at else \
+    when = f"{danish_time(issue.send_at)} (dansk tid)" if issue.send_at else \
         "med næste planlagte udsendelse"
     click.echo(f"{issue_id} er godkendt og sendes {when}.")
+
+
+def _issue_not_found(issue_id: str) -> None:
+    _fail(f"Nummeret {issue_id} findes ikke. 'leaders newsletter status' viser numrene.")
 
 
 @newsletter_group.command("status")
@@ -340,10 +382,12 @@ def newsletter_status(issue_id: str | None) -> None:
     store = newsletter_store()
     issues = [store.issue(issue_id)] if issue_id else store.issues()
     if not issues or issues[0] is None:
-        _fail("Ingen numre." if not issue_id else f"Nummeret {issue_id} findes ikke.")
+        if issue_id:
+            _issue_not_found(issue_id)
+        _fail("Der er ingen numre endnu.")
     for issue in issues:
         assert issue is not None
-        when = issue.send_at.isoformat(timespec="minutes") if issue.send_at else "-"
+        when = danish_time(issue.send_at)
         click.echo(f"{issue.id:<24} {issue.status.value:<9} sendes {when:<17} "
                    f"modtagere {issue.recipients}  sendt {issue.sent}  fejlet {issue.failed}  "
                    f"bounced {issue.bounced}  klager {issue.complained}  "
@@ -383,6 +427,7 @@ def _not_searched(skipped: list[str]) -> None:
               help="Write the JSON to this file (default: print it).")
 def privacy_export(email: str, areas: tuple[str, ...], out: Path | None) -> None:
     """Everything held about EMAIL across forums, newsletter and advisory, as JSON."""
+    _email_or_fail(email)
     data, report = _privacy_service(areas).export(email)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if out is None:
@@ -392,6 +437,7 @@ def privacy_export(email: str, areas: tuple[str, ...], out: Path | None) -> None
         counts = ", ".join(f"{area} {n}" for area, n in report.counts.items())
         click.echo(f"Skrevet til {out}: {counts}.")
     _not_searched(report.skipped)
+    _nothing_held(email, report.counts)
 
 
 @privacy.command("erase")
@@ -401,20 +447,44 @@ def privacy_export(email: str, areas: tuple[str, ...], out: Path | None) -> None
 def privacy_erase(email: str, areas: tuple[str, ...], yes: bool) -> None:
     """Delete everything held about EMAIL (a coming seat is given up first). Anonymous totals
     stay; an audit record without personal data is kept. Safe to run again."""
-    if not yes:
-        click.confirm(f"Slet alle oplysninger om {email}?", abort=True)
+    _email_or_fail(email)
+    if not yes and not confirm(f"Slet alle oplysninger om {email}? Det kan ikke fortrydes."):
+        _fail("Intet er slettet.")
     report = _privacy_service(areas).erase(email)
     counts = ", ".join(f"{area} {n}" for area, n in report.counts.items())
     click.echo(f"Slettet: {counts}. Revisionsspor: {report.request_id}.")
+    if not any(report.counts.values()):  # a second run is safe: it says so and succeeds
+        click.echo(f"Der fandtes ingen oplysninger om {email}.")
     _not_searched(report.skipped)
+
+
+def _email_or_fail(email: str) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from shared.forms import Email
+
+    try:
+        TypeAdapter(Email).validate_python(email)
+    except ValidationError:
+        _fail(f"'{email}' er ikke en e-mailadresse.")
+
+
+def _nothing_held(email: str, counts: dict[str, int]) -> None:
+    """Nothing found about the address: said plainly, and a non-zero exit for scripts."""
+    if not any(counts.values()):
+        _fail(f"Der findes ingen oplysninger om {email} ({', '.join(counts)}).")
 
 
 def run() -> None:
     """The console entry: AWS problems become one clear line instead of a traceback."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from shared.errors import DomainError
+
     try:
         main()
+    except DomainError as exc:
+        _fail(exc.message)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         _fail(f"AWS svarede {error.get('Code', 'fejl')}: {error.get('Message', '')}")

@@ -32,12 +32,13 @@ def stack_region() -> str:
 
 class LocalRuntime:
     def __init__(self, template: dict[str, Any], *, region: str | None = None,
-                 concurrency: int = 4, state: Path = STATE, public_url: str | None = None) -> None:
+                 concurrency: int = 4, state: Path = STATE, public_url: str | None = None,
+                 emulator_port: int | None = None) -> None:
         self.public_url = public_url
         region = region or stack_region()
         self.template = template
         self.plan: Plan = build_plan(template)
-        self.emulator = Emulator(region)
+        self.emulator = Emulator(region, emulator_port)
         self.state = state
         self.concurrency = concurrency
         self.functions: dict[str, LocalFunction] = {}

@@ -137,7 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         relative = unquote(path).lstrip("/") or "index.html"
         site = self.server.site
-        target = (site / relative).resolve()
+        # A name no file can have (a NUL byte, as in /%00) is a page that does not exist.
+        target = site / "404" if "\x00" in relative else (site / relative).resolve()
         if target.is_dir():
             target = target / "index.html"
         if not target.is_relative_to(site) or not target.is_file():

