@@ -1,5 +1,6 @@
-"""Daily: queues again any request that has waited so long its message could expire (SQS
-keeps messages 14 days at most), and reports the age of the oldest waiting request."""
+"""Daily: queues again every request not done whose message could have expired (SQS keeps
+messages 14 days at most), waiting or leased and abandoned alike, and reports the age of the
+oldest request not done."""
 
 from __future__ import annotations
 

@@ -126,17 +126,20 @@ class Intake:
         return reference, created
 
     def requeue_stale(self) -> int:
-        """Queue again what has waited long enough for its message to expire; nothing is lost."""
+        """Queue again every request not done whose message may have expired: waiting,
+        released, or leased and never finished (a lease that ran out leaves the request with
+        no message once SQS drops it; one still running may run past that). Nothing is lost,
+        however a request was left; a copy that meets a running lease stays hidden until the
+        lease ends, and one of a finished request is dropped when pulled."""
         now = self._clock()
         count = 0
         for request in self._store.open_requests():
-            if request.status is Status.WAITING and now - request.queued_at >= REQUEUE_AFTER:
+            if request.status is not Status.DONE and now - request.queued_at >= REQUEUE_AFTER:
                 self._queue.send(request.reference, request.urgent,
                                  deduplication=f"{request.reference}:{now.date()}")
                 self._store.requeued(request.reference, now)
                 count += 1
         return count
-
 
     def oldest_waiting_age(self, now: datetime) -> float | None:
         """Hours the oldest request not yet done has waited."""
