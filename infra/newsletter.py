@@ -88,6 +88,8 @@ class Newsletter(Construct):
         email.grant_send(self.api_function.function)
         for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
             api.route("POST", path, self.api_function.function)
+        # The List-Unsubscribe URL opened in a browser leads to the page for its token.
+        api.route("GET", "newsletter/unsubscribe", self.api_function.function)
 
         self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
                                    "Snapshots the subscribers of an issue and fans them out",

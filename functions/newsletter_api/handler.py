@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -13,7 +14,14 @@ from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import newsletter
 from shared.errors import InvalidLink
-from shared.http import BODY_REFUSALS, StatusAnswer, create_resolver, json_response, responses
+from shared.http import (
+    BODY_REFUSALS,
+    StatusAnswer,
+    create_resolver,
+    json_response,
+    responses,
+    see_other,
+)
 from shared.newsletter.models import SubscriptionForm
 from shared.observability import logger, metrics, tracer
 from shared.settings import NewsletterSettings
@@ -57,6 +65,17 @@ def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "
     status = newsletter(settings).unsubscribe(token)
     metrics.add_metric(name="NewsletterUnsubscribed", unit=MetricUnit.Count, value=1)
     return {"status": status.value}
+
+
+
+@app.get("/api/newsletter/unsubscribe", responses={**responses({}, 422), 303: {
+    "description": "To the unsubscribe page for the token, which acts on its button",
+    "content": {"text/html": {}}}})
+def unsubscribe_page(token: Annotated[str, Query(max_length=1000)] = "") -> Response[Any]:
+    """The List-Unsubscribe URL opened in a browser or by a mail scanner: changes nothing,
+    leads to the page that unsubscribes when its button is pressed."""
+    return see_other(f"/afmeld-nyhedsbrev.html?{urlencode({'token': token})}" if token
+                     else "/afmeld-nyhedsbrev.html")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

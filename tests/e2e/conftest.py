@@ -66,6 +66,15 @@ class Running:
             time.sleep(0.3)
         raise AssertionError(f"{count} × '{subject}' to {to}: found {len(found)}")
 
+    def register(self, person: dict[str, Any]) -> tuple[int, Any]:
+        """Submit the registration form, then press the link mailed to its address, as the
+        owner does; the confirmation's answer."""
+        subject = "Bekræft din tilmelding"
+        before = len(self.mails(person["email"], subject, count=0))
+        assert self.json("POST", "/api/registrations", person) == (202, {"status": "received"})
+        mail = self.mails(person["email"], subject, count=before + 1)[before]
+        return self.json("POST", "/api/registrations/confirm", {"token": token_of(mail)})
+
     def leaders(self, *args: str) -> str:
         """The operator CLI against this runtime's emulator, as an operator runs it; what it
         printed (it must succeed)."""
@@ -89,11 +98,29 @@ class Running:
         return session_id
 
     @property
+    def printed_line(self) -> str:
+        """The environment line `make run` printed for the AWS CLI and `leaders`, verbatim."""
+        lines = [line.strip() for line in self.output.read_text().splitlines()
+                 if line.strip().startswith("export AWS_ENDPOINT_URL=")]
+        assert len(lines) == 1, "make run printed no (or more than one) environment line"
+        return lines[0]
+
+    @property
     def aws_env(self) -> dict[str, str]:
-        _, info = self.json("GET", "/_local/info")
-        return {**os.environ, "AWS_ENDPOINT_URL": info["aws_endpoint_url"],
-                "AWS_REGION": info["region"], "AWS_DEFAULT_REGION": info["region"],
-                "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+        """This machine's environment without any AWS setting of its own, plus exactly what
+        the printed line exports: what an operator has after pasting it."""
+        from cli.environment import parse_export_line
+
+        return {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+                **parse_export_line(self.printed_line)}
+
+
+def token_of(mail: dict[str, Any]) -> str:
+    """The token of the (first) link in an outbox email's text."""
+    from urllib.parse import parse_qs, urlsplit
+
+    link = next(w for w in mail["text"].split() if "token=" in w)
+    return parse_qs(urlsplit(link).query)["token"][0]
 
 
 def start(tmp: Path, port: int, extra_env: dict[str, str] | None = None) -> Running:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -9,9 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -173,6 +176,93 @@ def test_runtime_serves_exactly_what_the_template_defines(
     assert sorted(s["Name"] for s in live) == schedules
 
 
+def test_the_printed_line_alone_drives_the_operator_cli_and_the_aws_cli(
+        runtime: Running, tmp_path: Path) -> None:
+    """A shell with no AWS setting of its own: paste the line `make run` printed, then run."""
+    line = runtime.printed_line
+    assert "AWS_DEFAULT_REGION=" in line  # botocore reads no other region variable
+    bare = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run(["bash", "-c", f"{line}\nleaders forums list && "
+                           "aws dynamodb list-tables --output text"],
+                          env=bare, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "evalueringskultur-kolding" in done.stdout and "ForumsTable" in done.stdout
+    # A session that does not exist: one Danish sentence naming it, and a non-zero exit.
+    refused = subprocess.run(["bash", "-c", f"{line}\nleaders forums close nope"], env=bare,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "Sessionen 'nope' findes ikke." in refused.stderr
+
+
+def test_without_the_line_the_cli_finds_the_runtime_through_its_env_file(
+        runtime: Running, tmp_path: Path) -> None:
+    env_file = runtime.state / "env"
+    assert env_file.read_text().strip() == runtime.printed_line
+    bare = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
+            "LOCAL_STATE_DIR": str(runtime.state)}
+    done = subprocess.run([str(BIN / "leaders"), "forums", "list"], env=bare,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "evalueringskultur-kolding" in done.stdout
+    assert f"Den lokale runtime: {runtime.aws_env['AWS_ENDPOINT_URL']}" in done.stderr
+
+
+def test_list_unsubscribe_opened_leads_to_the_page_and_one_click_takes_every_encoding(
+        runtime: Running, tmp_path: Path) -> None:
+    """RFC 8058: the receiver SHOULD post multipart/form-data and MAY post urlencoded; some
+    post nothing. A GET (a person, a client or a scanner opening the URL) changes nothing and
+    lands on the page for that token, which acts only on its button."""
+    address = "kant@example.dk"
+    runtime.remember("Kaj Kant", address)
+    assert runtime.json("POST", "/api/newsletter/subscriptions", {
+        "name": "Kaj Kant", "email": address, "role": "area_leader", "consent": True,
+        "website": ""})[0] == 202
+    link = next(w for w in runtime.mails(address, "Bekræft")[0]["text"].split() if "token=" in w)
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    assert runtime.json("POST", "/api/newsletter/confirm", {"token": token})[0] == 200
+    issue = tmp_path / "kant-1.md"
+    issue.write_text("Et nummer om kanter.\n", encoding="utf-8")
+    runtime.leaders("newsletter", "draft", str(issue), "--subject", "Kanter nr. 1")
+    runtime.leaders("newsletter", "approve", "kant-1")
+    assert runtime.json("POST", "/_local/schedules/leaders-newsletter/fire")[0] == 200
+    header = runtime.mails(address, "Kanter nr. 1")[0]["headers"]["List-Unsubscribe"]
+    url = header.split(",")[0].strip(" <>")
+    path = url[len(runtime.url):]
+    one_click_token = parse_qs(urlsplit(url).query)["token"][0]
+
+    connection = http.client.HTTPConnection(urlsplit(runtime.url).netloc, timeout=60)
+    connection.request("GET", path)
+    opened = connection.getresponse()
+    opened.read()
+    connection.close()
+    assert opened.status == 303
+    landing = opened.getheader("Location") or ""
+    assert urlsplit(landing).path == "/afmeld-nyhedsbrev.html"
+    assert parse_qs(urlsplit(landing).query)["token"] == [one_click_token]
+    status, _, page = runtime.request("GET", landing)
+    assert status == 200 and b"<button" in page  # the page acts on its button only
+    assert "afmeldt 0" in runtime.leaders("newsletter", "status", "kant-1")  # GET changed nothing
+
+    boundary = "----kant"
+    multipart = (f'--{boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"'
+                 f"\r\n\r\nOne-Click\r\n--{boundary}--\r\n").encode()
+    for body, media_type in ((multipart, f"multipart/form-data; boundary={boundary}"),
+                             (b"List-Unsubscribe=One-Click", "application/x-www-form-urlencoded"),
+                             (None, "")):
+        headers = {"Content-Type": media_type} if media_type else {}
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            assert (answer.status, json.loads(answer.read())) == (
+                200, {"status": "unsubscribed"}), media_type
+    assert "afmeldt 1" in runtime.leaders("newsletter", "status", "kant-1")
+
+
+def test_a_nul_byte_in_a_page_path_is_a_404_not_a_dropped_connection(runtime: Running) -> None:
+    for path in ("/%00", "/forums.js%00.html", "/a/%00/b"):
+        status, _, body = runtime.request("GET", path)
+        assert status == 404 and "Siden findes ikke" in body.decode()
+
+
 def test_bad_or_busy_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
     for port, expected in (("abc", "PORT must be a number"), ("70000", "PORT must be a number")):
         done = subprocess.run(["make", "--no-print-directory", "run"], cwd=ROOT,
@@ -191,22 +281,32 @@ def test_bad_or_busy_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
     assert f"Port {port} is already in use" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_ctrl_c_stops_it_cleanly(tmp_path: Path) -> None:
+def test_ctrl_c_stops_it_cleanly_and_the_next_start_keeps_the_emulator_port(
+        tmp_path: Path) -> None:
     running = start(tmp_path, free_port(), {"LOCAL_DEMO_DATA": "0"})
+    first_line = running.printed_line
+    assert (running.state / "env").is_file()
     status, _, _ = running.request("GET", "/api/forums")
     assert status == 200
     # make itself ends by the SIGINT it was sent, as in a terminal; what it ran ended cleanly.
     assert stop(running) in (0, -signal.SIGINT)
     output = running.output.read_text()
     assert output.rstrip().endswith("Stopped.") and "Traceback" not in output
+    assert not (running.state / "env").exists()  # a stopped runtime sends the CLI nowhere
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # no worker or emulator process is left behind
         try:
             os.killpg(running.process.pid, 0)
         except ProcessLookupError:
-            return
+            break
         time.sleep(0.2)
-    raise AssertionError("processes of the runtime outlived Ctrl-C")
+    else:
+        raise AssertionError("processes of the runtime outlived Ctrl-C")
+    again = start(tmp_path, free_port(), {"LOCAL_DEMO_DATA": "0"})
+    try:
+        assert again.printed_line == first_line  # the line pasted last time still works
+    finally:
+        stop(again)
 
 
 def _env() -> dict[str, str]:
