@@ -6,7 +6,7 @@ import os
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import cdk_context, load_config
+from infra.config import cdk_context, config_keys, load_config
 from infra.stack import LeadersStack
 from shared.names import STACK_NAME
 
@@ -14,7 +14,8 @@ from shared.names import STACK_NAME
 def build_app(outdir: str | None = None) -> cdk.App:
     context = cdk_context()
     app = cdk.App(outdir=outdir, context=context)
-    merged = {key: app.node.try_get_context(key) for key in [*context, *_cli_keys()]}
+    # cdk.json's context, then every `-c leaders:KEY=VALUE` given to the CDK CLI.
+    merged = {key: app.node.try_get_context(key) for key in [*context, *config_keys()]}
     config = load_config({k: v for k, v in merged.items() if v is not None})
     LeadersStack(
         app,
@@ -25,10 +26,6 @@ def build_app(outdir: str | None = None) -> cdk.App:
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app
-
-
-def _cli_keys() -> list[str]:
-    return [f"leaders:{key}" for key in ("account", "region", "sender_address")]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import os
 import sys
 from typing import Any
 
+from shared.names import ENV_PUBLIC_URL
+
 TITLE = "Ledere af ledere – public API"
 VERSION = "1.0.0"
 
@@ -23,8 +25,10 @@ def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
     for route in plan.routes:
         spec = plan.functions[route.function]
         module = spec.handler.rpartition(".")[0]
-        # Plain values as the template gives them; references to resources as placeholders.
-        seen[module] = {name: value if isinstance(value, str) else "placeholder"
+        # Plain values as the template gives them; references to resources as placeholders
+        # (the link base is the distribution's address: a URL).
+        seen[module] = {name: value if isinstance(value, str) else
+                        "https://placeholder.invalid" if name == ENV_PUBLIC_URL else "placeholder"
                         for name, value in spec.environment.items()}
     return sorted(seen.items())
 

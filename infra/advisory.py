@@ -19,7 +19,13 @@ from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
-from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
+from infra.parts import (
+    ReservedKey,
+    dead_letter_alarm,
+    product_table,
+    schedule,
+    schedule_role,
+)
 from shared.names import (
     ENV_ADVISORY_KEY,
     ENV_ADVISORY_RETENTION,
@@ -48,8 +54,8 @@ class Advisory(Construct):
                  runtime: FunctionRuntime, api: PublicApi, email: Email,
                  alarms: sns.ITopic) -> None:
         super().__init__(scope, construct_id)
-        self.content_key = kms.Key(
-            self, "ContentKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
+        self.content_key = ReservedKey(
+            self, "ContentKey",
             description="Seals the contents of advisory requests; only the consultant decrypts",
         )
         self.storage_key = kms.Key(
@@ -127,7 +133,9 @@ class Advisory(Construct):
 
         self.consultant_role = iam.Role(
             self, "ConsultantRole",
-            assumed_by=iam.AccountRootPrincipal(),
+            # Only the configured principals of this account (the consultant's user or role).
+            assumed_by=iam.AccountRootPrincipal().with_conditions({"ArnLike": {
+                "aws:PrincipalArn": config.principal_arns(config.consultant_principals)}}),
             description="The leader consultant: pulls, reads and closes advisory requests",
             max_session_duration=Duration.hours(8),
         )

@@ -4,19 +4,33 @@ function."""
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.config import DeployConfig
+from shared.http import DEFAULT_MAX_BODY_BYTES
 
 STAGE = "prod"
 API_ROOT = "api"
 # The public forms, each with a tighter limit of its own than the stage's.
 FORM_ROUTES = ("/api/registrations", "/api/newsletter/subscriptions", "/api/advisory-requests")
+# CloudFront sends the secret in this header to the API; the web ACL refuses requests without it.
+ORIGIN_HEADER = "x-origin-verify"
+# The distribution's viewer-request function sets this header to the viewer's address.
+VIEWER_ADDRESS_HEADER = "True-Client-IP"
+# The web ACL's own answers (Danish), by custom response body key.
+WAF_ANSWERS = {
+    "direct": ("forbidden", "Brug formularerne på foreningens hjemmeside."),
+    "rate": ("too_many_requests", "For mange forespørgsler. Prøv igen om lidt."),
+    "size": ("payload_too_large", "Forespørgslen er for stor."),
+}
 
 
 class PublicApi(Construct):
@@ -69,15 +83,34 @@ class PublicApi(Construct):
              "payload_too_large", "Forespørgslen er for stor."),
             ("Throttled", apigw.ResponseType.THROTTLED, "429",
              "too_many_requests", "For mange forespørgsler. Prøv igen om lidt."),
-            ("Waf", apigw.ResponseType.WAF_FILTERED, "429",
-             "too_many_requests", "For mange forespørgsler. Prøv igen om lidt."),
+            # Blocks by AWS's common rules; the web ACL's own rules answer for themselves.
+            ("Waf", apigw.ResponseType.WAF_FILTERED, "403",
+             "request_refused", "Forespørgslen blev afvist af sikkerhedshensyn."),
         ):
             self.rest_api.add_gateway_response(
                 response_id, type=response_type, status_code=status,
                 templates={"application/json": f'{{"code": "{code}", "message": "{message}"}}'},
             )
         self.root = self.rest_api.root.add_resource(API_ROOT)
-        self._waf(config)
+        # The value CloudFront sends in ORIGIN_HEADER and the web ACL requires: requests that
+        # bypass the distribution (the API's own execute-api URL) are refused.
+        self.origin_secret: secretsmanager.Secret | None = None
+        if config.waf_enabled:
+            self.origin_secret = secretsmanager.Secret(
+                self, "OriginSecret",
+                description="Header value CloudFront sends to the API; the web ACL requires it",
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    password_length=48, exclude_punctuation=True),
+            )
+            self._waf(config)
+
+    @property
+    def origin_domain(self) -> str:
+        """The API's regional domain, from the REST API alone (not its stage, which depends on
+        every route's function: functions that need the distribution's address would make a
+        cycle)."""
+        stack = Stack.of(self)
+        return f"{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
 
     def route(self, method: str, path: str, function: lambda_.IFunction) -> None:
         """`path` is below /api, e.g. "forums/{forum_id}"."""
@@ -91,41 +124,95 @@ class PublicApi(Construct):
         )
 
     def _waf(self, config: DeployConfig) -> None:
+        """The regional web ACL: only requests that came through the distribution (its secret
+        origin header), a rate limit per viewer address (a header CloudFront sets from the
+        address it saw, so a client cannot choose it), the promised 16 KB body limit, and AWS's
+        common rules. Each block is answered truthfully in Danish."""
         def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
                 cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True,
             )
 
+        def block(status: int, body: str) -> wafv2.CfnWebACL.RuleActionProperty:
+            return wafv2.CfnWebACL.RuleActionProperty(block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=status, custom_response_body_key=body)))
+
+        assert self.origin_secret is not None
         acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=visibility("leaders-api"),
+            custom_response_bodies={
+                key: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                    content_type="APPLICATION_JSON", content=json.dumps(
+                        {"code": code, "message": message}, ensure_ascii=False))
+                for key, (code, message) in WAF_ANSWERS.items()
+            },
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
-                    name="rate-per-ip",
+                    name="through-the-distribution",
                     priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    action=block(403, "direct"),
                     statement=wafv2.CfnWebACL.StatementProperty(
-                        # Requests arrive through CloudFront: count per viewer address.
+                        not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                            statement=wafv2.CfnWebACL.StatementProperty(
+                                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                        single_header={"Name": ORIGIN_HEADER}),
+                                    positional_constraint="EXACTLY",
+                                    search_string=self.origin_secret.secret_value.unsafe_unwrap(),
+                                    text_transformations=[
+                                        wafv2.CfnWebACL.TextTransformationProperty(
+                                            priority=0, type="NONE")],
+                                )))),
+                    visibility_config=visibility("through-the-distribution"),
+                ),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="rate-per-viewer",
+                    priority=1,
+                    action=block(429, "rate"),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        # The distribution's viewer-request function writes the viewer's
+                        # address into this header, replacing whatever the client sent.
                         rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                             aggregate_key_type="FORWARDED_IP",
                             forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
-                                header_name="X-Forwarded-For", fallback_behavior="MATCH",
+                                header_name=VIEWER_ADDRESS_HEADER, fallback_behavior="MATCH",
                             ),
                             limit=config.waf_requests_per_5_minutes,
                         )
                     ),
-                    visibility_config=visibility("rate-per-ip"),
+                    visibility_config=visibility("rate-per-viewer"),
+                ),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="body-over-16kb",
+                    priority=2,
+                    action=block(413, "size"),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
+                            comparison_operator="GT",
+                            size=DEFAULT_MAX_BODY_BYTES,  # the functions answer 413 above it too
+                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(
+                                priority=0, type="NONE")],
+                        )),
+                    visibility_config=visibility("body-over-16kb"),
                 ),
                 wafv2.CfnWebACL.RuleProperty(
                     name="aws-common",
-                    priority=1,
+                    priority=3,
                     override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                             vendor_name="AWS", name="AWSManagedRulesCommonRuleSet",
+                            # Its body rule blocks over 8 KB; the API promises 16 KB (above).
+                            rule_action_overrides=[wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name="SizeRestrictions_BODY",
+                                action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}))],
                         )
                     ),
                     visibility_config=visibility("aws-common"),

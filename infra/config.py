@@ -1,19 +1,47 @@
 """Deployment configuration, read from cdk.json context (`leaders:config`) and validated once.
 
-Override any key on the command line: `cdk deploy -c leaders:account=123456789012` or edit
-cdk.json. The account defaults to CDK_DEFAULT_ACCOUNT when the CLI knows credentials."""
+Override any key on the command line: `cdk deploy -c leaders:KEY=VALUE` (the CDK CLI passes
+every value as a string; lists as JSON or comma-separated) or edit cdk.json. The account
+defaults to CDK_DEFAULT_ACCOUNT when the CLI knows credentials."""
 
 from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_KEY = "leaders:config"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
+# The services the stack deploys into its region, by their endpoint names in AWS's endpoint
+# data (botocore's endpoints.json): SES is `email`, CloudWatch is `monitoring`.
+REGIONAL_SERVICES = ("email", "scheduler", "wafv2", "apigateway", "lambda", "kms", "sqs",
+                     "dynamodb", "secretsmanager", "sns", "ssm", "logs", "monitoring", "s3")
+
+
+@cache
+def _aws_endpoints() -> dict[str, Any]:
+    """The `aws` partition of the endpoint data AWS publishes with botocore."""
+    import botocore
+
+    data = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+    return dict(next(p for p in data["partitions"] if p["partition"] == "aws"))
+
+
+def missing_services(region: str) -> list[str]:
+    """The regional services of the stack that have no endpoint in `region`."""
+    services = _aws_endpoints()["services"]
+    return [s for s in REGIONAL_SERVICES if region not in services.get(s, {}).get("endpoints", {})]
+
+
+def eu_regions_with_every_service() -> list[str]:
+    """EU regions where every regional service of the stack has an endpoint."""
+    return sorted(region for region in _aws_endpoints()["regions"]
+                  if region.startswith("eu-") and not missing_services(region))
 
 
 class DeployConfig(BaseModel):
@@ -21,27 +49,90 @@ class DeployConfig(BaseModel):
 
     account: str = Field(pattern=r"^\d{12}$")
     # An EU region: membership of a union is special-category data (GDPR art. 9).
-    region: str = Field(pattern=r"^eu-[a-z]+-\d$")
-    sender_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    region: str
+    sender_address: str = Field(pattern=EMAIL)
+    # The custom MAIL FROM subdomain of the sender's domain (bounces come back there; SPF).
+    mail_from_subdomain: str = Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+    # Who gets the alarms (SNS mails a confirmation link first).
+    alarm_email: str = Field(pattern=EMAIL)
     api_rate_limit: int = Field(ge=1)
     api_burst_limit: int = Field(ge=1)
     form_rate_limit: int = Field(ge=1)
     form_burst_limit: int = Field(ge=1)
-    waf_requests_per_5_minutes: int = Field(ge=100)
+    # The regional web ACL in front of the API (a fixed monthly cost; see the README).
+    waf_enabled: bool
+    waf_requests_per_5_minutes: int = Field(ge=10)
     log_retention_days: Literal[14, 30, 90, 180, 365]
-    # Where the pages are served; links in emails start with it.
-    public_url: str = Field(pattern=r"^https://[^/\s]+$")
+    # Where the pages are served: "" for the distribution's own https://xxxx.cloudfront.net,
+    # or https://DOMAIN with `certificate_arn`, an ACM certificate for DOMAIN in us-east-1.
+    # Links in emails start with it, so it must be a name the distribution serves.
+    public_url: str = Field(pattern=r"^(https://[a-z0-9.-]+\.[a-z]{2,})?$")
+    certificate_arn: str = Field(
+        pattern=r"^(arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36})?$")
     reminder_days_before: int = Field(ge=1, le=30)
     reminder_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
     registration_retention_days: int = Field(ge=1)
     # The leader consultant, as emails name them (configuration, never code).
     consultant_name: str = Field(min_length=1)
-    consultant_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    consultant_email: str = Field(pattern=EMAIL)
     consultant_phone: str = Field(min_length=8)
+    # Who may assume the ConsultantRole (and so decrypt advisory requests): IAM ARNs in this
+    # account, or `role/NAME` / `user/NAME` short for them; `*` wildcards allowed.
+    consultant_principals: tuple[str, ...] = Field(min_length=1)
     advisory_retention_days: int = Field(ge=1)
     # The newsletter goes out about every second month; SES's MaxSendRate of the account.
     newsletter_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
     ses_max_send_rate: float = Field(gt=0)
+
+    @field_validator("region")
+    @classmethod
+    def _region_has_every_service(cls, region: str) -> str:
+        allowed = eu_regions_with_every_service()
+        if region in allowed:
+            return region
+        if not region.startswith("eu-"):
+            raise ValueError(
+                f"{region} is not an EU region; membership of a union is special-category data "
+                f"(GDPR art. 9), so the stack deploys only to one of {', '.join(allowed)}")
+        missing = missing_services(region)
+        raise ValueError(
+            f"{region} lacks {', '.join(missing) or 'services'} of this stack "
+            f"(e.g. `email` is Amazon SES); choose one of {', '.join(allowed)}")
+
+    @field_validator("consultant_principals")
+    @classmethod
+    def _principal_arns(cls, principals: tuple[str, ...]) -> tuple[str, ...]:
+        for principal in principals:
+            if not (principal.startswith("arn:aws:iam::") or principal.startswith(
+                    ("role/", "user/"))):
+                raise ValueError(f"{principal}: give an IAM ARN or role/NAME or user/NAME")
+        return principals
+
+    @model_validator(mode="after")
+    def _domain_needs_certificate(self) -> DeployConfig:
+        if bool(self.public_url) != bool(self.certificate_arn):
+            raise ValueError(
+                "public_url and certificate_arn go together: a custom domain needs an ACM "
+                "certificate in us-east-1 (CloudFront's region for certificates); leave both "
+                "empty to use the distribution's own cloudfront.net address")
+        return self
+
+    @property
+    def domain_name(self) -> str | None:
+        """The custom domain the distribution serves, when one is configured."""
+        return self.public_url.removeprefix("https://") or None
+
+    @property
+    def sender_domain(self) -> str:
+        return self.sender_address.rsplit("@", 1)[1]
+
+    @property
+    def mail_from_domain(self) -> str:
+        return f"{self.mail_from_subdomain}.{self.sender_domain}"
+
+    def principal_arns(self, principals: tuple[str, ...]) -> list[str]:
+        return [p if p.startswith("arn:") else f"arn:aws:iam::{self.account}:{p}"
+                for p in principals]
 
 
 def cdk_context() -> dict[str, Any]:
@@ -49,12 +140,22 @@ def cdk_context() -> dict[str, Any]:
     return dict(json.loads((ROOT / "cdk.json").read_text())["context"])
 
 
+def config_keys() -> list[str]:
+    """Every `-c leaders:KEY=VALUE` the app reads."""
+    return [f"leaders:{key}" for key in DeployConfig.model_fields]
+
+
 def load_config(context: dict[str, Any]) -> DeployConfig:
     values = dict(context[CONTEXT_KEY])
-    for key in DeployConfig.model_fields:
+    for key, field in DeployConfig.model_fields.items():
         override = context.get(f"leaders:{key}")
-        if override is not None:
-            values[key] = override
+        if override is None:
+            continue
+        if isinstance(override, str) and field.annotation == tuple[str, ...]:
+            text = override.strip()
+            override = json.loads(text) if text.startswith("[") else [
+                part.strip() for part in text.split(",") if part.strip()]
+        values[key] = override
     if os.environ.get("CDK_DEFAULT_ACCOUNT") and "leaders:account" not in context:
         values["account"] = os.environ["CDK_DEFAULT_ACCOUNT"]
     return DeployConfig.model_validate(values)

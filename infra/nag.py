@@ -55,6 +55,16 @@ def acknowledge(stack: Stack) -> None:
          "working (RFC 8058 one-click), and confirmation links; rotating it would break them. "
          "It is generated in AWS; only the newsletter functions may read it, and the privacy "
          "officer's role, which finds a subscriber by the keyed hash of the address.")
+    origin_secret = stack.node.find_child("Api").node.try_find_child("OriginSecret")
+    if origin_secret is not None:
+        _ack(origin_secret, "SMG4",
+             "CloudFront sends this value to the API and the web ACL requires it; both read it "
+             "from the secret at deployment, so a rotation in Secrets Manager alone would lock "
+             "the pages out of the API until the next deploy. A deploy after changing it renews "
+             "both at once.")
+    _ack(stack.node.find_child("ScheduleDeadLetters"), "SQS3",
+         "This queue is the dead-letter destination itself: where the schedules put an "
+         "invocation they could not deliver. It has an alarm on any message.")
     _ack(registration.node.find_child("EventsDeadLetters"), "SQS3",
          "This queue is the dead-letter destination itself: the on-failure destination of the "
          "registrations stream mapping. It has an alarm on any message.")
@@ -105,9 +115,9 @@ def acknowledge(stack: Stack) -> None:
          "to. The pages are static; the API behind /api/* has its own regional WAF (rate per "
          "client and AWS common rules).")
     _ack(distribution, "CFR4",
-         "No custom domain is configured, so the distribution uses the *.cloudfront.net "
-         "certificate whose protocol policy CloudFront fixes at TLSv1. Adding a custom domain "
-         "comes with setting minimum_protocol_version to TLSv1.2_2021.")
+         "Without a custom domain (public_url) the distribution uses the *.cloudfront.net "
+         "certificate whose protocol policy CloudFront fixes at TLSv1; with one, the "
+         "distribution asks for TLSv1.2_2021 at least.")
 
 
 def _logical_arn(stack: Stack, construct: IConstruct) -> str:

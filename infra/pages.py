@@ -1,22 +1,35 @@
 """The form pages: a private S3 bucket behind CloudFront, which also sends /api/* to the API so
-that pages and API share one origin (as they do locally)."""
+that pages and API share one origin (as they do locally). The distribution serves the
+configured domain (with its ACM certificate from us-east-1) or, without one, its own
+cloudfront.net name; `link_base` is whichever it serves, and every emailed link starts with it."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from infra.api import PublicApi
-from infra.config import ROOT
+from infra.api import ORIGIN_HEADER, STAGE, VIEWER_ADDRESS_HEADER, PublicApi
+from infra.config import ROOT, DeployConfig
 from pages.site import build as build_site
+
+# Runs at the edge on every /api request: the viewer's address, as CloudFront saw it, replaces
+# any header of that name the client sent, so the web ACL's rate rule counts real viewers.
+VIEWER_ADDRESS_FUNCTION = f"""function handler(event) {{
+    var request = event.request;
+    request.headers['{VIEWER_ADDRESS_HEADER.lower()}'] = {{value: event.viewer.ip}};
+    return request;
+}}
+"""
 
 
 class Pages(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, api: PublicApi) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, api: PublicApi,
+                 config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
         self.logs = s3.Bucket(
             self,
@@ -38,9 +51,25 @@ class Pages(Construct):
             versioned=True,
             server_access_logs_bucket=self.logs,
             server_access_logs_prefix="s3/",
+            # The pages are built from the repository: emptied (every version) and deleted
+            # with the stack, so deleting the stack does not stop at a non-empty bucket.
             removal_policy=RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
+            auto_delete_objects=True,
         )
+        viewer_address = cloudfront.Function(
+            self, "ViewerAddress",
+            code=cloudfront.FunctionCode.from_inline(VIEWER_ADDRESS_FUNCTION),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Sets the viewer's address header for the API's web ACL",
+        )
+        api_origin = origins.HttpOrigin(
+            api.origin_domain,
+            origin_path=f"/{STAGE}",
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            custom_headers={ORIGIN_HEADER: api.origin_secret.secret_value.unsafe_unwrap()}
+            if api.origin_secret else None,
+        )
+        domain = config.domain_name
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -49,6 +78,11 @@ class Pages(Construct):
             enable_logging=True,
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",
+            domain_names=[domain] if domain else None,
+            certificate=acm.Certificate.from_certificate_arn(
+                self, "Certificate", config.certificate_arn) if domain else None,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021
+            if domain else None,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -56,14 +90,20 @@ class Pages(Construct):
             ),
             additional_behaviors={
                 "/api/*": cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(api.rest_api),
+                    origin=api_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    function_associations=[cloudfront.FunctionAssociation(
+                        function=viewer_address,
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
                 )
             },
         )
+        # The one rule for links in emails: the origin this distribution serves.
+        self.link_base = (config.public_url if domain
+                          else f"https://{self.distribution.distribution_domain_name}")
         s3deploy.BucketDeployment(
             self,
             "Deploy",

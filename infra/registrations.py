@@ -4,7 +4,7 @@ dead-letter queue and an alarm), and the daily reminder schedule."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -38,13 +38,15 @@ from shared.names import (
 class ForumRegistration(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
                  runtime: FunctionRuntime, api: PublicApi, catalogue: ForumsCatalogue,
-                 email: Email, alarms: sns.ITopic) -> None:
+                 email: Email, alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
         self.table = product_table(self, stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
                                    ttl="expires_at")
         self.secret = secretsmanager.Secret(
             self, "SigningSecret",
             description="Signs the links in registration emails (cancellation)",
+            # Kept with the table it keys: registration ids derive from it (erasure by email).
+            removal_policy=RemovalPolicy.RETAIN,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True),
         )
@@ -52,7 +54,7 @@ class ForumRegistration(Construct):
             ENV_FORUMS_TABLE: catalogue.table.table_name,
             ENV_REGISTRATIONS_TABLE: self.table.table_name,
             ENV_SIGNING_SECRET: self.secret.secret_arn,
-            ENV_PUBLIC_URL: config.public_url,
+            ENV_PUBLIC_URL: link_base,  # the origin the distribution serves
             ENV_REMINDER_DAYS: str(config.reminder_days_before),
             ENV_RETENTION_DAYS: str(config.registration_retention_days),
             **email.environment,

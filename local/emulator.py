@@ -65,6 +65,11 @@ class Emulator:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server = _MotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.physical: dict[str, dict[str, str]] = {}  # logical id -> Ref / attribute values
+        # The link base rule (infra/pages.py): links start with the origin the distribution
+        # serves. Locally the local server serves the pages in the distribution's place, so
+        # every https:// address of a distribution resolves to this origin.
+        self.served_origin = "http://127.0.0.1"
+        self._distribution_urls: list[str] = []
 
     @property
     def environment(self) -> dict[str, str]:
@@ -124,6 +129,10 @@ class Emulator:
             arn = f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{logical_id}"
             self.physical[logical_id] = {"Ref": logical_id, "Arn": arn}
             del function
+        for logical_id, aliases in plan.distributions.items():
+            host = f"{logical_id.lower()}.cloudfront.invalid"
+            self.physical[logical_id] = {"Ref": logical_id, "DomainName": host}
+            self._distribution_urls += [f"https://{name}" for name in (host, *aliases)]
         for name, value in plan.parameters:
             self.client("ssm").put_parameter(Name=name, Value=str(self.resolve(value)),
                                              Type="String", Overwrite=True)
@@ -200,9 +209,25 @@ class Emulator:
     # -- intrinsic functions ------------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
-        """A template value with Ref, Fn::GetAtt, Fn::Join, Fn::Select and Fn::Sub resolved."""
+        """A template value with Ref, Fn::GetAtt, Fn::Join, Fn::Select and Fn::Sub resolved, and
+        the addresses a distribution serves replaced by the local origin."""
+        resolved = self._resolve(value)
+        return self._served_locally(resolved) if self._distribution_urls else resolved
+
+    def _served_locally(self, value: Any) -> Any:
+        if isinstance(value, str):
+            for url in self._distribution_urls:
+                value = value.replace(url, self.served_origin)
+            return value
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self._served_locally(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._served_locally(v) for k, v in value.items()}
+        return value
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
         if not isinstance(value, dict):
             return value
         if "Ref" in value:
@@ -216,21 +241,21 @@ class Emulator:
                 raise UnsupportedResource(f"cannot resolve {logical_id}.{attribute}") from exc
         if "Fn::Join" in value:
             separator, parts = value["Fn::Join"]
-            return separator.join(str(self.resolve(p)) for p in parts)
+            return separator.join(str(self._resolve(p)) for p in parts)
         if "Fn::Select" in value:
             index, items = value["Fn::Select"]
-            return self.resolve(items)[int(index)]
+            return self._resolve(items)[int(index)]
         if "Fn::Sub" in value:
             text = value["Fn::Sub"]
             variables: dict[str, Any] = {}
             if isinstance(text, list):
                 text, variables = text
             for name, sub in variables.items():
-                text = text.replace("${" + name + "}", str(self.resolve(sub)))
+                text = text.replace("${" + name + "}", str(self._resolve(sub)))
             for pseudo in ("AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"):
                 text = text.replace("${" + pseudo + "}", str(self._ref(pseudo)))
             return text
-        return {k: self.resolve(v) for k, v in value.items()}
+        return {k: self._resolve(v) for k, v in value.items()}
 
     def _ref(self, name: str) -> str:
         pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT,

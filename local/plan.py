@@ -49,10 +49,12 @@ DEPLOY_ONLY = frozenset({
     "AWS::S3::BucketPolicy",
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::Function",
     "AWS::CloudWatch::Alarm",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     "Custom::CDKBucketDeployment",
+    "Custom::S3AutoDeleteObjects",
 })
 
 
@@ -147,6 +149,8 @@ class Plan:
     event_sources: list[EventSource] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    # CloudFront distributions and the custom domains (aliases) each serves.
+    distributions: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def served_functions(self) -> set[str]:
@@ -212,6 +216,11 @@ def build_plan(template: dict[str, Any]) -> Plan:
             plan.secrets.append(logical_id)
         elif kind == "AWS::SNS::Topic":
             plan.topics.append(logical_id)
+        elif kind == "AWS::SNS::Subscription" and props["Protocol"] == "email":
+            continue  # a person's mailbox (the alarms): SNS mails them in AWS, not locally
+        elif kind == "AWS::CloudFront::Distribution":
+            plan.distributions[logical_id] = list(
+                props["DistributionConfig"].get("Aliases", []))
         elif kind == "AWS::SNS::Subscription":
             plan.subscriptions.append((
                 _logical_of(props["TopicArn"]), props["Protocol"],

@@ -15,7 +15,7 @@ from local.emulator import Emulator
 from local.functions import LocalFunction
 from local.gateway import Gateway
 from local.outbox import Outbox
-from local.plan import Plan, Schedule, build_plan
+from local.plan import Plan, Schedule, UnsupportedResource, build_plan
 from local.synth import ROOT
 from shared.adapters.aws import reset_clients
 from shared.names import ENV_PUBLIC_URL
@@ -49,6 +49,8 @@ class LocalRuntime:
         self.clock: ScheduleClock | None = None
 
     def start(self, *, load_demo: bool = True) -> None:
+        if self.public_url:
+            self.emulator.served_origin = self.public_url  # this server stands for CloudFront
         self.emulator.start()
         os.environ.update(self.emulator.environment)  # this process talks to the emulator too
         reset_clients()  # clients made for an earlier endpoint would not reach this one
@@ -66,11 +68,14 @@ class LocalRuntime:
                 # LOCAL_LOG_LEVEL=DEBUG shows everything the functions log.
                 **({"POWERTOOLS_LOG_LEVEL": os.environ["LOCAL_LOG_LEVEL"]}
                    if os.environ.get("LOCAL_LOG_LEVEL") else {}),
-                **({ENV_PUBLIC_URL: self.public_url}
-                   if self.public_url and ENV_PUBLIC_URL in spec.environment else {}),
                 "LANG": "C.UTF-8",
                 "PATH": os.environ.get("PATH", ""),
             }
+            link_base = environment.get(ENV_PUBLIC_URL)
+            if link_base is not None and link_base != self.emulator.served_origin:
+                raise UnsupportedResource(
+                    f"{logical_id}: {ENV_PUBLIC_URL} {link_base} is not an address the "
+                    "distribution serves, so its links would not reach the pages")
             self.functions[logical_id] = LocalFunction(
                 logical_id, spec.handler, environment, memory=spec.memory,
                 timeout=spec.timeout, concurrency=self.concurrency,

@@ -61,6 +61,9 @@ SCHEDULE_NEWSLETTER_DUE = "leaders-newsletter-due"
 # Stack outputs.
 OUTPUT_SITE_URL = "SiteUrl"
 OUTPUT_API_URL = "ApiUrl"
+OUTPUT_DISTRIBUTION_DOMAIN = "DistributionDomain"
+# The DNS records for sending mail as the sender's domain (DKIM, MAIL FROM) start with this.
+OUTPUT_DNS_PREFIX = "DnsRecord"
 
 # The secondary index that lists a forum's sessions in time order.
 INDEX_SESSIONS_BY_FORUM = "SessionsByForum"

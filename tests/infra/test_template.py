@@ -105,8 +105,13 @@ def test_email_sender_identity_and_configuration_set_come_from_configuration(
     stack: Template,
 ) -> None:
     config = json.loads((ROOT / "cdk.json").read_text())["context"]["leaders:config"]
-    stack.has_resource_properties("AWS::SES::EmailIdentity",
-                                  {"EmailIdentity": config["sender_address"]})
+    domain = config["sender_address"].split("@")[1]
+    stack.has_resource_properties("AWS::SES::EmailIdentity", {
+        "EmailIdentity": domain,  # a domain identity: DKIM-signed, DMARC-aligned
+        "DkimAttributes": {"SigningEnabled": True},
+        "MailFromAttributes": Match.object_like(
+            {"MailFromDomain": f"{config['mail_from_subdomain']}.{domain}"}),
+    })
     stack.resource_count_is("AWS::SES::ConfigurationSet", 1)
 
 
@@ -125,7 +130,7 @@ def test_pages_bucket_is_private_and_cloudfront_sends_api_to_api_gateway(
     api = next(b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*")
     assert "POST" in api["AllowedMethods"]
     origin = next(o for o in config["Origins"] if o["Id"] == api["TargetOriginId"])
-    assert origin["OriginPath"]["Fn::Join"][1][0] == "/"  # the API's stage
+    assert origin["OriginPath"] == "/prod"  # the API's stage
     assert "execute-api" in json.dumps(origin["DomainName"])
 
 
@@ -197,7 +202,8 @@ def test_reminders_run_daily_in_copenhagen_time(stack: Template) -> None:
 def test_only_the_registration_functions_may_read_the_signing_secret(
     template: dict[str, Any],
 ) -> None:
-    secret = next(iter(resources(template, "AWS::SecretsManager::Secret")))
+    secret = next(k for k in resources(template, "AWS::SecretsManager::Secret")
+                  if k.startswith("RegistrationSigningSecret"))
     readers = [k for k, p in resources(template, "AWS::IAM::Policy").items()
                if secret in json.dumps(p["Properties"]["PolicyDocument"])]
     assert readers and all(k.startswith("Registration") for k in readers)
