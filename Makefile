@@ -2,10 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Lambda runtime's Python (3.13, from pyenv) when installed, else python3.11, else python3.
+PYTHON ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.13.0/bin/python3"; \
+  [ -x "$$p" ] && echo "$$p" || command -v python3.11 || command -v python3)
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# The stamp names the Python too: a .venv made by another version is made again.
+STAMP := $(VENV)/.installed-py$(PYTHON_VERSION)-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
@@ -26,7 +30,8 @@ help:
 	@echo "make lint    ruff and mypy"
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(PYTHON_VERSION)" ] \
+	  || { rm -rf $(VENV); echo "Creating $(VENV) with Python $(PYTHON_VERSION) ($(PYTHON)) …"; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing Python packages into $(VENV) …"
 	@$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -e '.[cli,infra,dev]' 2> >(grep -v "is ignored" >&2)
 	@rm -f $(VENV)/.installed-*
