@@ -1,13 +1,14 @@
-"""Powertools Logger, Metrics and Tracer, configured by the environment of each function.
+"""Powertools Logger and Metrics, configured by the environment of each function.
 
-Logs carry ids, codes and counts, never names, emails, phones or message texts."""
+Logs carry ids, codes and counts, never names, emails, phones or message texts. Tracing is
+Lambda's active tracing (one segment per invocation, with its initialization), without the
+X-Ray SDK: see the README's section on tracing and cold starts."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from shared.names import METRICS_NAMESPACE
 
 logger = Logger()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-tracer = Tracer()

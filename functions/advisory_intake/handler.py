@@ -21,7 +21,7 @@ from shared.http import (
     json_response,
     responses,
 )
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import AdvisorySettings
 
 settings = AdvisorySettings()  # type: ignore[call-arg]
@@ -51,6 +51,5 @@ def submit(
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

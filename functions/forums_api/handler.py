@@ -13,7 +13,7 @@ from shared.errors import NotFound
 from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, ForumList, ForumView
 from shared.http import create_resolver, responses
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import ForumsApiSettings
 
 settings = ForumsApiSettings()  # type: ignore[call-arg]
@@ -35,6 +35,5 @@ def get_forum(forum_id: str) -> ForumView:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -23,7 +23,7 @@ from shared.http import (
     see_other,
 )
 from shared.newsletter.models import SubscriptionForm
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
@@ -80,6 +80,5 @@ def unsubscribe_page(token: Annotated[str, Query(max_length=1000)] = "") -> Resp
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -9,14 +9,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import newsletter
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     issue = newsletter(settings).dispatch(event.get("issue"))

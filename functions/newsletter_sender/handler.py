@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import newsletter
 from shared.newsletter.models import DeliveryStatus
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
@@ -39,7 +39,6 @@ def handle(record: SQSRecord) -> None:
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(event=event, record_handler=handle, processor=processor,

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.dynamodb_registrations import item_to_registration
 from shared.adapters.wiring import catalogue_reader, notifier, registration_store
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
@@ -54,7 +54,6 @@ def handle(record: DynamoDBRecord) -> None:
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(event=event, record_handler=handle, processor=processor,

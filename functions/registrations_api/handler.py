@@ -22,7 +22,7 @@ from shared.http import (
     json_response,
     responses,
 )
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
@@ -63,6 +63,5 @@ def cancel(request: Annotated[CancelRequest, Body()]) -> dict[str, str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.adapters.wiring import catalogue_reader, notifier, registration_store
 from shared.clock import utcnow
 from shared.forums.registration import Status, reminder_window
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
@@ -36,7 +36,6 @@ def send_reminders() -> int:
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     sent = send_reminders()
