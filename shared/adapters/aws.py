@@ -9,7 +9,19 @@ from collections.abc import Iterator
 from typing import Any
 
 _clients: dict[str, Any] = {}
-_lock = threading.Lock()
+_sessions: list[Any] = []
+_lock = threading.RLock()
+
+
+def session() -> Any:
+    """The one boto3 session of this process: its loader reads each service model, endpoint
+    rules and credentials once for every client (a session per client read them again)."""
+    with _lock:
+        if not _sessions:
+            import boto3  # imported on first use: routes that need no AWS stay lean
+
+            _sessions.append(boto3.session.Session())
+        return _sessions[0]
 
 
 def client(service: str) -> Any:
@@ -20,9 +32,7 @@ def client(service: str) -> Any:
         with _lock:
             found = _clients.get(service)
             if found is None:
-                import boto3  # imported on first use: routes that need no AWS stay lean
-
-                found = boto3.session.Session().client(service)  # type: ignore[call-overload]
+                found = session().client(service)
                 _clients[service] = found
     return found
 
@@ -59,5 +69,7 @@ def created_clients() -> list[str]:
 
 
 def reset_clients() -> None:
-    """Forget every client, e.g. after the endpoint or credentials changed."""
-    _clients.clear()
+    """Forget every client and the session, e.g. after the endpoint or credentials changed."""
+    with _lock:
+        _clients.clear()
+        _sessions.clear()

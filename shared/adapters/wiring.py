@@ -6,15 +6,17 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
-from shared.forums.registration import Registrations
-from shared.settings import AdvisorySettings, NewsletterSettings, RegistrationSettings
 
+# Each capability's modules load when its service is first built, so a function imports
+# only what it uses (cold starts).
 if TYPE_CHECKING:
+    from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.advisory.service import Intake
     from shared.forums.notifications import Notifier
+    from shared.forums.registration import Registrations
     from shared.newsletter.service import Newsletter
+    from shared.settings import AdvisorySettings, NewsletterSettings, RegistrationSettings
 
 
 @cache
@@ -27,17 +29,23 @@ def signing_secret(arn: str) -> bytes:
 
 @cache
 def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueStore:
+    from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+
     return DynamoCatalogueStore(settings.forums_table_name)
 
 
 @cache
 def registration_store(settings: RegistrationSettings) -> DynamoRegistrationStore:
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+
     return DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name,
                                    retention_days=settings.retention_days)
 
 
 @cache
 def registrations(settings: RegistrationSettings) -> Registrations:
+    from shared.forums.registration import Registrations
+
     return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn))
 
 
