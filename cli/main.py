@@ -376,7 +376,8 @@ def _issue_not_found(issue_id: str) -> None:
 @newsletter_group.command("status")
 @click.argument("issue_id", required=False)
 def newsletter_status(issue_id: str | None) -> None:
-    """Per issue: status, recipients, sent, failed, bounced, complained, unsubscribed since."""
+    """Per issue: status, recipients, sent, failed, uncertain (SES may have accepted, not
+    recorded), bounced, complained, unsubscribed since."""
     from cli.resources import newsletter_store
 
     store = newsletter_store()
@@ -390,6 +391,7 @@ def newsletter_status(issue_id: str | None) -> None:
         when = danish_time(issue.send_at)
         click.echo(f"{issue.id:<24} {issue.status.value:<9} sendes {when:<17} "
                    f"modtagere {issue.recipients}  sendt {issue.sent}  fejlet {issue.failed}  "
+                   f"usikre {issue.uncertain}  "
                    f"bounced {issue.bounced}  klager {issue.complained}  "
                    f"afmeldt {issue.unsubscribed}  {issue.subject}")
 

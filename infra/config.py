@@ -83,6 +83,8 @@ class DeployConfig(BaseModel):
     # The newsletter goes out about every second month; SES's MaxSendRate of the account.
     newsletter_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
     ses_max_send_rate: float = Field(gt=0)
+    # At most one newsletter confirmation email per address per this many minutes.
+    newsletter_confirm_interval_minutes: int = Field(default=10, ge=1, le=1440)
 
     @field_validator("region")
     @classmethod

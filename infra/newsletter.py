@@ -1,5 +1,6 @@
 """The newsletter: its table (subscribers, issues, the send ledger), the public API function,
-the dispatcher fired by the recurring schedule and an hourly check for issues with their own
+the confirmation emails sent from a queue apart from the signup request, the dispatcher fired
+by the recurring schedule and an hourly check for issues with their own
 send time, the fan-out queue and its sender (within SES's sending rate), and the bounce and
 complaint feedback from the SES configuration set through SNS to a queue. Every queue has a
 dead-letter queue with an alarm."""
@@ -23,6 +24,8 @@ from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
 from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
 from shared.names import (
+    ENV_CONFIRM_INTERVAL,
+    ENV_CONFIRM_QUEUE,
     ENV_MAX_SEND_RATE,
     ENV_NEWSLETTER_TABLE,
     ENV_PUBLIC_URL,
@@ -33,6 +36,7 @@ from shared.names import (
     SCHEDULE_NEWSLETTER,
     SCHEDULE_NEWSLETTER_DUE,
     SERVICE_NEWSLETTER_API,
+    SERVICE_NEWSLETTER_CONFIRMATIONS,
     SERVICE_NEWSLETTER_DISPATCH,
     SERVICE_NEWSLETTER_FEEDBACK,
     SERVICE_NEWSLETTER_SENDER,
@@ -63,6 +67,8 @@ class Newsletter(Construct):
         )
         self.send_queue, self.send_dlq = self._queue("Send", Duration.minutes(2))
         self.feedback_queue, self.feedback_dlq = self._queue("Feedback", Duration.seconds(60))
+        # Signups ask here for their confirmation email, sent apart from the request.
+        self.confirm_queue, self.confirm_dlq = self._queue("Confirm", Duration.seconds(60))
 
         environment = {
             ENV_NEWSLETTER_TABLE: self.table.table_name,
@@ -70,6 +76,8 @@ class Newsletter(Construct):
             ENV_SIGNING_SECRET: self.secret.secret_arn,
             ENV_PUBLIC_URL: config.public_url,
             ENV_MAX_SEND_RATE: str(config.ses_max_send_rate / SENDER_CONCURRENCY),
+            ENV_CONFIRM_QUEUE: self.confirm_queue.queue_url,
+            ENV_CONFIRM_INTERVAL: str(config.newsletter_confirm_interval_minutes),
             **email.environment,
         }
 
@@ -85,7 +93,7 @@ class Newsletter(Construct):
 
         self.api_function = function("Api", "newsletter_api", SERVICE_NEWSLETTER_API,
                                      "Newsletter signup, confirmation and unsubscribe")
-        email.grant_send(self.api_function.function)
+        self.confirm_queue.grant_send_messages(self.api_function.function)
         for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
             api.route("POST", path, self.api_function.function)
         # The List-Unsubscribe URL opened in a browser leads to the page for its token.
@@ -104,6 +112,13 @@ class Newsletter(Construct):
         self.sender.function.add_event_source(sources.SqsEventSource(
             self.send_queue, batch_size=5, report_batch_item_failures=True,
             max_concurrency=SENDER_CONCURRENCY))
+
+        self.confirmations = function(
+            "Confirmations", "newsletter_confirmations", SERVICE_NEWSLETTER_CONFIRMATIONS,
+            "Sends a signup its confirmation email, one per address per interval")
+        email.grant_send(self.confirmations.function)
+        self.confirmations.function.add_event_source(sources.SqsEventSource(
+            self.confirm_queue, batch_size=10, report_batch_item_failures=True))
 
         self.feedback = function("Feedback", "newsletter_feedback", SERVICE_NEWSLETTER_FEEDBACK,
                                  "Suppresses addresses that bounce permanently or complain")

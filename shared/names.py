@@ -26,6 +26,8 @@ ENV_CONSULTANT_PHONE = "CONSULTANT_PHONE"
 ENV_NEWSLETTER_TABLE = "NEWSLETTER_TABLE_NAME"
 ENV_SEND_QUEUE = "NEWSLETTER_SEND_QUEUE_URL"
 ENV_MAX_SEND_RATE = "MAX_SEND_RATE"
+ENV_CONFIRM_QUEUE = "NEWSLETTER_CONFIRM_QUEUE_URL"
+ENV_CONFIRM_INTERVAL = "NEWSLETTER_CONFIRM_INTERVAL_MINUTES"
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"
@@ -51,6 +53,7 @@ SERVICE_NEWSLETTER_API = "newsletter-api"
 SERVICE_NEWSLETTER_DISPATCH = "newsletter-dispatch"
 SERVICE_NEWSLETTER_SENDER = "newsletter-sender"
 SERVICE_NEWSLETTER_FEEDBACK = "newsletter-feedback"
+SERVICE_NEWSLETTER_CONFIRMATIONS = "newsletter-confirmations"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"

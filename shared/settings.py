@@ -10,6 +10,8 @@ from shared.names import (
     ENV_ADVISORY_RETENTION,
     ENV_ADVISORY_TABLE,
     ENV_CONFIGURATION_SET,
+    ENV_CONFIRM_INTERVAL,
+    ENV_CONFIRM_QUEUE,
     ENV_CONSULTANT_EMAIL,
     ENV_CONSULTANT_NAME,
     ENV_CONSULTANT_PHONE,
@@ -79,3 +81,8 @@ class NewsletterSettings(BaseSettings):
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
     # Sends per second for one sender container (SES MaxSendRate / the sender's concurrency).
     max_send_rate: float = Field(default=7, gt=0, validation_alias=ENV_MAX_SEND_RATE)
+    # Signups ask for their confirmation email on this queue; one email per address per
+    # interval.
+    confirm_queue_url: str | None = Field(default=None, validation_alias=ENV_CONFIRM_QUEUE)
+    confirm_interval_minutes: int = Field(default=10, ge=1, le=1440,
+                                          validation_alias=ENV_CONFIRM_INTERVAL)

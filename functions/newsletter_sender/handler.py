@@ -1,5 +1,6 @@
-"""The fan-out queue: each subscriber gets their copy of the issue once; throttled sends come
-back as partial batch failures and are retried, the rest of the batch is not repeated."""
+"""The fan-out queue: each subscriber gets their copy of the issue once. A send SES did not
+take (throttled, paused, no connection, ...) fails the record, which comes back with backoff;
+those of the batch already sent are not repeated."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import newsletter
 from shared.newsletter.models import DeliveryStatus
+from shared.newsletter.service import Unsent
 from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 
@@ -28,11 +30,16 @@ def handle(record: SQSRecord) -> None:
     work = json.loads(record.body)
     outcomes: dict[str, int] = {}
     service = newsletter(settings)
-    # A throttled subscriber fails the record (retried later); those before were recorded
-    # and are not sent again, those after are sent on the retry.
-    for subscriber_id in work["subscribers"]:
-        status = service.deliver(work["issue"], subscriber_id)
-        outcomes[status.value] = outcomes.get(status.value, 0) + 1
+    # A subscriber SES did not take fails the record (retried later); those before were
+    # recorded and are not sent again, those after are sent on the retry.
+    try:
+        for subscriber_id in work["subscribers"]:
+            status = service.deliver(work["issue"], subscriber_id)
+            outcomes[status.value] = outcomes.get(status.value, 0) + 1
+    except Unsent:
+        service.send_later(record.receipt_handle,
+                           int(record.attributes.approximate_receive_count or 1))
+        raise
     sent = outcomes.get(DeliveryStatus.SENT.value, 0)
     metrics.add_metric(name="NewsletterSent", unit=MetricUnit.Count, value=sent)
     logger.info("newsletter batch", extra={"issue": work["issue"], "outcomes": outcomes})

@@ -1,6 +1,8 @@
-"""The newsletter table: subscribers (`SUB#<id>`), issues (`ISSUE#<id>`, sk `ISSUE`) and the
-ledger (`ISSUE#<id>`, sk `TO#<subscriber>`). Confirmed subscribers carry `active=1` and
-appear in the sparse Active index, which is what a send snapshots."""
+"""The newsletter table: subscribers (`SUB#<id>`, sk `SUB`), the gate of their confirmation
+emails (sk `GATE`, expires), issues (`ISSUE#<id>`, sk `ISSUE`), the ledger (`ISSUE#<id>`, sk
+`TO#<subscriber>`) and suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
+reason and the day; no other personal data and no expiry). Confirmed subscribers carry
+`active=1` and appear in the sparse Active index, which is what a send snapshots."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
+from shared.newsletter.service import Entry
 from shared.roles import Role
 
 
@@ -31,6 +34,14 @@ def _sub_key(subscriber_id: str) -> dict[str, Any]:
 
 def _issue_key(issue_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ISSUE#{issue_id}"}, "sk": {"S": "ISSUE"}}
+
+
+def _gate_key(subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "GATE"}}
+
+
+def _suppressed_key(subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SUPPRESSED#{subscriber_id}"}, "sk": {"S": "SUPPRESSED"}}
 
 
 def _ledger_key(issue_id: str, subscriber_id: str) -> dict[str, Any]:
@@ -68,7 +79,9 @@ def _issue(item: dict[str, Any]) -> Issue:
         text=item["text"]["S"], status=IssueStatus(item["status"]["S"]),
         created_at=datetime.fromisoformat(item["created_at"]["S"]),
         send_at=_moment(item, "send_at"), approved_at=_moment(item, "approved_at"),
-        dispatched_at=_moment(item, "dispatched_at"), recipients=number("recipients"),
+        dispatched_at=_moment(item, "dispatched_at"), snapshot="snapshot_taken" in item,
+        fanned_out_at=_moment(item, "fanned_out_at"), recipients=number("recipients"),
+        uncertain=number("uncertain"),
         sent=number("sent"), failed=number("failed"), bounced=number("bounced"),
         complained=number("complained"), unsubscribed=number("unsubscribed"),
     )
@@ -77,7 +90,7 @@ def _issue(item: dict[str, Any]) -> Issue:
 class DynamoNewsletterStore(DynamoTable):
     # -- subscribers ------------------------------------------------------------------------
 
-    def put_pending(self, subscriber: Subscriber, expires_at: int) -> SubscriberStatus | None:
+    def put_pending(self, subscriber: Subscriber, expires_at: int) -> None:
         item = {
             **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
             "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
@@ -87,19 +100,40 @@ class DynamoNewsletterStore(DynamoTable):
             "consent_source": {"S": subscriber.consent_source or "web"},
             "expires_at": {"N": str(expires_at)},  # an unconfirmed address expires (TTL)
         }
-        try:
-            # New, or still pending / unsubscribed: (re)start the double opt-in.
+        # New, or still pending / unsubscribed: (re)start the double opt-in. One call either
+        # way; a subscribed or suppressed address stays as it is.
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
             self._client.put_item(
                 TableName=self._table, Item=item,
                 ConditionExpression="attribute_not_exists(pk) OR #status IN (:pending, :gone)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":pending": {"S": SubscriberStatus.PENDING.value},
                                            ":gone": {"S": SubscriberStatus.UNSUBSCRIBED.value}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            return SubscriberStatus(exc.response["Item"]["status"]["S"])
-        return None
+
+    def pass_confirmation_gate(self, subscriber_id: str, now: datetime,
+                               until: datetime) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**_gate_key(subscriber_id), "kind": {"S": "gate"},
+                      "until": {"S": _iso(until)},
+                      "expires_at": {"N": str(int(until.timestamp()))}},
+                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues={":now": {"S": _iso(now)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def reopen_confirmation_gate(self, subscriber_id: str, until: datetime) -> None:
+        """Undo this pass (not a later one): its email was not sent."""
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.delete_item(
+                TableName=self._table, Key=_gate_key(subscriber_id),
+                ConditionExpression="#until = :until",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues={":until": {"S": _iso(until)}})
 
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
         item = self._client.get_item(TableName=self._table, Key=_sub_key(subscriber_id),
@@ -145,9 +179,25 @@ class DynamoNewsletterStore(DynamoTable):
                            "unsubscribed_at = :now", {":now": {"S": _iso(now)}})
 
     def suppress(self, subscriber_id: str, reason: str, now: datetime) -> bool:
-        return self._leave(subscriber_id, SubscriberStatus.SUPPRESSED,
-                           "suppressed_reason = :reason, suppressed_at = :now",
-                           {":reason": {"S": reason}, ":now": {"S": _iso(now)}})
+        """The lasting marker first (it alone blocks later mail, whatever happens to the
+        subscriber item), then the subscriber leaves the send list."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**_suppressed_key(subscriber_id), "kind": {"S": "suppression"},
+                      "reason": {"S": reason}, "suppressed_on": {"S": now.date().isoformat()}},
+                ConditionExpression="attribute_not_exists(pk)")
+            new = True
+        except self._client.exceptions.ConditionalCheckFailedException:
+            new = False
+        self._leave(subscriber_id, SubscriberStatus.SUPPRESSED,
+                    "suppressed_reason = :reason, suppressed_at = :now",
+                    {":reason": {"S": reason}, ":now": {"S": _iso(now)}})
+        return new
+
+    def suppressed(self, subscriber_id: str) -> bool:
+        return "Item" in self._client.get_item(TableName=self._table, ConsistentRead=True,
+                                               Key=_suppressed_key(subscriber_id))
 
     def active_subscribers(self) -> Iterator[Subscriber]:
         pages = self._client.get_paginator("query").paginate(
@@ -216,13 +266,27 @@ class DynamoNewsletterStore(DynamoTable):
             return False
         return True
 
-    def finish_dispatch(self, issue_id: str, recipients: int) -> None:
+    def snapshot_taken(self, issue_id: str) -> None:
         self._client.update_item(
             TableName=self._table, Key=_issue_key(issue_id),
-            UpdateExpression="SET #status = :sent, recipients = :n",
-            ExpressionAttributeNames={"#status": "status"},
+            UpdateExpression="SET snapshot_taken = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}})
+
+    def fanned_out(self, issue_id: str, now: datetime, recipients: int) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=_issue_key(issue_id),
+            UpdateExpression="SET fanned_out_at = :now, recipients = :n",
+            ExpressionAttributeValues={":now": {"S": _iso(now)}, ":n": {"N": str(recipients)}})
+
+    def finish_dispatch(self, issue_id: str, totals: dict[str, int]) -> None:
+        names = {f"#{name}": name for name in totals}
+        self._client.update_item(
+            TableName=self._table, Key=_issue_key(issue_id),
+            UpdateExpression="SET #status = :sent, "
+            + ", ".join(f"#{name} = :{name}" for name in totals),
+            ExpressionAttributeNames={"#status": "status", **names},
             ExpressionAttributeValues={":sent": {"S": IssueStatus.SENT.value},
-                                       ":n": {"N": str(recipients)}})
+                                       **{f":{k}": {"N": str(v)} for k, v in totals.items()}})
 
     def count(self, issue_id: str, field: str) -> None:
         self._client.update_item(
@@ -243,29 +307,31 @@ class DynamoNewsletterStore(DynamoTable):
             return False
         return True
 
-    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime) -> bool:
+    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime,
+                       claim: str) -> bool:
         try:
             self._client.update_item(
                 TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
-                UpdateExpression="SET #status = :sending, claimed_at = :now",
+                UpdateExpression="SET #status = :sending, claimed_at = :now, claim = :claim",
                 ConditionExpression="#status = :queued",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":sending": {"S": DeliveryStatus.SENDING.value},
                                            ":queued": {"S": DeliveryStatus.QUEUED.value},
-                                           ":now": {"S": _iso(now)}})
+                                           ":now": {"S": _iso(now)}, ":claim": {"S": claim}})
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
-    def release_delivery(self, issue_id: str, subscriber_id: str) -> None:
+    def release_delivery(self, issue_id: str, subscriber_id: str, claim: str) -> None:
         with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
             self._client.update_item(
                 TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
-                UpdateExpression="SET #status = :queued",
-                ConditionExpression="#status = :sending",
+                UpdateExpression="SET #status = :queued REMOVE claim, claimed_at",
+                ConditionExpression="#status = :sending AND claim = :claim",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":sending": {"S": DeliveryStatus.SENDING.value},
-                                           ":queued": {"S": DeliveryStatus.QUEUED.value}})
+                                           ":queued": {"S": DeliveryStatus.QUEUED.value},
+                                           ":claim": {"S": claim}})
 
     def finish_delivery(self, issue_id: str, subscriber_id: str,
                         status: DeliveryStatus) -> None:
@@ -275,17 +341,21 @@ class DynamoNewsletterStore(DynamoTable):
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={":status": {"S": status.value}})
 
-    def deliveries(self, issue_id: str) -> dict[str, DeliveryStatus]:
-        """Every subscriber of the issue's snapshot and where their copy stands."""
-        found: dict[str, DeliveryStatus] = {}
+    def ledger(self, issue_id: str) -> list[Entry]:
+        """Every subscriber of the issue's snapshot, where their copy stands, and when it was
+        claimed."""
+        found: list[Entry] = []
         for page in self._client.get_paginator("query").paginate(
             TableName=self._table, ConsistentRead=True,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :to)",
             ExpressionAttributeValues={":pk": {"S": f"ISSUE#{issue_id}"}, ":to": {"S": "TO#"}},
         ):
-            for item in page["Items"]:
-                found[item["sk"]["S"][3:]] = DeliveryStatus(item["status"]["S"])
+            found.extend(Entry(item["sk"]["S"][3:], DeliveryStatus(item["status"]["S"]),
+                               _moment(item, "claimed_at")) for item in page["Items"])
         return found
+
+    def deliveries(self, issue_id: str) -> dict[str, DeliveryStatus]:
+        return {entry.subscriber_id: entry.status for entry in self.ledger(issue_id)}
 
     def delivery(self, issue_id: str, subscriber_id: str) -> DeliveryStatus | None:
         item = self._client.get_item(TableName=self._table, ConsistentRead=True,
@@ -293,8 +363,10 @@ class DynamoNewsletterStore(DynamoTable):
         return DeliveryStatus(item["status"]["S"]) if item else None
 
     def forget(self, subscriber_id: str) -> None:
-        """Delete the subscriber and their line in every issue's ledger (the issues' counts
-        stay, as anonymous totals)."""
+        """Delete the subscriber, the gate of their confirmation emails and their line in
+        every issue's ledger (the issues' counts stay, as anonymous totals). A suppression
+        stays: it exists to honour the objection, and holds nothing but the keyed hash."""
         self._delete(_sub_key(subscriber_id))
+        self._delete(_gate_key(subscriber_id))
         for issue in self.issues():
             self._delete(_ledger_key(issue.id, subscriber_id))

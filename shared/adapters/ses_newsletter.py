@@ -1,23 +1,60 @@
 """The newsletter's emails through SES: the double opt-in, and each subscriber's copy of an
 issue with their own one-click unsubscribe (RFC 8058 headers and a link in the body), sent
-within the configured sending rate, with throttling retried and permanent refusals told."""
+within the configured sending rate.
+
+Every way SES can fail is told apart, because a copy must never go out twice and never be
+stranded: a permanent refusal of the recipient (`Permanent`); an answer that says SES did not
+take the message, or a connection that was never made (`Unsent`; throttling, server errors
+and connection failures are first retried here with backoff); and a call whose answer was
+lost after the request went out (`Uncertain`: SES may have accepted it). The SES client makes
+one attempt per call (botocore's own retries would resend after a lost answer)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
-from shared.adapters.aws import client
 from shared.email.render import mime, render
 from shared.newsletter.models import Issue, Subscriber
-from shared.newsletter.service import Permanent, Throttled
+from shared.newsletter.service import Permanent, Throttled, Uncertain, Unsent
 
 THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException",
              "LimitExceededException"}
+# The recipient or this message is refused; sending it again would be refused again.
 PERMANENT = {"MessageRejected", "BadRequestException", "NotFoundException"}
+# SES did not take the message: worth a quick retry here (a 5xx answer means not accepted).
+TRANSIENT = {"InternalFailure", "InternalServerError", "ServiceUnavailable",
+             "ServiceUnavailableException"}
+# No connection, so no request reached SES.
+NOT_CONNECTED = (EndpointConnectionError, ConnectTimeoutError)
+# The request went out and its answer was lost: SES may have accepted it.
+ANSWER_LOST = (ReadTimeoutError, ConnectionClosedError)
+
+_clients: dict[str | None, Any] = {}
+_client_lock = threading.Lock()
+
+
+def ses_client() -> Any:
+    """SESv2 with one attempt per call, once per process (and endpoint)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    with _client_lock:
+        if endpoint not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            _clients[endpoint] = boto3.session.Session().client(  # type: ignore[call-overload]
+                "sesv2", config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        return _clients[endpoint]
 
 
 class RateLimiter:
@@ -55,20 +92,29 @@ class SesNewsletterMail:
         }
         if self._configuration_set:
             args["ConfigurationSetName"] = self._configuration_set
-        ses = self._ses or client("sesv2")
+        ses = self._ses or ses_client()
         for attempt in range(self._retries + 1):
             self._limiter.wait()
             try:
                 return str(ses.send_email(**args)["MessageId"])
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code", "")
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
                 if code in PERMANENT:
                     raise Permanent(code) from exc
-                if code not in THROTTLED:
-                    raise
-                if attempt == self._retries:
-                    raise Throttled(code) from exc
-                time.sleep(min(0.05 * 2 ** attempt, 1.0))  # back off, then try again
+                if code in THROTTLED:
+                    failure: Unsent = Throttled(code)
+                elif code in TRANSIENT or status >= 500:
+                    failure = Unsent(code)
+                else:  # sending paused, account suspended, MAIL FROM not verified, ...
+                    raise Unsent(code) from exc
+            except NOT_CONNECTED as exc:
+                failure = Unsent(type(exc).__name__)
+            except ANSWER_LOST as exc:
+                raise Uncertain(type(exc).__name__) from exc
+            if attempt == self._retries:
+                raise failure
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))  # back off, then try again
         raise Throttled("retries exhausted")
 
     def confirmation(self, subscriber: Subscriber, link: str) -> None:

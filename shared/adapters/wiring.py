@@ -92,7 +92,9 @@ def intake(settings: AdvisorySettings) -> Intake:
 def newsletter(settings: NewsletterSettings) -> Newsletter:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.adapters.ses_newsletter import SesNewsletterMail
-    from shared.adapters.sqs_send_queue import SqsSendQueue
+    from datetime import timedelta
+
+    from shared.adapters.sqs_send_queue import SqsConfirmationRequests, SqsSendQueue
     from shared.links import Links
     from shared.newsletter.service import Newsletter
 
@@ -103,4 +105,7 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
         queue=SqsSendQueue(settings.send_queue_url),
         secret=signing_secret(settings.signing_secret_arn),
         links=Links(settings.public_url),
+        confirmations=SqsConfirmationRequests(settings.confirm_queue_url)
+        if settings.confirm_queue_url else None,
+        confirmation_interval=timedelta(minutes=settings.confirm_interval_minutes),
     )

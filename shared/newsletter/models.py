@@ -82,9 +82,12 @@ class Issue(BaseModel):
     send_at: datetime | None = None
     approved_at: datetime | None = None
     dispatched_at: datetime | None = None
+    snapshot: bool = False  # every confirmed subscriber has their ledger entry
+    fanned_out_at: datetime | None = None  # the last time queued entries were queued
     recipients: int = 0
     sent: int = 0
     failed: int = 0
     bounced: int = 0
     complained: int = 0
     unsubscribed: int = 0
+    uncertain: int = 0  # claimed, SES may have accepted, the outcome never recorded

@@ -6,12 +6,27 @@
   entry per issue and subscriber, written with a condition) and fanning the entries out
   through a queue. The sender claims an entry before it calls SES and records the outcome
   after: a retry, a redelivered message or a re-fired schedule finds the entry claimed or
-  sent and sends nothing; nobody is left out because the snapshot is complete before the
-  issue counts as dispatched, and a dispatch that stopped half-way is resumed."""
+  sent and sends nothing. The issue stays `sending` until no copy is left queued: every run
+  of the dispatcher (the hourly schedule) completes the snapshot if it stopped half-way and
+  queues again every entry still queued, so a dispatch that died at any step, or a message
+  that ended in the dead-letter queue, leaves nobody waiting.
+- SES failures: a permanent refusal marks the copy failed; every failure that means SES did
+  not take the message (throttling, sending paused, account suspended, no connection, a
+  server error) gives the copy back to be sent later, with backoff. Only a copy whose SES
+  call may have been accepted without its outcome being recorded (the answer lost, the
+  process gone) stays claimed: `uncertain`, counted on the issue, never sent twice.
+- Suppression lasts: a permanent bounce or a complaint writes a marker keyed by the keyed
+  hash of the address (no other personal data, no expiry), which erasure leaves in place and
+  which stops every later newsletter email to the address, a new signup's included.
+- The signup request only stores the pending subscription and queues a confirmation
+  request, the same calls whatever the address's state; the confirmation email goes out
+  from the queue's consumer, at most one per address per interval."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -36,11 +51,16 @@ UNSUBSCRIBE = "newsletter-unsubscribe"
 CONFIRM_VALID = timedelta(days=7)
 UNSUBSCRIBE_VALID = timedelta(days=800)
 BATCH = 10  # subscribers per queue message
+# Entries still queued this long after the last fan-out are queued again: longer than the
+# send queue's retries with backoff take, so a copy is normally queued once.
+REQUEUE_AFTER = timedelta(hours=1)
+# A claim older than this without an outcome is uncertain (the sender's timeout is 2 minutes).
+UNCERTAIN_AFTER = timedelta(minutes=15)
 
 
 class NewsletterStore(Protocol):
-    def put_pending(self, subscriber: Subscriber, expires_at: int) -> SubscriberStatus | None:
-        """Store a pending subscription; the existing status if the address is known."""
+    def put_pending(self, subscriber: Subscriber, expires_at: int) -> None:
+        """Store a pending subscription unless the address is subscribed or suppressed."""
 
     def subscriber(self, subscriber_id: str) -> Subscriber | None: ...
 
@@ -48,7 +68,16 @@ class NewsletterStore(Protocol):
 
     def unsubscribe(self, subscriber_id: str, now: datetime) -> bool: ...
 
-    def suppress(self, subscriber_id: str, reason: str, now: datetime) -> bool: ...
+    def suppress(self, subscriber_id: str, reason: str, now: datetime) -> bool:
+        """Mark the address suppressed for good; False when it already was."""
+
+    def suppressed(self, subscriber_id: str) -> bool: ...
+
+    def pass_confirmation_gate(self, subscriber_id: str, now: datetime,
+                               until: datetime) -> bool:
+        """True when a confirmation may be mailed now (then not again before `until`)."""
+
+    def reopen_confirmation_gate(self, subscriber_id: str, until: datetime) -> None: ...
 
     def active_subscribers(self) -> Iterator[Subscriber]: ...
 
@@ -63,13 +92,23 @@ class NewsletterStore(Protocol):
     def start_dispatch(self, issue_id: str, now: datetime) -> bool:
         """approved -> sending, once."""
 
-    def finish_dispatch(self, issue_id: str, recipients: int) -> None: ...
+    def snapshot_taken(self, issue_id: str) -> None: ...
+
+    def fanned_out(self, issue_id: str, now: datetime, recipients: int) -> None: ...
+
+    def finish_dispatch(self, issue_id: str, totals: dict[str, int]) -> None:
+        """sending -> sent: no copy is left queued; the totals from the ledger."""
 
     def queue_delivery(self, issue_id: str, subscriber_id: str) -> bool: ...
 
-    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime) -> bool: ...
+    def ledger(self, issue_id: str) -> list[Entry]: ...
 
-    def release_delivery(self, issue_id: str, subscriber_id: str) -> None: ...
+    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime,
+                       claim: str) -> bool:
+        """queued -> sending, marked with this claim."""
+
+    def release_delivery(self, issue_id: str, subscriber_id: str, claim: str) -> None:
+        """sending -> queued, only if this claim holds it."""
 
     def finish_delivery(self, issue_id: str, subscriber_id: str,
                         status: DeliveryStatus) -> None: ...
@@ -79,6 +118,21 @@ class NewsletterStore(Protocol):
 
 class WorkQueue(Protocol):
     def send(self, issue_id: str, subscriber_ids: list[str]) -> None: ...
+
+    def retry_later(self, receipt_handle: str, seconds: int) -> None: ...
+
+
+class ConfirmationRequests(Protocol):
+    def request(self, subscriber_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an issue's ledger."""
+
+    subscriber_id: str
+    status: DeliveryStatus
+    claimed_at: datetime | None = None
 
 
 class Mail(Protocol):
@@ -93,16 +147,37 @@ class Permanent(Exception):
     """SES refused this recipient for good (e.g. a rejected address)."""
 
 
-class Throttled(Exception):
-    """SES asked us to slow down."""
+class Unsent(Exception):
+    """SES did not take the message (sending paused, account suspended, no connection, a
+    server error): nothing went out, send it later."""
+
+
+class Throttled(Unsent):
+    """SES asked us to slow down, and kept asking through the retries."""
+
+
+class Uncertain(Exception):
+    """The call may have reached SES and been accepted, but its answer was lost."""
+
+
+def retry_delay(receives: int) -> int:
+    """Seconds before a send that SES did not take is tried again: 30 s, doubling per
+    attempt, at most 15 minutes."""
+    return int(min(30 * 2 ** max(receives - 1, 0), 900))
 
 
 class Newsletter:
     def __init__(self, store: NewsletterStore, mail: Mail, queue: WorkQueue, secret: bytes,
-                 links: Links, clock: Clock = utcnow) -> None:
+                 links: Links, clock: Clock = utcnow,
+                 confirmations: ConfirmationRequests | None = None,
+                 confirmation_interval: timedelta = timedelta(minutes=10),
+                 batch: int = BATCH) -> None:
         self._store = store
         self._mail = mail
         self._queue = queue
+        self._confirmations = confirmations
+        self._interval = confirmation_interval
+        self._batch = batch
         self._secret = secret
         self._links = links
         self._clock = clock
@@ -113,20 +188,48 @@ class Newsletter:
     # -- subscribing ------------------------------------------------------------------------
 
     def subscribe(self, form: SubscriptionForm, source: str = "web") -> None:
+        """Store the signup (unless the address is subscribed or suppressed) and ask for its
+        confirmation email: the same two calls whatever the address's state, so neither the
+        answer nor its timing tells who subscribes."""
         now = self._clock()
         subscriber = Subscriber(id=self.subscriber_id(form.email), email=form.email,
                                 name=form.name, role=form.role,
                                 status=SubscriberStatus.PENDING, created_at=now,
                                 consent_source=source)
-        existing = self._store.put_pending(subscriber,
-                                           int((now + CONFIRM_VALID).timestamp()))
-        if existing in (SubscriberStatus.SUBSCRIBED, SubscriberStatus.SUPPRESSED):
-            return  # nothing to confirm; the answer does not tell
-        token = sign(self._secret, CONFIRM, {"subscriber": subscriber.id}, now + CONFIRM_VALID)
-        self._mail.confirmation(subscriber, self._links.confirm_subscription(token))
+        self._store.put_pending(subscriber, int((now + CONFIRM_VALID).timestamp()))
+        if self._confirmations is None:
+            self.send_confirmation(subscriber.id)
+        else:
+            self._confirmations.request(subscriber.id)
+
+    def send_confirmation(self, subscriber_id: str) -> bool:
+        """The confirmation email of a pending signup, at most one per address and interval,
+        never to a suppressed address. True when one was sent. Unsent propagates (later)."""
+        subscriber = self._store.subscriber(subscriber_id)
+        if subscriber is None or subscriber.status is not SubscriberStatus.PENDING:
+            return False
+        if self._store.suppressed(subscriber_id):
+            return False
+        now = self._clock()
+        until = now + self._interval
+        if not self._store.pass_confirmation_gate(subscriber_id, now, until):
+            return False
+        token = sign(self._secret, CONFIRM, {"subscriber": subscriber_id}, now + CONFIRM_VALID)
+        try:
+            self._mail.confirmation(subscriber, self._links.confirm_subscription(token))
+        except Permanent:
+            return False
+        except Uncertain:
+            return True  # may have gone out: the gate stays closed for the interval
+        except Exception:
+            self._store.reopen_confirmation_gate(subscriber_id, until)  # not sent: later
+            raise
+        return True
 
     def confirm(self, token: str, source: str = "web") -> SubscriberStatus:
         subject = self._verify(token, CONFIRM)
+        if self._store.suppressed(subject["subscriber"]):
+            raise InvalidLink()  # the address bounced or complained: never mailed again
         if not self._store.confirm(subject["subscriber"], self._clock(), CONSENT_TEXT_VERSION,
                                    source):
             raise InvalidLink()
@@ -177,34 +280,52 @@ class Newsletter:
 
     def dispatch(self, issue_id: str | None = None) -> Issue | None:
         """Send one issue: the given one, else one whose own time has come, else the oldest
-        approved one without a time of its own. None when nothing is due."""
+        approved one without a time of its own; and carry on every issue still `sending`.
+        Safe to run again at any time, also after dying at any step. The issue started (or,
+        when none, the last carried on); None when there was nothing to do."""
         now = self._clock()
-        issue = self._store.issue(issue_id) if issue_id else self._due(now)
-        if issue is None:
+        if issue_id:
+            issue = self._store.issue(issue_id)
+            return self._run(issue, now) if issue else None
+        issues = self._store.issues()
+        handled = None
+        for sending in (i for i in issues if i.status is IssueStatus.SENDING):
+            handled = self._run(sending, now) or handled
+        due = self._due(issues, now)
+        return (self._run(due, now) if due else None) or handled
+
+    def _run(self, issue: Issue, now: datetime) -> Issue | None:
+        if issue.status is IssueStatus.APPROVED:
+            if not self._store.start_dispatch(issue.id, now):
+                return None  # another run took it
+        elif issue.status is not IssueStatus.SENDING:
             return None
-        if issue.status is IssueStatus.APPROVED and not self._store.start_dispatch(issue.id, now):
-            return None  # another run took it
-        if issue.status not in (IssueStatus.APPROVED, IssueStatus.SENDING):
-            return None
-        recipients = 0
-        batch: list[str] = []
-        for subscriber in self._store.active_subscribers():
-            recipients += 1
-            if self._store.queue_delivery(issue.id, subscriber.id):
-                batch.append(subscriber.id)
-            if len(batch) == BATCH:
-                self._queue.send(issue.id, batch)
-                batch = []
-        if batch:
-            self._queue.send(issue.id, batch)
-        self._store.finish_dispatch(issue.id, recipients)
+        if not issue.snapshot:  # (again, after a run that died while taking it)
+            for subscriber in self._store.active_subscribers():
+                self._store.queue_delivery(issue.id, subscriber.id)
+            self._store.snapshot_taken(issue.id)
+        ledger = self._store.ledger(issue.id)
+        queued = [e.subscriber_id for e in ledger if e.status is DeliveryStatus.QUEUED]
+        in_flight = [e for e in ledger if e.status is DeliveryStatus.SENDING
+                     and e.claimed_at is not None and now - e.claimed_at < UNCERTAIN_AFTER]
+        if queued and (issue.fanned_out_at is None
+                       or now - issue.fanned_out_at >= REQUEUE_AFTER):
+            for start in range(0, len(queued), self._batch):
+                self._queue.send(issue.id, queued[start:start + self._batch])
+            self._store.fanned_out(issue.id, now, len(ledger))
+        elif not queued and not in_flight:
+            self._store.finish_dispatch(issue.id, {
+                "recipients": len(ledger),
+                "sent": sum(1 for e in ledger if e.status is DeliveryStatus.SENT),
+                "failed": sum(1 for e in ledger if e.status is DeliveryStatus.FAILED),
+                "uncertain": sum(1 for e in ledger if e.status is DeliveryStatus.SENDING)})
         return self._store.issue(issue.id)
 
-    def _due(self, now: datetime) -> Issue | None:
-        issues = self._store.issues()
-        resuming = [i for i in issues if i.status is IssueStatus.SENDING and not i.recipients]
-        if resuming:
-            return resuming[0]
+    def send_later(self, receipt_handle: str, receives: int) -> None:
+        """A fan-out message whose send SES did not take comes back with backoff."""
+        self._queue.retry_later(receipt_handle, retry_delay(receives))
+
+    def _due(self, issues: list[Issue], now: datetime) -> Issue | None:
         approved = sorted((i for i in issues if i.status is IssueStatus.APPROVED),
                           key=lambda i: i.approved_at or i.created_at)
         own_time = [i for i in approved if i.send_at and i.send_at <= now]
@@ -213,28 +334,40 @@ class Newsletter:
         return next((i for i in approved if i.send_at is None), None)
 
     def deliver(self, issue_id: str, subscriber_id: str) -> DeliveryStatus:
-        """Send this subscriber their copy once. Throttled propagates (retry later)."""
+        """Send this subscriber their copy once. Unsent propagates after the copy was given
+        back (the message is retried later); an uncertain send stays claimed."""
         issue = self._store.issue(issue_id)
         if issue is None:
             raise NotFound("Nummeret findes ikke.", code="unknown_issue")
-        if not self._store.claim_delivery(issue_id, subscriber_id, self._clock()):
-            return DeliveryStatus.SENT  # sent, being sent, or given up before: never twice
-        subscriber = self._store.subscriber(subscriber_id)
-        if subscriber is None or subscriber.status is not SubscriberStatus.SUBSCRIBED:
-            self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SKIPPED)
-            return DeliveryStatus.SKIPPED
-        token = sign(self._secret, UNSUBSCRIBE, {"subscriber": subscriber_id, "issue": issue_id},
-                     self._clock() + UNSUBSCRIBE_VALID)
+        claim = uuid.uuid4().hex
+        try:
+            if not self._store.claim_delivery(issue_id, subscriber_id, self._clock(), claim):
+                return DeliveryStatus.SENT  # sent, being sent, or given up: never twice
+            subscriber = self._store.subscriber(subscriber_id)
+            if subscriber is None or subscriber.status is not SubscriberStatus.SUBSCRIBED:
+                self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SKIPPED)
+                return DeliveryStatus.SKIPPED
+            token = sign(self._secret, UNSUBSCRIBE,
+                         {"subscriber": subscriber_id, "issue": issue_id},
+                         self._clock() + UNSUBSCRIBE_VALID)
+        except Exception:
+            # Before any SES call: the copy goes back to the queue if this run claimed it
+            # (also when the claim's answer was lost).
+            self._store.release_delivery(issue_id, subscriber_id, claim)
+            raise
         try:
             self._mail.issue(issue, subscriber, self._links.unsubscribe_api(token),
                              self._links.unsubscribe_page(token))
-        except Throttled:
-            self._store.release_delivery(issue_id, subscriber_id)  # not sent: try again
-            raise
         except Permanent:
             self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.FAILED)
             self._store.count(issue_id, "failed")
             return DeliveryStatus.FAILED
+        except Unsent:
+            self._store.release_delivery(issue_id, subscriber_id, claim)  # SES did not take it
+            raise
+        except Uncertain:
+            return DeliveryStatus.SENDING  # may have been accepted: never sent again
+        # Anything else after the SES call began leaves the copy claimed (uncertain).
         self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SENT)
         self._store.count(issue_id, "sent")
         return DeliveryStatus.SENT
