@@ -1,7 +1,9 @@
-"""A burst of registrations against the local runtime: 1,000 attempts from 32 threads on a
-session of 40 seats, some people submitting twice. Counts what must be zero (overbooked,
-lost, duplicated) and compares throughput with a floor: the bare AWS calls a registration
-needs (the store's calls, no API, no function) from the same 32 threads, same emulator."""
+"""A burst of confirmations against the local runtime (the step where seats are taken): 900
+people have submitted the form, and 1,000 presses of their emailed links come from 32
+threads on a session of 40 seats, some people pressing twice. Counts what must be zero
+(overbooked, lost, duplicated) and compares throughput with a floor: the bare AWS calls a
+confirmation needs (the service and store, no API, no function) from the same 32 threads,
+same emulator."""
 
 from __future__ import annotations
 
@@ -58,14 +60,16 @@ def _check(runtime: LocalRuntime, session_id: str,
     stored = {r.id: r for r in store.registrations(session_id)}
     state = store.session_state(session_id)
     confirmed = sum(1 for r in stored.values() if r.status.value == "confirmed")
+    by_email = {r.email: r for r in stored.values()}
     ids: dict[int, set[str]] = {}
     for who, status, body in answers:
-        if status in (200, 201):
-            ids.setdefault(who, set()).add(body["id"])
-    lost = sum(1 for found in ids.values() for i in found if i not in stored)
-    lost += sum(1 for _, status, _ in answers if status not in (200, 201))
+        if status == 200:
+            ids.setdefault(who, set()).add(body["status"])
+    # Lost: a press answered with a seat or a place that is not stored, or not answered.
+    lost = sum(1 for who in ids if _person("burst", who)["email"] not in by_email)
+    lost += sum(1 for _, status, _ in answers if status != 200)
     emails = [r.email for r in stored.values()]
-    duplicates = sum(1 for found in ids.values() if len(found) > 1)
+    duplicates = sum(1 for found in ids.values() if len(found) > 1)  # two presses, two answers
     duplicates += len(emails) - len(set(emails))
     waiting = state.waiting if state else []
     return {"overbooked": max(confirmed - SEATS, 0) + abs(confirmed - (state.session.confirmed
@@ -74,10 +78,21 @@ def _check(runtime: LocalRuntime, session_id: str,
             "waitlisted": len(waiting), "people": len(ids)}
 
 
+def _signing_secret(runtime: LocalRuntime) -> bytes:
+    """The secret the registration function signs its links with, from the emulator."""
+    from shared.adapters.aws import client
+
+    arn = next(f for name, f in runtime.functions.items()
+               if name.startswith("RegistrationApi")).environment["SIGNING_SECRET_ARN"]
+    return str(client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]).encode()
+
+
 def run() -> dict[str, Any]:
     from local.synth import load_template
+    from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.parameters import parameter
+    from shared.forums.catalogue import Catalogue
     from shared.forums.registration import RegistrationForm, Registrations
     from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
@@ -88,17 +103,27 @@ def run() -> dict[str, Any]:
     server = LocalServer(("127.0.0.1", port), runtime, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
-        from shared.forums.catalogue import Catalogue
-
+        store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                        parameter(PARAM_FORUMS_TABLE))
         catalogue = Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)))
-        catalogue.import_file(_catalogue("burst"))
-        catalogue.import_file(_catalogue("floor"))
-        catalogue.import_file(_catalogue("warmup"))
-        url = f"http://127.0.0.1:{port}/api/registrations"
+        for session_id in ("burst", "floor", "warmup"):
+            catalogue.import_file(_catalogue(session_id))
+        service = Registrations(store, _signing_secret(runtime))
+        bare = Registrations(store, b"floor")
 
-        def post(who: int, session_id: str = "burst") -> tuple[int, int, dict[str, Any], float]:
-            data = json.dumps(_person(session_id, who)).encode()
+        def submitted(who: int, session_id: str, to: Registrations = service) -> str:
+            form = RegistrationForm.model_validate(_person(session_id, who))
+            return to.confirm_token(to.submit(form))
+
+        with ThreadPoolExecutor(THREADS) as pool:  # the forms, submitted before the burst
+            tokens = dict(pool.map(lambda w: (w, submitted(w, "burst")), range(PEOPLE)))
+            warm = dict(pool.map(lambda w: (w, submitted(w, "warmup")), range(THREADS)))
+            floor_tokens = dict(pool.map(lambda w: (w, submitted(w, "floor", bare)),
+                                         range(PEOPLE)))
+        url = f"http://127.0.0.1:{port}/api/registrations/confirm"
+
+        def post(who: int, token: str) -> tuple[int, int, dict[str, Any], float]:
+            data = json.dumps({"token": token}).encode()
             request = urllib.request.Request(url, data=data, method="POST",
                                              headers={"Content-Type": "application/json"})
             started = time.perf_counter()
@@ -110,27 +135,20 @@ def run() -> dict[str, Any]:
             return who, status, body, time.perf_counter() - started
 
         with ThreadPoolExecutor(THREADS) as pool:  # warm every worker: cold starts apart
-            list(pool.map(lambda who: post(who, "warmup"), range(THREADS)))
+            list(pool.map(lambda who: post(who, warm[who]), range(THREADS)))
         api = next(f for name, f in runtime.functions.items() if name.startswith("RegistrationApi"))
         calls_before, invocations_before = api.aws_calls, api.invocations
 
         started = time.perf_counter()
         with ThreadPoolExecutor(THREADS) as pool:
-            results = list(pool.map(post, _attempts()))
+            results = list(pool.map(lambda who: post(who, tokens[who]), _attempts()))
         burst_seconds = time.perf_counter() - started
         calls = api.aws_calls - calls_before
         invocations = api.invocations - invocations_before
 
-        store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
-                                        parameter(PARAM_FORUMS_TABLE))
-        bare = Registrations(store, b"floor")
-
-        def floor(who: int) -> None:
-            bare.register(RegistrationForm.model_validate(_person("floor", who)))
-
         started = time.perf_counter()
         with ThreadPoolExecutor(THREADS) as pool:
-            list(pool.map(floor, _attempts()))
+            list(pool.map(lambda who: bare.confirm_by_token(floor_tokens[who]), _attempts()))
         floor_seconds = time.perf_counter() - started
 
         latencies = sorted(r[3] for r in results)
@@ -142,7 +160,7 @@ def run() -> dict[str, Any]:
             "ratio": floor_seconds / burst_seconds,
             "p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-            "calls_per_registration": calls / invocations if invocations else 0.0,
+            "calls_per_confirmation": calls / invocations if invocations else 0.0,
         }
     finally:
         server.shutdown()

@@ -36,7 +36,10 @@ def _parameter(name: str) -> str:
 
 
 def catalogue() -> Catalogue:
-    return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)))
+    from shared.forums.registration import WaitingList
+
+    return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)),
+                     seats=WaitingList(registration_store()))
 
 
 def catalogue_reader() -> DynamoCatalogueStore:

@@ -72,6 +72,9 @@ class DeployConfig(BaseModel):
     reminder_days_before: int = Field(ge=1, le=30)
     reminder_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
     registration_retention_days: int = Field(ge=1)
+    # The owner confirms a registration by a link valid this long; one such email per interval.
+    registration_confirm_link_hours: int = Field(default=24, ge=1, le=336)
+    registration_mail_interval_minutes: int = Field(default=10, ge=0, le=1440)
     # The leader consultant, as emails name them (configuration, never code).
     consultant_name: str = Field(min_length=1)
     consultant_email: str = Field(pattern=EMAIL)

@@ -23,6 +23,8 @@ from infra.parts import dead_letter_alarm, product_table, schedule, schedule_rol
 from shared.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
+    ENV_REGISTRATION_LINK_HOURS,
+    ENV_REGISTRATION_MAIL_INTERVAL,
     ENV_REGISTRATIONS_TABLE,
     ENV_REMINDER_DAYS,
     ENV_RETENTION_DAYS,
@@ -57,6 +59,8 @@ class ForumRegistration(Construct):
             ENV_PUBLIC_URL: link_base,  # the origin the distribution serves
             ENV_REMINDER_DAYS: str(config.reminder_days_before),
             ENV_RETENTION_DAYS: str(config.registration_retention_days),
+            ENV_REGISTRATION_LINK_HOURS: str(config.registration_confirm_link_hours),
+            ENV_REGISTRATION_MAIL_INTERVAL: str(config.registration_mail_interval_minutes),
             **email.environment,
         }
 
@@ -70,6 +74,7 @@ class ForumRegistration(Construct):
         catalogue.table.grant_read_write_data(self.api_function.function)
         self.secret.grant_read(self.api_function.function)
         api.route("POST", "registrations", self.api_function.function)
+        api.route("POST", "registrations/confirm", self.api_function.function)
         api.route("POST", "registrations/cancel", self.api_function.function)
 
         self.events_function = PythonFunction(

@@ -96,6 +96,7 @@ class LocalFunction:
                  timeout: int, concurrency: int = 2, log_file: Path | None = None) -> None:
         self.name = name
         self.handler = handler
+        self.environment = environment
         self.timeout = timeout
         self.invocations = 0
         self.aws_calls = 0

@@ -13,6 +13,9 @@ class Links:
     def _at(self, path: str, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/{path}?token={token}"
 
+    def confirm_registration(self, token: str) -> str:
+        return self._at("bekraeft-tilmelding.html", token)
+
     def cancel_registration(self, token: str) -> str:
         return self._at("afmeld.html", token)
 

@@ -18,7 +18,13 @@ from shared.advisory.models import AdvisoryRequest, Contents
 from shared.clock import Clock, utcnow
 from shared.errors import DomainError
 from shared.forms import normalise_email
-from shared.forums.registration import CancelledBy, Registration, SessionState, Status
+from shared.forums.registration import (
+    CancelledBy,
+    Registration,
+    SessionState,
+    Status,
+    Submission,
+)
 from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
 
 
@@ -106,6 +112,10 @@ class ForumRecords(Protocol):
 
     def forget(self, registration: Registration) -> None: ...
 
+    def submissions_with_email(self, email: str) -> list[Submission]: ...
+
+    def forget_submissions(self, session_id: str, registration_id: str) -> None: ...
+
 
 class ForumsHolder:
     area = "forums"
@@ -114,10 +124,13 @@ class ForumsHolder:
         self._store = store
 
     def export(self, email: str) -> list[dict[str, Any]]:
-        return [{**r.model_dump(mode="json", exclude={"idempotency_key"}),
+        """Registrations (with the place in line), and submissions not yet confirmed."""
+        return [{**r.model_dump(mode="json"),
                  "waitlist_position": self._store.position(r.session_id, r.id)
                  if r.status is Status.WAITLISTED else None}
-                for r in self._store.with_email(email)]
+                for r in self._store.with_email(email)] + [
+                {**s.model_dump(mode="json"), "status": "unconfirmed"}
+                for s in self._store.submissions_with_email(email)]
 
     def erase(self, email: str, now: datetime) -> int:
         """A seat in a coming session is given up first (the next on the waiting list gets
@@ -129,7 +142,10 @@ class ForumsHolder:
                 if state is not None and state.session.starts_at > now:
                     self._store.cancel(registration, CancelledBy.ERASURE, now)
             self._store.forget(registration)
-        return len(registrations)
+        submissions = self._store.submissions_with_email(email)
+        for submission in submissions:
+            self._store.forget_submissions(submission.session_id, submission.registration_id)
+        return len(registrations) + len(submissions)
 
 
 # -- newsletter -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from shared.names import (
     ENV_NEWSLETTER_TABLE,
     ENV_NORMAL_QUEUE,
     ENV_PUBLIC_URL,
+    ENV_REGISTRATION_LINK_HOURS,
+    ENV_REGISTRATION_MAIL_INTERVAL,
     ENV_REGISTRATIONS_TABLE,
     ENV_REMINDER_DAYS,
     ENV_RETENTION_DAYS,
@@ -49,6 +51,11 @@ class RegistrationSettings(BaseSettings):
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
     reminder_days_before: int = Field(default=2, ge=1, le=30, validation_alias=ENV_REMINDER_DAYS)
     retention_days: int = Field(default=365, ge=1, validation_alias=ENV_RETENTION_DAYS)
+    # How long the link to confirm a registration works, and how often an address may get one.
+    confirm_link_hours: int = Field(default=24, ge=1, le=24 * 14,
+                                    validation_alias=ENV_REGISTRATION_LINK_HOURS)
+    mail_interval_minutes: int = Field(default=10, ge=0, le=24 * 60,
+                                       validation_alias=ENV_REGISTRATION_MAIL_INTERVAL)
 
 
 class AdvisorySettings(BaseSettings):

@@ -17,10 +17,14 @@ class MemoryCatalogueStore:
 
     def put_session(self, session: Session, audience: Audience) -> None:
         existing = self._sessions.get(session.id)
-        confirmed = existing.confirmed if existing else 0
-        if confirmed > session.capacity:
+        if existing is None:
+            self._sessions[session.id] = session.model_copy(update={"confirmed": 0})
+            return
+        if existing.confirmed > session.capacity:
             raise CapacityBelowConfirmed(session.id)
-        self._sessions[session.id] = session.model_copy(update={"confirmed": confirmed})
+        self._sessions[session.id] = session.model_copy(update={
+            "confirmed": existing.confirmed, "closed": existing.closed,
+            "cancelled": existing.cancelled})
 
     def forums(self) -> list[Forum]:
         return list(self._forums.values())

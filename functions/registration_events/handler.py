@@ -1,4 +1,5 @@
-"""The registrations table's stream: each change of a registration becomes its one email."""
+"""The registrations table's stream: each submission and each change of a registration
+becomes its one email."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.adapters.dynamodb_registrations import item_to_registration
-from shared.adapters.wiring import catalogue_reader, notifier, registration_store
+from shared.adapters.dynamodb_registrations import item_to_registration, item_to_submission
+from shared.adapters.wiring import notifier, registration_store
 from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 
@@ -32,20 +33,24 @@ def _registration(image: dict[str, Any] | None) -> Any:
 
 def handle(record: DynamoDBRecord) -> None:
     raw = record.raw_event["dynamodb"]
+    image = raw.get("NewImage") or {}
+    if record.raw_event.get("eventName") == "INSERT" and \
+            image.get("kind", {}).get("S") == "submission":
+        sent = notifier(settings).on_submission(item_to_submission(image))
+        logger.info("submission", extra={"email_kind": sent or "none: mailed recently"})
+        if sent:
+            metrics.add_metric(name="RegistrationSubmitted", unit=MetricUnit.Count, value=1)
+        return
     old, new = _registration(raw.get("OldImage")), _registration(raw.get("NewImage"))
     if new is None:
         return
     # Act on the registration as it is now: a record of a write that did not last (a
     # transaction that was cancelled) or a stale record is passed over.
     current = registration_store(settings).get(new.session_id, new.id)
-    if current is None or current.status is not new.status:
+    if current is None or current.status is not new.status or current.round != new.round:
         logger.info("stale change passed over", extra={"registration_id": new.id})
         return
     kind = notifier(settings).on_change(old, new)
-    if old is None:  # a new registration: keep it for the retention period after its session
-        session = catalogue_reader(settings).session(new.session_id)
-        if session is not None:
-            registration_store(settings).set_expiry(new, session.ends_at)
     if kind:
         logger.info("email sent", extra={"registration_id": new.id, "email_kind": kind})
         metrics.add_metric(name=f"Email{kind.title()}", unit=MetricUnit.Count, value=1)

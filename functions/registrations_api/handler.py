@@ -1,8 +1,7 @@
-"""POST /api/registrations and POST /api/registrations/cancel."""
+"""POST /api/registrations, POST /api/registrations/confirm and POST /api/registrations/cancel."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared.adapters.wiring import registrations
-from shared.forums.registration import RegistrationAnswer, RegistrationForm, Status
+from shared.forums.registration import Received, RegistrationAnswer, RegistrationForm
 from shared.http import (
     BODY_REFUSALS,
     IdempotencyKey,
@@ -29,33 +28,40 @@ settings = RegistrationSettings()  # type: ignore[call-arg]
 app = create_resolver()
 
 
-class CancelRequest(BaseModel):
+class TokenRequest(BaseModel):
     token: str = Field(min_length=10, max_length=1000)
 
 
-@app.post("/api/registrations", responses=responses(
-    {200: RegistrationAnswer, 201: RegistrationAnswer}, 404, 409, *BODY_REFUSALS))
+RECEIVED = Received().model_dump()
+
+
+@app.post("/api/registrations", responses=responses({202: Received}, 404, 409, *BODY_REFUSALS))
 def register(
     form: Annotated[RegistrationForm, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Any]:
+    """The same answer for every admitted submission: the address's owner confirms by mail."""
     if form.is_bot:  # answer like a success, store nothing
         logger.info("honeypot filled")
-        fake = RegistrationAnswer(id=secrets.token_hex(10), status=Status.CONFIRMED)
-        return json_response(201, fake.model_dump(exclude_none=True))
-    outcome = registrations(settings).register(form, idempotency_key)
-    answer = outcome.answer
-    logger.info("registration", extra={"registration_id": answer.id, "status": answer.status,
-                                       "new": outcome.created})
-    if outcome.created:
-        metrics.add_metric(name=f"Registration{answer.status.value.title()}",
-                           unit=MetricUnit.Count, value=1)
-    return json_response(201 if outcome.created else 200, answer.model_dump(exclude_none=True))
+        return json_response(202, RECEIVED)
+    registrations(settings).submit(form, idempotency_key)
+    logger.info("registration submitted")
+    return json_response(202, RECEIVED)
+
+
+@app.post("/api/registrations/confirm",
+          responses=responses({200: RegistrationAnswer}, 404, 409, *BODY_REFUSALS))
+def confirm(request: Annotated[TokenRequest, Body()]) -> dict[str, Any]:
+    answer = registrations(settings).confirm_by_token(request.token)
+    logger.info("registration confirmed", extra={"status": answer.status})
+    metrics.add_metric(name=f"Registration{answer.status.value.title()}",
+                       unit=MetricUnit.Count, value=1)
+    return answer.model_dump(exclude_none=True)
 
 
 @app.post("/api/registrations/cancel",
           responses=responses({200: StatusAnswer}, 409, *BODY_REFUSALS))
-def cancel(request: Annotated[CancelRequest, Body()]) -> dict[str, str]:
+def cancel(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
     status = registrations(settings).cancel_by_token(request.token)
     metrics.add_metric(name="RegistrationCancelled", unit=MetricUnit.Count, value=1)
     return {"status": status.value}

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
+from shared.errors import Conflict, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
 from shared.names import INDEX_SESSIONS_BY_FORUM
@@ -56,12 +57,13 @@ class DynamoCatalogueStore(DynamoTable):
             "ends_at": {"S": _utc(session.ends_at)},
             "capacity": {"N": str(session.capacity)},
             "registration_deadline": {"S": _utc(session.registration_deadline)},
-            "closed": {"BOOL": session.closed},
-            "cancelled": {"BOOL": session.cancelled},
         })
-        update["UpdateExpression"] += ", #confirmed = if_not_exists(#confirmed, :zero)"
-        update["ExpressionAttributeNames"]["#confirmed"] = "confirmed"
-        update["ExpressionAttributeValues"][":zero"] = {"N": "0"}
+        # Seats and the status belong to registrations and the secretariat once it exists.
+        for name, value in (("confirmed", {"N": "0"}), ("closed", {"BOOL": session.closed}),
+                            ("cancelled", {"BOOL": session.cancelled})):
+            update["UpdateExpression"] += f", #{name} = if_not_exists(#{name}, :{name})"
+            update["ExpressionAttributeNames"][f"#{name}"] = name
+            update["ExpressionAttributeValues"][f":{name}"] = value
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -95,7 +97,8 @@ class DynamoCatalogueStore(DynamoTable):
 
     def set_status(self, session_id: str, *, closed: bool | None = None,
                    cancelled: bool | None = None, reason: str | None = None) -> None:
-        """The secretariat closes, reopens or cancels a session."""
+        """The secretariat closes, reopens or cancels a session. A cancelled session is final:
+        it cannot be reopened or uncancelled."""
         values: dict[str, Any] = {}
         if closed is not None:
             values["closed"] = {"BOOL": closed}
@@ -103,9 +106,20 @@ class DynamoCatalogueStore(DynamoTable):
             values["cancelled"] = {"BOOL": cancelled}
         if reason is not None:
             values["cancel_reason"] = {"S": reason}
-        self._client.update_item(TableName=self._table, Key=session_key(session_id),
-                                 ConditionExpression="attribute_exists(pk)",
-                                 **_set_expression(values))
+        update = _set_expression(values)
+        condition = "attribute_exists(pk)"
+        if closed is False or cancelled is False:
+            condition += " AND #cancelled = :not_cancelled"
+            update["ExpressionAttributeNames"]["#cancelled"] = "cancelled"
+            update["ExpressionAttributeValues"][":not_cancelled"] = {"BOOL": False}
+        try:
+            self._client.update_item(TableName=self._table, Key=session_key(session_id),
+                                     ConditionExpression=condition, **update)
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            if self.session(session_id) is None:
+                raise NotFound("Sessionen findes ikke.", code="session_not_found") from exc
+            raise Conflict("Sessionen er aflyst og kan ikke åbnes igen.",
+                           code="session_cancelled") from exc
 
     def _query_forum(self, forum_id: str) -> Iterator[dict[str, Any]]:
         pages = self._client.get_paginator("query").paginate(

@@ -1,17 +1,24 @@
 """Registrations in DynamoDB, with the seat count and the waiting list on the session item.
 
 The session item (catalogue table) is the one place where seats and places in line are
-decided: its `confirmed` counter only grows under the condition `confirmed < capacity`, and
-its `waiting` list only grows while the session is full, appended atomically. A registration
-item (registrations table, `pk=SESSION#<id>, sk=REG#<id>`) holds the person's details and
-status; the table's stream carries every change to the notifications consumer.
+decided: its `confirmed` counter only grows under the condition `confirmed < capacity` while
+nobody waits, and its `waiting` list only grows while the session is full (or someone waits).
+Each of these writes is one transaction with the registration item it concerns, so a place in
+line never exists without its registration, and a seat never without its confirmed one.
 
-AWS calls: a confirmed registration is one transaction; a waitlisted one is a failed
-transaction (which returns the session's state), the list append and the item put."""
+Items of the registrations table (`pk=SESSION#<session id>`), each with `expires_at` (TTL):
+- `sk=REG#<id>`: the registration (the person's details and status);
+- `sk=SUB#<id>#<submission>`: a submitted form waiting for its owner's confirmation;
+- `sk=GATE#<id>`: when the address may next be mailed a confirmation link;
+- `sk=MAIL#<id>#<round>#<kind>`: the ledger of emails sent (shared.adapters.dynamodb_ledger).
+The table's stream carries every change to the notifications consumer.
+
+AWS calls: a submission is one read of the session and one put. Confirming reads the
+registration, the submission and the session, then writes one transaction (a seat), or two
+transactions and a read of the place (a place in line)."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,30 +35,46 @@ from shared.forums.registration import (
     SeatFreed,
     SessionState,
     Status,
+    Submission,
     Waiting,
 )
-from shared.roles import Audience
+from shared.roles import Audience, Role
 
 _OPEN = ("attribute_exists(pk) AND closed = :false AND cancelled = :false "
          "AND registration_deadline > :now AND audience IN ({audiences})")
+_NOBODY_WAITS = "(attribute_not_exists(waiting) OR size(waiting) = :zero)"
+_FULL_OR_WAITING = "(confirmed >= #capacity OR size(waiting) > :zero)"
 
 
 def registration_key(session_id: str, registration_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": f"REG#{registration_id}"}}
 
 
+def submission_key(session_id: str, registration_id: str, submission_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SESSION#{session_id}"},
+            "sk": {"S": f"SUB#{registration_id}#{submission_id}"}}
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def epoch(moment: datetime) -> dict[str, str]:
+    return {"N": str(int(moment.timestamp()))}
+
+
 def _open_condition(admitted: list[Audience], now: datetime) -> tuple[str, dict[str, Any]]:
     names = [f":aud{i}" for i in range(len(admitted))]
-    values: dict[str, Any] = {":false": {"BOOL": False}, ":now": {"S": iso(now)}}
+    values: dict[str, Any] = {":false": {"BOOL": False}, ":now": {"S": iso(now)},
+                              ":zero": {"N": "0"}}
     values.update({n: {"S": a.value} for n, a in zip(names, admitted, strict=True)})
     return _OPEN.format(audiences=", ".join(names)), values
 
 
-def registration_item(registration: Registration, expires_at: int | None = None) -> dict[str, Any]:
+_PERSONAL = ("phone", "member_number", "needs")
+
+
+def registration_item(registration: Registration) -> dict[str, Any]:
     item: dict[str, Any] = {
         **registration_key(registration.session_id, registration.id),
         "kind": {"S": "registration"},
@@ -64,13 +87,14 @@ def registration_item(registration: Registration, expires_at: int | None = None)
         "role": {"S": registration.role.value},
         "workplace": {"S": registration.workplace},
         "created_at": {"S": iso(registration.created_at)},
+        "round": {"N": str(registration.round)},
     }
-    for field in ("phone", "member_number", "needs", "idempotency_key", "forum_id"):
+    for field in (*_PERSONAL, "submission"):
         value = getattr(registration, field)
         if value:
             item[field] = {"S": value}
-    if expires_at:
-        item["expires_at"] = {"N": str(expires_at)}
+    if registration.expires_at:
+        item["expires_at"] = epoch(registration.expires_at)
     return item
 
 
@@ -82,16 +106,54 @@ def item_to_registration(item: dict[str, Any]) -> Registration:
         value = text(name)
         return datetime.fromisoformat(value) if value else None
 
+    expires = item.get("expires_at", {}).get("N")
     return Registration(
         id=item["registration_id"]["S"], session_id=item["session_id"]["S"],
-        forum_id=text("forum_id") or "", status=Status(item["status"]["S"]),
+        status=Status(item["status"]["S"]),
         name=item["name"]["S"], email=item["email"]["S"], phone=text("phone"),
         role=item["role"]["S"], workplace=item["workplace"]["S"],
         member_number=text("member_number"), needs=text("needs"),
         created_at=datetime.fromisoformat(item["created_at"]["S"]),
         cancelled_at=moment("cancelled_at"), promoted_at=moment("promoted_at"),
         cancelled_by=CancelledBy(by) if (by := text("cancelled_by")) else None,
-        idempotency_key=text("idempotency_key"),
+        round=int(item.get("round", {}).get("N", "1")), submission=text("submission"),
+        expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
+    )
+
+
+def submission_item(submission: Submission) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **submission_key(submission.session_id, submission.registration_id, submission.id),
+        "kind": {"S": "submission"},
+        "submission_id": {"S": submission.id},
+        "registration_id": {"S": submission.registration_id},
+        "session_id": {"S": submission.session_id},
+        "name": {"S": submission.name},
+        "email": {"S": submission.email},
+        "role": {"S": submission.role.value},
+        "workplace": {"S": submission.workplace},
+        "submitted_at": {"S": iso(submission.submitted_at)},
+        "link_expires_at": {"S": iso(submission.expires_at)},
+        "expires_at": epoch(submission.expires_at),
+    }
+    for field in _PERSONAL:
+        value = getattr(submission, field)
+        if value:
+            item[field] = {"S": value}
+    return item
+
+
+def item_to_submission(item: dict[str, Any]) -> Submission:
+    def text(name: str) -> str | None:
+        return item[name]["S"] if name in item else None
+
+    return Submission(
+        id=item["submission_id"]["S"], registration_id=item["registration_id"]["S"],
+        session_id=item["session_id"]["S"], name=item["name"]["S"], email=item["email"]["S"],
+        phone=text("phone"), role=Role(item["role"]["S"]), workplace=item["workplace"]["S"],
+        member_number=text("member_number"), needs=text("needs"),
+        submitted_at=datetime.fromisoformat(item["submitted_at"]["S"]),
+        expires_at=datetime.fromisoformat(item["link_expires_at"]["S"]),
     )
 
 
@@ -105,87 +167,125 @@ def _state(item: dict[str, Any] | None) -> SessionState | None:
     )
 
 
+def _put_registration(table: str, registration: Registration,
+                      previous_round: int | None) -> dict[str, Any]:
+    """Put a new registration, or take up the cancelled one of `previous_round` again (the
+    submission it comes from is deleted in the same step: each link confirms once)."""
+    put: dict[str, Any] = {"TableName": table, "Item": registration_item(registration),
+                           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if previous_round is None:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put |= {"ConditionExpression": "#status = :cancelled AND #round = :round",
+                "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
+                "ExpressionAttributeValues": {":cancelled": {"S": Status.CANCELLED.value},
+                                              ":round": {"N": str(previous_round)}}}
+    return {"Put": put}
+
+
+def _consume_submission(table: str, registration: Registration) -> dict[str, Any]:
+    return {"Delete": {"TableName": table, "Key": submission_key(
+        registration.session_id, registration.id, registration.submission or "")}}
+
+
 class DynamoRegistrationStore(DynamoTable, RegistrationStore):
     def __init__(self, registrations_table: str, catalogue_table: str,
-                 retention_days: int = 365, dynamodb: Any = None) -> None:
+                 dynamodb: Any = None) -> None:
         super().__init__(registrations_table, dynamodb)
         self._catalogue = catalogue_table
-        self._retention = retention_days
 
-    def set_expiry(self, registration: Registration, session_ends: datetime) -> None:
-        """Registrations are deleted (TTL) the retention period after their session ended."""
-        expires = int(session_ends.timestamp()) + self._retention * 86400
-        self._client.update_item(
-            TableName=self._table, Key=registration_key(registration.session_id, registration.id),
-            UpdateExpression="SET expires_at = :expires",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":expires": {"N": str(expires)}},
-        )
+    # -- submitting -------------------------------------------------------------------------
+
+    def put_submission(self, submission: Submission) -> None:
+        self._client.put_item(TableName=self._table, Item=submission_item(submission))
+
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None:
+        item = self._client.get_item(
+            TableName=self._table, Key=submission_key(session_id, registration_id, submission_id),
+            ConsistentRead=True).get("Item")
+        return item_to_submission(item) if item else None
 
     # -- registering ------------------------------------------------------------------------
 
-    def confirm_new(self, registration: Registration, admitted: list[Audience],
-                    now: datetime) -> Confirmed | Existing | Refused:
+    def _transact(self, items: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """None when written; else the cancellation reasons, one per item."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except self._client.exceptions.TransactionCanceledException as exc:
+            return [*exc.response.get("CancellationReasons", []), *([{}] * len(items))]
+        return None
+
+    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
+                  previous_round: int | None) -> Confirmed | Existing | Refused:
         condition, values = _open_condition(admitted, now)
         values[":one"] = {"N": "1"}
-        item = registration_item(registration)
-        try:
-            self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": item,
-                         "ConditionExpression": "attribute_not_exists(pk)",
-                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-                {"Update": {"TableName": self._catalogue,
-                            "Key": session_key(registration.session_id),
-                            "UpdateExpression": "SET confirmed = confirmed + :one",
-                            "ConditionExpression": f"{condition} AND confirmed < #capacity",
-                            "ExpressionAttributeNames": {"#capacity": "capacity"},
-                            "ExpressionAttributeValues": values,
-                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-            ])
-        except self._client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            mine, session = [*reasons, {}, {}][:2]
-            if mine.get("Code") == "ConditionalCheckFailed" and mine.get("Item"):
-                return Existing(item_to_registration(mine["Item"]))
-            if session.get("Code") == "ConditionalCheckFailed":
-                return Refused(_state(session.get("Item")))
-            raise
-        return Confirmed()
+        reasons = self._transact([
+            _put_registration(self._table, registration, previous_round),
+            _consume_submission(self._table, registration),
+            {"Update": {"TableName": self._catalogue,
+                        "Key": session_key(registration.session_id),
+                        "UpdateExpression": "SET confirmed = confirmed + :one",
+                        "ConditionExpression":
+                            f"{condition} AND confirmed < #capacity AND {_NOBODY_WAITS}",
+                        "ExpressionAttributeNames": {"#capacity": "capacity"},
+                        "ExpressionAttributeValues": values,
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        ])
+        if reasons is None:
+            return Confirmed()
+        mine, _, session = reasons[:3]
+        if mine.get("Code") == "ConditionalCheckFailed":
+            return Existing(item_to_registration(mine["Item"])) if mine.get("Item") \
+                else Refused(None)
+        if session.get("Code") == "ConditionalCheckFailed":
+            return Refused(_state(session.get("Item")))
+        raise RuntimeError(f"transaction cancelled: {[r.get('Code') for r in reasons]}")
 
-    def join_waitlist(self, session_id: str, registration_id: str, admitted: list[Audience],
-                      now: datetime) -> Waiting | SeatFreed | Refused:
+    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
+                      previous_round: int | None) -> Waiting | Existing | SeatFreed | Refused:
         condition, values = _open_condition(admitted, now)
-        values.update({":me": {"L": [{"S": registration_id}]}, ":id": {"S": registration_id},
+        values.update({":me": {"L": [{"S": registration.id}]}, ":id": {"S": registration.id},
                        ":empty": {"L": []}})
-        try:
-            updated = self._client.update_item(
-                TableName=self._catalogue, Key=session_key(session_id),
-                UpdateExpression="SET waiting = list_append(if_not_exists(waiting, :empty), :me)",
-                ConditionExpression=f"{condition} AND confirmed >= #capacity AND "
+        reasons = self._transact([
+            _put_registration(self._table, registration, previous_round),
+            _consume_submission(self._table, registration),
+            {"Update": {
+                "TableName": self._catalogue, "Key": session_key(registration.session_id),
+                "UpdateExpression":
+                    "SET waiting = list_append(if_not_exists(waiting, :empty), :me)",
+                "ConditionExpression": f"{condition} AND {_FULL_OR_WAITING} AND "
                 "(attribute_not_exists(waiting) OR NOT contains(waiting, :id))",
-                ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues=values,
-                ReturnValues="UPDATED_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            state = _state(exc.response.get("Item"))
-            if state is not None and registration_id in state.waiting:
-                return Waiting(state.waiting.index(registration_id) + 1, joined=False)
-            if state is not None and state.session.confirmed < state.session.capacity \
-                    and not state.session.cancelled and not state.session.closed \
-                    and now <= state.session.registration_deadline:
+                "ExpressionAttributeNames": {"#capacity": "capacity"},
+                "ExpressionAttributeValues": values,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        ])
+        if reasons is None:
+            return Waiting()
+        mine, _, session = reasons[:3]
+        if mine.get("Code") == "ConditionalCheckFailed":
+            return Existing(item_to_registration(mine["Item"])) if mine.get("Item") \
+                else Refused(None)
+        if session.get("Code") == "ConditionalCheckFailed":
+            state = _state(session.get("Item"))
+            if state is not None and not state.waiting \
+                    and state.session.confirmed < state.session.capacity:
                 return SeatFreed()
             return Refused(state)
-        waiting = [entry["S"] for entry in updated["Attributes"]["waiting"]["L"]]
-        return Waiting(waiting.index(registration_id) + 1)
+        raise RuntimeError(f"transaction cancelled: {[r.get('Code') for r in reasons]}")
 
-    def put_waiting(self, registration: Registration) -> None:
-        item = registration_item(registration)
-        # Already there when an earlier attempt of the same request stored it.
-        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-            self._client.put_item(TableName=self._table, Item=item,
-                                  ConditionExpression="attribute_not_exists(pk)")
+    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
+        return self._transact([
+            {"Update": {
+                "TableName": self._catalogue, "Key": session_key(session_id),
+                "UpdateExpression": "SET confirmed = confirmed + :one REMOVE waiting[0]",
+                "ConditionExpression":
+                    "waiting[0] = :id AND confirmed < #capacity AND cancelled = :false",
+                "ExpressionAttributeNames": {"#capacity": "capacity"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":false": {"BOOL": False},
+                                              ":id": {"S": registration_id}}}},
+            self._promote(session_id, registration_id, now),
+        ]) is None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -237,11 +337,12 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             "TableName": self._table,
             "Key": registration_key(registration.session_id, registration.id),
             "UpdateExpression": "SET #status = :cancelled, cancelled_at = :now, cancelled_by = :by",
-            "ConditionExpression": "#status = :was",
-            "ExpressionAttributeNames": {"#status": "status"},
+            "ConditionExpression": "#status = :was AND #round = :round",
+            "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
             "ExpressionAttributeValues": {":cancelled": {"S": Status.CANCELLED.value},
                                           ":now": {"S": iso(now)}, ":by": {"S": by.value},
-                                          ":was": {"S": registration.status.value}},
+                                          ":was": {"S": registration.status.value},
+                                          ":round": {"N": str(registration.round)}},
         }}
         session = session_key(registration.session_id)
         items: list[dict[str, Any]] = [cancel_me]
@@ -249,35 +350,31 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             if registration.id in state.waiting:
                 index = state.waiting.index(registration.id)
                 items.append(self._remove_waiting(session, index, registration.id))
-        else:
-            first = self._first_waiting(registration.session_id, state.waiting)
-            if first is None or state.session.cancelled:
-                items.append({"Update": {
-                    "TableName": self._catalogue, "Key": session,
-                    "UpdateExpression": "SET confirmed = confirmed - :one",
-                    "ConditionExpression": "confirmed > :zero AND "
-                    "(attribute_not_exists(waiting) OR size(waiting) = :size)",
-                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"},
-                                                  ":size": {"N": str(len(state.waiting))}},
-                }})
-            else:
-                index, promoted = first
-                items.append(self._remove_waiting(session, index, promoted))
-                items.append({"Update": {
-                    "TableName": self._table,
-                    "Key": registration_key(registration.session_id, promoted),
-                    "UpdateExpression": "SET #status = :confirmed, promoted_at = :now",
-                    "ConditionExpression": "#status = :waitlisted",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {":confirmed": {"S": Status.CONFIRMED.value},
-                                                  ":waitlisted": {"S": Status.WAITLISTED.value},
-                                                  ":now": {"S": iso(now)}},
-                }})
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except self._client.exceptions.TransactionCanceledException:
-            return False
-        return True
+        elif not state.waiting or state.session.cancelled:
+            items.append({"Update": {
+                "TableName": self._catalogue, "Key": session,
+                "UpdateExpression": "SET confirmed = confirmed - :one",
+                "ConditionExpression": "confirmed > :zero AND "
+                "(attribute_not_exists(waiting) OR size(waiting) = :size)",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"},
+                                              ":size": {"N": str(len(state.waiting))}},
+            }})
+        else:  # the seat passes to the first in line, in the same step
+            promoted = state.waiting[0]
+            items.append(self._remove_waiting(session, 0, promoted))
+            items.append(self._promote(registration.session_id, promoted, now))
+        return self._transact(items) is None
+
+    def _promote(self, session_id: str, registration_id: str, now: datetime) -> dict[str, Any]:
+        return {"Update": {
+            "TableName": self._table, "Key": registration_key(session_id, registration_id),
+            "UpdateExpression": "SET #status = :confirmed, promoted_at = :now",
+            "ConditionExpression": "#status = :waitlisted",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":confirmed": {"S": Status.CONFIRMED.value},
+                                          ":waitlisted": {"S": Status.WAITLISTED.value},
+                                          ":now": {"S": iso(now)}},
+        }}
 
     def _remove_waiting(self, session: dict[str, Any], index: int, rid: str) -> dict[str, Any]:
         return {"Update": {
@@ -287,29 +384,36 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             "ExpressionAttributeValues": {":id": {"S": rid}},
         }}
 
-    def _first_waiting(self, session_id: str, waiting: list[str]) -> tuple[int, str] | None:
-        """The first in line whose registration is stored (an id whose registration is still
-        being written is passed over, it keeps its place for the next free seat)."""
-        for index, rid in enumerate(waiting):
-            found = self.get(session_id, rid)
-            if found is not None and found.status is Status.WAITLISTED:
-                return index, rid
-        return None
+    # -- data-protection requests -----------------------------------------------------------
+
+    def _personal_items(self, email: str, prefix: str) -> list[dict[str, Any]]:
+        wanted = normalise_email(email)
+        items = self._scan("begins_with(sk, :prefix)", {":prefix": {"S": prefix}},
+                           consistent=True)
+        return [item for item in items
+                if normalise_email(item.get("email", {}).get("S", "")) == wanted]
 
     def with_email(self, email: str) -> list[Registration]:
         """Every registration of this address, in any session (a data-protection request)."""
-        wanted = normalise_email(email)
-        items = self._scan("begins_with(sk, :reg)", {":reg": {"S": "REG#"}}, consistent=True)
-        return [item_to_registration(item) for item in items
-                if normalise_email(item.get("email", {}).get("S", "")) == wanted]
+        return [item_to_registration(item) for item in self._personal_items(email, "REG#")]
+
+    def submissions_with_email(self, email: str) -> list[Submission]:
+        """Every submission of this address not yet expired, confirmed or not."""
+        return [item_to_submission(item) for item in self._personal_items(email, "SUB#")]
 
     def forget(self, registration: Registration) -> None:
-        """Delete the registration and the record of the emails it was sent."""
+        """Delete the registration, its submissions, and the record of the emails it was sent."""
         self._delete(registration_key(registration.session_id, registration.id))
-        sent = self._client.get_paginator("query").paginate(
-            TableName=self._table, KeyConditionExpression="pk = :pk AND begins_with(sk, :mail)",
-            ExpressionAttributeValues={":pk": {"S": f"SESSION#{registration.session_id}"},
-                                       ":mail": {"S": f"MAIL#{registration.id}#"}})
-        for page in sent:
-            for item in page.get("Items", []):
-                self._delete({"pk": item["pk"], "sk": item["sk"]})
+        self.forget_submissions(registration.session_id, registration.id)
+
+    def forget_submissions(self, session_id: str, registration_id: str) -> None:
+        for prefix in (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",
+                       f"GATE#{registration_id}"):
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": f"SESSION#{session_id}"},
+                                           ":prefix": {"S": prefix}})
+            for page in pages:
+                for item in page.get("Items", []):
+                    self._delete({"pk": item["pk"], "sk": item["sk"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -38,15 +39,16 @@ def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueStore:
 def registration_store(settings: RegistrationSettings) -> DynamoRegistrationStore:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 
-    return DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name,
-                                   retention_days=settings.retention_days)
+    return DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
 
 
 @cache
 def registrations(settings: RegistrationSettings) -> Registrations:
     from shared.forums.registration import Registrations
 
-    return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn))
+    return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn),
+                         retention_days=settings.retention_days,
+                         link_hours=settings.confirm_link_hours)
 
 
 @cache
@@ -64,6 +66,7 @@ def notifier(settings: RegistrationSettings) -> Notifier:
         ledger=DynamoLedger(settings.registrations_table_name),
         sender=SesSender(settings.sender_address, settings.configuration_set),
         links=Links(settings.public_url),
+        mail_interval=timedelta(minutes=settings.mail_interval_minutes),
     )
 
 
@@ -92,8 +95,6 @@ def intake(settings: AdvisorySettings) -> Intake:
 def newsletter(settings: NewsletterSettings) -> Newsletter:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.adapters.ses_newsletter import SesNewsletterMail
-    from datetime import timedelta
-
     from shared.adapters.sqs_send_queue import SqsConfirmationRequests, SqsSendQueue
     from shared.links import Links
     from shared.newsletter.service import Newsletter

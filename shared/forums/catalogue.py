@@ -22,7 +22,9 @@ class CatalogueStore(Protocol):
 
     def put_session(self, session: Session, audience: Audience) -> None:
         """Create or update the session's description (with its forum's audience, which
-        registration checks against); never touches its seats or waiting list.
+        registration checks against); never touches its seats or waiting list. Its status
+        (closed, cancelled) is the file's only when the session is created: afterwards it is
+        the secretariat's to change, and an import keeps it.
 
         Raises CapacityBelowConfirmed when the new capacity is below the seats already taken."""
 
@@ -31,6 +33,11 @@ class CatalogueStore(Protocol):
     def forum(self, forum_id: str) -> Forum | None: ...
 
     def sessions(self, forum_id: str | None = None) -> list[Session]: ...
+
+
+class Seats(Protocol):
+    def fill(self, session_id: str) -> int:
+        """Give seats that are free while people wait to the first in line."""
 
 
 class CapacityBelowConfirmed(Exception):
@@ -46,9 +53,11 @@ class ImportResult:
 
 
 class Catalogue:
-    def __init__(self, store: CatalogueStore, clock: Clock = utcnow) -> None:
+    def __init__(self, store: CatalogueStore, clock: Clock = utcnow,
+                 seats: Seats | None = None) -> None:
         self._store = store
         self._clock = clock
+        self._seats = seats
 
     def list_forums(self) -> ForumList:
         """Every forum with sessions still ahead, each with its upcoming sessions in time order."""
@@ -74,7 +83,9 @@ class Catalogue:
         return self._view(forum, upcoming)
 
     def import_file(self, data: Mapping[str, Any]) -> ImportResult:
-        """Upsert every forum and session in the file; running it twice changes nothing more."""
+        """Upsert every forum and session in the file; running it twice changes nothing more.
+        A session's status is taken from the file only when it is created; seats added to a
+        session go to its waiting list first, in order."""
         # The file's models are only needed by the secretariat's import, not by the public API:
         # imported here to keep them out of the API function's cold start.
         from shared.forums.catalogue_file import CatalogueFile
@@ -91,6 +102,8 @@ class Catalogue:
                 try:
                     self._store.put_session(session, forum.audience)
                     sessions += 1
+                    if self._seats is not None:
+                        self._seats.fill(session.id)
                 except CapacityBelowConfirmed:
                     errors.append(
                         FieldError(

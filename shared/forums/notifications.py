@@ -1,13 +1,18 @@
-"""Which email a change of a registration gives, sent exactly once per registration and kind.
+"""Which email a submission or a change of a registration gives, each sent once.
 
-Every change of a registration arrives here from the registrations table's stream (at least
-once, maybe again after a retry). A ledger entry, written with a condition before sending,
-makes each (registration, kind) email go out once; a failed send removes its entry so the
-retry sends it."""
+Every stored submission and every change of a registration arrives here from the
+registrations table's stream (at least once, maybe again after a retry).
+- A submission gets the link that lets the address's owner confirm it, or, when the address
+  holds the registration already, a note pointing to it with its cancel link; at most one such
+  email per address and session in an interval (the gate), so nobody can flood an address.
+  It names the forum, city and date and nothing the submitter typed.
+- A change of a registration gets its email once per (registration, round, kind): a ledger
+  entry, written with a condition before sending, makes it go out once; a failed send removes
+  its entry (or reopens the gate) so the retry sends it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -15,12 +20,24 @@ from shared.clock import Clock, to_copenhagen, utcnow
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import session_ics
 from shared.forums.models import Forum, Session
-from shared.forums.registration import CancelledBy, Registration, Registrations, Status
+from shared.forums.registration import (
+    CancelledBy,
+    Registration,
+    Registrations,
+    Status,
+    Submission,
+)
 from shared.links import Links
 
 MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
           "oktober", "november", "december"]
 WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+
+
+def danish_moment(moment: datetime) -> str:
+    """E.g. "4. marts 2027 kl. 09.30"."""
+    a = to_copenhagen(moment)
+    return f"{a.day}. {MONTHS[a.month - 1]} {a.year} kl. {a:%H.%M}"
 
 
 def danish_when(starts: datetime, ends: datetime) -> str:
@@ -31,10 +48,17 @@ def danish_when(starts: datetime, ends: datetime) -> str:
 
 
 class Ledger(Protocol):
-    def claim(self, session_id: str, registration_id: str, kind: str) -> bool:
+    def claim(self, session_id: str, registration_id: str, kind: str,
+              expires_at: datetime | None = None) -> bool:
         """True for the first claim of this email; False when it was sent (or is being sent)."""
 
     def release(self, session_id: str, registration_id: str, kind: str) -> None: ...
+
+    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+                  until: datetime) -> bool:
+        """True when the address may be mailed a confirmation link now."""
+
+    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None: ...
 
 
 class Catalogue(Protocol):
@@ -54,6 +78,8 @@ class Sender(Protocol):
 class Positions(Protocol):
     def position(self, session_id: str, registration_id: str) -> int | None: ...
 
+    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
+
 
 class NotYetPlaced(Exception):
     """A waiting person's place is not written yet; the change is retried."""
@@ -63,7 +89,7 @@ def email_kind(old: Registration | None, new: Registration | None) -> str | None
     """The email a change calls for, if any."""
     if new is None:
         return None
-    if old is None:
+    if old is None or (old.status is Status.CANCELLED and new.round > old.round):
         return {"confirmed": "confirmation", "waitlisted": "waitlisted"}.get(new.status.value)
     if old.status is new.status:
         return None
@@ -77,7 +103,8 @@ def email_kind(old: Registration | None, new: Registration | None) -> str | None
 class Notifier:
     def __init__(self, registrations: Registrations, positions: Positions, catalogue: Catalogue,
                  ledger: Ledger, sender: Sender, links: Links, clock: Clock = utcnow,
-                 sender_name: str = "Ledere af ledere") -> None:
+                 sender_name: str = "Ledere af ledere",
+                 mail_interval: timedelta = timedelta(minutes=10)) -> None:
         self._registrations = registrations
         self._positions = positions
         self._catalogue = catalogue
@@ -86,6 +113,7 @@ class Notifier:
         self._links = links
         self._clock = clock
         self._sender_name = sender_name
+        self._interval = mail_interval
 
     def on_change(self, old: Registration | None, new: Registration | None) -> str | None:
         """Send what this change calls for; the kind sent, or None."""
@@ -94,20 +122,66 @@ class Notifier:
             return None
         return kind if self.send(kind, new) else None
 
+    def on_submission(self, submission: Submission) -> str | None:
+        """Mail the address's owner the link to confirm (or, when the address holds the
+        registration already, where it stands); None when the gate is closed."""
+        session = self._catalogue.session(submission.session_id)
+        if session is None:
+            return None
+        forum = self._catalogue.forum(session.forum_id)
+        title = forum.title if forum else ""
+        found = self._positions.get(submission.session_id, submission.registration_id)
+        held = found if found is not None and found.status is not Status.CANCELLED else None
+        # The gate is per round: after a cancellation (which only the owner's link or the
+        # secretariat can make) the owner may register anew at once.
+        gate = f"{submission.registration_id}#" + str(
+            held.round if held else (found.round + 1 if found else 1))
+        email = self._submission_email(submission, held, session, title)
+        now = self._clock()
+        until = now + self._interval
+        if not self._ledger.pass_gate(submission.session_id, gate, now, until):
+            return None
+        try:
+            self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
+        except Exception:
+            self._ledger.reopen_gate(submission.session_id, gate, until)
+            raise
+        return "already_registered" if held else "confirm_registration"
+
+    def _submission_email(self, submission: Submission, held: Registration | None,
+                          session: Session, title: str) -> Email:
+        context: dict[str, object] = {
+            "session": session, "forum_title": title,
+            "when": danish_when(session.starts_at, session.ends_at),
+        }
+        if held is None:
+            url = self._links.confirm_registration(self._registrations.confirm_token(submission))
+            return render("confirm_registration", submission.email,
+                          f"Bekræft din tilmelding: {title}",
+                          {**context, "confirm_url": url,
+                           "valid_until": danish_moment(submission.expires_at)})
+        position = (self._positions.position(held.session_id, held.id)
+                    if held.status is Status.WAITLISTED else None)
+        url = self._links.cancel_registration(self._registrations.cancel_token(held, session))
+        return render("already_registered", submission.email, f"Du er allerede tilmeldt: {title}",
+                      {**context, "cancel_url": url, "position": position})
+
     def send(self, kind: str, registration: Registration, days_before: int = 0) -> bool:
-        """Send this kind of email to the registrant once. False if it was sent before."""
+        """Send this kind of email to the registrant once per round. False if it was sent."""
         session = self._catalogue.session(registration.session_id)
         if session is None:
             return False
         forum = self._catalogue.forum(session.forum_id)
         title = forum.title if forum else ""
         email = self._email(kind, registration, session, title, days_before)
-        if not self._ledger.claim(registration.session_id, registration.id, kind):
+        entry = f"{registration.round}#{kind}"
+        if not self._ledger.claim(registration.session_id, registration.id, entry,
+                                  expires_at=registration.expires_at):
             return False
         try:
             self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
         except Exception:
-            self._ledger.release(registration.session_id, registration.id, kind)
+            self._ledger.release(registration.session_id, registration.id, entry)
             raise
         return True
 

@@ -1,16 +1,28 @@
 """What happens when a leader registers for a forum session, and when they cancel.
 
+- The address's owner confirms first. A submitted form is answered the same way for everyone
+  ("check your mail") and only stored as a submission; the address gets an email with a
+  signed link, and only pressing it takes a seat or a place in line. So no answer and no seat
+  count tells a stranger whether an address is registered (union membership is special-category
+  data, GDPR art. 9), and nobody can fill sessions with addresses they do not own.
 - A seat is taken atomically; a session never holds more confirmed participants than seats.
-- When it is full, the registrant joins the waiting list in arrival order and is told the place.
-- The same email for the same session is the same registration (its id is derived from both),
-  so a repeated or resubmitted form gets the same answer, no second seat and no second email.
+- When it is full, the registrant joins the waiting list in arrival order and is told the place
+  (the place and the registration are written together: nobody is on the list without one).
+- While anyone waits, a freed or added seat goes to the first in line, never to a newcomer.
+- The same email for the same session is the same registration (its id is derived from both):
+  a repeat meets it, no second seat. A cancelled registration can be taken up again: the
+  person registers anew (seat if free, else the end of the line) and gets their emails again.
 - Cancelling frees the seat and promotes the first waiting person in the same step.
+- Everything personal expires: a submission when its link does, a registration (and the record
+  of its emails) the retention period after its session ended, decided when it is written.
 
-Emails are not sent here: each change of a registration is published by the store (the
-registrations table's stream) and turned into exactly one email by shared.forums.notifications."""
+Emails are not sent here: each stored submission and each change of a registration is
+published by the store (the registrations table's stream) and turned into its email by
+shared.forums.notifications."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,6 +47,7 @@ from shared.tokens import InvalidToken, derive_id, sign, verify
 from shared.validation import DanishValueError
 
 CANCEL_PURPOSE = "cancel-registration"
+CONFIRM_PURPOSE = "confirm-registration"
 
 
 class Status(StrEnum):
@@ -79,12 +92,29 @@ class RegistrationForm(BaseModel):
         return bool(self.website.strip())
 
 
+class Submission(BaseModel):
+    """A submitted form, waiting for the address's owner to confirm it (stored until its link
+    expires; it takes no seat and shows in no count)."""
+
+    id: str
+    registration_id: str
+    session_id: str
+    name: str
+    email: str
+    phone: str | None = None
+    role: Role
+    workplace: str
+    member_number: str | None = None
+    needs: str | None = None
+    submitted_at: datetime
+    expires_at: datetime
+
+
 class Registration(BaseModel):
     """A registration as stored. Personal fields stay out of logs."""
 
     id: str
     session_id: str
-    forum_id: str
     status: Status
     name: str
     email: str
@@ -97,19 +127,22 @@ class Registration(BaseModel):
     cancelled_at: datetime | None = None
     cancelled_by: CancelledBy | None = None
     promoted_at: datetime | None = None
-    idempotency_key: str | None = None
+    # Each time a cancelled registration is taken up again it starts a new round, with emails
+    # of its own; `submission` is the confirmed submission (a second press on its link).
+    round: int = Field(default=1, ge=1)
+    submission: str | None = None
+    expires_at: datetime | None = None
+
+
+class Received(BaseModel):
+    """The answer to every admitted submission, whoever the address belongs to."""
+
+    status: str = "received"
 
 
 class RegistrationAnswer(BaseModel):
-    id: str
     status: Status
     waitlist_position: int | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    answer: RegistrationAnswer
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -120,6 +153,12 @@ class SessionState:
     audience: Audience
     waiting: list[str]
 
+    @property
+    def seat_for_first_waiting(self) -> bool:
+        """A seat is free while someone waits: the first in line is owed it."""
+        return (bool(self.waiting) and not self.session.cancelled
+                and self.session.confirmed < self.session.capacity)
+
 
 @dataclass(frozen=True)
 class Confirmed:
@@ -128,6 +167,8 @@ class Confirmed:
 
 @dataclass(frozen=True)
 class Existing:
+    """The registration was there already (another press of a link, a race)."""
+
     registration: Registration
 
 
@@ -138,8 +179,7 @@ class Refused:
 
 @dataclass(frozen=True)
 class Waiting:
-    position: int
-    joined: bool = True  # False: the id was on the list already (a repeat, or a retry)
+    pass
 
 
 @dataclass(frozen=True)
@@ -148,16 +188,28 @@ class SeatFreed:
 
 
 class RegistrationStore(Protocol):
-    def confirm_new(self, registration: Registration, admitted: list[Audience],
-                    now: datetime) -> Confirmed | Existing | Refused:
-        """Store the registration as confirmed and take a seat, both or neither."""
+    def session_state(self, session_id: str) -> SessionState | None: ...
 
-    def join_waitlist(self, session_id: str, registration_id: str, admitted: list[Audience],
-                      now: datetime) -> Waiting | SeatFreed | Refused:
-        """Append to the session's waiting list (or find it there already): its place, 1-based."""
+    def put_submission(self, submission: Submission) -> None:
+        """Store the submission (written again unchanged when a form is resubmitted)."""
 
-    def put_waiting(self, registration: Registration) -> None:
-        """Store the registration as waitlisted (after its place was taken); idempotent."""
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None: ...
+
+    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
+                  previous_round: int | None) -> Confirmed | Existing | Refused:
+        """Store the registration as confirmed and take a seat, both or neither. Only while the
+        session is open, has a seat and nobody waits; only if the registration is new
+        (`previous_round` None) or still the cancelled one of that round."""
+
+    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
+                      previous_round: int | None) -> Waiting | Existing | SeatFreed | Refused:
+        """Store the registration as waitlisted and append it to the session's waiting list,
+        both or neither; only while the session is open and full (or someone waits)."""
+
+    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
+        """Give a free seat to this registration, first in line: off the list, seat taken,
+        confirmed, all or nothing. False when the list or the seats moved meanwhile."""
 
     def position(self, session_id: str, registration_id: str) -> int | None: ...
 
@@ -179,7 +231,8 @@ def admitted_audiences(role: Role) -> list[Audience]:
 
 
 def refusal(state: SessionState | None, role: Role, now: datetime) -> DomainError | None:
-    """Why a session refuses a registration; None when it is only full."""
+    """Why a session refuses a registration; None when it is only full. Never depends on who
+    registers, only on the session and the role."""
     if state is None:
         return NotFound("Sessionen findes ikke.", code="session_not_found")
     session = state.session
@@ -194,68 +247,164 @@ def refusal(state: SessionState | None, role: Role, now: datetime) -> DomainErro
     return None
 
 
+class WaitingList:
+    """While anyone waits, a free seat goes to the first in line, never to a newcomer."""
+
+    def __init__(self, store: RegistrationStore, clock: Clock = utcnow) -> None:
+        self._store = store
+        self._clock = clock
+
+    def fill(self, session_id: str) -> int:
+        """Give every free seat to the first in line, in order (after seats were added, or a
+        step that freed one was interrupted). The number promoted; each is emailed from the
+        change of their registration."""
+        promoted = 0
+        for _ in range(10_000):
+            state = self._store.session_state(session_id)
+            if state is None or not state.seat_for_first_waiting:
+                break
+            if self._store.promote_first(session_id, state.waiting[0], self._clock()):
+                promoted += 1
+        return promoted
+
+
+ALREADY_CANCELLED = Conflict(
+    "Tilmeldingen er afmeldt. Vil du deltage alligevel, så tilmeld dig igen via formularen.",
+    code="registration_cancelled")
+
+
 class Registrations:
-    def __init__(self, store: RegistrationStore, secret: bytes, clock: Clock = utcnow) -> None:
+    def __init__(self, store: RegistrationStore, secret: bytes, clock: Clock = utcnow, *,
+                 retention_days: int = 365, link_hours: int = 24) -> None:
         self._store = store
         self._secret = secret
         self._clock = clock
+        self._retention = timedelta(days=retention_days)
+        self._link_life = timedelta(hours=link_hours)
 
     def registration_id(self, session_id: str, email: str) -> str:
         return derive_id(self._secret, "registration", session_id, normalise_email(email))
 
-    def register(self, form: RegistrationForm, idempotency_key: str | None = None) -> Outcome:
+    # -- the form ---------------------------------------------------------------------------
+
+    def submit(self, form: RegistrationForm, idempotency_key: str | None = None) -> Submission:
+        """Store the form for its address's owner to confirm. The same two calls (read the
+        session, write the submission) whoever the address belongs to."""
         now = self._clock()
         if not admitted_audiences(form.role):
             raise Conflict("Tilmelding kræver, at du er leder af ledere eller forvaltningsansat.",
                            code="audience_not_admitted")
-        registration = Registration(
-            id=self.registration_id(form.session_id, form.email),
-            session_id=form.session_id, forum_id="", status=Status.CONFIRMED, name=form.name,
-            email=form.email, phone=form.phone, role=form.role, workplace=form.workplace,
-            member_number=form.member_number, needs=form.needs, created_at=now,
-            idempotency_key=idempotency_key,
+        problem = refusal(self._store.session_state(form.session_id), form.role, now)
+        if problem is not None:
+            raise problem
+        registration_id = self.registration_id(form.session_id, form.email)
+        # A resubmitted form (same Idempotency-Key) is the same submission.
+        submission_id = (derive_id(self._secret, "submission", registration_id, idempotency_key)
+                         if idempotency_key else derive_id(self._secret, "submission",
+                                                           registration_id, secrets.token_hex(16)))
+        submission = Submission(
+            id=submission_id, registration_id=registration_id, session_id=form.session_id,
+            name=form.name, email=form.email, phone=form.phone, role=form.role,
+            workplace=form.workplace, member_number=form.member_number, needs=form.needs,
+            submitted_at=now, expires_at=now + self._link_life,
         )
-        admitted = admitted_audiences(form.role)
-        for _ in range(5):  # a seat freed or taken between two steps: look again
-            attempt = self._store.confirm_new(registration, admitted, now)
-            if isinstance(attempt, Confirmed):
-                return Outcome(RegistrationAnswer(id=registration.id, status=Status.CONFIRMED),
-                               created=True)
-            if isinstance(attempt, Existing):
-                return Outcome(self._answer(attempt.registration), created=False)
-            problem = refusal(attempt.state, form.role, now)
-            if problem is not None:
-                raise problem
-            queued = self._store.join_waitlist(form.session_id, registration.id, admitted, now)
-            if isinstance(queued, SeatFreed):
-                continue
-            if isinstance(queued, Refused):
-                problem = refusal(queued.state, form.role, now)
-                if problem is not None:
-                    raise problem
-                continue
-            self._store.put_waiting(registration.model_copy(update={"status": Status.WAITLISTED}))
-            return Outcome(RegistrationAnswer(id=registration.id, status=Status.WAITLISTED,
-                                              waitlist_position=queued.position),
-                           created=queued.joined)
+        self._store.put_submission(submission)
+        return submission
+
+    def confirm_token(self, submission: Submission) -> str:
+        return sign(self._secret, CONFIRM_PURPOSE,
+                    {"session": submission.session_id, "registration": submission.registration_id,
+                     "submission": submission.id}, expires=submission.expires_at)
+
+    # -- the owner confirms -----------------------------------------------------------------
+
+    def confirm_by_token(self, token: str) -> RegistrationAnswer:
+        """Take the seat (or the place in line) the submission asked for. Pressing again
+        answers the same; a registration already held is answered as it stands."""
+        try:
+            subject = verify(self._secret, token, CONFIRM_PURPOSE, self._clock())
+        except InvalidToken as exc:
+            raise InvalidLink() from exc
+        session_id, registration_id = subject["session"], subject["registration"]
+        submission_id = subject["submission"]
+        for _ in range(8):  # a seat freed or taken between two steps: look again
+            current = self._store.get(session_id, registration_id)
+            if current is not None and (current.submission == submission_id
+                                        or current.status is not Status.CANCELLED):
+                return self._answer(current)
+            submission = self._store.submission(session_id, registration_id, submission_id)
+            if submission is None:
+                raise InvalidLink()
+            outcome = self._place(submission, current)
+            if outcome is not None:
+                return outcome
         raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
+    def _place(self, submission: Submission,
+               current: Registration | None) -> RegistrationAnswer | None:
+        """One attempt at a seat, else a place in line; None: the session moved, try again."""
+        now = self._clock()
+        state = self._store.session_state(submission.session_id)
+        problem = refusal(state, submission.role, now)
+        if problem is not None:
+            raise problem
+        if state is None:  # refusal() answers a missing session
+            raise InvalidLink()
+        if state.seat_for_first_waiting:
+            self.fill(submission.session_id)
+            return None
+        registration = Registration(
+            id=submission.registration_id, session_id=submission.session_id,
+            status=Status.CONFIRMED, name=submission.name, email=submission.email,
+            phone=submission.phone, role=submission.role, workplace=submission.workplace,
+            member_number=submission.member_number, needs=submission.needs, created_at=now,
+            round=current.round + 1 if current else 1, submission=submission.id,
+            expires_at=state.session.ends_at + self._retention,
+        )
+        previous = current.round if current else None
+        admitted = admitted_audiences(submission.role)
+        if state.session.confirmed < state.session.capacity and not state.waiting:
+            taken = self._store.take_seat(registration, admitted, now, previous)
+            if isinstance(taken, Confirmed):
+                return RegistrationAnswer(status=Status.CONFIRMED)
+            if isinstance(taken, Existing):
+                return None  # a race with another press or a cancel: read it again
+            if (problem := refusal(taken.state, submission.role, now)) is not None:
+                raise problem
+        waitlisted = registration.model_copy(update={"status": Status.WAITLISTED})
+        queued = self._store.join_waitlist(waitlisted, admitted, now, previous)
+        if isinstance(queued, Waiting):
+            position = self._store.position(submission.session_id, submission.registration_id)
+            if position is not None:
+                return RegistrationAnswer(status=Status.WAITLISTED, waitlist_position=position)
+            return None  # promoted already: answer as it stands
+        if isinstance(queued, Refused) and \
+                (problem := refusal(queued.state, submission.role, now)) is not None:
+            raise problem
+        return None
+
     def _answer(self, registration: Registration) -> RegistrationAnswer:
+        if registration.status is Status.CANCELLED:
+            raise ALREADY_CANCELLED
         position = None
         if registration.status is Status.WAITLISTED:
             position = self._store.position(registration.session_id, registration.id)
-        return RegistrationAnswer(id=registration.id, status=registration.status,
-                                  waitlist_position=position)
+        return RegistrationAnswer(status=registration.status, waitlist_position=position)
+
+    def fill(self, session_id: str) -> int:
+        return WaitingList(self._store, self._clock).fill(session_id)
 
     # -- cancellation -----------------------------------------------------------------------
 
     def cancel_token(self, registration: Registration, session: Session) -> str:
         return sign(self._secret, CANCEL_PURPOSE,
-                    {"session": registration.session_id, "registration": registration.id},
+                    {"session": registration.session_id, "registration": registration.id,
+                     "round": str(registration.round)},
                     expires=session.starts_at)
 
     def cancel_by_token(self, token: str) -> Status:
-        """Cancel the registration the token was made for. Harmless when repeated."""
+        """Cancel the registration the token was made for. Harmless when repeated; a link
+        of an earlier round does not cancel a registration taken up again."""
         try:
             subject = verify(self._secret, token, CANCEL_PURPOSE, self._clock())
         except InvalidToken as exc:
@@ -263,7 +412,8 @@ class Registrations:
         registration = self._store.get(subject["session"], subject["registration"])
         if registration is None:
             raise InvalidLink()
-        self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock())
+        if str(registration.round) == subject.get("round", "1"):
+            self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock())
         return Status.CANCELLED
 
     def cancel_by_secretariat(self, session_id: str, registration_id: str,
@@ -280,7 +430,6 @@ class Registrations:
         order = {Status.CONFIRMED: 0, Status.WAITLISTED: 1, Status.CANCELLED: 2}
         return sorted(everyone, key=lambda r: (order[r.status], waiting.get(r.id, 0),
                                                r.promoted_at or r.created_at))
-
 
 def reminder_window(now: datetime, days_before: int) -> tuple[datetime, datetime]:
     """Sessions starting in this window get their reminders when the daily job runs now: each

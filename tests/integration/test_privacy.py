@@ -19,7 +19,13 @@ from local.plan import Plan
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.forums.notifications import email_kind
-from shared.forums.registration import CancelledBy, Registration, Status
+from shared.forums.registration import (
+    CancelledBy,
+    Registration,
+    RegistrationForm,
+    Registrations,
+    Status,
+)
 from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
 from shared.privacy import AdvisoryHolder, ForumsHolder, NotPermitted, Privacy, Report
@@ -33,12 +39,20 @@ MESSAGE = "Fortroligt: min leder af ledere-rolle er svær i år."
 BENT = {"name": "Bent Ventesen", "email": "bent@example.dk"}
 
 
-def register(api: Api, session: str, person: dict[str, str]) -> dict[str, Any]:
-    status, answer = api.request("POST", "/api/registrations", {
+def registration_form(session: str, person: dict[str, str]) -> RegistrationForm:
+    return RegistrationForm.model_validate({
         "session_id": session, "role": "district_leader", "consent": True,
         "workplace": "Aalborg Kommune", "member_number": "1", **person})
-    assert status == 201, answer
-    return dict(answer)
+
+
+def register(session: str, person: dict[str, str]) -> dict[str, Any]:
+    """Submitted and confirmed by the owner; the registration's id and status."""
+    from cli.resources import registration_store
+
+    service = Registrations(registration_store(), b"privacy-test")
+    submission = service.submit(registration_form(session, person))
+    answer = service.confirm_by_token(service.confirm_token(submission))
+    return {"id": submission.registration_id, "status": answer.status.value}
 
 
 def cli(*args: str) -> Any:
@@ -61,8 +75,11 @@ def anne(api: Api, emulator: Emulator) -> dict[str, Any]:
     """Anne holds a seat (Bent waits behind her), a confirmed subscription with one copy in
     an issue's ledger, and a confidential conversation request."""
     session = new_session(capacity=1)
-    registration = register(api, session, ANNE)
-    assert register(api, session, BENT)["status"] == "waitlisted"
+    registration = register(session, ANNE)
+    assert register(session, BENT)["status"] == "waitlisted"
+    from cli.resources import registration_store
+    Registrations(registration_store(), b"privacy-test").submit(  # not confirmed (yet)
+        registration_form(new_session(capacity=1), ANNE))
 
     from cli.resources import newsletter, newsletter_store
     service = newsletter()
@@ -90,9 +107,10 @@ def test_export_finds_everything_held_about_the_address(anne: dict[str, Any],
                                                         tmp_path: Path) -> None:
     out = tmp_path / "anne.json"
     printed = cli("privacy", "export", "anne.privat@EXAMPLE.dk", "--out", str(out)).output
-    assert "forums 1, newsletter 1, advisory 1" in printed
+    assert "forums 2, newsletter 1, advisory 1" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
-    [registration] = data["forums"]
+    registration, submission = data["forums"]
+    assert submission["status"] == "unconfirmed" and submission["needs"] == ANNE["needs"]
     assert registration["session_id"] == anne["session"]
     assert registration["status"] == "confirmed"
     assert {registration[k] for k in ANNE} == set(ANNE.values())

@@ -1,4 +1,5 @@
-"""Registration on the template's tables in the emulator: seats, waiting list, cancellation."""
+"""Registration on the template's tables in the emulator: the owner's confirmation, seats,
+waiting list, cancellation, and the refusals that come before anything is stored."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from local.emulator import Emulator
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
@@ -18,7 +17,12 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forums.catalogue import Catalogue
-from shared.forums.registration import RegistrationForm, Registrations, Status
+from shared.forums.registration import (
+    RegistrationAnswer,
+    RegistrationForm,
+    Registrations,
+    Status,
+)
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.tokens import sign
 
@@ -35,6 +39,13 @@ def store(emulator: Emulator) -> DynamoRegistrationStore:
 @pytest.fixture(scope="module")
 def service(store: DynamoRegistrationStore) -> Registrations:
     return Registrations(store, SECRET)
+
+
+def register(service: Registrations, registration_form: RegistrationForm,
+             key: str | None = None) -> RegistrationAnswer:
+    """Submit the form and press the link the owner was mailed."""
+    return service.confirm_by_token(
+        service.confirm_token(service.submit(registration_form, key)))
 
 
 def new_session(capacity: int, *, audience: str = "leaders_of_leaders", status: str = "open",
@@ -61,40 +72,78 @@ def form(session_id: str, who: int | str, role: str = "area_leader") -> Registra
                             consent=True)
 
 
-def test_two_hundred_racing_attempts_never_overbook(service: Registrations,
-                                                     store: DynamoRegistrationStore) -> None:
+def test_two_hundred_racing_confirmations_never_overbook(service: Registrations,
+                                                         store: DynamoRegistrationStore) -> None:
     session = new_session(20)
     people = list(range(200))
-    attempts = people + people[::7]  # some register twice, racing their first attempt
+    tokens = {who: service.confirm_token(service.submit(form(session, who))) for who in people}
+    presses = people + people[::7]  # some press their link twice, racing the first press
     with ThreadPoolExecutor(32) as pool:
-        outcomes = list(pool.map(lambda who: (who, service.register(form(session, who))),
-                                 attempts))
+        answers = list(pool.map(lambda who: (who, service.confirm_by_token(tokens[who])),
+                                presses))
 
     stored = store.registrations(session)
     assert len(stored) == 200  # each person once
     assert Counter(r.status for r in stored) == {Status.CONFIRMED: 20, Status.WAITLISTED: 180}
     state = store.session_state(session)
     assert state is not None and state.session.confirmed == 20
-    new = [o for _, o in outcomes if o.created]
-    assert len(new) == 200
-    positions = sorted(o.answer.waitlist_position for o in new
-                       if o.answer.status is Status.WAITLISTED)  # type: ignore[type-var]
-    assert positions == list(range(1, 181))  # in arrival order, without gaps
+    assert sorted(store.position(session, r.id) or 0 for r in stored
+                  if r.status is Status.WAITLISTED) == list(range(1, 181))  # no gaps
     by_person: dict[int, set[str]] = {}
-    for who, outcome in outcomes:
-        by_person.setdefault(who, set()).add(outcome.answer.id)
-    assert all(len(ids) == 1 for ids in by_person.values())  # a repeat is the same registration
+    for who, answer in answers:
+        by_person.setdefault(who, set()).add(answer.status)
+    assert all(len(statuses) == 1 for statuses in by_person.values())  # a second press: same
 
 
-def test_repeat_is_the_same_registration_and_case_of_email_does_not_matter(
-    service: Registrations,
+def test_a_submission_takes_nothing_until_its_owner_confirms(
+    service: Registrations, store: DynamoRegistrationStore,
 ) -> None:
     session = new_session(1)
-    first = service.register(form(session, "anne"))
-    again = service.register(form(session, "anne").model_copy(
+    service.submit(form(session, "fremmed"))
+    service.submit(form(session, "fremmed"))
+    state = store.session_state(session)
+    assert state is not None and state.session.confirmed == 0 and state.waiting == []
+    assert store.registrations(session) == []
+    assert register(service, form(session, "ejer")).status is Status.CONFIRMED
+
+
+def test_a_second_press_and_a_repeat_meet_the_same_registration(service: Registrations) -> None:
+    session = new_session(1)
+    token = service.confirm_token(service.submit(form(session, "anne")))
+    first = service.confirm_by_token(token)
+    assert service.confirm_by_token(token) == first
+    again = register(service, form(session, "anne").model_copy(
         update={"email": "DELTAGERANNE@Example.dk"}))
-    assert first.created and not again.created
-    assert again.answer == first.answer
+    assert again == first == RegistrationAnswer(status=Status.CONFIRMED)
+
+
+def test_a_cancelled_person_registers_anew_at_the_end_of_the_line(
+    service: Registrations, store: DynamoRegistrationStore,
+) -> None:
+    session = new_session(1)
+    assert register(service, form(session, "a")).status is Status.CONFIRMED
+    assert register(service, form(session, "b")).waitlist_position == 1
+    assert register(service, form(session, "c")).waitlist_position == 2
+    b = service.registration_id(session, "deltagerb@example.dk")
+    service.cancel_by_secretariat(session, b)
+    assert register(service, form(session, "b")) == RegistrationAnswer(
+        status=Status.WAITLISTED, waitlist_position=2)  # behind c, who came first
+    registration = store.get(session, b)
+    assert registration is not None and registration.round == 2
+
+
+def test_an_old_confirmation_link_does_not_undo_a_cancellation(
+    service: Registrations, store: DynamoRegistrationStore,
+) -> None:
+    session = new_session(2)
+    token = service.confirm_token(service.submit(form(session, "d")))
+    service.confirm_by_token(token)
+    service.cancel_by_secretariat(session, service.registration_id(session, "deltagerd@example.dk"))
+    with pytest.raises(Conflict) as refused:
+        service.confirm_by_token(token)
+    assert refused.value.code == "registration_cancelled"
+    state = store.session_state(session)
+    assert state is not None and state.session.confirmed == 0
 
 
 @pytest.mark.parametrize(("setup", "role", "error", "code"), [
@@ -104,35 +153,49 @@ def test_repeat_is_the_same_registration_and_case_of_email_does_not_matter(
     (dict(), "administration", Conflict, "audience_not_admitted"),
     (dict(), "other", Conflict, "audience_not_admitted"),
 ])
-def test_refusals(service: Registrations, store: DynamoRegistrationStore,
-                  setup: dict[str, Any], role: str, error: type, code: str) -> None:
+def test_refusals_come_before_anything_is_stored(
+    service: Registrations, store: DynamoRegistrationStore, emulator: Emulator,
+    setup: dict[str, Any], role: str, error: type, code: str,
+) -> None:
     session = new_session(5, **setup)
     with pytest.raises(error) as refused:
-        service.register(form(session, "x", role=role))
+        service.submit(form(session, "x", role=role))
     assert refused.value.code == code
-    assert store.registrations(session) == []  # nothing stored
+    assert _items(emulator, session) == []  # no submission either
+
+
+def test_a_session_closed_before_the_press_is_said_plainly(
+    service: Registrations, emulator: Emulator,
+) -> None:
+    session = new_session(5)
+    token = service.confirm_token(service.submit(form(session, "sen")))
+    DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)).set_status(session, closed=True)
+    with pytest.raises(Conflict) as refused:
+        service.confirm_by_token(token)
+    assert refused.value.code == "session_closed"
 
 
 def test_administration_staff_may_join_forums_that_invite_them(service: Registrations) -> None:
     session = new_session(5, audience="leaders_and_administration")
-    answer = service.register(form(session, "kim", role="administration")).answer
+    answer = register(service, form(session, "kim", role="administration"))
     assert answer.status == "confirmed"
 
 
 def test_unknown_session_is_not_found(service: Registrations) -> None:
     with pytest.raises(NotFound):
-        service.register(form("findes-ikke", 1))
+        service.submit(form("findes-ikke", 1))
 
 
 def test_cancelling_a_seat_promotes_the_first_in_line(service: Registrations,
                                                       store: DynamoRegistrationStore) -> None:
     session = new_session(1)
-    holder = service.register(form(session, "a")).answer
-    second = service.register(form(session, "b")).answer
-    third = service.register(form(session, "c")).answer
+    register(service, form(session, "a"))
+    second = register(service, form(session, "b"))
+    third = register(service, form(session, "c"))
     assert (second.waitlist_position, third.waitlist_position) == (1, 2)
+    a, b, c = (service.registration_id(session, f"deltager{w}@example.dk") for w in "abc")
 
-    registration = store.get(session, holder.id)
+    registration = store.get(session, a)
     assert registration is not None
     state = store.session_state(session)
     assert state is not None
@@ -141,69 +204,103 @@ def test_cancelling_a_seat_promotes_the_first_in_line(service: Registrations,
     assert service.cancel_by_token(token) == Status.CANCELLED  # again: harmless
 
     statuses = {r.id: r.status for r in store.registrations(session)}
-    assert statuses == {holder.id: Status.CANCELLED, second.id: Status.CONFIRMED,
-                        third.id: Status.WAITLISTED}
-    assert store.position(session, third.id) == 1
+    assert statuses == {a: Status.CANCELLED, b: Status.CONFIRMED, c: Status.WAITLISTED}
+    assert store.position(session, c) == 1
     state = store.session_state(session)
     assert state is not None and state.session.confirmed == 1
+
+
+def test_raising_capacity_promotes_in_order_and_newcomers_queue_behind(
+    service: Registrations, store: DynamoRegistrationStore,
+) -> None:
+    session = new_session(1)
+    for who in "abcd":
+        register(service, form(session, who))
+    _reimport(session, capacity=3)
+    order = [service.registration_id(session, f"deltager{w}@example.dk") for w in "abcd"]
+    statuses = {r.id: r.status for r in store.registrations(session)}
+    assert [statuses[i] for i in order] == [Status.CONFIRMED] * 3 + [Status.WAITLISTED]
+    assert register(service, form(session, "e")).waitlist_position == 2
 
 
 @pytest.mark.parametrize("tamper", ["purpose", "expired", "signature", "garbage", "foreign"])
 def test_bad_tokens_are_refused(service: Registrations, store: DynamoRegistrationStore,
                                 tamper: str) -> None:
     session = new_session(2)
-    answer = service.register(form(session, "t")).answer
-    subject = {"session": session, "registration": answer.id}
+    register(service, form(session, "t"))
+    rid = service.registration_id(session, "deltagert@example.dk")
+    subject = {"session": session, "registration": rid}
     future = datetime.now(UTC) + timedelta(days=1)
-    token = {
-        "purpose": sign(SECRET, "unsubscribe", subject, future),
-        "expired": sign(SECRET, "cancel-registration", subject, datetime.now(UTC) - timedelta(1)),
-        "signature": sign(b"another-secret", "cancel-registration", subject, future),
-        "garbage": "not.a-token",
-        "foreign": sign(SECRET, "cancel-registration",
-                        {"session": session, "registration": "someone-else"}, future),
-    }[tamper]
-    with pytest.raises(DomainError) as refused:
-        service.cancel_by_token(token)
-    assert refused.value.code == "invalid_token" and refused.value.status == 400
-    assert store.get(session, answer.id).status is Status.CONFIRMED  # type: ignore[union-attr]
+    for purpose in ("cancel-registration", "confirm-registration"):
+        token = {
+            "purpose": sign(SECRET, "unsubscribe", subject, future),
+            "expired": sign(SECRET, purpose, subject, datetime.now(UTC) - timedelta(1)),
+            "signature": sign(b"another-secret", purpose, subject, future),
+            "garbage": "not.a-token",
+            "foreign": sign(SECRET, purpose, {"session": session, "registration": "someone-else",
+                                              "submission": "x"}, future),
+        }[tamper]
+        action = (service.cancel_by_token if purpose.startswith("cancel")
+                  else service.confirm_by_token)
+        with pytest.raises(DomainError) as refused:
+            action(token)
+        assert refused.value.code == "invalid_token" and refused.value.status == 400
+    assert store.get(session, rid).status is Status.CONFIRMED  # type: ignore[union-attr]
 
 
-operations = st.lists(st.tuples(st.sampled_from(["register", "repeat", "cancel"]),
-                                st.integers(min_value=0, max_value=5)), min_size=1, max_size=14)
+def test_reimport_keeps_the_secretariats_status(service: Registrations) -> None:
+    session = new_session(3)
+    catalogue = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))
+    catalogue.set_status(session, cancelled=True, reason="Aflyst")
+    _reimport(session, capacity=3)
+    with pytest.raises(Conflict) as refused:
+        service.submit(form(session, "ny"))
+    assert refused.value.code == "session_cancelled"
+    with pytest.raises(Conflict):
+        catalogue.set_status(session, closed=False)  # a cancelled session stays cancelled
+    closed = new_session(3)
+    catalogue.set_status(closed, closed=True)
+    _reimport(closed, capacity=3)
+    with pytest.raises(Conflict):
+        service.submit(form(closed, "ny"))
+    catalogue.set_status(closed, closed=False)
+    _reimport(closed, capacity=3, status="closed")  # the file's status is for creation only
+    service.submit(form(closed, "ny"))
 
 
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=operations, capacity=st.integers(min_value=1, max_value=3))
-def test_invariants_hold_after_every_step(service: Registrations, store: DynamoRegistrationStore,
-                                          steps: list[tuple[str, int]], capacity: int) -> None:
-    session = new_session(capacity)
-    ids: dict[int, str] = {}
-    line: list[str] = []  # the model: who waits, in arrival order
-    for operation, who in steps:
-        if operation in ("register", "repeat") and (operation == "register" or who in ids):
-            outcome = service.register(form(session, who))
-            if outcome.created and outcome.answer.status is Status.WAITLISTED:
-                line.append(outcome.answer.id)
-            ids[who] = outcome.answer.id
-        elif operation == "cancel" and who in ids:
-            registration = store.get(session, ids[who])
-            assert registration is not None
-            was = registration.status
-            service.cancel_by_secretariat(session, ids[who])
-            if was is Status.WAITLISTED:
-                line.remove(ids[who])
-            elif was is Status.CONFIRMED and line:
-                promoted = line.pop(0)  # the first in line, and no one else
-                assert store.get(session, promoted).status is Status.CONFIRMED  # type: ignore[union-attr]
+def test_everything_personal_expires(service: Registrations, emulator: Emulator) -> None:
+    session = new_session(1)
+    register(service, form(session, "a"))
+    register(service, form(session, "b"))
+    service.submit(form(session, "c"))
+    service.cancel_by_secretariat(session, service.registration_id(session,
+                                                                   "deltagera@example.dk"))
+    items = _items(emulator, session)
+    assert {i["sk"]["S"].split("#")[0] for i in items} == {"REG", "SUB"}
+    assert all("expires_at" in item for item in items)
 
-        state = store.session_state(session)
-        assert state is not None
-        stored = {r.id: r.status for r in store.registrations(session)}
-        confirmed = sum(1 for s in stored.values() if s is Status.CONFIRMED)
-        assert confirmed == state.session.confirmed <= capacity
-        assert state.waiting == line
-        assert all(stored[i] is Status.WAITLISTED for i in line)
-        if line:  # a waiting person exists only while the session is full
-            assert confirmed == capacity
+
+def _reimport(session: str, capacity: int, status: str = "open") -> None:
+    from shared.forums.registration import WaitingList
+
+    number = session.removeprefix("test-session-")
+    starts = datetime.now(UTC) + timedelta(days=30)
+    store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                    parameter(PARAM_FORUMS_TABLE))
+    Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)),
+              seats=WaitingList(store)).import_file({"forums": [{
+                  "id": f"test-forum-{number}", "title": "Testforum",
+                  "sessions": [{
+                      "id": session, "city": "Vejle", "venue": "Spinderihallerne",
+                      "starts_at": starts.isoformat(),
+                      "ends_at": (starts + timedelta(hours=5)).isoformat(),
+                      "registration_deadline": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+                      "capacity": capacity, "status": status}]}]})
+
+
+def _items(emulator: Emulator, session: str) -> list[dict[str, Any]]:
+    found = emulator.client("dynamodb").query(
+        TableName=parameter(PARAM_REGISTRATIONS_TABLE), ConsistentRead=True,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"SESSION#{session}"}})
+    return list(found["Items"])

@@ -1,5 +1,6 @@
-"""Registration through its functions: the API's answers, and the emails a participant gets
-(rendered, sent as MIME through SES, read back and parsed as a participant's mail program)."""
+"""Registration through its functions: the API's answers, the owner's confirmation by mail,
+and the emails a participant gets (rendered, sent as MIME through SES, read back and parsed as
+a participant's mail program)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.integration.conftest import Api
 from tests.integration.test_registration import new_session
 
 REGISTER = "/api/registrations"
+CONFIRM = "/api/registrations/confirm"
 
 
 def body(session_id: str, who: str, **changes: Any) -> dict[str, Any]:
@@ -39,6 +41,7 @@ class Mail:
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self.seen = len(self.sent())
+        self.held: list[EmailMessage] = []
         streams = emulator.client("dynamodbstreams")
         table = parameter(PARAM_REGISTRATIONS_TABLE)
         arn = emulator.client("dynamodb").describe_table(TableName=table)["Table"][
@@ -60,7 +63,17 @@ class Mail:
     def new_messages(self) -> list[EmailMessage]:
         sent = self.sent()
         fresh, self.seen = sent[self.seen:], len(sent)
-        return [message_from_string(m.raw_data, policy=policy.default) for m in fresh]  # type: ignore[misc]
+        held, self.held = self.held, []
+        return held + [message_from_string(m.raw_data, policy=policy.default)  # type: ignore[misc]
+                       for m in fresh]
+
+    def take(self, to: str, subject: str) -> EmailMessage:
+        """The one new message to `to` whose subject starts so; the others stay new."""
+        messages = self.new_messages()
+        (found,) = [m for m in messages
+                    if m["To"] == to and str(m["Subject"]).startswith(subject)]
+        self.held = [m for m in messages if m is not found]
+        return found
 
 
 def deliver(api: Api, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -86,23 +99,118 @@ def mail(emulator: Emulator) -> Mail:
     return Mail(emulator)
 
 
-def test_register_answers_201_then_200_with_the_same_body(api: Api) -> None:
+RECEIVED = (202, {"status": "received"})
+
+
+def confirm_link(api: Api, mail: Mail, to: str) -> str:
+    """Deliver the stream to the email consumer; the token of the confirmation link sent."""
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    return token_in(mail.take(to, "Bekræft din tilmelding"))
+
+
+def register(api: Api, mail: Mail, registration: dict[str, Any]) -> dict[str, Any]:
+    """Submit, then press the link from the email as the owner does."""
+    assert api.request("POST", REGISTER, registration) == RECEIVED
+    token = confirm_link(api, mail, registration["email"])
+    status, answer = api.request("POST", CONFIRM, {"token": token})
+    assert status == 200
+    return dict(answer)
+
+
+def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail: Mail) -> None:
     session = new_session(1)
-    created = api.request("POST", REGISTER, body(session, "anne"))
-    assert created[0] == 201 and created[1]["status"] == "confirmed"
-    assert api.request("POST", REGISTER, body(session, "anne")) == (200, created[1])
-    waiting = api.request("POST", REGISTER, body(session, "bo"),
-                          headers={"Idempotency-Key": "form-123"})
-    assert waiting == (201, {"id": waiting[1]["id"], "status": "waitlisted",
-                             "waitlist_position": 1})
+    assert api.request("POST", REGISTER, body(session, "anne"),
+                       headers={"Idempotency-Key": "form-123"}) == RECEIVED
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    message = mail.take("anne@example.dk", "Bekræft")
+    text = text_of(message)
+    assert str(message["Subject"]) == "Bekræft din tilmelding: Testforum"
+    assert "Vejle" in text and "/bekraeft-tilmelding.html?token=" in text
+    for typed in ("Deltager anne", "Vejle Kommune", "Vegetar", "98765"):  # nothing typed
+        assert typed not in text and typed not in message.get_body(("html",)).get_content()
+    token = token_in(message)
+    assert api.request("POST", CONFIRM, {"token": token}) == (200, {"status": "confirmed"})
+    assert api.request("POST", CONFIRM, {"token": token}) == (200, {"status": "confirmed"})
+    assert register(api, mail, body(session, "bo")) == {"status": "waitlisted",
+                                                        "waitlist_position": 1}
 
 
-def test_a_plain_form_post_is_read_like_json(api: Api) -> None:
-    session = new_session(3)
-    fields = "&".join(f"{k}={v}" for k, v in body(session, "form").items() if k != "consent")
-    status, answer = api.request("POST", REGISTER, fields + "&consent=on",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 201 and answer["status"] == "confirmed"
+def test_one_confirmation_email_per_address_and_interval(api: Api, mail: Mail) -> None:
+    session = new_session(2)
+    for _ in range(5):
+        assert api.request("POST", REGISTER, body(session, "flood")) == RECEIVED
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    assert len(mail.new_messages()) == 1
+
+
+def test_a_repeat_after_confirming_points_to_the_registration(
+    api: Api, mail: Mail, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    template = api.environment  # no interval between two emails to one address, here
+    monkeypatch.setattr(api, "environment", lambda logical_id: {
+        **template(logical_id), "REGISTRATION_MAIL_INTERVAL_MINUTES": "0"})
+    session = new_session(1)
+    register(api, mail, body(session, "fast"))
+    register(api, mail, body(session, "venter"))
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    mail.new_messages()
+    assert api.request("POST", REGISTER, body(session, "venter", name="Andet Navn")) == RECEIVED
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    (note,) = mail.new_messages()
+    text = text_of(note)
+    assert str(note["Subject"]) == "Du er allerede tilmeldt: Testforum"
+    assert "ventelisten som nummer 1" in text and "/afmeld.html?token=" in text
+    assert "Andet Navn" not in text
+    status, answer = api.request("POST", "/api/registrations/cancel", {"token": token_in(note)})
+    assert (status, answer) == (200, {"status": "cancelled"})
+
+
+def test_the_answer_the_work_and_the_counts_do_not_depend_on_the_address(
+    api: Api, mail: Mail,
+) -> None:
+    """Unknown, pending, confirmed, waiting or cancelled: a stranger sees the same."""
+    from shared.adapters.aws import client
+
+    session = new_session(1)
+    register(api, mail, body(session, "fuld"))
+    register(api, mail, body(session, "venter"))
+    register(api, mail, body(session, "afmeldt"))
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    waiting = next(m for m in mail.new_messages() if m["To"] == "afmeldt@example.dk")
+    assert api.request("POST", "/api/registrations/cancel",
+                       {"token": token_in(waiting)})[0] == 200
+    api.request("POST", REGISTER, body(session, "afventer"))
+    deliver(api, mail.changes())
+    before = _public(api, session)
+
+    calls: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    dynamodb = client("dynamodb")
+    dynamodb.meta.events.register("before-call.dynamodb.*", count)
+    seen = {}
+    try:
+        for who in ("ukendt", "afventer", "fuld", "venter", "afmeldt"):
+            calls.clear()
+            seen[who] = (api.request("POST", REGISTER, body(session, who)), tuple(calls))
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.*", count)
+    assert all(answer == seen["ukendt"] for answer in seen.values()), seen
+    assert seen["ukendt"] == (RECEIVED, ("GetItem", "PutItem"))
+    assert _public(api, session) == before
+
+
+def _public(api: Api, session: str) -> dict[str, Any]:
+    status, answer = api.request("GET", "/api/forums")
+    assert status == 200
+    return next(s for f in answer["forums"] for s in f["sessions"] if s["id"] == session)
+
+
+def test_an_expired_or_forged_confirmation_link_is_400(api: Api) -> None:
+    assert api.request("POST", CONFIRM, {"token": "forfalsket.token"}) == (
+        400, {"code": "invalid_token", "message": "Linket er ugyldigt eller udløbet."})
 
 
 @pytest.mark.parametrize(("change", "field", "code"), [
@@ -130,7 +238,7 @@ def test_filled_honeypot_looks_like_success_and_stores_nothing(api: Api,
                                                                emulator: Emulator) -> None:
     session = new_session(3)
     status, answer = api.request("POST", REGISTER, body(session, "bot", website="http://spam"))
-    assert status == 201 and answer["status"] == "confirmed"
+    assert (status, answer) == RECEIVED
     assert _stored(emulator, session) == []
 
 
@@ -152,8 +260,8 @@ def test_unknown_session_is_404_and_malformed_json_400(api: Api) -> None:
 
 def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail) -> None:
     session = new_session(1)
-    first = api.request("POST", REGISTER, body(session, "anne"))[1]
-    api.request("POST", REGISTER, body(session, "bo"))
+    register(api, mail, body(session, "anne"))
+    register(api, mail, body(session, "bo"))
     changes = mail.changes()
     assert deliver(api, changes) == {"batchItemFailures": []}
     confirmation, waitlisted = sorted(mail.new_messages(), key=lambda m: str(m["To"]))
@@ -168,7 +276,7 @@ def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail)
     event = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
     starts = event.decoded("dtstart")
     assert str(starts.tzinfo) == "Europe/Copenhagen"
-    assert event["uid"].startswith(first["id"])
+    assert str(event["uid"]).endswith("@example.dk")
     assert "Vejle" in str(event["location"])
     when = starts.strftime("%H.%M")
     assert f"kl. {when}" in text  # the same time in the text and the calendar
@@ -196,8 +304,8 @@ def test_reminders_go_once_to_confirmed_participants(api: Api, mail: Mail,
     session = new_session(1)
     starts = datetime.now(UTC) + timedelta(days=1)
     _move(emulator, session, starts)
-    api.request("POST", REGISTER, body(session, "klar"))
-    api.request("POST", REGISTER, body(session, "venter"))
+    register(api, mail, body(session, "klar"))
+    register(api, mail, body(session, "venter"))
     deliver(api, mail.changes())
     mail.new_messages()
     reminders = api.handler(next(f for f, s in api.plan.functions.items()
@@ -242,7 +350,7 @@ def test_logs_of_the_flow_hold_no_personal_data(api: Api, mail: Mail) -> None:
     target.setLevel(logging.DEBUG)
     try:
         session = new_session(1)
-        api.request("POST", REGISTER, body(session, "hemmelig", name="Hemmelig Person"))
+        register(api, mail, body(session, "hemmelig", name="Hemmelig Person"))
         api.request("POST", REGISTER, body(session, "hemmelig"))
         api.request("POST", REGISTER, body(session, "hemmelig", email="ikke en adresse"))
         deliver(api, mail.changes())
