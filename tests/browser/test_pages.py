@@ -1,4 +1,5 @@
-"""What a member does in a browser: register and cancel by the link, subscribe and confirm
+"""What a member does in a browser: register, confirm from the mailed link, cancel by the
+link, subscribe and confirm
 and unsubscribe, write to the consultant in each of the three ways, and see field errors
 next to their fields. Every page passes axe-core and is photographed at both widths."""
 
@@ -61,10 +62,21 @@ def test_register_then_cancel_by_the_link_frees_the_seat(
     expect(page.get_by_role("heading", name="Ledelse på tværs af huse")).to_be_visible()
     fill_registration(page, "Karen Vestergaard", "karen@example.dk")
     page.get_by_role("button", name="Tilmeld mig").click()
+    expect(page.locator("#resultat")).to_contain_text("Tjek din mail og bekræft din tilmelding")
+    assert "Ledige pladser: 1" in session_row(page, runtime)  # nothing taken yet
+
+    mailed = runtime.mails("karen@example.dk", "Bekræft din tilmelding")[0]
+    page.goto(link_in(mailed, "bekraeft-tilmelding.html"))
+    expect(page.get_by_role("heading", name="Bekræft din tilmelding")).to_be_visible()
+    assert "Ledige pladser: 1" in session_row(page, runtime)  # opening the link changed nothing
+    page.goto(link_in(mailed, "bekraeft-tilmelding.html"))
+    page.get_by_role("button", name="Bekræft tilmelding").click()
     expect(page.locator("#resultat")).to_contain_text("Du har fået en plads")
     assert "Fuldt" in session_row(page, runtime)
 
     confirmation = runtime.mails("karen@example.dk", "Bekræftelse")[0]
+    assert confirmation["attachments"] == [{"filename": "forum.ics",
+                                            "content_type": "text/calendar"}]
     page.goto(link_in(confirmation, "afmeld.html"))
     expect(page.get_by_role("heading", name="Afmeld din tilmelding")).to_be_visible()
     assert "Fuldt" in session_row(page, runtime)  # opening the link changed nothing
@@ -84,7 +96,11 @@ def test_a_full_session_offers_the_waiting_list_and_tells_the_place(
         fill_registration(page, name, email)
         page.get_by_role("button", name="Tilmeld mig").click()
         expect(page.locator("#resultat")).not_to_be_empty()
-    expect(page.locator("#resultat")).to_contain_text("på ventelisten som nummer 1")
+        page.goto(link_in(runtime.mails(email, "Bekræft din tilmelding")[0],
+                          "bekraeft-tilmelding.html"))
+        page.get_by_role("button", name="Bekræft tilmelding").click()
+        expect(page.locator("#resultat")).not_to_be_empty()
+    expect(page.locator("#resultat")).to_contain_text("står på ventelisten som nummer 1")
     session_row(page, runtime)
     waiting_list = page.get_by_role("link", name=re.compile("Skriv dig på ventelisten: .*Vejle"))
     expect(waiting_list).to_be_visible()
@@ -243,6 +259,7 @@ PAGES = {
     "nyhedsbrev": "/nyhedsbrev.html",
     "lederkonsulent": "/lederkonsulent.html",
     "afmeld": "/afmeld.html?token=eksempel",
+    "bekraeft-tilmelding": "/bekraeft-tilmelding.html?token=eksempel",
     "bekraeft-nyhedsbrev": "/bekraeft-nyhedsbrev.html?token=eksempel",
     "afmeld-nyhedsbrev": "/afmeld-nyhedsbrev.html?token=eksempel",
 }
