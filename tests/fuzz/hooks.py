@@ -79,29 +79,27 @@ def _multipart(body: Any) -> bytes:
     return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode("utf-8")
 
 
-def _take(headers: dict[str, Any], name: str) -> str | None:
+def _take(headers: Any, name: str) -> str | None:
     found = [k for k in headers if k.lower() == name.lower()]
     return str(headers.pop(found[0])) if found else None
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    headers = kwargs.setdefault("headers", {})
+    """Applies the edge drawn for this case: headers on the case itself, a raw body as the
+    transport's `data` (which takes the place of the serialized JSON)."""
+    headers = case.headers if case.headers is not None else {}
     edge = _take(headers, MARK) or "none"
     digits = int(_take(headers, DIGITS) or 4301)
-    body = case.body
-    if edge == "huge-integer":
-        for key in [k for k in headers if k.lower() == "content-type"]:
-            del headers[key]
-        headers["Content-Type"] = "application/json"
-        kwargs.pop("json", None)
-        kwargs["data"] = _huge_integer_body(body, digits)
-    elif edge == "multipart":
-        for key in [k for k in headers if k.lower() == "content-type"]:
-            del headers[key]
-        headers["Content-Type"] = f"multipart/form-data; boundary={BOUNDARY}"
-        kwargs.pop("json", None)
-        kwargs["data"] = _multipart(body)
+    if edge in ("huge-integer", "multipart"):
+        _take(headers, "Content-Type")
+        if edge == "huge-integer":
+            headers["Content-Type"] = "application/json"
+            kwargs["data"] = _huge_integer_body(case.body, digits)
+        else:
+            headers["Content-Type"] = f"multipart/form-data; boundary={BOUNDARY}"
+            kwargs["data"] = _multipart(case.body)
+        kwargs["json"] = None
     _tally[edge] += 1
     tally = os.environ.get("FUZZ_EDGE_TALLY")
     if tally:
