@@ -175,9 +175,12 @@ def test_a_json_integer_longer_than_python_reads_is_a_400(digits: int, sign: str
     assert answer["message"].startswith("Indholdet kan ikke læses")
 
 
-def test_json_nested_deeper_than_the_parser_goes_is_a_400() -> None:
+def test_json_nested_as_deep_as_the_body_limit_allows_is_refused_not_a_500() -> None:
+    """Python 3.11's parser gives up (400 unreadable_json); 3.13 reads it (422, not an
+    object). Either way our error body, never a 500."""
     status, answer = call("POST", "/api/things", "[" * 8000 + "]" * 8000)
-    assert (status, answer["code"]) == (400, "unreadable_json")
+    assert (status, answer.get("code")) == (400, "unreadable_json") or \
+        (status == 422 and answer["errors"])
 
 
 def multipart(fields: dict[str, str], boundary: str = "----graense42") -> tuple[bytes, str]:
