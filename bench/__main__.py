@@ -103,6 +103,17 @@ def main() -> None:
         f"{burst['confirmed']} | {burst['waitlisted']} | {burst['throughput']:.0f} | "
         f"{burst['floor_throughput']:.0f} | {burst['ratio']:.2f} | {burst['p50_ms']:.0f} | "
         f"{burst['p99_ms']:.0f} | {burst['calls_per_confirmation']:.2f} |",
+        "",
+        "The form's answer by what the address is to the session (a stranger must not tell "
+        "them apart): 202 `received` with the same two AWS calls for each (a test counts "
+        f"them); median ms of {registration_burst.ANSWER_ROUNDS} interleaved requests each, "
+        "after the burst:",
+        "",
+        "| unknown address | holds a seat | waiting | largest / smallest |",
+        "| ---: | ---: | ---: | ---: |",
+        f"| {burst['answer_ms']['unknown']:.1f} | {burst['answer_ms']['confirmed']:.1f} | "
+        f"{burst['answer_ms']['waitlisted']:.1f} | "
+        f"{max(burst['answer_ms'].values()) / min(burst['answer_ms'].values()):.2f} |",
     ]
     lines += [
         "",

@@ -78,6 +78,29 @@ def _check(runtime: LocalRuntime, session_id: str,
             "waitlisted": len(waiting), "people": len(ids)}
 
 
+ANSWER_ROUNDS = 40
+
+
+def _answer_times(url: str) -> dict[str, float]:
+    """The form's answer time (median ms) by what the address is to the session: unknown,
+    holding a seat, waiting. Interleaved rounds, one request of each kind per round, against
+    the warm-up session whose first people hold seats (its last is a new address each time)."""
+    kinds = {"unknown": None, "confirmed": 0, "waitlisted": THREADS - 1}
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for round_ in range(ANSWER_ROUNDS):
+        for kind, who in kinds.items():
+            person = _person("warmup", 10_000 + round_ if who is None else who)
+            data = json.dumps(person).encode()
+            request = urllib.request.Request(url, data=data, method="POST",  # noqa: S310
+                                             headers={"Content-Type": "application/json"})
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                assert response.status == 202
+                response.read()
+            times[kind].append((time.perf_counter() - started) * 1000)
+    return {kind: statistics.median(values) for kind, values in times.items()}
+
+
 def _signing_secret(runtime: LocalRuntime) -> bytes:
     """The secret the registration function signs its links with, from the emulator."""
     from shared.adapters.aws import client
@@ -151,6 +174,7 @@ def run() -> dict[str, Any]:
             list(pool.map(lambda who: bare.confirm_by_token(floor_tokens[who]), _attempts()))
         floor_seconds = time.perf_counter() - started
 
+        answer_ms = _answer_times(f"http://127.0.0.1:{port}/api/registrations")
         latencies = sorted(r[3] for r in results)
         counts = _check(runtime, "burst", [(w, s, b) for w, s, b, _ in results])
         return {
@@ -161,6 +185,7 @@ def run() -> dict[str, Any]:
             "p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
             "calls_per_confirmation": calls / invocations if invocations else 0.0,
+            "answer_ms": answer_ms,
         }
     finally:
         server.shutdown()
