@@ -282,10 +282,10 @@ class DynamoNewsletterStore(DynamoTable):
         names = {f"#{name}": name for name in totals}
         self._client.update_item(
             TableName=self._table, Key=_issue_key(issue_id),
-            UpdateExpression="SET #status = :sent, "
+            UpdateExpression="SET #status = :status, "
             + ", ".join(f"#{name} = :{name}" for name in totals),
             ExpressionAttributeNames={"#status": "status", **names},
-            ExpressionAttributeValues={":sent": {"S": IssueStatus.SENT.value},
+            ExpressionAttributeValues={":status": {"S": IssueStatus.SENT.value},
                                        **{f":{k}": {"N": str(v)} for k, v in totals.items()}})
 
     def count(self, issue_id: str, field: str) -> None:

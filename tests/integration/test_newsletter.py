@@ -95,11 +95,15 @@ def drain_send_queue(emulator: Emulator, service: Newsletter, deliver_twice: boo
     raise AssertionError("the send queue did not drain")
 
 
+_CONSUMER_SQS: dict[str, Any] = {}  # Lambda's poller: not one of the functions' clients
+
+
 def consume(api: Api, emulator: Emulator, queue_variable: str, function: str) -> list[Any]:
     """Lambda's SQS event source, by hand: the queue's messages through the real handler
     until it is empty; failed records are made visible again at once (their backoff passed).
     The handler's answers, batch by batch."""
-    sqs = emulator.client("sqs")
+    sqs = _CONSUMER_SQS.get(emulator.endpoint) or _CONSUMER_SQS.setdefault(
+        emulator.endpoint, emulator.client("sqs"))
     url = settings()[queue_variable]
     handler = api.handler(next(f for f, s in api.plan.functions.items()
                                if s.handler.startswith(f"functions.{function}.")))
