@@ -107,7 +107,7 @@ def consume(api: Api, emulator: Emulator, queue_variable: str, function: str) ->
     url = settings()[queue_variable]
     handler = api.handler(next(f for f, s in api.plan.functions.items()
                                if s.handler.startswith(f"functions.{function}.")))
-    answers = []
+    answers: list[Any] = []
     for _ in range(100):
         found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
                                     AttributeNames=["All"]).get("Messages", [])

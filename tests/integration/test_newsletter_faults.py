@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -50,8 +51,9 @@ BATCH = 1  # two fan-out messages
 
 
 def _aws_error(code: str, status: int) -> Any:
-    return lambda: ClientError({"Error": {"Code": code, "Message": "injected"},
-                                "ResponseMetadata": {"HTTPStatusCode": status}}, "Call")
+    answer: Any = {"Error": {"Code": code, "Message": "injected"},
+                   "ResponseMetadata": {"HTTPStatusCode": status}}
+    return lambda: ClientError(answer, "Call")
 
 
 # Every way a DynamoDB or SQS call can fail: refused before it took effect, or taken with
@@ -147,6 +149,10 @@ def _issue(store: DynamoNewsletterStore, service: Newsletter, issue_id: str) -> 
     service.approve(issue_id)
 
 
+def _at(moment: datetime) -> datetime:
+    return moment
+
+
 def _send(api: Api, emulator: Emulator, store: DynamoNewsletterStore, issue_id: str) -> None:
     """The schedule fires; the sender works the queue; later the hourly schedule carries on
     (an hour on, and later still) until the issue is sent."""
@@ -156,7 +162,7 @@ def _send(api: Api, emulator: Emulator, store: DynamoNewsletterStore, issue_id: 
         at = datetime.now(UTC) + timedelta(hours=hours)
         hourly = Newsletter(store, SesNewsletterMail(values["SENDER_ADDRESS"], None, rate=1000),
                             SqsSendQueue(values["NEWSLETTER_SEND_QUEUE_URL"]), secret,
-                            Links(PUBLIC), clock=lambda at=at: at, batch=BATCH)
+                            Links(PUBLIC), clock=partial(_at, at), batch=BATCH)
         with contextlib.suppress(Exception):  # the dispatcher died; the next run carries on
             hourly.dispatch(issue_id)
         consume(api, emulator, "NEWSLETTER_SEND_QUEUE_URL", "newsletter_sender")
