@@ -107,7 +107,8 @@ def child_cpu_seconds(runtime: Runtime, script: str, args: list[str],
 REGISTRATION = {"session_id": "skole-fritid-odense", "name": "Kold Start",
                 "email": "kold.start@example.dk", "role": "area_leader", "workplace": "Odense",
                 "member_number": "1", "consent": True, "website": ""}
-ADVISORY = {"kind": "idea", "message": "Mentorordning for nye ledere", "website": ""}
+ADVISORY = {"kind": "idea", "message": "Mentorordning for nye ledere", "consent": True,
+            "website": ""}
 SUBSCRIPTION = {"name": "Kold Start", "email": "kold.start@example.dk", "role": "area_leader",
                 "consent": True, "website": ""}
 FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY,

@@ -33,6 +33,7 @@ from shared.names import (
     ENV_CONSULTANT_EMAIL,
     ENV_CONSULTANT_NAME,
     ENV_CONSULTANT_PHONE,
+    ENV_CONSULTANT_REPLY_DAYS,
     ENV_NORMAL_QUEUE,
     ENV_URGENT_QUEUE,
     INDEX_OPEN_REQUESTS,
@@ -98,6 +99,7 @@ class Advisory(Construct):
             ENV_CONSULTANT_NAME: config.consultant_name,
             ENV_CONSULTANT_EMAIL: config.consultant_email,
             ENV_CONSULTANT_PHONE: config.consultant_phone,
+            ENV_CONSULTANT_REPLY_DAYS: str(config.consultant_reply_days),
             **email.environment,
         }
         self.intake = PythonFunction(

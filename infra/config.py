@@ -79,6 +79,11 @@ class DeployConfig(BaseModel):
     consultant_name: str = Field(min_length=1)
     consultant_email: str = Field(pattern=EMAIL)
     consultant_phone: str = Field(min_length=8)
+    # Working days within which the consultant answers (the sender's receipt says so).
+    consultant_reply_days: int = Field(default=3, ge=1, le=30)
+    # The association's contact address: at the end of every email, on the privacy page
+    # (where to ask for an export or erasure) and on landing pages whose link failed.
+    contact_email: str = Field(pattern=EMAIL)
     # Who may assume the ConsultantRole (and so decrypt advisory requests): IAM ARNs in this
     # account, or `role/NAME` / `user/NAME` short for them; `*` wildcards allowed.
     consultant_principals: tuple[str, ...] = Field(min_length=1)

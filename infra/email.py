@@ -11,7 +11,12 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from infra.config import DeployConfig
-from shared.names import ENV_CONFIGURATION_SET, ENV_SENDER_ADDRESS, OUTPUT_DNS_PREFIX
+from shared.names import (
+    ENV_CONFIGURATION_SET,
+    ENV_CONTACT_EMAIL,
+    ENV_SENDER_ADDRESS,
+    OUTPUT_DNS_PREFIX,
+)
 
 
 class Email(Construct):
@@ -25,6 +30,7 @@ class Email(Construct):
             suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
         )
         self.sender_address = config.sender_address
+        self.contact_email = config.contact_email
         self.domain = config.sender_domain
         self.identity = ses.EmailIdentity(
             self,
@@ -54,6 +60,7 @@ class Email(Construct):
     def environment(self) -> dict[str, str]:
         return {
             ENV_SENDER_ADDRESS: self.sender_address,
+            ENV_CONTACT_EMAIL: self.contact_email,
             ENV_CONFIGURATION_SET: self.configuration_set.configuration_set_name,
         }
 

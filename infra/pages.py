@@ -16,6 +16,7 @@ from constructs import Construct
 from infra.api import ORIGIN_HEADER, STAGE, VIEWER_ADDRESS_HEADER, PublicApi
 from infra.config import ROOT, DeployConfig
 from pages.site import build as build_site
+from pages.site import site_values
 
 # Runs at the edge on every /api request: the viewer's address, as CloudFront saw it, replaces
 # any header of that name the client sent, so the web ACL's rate rule counts real viewers.
@@ -107,7 +108,8 @@ class Pages(Construct):
         s3deploy.BucketDeployment(
             self,
             "Deploy",
-            sources=[s3deploy.Source.asset(str(build_site(ROOT / ".build")))],
+            sources=[s3deploy.Source.asset(
+                str(build_site(ROOT / ".build", site_values(config))))],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

@@ -76,6 +76,7 @@ class ForumRegistration(Construct):
         api.route("POST", "registrations", self.api_function.function)
         api.route("POST", "registrations/confirm", self.api_function.function)
         api.route("POST", "registrations/cancel", self.api_function.function)
+        api.route("GET", "registrations/cancel", self.api_function.function)
 
         self.events_function = PythonFunction(
             self, "Events", runtime=runtime, service=SERVICE_REGISTRATION_EVENTS,

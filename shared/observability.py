@@ -6,9 +6,15 @@ X-Ray SDK: see the README's section on tracing and cold starts."""
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics
 
 from shared.names import METRICS_NAMESPACE
 
 logger = Logger()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
+# Many invocations legitimately publish no metric (a read, a form answered with field
+# errors, a stream change that calls for no email): Powertools' documented way to keep its
+# "No application metrics to publish" warning out of every such function log.
+warnings.filterwarnings("ignore", "No application metrics to publish*")

@@ -15,6 +15,7 @@ from shared.names import (
     ENV_CONSULTANT_EMAIL,
     ENV_CONSULTANT_NAME,
     ENV_CONSULTANT_PHONE,
+    ENV_CONSULTANT_REPLY_DAYS,
     ENV_FORUMS_TABLE,
     ENV_MAX_SEND_RATE,
     ENV_NEWSLETTER_TABLE,
@@ -73,6 +74,8 @@ class AdvisorySettings(BaseSettings):
     consultant_name: str = Field(min_length=1, validation_alias=ENV_CONSULTANT_NAME)
     consultant_email: str = Field(min_length=3, validation_alias=ENV_CONSULTANT_EMAIL)
     consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)
+    consultant_reply_days: int = Field(default=3, ge=1, le=30,
+                                       validation_alias=ENV_CONSULTANT_REPLY_DAYS)
 
 
 class NewsletterSettings(BaseSettings):

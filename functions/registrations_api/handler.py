@@ -1,17 +1,21 @@
-"""POST /api/registrations, POST /api/registrations/confirm and POST /api/registrations/cancel."""
+"""POST /api/registrations, POST /api/registrations/confirm, GET and POST
+/api/registrations/cancel."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.wiring import registrations
+from shared.adapters.wiring import catalogue_reader, registrations
+from shared.clock import to_copenhagen
+from shared.errors import InvalidLink
 from shared.forums.registration import Received, RegistrationAnswer, RegistrationForm
 from shared.http import (
     BODY_REFUSALS,
@@ -30,6 +34,17 @@ app = create_resolver()
 
 class TokenRequest(BaseModel):
     token: str = Field(min_length=10, max_length=1000)
+
+
+class CancelLinkAnswer(BaseModel):
+    """What a cancel link is about, for its landing page: the forum, city and time of the
+    session, nothing about the person."""
+
+    forum_title: str
+    city: str
+    venue: str | None = None
+    starts_at: datetime
+    ends_at: datetime
 
 
 RECEIVED = Received().model_dump()
@@ -65,6 +80,22 @@ def cancel(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
     status = registrations(settings).cancel_by_token(request.token)
     metrics.add_metric(name="RegistrationCancelled", unit=MetricUnit.Count, value=1)
     return {"status": status.value}
+
+
+@app.get("/api/registrations/cancel",
+         responses=responses({200: CancelLinkAnswer}, 400, 422))
+def cancel_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str, Any]:
+    """Reads what the link is about and changes nothing (the page cancels on its button)."""
+    session_id = registrations(settings).cancel_link_session(token) if token else None
+    catalogue = catalogue_reader(settings)
+    session = catalogue.session(session_id) if session_id else None
+    if session is None:
+        raise InvalidLink()
+    forum = catalogue.forum(session.forum_id)
+    return CancelLinkAnswer(
+        forum_title=forum.title if forum else "", city=session.city, venue=session.venue or None,
+        starts_at=to_copenhagen(session.starts_at), ends_at=to_copenhagen(session.ends_at),
+    ).model_dump(mode="json")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

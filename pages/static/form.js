@@ -1,8 +1,59 @@
 // Sends a page's form to the public API and shows the answer: each field error next to its
-// field, the outcome in the status line. The checks here mirror the server's simple rules
-// (required, e-mail, phone, length) so people hear about them at once; the server decides.
+// field, the outcome in the status line. The checks here are the server's rules (required,
+// length, and e-mail and phone as shared/forms.py checks them) so people hear about them at
+// once; tests/unit/test_contact_rules.py runs one table through both.
 // Landing pages for links in emails use the same form: they act only when the button is
 // pressed, so mail scanners that open links change nothing.
+
+// The server's e-mail rule (email-validator without a DNS look-up): an ASCII dot-atom before
+// the @; after it a domain name (international letters allowed, checked in its IDNA form)
+// with a period, labels of letters, digits and hyphens, a top-level domain ending in a
+// letter, and no special-use name.
+// The phone rule (phonenumbers): digits with a leading + and separators, then a valid number
+// by Google's numbering plans (libphonenumber-js, telefonnummer.js), Danish without a code.
+window.lederChecks = (function () {
+  "use strict";
+  var LOCAL = /^[A-Za-z0-9_!#$%&'*+\/=?^`{|}~-]+(\.[A-Za-z0-9_!#$%&'*+\/=?^`{|}~-]+)*$/;
+  var LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  var NOT_IN_DOMAIN = /[\s@\/\\:?#%\[\]<>"',;()*&=+$!_~`{}|^]/;
+  var SPECIAL_USE = ["arpa", "invalid", "local", "localhost", "onion", "test"];
+  var PHONE_CHARACTERS = /^\(?\+?[0-9 ().\/-]{6,30}$/;
+
+  function asciiDomain(domain) {
+    if (!domain || NOT_IN_DOMAIN.test(domain)) { return null; }
+    try { return new URL("http://" + domain + "/").hostname; } catch (e) { return null; }
+  }
+
+  function email(value) {
+    var at = value.lastIndexOf("@");
+    if (at < 1) { return false; }
+    var local = value.slice(0, at);
+    var domain = asciiDomain(value.slice(at + 1));
+    if (!LOCAL.test(local) || !domain) { return false; }
+    if (domain.length > 253 || (local + "@" + domain).length > 254) { return false; }
+    var labels = domain.split(".");
+    if (labels.length < 2) { return false; }
+    for (var i = 0; i < labels.length; i++) {
+      if (!LABEL.test(labels[i]) || /^(?!xn)..--/.test(labels[i])) { return false; }
+    }
+    if (!/[a-z]$/.test(domain)) { return false; }
+    return !SPECIAL_USE.some(function (name) {
+      return domain === name || domain.slice(-name.length - 1) === "." + name;
+    });
+  }
+
+  // null when the numbering plans are not loaded (the server still decides).
+  function phone(value) {
+    if (!PHONE_CHARACTERS.test(value)) { return false; }
+    var plans = window.libphonenumber;
+    if (!plans) { return null; }
+    var number = plans.parsePhoneNumberFromString(value, "DK");
+    return Boolean(number && number.isValid());
+  }
+
+  return { email: email, phone: phone };
+})();
+
 (function () {
   "use strict";
   var form = document.querySelector("form[data-endpoint]");
@@ -25,9 +76,20 @@
   Array.prototype.forEach.call(form.querySelectorAll("input[data-from-query]"), function (input) {
     input.value = params.get(input.getAttribute("data-from-query")) || "";
   });
-  if (tokenIn && !token) {
+  var invalidLink = document.getElementById("ugyldigt-link");
+
+  // A link that is invalid or has expired: say so, and what to do next (the page's text).
+  function linkFailed() {
     form.hidden = true;
-    say("Linket mangler sin kode. Brug linket fra din mail.");
+    if (explanation) { explanation.hidden = true; }
+    var about = document.getElementById("om-linket");
+    if (about) { about.hidden = true; }
+    say("");
+    if (invalidLink) { invalidLink.hidden = false; } else { say("Linket er ugyldigt eller udløbet."); }
+  }
+
+  if (tokenIn && !token) {
+    linkFailed();
     return;
   }
 
@@ -56,14 +118,47 @@
     return first;
   }
 
+  var checkMessages = { email: "Indtast en gyldig e-mailadresse.", phone: "Indtast et gyldigt telefonnummer." };
+
   function browserCheck(el) {
     var v = el.validity;
+    var rule = el.getAttribute("data-check");
+    if (v && v.valueMissing) { return el.getAttribute("data-missing") || "Feltet skal udfyldes."; }
+    if (rule && el.value.trim() !== "") {
+      // The server's rule, not the browser's own idea of an e-mail address.
+      return window.lederChecks[rule](el.value.trim()) === false ? checkMessages[rule] : null;
+    }
     if (!v || v.valid) { return null; }
-    if (v.valueMissing) { return el.getAttribute("data-missing") || "Feltet skal udfyldes."; }
-    if (v.typeMismatch && el.type === "email") { return "Indtast en gyldig e-mailadresse."; }
     if (v.tooLong) { return "Teksten er for lang (højst " + el.maxLength + " tegn)."; }
     if (v.patternMismatch) { return el.getAttribute("data-pattern-message") || "Feltet har ikke den rigtige form."; }
     return "Værdien er ikke gyldig.";
+  }
+
+  // A landing page that names what its link is about before its button.
+  var describe = form.getAttribute("data-describe");
+  if (describe) {
+    var when = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
+    var until = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
+    fetch(describe + "?token=" + encodeURIComponent(token), { headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.status === 400 || r.status === 422) { return null; }
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.json();
+      })
+      .then(function (about) {
+        if (!about) { linkFailed(); return; }
+        var target = document.getElementById("om-linket");
+        target.textContent = "";
+        var heading = document.createElement("h2");
+        heading.textContent = about.forum_title;
+        var place = document.createElement("p");
+        place.textContent = about.city + (about.venue ? ", " + about.venue : "") + " – " +
+          when.format(new Date(about.starts_at)) + "–" + until.format(new Date(about.ends_at));
+        target.appendChild(heading);
+        target.appendChild(place);
+        form.hidden = false;
+      })
+      .catch(function () { say("Mødet kunne ikke hentes. Prøv igen om lidt."); });
   }
 
   function payload() {
@@ -137,6 +232,7 @@
         return;
       }
       if (answer.status === 429) { say("Der er travlt lige nu. Prøv igen om lidt."); return; }
+      if (tokenIn && answer.body.code === "invalid_token") { linkFailed(); return; }
       say(answer.body.message || "Det lykkedes ikke. Prøv igen om lidt.");
     }).catch(function () {
       button.disabled = false;

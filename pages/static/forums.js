@@ -5,6 +5,20 @@
   var statusText = { open: "Ledige pladser", full: "Fuldt – der er venteliste", closed: "Tilmelding lukket", cancelled: "Aflyst" };
   var dateFormat = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
   var timeFormat = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
+  var deadlineFormat = new Intl.DateTimeFormat("da-DK", { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Copenhagen" });
+
+  // Registration is open until the deadline (the API says "closed" after it; a page opened
+  // before the deadline knows it too).
+  function closed(session) {
+    return session.status === "closed" || session.status === "cancelled" ||
+      new Date(session.registration_deadline) < new Date();
+  }
+
+  function deadline(session) {
+    if (session.status === "cancelled") { return "Mødet er aflyst."; }
+    if (closed(session)) { return "Tilmeldingen er lukket. Fristen var " + deadlineFormat.format(new Date(session.registration_deadline)) + "."; }
+    return "Tilmelding senest " + deadlineFormat.format(new Date(session.registration_deadline)) + ".";
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -18,6 +32,7 @@
   }
 
   function seats(session) {
+    if (closed(session) && session.status !== "cancelled") { return statusText.closed; }
     var text = statusText[session.status] || session.status;
     return session.status === "open" ? text + ": " + session.seats_left : text;
   }
@@ -39,8 +54,9 @@
         place.appendChild(document.createTextNode(" – " + when(s)));
         if (s.venue) { place.appendChild(el("div", "status", s.venue)); }
         place.appendChild(el("div", "status", seats(s)));
+        place.appendChild(el("div", "frist", deadline(s)));
         row.appendChild(place);
-        if (s.status === "open" || s.status === "full") {
+        if (!closed(s) && (s.status === "open" || s.status === "full")) {
           var link = el("a", "knap", s.status === "open" ? "Tilmeld dig" : "Skriv dig på ventelisten");
           link.href = "/tilmelding.html?session=" + encodeURIComponent(s.id);
           link.setAttribute("aria-label", link.textContent + ": " + forum.title + ", " + s.city);
@@ -60,16 +76,21 @@
       forum.sessions.forEach(function (s) { if (s.id === id) { found = { forum: forum, session: s }; } });
     });
     target.textContent = "";
-    if (!found || found.session.status === "closed" || found.session.status === "cancelled") {
+    if (!found || closed(found.session)) {
       form.hidden = true;
+      if (found) {
+        target.appendChild(el("h2", "", found.forum.title));
+        target.appendChild(el("p", "", found.session.city + " – " + when(found.session)));
+      }
       target.appendChild(el("p", "besked", found
-        ? "Der er lukket for tilmelding til dette møde."
+        ? deadline(found.session) + " Der er lukket for tilmelding til dette møde."
         : "Vi kan ikke finde mødet. Vælg det igen fra listen over forum."));
       return;
     }
     var s = found.session;
     target.appendChild(el("h2", "", found.forum.title));
     target.appendChild(el("p", "", s.city + (s.venue ? ", " + s.venue : "") + " – " + when(s)));
+    target.appendChild(el("p", "frist", deadline(s)));
     target.appendChild(el("p", "status", s.status === "full"
       ? "Mødet er fuldt. Tilmelder du dig, kommer du på ventelisten og får besked, hvis du får en plads."
       : seats(s)));

@@ -86,7 +86,7 @@ def intake(settings: AdvisorySettings) -> Intake:
         mailer=AdvisoryMailer(
             SesSender(settings.sender_address, settings.configuration_set),
             Consultant(settings.consultant_name, settings.consultant_email,
-                       settings.consultant_phone)),
+                       settings.consultant_phone, settings.consultant_reply_days)),
         retention_days=settings.retention_days,
     )
 

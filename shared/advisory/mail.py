@@ -1,13 +1,16 @@
-"""The sender's receipt (reference and what happens next, never the message) and the
-consultant's notice (kind, urgency and reference only)."""
+"""The sender's receipt (reference, who answers and within how many working days, never the
+message) and the consultant's notice (kind, urgency and reference only)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from shared.advisory.models import AdvisoryRequest, Kind
 from shared.email.render import mime, render
-from shared.forums.notifications import Sender
+
+if TYPE_CHECKING:  # the forums' notifications import the calendar library
+    from shared.forums.notifications import Sender
 
 KIND_TEXT = {Kind.CONVERSATION: "fortrolig samtale / sparring",
              Kind.IDEA: "idé eller problem til rekrutteringsprojektet",
@@ -19,6 +22,8 @@ class Consultant:
     name: str
     email: str
     phone: str | None = None
+    # Working days within which the consultant answers (configuration; the receipt says so).
+    reply_days: int = 3
 
 
 class AdvisoryMailer:
@@ -33,7 +38,8 @@ class AdvisoryMailer:
                 "kind_text": KIND_TEXT[request.kind], "urgent": request.urgent,
                 "consultant_name": self._consultant.name,
                 "consultant_email": self._consultant.email,
-                "consultant_phone": self._consultant.phone}
+                "consultant_phone": self._consultant.phone,
+                "reply_days": self._consultant.reply_days}
 
     def receipt(self, to: str, reference: str, request: AdvisoryRequest,
                 name: str | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.forms import (
+    Consent,
     Email,
     MultiLine,
     OptionalPhone,
@@ -47,6 +48,8 @@ class AdvisoryForm(BaseModel):
     contact_preference: ContactPreference | None = None
     topic: OptionalSingleLine = Field(default=None, max_length=200)
     urgent: bool = False
+    # The sender has read the privacy notice: the messages are the most sensitive we hold.
+    consent: Consent
     website: str = Field(default="", max_length=500)  # the honeypot
 
     @model_validator(mode="before")

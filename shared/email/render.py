@@ -5,6 +5,7 @@ autoescaping; header values go through the email package, which refuses CR/LF.""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.clock import utcnow
+from shared.names import ENV_CONTACT_EMAIL
 from shared.observability import logger
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,6 +28,8 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    # Parameters of the content type besides the charset, e.g. an iCalendar part's `method`.
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,17 @@ class Email:
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Every email ends with the association's contact address (configuration, given to every
+    # function that sends mail with the sender's settings).
+    environment.globals["contact_email"] = os.environ.get(ENV_CONTACT_EMAIL, "")
+    return environment
 
 
 def render(template: str, to: str, subject: str, context: dict[str, Any],
@@ -82,6 +90,12 @@ def mime(email: Email, sender: str, sender_name: str) -> EmailMessage:
     message.add_alternative(email.html, subtype="html", cte="quoted-printable")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
+        if maintype == "text":
+            # A text part names its charset: readers that guess it garble the Danish letters.
+            message.add_attachment(attachment.data.decode("utf-8"), subtype=subtype,
+                                   charset="utf-8", filename=attachment.filename,
+                                   params=attachment.params)
+            continue
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
-                               filename=attachment.filename)
+                               filename=attachment.filename, params=attachment.params)
     return message

@@ -1,30 +1,65 @@
-"""The iCalendar file that comes with confirmations: one event per registration, Copenhagen time."""
+"""The iCalendar files of a registration: the event that comes with a confirmation (and a
+promotion or reminder), and its cancellation. Copenhagen time.
+
+One event per registration: its UID is stable, so a promotion or reminder updates the same
+calendar entry and a cancellation (METHOD:CANCEL, RFC 5546) removes it. SEQUENCE orders the
+versions: a registration taken up again after a cancellation (a new round) publishes with a
+higher sequence than the cancellation before it, so calendars show it again."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from shared.clock import to_copenhagen, utcnow
 from shared.forums.models import Session
 
+PUBLISH, CANCEL = "PUBLISH", "CANCEL"
 
-def session_ics(registration_id: str, session: Session, forum_title: str, description: str,
-                domain: str, now: datetime | None = None) -> bytes:
+
+def event_uid(registration_id: str, organizer: str) -> str:
+    return f"{registration_id}@{organizer.rsplit('@', 1)[-1]}"
+
+
+def _sequence(round_: int, method: str) -> int:
+    return 2 * (round_ - 1) + (1 if method == CANCEL else 0)
+
+
+def _calendar(method: str, registration_id: str, round_: int, session: Session,
+              forum_title: str, organizer: str, now: datetime | None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Ledere af ledere//Lederforum//DA")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
-    # Stable per registration: a promotion or reminder updates the same calendar entry.
-    event.add("uid", f"{registration_id}@{domain}")
+    event.add("uid", event_uid(registration_id, organizer))
+    event.add("sequence", _sequence(round_, method))
     event.add("dtstamp", now or utcnow())
     event.add("dtstart", to_copenhagen(session.starts_at))
     event.add("dtend", to_copenhagen(session.ends_at))
     event.add("summary", f"Lederforum: {forum_title}")
     event.add("location", ", ".join(p for p in (session.venue, session.city) if p))
-    event.add("description", description)
+    who = vCalAddress(f"mailto:{organizer}")
+    who.params["cn"] = vText("Ledere af ledere")
+    event.add("organizer", who)
+    if method == CANCEL:
+        event.add("status", "CANCELLED")
     calendar.add_component(event)
     calendar.add_missing_timezones()
+    return calendar
+
+
+def session_ics(registration_id: str, session: Session, forum_title: str, description: str,
+                organizer: str, now: datetime | None = None, round_: int = 1) -> bytes:
+    """The event of a confirmed registration (METHOD:PUBLISH)."""
+    calendar = _calendar(PUBLISH, registration_id, round_, session, forum_title, organizer, now)
+    calendar.walk("VEVENT")[0].add("description", description)
+    return bytes(calendar.to_ical())
+
+
+def cancellation_ics(registration_id: str, session: Session, forum_title: str, organizer: str,
+                     now: datetime | None = None, round_: int = 1) -> bytes:
+    """The same event cancelled (METHOD:CANCEL, STATUS:CANCELLED): calendars remove it."""
+    calendar = _calendar(CANCEL, registration_id, round_, session, forum_title, organizer, now)
     return bytes(calendar.to_ical())

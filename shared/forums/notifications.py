@@ -18,7 +18,7 @@ from typing import Protocol
 
 from shared.clock import Clock, to_copenhagen, utcnow
 from shared.email.render import Attachment, Email, mime, render
-from shared.forums.calendar import session_ics
+from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
 from shared.forums.models import Forum, Session
 from shared.forums.registration import (
     CancelledBy,
@@ -192,11 +192,18 @@ class Notifier:
             "when": danish_when(session.starts_at, session.ends_at), "days_before": days_before,
         }
         if kind == "cancelled":
-            reason = None
-            if registration.cancelled_by is CancelledBy.SESSION_CANCELLED:
-                reason = self._catalogue.cancel_reason(session.id) or "Sessionen er aflyst."
-            subject = ("Aflyst: " if reason else "Afmeldt: ") + title
-            return render("cancelled", registration.email, subject, {**context, "reason": reason})
+            session_cancelled = registration.cancelled_by is CancelledBy.SESSION_CANCELLED
+            # The secretariat's reason stands as written: it may name a new date, or not.
+            reason = self._catalogue.cancel_reason(session.id) if session_cancelled else None
+            subject = ("Aflyst: " if session_cancelled else "Afmeldt: ") + title
+            # The same event with METHOD:CANCEL: calendars remove the entry the confirmation
+            # (or promotion) put there; one that never had it ignores it.
+            ics = cancellation_ics(registration.id, session, title, self._sender.sender,
+                                   now=self._clock(), round_=registration.round)
+            return render("cancelled", registration.email, subject,
+                          {**context, "session_cancelled": session_cancelled, "reason": reason},
+                          attachments=[Attachment("aflysning.ics", "text/calendar", ics,
+                                                  {"method": CANCEL})])
         cancel_url = self._links.cancel_registration(
             self._registrations.cancel_token(registration, session))
         context["cancel_url"] = cancel_url
@@ -208,8 +215,9 @@ class Notifier:
                           {**context, "position": position})
         subjects = {"confirmation": "Bekræftelse", "promoted": "Du har fået en plads",
                     "reminder": "Påmindelse"}
-        ics = session_ics(registration.id, session, title,
-                          f"Afmelding: {cancel_url}", domain=self._sender.sender.split("@")[-1],
-                          now=self._clock())
+        ics = session_ics(registration.id, session, title, f"Afmelding: {cancel_url}",
+                          organizer=self._sender.sender, now=self._clock(),
+                          round_=registration.round)
         return render("confirmation", registration.email, f"{subjects[kind]}: {title}", context,
-                      attachments=[Attachment("forum.ics", "text/calendar", ics)])
+                      attachments=[Attachment("forum.ics", "text/calendar", ics,
+                                              {"method": PUBLISH})])

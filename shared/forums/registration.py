@@ -402,6 +402,14 @@ class Registrations:
                      "round": str(registration.round)},
                     expires=session.starts_at)
 
+    def cancel_link_session(self, token: str) -> str:
+        """The session a cancel link is for (what its landing page names before its button);
+        InvalidLink for a tampered, expired or other-purpose token."""
+        try:
+            return str(verify(self._secret, token, CANCEL_PURPOSE, self._clock())["session"])
+        except (InvalidToken, KeyError) as exc:
+            raise InvalidLink() from exc
+
     def cancel_by_token(self, token: str) -> Status:
         """Cancel the registration the token was made for. Harmless when repeated; a link
         of an earlier round does not cancel a registration taken up again."""

@@ -35,7 +35,6 @@ from shared.errors import Conflict, InvalidLink, NotFound
 from shared.forms import normalise_email
 from shared.links import Links
 from shared.newsletter.models import (
-    CONSENT_TEXT_VERSION,
     DeliveryStatus,
     Issue,
     IssueStatus,
@@ -43,6 +42,7 @@ from shared.newsletter.models import (
     SubscriberStatus,
     SubscriptionForm,
 )
+from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
 from shared.roles import Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
 

@@ -27,10 +27,12 @@ def test_the_consultants_day(runtime: Running) -> None:
     forms: list[dict[str, object]] = [
         {"kind": "conversation", "name": "Ida Holm", "email": "ida@example.dk",
          "contact_preference": "email", "topic": "Sparring om omstrukturering",
-         "message": "Vi skal lægge tre institutioner sammen.", "urgent": True, "website": ""},
-        {"kind": "idea", "message": "Lad erfarne ledere være mentorer for nye.", "website": ""},
+         "message": "Vi skal lægge tre institutioner sammen.", "urgent": True, "consent": True,
+         "website": ""},
+        {"kind": "idea", "message": "Lad erfarne ledere være mentorer for nye.", "consent": True,
+         "website": ""},
         {"kind": "suggestion", "message": "Et netværksmøde i Nordjylland.",
-         "email": "forslag@example.dk", "website": ""},
+         "email": "forslag@example.dk", "consent": True, "website": ""},
     ]
     for form in forms:
         runtime.remember(*(str(form.get(k, "")) for k in ("name", "email", "topic", "message")))

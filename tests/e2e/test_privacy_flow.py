@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
-PERSON = {"name": "Signe Sletmig", "email": "signe.sletmig@example.dk", "phone": "+45 87 65 43 21"}
+PERSON = {"name": "Signe Sletmig", "email": "signe.sletmig@example.dk", "phone": "+4587654321"}
 MESSAGE = "Signes fortrolige spørgsmål om ledelse."
 
 
@@ -29,7 +29,7 @@ def test_export_then_erase_through_the_local_runtime(runtime: Running) -> None:
         "name": PERSON["name"], "email": PERSON["email"], "role": "area_leader",
         "consent": True})[0] == 202
     assert runtime.json("POST", "/api/advisory-requests", {
-        "kind": "conversation", "message": MESSAGE, **PERSON})[0] == 202
+        "kind": "conversation", "message": MESSAGE, "consent": True, **PERSON})[0] == 202
     runtime.mails(PERSON["email"], count=4)  # link, confirmation, opt-in, receipt
 
     exported = json.loads(runtime.leaders("privacy", "export", PERSON["email"]))

@@ -33,7 +33,7 @@ from tests.integration.conftest import Api
 from tests.integration.test_newsletter import subscribe_confirmed
 from tests.integration.test_registration import new_session
 
-ANNE = {"name": "Anne Privatsen", "email": "Anne.Privat@example.dk", "phone": "+45 11 22 33 44",
+ANNE = {"name": "Anne Privatsen", "email": "Anne.Privat@example.dk", "phone": "+4540112233",
         "workplace": "Hjørring Kommune", "member_number": "55501", "needs": "Glutenfri kost"}
 MESSAGE = "Fortroligt: min leder af ledere-rolle er svær i år."
 BENT = {"name": "Bent Ventesen", "email": "bent@example.dk"}
@@ -94,10 +94,10 @@ def anne(api: Api, emulator: Emulator) -> dict[str, Any]:
 
     status, answer = api.request("POST", "/api/advisory-requests", {
         "kind": "conversation", "name": ANNE["name"], "email": ANNE["email"].lower(),
-        "phone": ANNE["phone"], "message": MESSAGE, "urgent": True})
+        "phone": ANNE["phone"], "message": MESSAGE, "urgent": True, "consent": True})
     assert status == 202
     status, other = api.request("POST", "/api/advisory-requests", {
-        "kind": "idea", "message": "En idé fra en anden."})
+        "kind": "idea", "message": "En idé fra en anden.", "consent": True})
     assert status == 202
     return {"session": session, "registration": registration["id"], "issue": issue,
             "reference": answer["reference"], "other_reference": other["reference"]}
