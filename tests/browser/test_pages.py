@@ -152,6 +152,7 @@ def test_each_advisory_kind_gets_a_reference(
         field(page, "Navn").fill("Per Bundgaard")
         field(page, "E-mail").fill("per@example.dk")
     field(page, "Din besked").fill(message)
+    field(page, "Jeg accepterer").check()
     page.get_by_role("button", name="Send til lederkonsulenten").click()
     reference = re.compile(r"referencenummer er LR-\w{4}-\w{2}")
     expect(page.locator("#resultat")).to_contain_text(reference)
@@ -182,6 +183,7 @@ def test_field_errors_appear_next_to_their_fields_and_nothing_is_stored(
     page.goto(runtime.url + "/lederkonsulent.html")
     field(page, "Navn").fill("Ole Krogh")
     field(page, "Din besked").fill("Kan vi tales ved?")
+    field(page, "Jeg accepterer").check()
     page.get_by_role("button", name="Send til lederkonsulenten").click()
     expect(page.locator("#fejl-email")).to_have_text("Skriv din e-mail eller dit telefonnummer.")
 
@@ -195,7 +197,7 @@ def test_the_advisory_form_works_with_the_keyboard_alone(runtime: Running, page:
     page.keyboard.type("Bo Lund")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
-    page.keyboard.type("+45 12 34 56 78")
+    page.keyboard.type("20 30 40 50")
     for _ in range(3):
         page.keyboard.press("Tab")
     expect(field(page, "Din besked")).to_be_focused()
@@ -203,6 +205,10 @@ def test_the_advisory_form_works_with_the_keyboard_alone(runtime: Running, page:
     page.keyboard.press("Tab")
     page.keyboard.press("Space")
     expect(field(page, "Det haster")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(field(page, "Jeg accepterer")).to_be_checked()
+    page.keyboard.press("Tab")  # the privacy notice's link in the consent's label
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Send til lederkonsulenten")).to_be_focused()
     page.keyboard.press("Enter")
@@ -237,7 +243,7 @@ def test_without_javascript_plain_forms_still_work_and_the_others_say_so(
     for path in ("/tilmelding.html?session=x", "/afmeld.html?token=x"):
         page.goto(runtime.url + path)
         expect(page.locator("main form")).to_be_hidden()
-        expect(page.locator("main .besked")).to_contain_text("kræver JavaScript")
+        expect(page.locator("main p.besked")).to_contain_text("kræver JavaScript")
     context.close()
 
 
@@ -262,6 +268,7 @@ PAGES = {
     "bekraeft-tilmelding": "/bekraeft-tilmelding.html?token=eksempel",
     "bekraeft-nyhedsbrev": "/bekraeft-nyhedsbrev.html?token=eksempel",
     "afmeld-nyhedsbrev": "/afmeld-nyhedsbrev.html?token=eksempel",
+    "privatliv": "/privatliv.html",
 }
 
 
