@@ -92,7 +92,10 @@ def child_cpu_seconds(runtime: Runtime, script: str, args: list[str],
     """Runs `script` in a fresh interpreter; its CPU time (user + system) and last output."""
     child_env = {**env, "PYTHONPATH": os.pathsep.join(str(p) for p in runtime.path),
                  "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
-    process = subprocess.Popen([runtime.python, "-c", script, *args], env=child_env,
+    # -S: no site-packages of this machine's environment (the development tools' hundreds of
+    # distributions would be scanned for entry points); the assets and the standard library
+    # alone, as in Lambda.
+    process = subprocess.Popen([runtime.python, "-S", "-c", script, *args], env=child_env,
                                cwd=runtime.path[0], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stderr is not None

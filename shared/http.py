@@ -9,22 +9,69 @@
 from __future__ import annotations
 
 import base64
+import importlib
+import importlib.util
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Header
-from pydantic import BaseModel
 
-from shared import form_answer
-from shared.errors import (
+def _without_package_init(package: str, primary: str) -> None:
+    """Makes the submodules of `package` importable without running its `__init__`, which
+    imports every resolver Powertools has (AppSync with asyncio, Bedrock, VPC Lattice, …):
+    a tenth of a cold start for the one REST resolver used here. A name asked of the package
+    itself is a submodule's, then `primary`'s, and only then does the real `__init__` run, so
+    every import of the package keeps working."""
+    if package in sys.modules:
+        return
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+
+    def attribute(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{package}.{name}":
+                raise
+        found = importlib.import_module(f"{package}.{primary}")
+        if hasattr(found, name):
+            return getattr(found, name)
+        loader.exec_module(module)  # the whole package, as a plain import would give it
+        return module.__dict__[name]
+
+    module.__getattr__ = attribute  # type: ignore[method-assign]
+    sys.modules[package] = module
+
+
+# Before anything imports from it: handlers take Body, Query and Response from here.
+_without_package_init("aws_lambda_powertools.event_handler", "api_gateway")
+
+from aws_lambda_powertools.event_handler import content_types  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
+    APIGatewayRestResolver,
+)
+from aws_lambda_powertools.event_handler.api_gateway import Response as Response  # noqa: E402
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError  # noqa: E402
+from aws_lambda_powertools.event_handler.openapi.exceptions import (  # noqa: E402
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.params import Body as Body  # noqa: E402
+from aws_lambda_powertools.event_handler.openapi.params import Header  # noqa: E402
+from aws_lambda_powertools.event_handler.openapi.params import Query as Query  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
+
+from shared import form_answer  # noqa: E402
+from shared.errors import (  # noqa: E402
     DomainError,
     FieldError,
     InvalidInput,
@@ -32,9 +79,9 @@ from shared.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from shared.names import ENV_MAX_BODY_BYTES
-from shared.observability import logger
-from shared.validation import field_errors
+from shared.names import ENV_MAX_BODY_BYTES  # noqa: E402
+from shared.observability import logger  # noqa: E402
+from shared.validation import field_errors  # noqa: E402
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 

@@ -1,9 +1,15 @@
-"""Each function's settings, read from its environment and validated once when it starts."""
+"""Each function's settings, read from its environment and validated once when it starts.
+
+Plain pydantic models over `os.environ` (each field's alias is its variable's name): what
+pydantic-settings would do here, without its import (dotenv, CLI and secrets-file sources),
+which costs a cold start a tenth of a bare boto3 client."""
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.names import (
     ENV_ADVISORY_KEY,
@@ -33,16 +39,28 @@ from shared.names import (
 )
 
 
-class ForumsApiSettings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
+class EnvironmentSettings(BaseModel):
+    """Settings validated from the process's environment when made without arguments; values
+    given as arguments (by field name or variable name) take precedence over it."""
 
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        environment = {}
+        for name, field in type(self).model_fields.items():
+            variable = field.validation_alias
+            if isinstance(variable, str) and variable in os.environ and \
+                    name not in values and variable not in values:
+                environment[variable] = os.environ[variable]
+        super().__init__(**environment, **values)
+
+
+class ForumsApiSettings(EnvironmentSettings):
     forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
 
 
-class RegistrationSettings(BaseSettings):
+class RegistrationSettings(EnvironmentSettings):
     """Registration, its emails and reminders."""
-
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
 
     forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
     registrations_table_name: str = Field(min_length=1, validation_alias=ENV_REGISTRATIONS_TABLE)
@@ -59,10 +77,8 @@ class RegistrationSettings(BaseSettings):
                                        validation_alias=ENV_REGISTRATION_MAIL_INTERVAL)
 
 
-class AdvisorySettings(BaseSettings):
+class AdvisorySettings(EnvironmentSettings):
     """Advisory intake: the sealed store, the queues, the emails."""
-
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
 
     advisory_table_name: str = Field(min_length=1, validation_alias=ENV_ADVISORY_TABLE)
     advisory_key_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_KEY)
@@ -78,10 +94,8 @@ class AdvisorySettings(BaseSettings):
                                        validation_alias=ENV_CONSULTANT_REPLY_DAYS)
 
 
-class NewsletterSettings(BaseSettings):
+class NewsletterSettings(EnvironmentSettings):
     """Subscriptions, sends and feedback of the newsletter."""
-
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
 
     newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
     send_queue_url: str = Field(min_length=1, validation_alias=ENV_SEND_QUEUE)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,7 +14,9 @@ from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
 from shared.http import (
     BODY_REFUSALS,
+    Body,
     IdempotencyKey,
+    Response,
     create_resolver,
     json_response,
     responses,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,6 +14,9 @@ from shared.adapters.wiring import newsletter
 from shared.errors import InvalidLink
 from shared.http import (
     BODY_REFUSALS,
+    Body,
+    Query,
+    Response,
     StatusAnswer,
     create_resolver,
     json_response,
@@ -65,7 +66,6 @@ def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "
     status = newsletter(settings).unsubscribe(token)
     metrics.add_metric(name="NewsletterUnsubscribed", unit=MetricUnit.Count, value=1)
     return {"status": status.value}
-
 
 
 @app.get("/api/newsletter/unsubscribe", responses={**responses({}, 422), 303: {

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,7 +17,10 @@ from shared.errors import InvalidLink
 from shared.forums.registration import Received, RegistrationAnswer, RegistrationForm
 from shared.http import (
     BODY_REFUSALS,
+    Body,
     IdempotencyKey,
+    Query,
+    Response,
     StatusAnswer,
     create_resolver,
     json_response,

@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 @cache
 def signing_secret(arn: str) -> bytes:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    provider = SecretsProvider(boto3_client=client("secretsmanager"))
-    return str(provider.get(arn, max_age=3600)).encode()
+    """The secret that signs links, read once per process (a rotation reaches new containers).
+    Read with the client directly: Powertools' parameters package imports boto3 and every
+    provider (AppConfig, SSM, DynamoDB) for this one call."""
+    answer = client("secretsmanager").get_secret_value(SecretId=arn)
+    text = answer.get("SecretString")
+    return text.encode() if text is not None else bytes(answer["SecretBinary"])
 
 
 @cache
