@@ -55,10 +55,19 @@ def test_status_follows_seats_deadline_and_secretariat() -> None:
     late, _ = make(after_deadline)
     assert late.get_forum("skole-fritid").sessions[0].status == "closed"
 
+    data = demo.catalogue(TODAY)  # a new session takes the file's status
+    data["forums"][1]["sessions"][0]["status"] = "cancelled"
+    fresh = Catalogue(MemoryCatalogueStore(), clock=lambda: NOW)
+    fresh.import_file(data)
+    assert fresh.get_forum("skole-fritid").sessions[0].status == "cancelled"
+
+
+def test_a_reimport_keeps_the_status_the_secretariat_set() -> None:
+    catalogue, _ = make()
     data = demo.catalogue(TODAY)
     data["forums"][1]["sessions"][0]["status"] = "cancelled"
-    catalogue.import_file(data)
-    assert catalogue.get_forum("skole-fritid").sessions[0].status == "cancelled"
+    catalogue.import_file(data)  # the session exists: its status is the secretariat's
+    assert catalogue.get_forum("skole-fritid").sessions[0].status == "open"
 
 
 def test_past_sessions_leave_the_public_list() -> None:
