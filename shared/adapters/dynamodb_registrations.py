@@ -89,10 +89,12 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         "created_at": {"S": iso(registration.created_at)},
         "round": {"N": str(registration.round)},
     }
-    for field in (*_PERSONAL, "submission"):
+    for field in (*_PERSONAL, "submission", "consent_text_version"):
         value = getattr(registration, field)
         if value:
             item[field] = {"S": value}
+    if registration.consented_at:
+        item["consented_at"] = {"S": iso(registration.consented_at)}
     if registration.expires_at:
         item["expires_at"] = epoch(registration.expires_at)
     return item
@@ -117,6 +119,7 @@ def item_to_registration(item: dict[str, Any]) -> Registration:
         cancelled_at=moment("cancelled_at"), promoted_at=moment("promoted_at"),
         cancelled_by=CancelledBy(by) if (by := text("cancelled_by")) else None,
         round=int(item.get("round", {}).get("N", "1")), submission=text("submission"),
+        consent_text_version=text("consent_text_version"), consented_at=moment("consented_at"),
         expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
     )
 
@@ -135,6 +138,7 @@ def submission_item(submission: Submission) -> dict[str, Any]:
         "submitted_at": {"S": iso(submission.submitted_at)},
         "link_expires_at": {"S": iso(submission.expires_at)},
         "expires_at": epoch(submission.expires_at),
+        "consent_text_version": {"S": submission.consent_text_version},
     }
     for field in _PERSONAL:
         value = getattr(submission, field)
@@ -154,6 +158,8 @@ def item_to_submission(item: dict[str, Any]) -> Submission:
         member_number=text("member_number"), needs=text("needs"),
         submitted_at=datetime.fromisoformat(item["submitted_at"]["S"]),
         expires_at=datetime.fromisoformat(item["link_expires_at"]["S"]),
+        **({"consent_text_version": version}
+           if (version := text("consent_text_version")) else {}),
     )
 
 

@@ -42,6 +42,7 @@ from shared.forms import (
     normalise_email,
 )
 from shared.forums.models import SLUG, Session
+from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from shared.roles import Audience, Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
 from shared.validation import DanishValueError
@@ -108,6 +109,7 @@ class Submission(BaseModel):
     needs: str | None = None
     submitted_at: datetime
     expires_at: datetime
+    consent_text_version: str = PRIVACY_NOTICE_VERSION
 
 
 class Registration(BaseModel):
@@ -132,6 +134,9 @@ class Registration(BaseModel):
     round: int = Field(default=1, ge=1)
     submission: str | None = None
     expires_at: datetime | None = None
+    # The consent: given with the submission (when, to which text of the privacy notice).
+    consent_text_version: str | None = None
+    consented_at: datetime | None = None
 
 
 class Received(BaseModel):
@@ -360,6 +365,8 @@ class Registrations:
             member_number=submission.member_number, needs=submission.needs, created_at=now,
             round=current.round + 1 if current else 1, submission=submission.id,
             expires_at=state.session.ends_at + self._retention,
+            consent_text_version=submission.consent_text_version,
+            consented_at=submission.submitted_at,
         )
         previous = current.round if current else None
         admitted = admitted_audiences(submission.role)

@@ -24,6 +24,7 @@ from shared.forums.registration import (
     Status,
 )
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from shared.tokens import sign
 
 SECRET = b"test-secret"
@@ -130,6 +131,8 @@ def test_a_cancelled_person_registers_anew_at_the_end_of_the_line(
         status=Status.WAITLISTED, waitlist_position=2)  # behind c, who came first
     registration = store.get(session, b)
     assert registration is not None and registration.round == 2
+    assert registration.consent_text_version == PRIVACY_NOTICE_VERSION  # what they were shown
+    assert registration.consented_at is not None
 
 
 def test_an_old_confirmation_link_does_not_undo_a_cancellation(
