@@ -68,7 +68,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (  # noqa: E4
 from aws_lambda_powertools.event_handler.openapi.params import Body as Body  # noqa: E402
 from aws_lambda_powertools.event_handler.openapi.params import Header  # noqa: E402
 from aws_lambda_powertools.event_handler.openapi.params import Query as Query  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
+from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 from shared import form_answer  # noqa: E402
 from shared.errors import (  # noqa: E402
@@ -85,7 +85,14 @@ from shared.validation import field_errors  # noqa: E402
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 
+# The answer models below describe answers in the OpenAPI document; answers are built as
+# plain dicts, so their validators are built only if the document is asked for (cold starts).
+DOCUMENTED_ONLY = ConfigDict(defer_build=True)
+
+
 class FieldErrorAnswer(BaseModel):
+    model_config = DOCUMENTED_ONLY
+
     field: str
     code: str
     message: str
@@ -94,17 +101,23 @@ class FieldErrorAnswer(BaseModel):
 class InvalidInputAnswer(BaseModel):
     """422: one entry per failing field, the message in Danish."""
 
+    model_config = DOCUMENTED_ONLY
+
     errors: list[FieldErrorAnswer]
 
 
 class RefusalAnswer(BaseModel):
     """A refusal: a machine-readable code and a Danish message."""
 
+    model_config = DOCUMENTED_ONLY
+
     code: str
     message: str
 
 
 class StatusAnswer(BaseModel):
+    model_config = DOCUMENTED_ONLY
+
     status: str
 
 

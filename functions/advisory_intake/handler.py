@@ -14,6 +14,7 @@ from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
 from shared.http import (
     BODY_REFUSALS,
+    DOCUMENTED_ONLY,
     Body,
     IdempotencyKey,
     Response,
@@ -29,6 +30,8 @@ app = create_resolver()
 
 
 class ReferenceAnswer(BaseModel):
+    model_config = DOCUMENTED_ONLY
+
     reference: str
 
 

@@ -14,6 +14,7 @@ from shared.adapters.wiring import newsletter
 from shared.errors import InvalidLink
 from shared.http import (
     BODY_REFUSALS,
+    DOCUMENTED_ONLY,
     Body,
     Query,
     Response,
@@ -38,6 +39,8 @@ class TokenRequest(BaseModel):
 
 
 class PendingAnswer(BaseModel):
+    model_config = DOCUMENTED_ONLY
+
     status: str
     message: str
 

@@ -22,13 +22,13 @@ def send_reminders() -> int:
     start, end = reminder_window(utcnow(), settings.reminder_days_before)
     catalogue = catalogue_reader(settings)
     store = registration_store(settings)
-    send = notifier(settings)
     sent = 0
     for session in catalogue.sessions():
         if session.cancelled or not start < session.starts_at <= end:
             continue
         for registration in store.registrations(session.id):
-            if registration.status is Status.CONFIRMED and send.send(
+            # The notifier (templates, MIME, calendar) is built when a reminder is due.
+            if registration.status is Status.CONFIRMED and notifier(settings).send(
                 "reminder", registration, days_before=settings.reminder_days_before
             ):
                 sent += 1

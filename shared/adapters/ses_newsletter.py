@@ -24,6 +24,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from shared.adapters.aws import session
 from shared.email.render import mime, render
 from shared.newsletter.models import Issue, Subscriber
 from shared.newsletter.service import Permanent, Throttled, Uncertain, Unsent
@@ -49,10 +50,9 @@ def ses_client() -> Any:
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     with _client_lock:
         if endpoint not in _clients:
-            import boto3
             from botocore.config import Config
 
-            _clients[endpoint] = boto3.session.Session().client(  # type: ignore[call-overload]
+            _clients[endpoint] = session().create_client(
                 "sesv2", config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
         return _clients[endpoint]
 
