@@ -9,11 +9,13 @@ higher sequence than the cancellation before it, so calendars show it again."""
 from __future__ import annotations
 
 from datetime import datetime
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from typing import TYPE_CHECKING
 
 from shared.clock import to_copenhagen, utcnow
 from shared.forums.models import Session
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 PUBLISH, CANCEL = "PUBLISH", "CANCEL"
 
@@ -28,6 +30,9 @@ def _sequence(round_: int, method: str) -> int:
 
 def _calendar(method: str, registration_id: str, round_: int, session: Session,
               forum_title: str, organizer: str, now: datetime | None) -> Calendar:
+    # icalendar loads with the first calendar file: most emails carry none (cold starts).
+    from icalendar import Calendar, Event, vCalAddress, vText
+
     calendar = Calendar()
     calendar.add("prodid", "-//Ledere af ledere//Lederforum//DA")
     calendar.add("version", "2.0")
