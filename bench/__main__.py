@@ -22,9 +22,9 @@ def cold_start_section(runtime: cold_start.Runtime, rows: list[dict[str, Any]],
         "## Cold start per function",
         "",
         "As Lambda pays it: a fresh process of the runtime's Python "
-        f"({runtime.version}) with the built assets on its path (the code asset and the "
-        "dependencies layer with the hash-based byte code they ship; the layer's arm64 wheels "
-        "replaced by the same versions for this machine) imports the handler with the "
+        f"({runtime.version}) with the built assets on its path and no site-packages (the code "
+        "asset and the dependencies layer with the hash-based byte code they ship; the layer's "
+        "arm64 wheels replaced by the same versions for this machine) imports the handler with the "
         "function's environment and serves a first event against the local emulator (an API "
         "request, a stream record, a queue message or a schedule's input), then exits at once. "
         "The floor: a fresh process of the same Python and layer that imports boto3 and "

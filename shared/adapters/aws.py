@@ -1,9 +1,9 @@
 """AWS clients (botocore's, which boto3 hands out too), created once per process on first use.
 
 Clients come from one botocore session, without importing boto3: boto3 adds resources and
-S3 transfers this code does not use, and its import (s3transfer with it) is a fifth of a
-cold start. botocore honours AWS_ENDPOINT_URL, which is how the same code reaches the local
-emulator."""
+S3 transfers this code does not use, and its import (s3transfer with it) adds a tenth of a
+bare client's cold start. botocore honours AWS_ENDPOINT_URL, which is how the same code
+reaches the local emulator."""
 
 from __future__ import annotations
 
