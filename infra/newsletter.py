@@ -7,7 +7,7 @@ dead-letter queue with an alarm."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -43,12 +43,13 @@ from shared.names import (
 )
 
 SENDER_CONCURRENCY = 2
+SENDER_TIMEOUT = Duration.minutes(2)
 
 
 class Newsletter(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
                  runtime: FunctionRuntime, api: PublicApi, email: Email,
-                 alarms: sns.ITopic) -> None:
+                 alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
         self._alarms = alarms
         self.table = product_table(self, ttl="expires_at")  # unconfirmed signups expire
@@ -62,10 +63,14 @@ class Newsletter(Construct):
         self.secret = secretsmanager.Secret(
             self, "SigningSecret",
             description="Signs newsletter confirmation and unsubscribe links",
+            # Kept with the table it keys: subscriber ids are keyed hashes of the address.
+            removal_policy=RemovalPolicy.RETAIN,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True),
         )
-        self.send_queue, self.send_dlq = self._queue("Send", Duration.minutes(2))
+        # Lambda asks for a visibility timeout of at least six times the consumer's timeout.
+        self.send_queue, self.send_dlq = self._queue(
+            "Send", Duration.seconds(6 * SENDER_TIMEOUT.to_seconds()))
         self.feedback_queue, self.feedback_dlq = self._queue("Feedback", Duration.seconds(60))
         # Signups ask here for their confirmation email, sent apart from the request.
         self.confirm_queue, self.confirm_dlq = self._queue("Confirm", Duration.seconds(60))
@@ -74,7 +79,7 @@ class Newsletter(Construct):
             ENV_NEWSLETTER_TABLE: self.table.table_name,
             ENV_SEND_QUEUE: self.send_queue.queue_url,
             ENV_SIGNING_SECRET: self.secret.secret_arn,
-            ENV_PUBLIC_URL: config.public_url,
+            ENV_PUBLIC_URL: link_base,  # the origin the distribution serves
             ENV_MAX_SEND_RATE: str(config.ses_max_send_rate / SENDER_CONCURRENCY),
             ENV_CONFIRM_QUEUE: self.confirm_queue.queue_url,
             ENV_CONFIRM_INTERVAL: str(config.newsletter_confirm_interval_minutes),
@@ -107,7 +112,7 @@ class Newsletter(Construct):
 
         self.sender = function("Sender", "newsletter_sender", SERVICE_NEWSLETTER_SENDER,
                                "Sends each subscriber their copy, once, within the send rate",
-                               timeout=Duration.minutes(2))
+                               timeout=SENDER_TIMEOUT)
         email.grant_send(self.sender.function)
         self.sender.function.add_event_source(sources.SqsEventSource(
             self.send_queue, batch_size=5, report_batch_item_failures=True,
