@@ -220,8 +220,9 @@ def test_only_the_registration_functions_may_read_the_signing_secret(
 def test_only_functions_that_email_may_send(template: dict[str, Any]) -> None:
     senders = [k for k, p in resources(template, "AWS::IAM::Policy").items()
                if "ses:SendRawEmail" in json.dumps(p["Properties"]["PolicyDocument"])]
+    # The newsletter's signup answers without sending: its confirmation goes from a queue.
     assert sorted(k.split("Role")[0] for k in senders) == [
-        "AdvisoryIntake", "NewsletterApi", "NewsletterSender", "RegistrationEvents",
+        "AdvisoryIntake", "NewsletterConfirmations", "NewsletterSender", "RegistrationEvents",
         "RegistrationReminders"]
 
 
