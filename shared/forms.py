@@ -10,6 +10,7 @@ addresses and phones through both."""
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
@@ -92,4 +93,15 @@ Consent = Annotated[bool, AfterValidator(_consent)]
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The key every record of an address is found by: trimmed, in lower case, and with an
+    internationalised domain in its IDNA form, as the forms store it, so `Anne@Købstad.dk`
+    typed by the operator finds what the form stored as `Anne@xn--kbstad-bya.dk`."""
+    text = email.strip()
+    if not text.isascii():
+        from email_validator import EmailNotValidError, validate_email
+
+        # An address the forms refuse keys no record: it stays as typed.
+        with suppress(EmailNotValidError):
+            text = str(validate_email(text, check_deliverability=False,
+                                      allow_smtputf8=False).ascii_email)
+    return text.lower()
