@@ -230,3 +230,17 @@ def test_see_other_leads_to_a_path_with_a_page_for_clients_that_do_not_follow() 
     assert answer.status_code == 303 and answer.headers["Location"] == \
         "/afmeld-nyhedsbrev.html?token=a%2Bb"
     assert 'href="/afmeld-nyhedsbrev.html?token=a%2Bb"' in str(answer.body)
+
+
+def test_json_that_begins_with_a_byte_order_mark_is_read() -> None:
+    """RFC 8259 8.1: a parser MAY ignore a BOM; some Windows tools write one."""
+    for media in ("application/json", "application/json; charset=utf-8", ""):
+        assert call("POST", "/api/things", b'\xef\xbb\xbf{"name": "Anne", "consent": true}',
+                    media) == (200, {"ok": True})
+
+
+@given(accept=_any_case("text/html"))
+def test_a_plain_form_post_accepting_html_in_any_case_gets_the_page(accept: str) -> None:
+    """Media types in Accept are case-insensitive too (RFC 9110 8.3.1, 12.5.1)."""
+    done = plain_post(b"name=Anne&consent=on&website=", accept=accept + ";q=0.9")
+    assert done["headers"]["Content-Type"].startswith("text/html")
