@@ -279,7 +279,9 @@ class Resolver(APIGatewayRestResolver):
         if len(raw) > limit:
             return _refusal(PayloadTooLarge)
         try:
-            text = raw.decode("utf-8")
+            # A byte order mark before JSON is ignored, as RFC 8259 8.1 allows (some Windows
+            # tools write one).
+            text = raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             return _refusal(NotText)
         if media_type in (FORM, MULTIPART):
