@@ -27,9 +27,10 @@ OUTCOMES = {
 
 
 def wants_page(media_type: str, accept: str) -> bool:
-    """A browser's own form post: a form (urlencoded or multipart), and HTML accepted."""
+    """A browser's own form post: a form (urlencoded or multipart), and HTML accepted (media
+    types in Accept are case-insensitive, RFC 9110)."""
     return media_type in ("application/x-www-form-urlencoded", "multipart/form-data") and \
-        "text/html" in accept
+        "text/html" in accept.lower()
 
 
 def _success(body: dict[str, Any]) -> str:
