@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cli.resources
-from cli.danish import confirm, danish_time, parse_danish_time
+from cli.danish import DanishTimeError, confirm, danish_time, parse_danish_time
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
 from cli.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
@@ -44,16 +44,58 @@ def test_times_are_shown_in_danish_time_summer_and_winter() -> None:
     assert danish_time(None) == "-"
 
 
-@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)))
+def _wall_time_kind(typed: datetime) -> str:
+    """'once', 'never' (the hour skipped when summer time begins) or 'twice' (the hour
+    repeated when it ends), for a wall-clock time in Copenhagen."""
+    first, second = typed.replace(tzinfo=COPENHAGEN), typed.replace(tzinfo=COPENHAGEN, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return "once"
+    back = first.astimezone(UTC).astimezone(COPENHAGEN).replace(tzinfo=None)
+    return "twice" if back == typed else "never"
+
+
+# Minutes near the changes of 2026-2040 come up often, the rest of the years too.
+DST_DAYS = [datetime(year, month, day) for year in range(2026, 2041) for month in (3, 10)
+            for day in range(25, 32) if datetime(year, month, day).weekday() == 6]
+TYPED = st.one_of(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)),
+    st.builds(lambda day, minutes: day + timedelta(minutes=minutes),
+              st.sampled_from(DST_DAYS), st.integers(60, 240)))
+
+
+@given(TYPED)
 def test_a_time_typed_without_offset_is_danish_time_and_prints_back_as_typed(
         typed: datetime) -> None:
     typed = typed.replace(second=0, microsecond=0)
-    local = typed.replace(tzinfo=COPENHAGEN)
-    exists = local.astimezone(UTC).astimezone(COPENHAGEN).replace(tzinfo=None) == typed
-    parsed = parse_danish_time(typed.isoformat(sep=" ", timespec="minutes"))
-    assert parsed.utcoffset() == local.utcoffset()
-    if exists:  # not inside the hour skipped when summer time begins
+    text = typed.isoformat(sep=" ", timespec="minutes")
+    kind = _wall_time_kind(typed)
+    if kind == "once":
+        parsed = parse_danish_time(text)
+        assert parsed.utcoffset() == typed.replace(tzinfo=COPENHAGEN).utcoffset()
         assert danish_time(parsed) == typed.strftime("%Y-%m-%d %H:%M")
+        return
+    with pytest.raises(DanishTimeError) as refused:  # never guessed: the operator says which
+        parse_danish_time(text)
+    said = refused.value.message
+    assert text in said
+    assert ("findes ikke" in said) if kind == "never" else ("to gange" in said)
+    if kind == "twice":  # with its offset it is one moment, printed so it cannot be confused
+        for offset in ("+02:00", "+01:00"):
+            parsed = parse_danish_time(text + offset)
+            assert danish_time(parsed) == f"{typed:%Y-%m-%d %H:%M} ({offset})"
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)),
+       st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)))
+def test_two_different_minutes_never_print_alike(one: datetime, other: datetime) -> None:
+    one, other = (m.replace(second=0, microsecond=0, tzinfo=UTC) for m in (one, other))
+    assert (danish_time(one) == danish_time(other)) == (one == other)
+
+
+def test_the_repeated_hour_prints_with_its_offset() -> None:
+    assert danish_time(datetime(2027, 10, 31, 0, 30, tzinfo=UTC)) == "2027-10-31 02:30 (+02:00)"
+    assert danish_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC)) == "2027-10-31 02:30 (+01:00)"
+    assert danish_time(datetime(2027, 10, 31, 2, 30, tzinfo=UTC)) == "2027-10-31 03:30"
 
 
 # -- questions --------------------------------------------------------------------------------
@@ -72,6 +114,14 @@ def test_confirmation_prompts_take_danish_and_english_answers(answer: str, said:
     assert done.exit_code == 0 and done.output.strip().endswith(said)
     if answer.startswith(("måske", "x")):
         assert "Svar j (ja) eller n (nej)." in done.output
+
+
+def test_no_answer_at_all_is_no_in_danish() -> None:
+    """Standard input closed (a script, `< /dev/null`): the question is answered no, in Danish,
+    not with click's English 'Aborted!'."""
+    done = CliRunner().invoke(ask, input="")
+    assert done.exit_code == 0 and done.output.strip().endswith("NEJ")
+    assert "Aborted" not in done.output
 
 
 # -- fakes of what the commands read and change ----------------------------------------------
@@ -181,6 +231,14 @@ def test_approve_at_a_time_already_past_is_refused(ago: timedelta) -> None:
     done = leaders("newsletter", "approve", "nr-1", "--at", typed)
     assert done.exit_code == 1
     assert "er allerede passeret" in done.output and "(dansk tid)" in done.output
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("2027-03-28 02:30", "findes ikke"), ("2027-10-31 02:30", "to gange")])
+def test_approve_at_a_time_that_the_clock_skips_or_repeats_asks_for_the_offset(
+        typed: str, said: str) -> None:
+    done = leaders("newsletter", "approve", "nr-1", "--at", typed)
+    assert done.exit_code == 1 and said in done.output and "godkendt" not in done.output
 
 
 def test_approve_at_something_that_is_not_a_time_says_how_to_write_it() -> None:
