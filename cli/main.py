@@ -11,7 +11,13 @@ from typing import Any
 
 import click
 
-from cli.danish import TIME_FORMAT, confirm, danish_time, parse_danish_time
+from cli.danish import (
+    TIME_FORMAT,
+    DanishTimeError,
+    confirm,
+    danish_time,
+    parse_danish_time,
+)
 from shared.errors import InvalidInput
 
 
@@ -353,6 +359,8 @@ def newsletter_approve(issue_id: str, send_at: str | None) -> None:
     if send_at:
         try:
             moment = parse_danish_time(send_at)
+        except DanishTimeError as exc:
+            _fail(exc.message)
         except ValueError:
             _fail(f"Skriv tidspunktet i dansk tid som {TIME_FORMAT}.")
         if moment is not None and moment <= utcnow():
