@@ -29,6 +29,14 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def _strip_lines(value: object) -> object:
+    """Trimmed, with every line break as LF: a textarea posted as a plain form sends CRLF (the
+    HTML standard's form submission), the pages' script LF; the text is the same."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value
+
+
 def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value or _CONTROL.search(value):
         raise DanishValueError("invalid_characters", "Feltet må kun være én linje tekst.")
@@ -84,7 +92,7 @@ def _empty_is_none(value: object) -> object:
 # Lengths are given with Field(...) where the type is used.
 SingleLine = Annotated[str, BeforeValidator(_strip), AfterValidator(_single_line)]
 OptionalSingleLine = Annotated[SingleLine | None, BeforeValidator(_empty_is_none)]
-MultiLine = Annotated[str, BeforeValidator(_strip), AfterValidator(_multi_line)]
+MultiLine = Annotated[str, BeforeValidator(_strip_lines), AfterValidator(_multi_line)]
 OptionalMultiLine = Annotated[MultiLine | None, BeforeValidator(_empty_is_none)]
 Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_email)]
 Phone = Annotated[str, BeforeValidator(_strip), AfterValidator(_phone)]

@@ -4,8 +4,6 @@ LF. Both are the same text, stored with LF, and counted as such against the leng
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -24,7 +22,7 @@ def test_line_breaks_of_any_kind_are_one_text_stored_with_lf(lines: list[str],
 
 
 class Message(BaseModel):
-    message: Annotated[MultiLine, Field(max_length=9)]
+    message: MultiLine = Field(min_length=1, max_length=9)  # as the forms' models declare it
 
 
 def test_a_line_break_counts_as_one_character_against_the_limit() -> None:
