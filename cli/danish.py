@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import click
-
 from shared.clock import COPENHAGEN
 
 ROLE_NAMES = {
@@ -91,12 +89,16 @@ def _yes_no(value: str) -> bool:
         return True
     if answer in NO:
         return False
+    import click  # the prompts only: the staff API's spreadsheet uses this module without it
+
     raise click.UsageError("Svar j (ja) eller n (nej).")
 
 
 def confirm(question: str) -> bool:
     """Asks until the answer is j/ja/y/yes or n/nej/no; no answer (Enter, or input closed)
     is no."""
+    import click
+
     try:
         return bool(click.prompt(f"{question} [j/n]", default="n", show_default=False,
                                  value_proc=_yes_no, err=True))

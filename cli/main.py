@@ -164,7 +164,8 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
     cannot be undone; asks first unless --yes."""
     from cli.resources import catalogue_reader, registration_store
-    from shared.forums.registration import CancelledBy, Status
+    from shared.forums.cancellation import cancel_session
+    from shared.forums.registration import Status
 
     session = _session_or_fail(session_id)
     store = registration_store()
@@ -174,12 +175,7 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
         if not confirm(f"Aflys {session_id} ({session.city}, {danish_time(session.starts_at)})"
                        f" og skriv til {told} deltagere? Det kan ikke fortrydes."):
             _fail("Intet er aflyst.")
-    catalogue_reader().set_status(session_id, cancelled=True, reason=reason)
-    cancelled = 0
-    for registration in store.registrations(session_id):
-        if registration.status is not Status.CANCELLED and _registrations(store)\
-                .cancel_by_secretariat(session_id, registration.id, CancelledBy.SESSION_CANCELLED):
-            cancelled += 1
+    cancelled = cancel_session(catalogue_reader(), store, session_id, reason)
     click.echo(f"{session_id} er aflyst; {cancelled} deltagere får besked.")
 
 
@@ -483,6 +479,11 @@ def _nothing_held(email: str, counts: dict[str, int]) -> None:
     """Nothing found about the address: said plainly, and a non-zero exit for scripts."""
     if not any(counts.values()):
         _fail(f"Der findes ingen oplysninger om {email} ({', '.join(counts)}).")
+
+
+from cli.staff import staff  # noqa: E402 - the staff console's users, a group of its own
+
+main.add_command(staff)
 
 
 def run() -> None:

@@ -41,10 +41,15 @@ def document(template: dict[str, Any]) -> dict[str, Any]:
             os.environ.setdefault(name, value)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         module = importlib.import_module(module_name)
-        schema = module.app.get_openapi_schema(title=TITLE, version=VERSION)
+        schemes = getattr(module, "openapi_security_schemes", None)  # the staff's token
+        schema = module.app.get_openapi_schema(title=TITLE, version=VERSION,
+                                               security_schemes=schemes() if schemes else None)
         part = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
         merged["paths"].update(part.get("paths", {}))
         merged["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+        if "securitySchemes" in part.get("components", {}):
+            merged["components"].setdefault("securitySchemes", {}).update(
+                part["components"]["securitySchemes"])
     merged["paths"] = dict(sorted(merged["paths"].items()))
     merged["components"]["schemas"] = dict(sorted(merged["components"]["schemas"].items()))
     return merged

@@ -112,8 +112,10 @@ class PublicApi(Construct):
         stack = Stack.of(self)
         return f"{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
 
-    def route(self, method: str, path: str, function: lambda_.IFunction) -> None:
-        """`path` is below /api, e.g. "forums/{forum_id}"."""
+    def route(self, method: str, path: str, function: lambda_.IFunction,
+              authorizer: apigw.IAuthorizer | None = None) -> None:
+        """`path` is below /api, e.g. "forums/{forum_id}". With `authorizer` (the staff's
+        Cognito authorizer), the gateway refuses a request without a valid token (401)."""
         resource: apigw.IResource = self.root
         for part in path.strip("/").split("/"):
             resource = resource.get_resource(part) or resource.add_resource(part)
@@ -121,6 +123,8 @@ class PublicApi(Construct):
             method,
             apigw.LambdaIntegration(function, proxy=True),
             request_validator=self.validator,
+            authorizer=authorizer,
+            authorization_type=apigw.AuthorizationType.COGNITO if authorizer else None,
         )
 
     def _waf(self, config: DeployConfig) -> None:

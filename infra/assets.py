@@ -30,7 +30,8 @@ from infra.config import ROOT
 BUILD = ROOT / ".build"
 LAMBDA_PYTHON = "3.13"
 LAMBDA_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
-CODE_PACKAGES = ("functions", "shared")
+# cli/: the staff API writes the participant spreadsheet with the CLI's own writer.
+CODE_PACKAGES = ("functions", "shared", "cli")
 INVALIDATION_MODE = "unchecked-hash"
 # Where the folders are mounted in Lambda: the paths tracebacks show.
 CODE_MOUNT, LAYER_MOUNT = "/var/task", "/opt/python"

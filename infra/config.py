@@ -93,6 +93,9 @@ class DeployConfig(BaseModel):
     ses_max_send_rate: float = Field(gt=0)
     # At most one newsletter confirmation email per address per this many minutes.
     newsletter_confirm_interval_minutes: int = Field(default=10, ge=1, le=1440)
+    # Staff sign in to the console with a TOTP app as their second factor (required); false
+    # makes TOTP optional (each user may still enrol), e.g. for a test deployment.
+    staff_mfa: bool = True
 
     @field_validator("region")
     @classmethod

@@ -16,7 +16,12 @@ from constructs import Construct
 from infra.api import ORIGIN_HEADER, STAGE, VIEWER_ADDRESS_HEADER, PublicApi
 from infra.config import ROOT, DeployConfig
 from pages.site import build as build_site
-from pages.site import site_values
+from pages.site import content_security_policy, site_values
+
+
+def cognito_endpoint(region: str) -> str:
+    """Cognito's API in the region: where the staff pages sign in."""
+    return f"https://cognito-idp.{region}.amazonaws.com"
 
 # Runs at the edge on every /api request: the viewer's address, as CloudFront saw it, replaces
 # any header of that name the client sent, so the web ACL's rate rule counts real viewers.
@@ -70,6 +75,27 @@ class Pages(Construct):
             custom_headers={ORIGIN_HEADER: api.origin_secret.secret_value.unsafe_unwrap()}
             if api.origin_secret else None,
         )
+        # Every answer, page or API: AWS's security headers and the strict CSP (no inline
+        # script or style; connections only to this origin and to Cognito; never framed).
+        headers = cloudfront.ResponseHeadersPolicy(
+            self, "SecurityHeaders",
+            comment="Security headers and the Content-Security-Policy of every page",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=content_security_policy(
+                        (cognito_endpoint(config.region),)),
+                    override=True),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True,
+                    override=True),
+            ),
+        )
         domain = config.domain_name
         self.distribution = cloudfront.Distribution(
             self,
@@ -87,7 +113,7 @@ class Pages(Construct):
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=headers,
             ),
             additional_behaviors={
                 "/api/*": cloudfront.BehaviorOptions(
@@ -96,6 +122,7 @@ class Pages(Construct):
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=headers,
                     function_associations=[cloudfront.FunctionAssociation(
                         function=viewer_address,
                         event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
@@ -105,7 +132,7 @@ class Pages(Construct):
         # The one rule for links in emails: the origin this distribution serves.
         self.link_base = (config.public_url if domain
                           else f"https://{self.distribution.distribution_domain_name}")
-        s3deploy.BucketDeployment(
+        self.deployment = s3deploy.BucketDeployment(
             self,
             "Deploy",
             sources=[s3deploy.Source.asset(

@@ -24,6 +24,7 @@ from infra.pages import Pages
 from infra.parts import schedule_dead_letters
 from infra.privacy import PrivacyRequests
 from infra.registrations import ForumRegistration
+from infra.staff import StaffConsole
 from shared.names import OUTPUT_API_URL, OUTPUT_DISTRIBUTION_DOMAIN, OUTPUT_SITE_URL
 
 
@@ -52,6 +53,10 @@ class LeadersStack(Stack):
         self.newsletter = Newsletter(
             self, "Newsletter", config=config, runtime=runtime, api=self.api, email=self.email,
             alarms=self.alarms, link_base=self.pages.link_base,
+        )
+        self.staff = StaffConsole(
+            self, "Staff", config=config, runtime=runtime, api=self.api,
+            catalogue=self.forums, registration=self.registration, pages=self.pages,
         )
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,

@@ -115,6 +115,9 @@ def main() -> None:
             f"  Schedules:      {', '.join(info['schedules']) or 'none'}"
             f"  (fire one: curl -X POST http://127.0.0.1:{port}/_local/schedules/NAME/fire)",
             f"  Function logs:  {runtime.state / 'logs'}",
+            f"  Staff console:  http://127.0.0.1:{port}/personale/  (demo users, local only)",
+            *(f"staff {user.role}: {user.email} {user.password}"
+              for user in runtime.staff_users),
             "Ctrl-C stops it.",
             "",
         ]),

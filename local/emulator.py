@@ -133,6 +133,7 @@ class Emulator:
             host = f"{logical_id.lower()}.cloudfront.invalid"
             self.physical[logical_id] = {"Ref": logical_id, "DomainName": host}
             self._distribution_urls += [f"https://{name}" for name in (host, *aliases)]
+        self._cognito(plan)
         for name, value in plan.parameters:
             self.client("ssm").put_parameter(Name=name, Value=str(self.resolve(value)),
                                              Type="String", Overwrite=True)
@@ -148,6 +149,43 @@ class Emulator:
                         **({"Input": schedule.input} if schedule.input else {})},
                 State="ENABLED" if schedule.enabled else "DISABLED",
             )
+
+    def _cognito(self, plan: Plan) -> None:
+        """User pools (password policy, MFA, sign-in by email, invitations only), their groups
+        and app clients, as the template defines them."""
+        idp = self.client("cognito-idp")
+        for logical_id, props in plan.user_pools:
+            args: dict[str, Any] = {key: self.resolve(props[key]) for key in (
+                "Policies", "UsernameAttributes", "AutoVerifiedAttributes",
+                "AdminCreateUserConfig", "AccountRecoverySetting", "UsernameConfiguration",
+                "Schema", "DeletionProtection") if key in props}
+            pool = idp.create_user_pool(PoolName=props.get("UserPoolName", logical_id),
+                                        **args)["UserPool"]
+            mfa = props.get("MfaConfiguration", "OFF")
+            if mfa != "OFF":
+                idp.set_user_pool_mfa_config(
+                    UserPoolId=pool["Id"], MfaConfiguration=mfa,
+                    SoftwareTokenMfaConfiguration={
+                        "Enabled": "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", [])})
+            provider = f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"
+            self.physical[logical_id] = {"Ref": pool["Id"], "Arn": pool["Arn"],
+                                         "ProviderName": provider,
+                                         "ProviderURL": f"https://{provider}"}
+        for logical_id, props in plan.user_pool_groups:
+            pool_id = self.resolve(props["UserPoolId"])
+            idp.create_group(UserPoolId=pool_id, GroupName=props["GroupName"],
+                             **({"Description": props["Description"]}
+                                if "Description" in props else {}))
+            self.physical[logical_id] = {"Ref": props["GroupName"]}
+        for logical_id, props in plan.user_pool_clients:
+            client_args: dict[str, Any] = {key: props[key] for key in (
+                "ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
+                "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
+                "TokenValidityUnits", "EnableTokenRevocation") if key in props}
+            client = idp.create_user_pool_client(
+                UserPoolId=self.resolve(props["UserPoolId"]),
+                ClientName=props.get("ClientName", logical_id), **client_args)["UserPoolClient"]
+            self.physical[logical_id] = {"Ref": client["ClientId"]}
 
     def _table(self, logical_id: str, props: dict[str, Any]) -> None:
         name = props.get("TableName", logical_id)

@@ -30,6 +30,10 @@ EMULATED = frozenset({
     "AWS::ApiGateway::Resource",
     "AWS::ApiGateway::Method",
     "AWS::ApiGateway::GatewayResponse",
+    "AWS::ApiGateway::Authorizer",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolGroup",
 })
 
 # Types that only matter in AWS: permissions, logging, delivery of the pages, edge protection.
@@ -50,6 +54,8 @@ DEPLOY_ONLY = frozenset({
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudFront::Function",
+    # Its headers (the CSP above all) are sent by the local server itself (local/server.py).
+    "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::CloudWatch::Alarm",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
@@ -96,6 +102,17 @@ class Route:
     method: str
     path: str
     function: str
+    authorizer: str | None = None  # the logical id of its Cognito authorizer
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A Cognito user pools authorizer: the pools whose tokens it accepts, and the header
+    that carries the token."""
+
+    logical_id: str
+    user_pools: tuple[str, ...]
+    header: str
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,11 @@ class Plan:
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
     # CloudFront distributions and the custom domains (aliases) each serves.
     distributions: dict[str, list[str]] = field(default_factory=dict)
+    # Cognito: user pools, their app clients and groups (logical id, properties).
+    user_pools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    user_pool_clients: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    user_pool_groups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
 
     @property
     def served_functions(self) -> set[str]:
@@ -281,6 +303,19 @@ def build_plan(template: dict[str, Any]) -> Plan:
                 input=target.get("Input"),
                 enabled=props.get("State", "ENABLED") == "ENABLED",
             ))
+        elif kind == "AWS::Cognito::UserPool":
+            plan.user_pools.append((logical_id, props))
+        elif kind == "AWS::Cognito::UserPoolClient":
+            plan.user_pool_clients.append((logical_id, props))
+        elif kind == "AWS::Cognito::UserPoolGroup":
+            plan.user_pool_groups.append((logical_id, props))
+        elif kind == "AWS::ApiGateway::Authorizer":
+            if props.get("Type") != "COGNITO_USER_POOLS":
+                raise UnsupportedResource("only Cognito user pools authorizers are emulated")
+            source = str(props.get("IdentitySource", "method.request.header.Authorization"))
+            plan.authorizers[logical_id] = Authorizer(
+                logical_id, tuple(_logical_of(arn) for arn in props["ProviderARNs"]),
+                source.removeprefix("method.request.header."))
         elif kind == "AWS::ApiGateway::GatewayResponse":
             templates = props.get("ResponseTemplates", {})
             plan.gateway_responses[props["ResponseType"]] = GatewayResponse(
@@ -299,7 +334,13 @@ def build_plan(template: dict[str, Any]) -> Plan:
             raise UnsupportedResource("only Lambda proxy integrations are emulated")
         resource_id = props["ResourceId"]
         path = paths[_logical_of(resource_id)] if "Ref" in resource_id else "/"
-        plan.routes.append(Route(props["HttpMethod"], path, _function_in(integration["Uri"])))
+        authorizer = None
+        if props.get("AuthorizationType", "NONE") not in ("NONE", "COGNITO_USER_POOLS"):
+            raise UnsupportedResource(f"authorization {props['AuthorizationType']} is not emulated")
+        if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
+            authorizer = _logical_of(props["AuthorizerId"])
+        plan.routes.append(Route(props["HttpMethod"], path, _function_in(integration["Uri"]),
+                                 authorizer))
     return plan
 
 

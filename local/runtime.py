@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from local import demo
+from local.authorizer import CognitoAuthorizers
 from local.drivers import QueuePoller, ScheduleClock, StreamPoller, schedule_event
 from local.emulator import Emulator
 from local.functions import LocalFunction
@@ -47,6 +48,8 @@ class LocalRuntime:
         self.gateway = Gateway(self.plan.routes, self.plan.gateway_responses)
         self.outbox = Outbox(region, state / "outbox")
         self.clock: ScheduleClock | None = None
+        self.authorizers = CognitoAuthorizers(self.plan, self.emulator)
+        self.staff_users: list[Any] = []  # the demo staff (local.staff.DemoUser)
 
     def start(self, *, load_demo: bool = True) -> None:
         if self.public_url:
@@ -108,7 +111,15 @@ class LocalRuntime:
             self.load_demo()
 
     def load_demo(self) -> None:
+        from local.staff import create_demo_users
+
         self.load_demo_into(self.emulator)
+        self.staff_users = create_demo_users(self.plan, self.emulator)
+
+    def staff_config(self) -> dict[str, Any] | None:
+        from local.staff import sign_in_config
+
+        return sign_in_config(self.plan, self.emulator)
 
     @staticmethod
     def load_demo_into(emulator: Emulator) -> None:

@@ -8,11 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from local.authorizer import authorize
 from local.functions import FunctionError
 from local.gateway import MAX_PAYLOAD_BYTES
 from local.runtime import LocalRuntime
 from local.synth import ROOT
 from pages.site import build as build_site
+from pages.site import content_security_policy
+from shared.names import STAFF_CONFIG_PATH
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -24,6 +27,8 @@ class LocalServer(ThreadingHTTPServer):
         self.runtime = runtime
         self.quiet = quiet
         self.site = build_site(ROOT / ".build").resolve()  # the files S3 serves when deployed
+        # As CloudFront's response headers policy: the staff sign in at the emulator.
+        self.content_security_policy = content_security_policy((runtime.emulator.endpoint,))
         super().__init__(address, Handler)
 
 
@@ -76,6 +81,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items()}
         event = runtime.gateway.event(match, self.command, self.path, headers, body,
                                       self.client_address[0])
+        if not authorize(runtime.authorizers, match.route.authorizer, headers, event):
+            status, data = runtime.gateway.gateway_response("UNAUTHORIZED", 401)
+            self._send(status, data, "application/json")
+            return
         try:
             result = runtime.functions[match.route.function].invoke(event)
         except FunctionError as exc:
@@ -84,6 +93,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         status, response_headers, data = runtime.gateway.response(result)
         self.send_response(status)
+        self.send_header("Content-Security-Policy", self.server.content_security_policy)
         for name, value in response_headers:
             if name.lower() not in ("content-length", "connection"):
                 self.send_header(name, value)
@@ -136,6 +146,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(405, b"Method Not Allowed", "text/plain; charset=utf-8")
             return
         relative = unquote(path).lstrip("/") or "index.html"
+        config = self.server.runtime.staff_config()
+        if relative == STAFF_CONFIG_PATH and config is not None:
+            self._json(200, config)  # deployed: written by the pages' deployment
+            return
         site = self.server.site
         # A name no file can have (a NUL byte, as in /%00) is a page that does not exist.
         target = site / "404" if "\x00" in relative else (site / relative).resolve()
@@ -159,6 +173,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
+        self.send_header("Content-Security-Policy", self.server.content_security_policy)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -45,6 +45,7 @@ PARAM_URGENT_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory-urgent"
 PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
 PARAM_NEWSLETTER_SETTINGS = f"{PARAMETER_PREFIX}/newsletter/settings"
 PARAM_PRIVACY_AUDIT_TABLE = f"{PARAMETER_PREFIX}/tables/privacy-audit"
+PARAM_STAFF_USER_POOL = f"{PARAMETER_PREFIX}/staff/user-pool-id"
 
 
 # Metrics namespace and service names (Powertools).
@@ -60,6 +61,7 @@ SERVICE_NEWSLETTER_DISPATCH = "newsletter-dispatch"
 SERVICE_NEWSLETTER_SENDER = "newsletter-sender"
 SERVICE_NEWSLETTER_FEEDBACK = "newsletter-feedback"
 SERVICE_NEWSLETTER_CONFIRMATIONS = "newsletter-confirmations"
+SERVICE_STAFF_API = "staff-api"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"
@@ -71,6 +73,8 @@ SCHEDULE_NEWSLETTER_DUE = "leaders-newsletter-due"
 OUTPUT_SITE_URL = "SiteUrl"
 OUTPUT_API_URL = "ApiUrl"
 OUTPUT_DISTRIBUTION_DOMAIN = "DistributionDomain"
+OUTPUT_STAFF_USER_POOL = "StaffUserPoolId"
+OUTPUT_STAFF_CLIENT = "StaffClientId"
 # The DNS records for sending mail as the sender's domain (DKIM, MAIL FROM) start with this.
 OUTPUT_DNS_PREFIX = "DnsRecord"
 
@@ -80,3 +84,7 @@ INDEX_SESSIONS_BY_FORUM = "SessionsByForum"
 INDEX_OPEN_REQUESTS = "OpenRequests"
 # The sparse index of confirmed, unsuppressed newsletter subscribers.
 INDEX_ACTIVE_SUBSCRIBERS = "ActiveSubscribers"
+
+# The staff console: its groups (one per role) and where the pages read their sign-in settings.
+STAFF_GROUPS = ("secretariat", "editor", "consultant", "privacy_officer")
+STAFF_CONFIG_PATH = "personale/config.json"

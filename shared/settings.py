@@ -110,3 +110,10 @@ class NewsletterSettings(EnvironmentSettings):
     confirm_queue_url: str | None = Field(default=None, validation_alias=ENV_CONFIRM_QUEUE)
     confirm_interval_minutes: int = Field(default=10, ge=1, le=1440,
                                           validation_alias=ENV_CONFIRM_INTERVAL)
+
+
+class StaffApiSettings(EnvironmentSettings):
+    """The staff console's API: the catalogue and the registrations."""
+
+    forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
+    registrations_table_name: str = Field(min_length=1, validation_alias=ENV_REGISTRATIONS_TABLE)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from local.authorizer import CognitoAuthorizers, authorize
 from local.emulator import Emulator
 from local.functions import LocalContext
 from local.gateway import Gateway
@@ -25,6 +26,7 @@ class Api:
         self.plan = plan
         self.emulator = emulator
         self.gateway = Gateway(plan.routes, plan.gateway_responses)
+        self.authorizers = CognitoAuthorizers(plan, emulator)
 
     def environment(self, logical_id: str) -> dict[str, str]:
         spec = self.plan.functions[logical_id]
@@ -45,6 +47,9 @@ class Api:
             return status, json.loads(data)
         raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
         event = self.gateway.event(match, method, path, headers or {}, raw.encode(), "127.0.0.1")
+        if not authorize(self.authorizers, match.route.authorizer, headers or {}, event):
+            status, data = self.gateway.gateway_response("UNAUTHORIZED", 401)
+            return status, json.loads(data)
         handler = self.handler(match.route.function)
         result = handler(event, LocalContext(match.route.function, 512, 10, "eu-north-1"))
         return result["statusCode"], json.loads(result["body"]) if result.get("body") else None

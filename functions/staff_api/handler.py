@@ -1,0 +1,239 @@
+"""The staff console's API under /api/staff: who is signed in, and the secretariat's forums,
+participant lists, close, reopen and cancel. API Gateway's Cognito authorizer has checked the
+ID token (401 without a valid one); every route checks the caller's group here as well (403)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.clock import iso_copenhagen, utcnow
+from shared.errors import NotFound
+from shared.forums.cancellation import cancel_session
+from shared.forums.models import SLUG, Session
+from shared.forums.registration import Registrations
+from shared.http import (
+    BODY_REFUSALS,
+    Body,
+    Query,
+    RefusalAnswer,
+    Response,
+    create_resolver,
+    json_response,
+    responses,
+)
+from shared.observability import logger, metrics
+from shared.roles import Audience
+from shared.settings import StaffApiSettings
+from shared.staff import StaffUser, require, staff_user
+
+settings = StaffApiSettings()  # type: ignore[call-arg]
+catalogue = DynamoCatalogueStore(settings.forums_table_name)
+store = DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
+app = create_resolver()
+
+STAFF_TOKEN = "staffIdToken"  # noqa: S105 - the name of a security scheme
+SECURITY: list[dict[str, list[str]]] = [{STAFF_TOKEN: []}]
+
+
+def openapi_security_schemes() -> dict[str, Any]:
+    """The staff routes' security scheme, for the OpenAPI document."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    return {STAFF_TOKEN: HTTPBearer(
+        bearerFormat="JWT",
+        description="The ID token of a staff user from the staff user pool (Cognito), "
+                    "`Authorization: Bearer <token>`")}
+
+
+def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
+    """A staff route's answers, with the gateway's 401 and the handler's 403."""
+    return {**responses(answers, *refusals),
+            401: {"description": "No valid ID token of the staff user pool",
+                  "content": {"application/json": {"model": RefusalAnswer}}},
+            403: {"description": "Signed in, but not in the route's group",
+                  "content": {"application/json": {"model": RefusalAnswer}}}}
+
+
+def caller(group: str | None = None) -> StaffUser:
+    """The signed-in user, who must be in `group` when one is given."""
+    user = staff_user(app.current_event.request_context.authorizer.claims)
+    return require(user, group) if group else user
+
+
+class Me(BaseModel):
+    email: str
+    groups: list[str]
+
+
+class StaffSession(BaseModel):
+    id: str
+    city: str
+    venue: str
+    starts_at: str
+    ends_at: str
+    registration_deadline: str
+    capacity: int
+    seats_taken: int
+    seats_left: int
+    waiting: int
+    status: str
+
+
+class StaffForum(BaseModel):
+    id: str
+    title: str
+    audience: Audience
+    sessions: list[StaffSession]
+
+
+class StaffForums(BaseModel):
+    forums: list[StaffForum]
+
+
+class Participant(BaseModel):
+    id: str
+    status: str
+    waitlist_position: int | None
+    name: str
+    email: str
+    phone: str | None
+    role: str
+    workplace: str
+    member_number: str | None
+    needs: str | None
+    registered_at: str
+
+
+class Participants(BaseModel):
+    session: StaffSession
+    participants: list[Participant]
+
+
+class CancelRequest(BaseModel):
+    # Told to every participant as written.
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class Cancelled(BaseModel):
+    status: str
+    cancelled: int
+
+
+def _view(session: Session, waiting: int) -> StaffSession:
+    return StaffSession(
+        id=session.id, city=session.city, venue=session.venue,
+        starts_at=iso_copenhagen(session.starts_at), ends_at=iso_copenhagen(session.ends_at),
+        registration_deadline=iso_copenhagen(session.registration_deadline),
+        capacity=session.capacity, seats_taken=session.confirmed,
+        seats_left=session.seats_left, waiting=waiting, status=session.status(utcnow()).value)
+
+
+def _session(session_id: str) -> Session:
+    session = catalogue.session(session_id) if re.fullmatch(SLUG, session_id) else None
+    if session is None:
+        raise NotFound("Sessionen findes ikke.", code="session_not_found")
+    return session
+
+
+@app.get("/api/staff/me", responses=staff_responses({200: Me}), security=SECURITY)
+def me() -> Me:
+    user = caller()
+    return Me(email=user.email, groups=list(user.groups))
+
+
+@app.get("/api/staff/forums", responses=staff_responses({200: StaffForums}), security=SECURITY)
+def forums() -> StaffForums:
+    """Every forum with all its sessions (past ones too), seats taken, waiting and left."""
+    caller("secretariat")
+    sessions = sorted(catalogue.sessions(), key=lambda s: (s.starts_at, s.id))
+    return StaffForums(forums=[
+        StaffForum(id=forum.id, title=forum.title, audience=forum.audience, sessions=[
+            _view(s, len(store.waiting(s.id))) for s in sessions if s.forum_id == forum.id])
+        for forum in sorted(catalogue.forums(), key=lambda f: f.title)])
+
+
+def _with_csv(documented: dict[int, Any]) -> dict[int, Any]:
+    """The participant list's 200: JSON, or with `?format=csv` the spreadsheet."""
+    answer = documented[200]
+    return {**documented, 200: {
+        "description": "The participant list; with ?format=csv a spreadsheet (UTF-8 with "
+                       "BOM, `;` between columns, Danish headings)",
+        "content": {**answer["content"], "text/csv": {"schema": {"type": "string"}}}}}
+
+
+@app.get("/api/staff/sessions/<session_id>/participants",
+         responses=_with_csv(staff_responses({200: Participants}, 404, 422)), security=SECURITY)
+def participants(
+    session_id: str,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Response[Any]:
+    """Everyone registered for the session: confirmed, waiting in line (with the place),
+    cancelled; `?format=csv` for the spreadsheet (as `leaders forums participants --csv`)."""
+    caller("secretariat")
+    session = _session(session_id)
+    waiting = store.waiting(session_id)
+    everyone = Registrations(store, secret=b"").participants(session_id)  # signs nothing
+    logger.info("participant list", extra={"rows": len(everyone), "format": format or "json"})
+    if format == "csv":
+        from cli.spreadsheet import participant_row, participants_csv
+
+        text = participants_csv(
+            participant_row(r, waiting.index(r.id) + 1 if r.id in waiting else None)
+            for r in everyone)
+        return Response(status_code=200, content_type="text/csv; charset=utf-8", body=text,
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="deltagere-{session_id}.csv"',
+                                 "Cache-Control": "no-store"})
+    return json_response(200, Participants(session=_view(session, len(waiting)), participants=[
+        Participant(id=r.id, status=r.status.value,
+                    waitlist_position=waiting.index(r.id) + 1 if r.id in waiting else None,
+                    name=r.name, email=r.email, phone=r.phone, role=r.role.value,
+                    workplace=r.workplace, member_number=r.member_number, needs=r.needs,
+                    registered_at=iso_copenhagen(r.created_at))
+        for r in everyone]).model_dump(mode="json"))
+
+
+def _status(session_id: str, *, closed: bool) -> StaffSession:
+    caller("secretariat")
+    _session(session_id)
+    catalogue.set_status(session_id, closed=closed)
+    logger.info("session status", extra={"session": session_id, "closed": closed})
+    return _view(_session(session_id), len(store.waiting(session_id)))
+
+
+@app.post("/api/staff/sessions/<session_id>/close",
+          responses=staff_responses({200: StaffSession}, 404, 422), security=SECURITY)
+def close(session_id: str) -> StaffSession:
+    """Close registration (registered participants keep their seats)."""
+    return _status(session_id, closed=True)
+
+
+@app.post("/api/staff/sessions/<session_id>/reopen",
+          responses=staff_responses({200: StaffSession}, 404, 409, 422), security=SECURITY)
+def reopen(session_id: str) -> StaffSession:
+    """Open registration again; a cancelled session stays cancelled (409)."""
+    return _status(session_id, closed=False)
+
+
+@app.post("/api/staff/sessions/<session_id>/cancel",
+          responses=staff_responses({200: Cancelled}, 404, *BODY_REFUSALS), security=SECURITY)
+def cancel(session_id: str, request: Annotated[CancelRequest, Body()]) -> Cancelled:
+    """Cancel the session for good: every participant is emailed once, with the reason."""
+    caller("secretariat")
+    _session(session_id)
+    count = cancel_session(catalogue, store, session_id, request.reason)
+    logger.info("session cancelled", extra={"session": session_id, "cancelled": count})
+    return Cancelled(status="cancelled", cancelled=count)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,157 @@
+"""The staff console: the staff's Cognito user pool (invited only, strong passwords, TOTP
+MFA, recovery by email), one group per role, the app client the pages sign in with, the
+API's Cognito authorizer on the ID token, and the staff API function behind /api/staff.
+The pages read the pool and client from /personale/config.json, written at deployment."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.api import PublicApi
+from infra.config import DeployConfig
+from infra.forums import ForumsCatalogue
+from infra.function import FunctionRuntime, PythonFunction
+from infra.pages import Pages, cognito_endpoint
+from infra.registrations import ForumRegistration
+from shared.names import (
+    ENV_FORUMS_TABLE,
+    ENV_REGISTRATIONS_TABLE,
+    OUTPUT_STAFF_CLIENT,
+    OUTPUT_STAFF_USER_POOL,
+    PARAM_STAFF_USER_POOL,
+    SERVICE_STAFF_API,
+    STAFF_CONFIG_PATH,
+    STAFF_GROUPS,
+)
+
+GROUP_DESCRIPTIONS = {
+    "secretariat": "Forums, sessions, participant lists, close, reopen and cancel",
+    "editor": "Newsletter issues: write, test, approve, withdraw",
+    "consultant": "The advisory queue: take, read, note, finish, release",
+    "privacy_officer": "Data-protection requests: what is held, export, erase, audit",
+}
+# The secretariat's routes below /api (each also checks the group in the handler).
+SECRETARIAT_ROUTES = (
+    ("GET", "staff/forums"),
+    ("GET", "staff/sessions/{session_id}/participants"),
+    ("POST", "staff/sessions/{session_id}/close"),
+    ("POST", "staff/sessions/{session_id}/reopen"),
+    ("POST", "staff/sessions/{session_id}/cancel"),
+)
+# The ID token lives this long; the pages keep no refresh token, so a session ends with it.
+TOKEN_MINUTES = 30
+
+
+class StaffConsole(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
+                 runtime: FunctionRuntime, api: PublicApi, catalogue: ForumsCatalogue,
+                 registration: ForumRegistration, pages: Pages) -> None:
+        super().__init__(scope, construct_id)
+        console = f"{pages.link_base}/personale/"
+        self.user_pool = cognito.UserPool(
+            self, "UserPool",
+            user_pool_name="leaders-staff",
+            # Staff are invited by the secretariat (`leaders staff invite`), nobody signs up.
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True, username=False),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)),
+            mfa=cognito.Mfa.REQUIRED if config.staff_mfa else cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=14, require_lowercase=True, require_uppercase=True,
+                require_digits=True, require_symbols=True,
+                temp_password_validity=Duration.days(3)),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Threat protection: compromised credentials and risky sign-ins are blocked.
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            user_invitation=cognito.UserInvitationConfig(
+                email_subject="Din adgang til personalesiderne for Ledere af ledere",
+                email_body=(
+                    "<p>Hej</p><p>Du er inviteret til personalesiderne for Ledere af ledere: "
+                    f"{console}</p><p>Brugernavn: {{username}}<br>Midlertidig adgangskode: "
+                    "{####}</p><p>Første gang vælger du din egen adgangskode og opsætter en "
+                    "app til engangskoder (fx Microsoft Authenticator eller Google "
+                    "Authenticator). Den midlertidige adgangskode virker i 3 dage.</p>"),
+            ),
+            user_verification=cognito.UserVerificationConfig(
+                email_subject="Din kode til Ledere af ledere",
+                email_body="Din kode er {####}",
+                email_style=cognito.VerificationEmailStyle.CODE,
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.groups = {
+            name: cognito.UserPoolGroup(
+                self, f"Group-{name}", user_pool=self.user_pool, group_name=name,
+                description=GROUP_DESCRIPTIONS[name])
+            for name in STAFF_GROUPS
+        }
+        self.client = self.user_pool.add_client(
+            "PagesClient",
+            user_pool_client_name="staff-pages",
+            # A browser cannot keep a secret.
+            generate_secret=False,
+            # The pages send the password to Cognito's API over TLS (InitiateAuth) and answer
+            # its challenges (new password, TOTP); SRP would need a cryptographic library in
+            # the page for no gain over TLS with a required second factor.
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=False),
+            disable_o_auth=True,
+            id_token_validity=Duration.minutes(TOKEN_MINUTES),
+            access_token_validity=Duration.minutes(TOKEN_MINUTES),
+            refresh_token_validity=Duration.minutes(60),
+            enable_token_revocation=True,
+            # An unknown address is answered like a wrong password.
+            prevent_user_existence_errors=True,
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self, "Authorizer",
+            cognito_user_pools=[self.user_pool],
+            identity_source=apigw.IdentitySource.header("Authorization"),
+            # Every request is checked afresh (a token's groups may change, staff may leave).
+            results_cache_ttl=Duration.seconds(0),
+        )
+        api.rest_api.add_gateway_response(
+            "Unauthorized", type=apigw.ResponseType.UNAUTHORIZED, status_code="401",
+            templates={"application/json":
+                       '{"code": "unauthorized", "message": "Log ind for at fortsætte."}'},
+        )
+
+        self.api_function = PythonFunction(
+            self, "Api", runtime=runtime, service=SERVICE_STAFF_API,
+            handler="functions.staff_api.handler.lambda_handler",
+            description="The staff console's API (signed-in staff, by group)",
+            environment={ENV_FORUMS_TABLE: catalogue.table.table_name,
+                         ENV_REGISTRATIONS_TABLE: registration.table.table_name},
+            timeout=Duration.seconds(29),
+        )
+        catalogue.table.grant_read_write_data(self.api_function.function)
+        registration.table.grant_read_write_data(self.api_function.function)
+        for method, path in (("GET", "staff/me"), *SECRETARIAT_ROUTES):
+            api.route(method, path, self.api_function.function, self.authorizer)
+
+        region = Stack.of(self).region
+        pages.deployment.add_source(s3deploy.Source.json_data(STAFF_CONFIG_PATH, {
+            "region": region,
+            "userPoolId": self.user_pool.user_pool_id,
+            "clientId": self.client.user_pool_client_id,
+            "endpoint": f"{cognito_endpoint(region)}/",
+        }))
+        ssm.StringParameter(
+            self, "UserPoolParameter", parameter_name=PARAM_STAFF_USER_POOL,
+            string_value=self.user_pool.user_pool_id,
+            description="The staff user pool, for `leaders staff`",
+        )
+        CfnOutput(Stack.of(self), OUTPUT_STAFF_USER_POOL, value=self.user_pool.user_pool_id,
+                  description="The staff console's user pool")
+        CfnOutput(Stack.of(self), OUTPUT_STAFF_CLIENT, value=self.client.user_pool_client_id,
+                  description="The app client the staff pages sign in with")

@@ -1,0 +1,56 @@
+"""Who a signed-in staff user is, from the claims of their Cognito ID token as API Gateway's
+authorizer hands them on, and the group check every staff route makes itself (defence in
+depth: the gateway has checked the token, the handler checks the role)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import DomainError
+from shared.names import STAFF_GROUPS
+
+
+class NotSignedIn(DomainError):
+    status = 401
+    code = "unauthorized"
+    message = "Log ind for at fortsætte."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = "Du har ikke adgang til denne del af personalesiderne."
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    email: str
+    groups: tuple[str, ...]
+
+
+def groups_of(value: Any) -> tuple[str, ...]:
+    """`cognito:groups` as API Gateway passes it: every claim is a string there, a list of
+    groups joined by commas (or, from other sources, a JSON-like `[a, b]` or `[a b]`);
+    as a list when the token itself is read. Only the console's groups count."""
+    if value is None:
+        return ()
+    names = value if isinstance(value, list | tuple) else re.split(r"[\s,]+",
+                                                                   str(value).strip("[] "))
+    return tuple(group for group in STAFF_GROUPS if group in {str(n).strip() for n in names})
+
+
+def staff_user(claims: Mapping[str, Any] | None) -> StaffUser:
+    """The user of an ID token's claims; NotSignedIn without them (a route reached without
+    the authorizer, or with an access token)."""
+    if not claims or claims.get("token_use") != "id" or not claims.get("email"):
+        raise NotSignedIn()
+    return StaffUser(email=str(claims["email"]), groups=groups_of(claims.get("cognito:groups")))
+
+
+def require(user: StaffUser, group: str) -> StaffUser:
+    if group not in user.groups:
+        raise Forbidden()
+    return user

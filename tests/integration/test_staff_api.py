@@ -1,0 +1,268 @@
+"""The staff API behind the Cognito authorizer, as the template defines both: tokens from the
+emulator's user pool (signed in as the pages sign in), the gateway's 401 for every token it
+must refuse, the handler's 403 for every wrong group, and the secretariat's work."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import moto
+import pytest
+
+from cli.spreadsheet import BOM, HEADINGS
+from cli.staff import add_user, generated_password
+from local.emulator import Emulator
+from local.functions import LocalContext
+from local.plan import Plan
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.parameters import parameter
+from shared.forums.catalogue import Catalogue
+from shared.forums.registration import RegistrationForm, Registrations
+from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
+from tests.integration.conftest import Api
+
+SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
+                      ("GET", "/api/staff/sessions/{id}/participants"),
+                      ("POST", "/api/staff/sessions/{id}/close"),
+                      ("POST", "/api/staff/sessions/{id}/reopen"),
+                      ("POST", "/api/staff/sessions/{id}/cancel")]
+
+
+def _pool_and_client(plan: Plan, emulator: Emulator) -> tuple[str, str]:
+    logical_id, props = plan.user_pool_clients[0]
+    return emulator.resolve(props["UserPoolId"]), emulator.physical[logical_id]["Ref"]
+
+
+def sign_in(emulator: Emulator, client_id: str, email: str, password: str) -> dict[str, Any]:
+    answer = emulator.client("cognito-idp").initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password})
+    return dict(answer["AuthenticationResult"])
+
+
+@pytest.fixture(scope="module")
+def tokens(plan: Plan, emulator: Emulator) -> dict[str, dict[str, Any]]:
+    """Each group's user signed in: their tokens, by group."""
+    pool, client = _pool_and_client(plan, emulator)
+    found = {}
+    for group in STAFF_GROUPS:
+        email, password = f"{group}@staff.example.dk", generated_password()
+        add_user(emulator.client("cognito-idp"), pool, email, group, password=password,
+                 permanent=True, send_invitation=False)
+        found[group] = sign_in(emulator, client, email, password)
+    return found
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def session_fixture(capacity: int = 2) -> str:
+    number = time.monotonic_ns()
+    starts = datetime.now(UTC) + timedelta(days=30)
+    Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))).import_file({"forums": [{
+        "id": f"staff-forum-{number}", "title": "Personaleforum",
+        "sessions": [{
+            "id": f"staff-session-{number}", "city": "Vejle", "venue": "Spinderihallerne",
+            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=5)).isoformat(),
+            "registration_deadline": (starts - timedelta(days=5)).isoformat(),
+            "capacity": capacity, "status": "open"}]}]})
+    return f"staff-session-{number}"
+
+
+@pytest.fixture
+def session(emulator: Emulator) -> Iterator[str]:
+    """A session of two seats: two confirmed (one with a cell a spreadsheet would run) and
+    one waiting."""
+    session_id = session_fixture()
+    service = Registrations(DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                                    parameter(PARAM_FORUMS_TABLE)), b"secret")
+    for who, needs in (("a", "=HYPERLINK(\"x\")"), ("b", None), ("c", "Vegetar")):
+        form = RegistrationForm.model_validate(dict(session_id=session_id, name=f"Deltager {who}",
+                                email=f"deltager-{who}@example.dk", role="area_leader",
+                                workplace="Vejle Kommune", member_number="123", needs=needs,
+                                consent=True))
+        service.confirm_by_token(service.confirm_token(service.submit(form)))
+    yield session_id
+
+
+def raw(api: Api, method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The function's whole answer (headers and body as text), through the authorizer."""
+    match = api.gateway.match(method, path.split("?")[0])
+    assert match is not None
+    event = api.gateway.event(match, method, path, headers, b"", "127.0.0.1")
+    from local.authorizer import authorize
+
+    assert authorize(api.authorizers, match.route.authorizer, headers, event)
+    handler = api.handler(match.route.function)
+    return dict(handler(event, LocalContext(match.route.function, 512, 29, "eu-north-1")))
+
+
+# -- the gateway: 401 -----------------------------------------------------------------------
+
+def staff_routes(plan: Plan) -> list[tuple[str, str]]:
+    return sorted({(r.method, r.path) for r in plan.routes if r.path.startswith("/api/staff")})
+
+
+def test_every_staff_route_is_behind_the_authorizer_and_answers_401_without_a_token(
+        api: Api, plan: Plan) -> None:
+    routes = staff_routes(plan)
+    assert ("GET", "/api/staff/me") in routes and len(routes) == 6
+    for method, path in routes:
+        concrete = path.replace("{session_id}", "nogen-session")
+        for headers in ({}, {"Authorization": ""}, {"Authorization": "Bearer"},
+                        {"Authorization": "Bearer ikke.et.token"}):
+            assert api.request(method, concrete, {"reason": "Aflyst"}, headers) == (
+                401, {"code": "unauthorized", "message": "Log ind for at fortsætte."})
+
+
+def _moto_private_key() -> Any:
+    """The key moto signs every pool's tokens with (its jwks-private.json): what an attacker
+    would need, and what makes an expired token with a valid signature possible here."""
+    path = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-private.json.gz"
+    with gzip.open(path) as data:
+        return jwt.PyJWK(json.load(data)).key
+
+
+def test_expired_tampered_access_and_foreign_pool_tokens_are_refused(
+        api: Api, plan: Plan, emulator: Emulator, tokens: dict[str, dict[str, Any]]) -> None:
+    good = tokens["secretariat"]["IdToken"]
+    assert api.request("GET", "/api/staff/me", headers=bearer(good))[0] == 200
+    claims = jwt.decode(good, options={"verify_signature": False})
+    key = _moto_private_key()
+    expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, key, algorithm="RS256",
+                         headers={"kid": "dummy"})
+    assert jwt.decode(expired, key.public_key(), algorithms=["RS256"],  # signature is valid
+                      options={"verify_exp": False, "verify_aud": False})
+    # An editor's token with the groups claim changed: the signature no longer matches.
+    head, body, signature = tokens["editor"]["IdToken"].split(".")
+    payload = json.loads(jwt.utils.base64url_decode(body))
+    payload["cognito:groups"] = ["secretariat"]
+    forged = ".".join([head, jwt.utils.base64url_encode(
+        json.dumps(payload).encode()).decode(), signature])
+    # A token of another pool of the same emulator (same signing key, other issuer).
+    idp = emulator.client("cognito-idp")
+    other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
+    other_client = idp.create_user_pool_client(
+        UserPoolId=other, ClientName="x",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    password = generated_password()
+    idp.create_group(UserPoolId=other, GroupName="secretariat")
+    add_user(idp, other, "secretariat@staff.example.dk", "secretariat", password=password,
+             permanent=True, send_invitation=False)
+    foreign = sign_in(emulator, other_client, "secretariat@staff.example.dk", password)
+    wrong_audience = jwt.encode({**claims, "aud": "another-client"}, key, algorithm="RS256",
+                                headers={"kid": "dummy"})
+    for refused in (expired, forged, foreign["IdToken"], wrong_audience,
+                    tokens["secretariat"]["AccessToken"], good + "x", good.replace(".", "", 1)):
+        for method, path in staff_routes(plan):
+            status, _ = api.request(method, path.replace("{session_id}", "x"), None,
+                                    bearer(refused))
+            assert status == 401, (path, refused[:20])
+
+
+# -- the handler: 403 -----------------------------------------------------------------------
+
+def test_me_tells_the_email_and_groups(api: Api, tokens: dict[str, dict[str, Any]]) -> None:
+    for group in STAFF_GROUPS:
+        status, body = api.request("GET", "/api/staff/me",
+                                   headers=bearer(tokens[group]["IdToken"]))
+        assert (status, body) == (200, {"email": f"{group}@staff.example.dk",
+                                        "groups": [group]})
+
+
+@pytest.mark.parametrize("group", [g for g in STAFF_GROUPS if g != "secretariat"])
+def test_every_other_group_gets_403_on_the_secretariats_routes_and_nothing_changes(
+        api: Api, tokens: dict[str, dict[str, Any]], session: str, group: str) -> None:
+    for method, path in SECRETARIAT_ROUTES:
+        status, body = api.request(method, path.replace("{id}", session),
+                                   {"reason": "Aflyst"}, bearer(tokens[group]["IdToken"]))
+        assert (status, body["code"]) == (403, "forbidden"), path
+        assert body["message"] == "Du har ikke adgang til denne del af personalesiderne."
+    seen = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)).session(session)
+    assert seen is not None and not seen.closed and not seen.cancelled
+
+
+# -- the secretariat's work -----------------------------------------------------------------
+
+def test_forums_show_seats_taken_waiting_and_left(
+        api: Api, tokens: dict[str, dict[str, Any]], session: str) -> None:
+    status, body = api.request("GET", "/api/staff/forums",
+                               headers=bearer(tokens["secretariat"]["IdToken"]))
+    assert status == 200
+    found = [s for f in body["forums"] for s in f["sessions"] if s["id"] == session]
+    assert len(found) == 1
+    assert {k: found[0][k] for k in ("capacity", "seats_taken", "waiting", "seats_left",
+                                     "status")} == {
+        "capacity": 2, "seats_taken": 2, "waiting": 1, "seats_left": 0, "status": "full"}
+
+
+def test_participants_as_json_and_as_the_clis_spreadsheet(
+        api: Api, tokens: dict[str, dict[str, Any]], session: str) -> None:
+    headers = bearer(tokens["secretariat"]["IdToken"])
+    status, body = api.request("GET", f"/api/staff/sessions/{session}/participants",
+                               headers=headers)
+    assert status == 200
+    people = body["participants"]
+    assert [(p["email"], p["status"], p["waitlist_position"]) for p in people] == [
+        ("deltager-a@example.dk", "confirmed", None), ("deltager-b@example.dk", "confirmed",
+                                                       None),
+        ("deltager-c@example.dk", "waitlisted", 1)]
+    assert people[2]["needs"] == "Vegetar"
+    answer = raw(api, "GET", f"/api/staff/sessions/{session}/participants?format=csv",
+                 headers)
+    assert answer["statusCode"] == 200
+    headers_given = {k: v[-1] for k, v in answer["multiValueHeaders"].items()}
+    assert headers_given["Content-Type"] == "text/csv; charset=utf-8"
+    assert headers_given["Content-Disposition"] == (
+        f'attachment; filename="deltagere-{session}.csv"')
+    text = answer["body"]
+    assert text.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0] == HEADINGS and len(rows) == 4
+    assert rows[1][8] == "'=HYPERLINK(\"x\")"  # neutralised, as the CLI writes it
+    status, body = api.request("GET", f"/api/staff/sessions/{session}/participants?format=pdf",
+                               headers=headers)
+    assert status == 422
+
+
+def test_close_reopen_cancel_and_a_cancelled_session_stays_cancelled(
+        api: Api, tokens: dict[str, dict[str, Any]], session: str) -> None:
+    headers = bearer(tokens["secretariat"]["IdToken"])
+    base = f"/api/staff/sessions/{session}"
+    status, body = api.request("POST", f"{base}/close", headers=headers)
+    assert (status, body["status"]) == (200, "closed")
+    assert api.request("POST", f"{base}/close", headers=headers)[1]["status"] == "closed"
+    status, body = api.request("POST", f"{base}/reopen", headers=headers)
+    assert (status, body["status"]) == (200, "full")
+    status, body = api.request("POST", f"{base}/cancel", {"reason": ""}, headers)
+    assert status == 422 and body["errors"][0]["field"] == "reason"
+    status, body = api.request("POST", f"{base}/cancel", {"reason": "Oplægsholderen er syg."},
+                               headers)
+    assert (status, body) == (200, {"status": "cancelled", "cancelled": 3})
+    assert api.request("POST", f"{base}/cancel", {"reason": "Igen."}, headers)[1] == {
+        "status": "cancelled", "cancelled": 0}  # nobody is cancelled (or emailed) twice
+    status, body = api.request("POST", f"{base}/reopen", headers=headers)
+    assert (status, body["code"]) == (409, "session_cancelled")
+    people = api.request("GET", f"{base}/participants", headers=headers)[1]["participants"]
+    assert {p["status"] for p in people} == {"cancelled"}
+
+
+@pytest.mark.parametrize("method,path", SECRETARIAT_ROUTES[1:])
+def test_an_unknown_session_is_a_404(api: Api, tokens: dict[str, dict[str, Any]], method: str,
+                                     path: str) -> None:
+    for session_id in ("findes-ikke", "STORE", "x" * 300):
+        status, body = api.request(method, path.replace("{id}", session_id),
+                                   {"reason": "Aflyst"},
+                                   bearer(tokens["secretariat"]["IdToken"]))
+        assert (status, body["code"]) == (404, "session_not_found")
