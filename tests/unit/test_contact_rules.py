@@ -47,6 +47,12 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("email", "a" * 100 + "@example.dk", "a" * 100 + "@example.dk"),
     ("email", "a" * 250 + "@example.dk", None),  # over 254 characters in all
     ("email", "mette@" + "a" * 64 + ".dk", None),
+    # Invisible characters a copied address brings along: in the domain they are nothing
+    # (IDNA's mapping, as the browser's URL parser applies it), around it they are trimmed.
+    ("email", "anne@example.dk\u200b", "anne@example.dk"),  # zero-width space
+    ("email", "anne@ex\u00adample.dk", "anne@example.dk"),  # soft hyphen
+    ("email", "\ufeffanne@example.dk", "anne@example.dk"),  # byte order mark
+    ("email", "an\u200bne@example.dk", None),  # before the @ nothing is mapped
     ("phone", "20 30 40 50", "+4520304050"),  # Danish without a country code
     ("phone", "20304050", "+4520304050"),
     ("phone", "+45 20 30 40 50", "+4520304050"),
@@ -55,6 +61,7 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("phone", "70 10 20 30", "+4570102030"),
     ("phone", "+46 8 123 456 78", "+46812345678"),
     ("phone", "+44 20 7946 0958", "+442079460958"),
+    ("phone", "\ufeff20 30 40 50\u00a0", "+4520304050"),
     ("phone", "(((((((((", None),
     ("phone", "12 34 56 78", None),  # no Danish number begins with 1
     ("phone", "+45 12 34 56 78", None),
