@@ -25,8 +25,16 @@ PHONE_REGION = "DK"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# What JavaScript's trim() removes besides Python's whitespace: the byte order mark.
+_AROUND = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+# Characters IDNA maps to nothing (UTS 46, as the browser's URL parser applies it): a domain
+# copied from a document may carry them unseen.
+_INVISIBLE_IN_DOMAIN = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
 def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed as the pages' script trims (JavaScript's trim())."""
+    return _AROUND.sub("", value) if isinstance(value, str) else value
 
 
 def _strip_lines(value: object) -> object:
@@ -55,6 +63,8 @@ def _email(value: str) -> str:
     # Imported on first use: functions that never read a form do not pay for it at start.
     from email_validator import EmailNotValidError, validate_email
 
+    local, at, domain = value.rpartition("@")
+    value = local + at + domain.translate(_INVISIBLE_IN_DOMAIN)
     try:
         found = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
@@ -104,8 +114,10 @@ def normalise_email(email: str) -> str:
     """The key every record of an address is found by: trimmed, in lower case, and with an
     internationalised domain in its IDNA form, as the forms store it, so `Anne@Købstad.dk`
     typed by the operator finds what the form stored as `Anne@xn--kbstad-bya.dk`."""
-    text = email.strip()
+    text = _AROUND.sub("", email)
     if not text.isascii():
+        local, at, domain = text.rpartition("@")
+        text = local + at + domain.translate(_INVISIBLE_IN_DOMAIN)
         from email_validator import EmailNotValidError, validate_email
 
         # An address the forms refuse keys no record: it stays as typed.
