@@ -29,6 +29,7 @@ from shared.forums.registration import (
     CancelledBy,
     Confirmed,
     Existing,
+    Moved,
     Refused,
     Registration,
     RegistrationStore,
@@ -194,6 +195,24 @@ def _consume_submission(table: str, registration: Registration) -> dict[str, Any
         registration.session_id, registration.id, registration.submission or "")}}
 
 
+def _failed(reason: dict[str, Any]) -> bool:
+    return reason.get("Code") == "ConditionalCheckFailed"
+
+
+def _moved_or_existing(reasons: list[dict[str, Any]]) -> Existing | Moved | None:
+    """Why a placing transaction (registration, submission, session) wrote nothing, when the
+    session is not the reason: the registration is there already (Existing); or something
+    moved and the caller reads again (Moved): the registration or submission is gone, or the
+    transaction was cancelled without a failed condition (DynamoDB's TransactionConflict with
+    a concurrent transaction on one of the items, or throttling)."""
+    mine, submission, session = reasons[:3]
+    if _failed(mine) and mine.get("Item"):
+        return Existing(item_to_registration(mine["Item"]))
+    if _failed(mine) or _failed(submission) or not _failed(session):
+        return Moved()
+    return None
+
+
 class DynamoRegistrationStore(DynamoTable, RegistrationStore):
     def __init__(self, registrations_table: str, catalogue_table: str,
                  dynamodb: Any = None) -> None:
@@ -223,7 +242,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         return None
 
     def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused:
+                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
         condition, values = _open_condition(admitted, now)
         values[":one"] = {"N": "1"}
         reasons = self._transact([
@@ -240,16 +259,13 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         ])
         if reasons is None:
             return Confirmed()
-        mine, _, session = reasons[:3]
-        if mine.get("Code") == "ConditionalCheckFailed":
-            return Existing(item_to_registration(mine["Item"])) if mine.get("Item") \
-                else Refused(None)
-        if session.get("Code") == "ConditionalCheckFailed":
-            return Refused(_state(session.get("Item")))
-        raise RuntimeError(f"transaction cancelled: {[r.get('Code') for r in reasons]}")
+        if (other := _moved_or_existing(reasons)) is not None:
+            return other
+        return Refused(_state(reasons[2].get("Item")))
 
     def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None) -> Waiting | Existing | SeatFreed | Refused:
+                      previous_round: int | None
+                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
         condition, values = _open_condition(admitted, now)
         values.update({":me": {"L": [{"S": registration.id}]}, ":id": {"S": registration.id},
                        ":empty": {"L": []}})
@@ -268,17 +284,13 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         ])
         if reasons is None:
             return Waiting()
-        mine, _, session = reasons[:3]
-        if mine.get("Code") == "ConditionalCheckFailed":
-            return Existing(item_to_registration(mine["Item"])) if mine.get("Item") \
-                else Refused(None)
-        if session.get("Code") == "ConditionalCheckFailed":
-            state = _state(session.get("Item"))
-            if state is not None and not state.waiting \
-                    and state.session.confirmed < state.session.capacity:
-                return SeatFreed()
-            return Refused(state)
-        raise RuntimeError(f"transaction cancelled: {[r.get('Code') for r in reasons]}")
+        if (other := _moved_or_existing(reasons)) is not None:
+            return other
+        state = _state(reasons[2].get("Item"))
+        if state is not None and not state.waiting \
+                and state.session.confirmed < state.session.capacity:
+            return SeatFreed()
+        return Refused(state)
 
     def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
         return self._transact([

@@ -192,6 +192,14 @@ class SeatFreed:
     """The session had a free seat after all (someone cancelled meanwhile)."""
 
 
+@dataclass(frozen=True)
+class Moved:
+    """Nothing was written because something moved between the reads and the write: the
+    submission was consumed, expired or erased meanwhile, the registration was erased, or the
+    store was busy with a concurrent change of the same items (DynamoDB cancels a transaction
+    that conflicts with another one in flight). Read again and decide anew."""
+
+
 class RegistrationStore(Protocol):
     def session_state(self, session_id: str) -> SessionState | None: ...
 
@@ -202,15 +210,18 @@ class RegistrationStore(Protocol):
                    submission_id: str) -> Submission | None: ...
 
     def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused:
-        """Store the registration as confirmed and take a seat, both or neither. Only while the
-        session is open, has a seat and nobody waits; only if the registration is new
-        (`previous_round` None) or still the cancelled one of that round."""
+                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
+        """Store the registration as confirmed, take a seat and consume its submission, all or
+        nothing. Only while the session is open, has a seat and nobody waits; only if the
+        registration is new (`previous_round` None) or still the cancelled one of that round,
+        and only while the submission is still held (not erased, expired or used)."""
 
     def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None) -> Waiting | Existing | SeatFreed | Refused:
-        """Store the registration as waitlisted and append it to the session's waiting list,
-        both or neither; only while the session is open and full (or someone waits)."""
+                      previous_round: int | None
+                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
+        """Store the registration as waitlisted, append it to the session's waiting list and
+        consume its submission, all or nothing; only while the session is open and full (or
+        someone waits), and the submission is still held."""
 
     def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
         """Give a free seat to this registration, first in line: off the list, seat taken,
@@ -374,8 +385,8 @@ class Registrations:
             taken = self._store.take_seat(registration, admitted, now, previous)
             if isinstance(taken, Confirmed):
                 return RegistrationAnswer(status=Status.CONFIRMED)
-            if isinstance(taken, Existing):
-                return None  # a race with another press or a cancel: read it again
+            if isinstance(taken, Existing | Moved):
+                return None  # a race with another press, a cancel or an erasure: read again
             if (problem := refusal(taken.state, submission.role, now)) is not None:
                 raise problem
         waitlisted = registration.model_copy(update={"status": Status.WAITLISTED})

@@ -1,0 +1,98 @@
+"""Registration steps interleaved with the secretariat's and the privacy officer's, at the
+exact moment between a step's reads and its write (botocore's `before-call` event of the write
+runs the other step): an erasure that lands while the owner presses the link or before the
+link's email goes out, a session cancelled while a participant cancels.
+
+Each test holds a rule of the domain, not of one call site:
+- nothing of an erased address is written again, and no email goes to it afterwards;
+- nobody is promoted into a cancelled session;
+- a transaction DynamoDB cancels because another one was in flight on the same items (its
+  `TransactionConflict`, or throttling; the local emulator runs requests one at a time and
+  never gives these) is decided again, never answered with an error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from local.emulator import Emulator
+from shared.adapters.aws import client
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.parameters import parameter
+from shared.forums.registration import Registrations, Status
+from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from tests.integration.test_registration import SECRET, form, new_session, register
+
+
+@pytest.fixture(scope="module")
+def store(emulator: Emulator) -> DynamoRegistrationStore:
+    return DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                   parameter(PARAM_FORUMS_TABLE))
+
+
+@pytest.fixture(scope="module")
+def other(emulator: Emulator) -> DynamoRegistrationStore:
+    """The store as another process sees it (its own client, untouched by the hooks)."""
+    return DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                   parameter(PARAM_FORUMS_TABLE),
+                                   dynamodb=emulator.client("dynamodb"))
+
+
+@pytest.fixture(scope="module")
+def service(store: DynamoRegistrationStore) -> Registrations:
+    return Registrations(store, SECRET)
+
+
+@contextmanager
+def before_write(operation: str, step: Callable[[], Any]) -> Iterator[list[str]]:
+    """Run `step` once, just before the first `operation` call of this process's client."""
+    done: list[str] = []
+
+    def hook(**_: Any) -> None:
+        if not done:
+            done.append(operation)
+            step()
+
+    dynamodb = client("dynamodb")
+    dynamodb.meta.events.register(f"before-call.dynamodb.{operation}", hook,
+                                  unique_id="interleave")
+    try:
+        yield done
+    finally:
+        dynamodb.meta.events.unregister(f"before-call.dynamodb.{operation}",
+                                        unique_id="interleave")
+
+
+@pytest.mark.parametrize("code", ["TransactionConflict", "ThrottlingError"])
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waiting list"])
+def test_a_press_meeting_a_concurrent_transaction_is_decided_again(
+    service: Registrations, store: DynamoRegistrationStore, code: str, full: bool,
+) -> None:
+    session = new_session(1)
+    if full:
+        register(service, form(session, "foerst"))
+    token = service.confirm_token(service.submit(form(session, "konflikt")))
+    dynamodb = client("dynamodb")
+
+    def conflict() -> None:
+        raise dynamodb.exceptions.TransactionCanceledException({
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": code}],
+        }, "TransactWriteItems")
+
+    with before_write("TransactWriteItems", conflict) as done:
+        answer = service.confirm_by_token(token)
+    assert done
+    assert answer.status is (Status.WAITLISTED if full else Status.CONFIRMED)
+    state = store.session_state(session)
+    assert state is not None and state.session.confirmed == 1
+    assert len(state.waiting) == (1 if full else 0)
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
