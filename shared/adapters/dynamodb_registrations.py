@@ -191,8 +191,11 @@ def _put_registration(table: str, registration: Registration,
 
 
 def _consume_submission(table: str, registration: Registration) -> dict[str, Any]:
+    """Delete the submission the registration comes from, only while it is held: a link whose
+    submission was erased (or expired, or used) meanwhile places nothing."""
     return {"Delete": {"TableName": table, "Key": submission_key(
-        registration.session_id, registration.id, registration.submission or "")}}
+        registration.session_id, registration.id, registration.submission or ""),
+        "ConditionExpression": "attribute_exists(sk)"}}
 
 
 def _failed(reason: dict[str, Any]) -> bool:

@@ -22,8 +22,10 @@ from local.emulator import Emulator
 from shared.adapters.aws import client
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
+from shared.errors import InvalidLink
 from shared.forums.registration import Registrations, Status
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.privacy import ForumsHolder
 from tests.integration.test_registration import SECRET, form, new_session, register
 
 
@@ -96,3 +98,20 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+
+def test_a_press_racing_an_erasure_writes_nothing_back(
+    service: Registrations, other: DynamoRegistrationStore,
+) -> None:
+    session = new_session(2)
+    submission = service.submit(form(session, "slettes"))
+    token = service.confirm_token(submission)
+    erase = lambda: ForumsHolder(other).erase(  # noqa: E731
+        "deltagerslettes@example.dk", submission.submitted_at)
+    with before_write("TransactWriteItems", erase) as done, pytest.raises(InvalidLink):
+        service.confirm_by_token(token)
+    assert done
+    assert other.with_email("deltagerslettes@example.dk") == []
+    state = other.session_state(session)
+    assert state is not None and state.session.confirmed == 0 and state.waiting == []
