@@ -37,7 +37,8 @@ def handle(record: DynamoDBRecord) -> None:
     if record.raw_event.get("eventName") == "INSERT" and \
             image.get("kind", {}).get("S") == "submission":
         sent = notifier(settings).on_submission(item_to_submission(image))
-        logger.info("submission", extra={"email_kind": sent or "none: mailed recently"})
+        logger.info("submission",
+                    extra={"email_kind": sent or "none (mailed recently, or no longer held)"})
         if sent:
             metrics.add_metric(name="RegistrationSubmitted", unit=MetricUnit.Count, value=1)
         return

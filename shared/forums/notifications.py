@@ -80,6 +80,9 @@ class Positions(Protocol):
 
     def get(self, session_id: str, registration_id: str) -> Registration | None: ...
 
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None: ...
+
 
 class NotYetPlaced(Exception):
     """A waiting person's place is not written yet; the change is retried."""
@@ -124,7 +127,13 @@ class Notifier:
 
     def on_submission(self, submission: Submission) -> str | None:
         """Mail the address's owner the link to confirm (or, when the address holds the
-        registration already, where it stands); None when the gate is closed."""
+        registration already, where it stands); None when the gate is closed, or when the
+        submission is no longer held (erased, or used) by the time its record arrives: as
+        with a change of a registration, the email follows what is held now, so nothing goes
+        to an address erased meanwhile."""
+        if self._positions.submission(submission.session_id, submission.registration_id,
+                                      submission.id) is None:
+            return None
         session = self._catalogue.session(submission.session_id)
         if session is None:
             return None

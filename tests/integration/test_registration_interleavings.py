@@ -26,7 +26,9 @@ from shared.errors import InvalidLink
 from shared.forums.registration import Registrations, Status
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy import ForumsHolder
+from tests.integration.conftest import Api
 from tests.integration.test_registration import SECRET, form, new_session, register
+from tests.integration.test_registration_flow import REGISTER, Mail, body, deliver
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +117,14 @@ def test_a_press_racing_an_erasure_writes_nothing_back(
     assert other.with_email("deltagerslettes@example.dk") == []
     state = other.session_state(session)
     assert state is not None and state.session.confirmed == 0 and state.waiting == []
+
+
+def test_no_confirmation_link_goes_to_an_address_erased_before_it_was_mailed(
+    api: Api, emulator: Emulator, store: DynamoRegistrationStore,
+) -> None:
+    mail = Mail(emulator)
+    session = new_session(1)
+    assert api.request("POST", REGISTER, body(session, "glemt"))[0] == 202
+    ForumsHolder(store).erase("glemt@example.dk", _now())
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    assert [m["To"] for m in mail.new_messages()] == []
