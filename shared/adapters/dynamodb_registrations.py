@@ -380,9 +380,10 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
                 "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"},
                                               ":size": {"N": str(len(state.waiting))}},
             }})
-        else:  # the seat passes to the first in line, in the same step
+        else:  # the seat passes to the first in line, in the same step (never into a
+            # session cancelled meanwhile: then the step is read again and frees the seat)
             promoted = state.waiting[0]
-            items.append(self._remove_waiting(session, 0, promoted))
+            items.append(self._remove_waiting(session, 0, promoted, promoting=True))
             items.append(self._promote(registration.session_id, promoted, now))
         return self._transact(items) is None
 
@@ -397,12 +398,19 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
                                           ":now": {"S": iso(now)}},
         }}
 
-    def _remove_waiting(self, session: dict[str, Any], index: int, rid: str) -> dict[str, Any]:
+    def _remove_waiting(self, session: dict[str, Any], index: int, rid: str,
+                        promoting: bool = False) -> dict[str, Any]:
+        """Take `rid` off the waiting list at `index`; when it is promoted, only while the
+        session is not cancelled (as every promotion: WaitingList.fill's too)."""
+        values: dict[str, Any] = {":id": {"S": rid}}
+        condition = f"waiting[{index}] = :id"
+        if promoting:
+            condition += " AND cancelled = :false"
+            values[":false"] = {"BOOL": False}
         return {"Update": {
             "TableName": self._catalogue, "Key": session,
             "UpdateExpression": f"REMOVE waiting[{index}]",
-            "ConditionExpression": f"waiting[{index}] = :id",
-            "ExpressionAttributeValues": {":id": {"S": rid}},
+            "ConditionExpression": condition, "ExpressionAttributeValues": values,
         }}
 
     # -- data-protection requests -----------------------------------------------------------

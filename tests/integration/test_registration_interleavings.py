@@ -20,10 +20,11 @@ import pytest
 
 from local.emulator import Emulator
 from shared.adapters.aws import client
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import InvalidLink
-from shared.forums.registration import Registrations, Status
+from shared.forums.registration import CancelledBy, Registrations, Status
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy import ForumsHolder
 from tests.integration.conftest import Api
@@ -128,3 +129,23 @@ def test_no_confirmation_link_goes_to_an_address_erased_before_it_was_mailed(
     ForumsHolder(store).erase("glemt@example.dk", _now())
     assert deliver(api, mail.changes()) == {"batchItemFailures": []}
     assert [m["To"] for m in mail.new_messages()] == []
+
+
+def test_nobody_is_promoted_into_a_session_cancelled_while_a_seat_is_given_up(
+    service: Registrations, store: DynamoRegistrationStore, emulator: Emulator,
+) -> None:
+    session = new_session(1)
+    register(service, form(session, "fast"))
+    register(service, form(session, "venter"))
+    seated = service.registration_id(session, "deltagerfast@example.dk")
+    waiting = service.registration_id(session, "deltagerventer@example.dk")
+    catalogue = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE),
+                                     dynamodb=emulator.client("dynamodb"))
+    with before_write("TransactWriteItems", lambda: catalogue.set_status(
+            session, cancelled=True, reason="Oplægsholderen er syg.")) as done:
+        assert service.cancel_by_secretariat(session, seated, CancelledBy.PARTICIPANT)
+    assert done
+    after = store.get(session, waiting)
+    assert after is not None and after.status is Status.WAITLISTED  # not given a seat
+    state = store.session_state(session)
+    assert state is not None and state.session.cancelled and state.session.confirmed == 0
