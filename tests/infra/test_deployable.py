@@ -169,6 +169,28 @@ def test_a_domain_without_its_certificate_is_refused() -> None:
         load_config(context)
 
 
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+
+
+@pytest.mark.parametrize("typed", ["https://tilmelding.example.org/", "https://Tilmelding.Example.ORG",
+                                   " https://tilmelding.example.org// "])
+def test_the_site_address_is_taken_as_an_operator_writes_it(typed: str) -> None:
+    """With a trailing slash (as the SiteUrl output shows it) or capitals, the address is the
+    same name: links never get a double slash."""
+    context = {**cdk_context(), "leaders:public_url": typed, "leaders:certificate_arn": CERTIFICATE}
+    config = load_config(context)
+    assert config.public_url == "https://tilmelding.example.org"
+    assert config.domain_name == "tilmelding.example.org"
+
+
+@pytest.mark.parametrize("typed", ["http://tilmelding.example.org", "https://tilmelding.example.org/x",
+                                   "tilmelding.example.org"])
+def test_a_site_address_that_is_not_a_https_name_is_refused_naming_the_key(typed: str) -> None:
+    context = {**cdk_context(), "leaders:public_url": typed, "leaders:certificate_arn": CERTIFICATE}
+    with pytest.raises(ValidationError, match="public_url"):
+        load_config(context)
+
+
 # -- mail -----------------------------------------------------------------------------------
 
 
