@@ -32,7 +32,11 @@ from shared.newsletter.service import Permanent, Throttled, Uncertain, Unsent
 THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException",
              "LimitExceededException"}
 # The recipient or this message is refused; sending it again would be refused again.
-PERMANENT = {"MessageRejected", "BadRequestException", "NotFoundException"}
+# (NotFoundException is not among them: SendEmail answers it for a resource of ours that does
+# not exist, such as a configuration set deleted or renamed by hand, never for a recipient;
+# taking it as a refusal would record every subscriber's copy failed for good. It gives the
+# copy back, like sending paused, and the dead-letter queue's alarm tells the operator.)
+PERMANENT = {"MessageRejected", "BadRequestException"}
 # SES did not take the message: worth a quick retry here (a 5xx answer means not accepted).
 TRANSIENT = {"InternalFailure", "InternalServerError", "ServiceUnavailable",
              "ServiceUnavailableException"}

@@ -79,7 +79,10 @@ SES_FAULTS: dict[str, tuple[str, Any]] = {
     "read_timeout": ("after", lambda: ReadTimeoutError(endpoint_url="https://ses")),
     "answer_lost": ("after", lambda: ConnectionClosedError(endpoint_url="https://ses")),
 }
-PERMANENT = {"rejected", "bad_request", "not_found"}
+# SES refused this recipient or message for good. Not `not_found`: SendEmail's
+# NotFoundException names a resource of ours (a configuration set deleted by hand), and the
+# copy must go out once it is back.
+PERMANENT = {"rejected", "bad_request"}
 SES_MAY_HAVE_ACCEPTED = {"read_timeout", "answer_lost"}
 
 
