@@ -112,6 +112,13 @@ class DeployConfig(BaseModel):
             f"{region} lacks {', '.join(missing) or 'services'} of this stack "
             f"(e.g. `email` is Amazon SES); choose one of {', '.join(allowed)}")
 
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _site_address_as_written(cls, value: object) -> object:
+        """`https://Tilmelding.Example.dk/` (as the SiteUrl output shows an address) is the same
+        name as `https://tilmelding.example.dk`; links append their own path to it."""
+        return value.strip().rstrip("/").lower() if isinstance(value, str) else value
+
     @field_validator("consultant_principals")
     @classmethod
     def _principal_arns(cls, principals: tuple[str, ...]) -> tuple[str, ...]:

@@ -169,9 +169,6 @@ def test_a_domain_without_its_certificate_is_refused() -> None:
         load_config(context)
 
 
-CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
-
-
 @pytest.mark.parametrize("typed", ["https://tilmelding.example.org/", "https://Tilmelding.Example.ORG",
                                    " https://tilmelding.example.org// "])
 def test_the_site_address_is_taken_as_an_operator_writes_it(typed: str) -> None:
