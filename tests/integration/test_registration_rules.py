@@ -81,6 +81,8 @@ class RegistrationRules(RuleBasedStateMachine):
         self.cancelled = False
         self.mail.changes()
         self.mail.new_messages()
+        # Addresses of their own per example: an erasure reaches every session of an address.
+        self.tag = self.session.rsplit("-", 1)[-1]
 
     # -- the model ------------------------------------------------------------------------
 
@@ -96,13 +98,20 @@ class RegistrationRules(RuleBasedStateMachine):
     def gate_round(self, person: Person) -> int:
         return person.round + 1 if person.status in (None, Status.CANCELLED) else person.round
 
+    def address(self, who: str) -> str:
+        return f"{who}-{self.tag}"
+
+    def email(self, who: str) -> str:
+        return f"{self.address(who)}@example.dk"
+
     def deliver(self) -> None:
         """The stream's records to the email consumer; the new mail read per person."""
         changes = self.mail.changes()
         if changes:
             assert deliver(self.api, changes) == {"batchItemFailures": []}
         for message in self.mail.new_messages():
-            who = str(message["To"]).split("@")[0]
+            who, _, tag = str(message["To"]).split("@")[0].partition("-")
+            assert tag == self.tag, message["To"]  # nobody of another example is mailed here
             subject = str(message["Subject"]).split(":")[0]
             self.people[who].mails.append(f"got:{subject}")
             if subject == CONFIRM_LINK:
@@ -113,7 +122,7 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule(who=st.sampled_from(PEOPLE))
     def submit(self, who: str) -> None:
         person = self.people[who]
-        status, answer = self.api.request("POST", REGISTER, body(self.session, who))
+        status, answer = self.api.request("POST", REGISTER, body(self.session, self.address(who)))
         if self.cancelled or self.closed:
             assert status == 409, answer
         else:
@@ -212,7 +221,7 @@ class RegistrationRules(RuleBasedStateMachine):
         person = self.people[who]
         if person.status is None:
             return
-        rid = self.service.registration_id(self.session, f"{who}@example.dk")
+        rid = self.service.registration_id(self.session, self.email(who))
         changed = self.service.cancel_by_secretariat(self.session, rid)
         assert changed == (person.status is not Status.CANCELLED)
         if changed:
@@ -226,7 +235,7 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule(who=st.sampled_from(PEOPLE))
     def erase(self, who: str) -> None:
         person = self.people[who]
-        ForumsHolder(self.store).erase(f"{who}@example.dk", datetime.now(UTC))
+        ForumsHolder(self.store).erase(self.email(who), datetime.now(UTC))
         if person.status is Status.WAITLISTED:
             self.line.remove(who)
         was = person.status
@@ -289,7 +298,7 @@ class RegistrationRules(RuleBasedStateMachine):
         confirmed = sum(1 for r in stored.values() if r.status is Status.CONFIRMED)
         assert confirmed == state.session.confirmed <= state.session.capacity
         assert state.session.cancelled == self.cancelled
-        ids = {self.service.registration_id(self.session, f"{w}@example.dk"): w for w in PEOPLE}
+        ids = {self.service.registration_id(self.session, self.email(w)): w for w in PEOPLE}
         assert [ids[i] for i in state.waiting] == self.line
         assert all(stored[i].status is Status.WAITLISTED for i in state.waiting)
         if state.waiting:  # nobody waits while a seat is free
