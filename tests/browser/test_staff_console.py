@@ -1,0 +1,196 @@
+"""The staff console in chromium against `make run`: the secretariat's demo user signs in at
+/personale/ with the password `make run` printed, sees its own area only, lists participants,
+downloads the spreadsheet, closes and reopens a session and cancels one (asked first; every
+participant mailed once); another role sees no secretariat area and its token is refused by
+the secretariat's routes. axe on every state of the console at both widths; the CSP on every
+page, with no inline script or style anywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import WIDTHS, screenshot, serious_violations
+from tests.e2e.conftest import Running
+
+pytestmark = pytest.mark.e2e
+SESSION = "personale-horsens"
+
+
+def demo_users(runtime: Running) -> dict[str, tuple[str, str]]:
+    """What `make run` printed: `staff ROLE: EMAIL PASSWORD`, one line per group."""
+    found = re.findall(r"^staff (\w+): (\S+) (\S+)$", runtime.output.read_text(), re.MULTILINE)
+    return {role: (email, password) for role, email, password in found}
+
+
+@pytest.fixture(scope="module")
+def session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A session of one seat with one participant and one waiting."""
+    session_id = runtime.one_seat_session(tmp_path_factory.mktemp("catalogue"),
+                                          ("personale-forum", "Forum for personaletesten"),
+                                          (SESSION, "Horsens", "Horsens Ny Teater"),
+                                          "2099-04-02")
+    for name, email in (("Birthe Holm", "birthe@example.dk"), ("Jens Lund", "jens@example.dk")):
+        runtime.remember(name, email)
+        status, _ = runtime.register({
+            "session_id": session_id, "name": name, "email": email, "role": "area_leader",
+            "workplace": "Horsens Kommune", "member_number": "4711", "consent": True,
+            "website": ""})
+        assert status == 200
+    return session_id
+
+
+@pytest.fixture
+def console(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=WIDTHS["desktop"], locale="da-DK",  # type: ignore[arg-type]
+                                  accept_downloads=True)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sign_in(page: Page, runtime: Running, email: str, password: str) -> None:
+    page.goto(runtime.url + "/personale/")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Adgangskode", exact=True).fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
+
+
+def axe_at_both_widths(page: Page, name: str) -> None:
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)  # type: ignore[arg-type]
+        assert serious_violations(page) == [], f"{name} at {width}"
+        screenshot(page, f"personale-{name}-{width}")
+    page.set_viewport_size(WIDTHS["desktop"])  # type: ignore[arg-type]
+
+
+def row(page: Page) -> Any:
+    return page.locator("tr", has=page.get_by_role("rowheader", name=re.compile("^Horsens")))
+
+
+def test_every_page_carries_the_csp_and_no_page_has_inline_script_or_style(
+        runtime: Running, console: Page) -> None:
+    for path in ("/", "/nyhedsbrev.html", "/tilmelding.html?session=x", "/personale/",
+                 "/privatliv.html", "/lederkonsulent.html"):
+        answer = console.goto(runtime.url + path)
+        assert answer is not None
+        csp = answer.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert console.locator("script:not([src]), style, [style]").count() == 0, path
+    status, config = runtime.json("GET", "/personale/config.json")
+    assert status == 200 and set(config) == {"region", "userPoolId", "clientId", "endpoint"}
+    assert config["endpoint"].rstrip("/") in csp  # the staff sign in at the emulator
+
+
+def test_a_wrong_password_and_an_unknown_address_are_told_the_same(
+        runtime: Running, console: Page) -> None:
+    email, _ = demo_users(runtime)["secretariat"]
+    console.goto(runtime.url + "/personale/")
+    axe_at_both_widths(console, "log-ind")
+    messages = []
+    for address in (email, "ukendt@example.dk"):
+        console.get_by_label("E-mail", exact=True).fill(address)
+        console.get_by_label("Adgangskode", exact=True).fill("Forkert-Adgangskode-1")
+        console.get_by_role("button", name="Log ind").click()
+        alert = console.locator("#log-ind-fejl")
+        expect(alert).not_to_be_empty()
+        messages.append(alert.inner_text())
+        alert.evaluate("node => node.textContent = ''")
+    assert messages == ["Forkert e-mail eller adgangskode."] * 2
+
+
+def test_the_secretariat_lists_participants_downloads_closes_reopens_and_cancels(
+        runtime: Running, console: Page, session: str) -> None:
+    email, password = demo_users(runtime)["secretariat"]
+    sign_in(console, runtime, email, password)
+    areas = console.get_by_role("navigation", name="Dine områder")
+    expect(areas.get_by_role("link")).to_have_text(["Sekretariatet"])
+    expect(console.get_by_role("heading", name="Redaktøren: nyhedsbrevet")).to_be_hidden()
+    expect(row(console)).to_contain_text("1 af 1")
+    expect(row(console).locator("td").nth(1)).to_have_text("1")  # waiting
+    axe_at_both_widths(console, "sekretariat")
+    assert console.evaluate("location.href").endswith("/personale/")  # no token in the address
+
+    row(console).get_by_role("button", name=re.compile("^Deltagere")).click()
+    participants = console.locator("#deltager-liste")
+    expect(participants).to_contain_text("Birthe Holm")
+    expect(participants).to_contain_text("På venteliste (nr. 1)")
+    axe_at_both_widths(console, "deltagere")
+    with console.expect_download() as download:
+        console.get_by_role("button", name="Hent regneark (CSV)").click()
+    text = download.value.path().read_text(encoding="utf-8")
+    assert text.startswith("\ufeffStatus;") and "Jens Lund" in text
+
+    row(console).get_by_role("button", name=re.compile("^Luk tilmelding")).click()
+    expect(console.locator("#konsol-status")).to_contain_text("Tilmeldingen er lukket")
+    expect(row(console)).to_contain_text("Lukket")
+    forums = runtime.json("GET", "/api/forums")[1]["forums"]
+    seen = {s["id"]: s["status"] for f in forums for s in f["sessions"]}
+    assert seen[session] == "closed"
+    row(console).get_by_role("button", name=re.compile("^Åbn tilmelding")).click()
+    expect(console.locator("#konsol-status")).to_contain_text("Tilmeldingen er åbnet")
+    expect(row(console)).to_contain_text("Fuldt booket")
+
+    row(console).get_by_role("button", name=re.compile("^Aflys")).click()
+    console.get_by_role("button", name="Aflys mødet …").click()
+    expect(console.locator("#aflys-fejl")).to_have_text("Skriv en begrundelse til deltagerne.")
+    console.get_by_label("Begrundelse").fill("Oplægsholderen er syg; vi finder en ny dato.")
+    console.get_by_role("button", name="Aflys mødet …").click()
+    expect(console.locator("#aflys-advarsel")).to_contain_text("Alle 2 tilmeldte og ventende")
+    axe_at_both_widths(console, "aflys")
+    console.get_by_role("button", name="Ja, aflys mødet").click()
+    expect(console.locator("#konsol-status")).to_contain_text("er aflyst; 2 deltagere får besked")
+    expect(row(console)).to_contain_text("Aflyst")
+    for address in ("birthe@example.dk", "jens@example.dk"):
+        mails = runtime.mails(address, "Aflyst: ")
+        assert len(mails) == 1 and "Oplægsholderen er syg" in mails[0]["text"]
+
+    console.get_by_role("button", name="Log ud").click()
+    expect(console.locator("#konsol-status")).to_have_text("Du er logget ud.")
+    assert console.evaluate("sessionStorage.length") == 0
+    console.reload()
+    expect(console.get_by_role("button", name="Log ind")).to_be_visible()
+
+
+def test_another_role_sees_no_secretariat_and_its_token_is_refused_there(
+        runtime: Running, console: Page) -> None:
+    email, password = demo_users(runtime)["editor"]
+    sign_in(console, runtime, email, password)
+    areas = console.get_by_role("navigation", name="Dine områder")
+    expect(areas.get_by_role("link")).to_have_text(["Redaktøren"])
+    expect(console.get_by_role("heading", name="Sekretariatet: forum og møder")).to_be_hidden()
+    axe_at_both_widths(console, "redaktoer")
+    answers = console.evaluate("""async () => {
+        const token = JSON.parse(sessionStorage.getItem('personale.session')).idToken;
+        const out = [];
+        const session = '/api/staff/sessions/skole-fritid-odense';
+        for (const [method, path] of [['GET', '/api/staff/forums'],
+                                      ['POST', session + '/close'],
+                                      ['GET', session + '/participants']]) {
+          const answer = await fetch(path, {method, headers: {Authorization: 'Bearer ' + token}});
+          out.push([answer.status, (await answer.json()).code]);
+        }
+        const none = await fetch('/api/staff/forums');
+        out.push([none.status, (await none.json()).code]);
+        return out;
+    }""")
+    assert answers == [[403, "forbidden"]] * 3 + [[401, "unauthorized"]]
+
+
+def test_an_expired_session_ends_in_the_page(runtime: Running, console: Page) -> None:
+    email, password = demo_users(runtime)["consultant"]
+    sign_in(console, runtime, email, password)
+    console.evaluate("""() => {
+        const kept = JSON.parse(sessionStorage.getItem('personale.session'));
+        kept.expiresAt = Date.now() - 1000;
+        sessionStorage.setItem('personale.session', JSON.stringify(kept));
+    }""")
+    console.reload()
+    expect(console.get_by_role("button", name="Log ind")).to_be_visible()
+    expect(console.get_by_role("heading", name=re.compile("^Logget ind som"))).to_be_hidden()
