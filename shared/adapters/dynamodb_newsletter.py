@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
 from shared.names import INDEX_ACTIVE_SUBSCRIBERS
 from shared.newsletter.models import (
+    LEFT_KEPT_DAYS,
     DeliveryStatus,
     Issue,
     IssueStatus,
@@ -162,13 +163,20 @@ class DynamoNewsletterStore(DynamoTable):
 
     def _leave(self, subscriber_id: str, status: SubscriberStatus, extra: str,
                values: dict[str, Any]) -> bool:
+        """Off the send list; the name and address are deleted (TTL) LEFT_KEPT_DAYS later:
+        nobody is mailed again without a new double opt-in, and a bounce or complaint is
+        remembered by its marker alone."""
+        now = datetime.fromisoformat(values[":now"]["S"])
+        forget = int((now + timedelta(days=LEFT_KEPT_DAYS)).timestamp())
         try:
             self._client.update_item(
                 TableName=self._table, Key=_sub_key(subscriber_id),
-                UpdateExpression=f"SET #status = :status, {extra} REMOVE active",
+                UpdateExpression=f"SET #status = :status, expires_at = :forget, {extra} "
+                "REMOVE active",
                 ConditionExpression="attribute_exists(pk) AND #status <> :status",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":status": {"S": status.value}, **values},
+                ExpressionAttributeValues={":status": {"S": status.value},
+                                           ":forget": {"N": str(forget)}, **values},
             )
         except self._client.exceptions.ConditionalCheckFailedException:
             return False

@@ -12,7 +12,9 @@ from shared.forms import Consent, Email, SingleLine
 from shared.roles import Role
 from shared.validation import DanishValueError
 
-CONSENT_TEXT_VERSION = "2026-11-nyhedsbrev-v1"
+# How long a subscriber who left (unsubscribed, bounced, complained) is kept before their name
+# and address are deleted: long enough to answer "why did I stop getting it", no longer.
+LEFT_KEPT_DAYS = 30
 
 
 class SubscriberStatus(StrEnum):

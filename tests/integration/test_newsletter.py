@@ -26,7 +26,12 @@ from shared.adapters.wiring import signing_secret
 from shared.links import Links
 from shared.names import PARAM_NEWSLETTER_SETTINGS
 from shared.newsletter.editor import draft
-from shared.newsletter.models import DeliveryStatus, SubscriberStatus, SubscriptionForm
+from shared.newsletter.models import (
+    LEFT_KEPT_DAYS,
+    DeliveryStatus,
+    SubscriberStatus,
+    SubscriptionForm,
+)
 from shared.newsletter.service import Newsletter
 from shared.tokens import sign
 from tests.integration.conftest import Api
@@ -257,6 +262,7 @@ def test_each_copy_carries_one_click_unsubscribe_that_works_at_once(
     subscriber = store.subscriber(newsletter.subscriber_id(address))
     assert subscriber is not None and subscriber.status is SubscriberStatus.UNSUBSCRIBED
     assert all(s.email != address for s in store.active_subscribers())
+    assert _days_kept(emulator, store, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
     issue = store.issue("oneclick-1")
     assert issue is not None and issue.unsubscribed == 1
 
@@ -292,3 +298,13 @@ def test_permanent_bounces_and_complaints_suppress_at_once(
     assert bounced not in active and complaining not in active and transient in active
     found = store.subscriber(newsletter.subscriber_id(bounced))
     assert found is not None and found.status is SubscriberStatus.SUPPRESSED
+    for address in (bounced, complaining):  # the marker alone is kept for good
+        assert _days_kept(emulator, store, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
+
+
+def _days_kept(emulator: Emulator, store: DynamoNewsletterStore, subscriber_id: str) -> int:
+    """In how many days (rounded) the subscriber item is deleted by TTL."""
+    item = emulator.client("dynamodb").get_item(
+        TableName=store._table, Key={"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "SUB"}},
+        ConsistentRead=True)["Item"]
+    return round((int(item["expires_at"]["N"]) - datetime.now(UTC).timestamp()) / 86400)
