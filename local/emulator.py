@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets as secrets_module
 import socket
 import threading
@@ -79,6 +80,9 @@ class Emulator:
 
     def start(self) -> None:
         moto_fidelity.install()
+        # TOTP codes are checked against the secret moto gives every user (it accepts any
+        # code otherwise), so a sign-in's second factor is exercised locally too.
+        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         # moto keeps its state per process: begin empty even if an earlier emulator ran here.
