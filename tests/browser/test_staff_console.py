@@ -2,7 +2,8 @@
 /personale/ with the password `make run` printed, sees its own area only, lists participants,
 downloads the spreadsheet, closes and reopens a session and cancels one (asked first; every
 participant mailed once); another role sees no secretariat area and its token is refused by
-the secretariat's routes. axe on every state of the console at both widths; the CSP on every
+the secretariat's routes; an invited person chooses a password, sets up TOTP and gives a code
+at the next sign-in. axe on every state of the console at both widths; the CSP on every
 page, with no inline script or style anywhere."""
 
 from __future__ import annotations
@@ -194,3 +195,48 @@ def test_an_expired_session_ends_in_the_page(runtime: Running, console: Page) ->
     console.reload()
     expect(console.get_by_role("button", name="Log ind")).to_be_visible()
     expect(console.get_by_role("heading", name=re.compile("^Logget ind som"))).to_be_hidden()
+
+
+def test_an_invited_person_chooses_a_password_sets_up_totp_and_gives_a_code_next_time(
+        runtime: Running, console: Page) -> None:
+    from tests.e2e.test_staff import totp_code
+
+    email = "ny.sekretaer@example.dk"
+    printed = runtime.leaders("staff", "invite", email, "--role", "secretariat")
+    temporary = re.search(r"midlertidig adgangskode: (\S+)", printed)
+    assert temporary, printed
+    console.goto(runtime.url + "/personale/")
+    console.get_by_label("E-mail", exact=True).fill(email)
+    console.get_by_label("Adgangskode", exact=True).fill(temporary.group(1))
+    console.get_by_role("button", name="Log ind").click()
+    expect(console.get_by_role("heading", name="Vælg din adgangskode")).to_be_visible()
+    axe_at_both_widths(console, "ny-adgangskode")
+    chosen = "Sekretariatets-Egen-Kode-1"
+    console.get_by_label("Ny adgangskode").fill(chosen)
+    console.get_by_label("Gentag adgangskoden").fill(chosen + "x")
+    console.get_by_role("button", name="Gem adgangskode").click()
+    expect(console.locator("#ny-adgangskode-fejl")).to_have_text("De to adgangskoder er ikke ens.")
+    console.get_by_label("Gentag adgangskoden").fill(chosen)
+    console.get_by_role("button", name="Gem adgangskode").click()
+    expect(console.get_by_role("heading", name="Opsæt engangskoder")).to_be_visible()
+    secret = console.locator("#mfa-noegle").inner_text()
+    assert secret
+    axe_at_both_widths(console, "mfa-opsaetning")
+    console.get_by_label("Kode fra appen").fill("000000" if totp_code(secret) != "000000"
+                                               else "111111")
+    console.get_by_role("button", name="Bekræft").click()
+    expect(console.locator("#mfa-opsaetning-fejl")).to_contain_text("Koden passer ikke")
+    console.get_by_label("Kode fra appen").fill(totp_code(secret))
+    console.get_by_role("button", name="Bekræft").click()
+    expect(console.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
+    console.get_by_role("button", name="Log ud").click()
+
+    console.get_by_label("E-mail", exact=True).fill(email)
+    console.get_by_label("Adgangskode", exact=True).fill(chosen)
+    console.get_by_role("button", name="Log ind").click()
+    expect(console.get_by_role("heading", name="Kode fra din app")).to_be_visible()
+    axe_at_both_widths(console, "mfa")
+    console.get_by_label("Engangskode (6 cifre)").fill(totp_code(secret))
+    console.get_by_role("button", name="Log ind").click()
+    expect(console.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
+    runtime.leaders("staff", "remove", email)
