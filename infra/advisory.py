@@ -21,8 +21,8 @@ from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
 from infra.parts import (
     ReservedKey,
+    capability_table,
     dead_letter_alarm,
-    product_table,
     schedule,
     schedule_role,
 )
@@ -63,7 +63,7 @@ class Advisory(Construct):
             self, "StorageKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
             description="Encrypts the advisory table and queues at rest",
         )
-        self.table = product_table(self, key=self.storage_key, ttl="expires_at")
+        self.table = capability_table(self, key=self.storage_key, ttl="expires_at")
         self.table.add_global_secondary_index(
             index_name=INDEX_OPEN_REQUESTS,
             partition_key=dynamodb.Attribute(name="open", type=dynamodb.AttributeType.NUMBER),

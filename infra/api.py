@@ -15,7 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.config import DeployConfig
-from shared.http import DEFAULT_MAX_BODY_BYTES
+from shared.http import MAX_BODY_BYTES
 
 STAGE = "prod"
 API_ROOT = "api"
@@ -200,7 +200,7 @@ class PublicApi(Construct):
                             field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
                                 body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
                             comparison_operator="GT",
-                            size=DEFAULT_MAX_BODY_BYTES,  # the functions answer 413 above it too
+                            size=MAX_BODY_BYTES,  # the functions answer 413 above it too
                             text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(
                                 priority=0, type="NONE")],
                         )),

@@ -4,7 +4,7 @@ only write its own logs until the capability grants it more."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -90,7 +90,6 @@ class PythonFunction(Construct):
                 **(environment or {}),
             },
         )
-        self.stack = Stack.of(self)
 
 
 _RETENTION = {

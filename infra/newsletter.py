@@ -22,7 +22,13 @@ from infra.api import PublicApi
 from infra.config import DeployConfig
 from infra.email import Email
 from infra.function import FunctionRuntime, PythonFunction
-from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
+from infra.parts import (
+    capability_table,
+    dead_letter_alarm,
+    grant_items,
+    schedule,
+    schedule_role,
+)
 from shared.names import (
     ENV_CONFIRM_INTERVAL,
     ENV_CONFIRM_QUEUE,
@@ -52,7 +58,7 @@ class Newsletter(Construct):
                  alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
         self._alarms = alarms
-        self.table = product_table(self, ttl="expires_at")  # unconfirmed signups expire
+        self.table = capability_table(self, ttl="expires_at")  # unconfirmed signups expire
         self.table.add_global_secondary_index(
             index_name=INDEX_ACTIVE_SUBSCRIBERS,
             partition_key=dynamodb.Attribute(name="active", type=dynamodb.AttributeType.NUMBER),
@@ -87,17 +93,21 @@ class Newsletter(Construct):
         }
 
         def function(name: str, handler: str, service: str, description: str,
-                     timeout: Duration | None = None) -> PythonFunction:
+                     actions: tuple[str, ...], timeout: Duration | None = None) -> PythonFunction:
+            """A newsletter function allowed exactly `actions` on the table (what its part of
+            shared.adapters.dynamodb_newsletter calls)."""
             made = PythonFunction(self, name, runtime=runtime, service=service,
                                   handler=f"functions.{handler}.handler.lambda_handler",
                                   description=description, environment=environment,
                                   timeout=timeout)
-            self.table.grant_read_write_data(made.function)
+            grant_items(self.table, made.function, *actions)
             self.secret.grant_read(made.function)
             return made
 
         self.api_function = function("Api", "newsletter_api", SERVICE_NEWSLETTER_API,
-                                     "Newsletter signup, confirmation and unsubscribe")
+                                     "Newsletter signup, confirmation and unsubscribe",
+                                     # signup put; suppression read; confirm, leave, count
+                                     ("PutItem", "GetItem", "UpdateItem"))
         self.confirm_queue.grant_send_messages(self.api_function.function)
         for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
             api.route("POST", path, self.api_function.function)
@@ -106,13 +116,17 @@ class Newsletter(Construct):
 
         self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
                                    "Snapshots the subscribers of an issue and fans them out",
+                                   # issues scanned, subscribers and ledger queried, the
+                                   # ledger's entries put, the issue's progress updated
+                                   ("GetItem", "Scan", "Query", "PutItem", "UpdateItem"),
                                    timeout=Duration.minutes(10))
         self.send_queue.grant_send_messages(self.dispatcher.function)
         self._schedules(config)
 
         self.sender = function("Sender", "newsletter_sender", SERVICE_NEWSLETTER_SENDER,
                                "Sends each subscriber their copy, once, within the send rate",
-                               timeout=SENDER_TIMEOUT)
+                               # issue and subscriber read; the copy claimed, finished, counted
+                               ("GetItem", "UpdateItem"), timeout=SENDER_TIMEOUT)
         email.grant_send(self.sender.function)
         self.sender.function.add_event_source(sources.SqsEventSource(
             self.send_queue, batch_size=5, report_batch_item_failures=True,
@@ -120,13 +134,15 @@ class Newsletter(Construct):
 
         self.confirmations = function(
             "Confirmations", "newsletter_confirmations", SERVICE_NEWSLETTER_CONFIRMATIONS,
-            "Sends a signup its confirmation email, one per address per interval")
+            "Sends a signup its confirmation email, one per address per interval",
+            ("GetItem", "PutItem", "DeleteItem"))  # subscriber read; the mail gate put/deleted
         email.grant_send(self.confirmations.function)
         self.confirmations.function.add_event_source(sources.SqsEventSource(
             self.confirm_queue, batch_size=10, report_batch_item_failures=True))
 
         self.feedback = function("Feedback", "newsletter_feedback", SERVICE_NEWSLETTER_FEEDBACK,
-                                 "Suppresses addresses that bounce permanently or complain")
+                                 "Suppresses addresses that bounce permanently or complain",
+                                 ("PutItem", "UpdateItem"))  # the marker put; leave and count
         self.feedback.function.add_event_source(sources.SqsEventSource(
             self.feedback_queue, batch_size=10, report_batch_item_failures=True))
         self.events_topic = sns.Topic(self, "SesEvents", enforce_ssl=True,

@@ -1,5 +1,5 @@
-"""Pieces every capability builds the same way: its table, the alarm on a dead-letter queue,
-and a schedule that invokes one of its functions."""
+"""Pieces every capability builds the same way: its table and the grants on it, the alarm on a
+dead-letter queue, and a schedule that invokes one of its functions."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ TIME_ZONE = "Europe/Copenhagen"
 SCHEDULE_DEAD_LETTERS = "ScheduleDeadLetters"
 
 
-def product_table(scope: Construct, *, key: kms.IKey | None = None,
+def capability_table(scope: Construct, *, key: kms.IKey | None = None,
                   stream: dynamodb.StreamViewType | None = None,
                   ttl: str | None = None) -> dynamodb.Table:
-    """`pk`/`sk` strings, on demand, point-in-time recovery, kept when the stack goes."""
+    """A capability's own table: `pk`/`sk` strings, on demand, point-in-time recovery, kept
+    when the stack goes."""
     return dynamodb.Table(
         scope, "Table",
         partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
@@ -39,6 +40,14 @@ def product_table(scope: Construct, *, key: kms.IKey | None = None,
         deletion_protection=True,
         removal_policy=RemovalPolicy.RETAIN,
     )
+
+
+def grant_items(table: dynamodb.ITable, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
+    """Exactly these item actions (`GetItem`, `Query`, …) on the table and its indexes. A
+    transaction needs no action of its own: each of its parts is allowed by PutItem,
+    UpdateItem, DeleteItem or ConditionCheckItem (DynamoDB Developer Guide, "Using IAM with
+    DynamoDB transactions")."""
+    return table.grant(grantee, *(f"dynamodb:{action}" for action in actions))
 
 
 def dead_letter_alarm(scope: Construct, construct_id: str, queue: sqs.IQueue,

@@ -17,7 +17,7 @@ from constructs import Construct
 from infra.advisory import Advisory
 from infra.forums import ForumsCatalogue
 from infra.newsletter import Newsletter
-from infra.parts import product_table
+from infra.parts import capability_table
 from infra.registrations import ForumRegistration
 from shared.names import (
     PARAM_FORUMS_TABLE,
@@ -32,7 +32,7 @@ class PrivacyRequests(Construct):
                  registration: ForumRegistration, newsletter: Newsletter,
                  advisory: Advisory) -> None:
         super().__init__(scope, construct_id)
-        self.table = product_table(self)
+        self.table = capability_table(self)
         audit_parameter = ssm.StringParameter(
             self, "AuditTableParameter", parameter_name=PARAM_PRIVACY_AUDIT_TABLE,
             string_value=self.table.table_name,

@@ -4,7 +4,7 @@ dead-letter queue and an alarm), and the daily reminder schedule."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -19,7 +19,13 @@ from infra.config import DeployConfig
 from infra.email import Email
 from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime, PythonFunction
-from infra.parts import dead_letter_alarm, product_table, schedule, schedule_role
+from infra.parts import (
+    capability_table,
+    dead_letter_alarm,
+    grant_items,
+    schedule,
+    schedule_role,
+)
 from shared.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
@@ -36,13 +42,17 @@ from shared.names import (
     SERVICE_REMINDERS,
 )
 
+# The kinds of item on the registrations table whose changes the events function turns into
+# emails (shared.adapters.dynamodb_registrations); its handler passes over the rest as well.
+EMAILED_KINDS = ("registration", "submission")
+
 
 class ForumRegistration(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
                  runtime: FunctionRuntime, api: PublicApi, catalogue: ForumsCatalogue,
                  email: Email, alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
-        self.table = product_table(self, stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+        self.table = capability_table(self, stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
                                    ttl="expires_at")
         self.secret = secretsmanager.Secret(
             self, "SigningSecret",
@@ -70,8 +80,12 @@ class ForumRegistration(Construct):
             description="Registration and cancellation for forum sessions",
             environment=environment,
         )
-        self.table.grant_read_write_data(self.api_function.function)
-        catalogue.table.grant_read_write_data(self.api_function.function)
+        # Forms, links and cancellations: reads, the submission's put, and the transactions
+        # that place or cancel (a registration put or updated, the submission deleted, the
+        # session's seats and waiting list updated on the catalogue).
+        grant_items(self.table, self.api_function.function,
+                    "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+        grant_items(catalogue.table, self.api_function.function, "GetItem", "UpdateItem")
         self.secret.grant_read(self.api_function.function)
         api.route("POST", "registrations", self.api_function.function)
         api.route("POST", "registrations/confirm", self.api_function.function)
@@ -84,8 +98,9 @@ class ForumRegistration(Construct):
             description="Sends the email each change of a registration calls for",
             environment=environment, timeout=Duration.seconds(30),
         )
-        self.table.grant_read_write_data(self.events_function.function)
-        catalogue.table.grant_read_data(self.events_function.function)
+        # Reads what an email says; the ledger and the mail gate are put and deleted.
+        grant_items(self.table, self.events_function.function, "GetItem", "PutItem", "DeleteItem")
+        grant_items(catalogue.table, self.events_function.function, "GetItem")
         self.secret.grant_read(self.events_function.function)
         email.grant_send(self.events_function.function)
         self.dead_letters = sqs.Queue(
@@ -102,6 +117,11 @@ class ForumRegistration(Construct):
             retry_attempts=5,
             report_batch_item_failures=True,
             on_failure=sources.SqsDlq(self.dead_letters),
+            # Only a registration or a submission can call for an email: the ledger's and the
+            # mail gate's items never invoke the function (Lambda drops a record no filter
+            # matches, and a removal, which has no new image, matches none).
+            filters=[lambda_.FilterCriteria.filter({"dynamodb": {"NewImage": {
+                "kind": {"S": lambda_.FilterRule.or_(*EMAILED_KINDS)}}}})],
         ))
         dead_letter_alarm(self, "EventsDeadLettersAlarm", self.dead_letters,
                           "A registration change could not be turned into its email", alarms)
@@ -112,8 +132,11 @@ class ForumRegistration(Construct):
             description="Daily reminders to confirmed participants",
             environment=environment, timeout=Duration.minutes(5),
         )
-        self.table.grant_read_write_data(self.reminders_function.function)
-        catalogue.table.grant_read_data(self.reminders_function.function)
+        # Every session (a scan of the catalogue), its participants (a query), and the
+        # ledger's claims as the events function makes them.
+        grant_items(self.table, self.reminders_function.function,
+                    "Query", "GetItem", "PutItem", "DeleteItem")
+        grant_items(catalogue.table, self.reminders_function.function, "Scan", "GetItem")
         self.secret.grant_read(self.reminders_function.function)
         email.grant_send(self.reminders_function.function)
         invoke = schedule_role(self, self.reminders_function.function,
@@ -127,4 +150,3 @@ class ForumRegistration(Construct):
             string_value=self.table.table_name,
             description="Forum registrations table, for the operator CLI",
         )
-        self.stack = Stack.of(self)

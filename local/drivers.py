@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from local.event_filter import admits
 from local.functions import FunctionError, LocalFunction
 from local.plan import EventSource, Schedule
 from local.schedule_expressions import next_fire
@@ -147,7 +148,9 @@ class StreamPoller(_Poller):
             if len(pending) < self.source.batch_size and iterator:
                 page = self.streams.get_records(ShardIterator=iterator,
                                                 Limit=self.source.batch_size)
-                pending.extend(page.get("Records", []))
+                # Lambda's event filtering: a record no filter matches is dropped unseen.
+                pending.extend(r for r in page.get("Records", [])
+                               if admits(self.source.filters, r))
                 self._iterators[shard_id] = page.get("NextShardIterator")
             if pending:
                 handled += self._deliver(shard_id, pending)

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from local.event_filter import parse_filters
+
 # Types with local behaviour, built in the emulator or driven by the runtime.
 EMULATED = frozenset({
     "AWS::DynamoDB::Table",
@@ -127,6 +129,7 @@ class EventSource:
     max_retries: int = -1  # streams: -1 retries until the records expire
     on_failure: str | None = None  # streams: the queue that receives what failed
     concurrency: int = 1  # SQS: ScalingConfig.MaximumConcurrency (pollers at once)
+    filters: tuple[dict[str, Any], ...] = ()  # FilterCriteria patterns (local.event_filter)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,19 @@ def _logical_of(value: Any) -> str:
             att = value["Fn::GetAtt"]
             return str(att[0] if isinstance(att, list) else att.split(".")[0])
     raise UnsupportedResource(f"expected a reference, got {json.dumps(value)[:200]}")
+
+
+def _filters(logical_id: str, props: dict[str, Any],
+             source_type: str) -> tuple[dict[str, Any], ...]:
+    """An event source mapping's filter patterns; emulated for streams only (a filtered SQS
+    source would have Lambda delete what no filter matches, which the poller does not do)."""
+    criteria = props.get("FilterCriteria")
+    if criteria and source_type == "AWS::SQS::Queue":
+        raise UnsupportedResource(f"{logical_id}: event filters on a queue are not emulated")
+    try:
+        return parse_filters(criteria)
+    except ValueError as error:
+        raise UnsupportedResource(f"{logical_id}: {error}") from error
 
 
 def _function_in(value: Any) -> str:
@@ -288,6 +304,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
                 max_retries=int(props.get("MaximumRetryAttempts", -1)),
                 on_failure=_logical_of(on_failure) if on_failure else None,
                 concurrency=int(props.get("ScalingConfig", {}).get("MaximumConcurrency", 1)),
+                filters=_filters(logical_id, props, source_type),
             ))
         elif kind == "AWS::Scheduler::Schedule":
             target = props["Target"]

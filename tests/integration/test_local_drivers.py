@@ -173,3 +173,51 @@ def test_a_resource_the_runtime_cannot_emulate_stops_it() -> None:
     with pytest.raises(UnsupportedResource, match="AWS::StepFunctions::StateMachine"):
         build_plan({"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine",
                                            "Properties": {}}}})
+
+
+def test_a_filtered_stream_hands_the_function_only_the_records_a_filter_matches(
+    tmp_path: Path,
+) -> None:
+    record_file = tmp_path / "calls.jsonl"
+    record_file.touch()
+    resources = template(record_file)["Resources"]
+    kept = {name: resources[name] for name in ("Dlq", "Work", "Recorder", "Changes")}
+    pattern = {"dynamodb": {"NewImage": {"kind": {"S": ["registration", "submission"]}}}}
+    kept["StreamMapping"] = {**resources["StreamMapping"], "Properties": {
+        **resources["StreamMapping"]["Properties"],
+        "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern)}]}}}
+    local = LocalRuntime({"Resources": kept}, region="eu-north-1", concurrency=1,
+                         state=tmp_path / "state")
+    local.start(load_demo=False)
+    try:
+        ddb = local.emulator.client("dynamodb")
+        for key, kind in (("a", "mail"), ("b", "registration"), ("c", "gate"),
+                          ("d", "submission"), ("e", None)):
+            item = {"pk": {"S": key}} | ({"kind": {"S": kind}} if kind else {})
+            ddb.put_item(TableName="Changes", Item=item)
+        ddb.delete_item(TableName="Changes", Key={"pk": {"S": "b"}})  # no new image
+        ddb.put_item(TableName="Changes", Item={"pk": {"S": "f"}, "kind": {"S": "submission"}})
+
+        def delivered() -> list[str]:
+            return [r["dynamodb"]["Keys"]["pk"]["S"] for c in calls(record_file)
+                    for r in c["event"].get("Records", [])]
+
+        wait_for(lambda: "f" in delivered())  # the last write: every earlier one was read
+        assert delivered() == ["b", "d", "f"]
+    finally:
+        local.close()
+
+
+@pytest.mark.parametrize("pattern", [
+    {"dynamodb": {"NewImage": {"kind": {"S": [{"prefix": "reg"}]}}}},
+    {"dynamodb": {"Keys": {"pk": {"S": "exact"}}}},
+])
+def test_an_event_filter_the_runtime_cannot_emulate_stops_it(pattern: dict[str, Any]) -> None:
+    mapping = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "EventSourceArn": {"Fn::GetAtt": ["T", "StreamArn"]},
+        "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern)}]}}}
+    with pytest.raises(UnsupportedResource, match="Mapping: event filter"):
+        build_plan({"Resources": {
+            "T": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "x.y"}},
+            "Mapping": mapping}})
