@@ -12,7 +12,6 @@ import base64
 import importlib
 import importlib.util
 import json
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -79,11 +78,11 @@ from shared.errors import (  # noqa: E402
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from shared.names import ENV_MAX_BODY_BYTES  # noqa: E402
 from shared.observability import logger  # noqa: E402
 from shared.validation import field_errors  # noqa: E402
 
-DEFAULT_MAX_BODY_BYTES = 16 * 1024
+# The largest body a function reads (the WAF and the README say the same 16 KB).
+MAX_BODY_BYTES = 16 * 1024
 
 # The answer models below describe answers in the OpenAPI document; answers are built as
 # plain dicts, so their validators are built only if the document is asked for (cold starts).
@@ -270,13 +269,12 @@ class Resolver(APIGatewayRestResolver):
                 content_type: str) -> dict[str, Any]:
         if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
             return _refusal(UnsupportedMediaType)
-        limit = int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
         body = event.get("body") or ""
         try:
             raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
         except ValueError:
             raw = b"\xff"  # not base64 after all: refused below like any non-text body
-        if len(raw) > limit:
+        if len(raw) > MAX_BODY_BYTES:
             return _refusal(PayloadTooLarge)
         try:
             # A byte order mark before JSON is ignored, as RFC 8259 8.1 allows (some Windows
