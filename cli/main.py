@@ -52,9 +52,9 @@ def main() -> None:
 
 def _session_or_fail(session_id: str) -> Any:
     """The session, or a Danish sentence naming the one that does not exist (exit 1)."""
-    from cli.resources import catalogue_reader
+    from cli.resources import catalogue_store
 
-    session = catalogue_reader().session(session_id)
+    session = catalogue_store().session(session_id)
     if session is None:
         _fail(f"Sessionen '{session_id}' findes ikke. 'leaders forums list' viser sessionerne.")
     return session
@@ -149,10 +149,10 @@ def _registrations(store: object) -> Any:
 @click.option("--reopen", is_flag=True, help="Open the registration again.")
 def forums_close(session_id: str, reopen: bool) -> None:
     """Close registration for SESSION_ID (registered participants keep their seats)."""
-    from cli.resources import catalogue_reader
+    from cli.resources import catalogue_store
 
     _session_or_fail(session_id)
-    catalogue_reader().set_status(session_id, closed=not reopen)
+    catalogue_store().set_status(session_id, closed=not reopen)
     click.echo(f"{session_id}: tilmelding {'åbnet' if reopen else 'lukket'}.")
 
 
@@ -163,7 +163,7 @@ def forums_close(session_id: str, reopen: bool) -> None:
 def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
     cannot be undone; asks first unless --yes."""
-    from cli.resources import catalogue_reader, registration_store
+    from cli.resources import catalogue_store, registration_store
     from shared.forums.cancellation import cancel_session
     from shared.forums.registration import Status
 
@@ -175,7 +175,7 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
         if not confirm(f"Aflys {session_id} ({session.city}, {danish_time(session.starts_at)})"
                        f" og skriv til {told} deltagere? Det kan ikke fortrydes."):
             _fail("Intet er aflyst.")
-    cancelled = cancel_session(catalogue_reader(), store, session_id, reason)
+    cancelled = cancel_session(catalogue_store(), store, session_id, reason)
     click.echo(f"{session_id} er aflyst; {cancelled} deltagere får besked.")
 
 

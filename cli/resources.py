@@ -42,7 +42,7 @@ def catalogue() -> Catalogue:
                      seats=WaitingList(registration_store()))
 
 
-def catalogue_reader() -> DynamoCatalogueStore:
+def catalogue_store() -> DynamoCatalogueStore:
     return DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE))
 
 

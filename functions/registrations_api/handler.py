@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.wiring import catalogue_reader, registrations
+from shared.adapters.wiring import catalogue_store, registrations
 from shared.clock import to_copenhagen
 from shared.errors import InvalidLink
 from shared.forums.registration import Received, RegistrationAnswer, RegistrationForm
@@ -88,7 +88,7 @@ def cancel(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
 def cancel_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str, Any]:
     """Reads what the link is about and changes nothing (the page cancels on its button)."""
     session_id = registrations(settings).cancel_link_session(token) if token else None
-    catalogue = catalogue_reader(settings)
+    catalogue = catalogue_store(settings)
     session = catalogue.session(session_id) if session_id else None
     if session is None:
         raise InvalidLink()

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.adapters.wiring import catalogue_reader, notifier, registration_store
+from shared.adapters.wiring import catalogue_store, notifier, registration_store
 from shared.clock import utcnow
 from shared.forums.registration import Status, reminder_window
 from shared.observability import logger, metrics
@@ -20,7 +20,7 @@ settings = RegistrationSettings()  # type: ignore[call-arg]
 
 def send_reminders() -> int:
     start, end = reminder_window(utcnow(), settings.reminder_days_before)
-    catalogue = catalogue_reader(settings)
+    catalogue = catalogue_store(settings)
     store = registration_store(settings)
     sent = 0
     for session in catalogue.sessions():

@@ -31,7 +31,7 @@ def signing_secret(arn: str) -> bytes:
 
 
 @cache
-def catalogue_reader(settings: RegistrationSettings) -> DynamoCatalogueStore:
+def catalogue_store(settings: RegistrationSettings) -> DynamoCatalogueStore:
     from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 
     return DynamoCatalogueStore(settings.forums_table_name)
@@ -64,7 +64,7 @@ def notifier(settings: RegistrationSettings) -> Notifier:
     return Notifier(
         registrations=registrations(settings),
         positions=registration_store(settings),
-        catalogue=catalogue_reader(settings),
+        catalogue=catalogue_store(settings),
         ledger=DynamoLedger(settings.registrations_table_name),
         sender=SesSender(settings.sender_address, settings.configuration_set),
         links=Links(settings.public_url),

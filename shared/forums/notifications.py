@@ -61,7 +61,7 @@ class Ledger(Protocol):
     def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None: ...
 
 
-class Catalogue(Protocol):
+class SessionLookup(Protocol):
     def session(self, session_id: str) -> Session | None: ...
 
     def forum(self, forum_id: str) -> Forum | None: ...
@@ -104,7 +104,7 @@ def email_kind(old: Registration | None, new: Registration | None) -> str | None
 
 
 class Notifier:
-    def __init__(self, registrations: Registrations, positions: Positions, catalogue: Catalogue,
+    def __init__(self, registrations: Registrations, positions: Positions, catalogue: SessionLookup,
                  ledger: Ledger, sender: Sender, links: Links, clock: Clock = utcnow,
                  sender_name: str = "Ledere af ledere",
                  mail_interval: timedelta = timedelta(minutes=10)) -> None:

@@ -37,6 +37,9 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"  # unsubscribed or suppressed between snapshot and send
+    # What `Newsletter.deliver` answers for a copy an earlier run claimed (sent, being sent
+    # or given up): nothing done now. An answer only, never stored in the ledger.
+    ALREADY_HANDLED = "already_handled"
 
 
 class SubscriptionForm(BaseModel):

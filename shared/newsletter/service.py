@@ -342,7 +342,7 @@ class Newsletter:
         claim = uuid.uuid4().hex
         try:
             if not self._store.claim_delivery(issue_id, subscriber_id, self._clock(), claim):
-                return DeliveryStatus.SENT  # sent, being sent, or given up: never twice
+                return DeliveryStatus.ALREADY_HANDLED  # never twice
             subscriber = self._store.subscriber(subscriber_id)
             if subscriber is None or subscriber.status is not SubscriberStatus.SUBSCRIBED:
                 self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SKIPPED)

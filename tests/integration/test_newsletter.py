@@ -308,3 +308,21 @@ def _days_kept(emulator: Emulator, store: DynamoNewsletterStore, subscriber_id: 
         TableName=store._table, Key={"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "SUB"}},
         ConsistentRead=True)["Item"]
     return round((int(item["expires_at"]["N"]) - datetime.now(UTC).timestamp()) / 86400)
+
+
+def test_a_copy_delivered_again_is_answered_already_handled_and_not_counted_as_sent(
+    service: tuple[Newsletter, DynamoNewsletterStore, FlakySes], emulator: Emulator
+) -> None:
+    newsletter, store, _ = service
+    addresses = subscribe_confirmed(newsletter, 2, "again")
+    store.put_issue(draft("again-1", "Igen", "# Hej", markdown=True, now=datetime.now(UTC)))
+    newsletter.approve("again-1")
+    assert newsletter.dispatch("again-1") is not None
+    subscriber = newsletter.subscriber_id(addresses[0])
+    before = sent_count(emulator)
+    assert newsletter.deliver("again-1", subscriber) is DeliveryStatus.SENT
+    # SQS delivers at least once: the same copy again sends nothing and says so, so the
+    # NewsletterSent metric (the sender counts SENT answers) counts one send.
+    assert newsletter.deliver("again-1", subscriber) is DeliveryStatus.ALREADY_HANDLED
+    assert sent_count(emulator) == before + 1
+    assert store.deliveries("again-1")[subscriber] is DeliveryStatus.SENT

@@ -170,7 +170,7 @@ def person(name: str = "Anne Hansen", *, status: Status = Status.CONFIRMED, phon
 def world(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeCatalogue, FakeRegistrations]:
     catalogue = FakeCatalogue({"s-1": FakeSession("s-1")})
     registrations = FakeRegistrations([])
-    monkeypatch.setattr(cli.resources, "catalogue_reader", lambda: catalogue)
+    monkeypatch.setattr(cli.resources, "catalogue_store", lambda: catalogue)
     monkeypatch.setattr(cli.resources, "registration_store", lambda: registrations)
     return catalogue, registrations
 
@@ -268,7 +268,7 @@ def test_participants_csv_reads_back_cell_for_cell_with_no_formula(
                                                 Status.WAITLISTED])
     out = tmp_path_factory.mktemp("csv") / "deltagere.csv"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli.resources, "catalogue_reader", lambda: catalogue)
+        patch.setattr(cli.resources, "catalogue_store", lambda: catalogue)
         patch.setattr(cli.resources, "registration_store", lambda: store)
         done = leaders("forums", "participants", "s-1", "--csv", "--out", str(out))
     assert done.exit_code == 0, done.output
