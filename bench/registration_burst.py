@@ -3,13 +3,17 @@ people have submitted the form, and 1,000 presses of their emailed links come fr
 threads on a session of 40 seats, some people pressing twice. Counts what must be zero
 (overbooked, lost, duplicated) and compares throughput with a floor: the bare AWS calls a
 confirmation needs (the service and store, no API, no function) from the same 32 threads,
-same emulator."""
+same emulator. Then waits for the registrations table's stream to be drained and counts what
+its consumer (the function that sends each email) spent: invocations and AWS calls per email
+sent."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import statistics
+import sys
 import threading
 import time
 import urllib.error
@@ -101,6 +105,68 @@ def _answer_times(url: str) -> dict[str, float]:
     return {kind: statistics.median(values) for kind, values in times.items()}
 
 
+def _press(service: Any, token: str) -> None:
+    """A press of the floor. A second press racing the first can find neither the
+    registration (not yet written) nor the submission (already consumed) and is refused as a
+    bad link; the floor counts its calls all the same."""
+    from shared.errors import InvalidLink
+
+    with contextlib.suppress(InvalidLink):
+        service.confirm_by_token(token)
+
+
+STREAM_PEOPLE = 60
+
+
+def stream_calls(*, filtered: bool) -> dict[str, Any]:
+    """The stream consumer's cost per email: STREAM_PEOPLE forms submitted and their links
+    pressed (40 seats, the rest waiting), against the template as synthesized or with the
+    stream's event filter removed (what the consumer cost before it had one)."""
+    from local.synth import load_template
+    from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+    from shared.adapters.parameters import parameter
+    from shared.forums.catalogue import Catalogue
+    from shared.forums.registration import RegistrationForm, Registrations
+    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+
+    template = load_template()
+    if not filtered:
+        for resource in template["Resources"].values():
+            if resource["Type"] == "AWS::Lambda::EventSourceMapping":
+                resource["Properties"].pop("FilterCriteria", None)
+    runtime = LocalRuntime(template, concurrency=2)
+    runtime.start(load_demo=False)
+    try:
+        store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                        parameter(PARAM_FORUMS_TABLE))
+        Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))).import_file(
+            _catalogue("stream"))
+        service = Registrations(store, _signing_secret(runtime))
+        for who in range(STREAM_PEOPLE):
+            form = RegistrationForm.model_validate(_person("stream", who))
+            service.confirm_by_token(service.confirm_token(service.submit(form)))
+        events = next(f for name, f in runtime.functions.items()
+                      if name.startswith("RegistrationEvents"))
+        _stream_drained(events)
+        emails = len(runtime.outbox.messages())
+        return {"filtered": filtered, "people": STREAM_PEOPLE, "emails": emails,
+                "invocations": events.invocations, "aws_calls": events.aws_calls,
+                "calls_per_email": events.aws_calls / emails if emails else 0.0}
+    finally:
+        runtime.close()
+
+
+def _stream_drained(events: Any) -> None:
+    """Returns once the stream consumer has had nothing to do for three polls in a row (the
+    local stream poller reads every 0.2 s)."""
+    quiet, last = 0, -1
+    while quiet < 3:
+        time.sleep(1)
+        quiet = quiet + 1 if events.invocations == last else 0
+        last = events.invocations
+
+
 def _signing_secret(runtime: LocalRuntime) -> bytes:
     """The secret the registration function signs its links with, from the emulator."""
     from shared.adapters.aws import client
@@ -171,10 +237,14 @@ def run() -> dict[str, Any]:
 
         started = time.perf_counter()
         with ThreadPoolExecutor(THREADS) as pool:
-            list(pool.map(lambda who: bare.confirm_by_token(floor_tokens[who]), _attempts()))
+            list(pool.map(lambda who: _press(bare, floor_tokens[who]), _attempts()))
         floor_seconds = time.perf_counter() - started
 
         answer_ms = _answer_times(f"http://127.0.0.1:{port}/api/registrations")
+        events = next(f for name, f in runtime.functions.items()
+                      if name.startswith("RegistrationEvents"))
+        _stream_drained(events)
+        emails = len(runtime.outbox.messages())
         latencies = sorted(r[3] for r in results)
         counts = _check(runtime, "burst", [(w, s, b) for w, s, b, _ in results])
         return {
@@ -186,7 +256,18 @@ def run() -> dict[str, Any]:
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
             "calls_per_confirmation": calls / invocations if invocations else 0.0,
             "answer_ms": answer_ms,
+            # The stream consumer over the whole run (forms, presses, the answer rounds).
+            "emails": emails, "stream_invocations": events.invocations,
+            "stream_calls": events.aws_calls,
+            "stream_calls_per_email": events.aws_calls / emails if emails else 0.0,
         }
     finally:
         server.shutdown()
         runtime.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--stream"]:  # the stream consumer alone, without and with its filter
+        print(json.dumps([stream_calls(filtered=False), stream_calls(filtered=True)], indent=2))
+    else:
+        print(json.dumps(run(), indent=2))
