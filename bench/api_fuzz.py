@@ -21,12 +21,15 @@ CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conf
 BENCH_EXAMPLES = 100  # per operation and phase: well over 1,000 cases in all
 
 
-def fuzz(url: str, max_examples: int, report: Path) -> dict[str, Any]:
-    """Run schemathesis once; the cases it generated and the failures it found."""
+def fuzz(url: str, max_examples: int, report: Path,
+         headers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run schemathesis once; the cases it generated and the failures it found. `headers`
+    (`NAME: VALUE`) go with every request, e.g. a staff user's bearer token."""
     report.parent.mkdir(parents=True, exist_ok=True)
     command = [str(Path(sys.executable).parent / "st"), "run", str(DOCUMENT), "--url", url,
                "--max-examples", str(max_examples), "--checks", ",".join(CHECKS),
-               "--report", "junit", "--report-junit-path", str(report)]
+               "--report", "junit", "--report-junit-path", str(report),
+               *(part for header in headers for part in ("--header", header))]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
     generated = re.search(r"(\d+) generated", done.stdout)

@@ -7,6 +7,7 @@ Python reads, and multipart/form-data. `make bench` runs the same with many more
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,15 @@ def test_generated_requests_get_documented_answers_and_no_server_error(
     monkeypatch.setenv("SCHEMATHESIS_HOOKS", "tests.fuzz.hooks")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("FUZZ_EDGE_TALLY", str(tally))
-    result = fuzz(runtime.url, EXAMPLES, ROOT / "test-artifacts" / "schemathesis.xml")
+    # The staff routes with a valid token of the secretariat's demo user (without one, every
+    # case would stop at the authorizer's 401).
+    from tests.e2e.test_staff import sign_in
+
+    email, password = re.findall(r"^staff secretariat: (\S+) (\S+)$",
+                                 runtime.output.read_text(), re.MULTILINE)[0]
+    token = sign_in(runtime, email, password)[1]["AuthenticationResult"]["IdToken"]
+    result = fuzz(runtime.url, EXAMPLES, ROOT / "test-artifacts" / "schemathesis.xml",
+                  headers=(f"Authorization: Bearer {token}",))
     operations = sum(len(methods) for methods in
                      json.loads(DOCUMENT.read_text(encoding="utf-8"))["paths"].values())
     assert result["operations"] == operations
