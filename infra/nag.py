@@ -106,6 +106,13 @@ def acknowledge(stack: Stack) -> None:
              "CDK's read-write grant on a table whose data a data-protection request reads and "
              "deletes; the wildcard covers only that table's own indexes.")
 
+    staff_pool = stack.node.find_child("Staff").node.find_child("UserPool")
+    if getattr(staff_pool.node.default_child, "mfa_configuration", "ON") != "ON":
+        _ack(staff_pool, "COG2",
+             "The deployment's configuration made TOTP optional (`staff_mfa: false`, e.g. a "
+             "test deployment without real data); each staff user may still enrol an app. "
+             "cdk.json requires it.")
+
     distribution = stack.node.find_child("Pages").node.find_child("Distribution")
     _ack(distribution, "CFR1",
          "Members are Danish but may travel; geo-blocking would lock them out of public forms. "

@@ -31,6 +31,7 @@ OVERRIDES = {
     "waf_requests_per_5_minutes": "300",
     "consultant_principals": "role/konsulent,user/anna",
     "sender_address": "nyt@example.org",
+    "staff_mfa": "false",
 }
 
 
@@ -135,6 +136,12 @@ def test_every_key_can_be_overridden_on_the_command_line(overridden: dict[str, A
     trust = statements(role["Properties"]["AssumeRolePolicyDocument"])[0]
     assert [p.split(":")[-1] for p in trust["Condition"]["ArnLike"]["aws:PrincipalArn"]] == [
         "role/konsulent", "user/anna"]
+    _, pool = one(overridden, "AWS::Cognito::UserPool")
+    assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"  # staff_mfa=false, acknowledged
+    _, headers = one(overridden, "AWS::CloudFront::ResponseHeadersPolicy")
+    csp = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][
+        "ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com;" in csp
     for key in OVERRIDES:
         assert key in cdk_context()["leaders:config"], key
 
