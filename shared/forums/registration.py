@@ -344,11 +344,13 @@ class Registrations:
         session_id, registration_id = subject["session"], subject["registration"]
         submission_id = subject["submission"]
         for _ in range(8):  # a seat freed or taken between two steps: look again
+            # The submission first: the step that places it deletes it and writes the
+            # registration together, so a press racing another one sees one or the other.
+            submission = self._store.submission(session_id, registration_id, submission_id)
             current = self._store.get(session_id, registration_id)
             if current is not None and (current.submission == submission_id
                                         or current.status is not Status.CANCELLED):
                 return self._answer(current)
-            submission = self._store.submission(session_id, registration_id, submission_id)
             if submission is None:
                 raise InvalidLink()
             outcome = self._place(submission, current)

@@ -96,6 +96,32 @@ def test_two_hundred_racing_confirmations_never_overbook(service: Registrations,
     assert all(len(statuses) == 1 for statuses in by_person.values())  # a second press: same
 
 
+def test_a_press_racing_another_press_of_the_same_link_answers_the_same(
+    service: Registrations, store: DynamoRegistrationStore,
+) -> None:
+    """The other press completes right after this press's first read, whichever it is."""
+    session = new_session(2)
+    token = service.confirm_token(service.submit(form(session, "tvilling")))
+
+    class OtherPressAfterTheFirstRead:
+        raced = False
+
+        def __getattr__(self, name: str) -> Any:
+            found = getattr(store, name)
+            if name not in ("get", "submission") or OtherPressAfterTheFirstRead.raced:
+                return found
+
+            def read(*args: Any) -> Any:
+                result = found(*args)
+                OtherPressAfterTheFirstRead.raced = True
+                service.confirm_by_token(token)
+                return result
+            return read
+
+    racing = Registrations(OtherPressAfterTheFirstRead(), SECRET)  # type: ignore[arg-type]
+    assert racing.confirm_by_token(token) == RegistrationAnswer(status=Status.CONFIRMED)
+
+
 def test_a_submission_takes_nothing_until_its_owner_confirms(
     service: Registrations, store: DynamoRegistrationStore,
 ) -> None:
