@@ -33,6 +33,16 @@ VIEWER_ADDRESS_FUNCTION = f"""function handler(event) {{
 """
 
 
+# Runs at the edge on every page request: a folder's address (/personale/) serves its
+# index.html, as the local server does (S3 behind CloudFront knows only whole keys).
+FOLDER_INDEX_FUNCTION = """function handler(event) {
+    var request = event.request;
+    if (request.uri.endsWith('/')) { request.uri += 'index.html'; }
+    return request;
+}
+"""
+
+
 class Pages(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, api: PublicApi,
                  config: DeployConfig) -> None:
@@ -67,6 +77,12 @@ class Pages(Construct):
             code=cloudfront.FunctionCode.from_inline(VIEWER_ADDRESS_FUNCTION),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
             comment="Sets the viewer's address header for the API's web ACL",
+        )
+        folder_index = cloudfront.Function(
+            self, "FolderIndex",
+            code=cloudfront.FunctionCode.from_inline(FOLDER_INDEX_FUNCTION),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Serves a folder's index.html (the staff console at /personale/)",
         )
         api_origin = origins.HttpOrigin(
             api.origin_domain,
@@ -114,6 +130,9 @@ class Pages(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=headers,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=folder_index,
+                    event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
             ),
             additional_behaviors={
                 "/api/*": cloudfront.BehaviorOptions(

@@ -139,3 +139,16 @@ def _get_atts(value: Any) -> list[list[str]]:
         for child in value:
             found += _get_atts(child)
     return found
+
+
+def test_the_console_folder_serves_its_index_page(template: dict[str, Any]) -> None:
+    functions = {k: r["Properties"] for k, r in
+                 resources(template, "AWS::CloudFront::Function").items()
+                 if k.startswith("PagesFolderIndex")}
+    assert len(functions) == 1
+    logical_id, function = next(iter(functions.items()))
+    assert "request.uri += 'index.html'" in function["FunctionCode"]
+    _, distribution = only(template, "AWS::CloudFront::Distribution")
+    default = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert [a["FunctionARN"] for a in default["FunctionAssociations"]] == [
+        {"Fn::GetAtt": [logical_id, "FunctionARN"]}]
