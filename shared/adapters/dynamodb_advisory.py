@@ -28,6 +28,8 @@ def _item(request: AdvisoryRequest) -> dict[str, Any]:
         "queued_at": {"S": _iso(request.queued_at)},
         "sealed": {"S": request.sealed}, "open": {"N": "1"},
         "expires_at": {"N": str(request.expires_at)},
+        **({"consent_text_version": {"S": request.consent_text_version}}
+           if request.consent_text_version else {}),
     }
 
 
@@ -48,6 +50,7 @@ def _request(item: dict[str, Any]) -> AdvisoryRequest:
         leased_until=moment("leased_until"), leased_by=text("leased_by"),
         receipt=text("receipt"), done_at=moment("done_at"),
         expires_at=int(item["expires_at"]["N"]),
+        consent_text_version=text("consent_text_version"),
     )
 
 

@@ -115,6 +115,9 @@ class AdvisoryRequest(BaseModel):
     queued_at: datetime
     done_at: datetime | None = None
     expires_at: int
+    # The consent given with the request: the version of the privacy notice shown (received_at
+    # is when it was given).
+    consent_text_version: str | None = None
 
 
 class Overview(BaseModel):

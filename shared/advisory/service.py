@@ -18,6 +18,7 @@ from shared.advisory.models import (
 from shared.advisory.reference import new_reference
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, NotFound
+from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 
 # SQS keeps a message at most 14 days; a request still waiting after this is queued again.
 REQUEUE_AFTER = timedelta(days=10)
@@ -114,6 +115,7 @@ class Intake:
             received_at=now, queued_at=now,
             sealed=self._sealer.seal(form.contents().model_dump(mode="json"), reference),
             expires_at=int((now + self._retention).timestamp()),
+            consent_text_version=PRIVACY_NOTICE_VERSION,
         )
         created = self._store.put_new(request)
         # Queued on every submission: a repeat after a crash between store and queue heals;

@@ -31,6 +31,7 @@ from shared.names import (
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
 )
+from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from tests.integration.conftest import Api
 
 URL = "/api/advisory-requests"
@@ -174,6 +175,7 @@ def test_sealed_contents_open_only_with_their_own_context(
     _, answer = api.request("POST", URL, conversation(topic="Kontekst"))
     request = store.get(answer["reference"])
     assert request is not None
+    assert request.consent_text_version == PRIVACY_NOTICE_VERSION  # the notice the sender saw
     assert sealer.open(request.sealed, request.reference)["topic"] == "Kontekst"
     with pytest.raises(DataMaskingContextMismatchError):
         sealer.open(request.sealed, "LR-2222-22")
