@@ -122,6 +122,30 @@ def test_a_press_racing_another_press_of_the_same_link_answers_the_same(
     assert racing.confirm_by_token(token) == RegistrationAnswer(status=Status.CONFIRMED)
 
 
+@pytest.mark.parametrize("attempt", range(6))
+def test_a_seat_freed_while_a_newcomer_presses_goes_to_the_first_in_line(
+    service: Registrations, store: DynamoRegistrationStore, attempt: int,
+) -> None:
+    """A cancellation and a newcomer's press at the same moment, in threads: whichever the
+    store sees first, the freed seat is the first waiting person's, the newcomer waits."""
+    session = new_session(1)
+    register(service, form(session, f"holder{attempt}"))
+    register(service, form(session, f"first{attempt}"))
+    newcomer = service.confirm_token(service.submit(form(session, f"new{attempt}")))
+    holder, first, new = (service.registration_id(session, f"deltager{w}{attempt}@example.dk")
+                          for w in ("holder", "first", "new"))
+    with ThreadPoolExecutor(2) as pool:
+        pressed = pool.submit(service.confirm_by_token, newcomer)
+        pool.submit(service.cancel_by_secretariat, session, holder).result()
+        answer = pressed.result()
+    statuses = {r.id: r.status for r in store.registrations(session)}
+    assert statuses == {holder: Status.CANCELLED, first: Status.CONFIRMED,
+                        new: Status.WAITLISTED}
+    assert answer.status is Status.WAITLISTED  # never the freed seat
+    state = store.session_state(session)
+    assert state is not None and state.session.confirmed == 1 and state.waiting == [new]
+
+
 def test_a_submission_takes_nothing_until_its_owner_confirms(
     service: Registrations, store: DynamoRegistrationStore,
 ) -> None:
