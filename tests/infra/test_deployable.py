@@ -269,7 +269,7 @@ def test_the_rate_rule_counts_an_address_cloudfront_sets_from_the_viewer(
     assert header.lower() != "x-forwarded-for" and header == VIEWER_ADDRESS_HEADER
     assert rate["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
     # The distribution sets that header from event.viewer.ip on every /api request.
-    function_id, function = one(template, "AWS::CloudFront::Function")
+    function_id, function = one(template, "AWS::CloudFront::Function", "PagesViewerAddress")
     assert f"headers['{header.lower()}'] = {{value: event.viewer.ip}}" in \
         function["Properties"]["FunctionCode"]
     assert function["Properties"]["FunctionCode"] == VIEWER_ADDRESS_FUNCTION
