@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import api_fuzz, cold_start, newsletter_send, registration_burst
-from local.emulator import Emulator
-from local.plan import build_plan
-from local.synth import ROOT, load_template
-from shared.adapters.aws import reset_clients
+from bench.emulated import emulated
+from local.synth import ROOT
 
 COMMAND = "make bench"
 
@@ -57,21 +55,13 @@ def cold_start_section(runtime: cold_start.Runtime, rows: list[dict[str, Any]],
 def main() -> None:
     burst = registration_burst.run()
     fuzzed = api_fuzz.run()
-    plan = build_plan(load_template())
-    emulator = Emulator("eu-north-1")
-    emulator.start()
-    os.environ.update(emulator.environment)
-    reset_clients()
-    try:
-        emulator.build(plan)
+    with emulated() as (plan, emulator):
         from local.runtime import LocalRuntime
 
         LocalRuntime.load_demo_into(emulator)
         cold_start.seed_registration(emulator)
         runtime, rows = cold_start.measure(plan, emulator)
         sending = newsletter_send.run(plan, emulator)
-    finally:
-        emulator.stop()
 
     lines = [
         "# Benchmarks",

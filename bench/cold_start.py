@@ -256,24 +256,14 @@ def seed_registration(emulator: Emulator) -> None:
 def main() -> None:
     """`python -m bench.cold_start`: this benchmark alone, printed as BENCHMARKS.md has it."""
     from bench.__main__ import cold_start_section
-    from local.plan import build_plan
+    from bench.emulated import emulated
     from local.runtime import LocalRuntime
-    from local.synth import load_template
-    from shared.adapters.aws import reset_clients
 
-    plan = build_plan(load_template())
-    emulator = Emulator("eu-north-1")
-    emulator.start()
-    os.environ.update(emulator.environment)
-    reset_clients()
-    try:
-        emulator.build(plan)
+    with emulated() as (plan, emulator):
         LocalRuntime.load_demo_into(emulator)
         seed_registration(emulator)
         rounds = int(sys.argv[1]) if sys.argv[1:] else ROUNDS
         runtime, rows = measure(plan, emulator, rounds)
-    finally:
-        emulator.stop()
     print("\n".join(cold_start_section(runtime, rows, rounds)))
 
 

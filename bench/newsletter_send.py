@@ -119,22 +119,10 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
 
 def main() -> None:
     """`python -m bench.newsletter_send`: this benchmark alone, printed as JSON."""
-    import os
+    from bench.emulated import emulated
 
-    from local.plan import build_plan
-    from local.synth import load_template
-    from shared.adapters.aws import reset_clients
-
-    plan = build_plan(load_template())
-    emulator = Emulator("eu-north-1")
-    emulator.start()
-    os.environ.update(emulator.environment)
-    reset_clients()
-    try:
-        emulator.build(plan)
+    with emulated() as (plan, emulator):
         print(json.dumps(run(plan, emulator), indent=2))
-    finally:
-        emulator.stop()
 
 
 if __name__ == "__main__":
