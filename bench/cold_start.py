@@ -116,6 +116,9 @@ SUBSCRIPTION = {"name": "Kold Start", "email": "kold.start@example.dk", "role": 
                 "consent": True, "website": ""}
 FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY,
                 "/api/newsletter/subscriptions": SUBSCRIPTION}
+# What the Cognito authorizer passes on for a signed-in member of the secretariat.
+STAFF_CLAIMS = {"email": "sekretariat@example.dk", "cognito:groups": "secretariat",
+                "token_use": "id"}
 # The first message a queue consumer gets: work that touches its code path end to end (the
 # configuration set publishes bounces and complaints only).
 BOUNCE = {"eventType": "Bounce", "mail": {"tags": {}},
@@ -138,8 +141,11 @@ def first_event(plan: Plan, emulator: Emulator, logical_id: str) -> dict[str, An
         match = gateway.match(route.method, route.path)
         assert match is not None
         body = json.dumps(FIRST_BODIES[route.path]).encode() if route.method == "POST" else b""
-        return gateway.event(match, route.method, route.path,
-                             {"Content-Type": "application/json"}, body, "127.0.0.1")
+        event = gateway.event(match, route.method, route.path,
+                              {"Content-Type": "application/json"}, body, "127.0.0.1")
+        if route.authorizer:  # a staff route: the claims API Gateway passes after the token
+            event["requestContext"]["authorizer"] = {"claims": STAFF_CLAIMS}
+        return event
     schedule = next((s for s in plan.schedules if s.target == logical_id), None)
     if schedule is not None:
         return schedule_event(schedule)
