@@ -7,8 +7,10 @@ reaches the local emulator."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 _clients: dict[str, Any] = {}
@@ -65,6 +67,36 @@ class DynamoTable:
 
     def _delete(self, key: dict[str, Any]) -> None:
         self._client.delete_item(TableName=self._table, Key=key)
+
+    # -- a gate: at most one email to an address per interval -----------------------------
+
+    def _pass_gate(self, key: dict[str, Any], now: datetime, until: datetime) -> bool:
+        """True when the gate item at `key` is open now; it is then closed until `until`
+        (and deleted by TTL then)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**key, "kind": {"S": "gate"}, "until": {"S": _utc(until)},
+                      "expires_at": {"N": str(int(until.timestamp()))}},
+                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues={":now": {"S": _utc(now)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _reopen_gate(self, key: dict[str, Any], until: datetime) -> None:
+        """Undo the pass that closed the gate until `until` (not a later one): its email
+        was not sent."""
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.delete_item(
+                TableName=self._table, Key=key, ConditionExpression="#until = :until",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues={":until": {"S": _utc(until)}})
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
 
 
 def created_clients() -> list[str]:

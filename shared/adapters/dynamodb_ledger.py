@@ -5,8 +5,7 @@ Both expire (TTL): a ledger entry with its registration, a gate when it opens ag
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
@@ -42,25 +41,8 @@ class DynamoLedger(DynamoTable):
     def pass_gate(self, session_id: str, registration_id: str, now: datetime,
                   until: datetime) -> bool:
         """True when the address may be mailed now (and is then not again before `until`)."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={**self._gate(session_id, registration_id), "kind": {"S": "gate"},
-                      "until": {"S": until.astimezone(UTC).isoformat()},
-                      "expires_at": {"N": str(int(until.timestamp()))}},
-                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
-                ExpressionAttributeNames={"#until": "until"},
-                ExpressionAttributeValues={":now": {"S": now.astimezone(UTC).isoformat()}},
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._pass_gate(self._gate(session_id, registration_id), now, until)
 
     def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None:
         """Undo a pass whose email could not be sent (only that pass, not a later one)."""
-        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-            self._client.delete_item(
-                TableName=self._table, Key=self._gate(session_id, registration_id),
-                ConditionExpression="#until = :until",
-                ExpressionAttributeNames={"#until": "until"},
-                ExpressionAttributeValues={":until": {"S": until.astimezone(UTC).isoformat()}})
+        self._reopen_gate(self._gate(session_id, registration_id), until)

@@ -114,27 +114,11 @@ class DynamoNewsletterStore(DynamoTable):
 
     def pass_confirmation_gate(self, subscriber_id: str, now: datetime,
                                until: datetime) -> bool:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={**_gate_key(subscriber_id), "kind": {"S": "gate"},
-                      "until": {"S": _iso(until)},
-                      "expires_at": {"N": str(int(until.timestamp()))}},
-                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
-                ExpressionAttributeNames={"#until": "until"},
-                ExpressionAttributeValues={":now": {"S": _iso(now)}})
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._pass_gate(_gate_key(subscriber_id), now, until)
 
     def reopen_confirmation_gate(self, subscriber_id: str, until: datetime) -> None:
         """Undo this pass (not a later one): its email was not sent."""
-        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-            self._client.delete_item(
-                TableName=self._table, Key=_gate_key(subscriber_id),
-                ConditionExpression="#until = :until",
-                ExpressionAttributeNames={"#until": "until"},
-                ExpressionAttributeValues={":until": {"S": _iso(until)}})
+        self._reopen_gate(_gate_key(subscriber_id), until)
 
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
         item = self._client.get_item(TableName=self._table, Key=_sub_key(subscriber_id),
