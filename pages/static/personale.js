@@ -26,6 +26,24 @@
     return node;
   }
 
+  // A table with its caption and column headings; its rows go into the returned tbody.
+  function table(className, caption, headings) {
+    var node = el("table", className);
+    node.appendChild(el("caption", "", caption));
+    var head = el("tr");
+    headings.forEach(function (text) {
+      var cell = el("th", "", text);
+      cell.scope = "col";
+      head.appendChild(cell);
+    });
+    var thead = el("thead");
+    thead.appendChild(head);
+    node.appendChild(thead);
+    var body = el("tbody");
+    node.appendChild(body);
+    return { table: node, body: body };
+  }
+
   function show(id) {
     ["log-ind", "ny-adgangskode", "mfa-opsaetning", "mfa", "konsol"].forEach(function (section) {
       $(section).hidden = section !== id;
@@ -250,21 +268,10 @@
       target.textContent = "";
       if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen forum endnu. Indlæs kataloget med leaders forums import.")); }
       data.forums.forEach(function (forum) {
-        var table = el("table", "moeder");
-        table.appendChild(el("caption", "", forum.title));
-        var head = el("tr");
-        ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"].forEach(function (text) {
-          var cell = el("th", "", text);
-          cell.scope = "col";
-          head.appendChild(cell);
-        });
-        var thead = el("thead");
-        thead.appendChild(head);
-        table.appendChild(thead);
-        var body = el("tbody");
-        forum.sessions.forEach(function (s) { body.appendChild(sessionRow(s)); });
-        table.appendChild(body);
-        target.appendChild(table);
+        var sessions = table("moeder", forum.title,
+          ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
+        forum.sessions.forEach(function (s) { sessions.body.appendChild(sessionRow(s)); });
+        target.appendChild(sessions.table);
       });
     }).catch(function (error) {
       if (error.message !== "signed out") { say(error.message); }
@@ -323,18 +330,8 @@
     api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
       target.textContent = "";
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
-      var table = el("table", "deltagere");
-      table.appendChild(el("caption", "", data.participants.length + " tilmeldinger"));
-      var head = el("tr");
-      ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Særlige behov"].forEach(function (text) {
-        var cell = el("th", "", text);
-        cell.scope = "col";
-        head.appendChild(cell);
-      });
-      var thead = el("thead");
-      thead.appendChild(head);
-      table.appendChild(thead);
-      var body = el("tbody");
+      var list = table("deltagere", data.participants.length + " tilmeldinger",
+        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Særlige behov"]);
       data.participants.forEach(function (p) {
         var row = el("tr");
         var status = participantStatus[p.status] || p.status;
@@ -342,10 +339,9 @@
         [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, p.needs || ""].forEach(function (text) {
           row.appendChild(el("td", "", text));
         });
-        body.appendChild(row);
+        list.body.appendChild(row);
       });
-      table.appendChild(body);
-      target.appendChild(table);
+      target.appendChild(list.table);
     }).catch(function (error) { if (error.message !== "signed out") { target.textContent = error.message; } });
   }
 
