@@ -16,12 +16,14 @@ TITLE = "Ledere af ledere – public API"
 VERSION = "1.0.0"
 
 
-def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
-    """Each API function's handler module and the names of its environment variables."""
+def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str], bool]]:
+    """Each API function's handler module, the names of its environment variables, and
+    whether its routes are behind the staff's authorizer."""
     from local.plan import build_plan
 
     plan = build_plan(template)
     seen: dict[str, dict[str, str]] = {}
+    signed_in: set[str] = set()
     for route in plan.routes:
         spec = plan.functions[route.function]
         module = spec.handler.rpartition(".")[0]
@@ -30,20 +32,25 @@ def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         seen[module] = {name: value if isinstance(value, str) else
                         "https://placeholder.invalid" if name == ENV_PUBLIC_URL else "placeholder"
                         for name, value in spec.environment.items()}
-    return sorted(seen.items())
+        if route.authorizer:
+            signed_in.add(module)
+    return [(module, environment, module in signed_in)
+            for module, environment in sorted(seen.items())]
 
 
 def document(template: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": TITLE, "version": VERSION},
                               "paths": {}, "components": {"schemas": {}}}
-    for module_name, environment in api_handlers(template):
+    from shared.staff import openapi_security_schemes
+
+    for module_name, environment, staff in api_handlers(template):
         for name, value in environment.items():
             os.environ.setdefault(name, value)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         module = importlib.import_module(module_name)
-        schemes = getattr(module, "openapi_security_schemes", None)  # the staff's token
-        schema = module.app.get_openapi_schema(title=TITLE, version=VERSION,
-                                               security_schemes=schemes() if schemes else None)
+        schema = module.app.get_openapi_schema(
+            title=TITLE, version=VERSION,
+            security_schemes=openapi_security_schemes() if staff else None)
         part = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
         merged["paths"].update(part.get("paths", {}))
         merged["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))

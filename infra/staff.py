@@ -136,8 +136,8 @@ class StaffConsole(Construct):
         )
         catalogue.table.grant_read_write_data(self.api_function.function)
         registration.table.grant_read_write_data(self.api_function.function)
-        for method, path in (("GET", "staff/me"), *SECRETARIAT_ROUTES):
-            api.route(method, path, self.api_function.function, self.authorizer)
+        self._api = api
+        self.add_routes(self.api_function, (("GET", "staff/me"), *SECRETARIAT_ROUTES))
 
         region = Stack.of(self).region
         pages.deployment.add_source(s3deploy.Source.json_data(STAFF_CONFIG_PATH, {
@@ -155,3 +155,11 @@ class StaffConsole(Construct):
                   description="The staff console's user pool")
         CfnOutput(Stack.of(self), OUTPUT_STAFF_CLIENT, value=self.client.user_pool_client_id,
                   description="The app client the staff pages sign in with")
+
+    def add_routes(self, function: PythonFunction,
+                   routes: tuple[tuple[str, str], ...]) -> None:
+        """A role's routes below /api, behind the staff's authorizer. Each capability builds
+        the function of its own role's area (with that function's grants) and adds its
+        routes here; the handler checks the caller's group itself as well."""
+        for method, path in routes:
+            self._api.route(method, path, function.function, self.authorizer)

@@ -61,6 +61,9 @@ SERVICE_NEWSLETTER_SENDER = "newsletter-sender"
 SERVICE_NEWSLETTER_FEEDBACK = "newsletter-feedback"
 SERVICE_NEWSLETTER_CONFIRMATIONS = "newsletter-confirmations"
 SERVICE_STAFF_API = "staff-api"
+SERVICE_STAFF_NEWSLETTER = "staff-newsletter"
+SERVICE_STAFF_ADVISORY = "staff-advisory"
+SERVICE_STAFF_PRIVACY = "staff-privacy"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"

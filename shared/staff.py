@@ -7,10 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import DomainError
 from shared.names import STAFF_GROUPS
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from pydantic import BaseModel
+
+STAFF_TOKEN = "staffIdToken"  # noqa: S105 - the name of a security scheme
+# Every staff route's `security=` in the OpenAPI document.
+SECURITY: list[dict[str, list[str]]] = [{STAFF_TOKEN: []}]
 
 
 class NotSignedIn(DomainError):
@@ -54,3 +62,32 @@ def require(user: StaffUser, group: str) -> StaffUser:
     if group not in user.groups:
         raise Forbidden()
     return user
+
+
+def caller(app: APIGatewayRestResolver, group: str | None = None) -> StaffUser:
+    """The signed-in user of the request `app` is resolving, who must be in `group` when one
+    is given. Every staff route calls this first."""
+    user = staff_user(app.current_event.request_context.authorizer.claims)
+    return require(user, group) if group else user
+
+
+def openapi_security_schemes() -> dict[str, Any]:
+    """The staff routes' security scheme, for the OpenAPI document (each staff function's
+    module exposes it; `functions.openapi` merges them)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    return {STAFF_TOKEN: HTTPBearer(
+        bearerFormat="JWT",
+        description="The ID token of a staff user from the staff user pool (Cognito), "
+                    "`Authorization: Bearer <token>`")}
+
+
+def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
+    """A staff route's answers, with the gateway's 401 and the handler's 403."""
+    from shared.http import RefusalAnswer, responses
+
+    return {**responses(answers, *refusals),
+            401: {"description": "No valid ID token of the staff user pool",
+                  "content": {"application/json": {"model": RefusalAnswer}}},
+            403: {"description": "Signed in, but not in the route's group",
+                  "content": {"application/json": {"model": RefusalAnswer}}}}

@@ -22,49 +22,25 @@ from shared.http import (
     BODY_REFUSALS,
     Body,
     Query,
-    RefusalAnswer,
     Response,
     create_resolver,
     json_response,
-    responses,
 )
 from shared.observability import logger, metrics
 from shared.roles import Audience
 from shared.settings import StaffApiSettings
-from shared.staff import StaffUser, require, staff_user
+from shared.staff import SECURITY, StaffUser, staff_responses
+from shared.staff import caller as staff_caller
 
 settings = StaffApiSettings()  # type: ignore[call-arg]
 catalogue = DynamoCatalogueStore(settings.forums_table_name)
 store = DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
 app = create_resolver()
 
-STAFF_TOKEN = "staffIdToken"  # noqa: S105 - the name of a security scheme
-SECURITY: list[dict[str, list[str]]] = [{STAFF_TOKEN: []}]
-
-
-def openapi_security_schemes() -> dict[str, Any]:
-    """The staff routes' security scheme, for the OpenAPI document."""
-    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-
-    return {STAFF_TOKEN: HTTPBearer(
-        bearerFormat="JWT",
-        description="The ID token of a staff user from the staff user pool (Cognito), "
-                    "`Authorization: Bearer <token>`")}
-
-
-def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
-    """A staff route's answers, with the gateway's 401 and the handler's 403."""
-    return {**responses(answers, *refusals),
-            401: {"description": "No valid ID token of the staff user pool",
-                  "content": {"application/json": {"model": RefusalAnswer}}},
-            403: {"description": "Signed in, but not in the route's group",
-                  "content": {"application/json": {"model": RefusalAnswer}}}}
 
 
 def caller(group: str | None = None) -> StaffUser:
-    """The signed-in user, who must be in `group` when one is given."""
-    user = staff_user(app.current_event.request_context.authorizer.claims)
-    return require(user, group) if group else user
+    return staff_caller(app, group)
 
 
 class Me(BaseModel):

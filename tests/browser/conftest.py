@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from local.synth import ROOT
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import Running, serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,3 +66,36 @@ def link_in(mail: dict[str, Any], page_name: str) -> str:
     match = re.search(rf"https?://\S+/{re.escape(page_name)}\?token=[^\s>]+", mail["text"])
     assert match, f"no link to {page_name} in {json.dumps(mail['subject'])}"
     return match.group(0)
+
+
+# -- the staff console ----------------------------------------------------------------------
+
+def demo_users(runtime: Running) -> dict[str, tuple[str, str]]:
+    """What `make run` printed: `staff ROLE: EMAIL PASSWORD`, one line per group."""
+    found = re.findall(r"^staff (\w+): (\S+) (\S+)$", runtime.output.read_text(), re.MULTILINE)
+    return {role: (email, password) for role, email, password in found}
+
+
+@pytest.fixture
+def console(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=WIDTHS["desktop"], locale="da-DK",  # type: ignore[arg-type]
+                                  accept_downloads=True)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sign_in(page: Page, runtime: Running, email: str, password: str) -> None:
+    page.goto(runtime.url + "/personale/")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Adgangskode", exact=True).fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
+
+
+def axe_at_both_widths(page: Page, name: str) -> None:
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)  # type: ignore[arg-type]
+        assert serious_violations(page) == [], f"{name} at {width}"
+        screenshot(page, f"personale-{name}-{width}")
+    page.set_viewport_size(WIDTHS["desktop"])  # type: ignore[arg-type]

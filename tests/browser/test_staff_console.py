@@ -9,23 +9,16 @@ page, with no inline script or style anywhere."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import WIDTHS, screenshot, serious_violations
+from tests.browser.conftest import axe_at_both_widths, demo_users, sign_in
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
 SESSION = "personale-horsens"
-
-
-def demo_users(runtime: Running) -> dict[str, tuple[str, str]]:
-    """What `make run` printed: `staff ROLE: EMAIL PASSWORD`, one line per group."""
-    found = re.findall(r"^staff (\w+): (\S+) (\S+)$", runtime.output.read_text(), re.MULTILINE)
-    return {role: (email, password) for role, email, password in found}
 
 
 @pytest.fixture(scope="module")
@@ -43,31 +36,6 @@ def session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
             "website": ""})
         assert status == 200
     return session_id
-
-
-@pytest.fixture
-def console(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=WIDTHS["desktop"], locale="da-DK",  # type: ignore[arg-type]
-                                  accept_downloads=True)
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-def sign_in(page: Page, runtime: Running, email: str, password: str) -> None:
-    page.goto(runtime.url + "/personale/")
-    page.get_by_label("E-mail", exact=True).fill(email)
-    page.get_by_label("Adgangskode", exact=True).fill(password)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
-
-
-def axe_at_both_widths(page: Page, name: str) -> None:
-    for width, size in WIDTHS.items():
-        page.set_viewport_size(size)  # type: ignore[arg-type]
-        assert serious_violations(page) == [], f"{name} at {width}"
-        screenshot(page, f"personale-{name}-{width}")
-    page.set_viewport_size(WIDTHS["desktop"])  # type: ignore[arg-type]
 
 
 def row(page: Page) -> Any:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import jwt
+import moto
 import pytest
 
 from local.authorizer import CognitoAuthorizers, authorize
@@ -17,6 +22,7 @@ from local.functions import LocalContext
 from local.gateway import Gateway
 from local.plan import Plan
 from shared.adapters.aws import reset_clients
+from shared.names import STAFF_GROUPS
 
 
 class Api:
@@ -74,3 +80,64 @@ def api(plan: Plan, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Api:
     for key in ("FORUMS_TABLE_NAME",):
         monkeypatch.delenv(key, raising=False)
     return Api(plan, emulator)
+
+
+# -- the staff: tokens of the emulator's user pool, as the pages sign in ----------------------
+
+def pool_and_client(plan: Plan, emulator: Emulator) -> tuple[str, str]:
+    logical_id, props = plan.user_pool_clients[0]
+    return emulator.resolve(props["UserPoolId"]), emulator.physical[logical_id]["Ref"]
+
+
+def sign_in(emulator: Emulator, client_id: str, email: str, password: str) -> dict[str, Any]:
+    answer = emulator.client("cognito-idp").initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password})
+    return dict(answer["AuthenticationResult"])
+
+
+@pytest.fixture(scope="module")
+def tokens(plan: Plan, emulator: Emulator) -> dict[str, dict[str, Any]]:
+    """Each group's user (`GROUP@staff.example.dk`) signed in: their tokens, by group."""
+    from cli.staff import add_user, generated_password
+
+    pool, client = pool_and_client(plan, emulator)
+    found = {}
+    for group in STAFF_GROUPS:
+        email, password = f"{group}@staff.example.dk", generated_password()
+        add_user(emulator.client("cognito-idp"), pool, email, group, password=password,
+                 permanent=True, send_invitation=False)
+        found[group] = sign_in(emulator, client, email, password)
+    return found
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def staff_routes(plan: Plan) -> list[tuple[str, str]]:
+    """Every route below /api/staff in the template, as (method, path with {parameters})."""
+    return sorted({(r.method, r.path) for r in plan.routes if r.path.startswith("/api/staff")})
+
+
+def concrete_path(path: str, value: str = "nogen") -> str:
+    """A route's path with every {parameter} filled in."""
+    return re.sub(r"\{[^}]+\}", value, path)
+
+
+def raw(api: Api, method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The function's whole answer (headers and body as text), through the authorizer."""
+    match = api.gateway.match(method, path.split("?")[0])
+    assert match is not None
+    event = api.gateway.event(match, method, path, headers, b"", "127.0.0.1")
+    assert authorize(api.authorizers, match.route.authorizer, headers, event)
+    handler = api.handler(match.route.function)
+    return dict(handler(event, LocalContext(match.route.function, 512, 29, "eu-north-1")))
+
+
+def moto_private_key() -> Any:
+    """The key moto signs every pool's tokens with (its jwks-private.json): what an attacker
+    would need, and what makes an expired token with a valid signature possible here."""
+    path = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-private.json.gz"
+    with gzip.open(path) as data:
+        return jwt.PyJWK(json.load(data)).key

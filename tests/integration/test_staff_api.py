@@ -5,23 +5,19 @@ must refuse, the handler's 403 for every wrong group, and the secretariat's work
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import jwt
-import moto
 import pytest
 
 from cli.spreadsheet import BOM, HEADINGS
 from cli.staff import add_user, generated_password
 from local.emulator import Emulator
-from local.functions import LocalContext
 from local.plan import Plan
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
@@ -29,42 +25,21 @@ from shared.adapters.parameters import parameter
 from shared.forums.catalogue import Catalogue
 from shared.forums.registration import RegistrationForm, Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
-from tests.integration.conftest import Api
+from tests.integration.conftest import (
+    Api,
+    bearer,
+    concrete_path,
+    moto_private_key,
+    raw,
+    sign_in,
+    staff_routes,
+)
 
 SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("GET", "/api/staff/sessions/{id}/participants"),
                       ("POST", "/api/staff/sessions/{id}/close"),
                       ("POST", "/api/staff/sessions/{id}/reopen"),
                       ("POST", "/api/staff/sessions/{id}/cancel")]
-
-
-def _pool_and_client(plan: Plan, emulator: Emulator) -> tuple[str, str]:
-    logical_id, props = plan.user_pool_clients[0]
-    return emulator.resolve(props["UserPoolId"]), emulator.physical[logical_id]["Ref"]
-
-
-def sign_in(emulator: Emulator, client_id: str, email: str, password: str) -> dict[str, Any]:
-    answer = emulator.client("cognito-idp").initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password})
-    return dict(answer["AuthenticationResult"])
-
-
-@pytest.fixture(scope="module")
-def tokens(plan: Plan, emulator: Emulator) -> dict[str, dict[str, Any]]:
-    """Each group's user signed in: their tokens, by group."""
-    pool, client = _pool_and_client(plan, emulator)
-    found = {}
-    for group in STAFF_GROUPS:
-        email, password = f"{group}@staff.example.dk", generated_password()
-        add_user(emulator.client("cognito-idp"), pool, email, group, password=password,
-                 permanent=True, send_invitation=False)
-        found[group] = sign_in(emulator, client, email, password)
-    return found
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def session_fixture(capacity: int = 2) -> str:
@@ -96,42 +71,17 @@ def session(emulator: Emulator) -> Iterator[str]:
     yield session_id
 
 
-def raw(api: Api, method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
-    """The function's whole answer (headers and body as text), through the authorizer."""
-    match = api.gateway.match(method, path.split("?")[0])
-    assert match is not None
-    event = api.gateway.event(match, method, path, headers, b"", "127.0.0.1")
-    from local.authorizer import authorize
-
-    assert authorize(api.authorizers, match.route.authorizer, headers, event)
-    handler = api.handler(match.route.function)
-    return dict(handler(event, LocalContext(match.route.function, 512, 29, "eu-north-1")))
-
-
-# -- the gateway: 401 -----------------------------------------------------------------------
-
-def staff_routes(plan: Plan) -> list[tuple[str, str]]:
-    return sorted({(r.method, r.path) for r in plan.routes if r.path.startswith("/api/staff")})
-
-
 def test_every_staff_route_is_behind_the_authorizer_and_answers_401_without_a_token(
         api: Api, plan: Plan) -> None:
     routes = staff_routes(plan)
-    assert ("GET", "/api/staff/me") in routes and len(routes) == 6
+    assert {("GET", "/api/staff/me"), *((m, p.replace("{id}", "{session_id}"))
+                                         for m, p in SECRETARIAT_ROUTES)} <= set(routes)
     for method, path in routes:
-        concrete = path.replace("{session_id}", "nogen-session")
+        concrete = concrete_path(path)
         for headers in ({}, {"Authorization": ""}, {"Authorization": "Bearer"},
                         {"Authorization": "Bearer ikke.et.token"}):
             assert api.request(method, concrete, {"reason": "Aflyst"}, headers) == (
                 401, {"code": "unauthorized", "message": "Log ind for at fortsætte."})
-
-
-def _moto_private_key() -> Any:
-    """The key moto signs every pool's tokens with (its jwks-private.json): what an attacker
-    would need, and what makes an expired token with a valid signature possible here."""
-    path = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-private.json.gz"
-    with gzip.open(path) as data:
-        return jwt.PyJWK(json.load(data)).key
 
 
 def test_expired_tampered_access_and_foreign_pool_tokens_are_refused(
@@ -139,7 +89,7 @@ def test_expired_tampered_access_and_foreign_pool_tokens_are_refused(
     good = tokens["secretariat"]["IdToken"]
     assert api.request("GET", "/api/staff/me", headers=bearer(good))[0] == 200
     claims = jwt.decode(good, options={"verify_signature": False})
-    key = _moto_private_key()
+    key = moto_private_key()
     expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, key, algorithm="RS256",
                          headers={"kid": "dummy"})
     assert jwt.decode(expired, key.public_key(), algorithms=["RS256"],  # signature is valid
@@ -166,7 +116,7 @@ def test_expired_tampered_access_and_foreign_pool_tokens_are_refused(
     for refused in (expired, forged, foreign["IdToken"], wrong_audience,
                     tokens["secretariat"]["AccessToken"], good + "x", good.replace(".", "", 1)):
         for method, path in staff_routes(plan):
-            status, _ = api.request(method, path.replace("{session_id}", "x"), None,
+            status, _ = api.request(method, concrete_path(path), None,
                                     bearer(refused))
             assert status == 401, (path, refused[:20])
 

@@ -1,0 +1,167 @@
+// The secretariat's area of the staff console: forums and sessions with seats taken, waiting
+// and left; a session's participants and their spreadsheet; close, reopen and cancel (asked
+// first). Registers with the console (personale.js).
+(function () {
+  "use strict";
+  var P = window.Personale;
+  var $ = P.$, el = P.el, table = P.table, api = P.api, json = P.json, say = P.say;
+  var busy = P.busy, action = P.action, dateFormat = P.dateFormat;
+  var current = null; // the session whose participants or cancel form is open
+
+  var statusText = { open: "Åben", full: "Fuldt booket", closed: "Lukket", cancelled: "Aflyst" };
+  var participantStatus = { confirmed: "Bekræftet", waitlisted: "På venteliste", cancelled: "Afmeldt" };
+  var roleText = { area_leader: "Områdeleder", cluster_leader: "Klyngeleder", district_leader: "Distriktsleder", other_leader_of_leaders: "Anden leder af ledere", administration: "Ansat i forvaltningen", other: "Andet" };
+
+  function loadForums() {
+    var target = $("forum-liste");
+    return api("GET", "/api/staff/forums").then(json).then(function (data) {
+      target.textContent = "";
+      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen forum endnu. Indlæs kataloget med leaders forums import.")); }
+      data.forums.forEach(function (forum) {
+        var sessions = table("moeder", forum.title,
+          ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
+        forum.sessions.forEach(function (s) { sessions.body.appendChild(sessionRow(s)); });
+        target.appendChild(sessions.table);
+      });
+    }).catch(function (error) {
+      if (error.message !== "signed out") { say(error.message); }
+    });
+  }
+
+  function sessionName(s) { return s.city + ", " + dateFormat.format(new Date(s.starts_at)); }
+
+  function sessionRow(s) {
+    var row = el("tr");
+    row.dataset.session = s.id;
+    var what = el("th", "", sessionName(s));
+    what.scope = "row";
+    row.appendChild(what);
+    row.appendChild(el("td", "", s.seats_taken + " af " + s.capacity));
+    row.appendChild(el("td", "", String(s.waiting)));
+    row.appendChild(el("td", "", String(s.seats_left)));
+    row.appendChild(el("td", "", statusText[s.status] || s.status));
+    var actions = el("td", "handlinger");
+    actions.appendChild(action("Deltagere", "Deltagere: " + sessionName(s), function () { openParticipants(s); }));
+    if (s.status !== "cancelled") {
+      var closing = s.status !== "closed";
+      actions.appendChild(action(closing ? "Luk tilmelding" : "Åbn tilmelding",
+        (closing ? "Luk tilmelding: " : "Åbn tilmelding: ") + sessionName(s),
+        function () { setOpen(s, !closing); }));
+      actions.appendChild(action("Aflys", "Aflys: " + sessionName(s), function () { openCancel(s); }));
+    }
+    row.appendChild(actions);
+    return row;
+  }
+
+  function setOpen(s, open) {
+    api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + (open ? "/reopen" : "/close"))
+      .then(json).then(function (updated) {
+        say((open ? "Tilmeldingen er åbnet: " : "Tilmeldingen er lukket: ") + sessionName(updated) + ".");
+        return loadForums();
+      }).catch(function (error) { if (error.message !== "signed out") { say(error.message); } });
+  }
+
+  function openParticipants(s) {
+    current = s;
+    $("aflys").hidden = true;
+    var target = $("deltager-liste");
+    target.textContent = "Henter deltagere …";
+    $("deltagere-overskrift").textContent = "Deltagere: " + sessionName(s);
+    $("deltagere").hidden = false;
+    $("deltagere-overskrift").focus();
+    api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
+      target.textContent = "";
+      if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
+      var list = table("deltagere", data.participants.length + " tilmeldinger",
+        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Særlige behov"]);
+      data.participants.forEach(function (p) {
+        var row = el("tr");
+        var status = participantStatus[p.status] || p.status;
+        if (p.waitlist_position) { status += " (nr. " + p.waitlist_position + ")"; }
+        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, p.needs || ""].forEach(function (text) {
+          row.appendChild(el("td", "", text));
+        });
+        list.body.appendChild(row);
+      });
+      target.appendChild(list.table);
+    }).catch(function (error) { if (error.message !== "signed out") { target.textContent = error.message; } });
+  }
+
+  function downloadCsv() {
+    if (!current) { return; }
+    var s = current;
+    api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants?format=csv").then(function (response) {
+      if (!response.ok) { throw new Error("Regnearket kunne ikke hentes. Prøv igen om lidt."); }
+      return response.blob();
+    }).then(function (blob) {
+      var link = el("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "deltagere-" + s.id + ".csv";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    }).catch(function (error) { if (error.message !== "signed out") { say(error.message); } });
+  }
+
+  function openCancel(s) {
+    current = s;
+    $("deltagere").hidden = true;
+    $("aflys-form").reset();
+    $("aflys-fejl").textContent = "";
+    $("aflys-spoerg").hidden = true;
+    $("aflys-videre").hidden = false;
+    $("aflys-moede").textContent = "Mødet: " + sessionName(s) + ". Aflysningen kan ikke fortrydes.";
+    $("aflys").hidden = false;
+    $("aflys-overskrift").focus();
+  }
+
+  function wireSecretariat() {
+    $("hent-csv").addEventListener("click", downloadCsv);
+    $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; });
+    $("aflys-fortryd").addEventListener("click", function () { $("aflys").hidden = true; });
+    // Asks first: the reason, then a second button that names what will happen.
+    $("aflys-videre").addEventListener("click", function () {
+      var reason = $("aarsag").value.trim();
+      $("aflys-fejl").textContent = "";
+      $("aarsag").removeAttribute("aria-invalid");
+      if (reason.length < 3) {
+        $("aflys-fejl").textContent = "Skriv en begrundelse til deltagerne.";
+        $("aarsag").setAttribute("aria-invalid", "true");
+        $("aarsag").focus();
+        return;
+      }
+      var s = current;
+      $("aflys-advarsel").textContent = "Vil du aflyse " + sessionName(s) + "? Alle " + (s.seats_taken + s.waiting) + " tilmeldte og ventende får en mail med begrundelsen. Det kan ikke fortrydes.";
+      $("aflys-spoerg").hidden = false;
+      $("aflys-videre").hidden = true;
+      $("aflys-ja").focus();
+    });
+    $("aflys-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      if ($("aflys-spoerg").hidden) { return; }
+      var s = current;
+      busy(event.target, api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/cancel", { reason: $("aarsag").value.trim() })
+        .then(json).then(function (answer) {
+          $("aflys").hidden = true;
+          say(sessionName(s) + " er aflyst; " + answer.cancelled + " deltagere får besked.");
+          return loadForums();
+        }).catch(function (error) {
+          if (error.message === "signed out") { return; }
+          $("aflys-fejl").textContent = error.fields.length ? error.fields[0].message : error.message;
+        }));
+    });
+  }
+
+  wireSecretariat();
+  P.area("secretariat", {
+    load: loadForums,
+    reset: function () {
+      $("forum-liste").textContent = "";
+      $("deltager-liste").textContent = "";
+      $("deltagere").hidden = true;
+      $("aflys").hidden = true;
+      current = null;
+    }
+  });
+}());
