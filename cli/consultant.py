@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from cli.common import fail
-from cli.danish import danish_time
+from shared.danish import danish_time
 
 
 @click.group()

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from cli.common import fail, read_file
-from cli.danish import confirm, danish_time
+from cli.danish import confirm
+from shared.danish import danish_time
 from shared.errors import InvalidInput
 
 
@@ -76,7 +77,7 @@ def forums_list(as_json: bool) -> None:
 def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None:
     """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
     from cli.resources import registration_store
-    from cli.spreadsheet import participant_row, participants_csv
+    from shared.forums.spreadsheet import participant_row, participants_csv
 
     _session_or_fail(session_id)
     store = registration_store()

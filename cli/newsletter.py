@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.common import fail
-from cli.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
+from shared.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
 
 
 @click.group(name="newsletter")

@@ -30,8 +30,7 @@ from infra.config import ROOT
 BUILD = ROOT / ".build"
 LAMBDA_PYTHON = "3.13"
 LAMBDA_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
-# cli/: the staff API writes the participant spreadsheet with the CLI's own writer.
-CODE_PACKAGES = ("functions", "shared", "cli")
+CODE_PACKAGES = ("functions", "shared")
 INVALIDATION_MODE = "unchecked-hash"
 # Where the folders are mounted in Lambda: the paths tracebacks show.
 CODE_MOUNT, LAYER_MOUNT = "/var/task", "/opt/python"

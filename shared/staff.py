@@ -73,7 +73,7 @@ def caller(app: APIGatewayRestResolver, group: str | None = None) -> StaffUser:
 
 def openapi_security_schemes() -> dict[str, Any]:
     """The staff routes' security scheme, for the OpenAPI document (each staff function's
-    module exposes it; `functions.openapi` merges them)."""
+    function's document; `local.openapi` merges them)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
     return {STAFF_TOKEN: HTTPBearer(

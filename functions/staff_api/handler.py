@@ -158,7 +158,7 @@ def participants(
     everyone = Registrations(store, secret=b"").participants(session_id)  # signs nothing
     logger.info("participant list", extra={"rows": len(everyone), "format": format or "json"})
     if format == "csv":
-        from cli.spreadsheet import participant_row, participants_csv
+        from shared.forums.spreadsheet import participant_row, participants_csv
 
         text = participants_csv(
             participant_row(r, waiting.index(r.id) + 1 if r.id in waiting else None)

@@ -59,3 +59,28 @@ def test_shipped_assets_carry_unchecked_hash_byte_code(
                                           capture_output=True, text=True, timeout=300).stdout)
         assert found["checked"] >= least, found
         assert found["wrong_count"] == 0, found
+
+
+def test_the_code_asset_imports_only_itself_the_layer_and_the_standard_library(
+    template: dict[str, Any]
+) -> None:
+    """Every import in the shipped code, lazy ones too, finds its package in Lambda: the
+    operator's CLI and the local runtime are not shipped, and a function reaching into them
+    would fail only in AWS."""
+    import ast
+    import sys
+
+    (code,) = _asset_dirs(template, "code")
+    (layer,) = _asset_dirs(template, "layer")
+    shipped = {p.name.removesuffix(".py") for folder in (code, layer / "python")
+               for p in folder.iterdir() if p.suffix in ("", ".py")}
+    missing = set()
+    for source in sorted(code.rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     and not node.level else [])
+            missing |= {(str(source.relative_to(code)), name) for name in names
+                        if name.split(".")[0] not in shipped | sys.stdlib_module_names}
+    assert not missing, sorted(missing)
+    assert not (code / "cli").exists() and not (code / "local").exists()

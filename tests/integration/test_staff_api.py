@@ -15,7 +15,6 @@ from typing import Any
 import jwt
 import pytest
 
-from cli.spreadsheet import BOM, HEADINGS
 from cli.staff import add_user, generated_password
 from local.emulator import Emulator
 from local.plan import Plan
@@ -24,6 +23,7 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.forums.catalogue import Catalogue
 from shared.forums.registration import RegistrationForm, Registrations
+from shared.forums.spreadsheet import BOM, HEADINGS
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
 from tests.integration.conftest import (
     Api,

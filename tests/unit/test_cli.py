@@ -18,12 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cli.resources
-from cli.danish import DanishTimeError, confirm, danish_time, parse_danish_time
+from cli.danish import confirm
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
-from cli.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.clock import COPENHAGEN
+from shared.danish import DanishTimeError, danish_time, parse_danish_time
 from shared.forums.registration import Registration, Status
+from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.roles import Role
 
 

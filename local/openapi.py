@@ -1,5 +1,5 @@
 """The OpenAPI document of the public API, generated from the API functions (Powertools) and
-merged into one: `python -m functions.openapi > docs/openapi.json`. A test keeps the
+merged into one: `python -m local.openapi > docs/openapi.json`. A test keeps the
 committed document current."""
 
 from __future__ import annotations
