@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cli.common import fail, read_file
+from cli.common import fail
 from cli.danish import confirm
 from shared.danish import danish_time
 from shared.errors import InvalidInput
@@ -40,11 +40,12 @@ def _catalogue() -> Any:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def forums_import(file: Path) -> None:
     """Create or update forums and sessions from a YAML or JSON FILE (safe to run again)."""
-    data = read_file(file)
-    if not isinstance(data, dict):
-        fail(f"{file}: forventede en fil med 'forums:' øverst.")
     try:
-        result = _catalogue().import_file(data)
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"Kan ikke læse {file}: {getattr(exc, 'strerror', None) or 'ikke UTF-8-tekst'}")
+    try:
+        result = _catalogue().import_text(text, filename=file.name)
     except InvalidInput as exc:
         lines = [f"  {e.field}: {e.message} ({e.code})" for e in exc.errors]
         fail(f"{file} blev ikke indlæst; ret disse felter:\n" + "\n".join(lines))

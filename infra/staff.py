@@ -38,6 +38,7 @@ GROUP_DESCRIPTIONS = {
 # The secretariat's routes below /api (each also checks the group in the handler).
 SECRETARIAT_ROUTES = (
     ("GET", "staff/forums"),
+    ("POST", "staff/forums/import"),
     ("GET", "staff/sessions/{session_id}/participants"),
     ("POST", "staff/sessions/{session_id}/close"),
     ("POST", "staff/sessions/{session_id}/reopen"),

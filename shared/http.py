@@ -256,7 +256,16 @@ class Resolver(APIGatewayRestResolver):
     the same fields sent as JSON; answers a browser's plain form post (no script) with a
     page instead of JSON."""
 
+    # A staff function's group: everyone else is refused (403) before anything reads the
+    # request, routes `ANY_SIGNED_IN` aside. Each route checks its group again.
+    staff_group: str | None = None
+    ANY_SIGNED_IN = frozenset({"/api/staff/me"})
+
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if self.staff_group is not None:
+            refused = self._outside_group(event)
+            if refused is not None:
+                return refused
         headers = {k.lower(): str(v) for k, v in (event.get("headers") or {}).items()}
         content_type = headers.get("content-type", "")
         media_type = content_type.split(";")[0].strip().lower()
@@ -264,6 +273,18 @@ class Resolver(APIGatewayRestResolver):
         if form_answer.wants_page(media_type, headers.get("accept", "")):
             return form_answer.page(result, headers.get("referer", ""))
         return result
+
+    def _outside_group(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
+        from shared.staff import require, staff_user
+
+        claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+        try:
+            user = staff_user(claims)
+            if event.get("resource") not in self.ANY_SIGNED_IN:
+                require(user, str(self.staff_group))
+        except DomainError as exc:
+            return _refusal(exc)
+        return None
 
     def _answer(self, event: Mapping[str, Any], context: Any, media_type: str,
                 content_type: str) -> dict[str, Any]:
@@ -291,8 +312,11 @@ class Resolver(APIGatewayRestResolver):
         return super().resolve(_as_json(event, text if given else None), context)
 
 
-def create_resolver() -> Resolver:
+def create_resolver(staff_group: str | None = None) -> Resolver:
+    """The resolver of an API function; with `staff_group`, of a staff function that serves
+    that group alone."""
     app = Resolver(enable_validation=True, json_body_deserializer=_loads)
+    app.staff_group = staff_group
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response[Any]:

@@ -16,8 +16,9 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
 from shared.forums.cancellation import cancel_session
+from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, Session
-from shared.forums.registration import Registrations
+from shared.forums.registration import Registrations, WaitingList
 from shared.http import (
     BODY_REFUSALS,
     Body,
@@ -35,7 +36,7 @@ from shared.staff import caller as staff_caller
 settings = StaffApiSettings()  # type: ignore[call-arg]
 catalogue = DynamoCatalogueStore(settings.forums_table_name)
 store = DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
-app = create_resolver()
+app = create_resolver(staff_group="secretariat")
 
 
 
@@ -92,6 +93,17 @@ class Participants(BaseModel):
     participants: list[Participant]
 
 
+class CatalogueUpload(BaseModel):
+    # The file's name decides how it is read (.json: JSON, else YAML), as in the CLI.
+    filename: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=16_000)
+
+
+class Imported(BaseModel):
+    forums: int
+    sessions: int
+
+
 class CancelRequest(BaseModel):
     # Told to every participant as written.
     reason: str = Field(min_length=3, max_length=2000)
@@ -133,6 +145,21 @@ def forums() -> StaffForums:
         StaffForum(id=forum.id, title=forum.title, audience=forum.audience, sessions=[
             _view(s, len(store.waiting(s.id))) for s in sessions if s.forum_id == forum.id])
         for forum in sorted(catalogue.forums(), key=lambda f: f.title)])
+
+
+@app.post("/api/staff/forums/import",
+          responses=staff_responses({200: Imported}, *BODY_REFUSALS), security=SECURITY)
+def import_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> Imported:
+    """Create or update forums and sessions from the secretariat's YAML or JSON file, with
+    the same validation and errors as `leaders forums import`: a file that is not valid stores
+    nothing (422 per field); a capacity below the seats already taken refuses that session
+    alone and names it (422). Safe to run again; seats added go to the waiting list first."""
+    caller("secretariat")
+    result = Catalogue(catalogue, seats=WaitingList(store)).import_text(
+        upload.text, filename=upload.filename)
+    logger.info("catalogue imported", extra={"forums": result.forums,
+                                             "sessions": result.sessions})
+    return Imported(forums=result.forums, sessions=result.sessions)
 
 
 def _with_csv(documented: dict[int, Any]) -> dict[int, Any]:

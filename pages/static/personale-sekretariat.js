@@ -16,7 +16,7 @@
     var target = $("forum-liste");
     return api("GET", "/api/staff/forums").then(json).then(function (data) {
       target.textContent = "";
-      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen forum endnu. Indlæs kataloget med leaders forums import.")); }
+      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen forum endnu. Indlæs kataloget herunder.")); }
       data.forums.forEach(function (forum) {
         var sessions = table("moeder", forum.title,
           ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
@@ -116,7 +116,38 @@
     $("aflys-overskrift").focus();
   }
 
+  // The catalogue file, read in the page and sent as text: the API validates it as the CLI
+  // does and answers every field in error.
+  var MAX_FILE = 14 * 1024;
+
+  function importCatalogue(event) {
+    event.preventDefault();
+    var input = $("katalog-fil"), errors = $("katalog-fejl");
+    var file = input.files && input.files[0];
+    errors.textContent = "";
+    input.removeAttribute("aria-invalid");
+    function refuse(lines) {
+      var list = el("ul");
+      lines.forEach(function (line) { list.appendChild(el("li", "", line)); });
+      errors.appendChild(list);
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+    if (!file) { refuse(["Vælg en katalogfil."]); return; }
+    if (file.size > MAX_FILE) { refuse(["Filen er for stor (højst 14 KB). Del den i flere filer, og indlæs dem hver for sig."]); return; }
+    busy(event.target, file.text().then(function (text) {
+      return api("POST", "/api/staff/forums/import", { filename: file.name, text: text });
+    }).then(json).then(function (result) {
+      $("katalog-form").reset();
+      say("Kataloget er indlæst: " + result.forums + " forum og " + result.sessions + " møder.");
+      return loadForums();
+    }).catch(P.failedQuietly(function (error) {
+      refuse(error.fields.length ? error.fields.map(function (f) { return f.field + ": " + f.message; }) : [error.message]);
+    })));
+  }
+
   function wireSecretariat() {
+    $("katalog-form").addEventListener("submit", importCatalogue);
     $("hent-csv").addEventListener("click", downloadCsv);
     $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; });
     $("aflys-fortryd").addEventListener("click", function () { $("aflys").hidden = true; });
@@ -159,6 +190,8 @@
     reset: function () {
       $("forum-liste").textContent = "";
       $("deltager-liste").textContent = "";
+      $("katalog-fejl").textContent = "";
+      $("katalog-form").reset();
       $("deltagere").hidden = true;
       $("aflys").hidden = true;
       current = null;

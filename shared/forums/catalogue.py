@@ -82,6 +82,26 @@ class Catalogue:
         upcoming = [s for s in self._store.sessions(forum_id) if s.ends_at > now]
         return self._view(forum, upcoming)
 
+    def import_text(self, text: str, *, filename: str) -> ImportResult:
+        """Import the secretariat's file as written: JSON when its name ends in .json, else
+        YAML (the CLI reads it from disk, the console from the chosen file). A file that
+        cannot be read is refused as a whole, with the parser's reason."""
+        import json
+
+        import yaml  # only the import reads YAML
+
+        try:
+            data = (json.loads(text) if filename.lower().endswith(".json")
+                    else yaml.safe_load(text))
+        except (ValueError, yaml.YAMLError) as exc:
+            reason = " ".join(str(exc).split())[:300]
+            raise InvalidInput([FieldError("file", "unreadable",
+                                           f"Filen er ikke gyldig YAML/JSON: {reason}")]) from exc
+        if not isinstance(data, dict):
+            raise InvalidInput([FieldError("file", "no_forums",
+                                           "Forventede en fil med 'forums:' øverst.")])
+        return self.import_file(data)
+
     def import_file(self, data: Mapping[str, Any]) -> ImportResult:
         """Upsert every forum and session in the file; running it twice changes nothing more.
         A session's status is taken from the file only when it is created; seats added to a

@@ -208,3 +208,33 @@ def test_an_invited_person_chooses_a_password_sets_up_totp_and_gives_a_code_next
     console.get_by_role("button", name="Log ind").click()
     expect(console.get_by_role("heading", name=f"Logget ind som {email}")).to_be_visible()
     runtime.leaders("staff", "remove", email)
+
+
+def test_the_secretariat_imports_a_catalogue_file_and_reads_each_error_by_field(
+        runtime: Running, console: Page) -> None:
+    email, password = demo_users(runtime)["secretariat"]
+    sign_in(console, runtime, email, password)
+    chooser = console.get_by_label("Katalogfil")
+    bad = b"forums:\n  - id: konsol-forum\n    title: Konsolforum\n    sessions:\n" \
+          b"      - id: konsol-vejle\n        city: Vejle\n        starts_at: 2099-05-02T09:00\n" \
+          b"        ends_at: 2099-05-02T08:00\n        registration_deadline: 2099-04-20T12:00\n" \
+          b"        capacity: 0\n"
+    chooser.set_input_files(files=[{"name": "katalog.yaml", "mimeType": "application/yaml",
+                                    "buffer": bad}])
+    console.get_by_role("button", name="Indlæs", exact=True).click()
+    errors = console.locator("#katalog-fejl li")
+    expect(errors.first).to_be_visible()
+    assert any("capacity" in line for line in errors.all_inner_texts())
+    expect(chooser).to_have_attribute("aria-invalid", "true")
+    axe_at_both_widths(console, "katalog-fejl")
+    assert not [f for f in runtime.json("GET", "/api/forums")[1]["forums"]
+                if f["id"] == "konsol-forum"]
+
+    good = bad.replace(b"08:00\n", b"15:00\n").replace(b"capacity: 0", b"capacity: 25")
+    chooser.set_input_files(files=[{"name": "katalog.yaml", "mimeType": "application/yaml",
+                                    "buffer": good}])
+    console.get_by_role("button", name="Indlæs", exact=True).click()
+    expect(console.locator("#konsol-status")).to_have_text(
+        "Kataloget er indlæst: 1 forum og 1 møder.")
+    expect(console.locator("#katalog-fejl")).to_be_empty()
+    expect(console.get_by_role("rowheader", name=re.compile("^Vejle"))).to_be_visible()

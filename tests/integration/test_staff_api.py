@@ -39,7 +39,8 @@ SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("GET", "/api/staff/sessions/{id}/participants"),
                       ("POST", "/api/staff/sessions/{id}/close"),
                       ("POST", "/api/staff/sessions/{id}/reopen"),
-                      ("POST", "/api/staff/sessions/{id}/cancel")]
+                      ("POST", "/api/staff/sessions/{id}/cancel"),
+                      ("POST", "/api/staff/forums/import")]
 
 
 def session_fixture(capacity: int = 2) -> str:
@@ -208,7 +209,7 @@ def test_close_reopen_cancel_and_a_cancelled_session_stays_cancelled(
     assert {p["status"] for p in people} == {"cancelled"}
 
 
-@pytest.mark.parametrize("method,path", SECRETARIAT_ROUTES[1:])
+@pytest.mark.parametrize("method,path", [r for r in SECRETARIAT_ROUTES if "{id}" in r[1]])
 def test_an_unknown_session_is_a_404(api: Api, tokens: dict[str, dict[str, Any]], method: str,
                                      path: str) -> None:
     for session_id in ("findes-ikke", "STORE", "x" * 300):
@@ -216,3 +217,105 @@ def test_an_unknown_session_is_a_404(api: Api, tokens: dict[str, dict[str, Any]]
                                    {"reason": "Aflyst"},
                                    bearer(tokens["secretariat"]["IdToken"]))
         assert (status, body["code"]) == (404, "session_not_found")
+
+
+# -- the catalogue file, as the CLI imports it ------------------------------------------------
+
+def _catalogue_yaml(number: int, capacity: int = 4) -> str:
+    return f"""forums:
+  - id: import-forum-{number}
+    title: "Forum om ledelse af ledere"
+    audience: leaders_of_leaders
+    sessions:
+      - id: import-aarhus-{number}
+        city: Aarhus
+        venue: "Scandinavian Congress Center"
+        starts_at: "2099-03-02T09:00"
+        ends_at: "2099-03-02T15:00"
+        registration_deadline: "2099-02-20T12:00"
+        capacity: {capacity}
+"""
+
+
+def test_the_secretariat_imports_a_catalogue_file_and_again_changes_nothing(
+        api: Api, tokens: dict[str, dict[str, Any]]) -> None:
+    headers = bearer(tokens["secretariat"]["IdToken"])
+    number = time.monotonic_ns()
+    text = _catalogue_yaml(number)
+    for _ in range(2):
+        status, body = api.request("POST", "/api/staff/forums/import",
+                                   {"filename": "katalog.yaml", "text": text}, headers)
+        assert (status, body) == (200, {"forums": 1, "sessions": 1})
+        listed = [s for f in api.request("GET", "/api/staff/forums", headers=headers)[1]["forums"]
+                  if f["id"] == f"import-forum-{number}" for s in f["sessions"]]
+        assert [(s["id"], s["capacity"], s["seats_taken"], s["status"]) for s in listed] == [
+            (f"import-aarhus-{number}", 4, 0, "open")]
+    as_json = json.dumps({"forums": [{
+        "id": f"import-json-{number}", "title": "Forum i JSON",
+        "sessions": [{"id": f"import-json-odense-{number}", "city": "Odense",
+                      "starts_at": "2099-04-02T09:00", "ends_at": "2099-04-02T15:00",
+                      "registration_deadline": "2099-03-20T12:00", "capacity": 10}]}]})
+    assert api.request("POST", "/api/staff/forums/import",
+                       {"filename": "KATALOG.JSON", "text": as_json}, headers) == (
+        200, {"forums": 1, "sessions": 1})
+
+
+@pytest.mark.parametrize(("filename", "text", "fields"), [
+    ("katalog.yaml", "forums: [", ["file"]),                      # not YAML
+    ("katalog.json", "forums:\n  - id: x", ["file"]),              # YAML named .json
+    ("katalog.yaml", "- bare en liste", ["file"]),                 # no forums: at the top
+    ("katalog.yaml", "", ["text"]),
+    ("katalog.yaml", "x" * 16_001, ["text"]),
+    ("", "forums: []", ["filename"]),
+])
+def test_a_file_that_cannot_be_read_is_refused_per_field(
+        api: Api, tokens: dict[str, dict[str, Any]], filename: str, text: str,
+        fields: list[str]) -> None:
+    status, body = api.request("POST", "/api/staff/forums/import",
+                               {"filename": filename, "text": text},
+                               bearer(tokens["secretariat"]["IdToken"]))
+    assert status in (413, 422), body
+    if status == 422:
+        assert [e["field"] for e in body["errors"]] == fields
+        assert all(e["message"] for e in body["errors"])
+
+
+def test_an_invalid_catalogue_stores_nothing_and_names_every_field(
+        api: Api, tokens: dict[str, dict[str, Any]]) -> None:
+    headers = bearer(tokens["secretariat"]["IdToken"])
+    number = time.monotonic_ns()
+    text = _catalogue_yaml(number, capacity=0) + "        colour: blue\n"
+    status, body = api.request("POST", "/api/staff/forums/import",
+                               {"filename": "katalog.yml", "text": text}, headers)
+    assert status == 422
+    named = {e["field"] for e in body["errors"]}
+    assert any(f.endswith("capacity") for f in named) and any(f.endswith("colour")
+                                                               for f in named)
+    forums = api.request("GET", "/api/staff/forums", headers=headers)[1]["forums"]
+    assert not [f for f in forums if f["id"] == f"import-forum-{number}"]
+
+
+def test_an_import_that_adds_seats_gives_them_to_the_waiting_list_in_order(
+        api: Api, tokens: dict[str, dict[str, Any]], session: str) -> None:
+    headers = bearer(tokens["secretariat"]["IdToken"])
+    stored = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)).session(session)
+    assert stored is not None
+    entry = {"id": session, "city": stored.city, "venue": stored.venue,
+             "starts_at": stored.starts_at.isoformat(), "ends_at": stored.ends_at.isoformat(),
+             "registration_deadline": stored.registration_deadline.isoformat(), "capacity": 3}
+    text = json.dumps({"forums": [{"id": stored.forum_id, "title": "Personaleforum",
+                                   "sessions": [entry]}]})
+    assert api.request("POST", "/api/staff/forums/import",
+                       {"filename": "katalog.json", "text": text}, headers)[0] == 200
+    people = api.request("GET", f"/api/staff/sessions/{session}/participants",
+                         headers=headers)[1]["participants"]
+    assert [(p["email"], p["status"]) for p in people] == [
+        ("deltager-a@example.dk", "confirmed"), ("deltager-b@example.dk", "confirmed"),
+        ("deltager-c@example.dk", "confirmed")]
+    # A capacity below the seats taken refuses that session and names it.
+    entry["capacity"] = 1
+    status, body = api.request("POST", "/api/staff/forums/import", {
+        "filename": "katalog.json", "text": json.dumps({"forums": [{
+            "id": stored.forum_id, "title": "Personaleforum", "sessions": [entry]}]})},
+        headers)
+    assert (status, [e["code"] for e in body["errors"]]) == (422, ["capacity_below_confirmed"])
