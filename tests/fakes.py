@@ -1,30 +1,70 @@
-"""In-memory stand-ins for the adapters, for domain tests without AWS."""
+"""In-memory stand-ins for the adapters, for domain tests without AWS.
+
+They keep what the DynamoDB adapters keep, where they keep it, and refuse what they refuse:
+the session's seat count and waiting list live with the catalogue's session (as on its item),
+and a registration store's writes are all or nothing under one lock (as a transaction), with
+the same conditions and the same precedence of outcomes (Existing before Moved before
+Refused). Registrations, submissions, the email ledger and the gates share one key space per
+session (`REG#`, `SUB#`, `MAIL#`, `GATE#`) with the same expiry (TTL, whole seconds), so
+forgetting a registration forgets its emails as in DynamoDB. Every change of a registration or
+submission is kept as a stream record. tests/integration/test_registration_store_contract.py
+runs one suite against these and the adapters on the emulator."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+from shared.errors import Conflict, NotFound
+from shared.forms import normalise_email
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
+from shared.forums.registration import (
+    CancelledBy,
+    Confirmed,
+    Existing,
+    Moved,
+    Refused,
+    Registration,
+    SeatFreed,
+    SessionState,
+    Status,
+    Submission,
+    Waiting,
+)
 from shared.roles import Audience
 
 
 class MemoryCatalogueStore:
+    """Forums and sessions; each session with its audience, waiting list, status and the
+    secretariat's reason for a cancellation."""
+
     def __init__(self) -> None:
+        self.lock = threading.RLock()  # one for the catalogue and the registrations: one service
         self._forums: dict[str, Forum] = {}
         self._sessions: dict[str, Session] = {}
+        self.audiences: dict[str, Audience] = {}
+        self.waiting_lists: dict[str, list[str]] = {}
+        self._reasons: dict[str, str] = {}
 
     def put_forum(self, forum: Forum) -> None:
-        self._forums[forum.id] = forum
+        with self.lock:
+            self._forums[forum.id] = forum
 
     def put_session(self, session: Session, audience: Audience) -> None:
-        existing = self._sessions.get(session.id)
-        if existing is None:
-            self._sessions[session.id] = session.model_copy(update={"confirmed": 0})
-            return
-        if existing.confirmed > session.capacity:
-            raise CapacityBelowConfirmed(session.id)
-        self._sessions[session.id] = session.model_copy(update={
-            "confirmed": existing.confirmed, "closed": existing.closed,
-            "cancelled": existing.cancelled})
+        with self.lock:
+            existing = self._sessions.get(session.id)
+            if existing is not None and existing.confirmed > session.capacity:
+                raise CapacityBelowConfirmed(session.id)
+            self.audiences[session.id] = audience
+            if existing is None:
+                self._sessions[session.id] = session.model_copy(update={"confirmed": 0})
+                return
+            self._sessions[session.id] = session.model_copy(update={
+                "confirmed": existing.confirmed, "closed": existing.closed,
+                "cancelled": existing.cancelled})
 
     def forums(self) -> list[Forum]:
         return list(self._forums.values())
@@ -35,8 +75,348 @@ class MemoryCatalogueStore:
     def sessions(self, forum_id: str | None = None) -> list[Session]:
         return [s for s in self._sessions.values() if forum_id in (None, s.forum_id)]
 
+    def session(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id)
+
+    def cancel_reason(self, session_id: str) -> str | None:
+        return self._reasons.get(session_id)
+
+    def set_status(self, session_id: str, *, closed: bool | None = None,
+                   cancelled: bool | None = None, reason: str | None = None) -> None:
+        with self.lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise NotFound("Sessionen findes ikke.", code="session_not_found")
+            if (closed is False or cancelled is False) and session.cancelled:
+                raise Conflict("Sessionen er aflyst og kan ikke åbnes igen.",
+                               code="session_cancelled")
+            changes = {name: value for name, value in (("closed", closed),
+                                                       ("cancelled", cancelled))
+                       if value is not None}
+            self._sessions[session_id] = session.model_copy(update=changes)
+            if reason is not None:
+                self._reasons[session_id] = reason
+
     def take_seats(self, session_id: str, count: int) -> None:
+        """Seats taken outside registration (for catalogue tests)."""
+        self._count(session_id, count)
+
+    def _count(self, session_id: str, change: int) -> None:
         session = self._sessions[session_id]
         self._sessions[session_id] = session.model_copy(
-            update={"confirmed": session.confirmed + count}
-        )
+            update={"confirmed": session.confirmed + change})
+
+
+@dataclass
+class Item:
+    """One item of the registrations table: a registration, a submission, a ledger entry or a
+    gate (`value` None), with its expiry in epoch seconds (DynamoDB's TTL attribute)."""
+
+    value: Registration | Submission | None
+    expires_at: int | None
+    until: datetime | None = None  # a gate's
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record of the registrations table's stream (NEW_AND_OLD_IMAGES)."""
+
+    old: Registration | Submission | None
+    new: Registration | Submission | None
+
+
+def _epoch(moment: datetime | None) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _stored(registration: Registration) -> Registration:
+    """The registration as a put stores it: what a cancellation or promotion added is not part
+    of a new round, empty texts are absent, and the expiry is in whole seconds (TTL)."""
+    expires = _epoch(registration.expires_at)
+    return registration.model_copy(update={
+        "cancelled_at": None, "cancelled_by": None, "promoted_at": None,
+        "expires_at": datetime.fromtimestamp(expires, UTC) if expires is not None else None,
+        **{f: None for f in ("phone", "member_number", "needs", "submission",
+                             "consent_text_version") if not getattr(registration, f)}})
+
+
+def _reg(registration_id: str) -> str:
+    return f"REG#{registration_id}"
+
+
+def _sub(registration_id: str, submission_id: str) -> str:
+    return f"SUB#{registration_id}#{submission_id}"
+
+
+class MemoryRegistrationStore:
+    """The registration store over a MemoryCatalogueStore's sessions (shared.forums.ports)."""
+
+    def __init__(self, catalogue: MemoryCatalogueStore) -> None:
+        self.catalogue = catalogue
+        self.lock = catalogue.lock
+        self._items: dict[tuple[str, str], Item] = {}
+        self.changes: list[Change] = []
+
+    # -- the table ---------------------------------------------------------------------------
+
+    def _write(self, session_id: str, key: str, item: Item | None) -> None:
+        old = self._items.pop((session_id, key), None)
+        if item is not None:
+            self._items[(session_id, key)] = item
+        before, after = old.value if old else None, item.value if item else None
+        if before is not None or after is not None:
+            self.changes.append(Change(before, after))
+
+    def take_changes(self) -> list[Change]:
+        """The stream records since the last call, in order."""
+        with self.lock:
+            changes, self.changes = self.changes, []
+            return changes
+
+    def expiries(self, session_id: str) -> dict[str, int | None]:
+        """Every item of the session by its sort key, with its expiry (None: none)."""
+        return {key: item.expires_at for (sid, key), item in sorted(self._items.items())
+                if sid == session_id}
+
+    def _values(self, session_id: str | None, prefix: str) -> list[Registration | Submission]:
+        return [item.value for (sid, key), item in sorted(self._items.items())
+                if session_id in (None, sid) and key.startswith(prefix)
+                and item.value is not None]
+
+    # -- submitting --------------------------------------------------------------------------
+
+    def put_submission(self, submission: Submission) -> None:
+        with self.lock:
+            stored = submission.model_copy(update={
+                f: None for f in ("phone", "member_number", "needs")
+                if not getattr(submission, f)})
+            self._write(submission.session_id, _sub(submission.registration_id, submission.id),
+                        Item(stored, _epoch(submission.expires_at)))
+
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None:
+        item = self._items.get((session_id, _sub(registration_id, submission_id)))
+        return item.value if item and isinstance(item.value, Submission) else None
+
+    # -- placing -----------------------------------------------------------------------------
+
+    def _state(self, session_id: str) -> SessionState | None:
+        session = self.catalogue.session(session_id)
+        if session is None:
+            return None
+        return SessionState(session=session, audience=self.catalogue.audiences[session_id],
+                            waiting=list(self.catalogue.waiting_lists.get(session_id, [])))
+
+    @staticmethod
+    def _open(state: SessionState | None, admitted: list[Audience], now: datetime) -> bool:
+        return (state is not None and not state.session.closed and not state.session.cancelled
+                and state.session.registration_deadline > now and state.audience in admitted)
+
+    def _placeable(self, registration: Registration,
+                   previous_round: int | None) -> Existing | Moved | None:
+        """The conditions on the registration and its submission (None: both hold)."""
+        current = self.get(registration.session_id, registration.id)
+        if previous_round is None:
+            mine = current is None
+        else:
+            mine = (current is not None and current.status is Status.CANCELLED
+                    and current.round == previous_round)
+        if not mine and current is not None:
+            return Existing(current)
+        if not mine or self.submission(registration.session_id, registration.id,
+                                       registration.submission or "") is None:
+            return Moved()
+        return None
+
+    def _place(self, registration: Registration) -> None:
+        self._write(registration.session_id, _sub(registration.id, registration.submission or ""),
+                    None)
+        stored = _stored(registration)
+        self._write(registration.session_id, _reg(registration.id),
+                    Item(stored, _epoch(stored.expires_at)))
+
+    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
+                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
+        with self.lock:
+            state = self._state(registration.session_id)
+            session_holds = (state is not None and self._open(state, admitted, now)
+                             and state.session.confirmed < state.session.capacity
+                             and not state.waiting)
+            other = self._placeable(registration, previous_round)
+            if other is not None:
+                return other
+            if not session_holds:
+                return Refused(state)
+            self._place(registration)
+            self.catalogue._count(registration.session_id, 1)
+            return Confirmed()
+
+    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
+                      previous_round: int | None
+                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
+        with self.lock:
+            state = self._state(registration.session_id)
+            session_holds = (state is not None and self._open(state, admitted, now)
+                             and (state.session.confirmed >= state.session.capacity
+                                  or bool(state.waiting))
+                             and registration.id not in state.waiting)
+            other = self._placeable(registration, previous_round)
+            if other is not None:
+                return other
+            if not session_holds:
+                if state is not None and not state.waiting \
+                        and state.session.confirmed < state.session.capacity:
+                    return SeatFreed()
+                return Refused(state)
+            self._place(registration)
+            self.catalogue.waiting_lists.setdefault(registration.session_id, []).append(
+                registration.id)
+            return Waiting()
+
+    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
+        with self.lock:
+            state = self._state(session_id)
+            current = self.get(session_id, registration_id)
+            if (state is None or state.waiting[:1] != [registration_id]
+                    or state.session.confirmed >= state.session.capacity
+                    or state.session.cancelled
+                    or current is None or current.status is not Status.WAITLISTED):
+                return False
+            self._promote(session_id, current, now)
+            self.catalogue._count(session_id, 1)
+            return True
+
+    def _promote(self, session_id: str, waiting: Registration, now: datetime) -> None:
+        """Off the head of the list, confirmed (the seat is the caller's to count)."""
+        self.catalogue.waiting_lists[session_id].pop(0)
+        promoted = waiting.model_copy(update={"status": Status.CONFIRMED, "promoted_at": now})
+        self._write(session_id, _reg(waiting.id), Item(promoted, _epoch(promoted.expires_at)))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def session_state(self, session_id: str) -> SessionState | None:
+        with self.lock:
+            return self._state(session_id)
+
+    def waiting(self, session_id: str) -> list[str]:
+        with self.lock:
+            return list(self.catalogue.waiting_lists.get(session_id, []))
+
+    def position(self, session_id: str, registration_id: str) -> int | None:
+        waiting = self.waiting(session_id)
+        return waiting.index(registration_id) + 1 if registration_id in waiting else None
+
+    def get(self, session_id: str, registration_id: str) -> Registration | None:
+        item = self._items.get((session_id, _reg(registration_id)))
+        return item.value if item and isinstance(item.value, Registration) else None
+
+    def registrations(self, session_id: str) -> list[Registration]:
+        with self.lock:
+            return [r for r in self._values(session_id, "REG#") if isinstance(r, Registration)]
+
+    # -- cancelling --------------------------------------------------------------------------
+
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
+        with self.lock:
+            current = self.get(registration.session_id, registration.id)
+            state = self._state(registration.session_id)
+            if current is None or current.status is Status.CANCELLED or state is None:
+                return False
+            session_id, waiting = current.session_id, state.waiting
+            if current.status is Status.WAITLISTED:
+                if current.id in waiting:
+                    self.catalogue.waiting_lists[session_id].remove(current.id)
+            elif not waiting or state.session.cancelled:
+                if state.session.confirmed <= 0:
+                    raise RuntimeError("cancellation kept conflicting")  # as the adapter
+                self.catalogue._count(session_id, -1)
+            else:  # the seat passes to the first in line in the same step
+                first = self.get(session_id, waiting[0])
+                if first is None or first.status is not Status.WAITLISTED:
+                    raise RuntimeError("cancellation kept conflicting")  # as the adapter
+                self._promote(session_id, first, now)
+            cancelled = current.model_copy(update={
+                "status": Status.CANCELLED, "cancelled_at": now, "cancelled_by": by})
+            self._write(session_id, _reg(current.id),
+                        Item(cancelled, _epoch(cancelled.expires_at)))
+            return True
+
+    # -- data-protection requests ------------------------------------------------------------
+
+    def with_email(self, email: str) -> list[Registration]:
+        wanted = normalise_email(email)
+        with self.lock:
+            return [r for r in self._values(None, "REG#")
+                    if isinstance(r, Registration) and normalise_email(r.email) == wanted]
+
+    def submissions_with_email(self, email: str) -> list[Submission]:
+        wanted = normalise_email(email)
+        with self.lock:
+            return [s for s in self._values(None, "SUB#")
+                    if isinstance(s, Submission) and normalise_email(s.email) == wanted]
+
+    def forget(self, registration: Registration) -> None:
+        with self.lock:
+            if (registration.session_id, _reg(registration.id)) in self._items:
+                self._write(registration.session_id, _reg(registration.id), None)
+            self.forget_submissions(registration.session_id, registration.id)
+
+    def forget_submissions(self, session_id: str, registration_id: str) -> None:
+        with self.lock:
+            prefixes = (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",
+                        f"GATE#{registration_id}")
+            for sid, key in list(self._items):
+                if sid == session_id and key.startswith(prefixes):
+                    self._write(sid, key, None)
+
+    # -- the email ledger and the gates (shared.forums.notifications.Ledger) -----------------
+
+    def claim(self, session_id: str, registration_id: str, kind: str,
+              expires_at: datetime | None = None) -> bool:
+        with self.lock:
+            key = f"MAIL#{registration_id}#{kind}"
+            if (session_id, key) in self._items:
+                return False
+            self._write(session_id, key, Item(None, _epoch(expires_at)))
+            return True
+
+    def release(self, session_id: str, registration_id: str, kind: str) -> None:
+        with self.lock:
+            self._write(session_id, f"MAIL#{registration_id}#{kind}", None)
+
+    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+                  until: datetime) -> bool:
+        with self.lock:
+            key = f"GATE#{registration_id}"
+            held = self._items.get((session_id, key))
+            if held is not None and held.until is not None and held.until > now:
+                return False
+            self._write(session_id, key, Item(None, _epoch(until), until))
+            return True
+
+    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None:
+        with self.lock:
+            key = f"GATE#{registration_id}"
+            held = self._items.get((session_id, key))
+            if held is not None and held.until == until:
+                self._write(session_id, key, None)
+
+
+class MemoryOutbox:
+    """The email sender (shared.forums.notifications.Sender): every message kept, in order."""
+
+    sender = "forum@example.dk"
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    def send(self, message: EmailMessage, to: str) -> str:
+        with self._lock:
+            self.messages.append(message)
+            return f"message-{len(self.messages)}"
+
+    def take(self) -> list[EmailMessage]:
+        with self._lock:
+            taken, self.messages = self.messages, []
+            return taken

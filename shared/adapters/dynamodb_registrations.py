@@ -44,7 +44,10 @@ from shared.roles import Audience, Role
 _OPEN = ("attribute_exists(pk) AND closed = :false AND cancelled = :false "
          "AND registration_deadline > :now AND audience IN ({audiences})")
 _NOBODY_WAITS = "(attribute_not_exists(waiting) OR size(waiting) = :zero)"
-_FULL_OR_WAITING = "(confirmed >= #capacity OR size(waiting) > :zero)"
+# size() of a missing attribute is simply false in DynamoDB; moto raises instead, so the
+# attribute is tested first (a session nobody ever waited for has no `waiting`).
+_FULL_OR_WAITING = ("(confirmed >= #capacity OR "
+                    "(attribute_exists(waiting) AND size(waiting) > :zero))")
 
 
 def registration_key(session_id: str, registration_id: str) -> dict[str, Any]:

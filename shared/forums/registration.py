@@ -26,7 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,6 +42,7 @@ from shared.forms import (
     normalise_email,
 )
 from shared.forums.models import SLUG, Session
+from shared.forums.ports import RegistrationStore
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from shared.roles import Audience, Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
@@ -198,47 +199,6 @@ class Moved:
     submission was consumed, expired or erased meanwhile, the registration was erased, or the
     store was busy with a concurrent change of the same items (DynamoDB cancels a transaction
     that conflicts with another one in flight). Read again and decide anew."""
-
-
-class RegistrationStore(Protocol):
-    def session_state(self, session_id: str) -> SessionState | None: ...
-
-    def put_submission(self, submission: Submission) -> None:
-        """Store the submission (written again unchanged when a form is resubmitted)."""
-
-    def submission(self, session_id: str, registration_id: str,
-                   submission_id: str) -> Submission | None: ...
-
-    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
-        """Store the registration as confirmed, take a seat and consume its submission, all or
-        nothing. Only while the session is open, has a seat and nobody waits; only if the
-        registration is new (`previous_round` None) or still the cancelled one of that round,
-        and only while the submission is still held (not erased, expired or used)."""
-
-    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None
-                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
-        """Store the registration as waitlisted, append it to the session's waiting list and
-        consume its submission, all or nothing; only while the session is open and full (or
-        someone waits), and the submission is still held."""
-
-    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
-        """Give a free seat to this registration, first in line: off the list, seat taken,
-        confirmed, all or nothing. False when the list or the seats moved meanwhile."""
-
-    def position(self, session_id: str, registration_id: str) -> int | None: ...
-
-    def waiting(self, session_id: str) -> list[str]:
-        """The ids on the session's waiting list, first in line first."""
-
-    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
-
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
-        """Cancel; a confirmed seat passes to the first waiting person in the same step.
-        False when it was cancelled already."""
-
-    def registrations(self, session_id: str) -> list[Registration]: ...
 
 
 def admitted_audiences(role: Role) -> list[Audience]:

@@ -1,0 +1,101 @@
+"""What forum registration needs of its storage: every method the service, the waiting list,
+the secretariat's flows, the email notifier and data-protection requests call on it.
+
+The DynamoDB adapter (shared.adapters.dynamodb_registrations) implements it in AWS and
+locally; an in-memory store does in the unit tests, and one contract test suite runs against
+both (tests/integration/test_registration_store_contract.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.forums.registration import (
+        CancelledBy,
+        Confirmed,
+        Existing,
+        Moved,
+        Refused,
+        Registration,
+        SeatFreed,
+        SessionState,
+        Submission,
+        Waiting,
+    )
+    from shared.roles import Audience
+
+
+class RegistrationStore(Protocol):
+    """Registrations, the submissions waiting for their owner, and each session's seats and
+    waiting list. Every write that places or moves a person is all or nothing, and each one
+    (and each stored submission) is published to the notifier."""
+
+    # -- the session as registration sees it -----------------------------------------------
+
+    def session_state(self, session_id: str) -> SessionState | None:
+        """The session, its audience and its waiting list (None: no such session)."""
+
+    # -- submitting -------------------------------------------------------------------------
+
+    def put_submission(self, submission: Submission) -> None:
+        """Store the submission (written again unchanged when a form is resubmitted); it
+        expires when its link does."""
+
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None:
+        """The submission while it is held (not yet used, erased or expired)."""
+
+    # -- placing ----------------------------------------------------------------------------
+
+    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
+                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
+        """Store the registration as confirmed, take a seat and consume its submission, all or
+        nothing. Only while the session is open, has a seat and nobody waits; only if the
+        registration is new (`previous_round` None) or still the cancelled one of that round,
+        and only while the submission is still held (not erased, expired or used)."""
+
+    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
+                      previous_round: int | None
+                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
+        """Store the registration as waitlisted, append it to the session's waiting list and
+        consume its submission, all or nothing; only while the session is open and full (or
+        someone waits), and the submission is still held."""
+
+    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
+        """Give a free seat to this registration, first in line: off the list, seat taken,
+        confirmed, all or nothing. False when the list or the seats moved meanwhile."""
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def position(self, session_id: str, registration_id: str) -> int | None:
+        """The place in line, from 1; None when not waiting."""
+
+    def waiting(self, session_id: str) -> list[str]:
+        """The ids on the session's waiting list, first in line first."""
+
+    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
+
+    def registrations(self, session_id: str) -> list[Registration]:
+        """Every registration of the session, whatever its status, in id order."""
+
+    # -- cancelling -------------------------------------------------------------------------
+
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
+        """Cancel; a confirmed seat passes to the first waiting person in the same step.
+        False when it was cancelled already (or is gone)."""
+
+    # -- data-protection requests -----------------------------------------------------------
+
+    def with_email(self, email: str) -> list[Registration]:
+        """Every registration of this address (compared normalised), in any session."""
+
+    def submissions_with_email(self, email: str) -> list[Submission]:
+        """Every submission of this address still held, in any session."""
+
+    def forget(self, registration: Registration) -> None:
+        """Delete the registration, its submissions and the record of the emails it was
+        sent (a seat it held is not given back here: cancel first)."""
+
+    def forget_submissions(self, session_id: str, registration_id: str) -> None:
+        """Delete the registration's submissions, the record of its emails and its gate."""
