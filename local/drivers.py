@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,10 @@ class _Poller:
         self.stop = stop
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name=f"{self.kind}-{source.logical_id}")
+        # For `settled()`: when the latest poll that found nothing began (None while work is
+        # found), and when the latest poll that found work ended.
+        self.quiet_from: float | None = None
+        self.worked_until = 0.0
 
     def start(self) -> None:
         self.thread.start()
@@ -38,11 +43,29 @@ class _Poller:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                if self.poll_once() == 0 and self.idle_wait:
-                    self.stop.wait(self.idle_wait)
+                began = time.monotonic()
+                if self.poll_once() == 0:
+                    self.quiet_from = began
+                    if self.idle_wait:
+                        self.stop.wait(self.idle_wait)
+                else:
+                    self.quiet_from, self.worked_until = None, time.monotonic()
             except Exception as exc:  # keep polling, as Lambda's poller does
                 print(f"[{self.kind}] {self.source.logical_id}: {type(exc).__name__}", flush=True)
                 self.stop.wait(1)
+
+
+def settled(pollers: list[Any], since: float) -> bool:
+    """Every poller has looked and found nothing, each time after `since` and after the last
+    work any of them did (work may have produced another's records or messages). Messages a
+    queue keeps invisible (a delay, or a visibility timeout after a failure) do not count."""
+    quiet = [p.quiet_from for p in pollers]
+    if not quiet:
+        return True
+    if any(q is None for q in quiet):
+        return False
+    latest_work = max((p.worked_until for p in pollers), default=0.0)
+    return min(q for q in quiet if q is not None) > max(since, latest_work)
 
 
 class QueuePoller(_Poller):

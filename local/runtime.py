@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from local import demo
 from local.authorizer import CognitoAuthorizers
-from local.drivers import QueuePoller, ScheduleClock, StreamPoller, schedule_event
+from local.drivers import QueuePoller, ScheduleClock, StreamPoller, schedule_event, settled
 from local.emulator import Emulator
 from local.functions import LocalFunction
 from local.gateway import Gateway
@@ -162,6 +163,17 @@ class LocalRuntime:
                             Message=json.dumps(event))
                 published += 1
         return published
+
+    def settle(self, seconds: float = 30) -> bool:
+        """Wait until the queue and stream consumers have nothing left to do (what a request or
+        a fired schedule set off has run its course): True, or False after `seconds`."""
+        since = time.monotonic()
+        deadline = since + seconds
+        while time.monotonic() < deadline:
+            if settled(self.pollers, since):
+                return True
+            self.stop_event.wait(0.05)
+        return False
 
     def fire_schedule(self, name: str) -> Any:
         assert self.clock is not None

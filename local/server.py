@@ -122,6 +122,12 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(502, {"code": "function_error", "message": str(exc)})
                 return
             self._json(200, {"fired": name})
+        elif path == "/_local/settle" and self.command == "POST":
+            # Tests and scripts wait here instead of sleeping: until every consumer is idle.
+            if runtime.settle():
+                self._json(200, {"settled": True})
+            else:
+                self._json(504, {"code": "busy", "message": "The consumers are still working."})
         elif path == "/_local/ses-events" and self.command == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             try:

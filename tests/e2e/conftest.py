@@ -19,6 +19,7 @@ import pytest
 
 from local.emulator import free_port
 from local.synth import ROOT
+from tests.fixtures.log_scan import scan_logs
 
 LEADERS = str(Path(sys.executable).parent / "leaders")
 
@@ -51,6 +52,12 @@ class Running:
     def json(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         status, _, data = self.request(method, path, body)
         return status, json.loads(data)
+
+    def settle(self) -> None:
+        """Wait until the runtime's queue and stream consumers are idle: what the last request
+        set off has run, so an absence (no second email) can be asserted without sleeping."""
+        status, body = self.json("POST", "/_local/settle")
+        assert status == 200, body
 
     def mails(self, to: str, subject: str = "", count: int = 1,
               seconds: float = 30) -> list[dict[str, Any]]:
@@ -165,10 +172,5 @@ runtime = pytest.fixture(scope="package", name="runtime")(serve)
 def personal_data_in_logs(running: Running) -> list[str]:
     """Every log line the runtime and its functions wrote (at DEBUG), scanned for the names,
     emails, phones and message texts the tests sent."""
-    files = [running.output, *sorted((running.state / "logs").glob("*.log"))]
-    found = []
-    for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        found += [f"{path.name}: {value!r}" for value in sorted(running.personal)
-                  if value in text]
-    return found
+    return scan_logs([running.output, *sorted((running.state / "logs").glob("*.log"))],
+                     running.personal)

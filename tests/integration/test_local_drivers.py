@@ -221,3 +221,41 @@ def test_an_event_filter_the_runtime_cannot_emulate_stops_it(pattern: dict[str, 
             "T": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
             "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "x.y"}},
             "Mapping": mapping}})
+
+
+def test_settle_returns_once_every_consumer_has_handled_what_was_waiting(
+    runtime: tuple[LocalRuntime, Path],
+) -> None:
+    """What the end-to-end tests wait on instead of sleeping: when `settle()` answers, every
+    message and stream record that existed before it has reached the function."""
+    local, record_file = runtime
+    assert local.settle(seconds=10)
+    sqs = local.emulator.client("sqs")
+    work = local.emulator.physical["Work"]["QueueUrl"]
+    table = local.emulator.physical["Changes"]["Ref"]
+    for round_ in range(3):
+        for n in range(4):
+            sqs.send_message(QueueUrl=work, MessageBody=f"ok-{round_}-{n}")
+            local.emulator.client("dynamodb").put_item(
+                TableName=table, Item={"pk": {"S": f"item-{round_}-{n}"}})
+        assert local.settle(seconds=20)
+        seen = [r for c in calls(record_file) for r in c["event"].get("Records", [])]
+        bodies = {r["body"] for r in seen if "body" in r}
+        keys = {r["dynamodb"]["Keys"]["pk"]["S"] for r in seen if "dynamodb" in r}
+        assert {f"ok-{round_}-{n}" for n in range(4)} <= bodies
+        assert {f"item-{round_}-{n}" for n in range(4)} <= keys
+
+
+def test_settled_needs_every_poller_quiet_after_the_last_work_of_any() -> None:
+    from types import SimpleNamespace
+
+    from local.drivers import settled
+
+    def poller(quiet_from: float | None, worked_until: float) -> Any:
+        return SimpleNamespace(quiet_from=quiet_from, worked_until=worked_until)
+
+    assert settled([poller(5, 1), poller(6, 2)], since=4)
+    assert not settled([poller(5, 1), poller(None, 2)], since=4)  # one is working
+    assert not settled([poller(5, 1), poller(6, 2)], since=5.5)  # one looked before the call
+    assert not settled([poller(5, 1), poller(8, 7)], since=4)  # one looked before the other's work
+    assert settled([], since=0)
