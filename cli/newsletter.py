@@ -1,13 +1,16 @@
-"""`leaders newsletter`: drafts, tests, approval, sending and statistics."""
+"""`leaders newsletter`: drafts, tests, approval and its withdrawal, sending and statistics.
+The editor's commands call the same flows as the staff console (shared.newsletter.editor)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from cli.common import fail
-from shared.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
+from shared.danish import danish_time
+from shared.errors import InvalidInput, NotFound
 
 
 @click.group(name="newsletter")
@@ -21,24 +24,15 @@ def newsletter_group() -> None:
 @click.option("--id", "issue_id", default=None, help="Issue id (default: the file's name).")
 def newsletter_draft(file: Path, subject: str, issue_id: str | None) -> None:
     """Create or replace a draft from a Markdown (.md) or HTML file."""
-    import re
-
-    from cli.resources import newsletter_store
-    from shared.clock import utcnow
-    from shared.newsletter.editor import ISSUE_ID, draft
+    from cli.resources import newsletter_editor
 
     issue_id = (issue_id or file.stem).lower()
-    if not re.fullmatch(ISSUE_ID, issue_id):
-        fail(f"Id '{issue_id}' må kun have små bogstaver, tal og bindestreger.")
-    if "\n" in subject or "\r" in subject or not subject.strip():
-        fail("Emnelinjen skal være én linje tekst.")
-    issue = draft(issue_id, subject.strip(), file.read_text(encoding="utf-8"),
-                  markdown=file.suffix.lower() in (".md", ".markdown"), now=utcnow())
-    store = newsletter_store()
     try:
-        store.put_issue(issue)
-    except store._client.exceptions.ConditionalCheckFailedException:
-        fail(f"{issue_id} er allerede godkendt eller sendt og kan ikke ændres.")
+        newsletter_editor().save_draft(issue_id, subject, file.read_text(encoding="utf-8"),
+                                       markdown=file.suffix.lower() in (".md", ".markdown"))
+    except InvalidInput as exc:
+        _invalid(exc, {"issue_id": f"Id '{issue_id}'", "subject": "Emnelinjen",
+                       "markdown": str(file.name)})
     click.echo(f"Kladde {issue_id} gemt. Send en prøve med 'leaders newsletter test "
                f"{issue_id} --to din@adresse.dk'.")
 
@@ -48,15 +42,12 @@ def newsletter_draft(file: Path, subject: str, issue_id: str | None) -> None:
 @click.option("--to", "recipients", multiple=True, required=True, help="An editor address.")
 def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
     """Send ISSUE_ID to editor addresses, marked as a test (nobody is unsubscribed by it)."""
-    from cli.resources import newsletter
-    from shared.errors import DomainError, NotFound
+    from cli.resources import newsletter_editor
 
     try:
-        newsletter().send_test(issue_id, list(recipients))
+        newsletter_editor().send_test(issue_id, list(recipients))
     except NotFound:
         _issue_not_found(issue_id)
-    except DomainError as exc:
-        fail(exc.message)
     click.echo(f"Prøve sendt til {', '.join(recipients)}.")
 
 
@@ -67,36 +58,45 @@ def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
                    "schedule).")
 def newsletter_approve(issue_id: str, send_at: str | None) -> None:
     """Approve ISSUE_ID: it goes out with the next scheduled send, or at --at."""
-    from datetime import datetime
-
-    from cli.resources import newsletter, newsletter_store
+    from cli.resources import newsletter_editor
     from shared.clock import utcnow
-    from shared.errors import DomainError
+    from shared.newsletter.editor import send_time
 
-    moment: datetime | None = None
-    if send_at:
-        try:
-            moment = parse_danish_time(send_at)
-        except DanishTimeError as exc:
-            fail(exc.message)
-        except ValueError:
-            fail(f"Skriv tidspunktet i dansk tid som {TIME_FORMAT}.")
-        if moment is not None and moment <= utcnow():
-            fail(f"{danish_time(moment)} er allerede passeret; vælg et tidspunkt frem i tiden "
-                  "(dansk tid).")
-    if newsletter_store().issue(issue_id) is None:
-        _issue_not_found(issue_id)
     try:
-        issue = newsletter().approve(issue_id, moment)
-    except DomainError as exc:
-        fail(exc.message)
+        send_time(send_at, utcnow())  # a time typed wrong is told before AWS is asked
+        issue = newsletter_editor().approve(issue_id, send_at)
+    except InvalidInput as exc:
+        _invalid(exc, {})
+    except NotFound:
+        _issue_not_found(issue_id)
     when = f"{danish_time(issue.send_at)} (dansk tid)" if issue.send_at else \
         "med næste planlagte udsendelse"
     click.echo(f"{issue_id} er godkendt og sendes {when}.")
 
 
-def _issue_not_found(issue_id: str) -> None:
+@newsletter_group.command("withdraw")
+@click.argument("issue_id")
+def newsletter_withdraw(issue_id: str) -> None:
+    """Withdraw the approval of ISSUE_ID (back to a draft), unless sending has begun."""
+    from cli.resources import newsletter_editor
+
+    try:
+        newsletter_editor().withdraw(issue_id)
+    except NotFound:
+        _issue_not_found(issue_id)
+    click.echo(f"Godkendelsen af {issue_id} er trukket tilbage; nummeret er en kladde igen.")
+
+
+def _invalid(error: InvalidInput, names: dict[str, str]) -> NoReturn:
+    """Each field's Danish message, named as the operator typed it."""
+    fail("\n".join(f"{names[e.field]}: {e.message}" if e.field in names else e.message
+                   for e in error.errors))
+    raise SystemExit(1)  # (fail has exited)
+
+
+def _issue_not_found(issue_id: str) -> NoReturn:
     fail(f"Nummeret {issue_id} findes ikke. 'leaders newsletter status' viser numrene.")
+    raise SystemExit(1)
 
 
 @newsletter_group.command("status")
@@ -104,16 +104,16 @@ def _issue_not_found(issue_id: str) -> None:
 def newsletter_status(issue_id: str | None) -> None:
     """Per issue: status, recipients, sent, failed, uncertain (SES may have accepted, not
     recorded), bounced, complained, unsubscribed since."""
-    from cli.resources import newsletter_store
+    from cli.resources import newsletter_editor
 
-    store = newsletter_store()
-    issues = [store.issue(issue_id)] if issue_id else store.issues()
-    if not issues or issues[0] is None:
-        if issue_id:
-            _issue_not_found(issue_id)
+    editor = newsletter_editor()
+    try:
+        issues = [editor.issue(issue_id)] if issue_id else editor.issues()[::-1]
+    except NotFound:
+        _issue_not_found(issue_id or "")
+    if not issues:
         fail("Der er ingen numre endnu.")
     for issue in issues:
-        assert issue is not None
         when = danish_time(issue.send_at)
         click.echo(f"{issue.id:<24} {issue.status.value:<9} sendes {when:<17} "
                    f"modtagere {issue.recipients}  sendt {issue.sent}  fejlet {issue.failed}  "

@@ -13,6 +13,7 @@ from shared.forums.catalogue import Catalogue
 if TYPE_CHECKING:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.advisory.service import Desk
+    from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
     from shared.privacy import Holder, Privacy
 from shared.names import (
@@ -84,6 +85,17 @@ def newsletter() -> Newsletter:
     settings = NewsletterSettings.model_validate(
         json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS)))
     return build(settings)
+
+
+def newsletter_editor() -> Editor:
+    """The editor's flows with the settings the stack gave the newsletter's functions."""
+    import json
+
+    from shared.adapters.wiring import newsletter_editor as build
+    from shared.settings import NewsletterEditorSettings
+
+    return build(NewsletterEditorSettings.model_validate(
+        json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))))
 
 
 def newsletter_store() -> DynamoNewsletterStore:

@@ -7,6 +7,8 @@ dead-letter queue with an alarm."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda_event_sources as sources
@@ -46,9 +48,26 @@ from shared.names import (
     SERVICE_NEWSLETTER_DISPATCH,
     SERVICE_NEWSLETTER_FEEDBACK,
     SERVICE_NEWSLETTER_SENDER,
+    SERVICE_STAFF_NEWSLETTER,
 )
 
+if TYPE_CHECKING:
+    from infra.staff import StaffConsole
+
 SENDER_CONCURRENCY = 2
+# The editor's routes below /api (the handler checks the `editor` group on each).
+EDITOR_ROUTES = (
+    ("GET", "staff/newsletter/issues"),
+    ("GET", "staff/newsletter/issues/{issue_id}"),
+    ("PUT", "staff/newsletter/issues/{issue_id}"),
+    ("POST", "staff/newsletter/preview"),
+    ("POST", "staff/newsletter/issues/{issue_id}/test"),
+    ("POST", "staff/newsletter/issues/{issue_id}/approve"),
+    ("POST", "staff/newsletter/issues/{issue_id}/withdraw"),
+)
+# What shared.newsletter.editor calls on the table: issues scanned (the list) and read, a
+# draft put, approval and withdrawal as conditional updates.
+EDITOR_TABLE_ACTIONS = ("Scan", "GetItem", "PutItem", "UpdateItem")
 SENDER_TIMEOUT = Duration.minutes(2)
 
 
@@ -58,6 +77,7 @@ class Newsletter(Construct):
                  alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
         self._alarms = alarms
+        self._runtime, self._email, self._link_base = runtime, email, link_base
         self.table = capability_table(self, ttl="expires_at")  # unconfirmed signups expire
         self.table.add_global_secondary_index(
             index_name=INDEX_ACTIVE_SUBSCRIBERS,
@@ -157,6 +177,25 @@ class Newsletter(Construct):
             self, "SettingsParameter", parameter_name=PARAM_NEWSLETTER_SETTINGS,
             string_value=Stack.of(self).to_json_string(environment),
             description="The newsletter functions' settings, for the editor's CLI")
+
+    def add_console(self, staff: StaffConsole) -> PythonFunction:
+        """The editor's area of the staff console: its own function, allowed exactly what the
+        editor's flows call on the table (issues scanned and read, a draft put, approval and
+        withdrawal updated) and sending a test through SES; no signing secret, no queue, no
+        subscriber is ever read. Its routes sit behind the staff's authorizer."""
+        made = PythonFunction(
+            self, "StaffConsole", runtime=self._runtime, service=SERVICE_STAFF_NEWSLETTER,
+            handler="functions.staff_newsletter.handler.lambda_handler",
+            description="The editor's area of the staff console: issues, preview, test, "
+                        "approve, withdraw",
+            environment={ENV_NEWSLETTER_TABLE: self.table.table_name,
+                         ENV_PUBLIC_URL: self._link_base, **self._email.environment},
+            timeout=Duration.seconds(29))
+        grant_items(self.table, made.function, *EDITOR_TABLE_ACTIONS)
+        self._email.grant_send(made.function)
+        staff.add_routes(made, EDITOR_ROUTES)
+        self.console_function = made
+        return made
 
     def _queue(self, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
         dead = sqs.Queue(self, f"{name}DeadLetters", retention_period=Duration.days(14),

@@ -58,6 +58,7 @@ class LeadersStack(Stack):
             self, "Staff", config=config, runtime=runtime, api=self.api,
             catalogue=self.forums, registration=self.registration, pages=self.pages,
         )
+        self.newsletter.add_console(self.staff)
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,
             newsletter=self.newsletter, advisory=self.advisory,

@@ -117,3 +117,13 @@ class StaffApiSettings(EnvironmentSettings):
 
     forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
     registrations_table_name: str = Field(min_length=1, validation_alias=ENV_REGISTRATIONS_TABLE)
+
+
+class NewsletterEditorSettings(EnvironmentSettings):
+    """The editor's work on issues (the console's function and the CLI): the table, the links
+    in a test or preview, and sending a test. No signing secret and no send queue."""
+
+    newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
+    public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
+    sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
+    configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)

@@ -85,6 +85,7 @@ def _issue(item: dict[str, Any]) -> Issue:
         uncertain=number("uncertain"),
         sent=number("sent"), failed=number("failed"), bounced=number("bounced"),
         complained=number("complained"), unsubscribed=number("unsubscribed"),
+        source=_text(item, "source"), source_format=_text(item, "source_format") or "html",
     )
 
 
@@ -203,14 +204,25 @@ class DynamoNewsletterStore(DynamoTable):
 
     # -- issues -----------------------------------------------------------------------------
 
-    def put_issue(self, issue: Issue) -> None:
-        self._client.put_item(TableName=self._table, Item={
+    def put_issue(self, issue: Issue) -> bool:
+        """The issue as given, unless one of this id is approved or sent (False then)."""
+        item = {
             **_issue_key(issue.id), "kind": {"S": "issue"}, "issue_id": {"S": issue.id},
             "subject": {"S": issue.subject}, "html": {"S": issue.html}, "text": {"S": issue.text},
             "status": {"S": issue.status.value}, "created_at": {"S": _iso(issue.created_at)},
-        }, ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
+        }
+        if issue.source is not None:
+            item["source"] = {"S": issue.source}
+            item["source_format"] = {"S": issue.source_format}
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def issue(self, issue_id: str) -> Issue | None:
         item = self._client.get_item(TableName=self._table, Key=_issue_key(issue_id),
@@ -230,16 +242,34 @@ class DynamoNewsletterStore(DynamoTable):
         values: dict[str, Any] = {":approved": {"S": IssueStatus.APPROVED.value},
                                   ":draft": {"S": IssueStatus.DRAFT.value},
                                   ":now": {"S": _iso(now)}}
-        update = "SET #status = :approved, approved_at = :now"
+        # Approved again: the time changes (or goes), its place in the queue stays.
+        update = "SET #status = :approved, approved_at = if_not_exists(approved_at, :now)"
         if send_at:
             update += ", send_at = :at"
             values[":at"] = {"S": _iso(send_at)}
+        else:
+            update += " REMOVE send_at"
         try:
             self._client.update_item(
                 TableName=self._table, Key=_issue_key(issue_id), UpdateExpression=update,
                 ConditionExpression="#status IN (:draft, :approved)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def withdraw(self, issue_id: str) -> bool:
+        """approved -> draft in one conditional write: `start_dispatch` makes the other
+        (approved -> sending), so exactly one of them wins a race."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                UpdateExpression="SET #status = :draft REMOVE approved_at, send_at",
+                ConditionExpression="#status = :approved",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value},
+                                           ":approved": {"S": IssueStatus.APPROVED.value}})
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True

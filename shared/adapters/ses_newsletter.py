@@ -26,6 +26,7 @@ from botocore.exceptions import (
 
 from shared.adapters.aws import session
 from shared.email.render import mime, render
+from shared.newsletter.editor import issue_email
 from shared.newsletter.models import Issue, Subscriber
 from shared.newsletter.service import Permanent, Throttled, Uncertain, Unsent
 
@@ -131,9 +132,8 @@ class SesNewsletterMail:
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
               unsubscribe_page: str) -> str:
         mailto = f"mailto:{self.sender}?subject=afmeld"
-        email = render(
-            "newsletter_issue", subscriber.email, issue.subject,
-            {"text": issue.text, "body_html": issue.html, "unsubscribe_page": unsubscribe_page},
+        email = issue_email(
+            issue, subscriber.email, unsubscribe_page,
             headers={"List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )

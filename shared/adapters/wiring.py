@@ -16,8 +16,14 @@ if TYPE_CHECKING:
     from shared.advisory.service import Intake
     from shared.forums.notifications import Notifier
     from shared.forums.registration import Registrations
+    from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
-    from shared.settings import AdvisorySettings, NewsletterSettings, RegistrationSettings
+    from shared.settings import (
+        AdvisorySettings,
+        NewsletterEditorSettings,
+        NewsletterSettings,
+        RegistrationSettings,
+    )
 
 
 @cache
@@ -112,3 +118,17 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
         if settings.confirm_queue_url else None,
         confirmation_interval=timedelta(minutes=settings.confirm_interval_minutes),
     )
+
+
+@cache
+def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
+    """The editor's flows: the issues in the table, tests sent through SES (one at a time,
+    so the sending rate is SES's own)."""
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.ses_newsletter import SesNewsletterMail
+    from shared.links import Links
+    from shared.newsletter.editor import Editor
+
+    return Editor(DynamoNewsletterStore(settings.newsletter_table_name),
+                  SesNewsletterMail(settings.sender_address, settings.configuration_set, rate=1),
+                  Links(settings.public_url))

@@ -1,15 +1,45 @@
-"""The editor's side: a draft from a Markdown or HTML file, with its plain-text part derived."""
+"""The editor's side, the same for the console and the CLI: drafts from Markdown (or HTML)
+with their plain-text part derived, a preview rendered exactly as a subscriber's copy, a test
+to the editor's own address, approval for the schedule or a Danish time of its own, and
+withdrawing an approval until the dispatcher has claimed the issue.
+
+Withdrawing races the dispatcher safely: both are one conditional write on the issue's status
+(`approved -> draft` here, `approved -> sending` there), so exactly one of them wins; once the
+dispatcher has it, the withdrawal is refused (409) and nothing is half undone."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 from html.parser import HTMLParser
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from shared.newsletter.models import Issue, IssueStatus
+from pydantic import ValidationError
+
+from shared.clock import Clock, utcnow
+from shared.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from shared.links import Links
+from shared.newsletter.models import (
+    DraftText,
+    Issue,
+    IssueStatus,
+    Subscriber,
+    SubscriberStatus,
+)
+from shared.roles import Role
+from shared.validation import field_errors
+
+if TYPE_CHECKING:
+    from shared.email.render import Email
+    from shared.newsletter.service import Mail, NewsletterStore
 
 ISSUE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
+# The token of the unsubscribe link in a test or a preview: it leads to the page, which says
+# the link is not valid (nobody is unsubscribed by a test).
+TEST_TOKEN = "test"  # noqa: S105 - not a secret
+PREVIEW_TOKEN = "eksempel"  # noqa: S105 - not a secret
+PREVIEW_TO = "modtager@example.dk"
 
 
 class _Text(HTMLParser):
@@ -60,4 +90,138 @@ def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetim
     else:
         html = source
     return Issue(id=issue_id, subject=subject, html=html, text=plain_text(html),
-                 status=IssueStatus.DRAFT, created_at=now)
+                 status=IssueStatus.DRAFT, created_at=now, source=source,
+                 source_format="markdown" if markdown else "html")
+
+
+def issue_email(issue: Issue, to: str, unsubscribe_page: str,
+                headers: dict[str, str] | None = None) -> Email:
+    """A subscriber's copy of the issue: its HTML and text in the newsletter's frame, with the
+    unsubscribe link in the body (what SES sends, and what the preview shows)."""
+    from shared.email.render import render
+
+    return render("newsletter_issue", to, issue.subject,
+                  {"text": issue.text, "body_html": issue.html,
+                   "unsubscribe_page": unsubscribe_page}, headers=headers)
+
+
+def _valid_id(issue_id: str) -> str:
+    if not re.fullmatch(ISSUE_ID, issue_id):
+        raise InvalidInput([FieldError(
+            "issue_id", "invalid_format",
+            "Id må kun have små bogstaver, tal og bindestreger (2-63 tegn, fx 2027-marts).")])
+    return issue_id
+
+
+def _text(subject: str, source: str) -> DraftText:
+    try:
+        return DraftText(subject=subject, markdown=source)
+    except ValidationError as exc:
+        raise InvalidInput(field_errors(exc.errors())) from None
+
+
+def send_time(value: str | datetime | None, now: datetime) -> datetime | None:
+    """Its own send time: Danish time as the editor types it (or a moment), not in the past."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            moment = parse_danish_time(value)
+        except DanishTimeError as exc:
+            raise InvalidInput([FieldError("send_at", "invalid_datetime", exc.message)]) from None
+        except ValueError:
+            raise InvalidInput([FieldError(
+                "send_at", "invalid_datetime",
+                f"Skriv tidspunktet i dansk tid som {TIME_FORMAT}.")]) from None
+    else:
+        moment = value
+    if moment <= now:
+        raise InvalidInput([FieldError(
+            "send_at", "in_the_past",
+            f"{danish_time(moment)} er allerede passeret; vælg et tidspunkt frem i tiden "
+            "(dansk tid).")])
+    return moment
+
+
+class Editor:
+    """The editor's flows on the newsletter's issues."""
+
+    def __init__(self, store: NewsletterStore, mail: Mail, links: Links,
+                 clock: Clock = utcnow) -> None:
+        self._store = store
+        self._mail = mail
+        self._links = links
+        self._clock = clock
+
+    def issues(self) -> list[Issue]:
+        """Every issue, newest first: drafts, approved ones with their time, sent ones with
+        their statistics."""
+        return sorted(self._store.issues(), key=lambda i: i.created_at, reverse=True)
+
+    def issue(self, issue_id: str) -> Issue:
+        found = self._store.issue(issue_id) if re.fullmatch(ISSUE_ID, issue_id) else None
+        if found is None:
+            raise NotFound(f"Nummeret {issue_id} findes ikke.", code="unknown_issue")
+        return found
+
+    def save_draft(self, issue_id: str, subject: str, source: str,
+                   markdown: bool = True) -> Issue:
+        """Create the draft, or replace it while it is still a draft (409 once approved or
+        sent). Saving the same text again changes nothing but the text's own fields."""
+        errors: list[FieldError] = []
+        try:
+            _valid_id(issue_id)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+        try:
+            text = _text(subject, source)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+        if errors:
+            raise InvalidInput(errors)
+        existing = self._store.issue(issue_id)
+        created = existing.created_at if existing else self._clock()
+        issue = draft(issue_id, text.subject, text.markdown, markdown, created)
+        if (existing and existing.status is not IssueStatus.DRAFT) or \
+                not self._store.put_issue(issue):
+            raise Conflict(f"{issue_id} er allerede godkendt eller sendt og kan ikke ændres. "
+                           "Træk godkendelsen tilbage først.", code="not_a_draft")
+        return issue
+
+    def preview(self, subject: str, source: str, markdown: bool = True) -> Email:
+        """The issue as a subscriber's copy would read, with a placeholder unsubscribe link;
+        nothing is stored."""
+        text = _text(subject, source)
+        issue = draft("eksempel", text.subject, text.markdown, markdown, self._clock())
+        return issue_email(issue, PREVIEW_TO, self._links.unsubscribe_page(PREVIEW_TOKEN))
+
+    def send_test(self, issue_id: str, addresses: list[str]) -> None:
+        """The issue to editor addresses, marked as a test; its unsubscribe links lead nowhere."""
+        issue = self.issue(issue_id)
+        test = issue.model_copy(update={"subject": f"[TEST] {issue.subject}"})
+        for address in addresses:
+            editor = Subscriber(id="test", email=address, name="Redaktør", role=Role.OTHER,
+                                status=SubscriberStatus.SUBSCRIBED, created_at=self._clock())
+            self._mail.issue(test, editor, self._links.unsubscribe_api(TEST_TOKEN),
+                             self._links.unsubscribe_page(TEST_TOKEN))
+
+    def approve(self, issue_id: str, send_at: str | datetime | None = None) -> Issue:
+        """For the next scheduled send, or at its own time (Danish time, in the future).
+        Approving again changes the time, until the dispatcher has the issue."""
+        moment = send_time(send_at, self._clock())
+        self.issue(issue_id)
+        if not self._store.approve(issue_id, moment, self._clock()):
+            raise Conflict(f"{issue_id} er allerede ved at blive sendt eller er sendt.",
+                           code="not_a_draft")
+        return self.issue(issue_id)
+
+    def withdraw(self, issue_id: str) -> Issue:
+        """Back to a draft, while the dispatcher has not claimed it (one conditional write;
+        a draft is left as it is)."""
+        if self._store.withdraw(issue_id):
+            return self.issue(issue_id)
+        issue = self.issue(issue_id)
+        if issue.status is IssueStatus.DRAFT:
+            return issue
+        raise Conflict(f"Udsendelsen af {issue_id} er begyndt, så godkendelsen kan ikke "
+                       "trækkes tilbage.", code="sending_started")

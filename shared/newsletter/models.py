@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.forms import Consent, Email, SingleLine
+from shared.forms import Consent, Email, MultiLine, OptionalSingleLine, SingleLine
 from shared.roles import Role
 from shared.validation import DanishValueError
 
@@ -96,3 +96,29 @@ class Issue(BaseModel):
     complained: int = 0
     unsubscribed: int = 0
     uncertain: int = 0  # claimed, SES may have accepted, the outcome never recorded
+    # What the editor wrote (Markdown, or HTML from a file), kept to be edited again.
+    source: str | None = None
+    source_format: str = "html"
+
+
+# The largest source of an issue: the item keeps it beside its HTML and text, well inside
+# DynamoDB's 400 KB per item (through the API, its 16 KB body limit comes first).
+MAX_SOURCE = 60_000
+
+
+class DraftText(BaseModel):
+    """What the editor writes: a subject line and the body in Markdown (or HTML)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SingleLine = Field(min_length=1, max_length=200)
+    markdown: MultiLine = Field(min_length=1, max_length=MAX_SOURCE)
+
+
+class Approval(BaseModel):
+    """An approval: for the next scheduled send, or its own time in Danish time
+    (`2027-03-02 08:00`, or with an offset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    send_at: OptionalSingleLine = Field(default=None, max_length=40)

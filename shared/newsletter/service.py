@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, InvalidLink, NotFound
+from shared.errors import InvalidLink, NotFound
 from shared.forms import normalise_email
 from shared.links import Links
 from shared.newsletter.models import (
@@ -43,7 +43,6 @@ from shared.newsletter.models import (
     SubscriptionForm,
 )
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
-from shared.roles import Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
 
 CONFIRM = "newsletter-confirm"
@@ -81,13 +80,18 @@ class NewsletterStore(Protocol):
 
     def active_subscribers(self) -> Iterator[Subscriber]: ...
 
-    def put_issue(self, issue: Issue) -> None: ...
+    def put_issue(self, issue: Issue) -> bool:
+        """Create the issue, or replace it while it is a draft; False when it is not."""
 
     def issue(self, issue_id: str) -> Issue | None: ...
 
     def issues(self) -> list[Issue]: ...
 
-    def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool: ...
+    def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool:
+        """draft or approved -> approved, with its own time or none."""
+
+    def withdraw(self, issue_id: str) -> bool:
+        """approved -> draft, unless the dispatcher has claimed it."""
 
     def start_dispatch(self, issue_id: str, now: datetime) -> bool:
         """approved -> sending, once."""
@@ -258,23 +262,11 @@ class Newsletter:
     # -- the editor ------------------------------------------------------------------------
 
     def approve(self, issue_id: str, send_at: datetime | None = None) -> Issue:
-        if not self._store.approve(issue_id, send_at, self._clock()):
-            raise Conflict("Kun en kladde kan godkendes.", code="not_a_draft")
-        found = self._store.issue(issue_id)
-        assert found is not None
-        return found
+        """The editor's approval (shared.newsletter.editor.Editor.approve)."""
+        from shared.newsletter.editor import Editor
 
-    def send_test(self, issue_id: str, addresses: list[str]) -> None:
-        """The issue to editor addresses, marked as a test; its unsubscribe links lead nowhere."""
-        issue = self._store.issue(issue_id)
-        if issue is None:
-            raise NotFound("Nummeret findes ikke.", code="unknown_issue")
-        test = issue.model_copy(update={"subject": f"[TEST] {issue.subject}"})
-        for address in addresses:
-            editor = Subscriber(id="test", email=address, name="Redaktør", role=Role.OTHER,
-                                status=SubscriberStatus.SUBSCRIBED, created_at=self._clock())
-            self._mail.issue(test, editor, self._links.unsubscribe_api("test"),
-                             self._links.unsubscribe_page("test"))
+        return Editor(self._store, self._mail, self._links, self._clock).approve(issue_id,
+                                                                                 send_at)
 
     # -- sending ---------------------------------------------------------------------------
 

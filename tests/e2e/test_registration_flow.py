@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from shared.clock import COPENHAGEN
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
@@ -88,6 +92,32 @@ def test_secretariat_cancels_a_session_and_everyone_is_told_once(
     assert (status, answer["code"]) == (409, "session_cancelled")
 
 
-def test_reminder_schedule_fires_by_name(runtime: Running) -> None:
-    status, body = runtime.json("POST", "/_local/schedules/leaders-forum-reminders/fire")
-    assert (status, body) == (200, {"fired": "leaders-forum-reminders"})
+def test_the_reminder_schedule_reminds_each_participant_once_within_the_window(
+        runtime: Running, tmp_path: Path) -> None:
+    """Fired by name as the daily schedule fires it: a session starting tomorrow reminds its
+    participant once, however often it fires; one a month away reminds nobody yet."""
+    now = datetime.now(COPENHAGEN).replace(second=0, microsecond=0, tzinfo=None)
+
+    def entry(session_id: str, starts: datetime) -> dict[str, Any]:
+        return {"id": session_id, "city": "Fredericia", "venue": "Taktkvarteret",
+                "capacity": 5, "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=5)).isoformat(),
+                "registration_deadline": (now + timedelta(hours=2)).isoformat()}
+
+    catalogue = tmp_path / "reminders.json"
+    catalogue.write_text(json.dumps({"forums": [{
+        "id": "e2e-paamindelse", "title": "Forum med påmindelse", "sessions": [
+            entry("e2e-i-morgen", now + timedelta(days=1)),
+            entry("e2e-om-en-maaned", now + timedelta(days=30))]}]}), encoding="utf-8")
+    runtime.leaders("forums", "import", str(catalogue))
+    for session_id, who in (("e2e-i-morgen", "erik"), ("e2e-om-en-maaned", "frida")):
+        runtime.remember(f"{who.title()} Jensen", f"{who}@example.dk")
+        assert runtime.register(person(session_id, who)) == (200, {"status": "confirmed"})
+    for _ in range(2):
+        status, body = runtime.json("POST", "/_local/schedules/leaders-forum-reminders/fire")
+        assert (status, body) == (200, {"fired": "leaders-forum-reminders"})
+        runtime.settle()
+    (reminder,) = runtime.mails("erik@example.dk", "Påmindelse: Forum med påmindelse")
+    assert "Fredericia" in reminder["text"]
+    assert not [m for m in runtime.json("GET", "/_local/outbox")[1]
+                if "frida@example.dk" in m["to"] and m["subject"].startswith("Påmindelse")]

@@ -1,0 +1,168 @@
+"""The editor's area of the staff console, under /api/staff/newsletter: the issues (drafts,
+approved with their time, sent with their statistics), a draft's Markdown to edit, saving a
+draft, a preview rendered as a subscriber's copy, a test to the signed-in editor's own
+address, approval and its withdrawal. API Gateway's Cognito authorizer has checked the ID
+token; every route checks the `editor` group here as well (403). The flows are
+shared.newsletter.editor's, as `leaders newsletter` calls them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from shared.adapters.wiring import newsletter_editor
+from shared.clock import iso_copenhagen
+from shared.http import BODY_REFUSALS, Body, create_resolver
+from shared.newsletter.models import Approval, DraftText, Issue
+from shared.observability import logger, metrics
+from shared.settings import NewsletterEditorSettings
+from shared.staff import SECURITY, StaffUser, staff_responses
+from shared.staff import caller as staff_caller
+
+GROUP = "editor"
+editor = newsletter_editor(NewsletterEditorSettings())  # type: ignore[call-arg]
+app = create_resolver(GROUP)  # other groups refused before the request is read
+
+
+def caller() -> StaffUser:
+    return staff_caller(app, GROUP)
+
+
+class IssueView(BaseModel):
+    id: str
+    subject: str
+    status: str
+    created_at: str
+    approved_at: str | None
+    # Its own send time (Copenhagen offset); none: the next scheduled send.
+    send_at: str | None
+    dispatched_at: str | None
+    recipients: int
+    sent: int
+    failed: int
+    uncertain: int
+    bounced: int
+    complained: int
+    unsubscribed: int
+
+
+class IssueList(BaseModel):
+    issues: list[IssueView]
+
+
+class IssueSource(IssueView):
+    # The text to edit: Markdown, or the HTML of a draft made from an HTML file (which
+    # Markdown passes through as it is).
+    markdown: str
+    format: str
+
+
+class Preview(BaseModel):
+    subject: str
+    html: str
+    text: str
+
+
+class TestSent(BaseModel):
+    status: str
+    to: str
+
+
+def _moment(value: Any) -> str | None:
+    return iso_copenhagen(value) if value else None
+
+
+def _view(issue: Issue) -> dict[str, Any]:
+    return {"id": issue.id, "subject": issue.subject, "status": issue.status.value,
+            "created_at": iso_copenhagen(issue.created_at),
+            "approved_at": _moment(issue.approved_at), "send_at": _moment(issue.send_at),
+            "dispatched_at": _moment(issue.dispatched_at), "recipients": issue.recipients,
+            "sent": issue.sent, "failed": issue.failed, "uncertain": issue.uncertain,
+            "bounced": issue.bounced, "complained": issue.complained,
+            "unsubscribed": issue.unsubscribed}
+
+
+def _source(issue: Issue) -> dict[str, Any]:
+    return {**_view(issue), "markdown": issue.source if issue.source is not None else issue.html,
+            "format": issue.source_format if issue.source is not None else "html"}
+
+
+ISSUE = "/api/staff/newsletter/issues/<issue_id>"
+
+
+@app.get("/api/staff/newsletter/issues", responses=staff_responses({200: IssueList}),
+         security=SECURITY)
+def issues() -> dict[str, Any]:
+    """Every issue, newest first: drafts, approved ones with their time, sent ones with
+    their statistics."""
+    caller()
+    found = editor.issues()
+    logger.info("issues listed", extra={"issues": len(found)})
+    return {"issues": [_view(i) for i in found]}
+
+
+@app.get(ISSUE, responses=staff_responses({200: IssueSource}, 404), security=SECURITY)
+def issue(issue_id: str) -> dict[str, Any]:
+    """One issue with the text it was written in, to edit."""
+    caller()
+    return _source(editor.issue(issue_id))
+
+
+@app.put(ISSUE, responses=staff_responses({200: IssueSource}, 409, *BODY_REFUSALS),
+         security=SECURITY)
+def save(issue_id: str, text: Annotated[DraftText, Body()]) -> dict[str, Any]:
+    """Create the draft, or replace it while it is a draft (409 once approved or sent)."""
+    caller()
+    saved = editor.save_draft(issue_id, text.subject, text.markdown)
+    logger.info("draft saved", extra={"issue": issue_id})
+    return _source(saved)
+
+
+@app.post("/api/staff/newsletter/preview", responses=staff_responses({200: Preview},
+                                                                       *BODY_REFUSALS),
+          security=SECURITY)
+def preview(text: Annotated[DraftText, Body()]) -> dict[str, Any]:
+    """The email as a subscriber's copy reads (HTML and text), with a placeholder
+    unsubscribe link. Nothing is stored."""
+    caller()
+    email = editor.preview(text.subject, text.markdown)
+    return {"subject": email.subject, "html": email.html, "text": email.text}
+
+
+@app.post(f"{ISSUE}/test", responses=staff_responses({200: TestSent}, 404), security=SECURITY)
+def test(issue_id: str) -> dict[str, Any]:
+    """The issue, marked as a test, to the signed-in editor's own address (and no other)."""
+    user = caller()
+    editor.send_test(issue_id, [user.email])
+    logger.info("test sent", extra={"issue": issue_id})
+    return {"status": "sent", "to": user.email}
+
+
+@app.post(f"{ISSUE}/approve", responses=staff_responses({200: IssueView}, 404, 409,
+                                                         *BODY_REFUSALS), security=SECURITY)
+def approve(issue_id: str, approval: Annotated[Approval, Body()]) -> dict[str, Any]:
+    """Approve for the next scheduled send, or for `send_at` in Danish time
+    (`2027-03-02 08:00`; not in the past). Approving again changes the time."""
+    caller()
+    approved = editor.approve(issue_id, approval.send_at)
+    logger.info("issue approved", extra={"issue": issue_id, "own_time": bool(approved.send_at)})
+    return _view(approved)
+
+
+@app.post(f"{ISSUE}/withdraw", responses=staff_responses({200: IssueView}, 404, 409),
+          security=SECURITY)
+def withdraw(issue_id: str) -> dict[str, Any]:
+    """Back to a draft, while sending has not begun (409 once it has)."""
+    caller()
+    withdrawn = editor.withdraw(issue_id)
+    logger.info("approval withdrawn", extra={"issue": issue_id})
+    return _view(withdrawn)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

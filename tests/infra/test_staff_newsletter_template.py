@@ -1,0 +1,66 @@
+"""The editor's console function in the synthesized template: its routes behind the staff's
+authorizer, and exactly the grants the editor's flows need (the newsletter table's item
+actions they call, SES sending through the configuration set for a test, its own logs),
+no signing secret, no queue, no key, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.newsletter import EDITOR_ROUTES
+from tests.infra.test_staff_template import resources
+
+HANDLER = "functions.staff_newsletter.handler.lambda_handler"
+
+
+def editor_function(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    found = {k: r["Properties"] for k, r in resources(template, "AWS::Lambda::Function").items()
+             if r["Properties"]["Handler"] == HANDLER}
+    assert len(found) == 1
+    return next(iter(found.items()))
+
+
+def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = [r["Properties"] for r in resources(template, "AWS::IAM::Policy").values()
+                if {"Ref": role} in r["Properties"]["Roles"]]
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_the_editor_function_may_do_exactly_what_the_editors_flows_call(
+        template: dict[str, Any]) -> None:
+    _, function = editor_function(template)
+    role = function["Role"]["Fn::GetAtt"][0]
+    assert "ManagedPolicyArns" not in template["Resources"][role]["Properties"]
+    granted = {}
+    for statement in statements(template, role):
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"] if isinstance(statement["Action"], list) else \
+            [statement["Action"]]
+        granted[tuple(sorted(actions))] = statement["Resource"]
+    tables = [k for k in resources(template, "AWS::DynamoDB::Table") if k.startswith("Newsletter")]
+    assert len(tables) == 1
+    assert granted.pop(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
+                        "dynamodb:UpdateItem")) == [
+        {"Fn::GetAtt": [tables[0], "Arn"]},
+        {"Fn::Join": ["", [{"Fn::GetAtt": [tables[0], "Arn"]}, "/index/*"]]}]
+    ses = granted.pop(("ses:SendEmail", "ses:SendRawEmail"))
+    assert ses[0].endswith(":identity/example.dk")
+    assert ses[1]["Fn::Join"][1][0].endswith(":configuration-set/")
+    logs = granted.pop(("logs:CreateLogStream", "logs:PutLogEvents"))
+    assert all("Logs" in str(resource) for resource in logs)
+    assert granted == {("xray:PutTelemetryRecords", "xray:PutTraceSegments"): "*"}  # tracing
+    environment = function["Environment"]["Variables"]
+    assert not any("SECRET" in name or "QUEUE" in name or "KEY" in name
+                   for name in environment), sorted(environment)
+
+
+def test_the_editors_routes_go_to_its_function_behind_the_staff_authorizer(
+        template: dict[str, Any]) -> None:
+    logical_id, _ = editor_function(template)
+    authorizers = list(resources(template, "AWS::ApiGateway::Authorizer"))
+    assert len(authorizers) == 1
+    methods = [m["Properties"] for m in resources(template, "AWS::ApiGateway::Method").values()
+               if logical_id in str(m["Properties"].get("Integration", {}).get("Uri"))]
+    assert sorted(m["HttpMethod"] for m in methods) == sorted(m for m, _ in EDITOR_ROUTES)
+    assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS"
+               and m["AuthorizerId"] == {"Ref": authorizers[0]} for m in methods)
