@@ -1,0 +1,74 @@
+"""The registration rules (tests/registration_rules.py) on the in-memory stores: the service,
+the catalogue import and the email notifier as the functions build them, over stores the
+contract suite proves equal to the DynamoDB adapters. Many sequences, in seconds; the emulator
+runs a few through the functions themselves (tests/integration/test_registration_rules.py)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from shared.errors import DomainError
+from shared.forums.notifications import Notifier
+from shared.forums.registration import Registration, RegistrationForm, Registrations, Submission
+from shared.links import Links
+from shared.roles import Role
+from tests.fakes import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
+from tests.registration_rules import RegistrationRules
+
+SECRET = b"unit-secret"
+
+
+class MemoryRules(RegistrationRules):
+    def __init__(self) -> None:
+        self.catalogue = self.sessions = MemoryCatalogueStore()
+        self.store = self.memory = MemoryRegistrationStore(self.sessions)
+        self.service = Registrations(self.store, SECRET)
+        self.outbox = MemoryOutbox()
+        self.notifier = Notifier(registrations=self.service, positions=self.memory,
+                                 catalogue=self.sessions, ledger=self.memory, sender=self.outbox,
+                                 links=Links("https://ledere.example.dk"))
+        super().__init__()
+
+    def post_form(self, email: str) -> tuple[int, dict[str, Any]]:
+        form = RegistrationForm(session_id=self.session, name="Deltager", email=email,
+                                role=Role.DISTRICT_LEADER, workplace="Vejle Kommune",
+                                member_number="98765", consent=True)
+        try:
+            self.service.submit(form)
+        except DomainError as refused:
+            return refused.status, {"code": refused.code}
+        return 202, {"status": "received"}
+
+    def press(self, token: str) -> tuple[int, dict[str, Any]]:
+        try:
+            answer = self.service.confirm_by_token(token)
+        except DomainError as refused:
+            return refused.status, {"code": refused.code}
+        return 200, answer.model_dump(exclude_none=True)
+
+    def delivered(self) -> list[EmailMessage]:
+        """The stream consumer's routing: a new submission gets its link; a change of a
+        registration its email, unless the registration has moved on since (a stale record)."""
+        for change in self.memory.take_changes():
+            old, new = change.old, change.new
+            if isinstance(new, Submission) and old is None:
+                self.notifier.on_submission(new)
+            elif isinstance(new, Registration):
+                current = self.store.get(new.session_id, new.id)
+                if current is not None and (current.status, current.round) == (new.status,
+                                                                              new.round):
+                    self.notifier.on_change(old if isinstance(old, Registration) else None, new)
+        return self.outbox.take()
+
+    def expiries(self) -> dict[str, int | None]:
+        return self.memory.expiries(self.session)
+
+
+def test_registration_rules_hold_under_generated_sequences() -> None:
+    run_state_machine_as_test(MemoryRules, settings=settings(
+        max_examples=200, stateful_step_count=30, deadline=None,
+        suppress_health_check=list(HealthCheck)))
