@@ -19,11 +19,12 @@ unexport PYTHONDONTWRITEBYTECODE
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: help install browser run test synth deploy bench lint clean
+.PHONY: help install browser run test quick synth deploy bench lint clean
 
 help:
 	@echo "make run     start the whole backend locally on http://127.0.0.1:\$${PORT:-8000}"
 	@echo "make test    run the whole test suite (synth, cdk-nag, cfn-lint, unit, integration, e2e)"
+	@echo "make quick   the unit tests only: domain rules on in-memory stores, in seconds"
 	@echo "make synth   synthesize the CDK app with the CDK CLI into cdk.out"
 	@echo "make deploy  deploy the stack to the AWS account of your credentials"
 	@echo "make bench   run the benchmarks and write BENCHMARKS.md"
@@ -61,6 +62,9 @@ synth: install
 
 test: synth lint browser
 	@$(PY) -m pytest -q -n 2 --dist loadfile
+
+quick: install
+	@$(PY) -m pytest -q tests/unit
 
 deploy: install
 	@npx --no-install cdk deploy --require-approval broadening
