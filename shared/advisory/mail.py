@@ -4,13 +4,10 @@ message) and the consultant's notice (kind, urgency and reference only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from shared.advisory.models import AdvisoryRequest, Kind
+from shared.email import Sender
 from shared.email.render import mime, render
-
-if TYPE_CHECKING:  # the forums' notifications import the calendar library
-    from shared.forums.notifications import Sender
 
 KIND_TEXT = {Kind.CONVERSATION: "fortrolig samtale / sparring",
              Kind.IDEA: "idé eller problem til rekrutteringsprojektet",

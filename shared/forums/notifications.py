@@ -13,10 +13,10 @@ registrations table's stream (at least once, maybe again after a retry).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Protocol
 
 from shared.clock import Clock, to_copenhagen, utcnow
+from shared.email import Sender
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
 from shared.forums.models import Forum, Session
@@ -67,12 +67,6 @@ class SessionLookup(Protocol):
     def forum(self, forum_id: str) -> Forum | None: ...
 
     def cancel_reason(self, session_id: str) -> str | None: ...
-
-
-class Sender(Protocol):
-    sender: str
-
-    def send(self, message: EmailMessage, to: str) -> str: ...
 
 
 class Positions(Protocol):
