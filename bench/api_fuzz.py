@@ -43,6 +43,33 @@ def fuzz(url: str, max_examples: int, report: Path,
             "summary": done.stdout[-3000:], "max_examples": max_examples}
 
 
+def every_role_token(base_url: str) -> str:
+    """The ID token of a staff user in every group, made at the user pool the pages sign in
+    to (the local emulator), so the staff routes are fuzzed past the authorizer and the group
+    checks rather than stopping at 401 or 403."""
+    import json
+    import urllib.request
+
+    from botocore.session import get_session
+
+    from cli.staff import add_user, generated_password
+    from shared.names import STAFF_GROUPS
+
+    with urllib.request.urlopen(  # noqa: S310 - the local runtime's own address
+            f"{base_url}/personale/config.json", timeout=30) as answer:
+        config = json.loads(answer.read())
+    idp: Any = get_session().create_client(
+        "cognito-idp", region_name=config["region"], endpoint_url=config["endpoint"],
+        aws_access_key_id="local", aws_secret_access_key="local")
+    email, password = "fuzz@personale.example.dk", generated_password()
+    for group in STAFF_GROUPS:
+        add_user(idp, config["userPoolId"], email, group, password=password, permanent=True,
+                 send_invitation=False)
+    tokens = idp.initiate_auth(ClientId=config["clientId"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": email, "PASSWORD": password})
+    return str(tokens["AuthenticationResult"]["IdToken"])
+
+
 def run() -> dict[str, Any]:
     """The bench run: a runtime of its own with the demo data, BENCH_EXAMPLES per operation."""
     from local.emulator import free_port
@@ -58,7 +85,9 @@ def run() -> dict[str, Any]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         report = ROOT / "test-artifacts" / "schemathesis-bench.xml"
-        return fuzz(f"http://127.0.0.1:{port}", BENCH_EXAMPLES, report)
+        url = f"http://127.0.0.1:{port}"
+        return fuzz(url, BENCH_EXAMPLES, report,
+                    headers=(f"Authorization: Bearer {every_role_token(url)}",))
     finally:
         server.shutdown()
         runtime.close()
