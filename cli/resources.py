@@ -111,22 +111,21 @@ def newsletter_store() -> DynamoNewsletterStore:
 def privacy(areas: tuple[str, ...]) -> Privacy:
     """Export and erasure across the chosen areas, audited. Only the holders asked for are
     built, so each role needs only the rights of its own areas."""
-    from shared.adapters.dynamodb_privacy import DynamoAuditLog
-    from shared.privacy import Privacy
+    import json
 
-    holders: list[Holder] = []
-    if "forums" in areas:
-        from shared.privacy import ForumsHolder
+    from shared.adapters.wiring import privacy as build
+    from shared.adapters.wiring import signing_secret
+    from shared.names import ENV_NEWSLETTER_TABLE, ENV_SIGNING_SECRET
 
-        holders.append(ForumsHolder(registration_store()))
-    if "newsletter" in areas:
-        from shared.privacy import NewsletterHolder
-
-        holders.append(NewsletterHolder(newsletter_store(), newsletter().subscriber_id))
-    if "advisory" in areas:
-        holders.append(_advisory_holder())
-    return Privacy(holders=holders, audit=DynamoAuditLog(_parameter(PARAM_PRIVACY_AUDIT_TABLE)),
-                   by=consultant())
+    newsletter_settings = (json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
+                           if "newsletter" in areas else {})
+    return build(
+        audit_table=_parameter(PARAM_PRIVACY_AUDIT_TABLE), by=consultant(),
+        registrations=registration_store() if "forums" in areas else None,
+        newsletter_table=newsletter_settings.get(ENV_NEWSLETTER_TABLE),
+        newsletter_secret=signing_secret(newsletter_settings[ENV_SIGNING_SECRET])
+        if newsletter_settings else b"",
+        advisory=_advisory_holder() if "advisory" in areas else None)
 
 
 def _advisory_holder() -> Holder:

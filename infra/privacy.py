@@ -1,36 +1,51 @@
-"""Data-protection requests: the audit table the `leaders privacy` commands write to, and the
-role the secretariat assumes to answer them.
+"""Data-protection requests: the audit table, the role the `leaders privacy` commands run as,
+and the privacy officer's console function behind /api/staff/privacy.
 
-Export and erasure run as operator commands, so this capability has no function. The
-PrivacyOfficerRole may read and delete what forums and newsletter hold, never open advisory
-requests: only the consultant's role may use that key, so the consultant answers the advisory
-part (`--area advisory`) and may write to the audit table too. Audit records hold counts and
-the caller, never the address."""
+The PrivacyOfficerRole (CLI) and the console function may read and delete what forums and
+newsletter hold, never open advisory requests: only the consultant's role and function may
+use that key, so the consultant answers the advisory part (`--area advisory`) and may write
+to the audit table too. Audit records hold counts and the caller, never the address."""
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.advisory import Advisory
 from infra.forums import ForumsCatalogue
+from infra.function import FunctionRuntime, PythonFunction
 from infra.newsletter import Newsletter
-from infra.parts import capability_table
+from infra.parts import capability_table, grant_items
 from infra.registrations import ForumRegistration
+from infra.staff import StaffConsole
 from shared.names import (
+    ENV_FORUMS_TABLE,
+    ENV_NEWSLETTER_SECRET,
+    ENV_NEWSLETTER_TABLE,
+    ENV_PRIVACY_AUDIT_TABLE,
+    ENV_REGISTRATIONS_TABLE,
     PARAM_FORUMS_TABLE,
     PARAM_NEWSLETTER_SETTINGS,
     PARAM_PRIVACY_AUDIT_TABLE,
     PARAM_REGISTRATIONS_TABLE,
+    SERVICE_STAFF_PRIVACY,
+)
+
+# The privacy officer's routes below /api (the handler checks the group as well).
+PRIVACY_OFFICER_ROUTES = (
+    ("POST", "staff/privacy/search"),
+    ("POST", "staff/privacy/export"),
+    ("POST", "staff/privacy/erase"),
+    ("GET", "staff/privacy/audit"),
 )
 
 
 class PrivacyRequests(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, catalogue: ForumsCatalogue,
                  registration: ForumRegistration, newsletter: Newsletter,
-                 advisory: Advisory) -> None:
+                 advisory: Advisory, runtime: FunctionRuntime, staff: StaffConsole) -> None:
         super().__init__(scope, construct_id)
         self.table = capability_table(self)
         audit_parameter = ssm.StringParameter(
@@ -56,3 +71,39 @@ class PrivacyRequests(Construct):
         for role in (self.officer_role, advisory.consultant_role):
             self.table.grant(role, "dynamodb:PutItem")  # add records, never change or remove
             audit_parameter.grant_read(role)
+
+        self.console_function = self._console_function(
+            runtime, staff, catalogue=catalogue, registration=registration,
+            newsletter=newsletter)
+
+    def _console_function(self, runtime: FunctionRuntime, staff: StaffConsole, *,
+                          catalogue: ForumsCatalogue, registration: ForumRegistration,
+                          newsletter: Newsletter) -> PythonFunction:
+        """The privacy officer's console function, allowed exactly what the forums and
+        newsletter holders and the audit call (shared.privacy, its adapters); no advisory
+        table and no key: it cannot read advisory requests, and says so."""
+        function = PythonFunction(
+            self, "Console", runtime=runtime, service=SERVICE_STAFF_PRIVACY,
+            handler="functions.staff_privacy.handler.lambda_handler",
+            description="The privacy officer's console: what is held, export, erase, audit",
+            environment={ENV_FORUMS_TABLE: catalogue.table.table_name,
+                         ENV_REGISTRATIONS_TABLE: registration.table.table_name,
+                         ENV_NEWSLETTER_TABLE: newsletter.table.table_name,
+                         ENV_NEWSLETTER_SECRET: newsletter.secret.secret_arn,
+                         ENV_PRIVACY_AUDIT_TABLE: self.table.table_name},
+            timeout=Duration.seconds(29),
+        )
+        grantee = function.function
+        # Registrations of the address found (Scan), read and cancelled (Get, Update), their
+        # submissions and mail records found and deleted (Query, Delete).
+        grant_items(registration.table, grantee, "Scan", "Query", "GetItem", "UpdateItem",
+                    "DeleteItem")
+        # The session's seats and waiting list, read and moved up when a seat is given up.
+        grant_items(catalogue.table, grantee, "GetItem", "UpdateItem")
+        # The subscriber and their copies read (Get, the issues Scanned), then deleted.
+        grant_items(newsletter.table, grantee, "GetItem", "Scan", "DeleteItem")
+        newsletter.secret.grant_read(grantee)  # subscriber ids are keyed hashes
+        # Records added (never changed or removed) and read for the trail.
+        grant_items(self.table, grantee, "PutItem", "Scan")
+        staff.add_routes(function, PRIVACY_OFFICER_ROUTES)
+        return function

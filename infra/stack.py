@@ -61,7 +61,7 @@ class LeadersStack(Stack):
         self.newsletter.add_console(self.staff)
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,
-            newsletter=self.newsletter, advisory=self.advisory,
+            newsletter=self.newsletter, advisory=self.advisory, runtime=runtime, staff=self.staff,
         )
 
         self._alarms_on_errors()

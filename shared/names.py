@@ -33,6 +33,10 @@ ENV_SEND_QUEUE = "NEWSLETTER_SEND_QUEUE_URL"
 ENV_MAX_SEND_RATE = "MAX_SEND_RATE"
 ENV_CONFIRM_QUEUE = "NEWSLETTER_CONFIRM_QUEUE_URL"
 ENV_CONFIRM_INTERVAL = "NEWSLETTER_CONFIRM_INTERVAL_MINUTES"
+ENV_PRIVACY_AUDIT_TABLE = "PRIVACY_AUDIT_TABLE_NAME"
+# The newsletter's signing secret where another capability needs it: subscriber ids are keyed
+# hashes of the address (the privacy officer's function finds a subscriber by it).
+ENV_NEWSLETTER_SECRET = "NEWSLETTER_SIGNING_SECRET_ARN"  # noqa: S105 - the name of a variable
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"

@@ -29,11 +29,21 @@ from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
 
 
 class Unreadable(DomainError):
+    """An area the caller may not read; its message says who answers for it."""
+
     status = 403
     code = "cannot_decrypt"
     message = ("Henvendelserne til lederkonsulenten kunne ikke dekrypteres. Kun "
                "lederkonsulentens rolle (ConsultantRole) må det: kør kommandoen som den med "
                "--area advisory.")
+
+
+# The staff console's privacy officer may not use the advisory key (only the consultant may):
+# said in the export and in every answer that leaves the area out.
+ADVISORY_BY_CONSULTANT = (
+    "Henvendelser til lederkonsulenten er krypteret med en nøgle, som kun lederkonsulenten må "
+    "bruge. Databeskyttelsen kan derfor hverken søge i, udtrække eller slette dem: "
+    "lederkonsulenten besvarer den del af anmodningen.")
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class Report:
     by: str
     counts: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    # Why each skipped area was left out (who answers for it); not audited.
+    why: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 class Holder(Protocol):
@@ -77,7 +89,15 @@ class Privacy:
         found, report = self._ask_each("export", lambda holder, _: holder.export(email))
         data = {"email": normalise_email(email), "exported_at": report.at.isoformat(), **found,
                 "not_searched": report.skipped}
+        if report.why:
+            data["not_searched_why"] = report.why
         return data, report
+
+    def search(self, email: str) -> tuple[dict[str, Held], Report]:
+        """What each area holds about the address, as counts by kind (the record's status):
+        no contents. Audited like an export, as action `search`."""
+        found, report = self._ask_each("search", lambda holder, _: holder.export(email))
+        return {area: Held.of(records) for area, records in found.items()}, report
 
     def erase(self, email: str) -> Report:
         return self._ask_each("erase", lambda holder, now: holder.erase(email, now))[1]
@@ -87,16 +107,33 @@ class Privacy:
         """Every holder's answer by area, and the audited report of counts and skipped areas."""
         now = self._clock()
         answers: dict[str, Any] = {}
-        skipped = []
+        why: dict[str, str] = {}
         for holder in self._holders:
             try:
                 answers[holder.area] = ask(holder, now)
-            except Unreadable:
-                skipped.append(holder.area)
+            except Unreadable as unreadable:
+                why[holder.area] = unreadable.message
         counts = {area: len(a) if isinstance(a, list) else a for area, a in answers.items()}
-        report = Report(self._new_id(), action, now, self._by, counts, skipped)
+        report = Report(self._new_id(), action, now, self._by, counts, list(why), why)
         self._audit.record(report)
         return answers, report
+
+
+@dataclass(frozen=True)
+class Held:
+    """What one area holds about an address: how many records, and how many of each kind
+    (a registration's or subscription's status: `confirmed`, `unconfirmed`, `pending`, …)."""
+
+    count: int
+    kinds: dict[str, int]
+
+    @classmethod
+    def of(cls, records: list[dict[str, Any]]) -> Held:
+        kinds: dict[str, int] = {}
+        for record in records:
+            kind = str(record.get("status") or "held")
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return cls(len(records), kinds)
 
 
 # -- forums -----------------------------------------------------------------------------------
@@ -244,13 +281,15 @@ class AdvisoryHolder:
 
 class NotPermitted:
     """An area the caller's role may not even find (its parameters are not readable to it):
-    reported as not searched, like a key the role may not use."""
+    reported as not searched, like a key the role may not use, with `why` (who answers for
+    it) when given."""
 
-    def __init__(self, area: str) -> None:
+    def __init__(self, area: str, why: str | None = None) -> None:
         self.area = area
+        self._why = why
 
     def export(self, email: str) -> list[dict[str, Any]]:
-        raise Unreadable()
+        raise Unreadable(self._why)
 
     def erase(self, email: str, now: datetime) -> int:
-        raise Unreadable()
+        raise Unreadable(self._why)

@@ -24,8 +24,10 @@ from shared.names import (
     ENV_CONSULTANT_REPLY_DAYS,
     ENV_FORUMS_TABLE,
     ENV_MAX_SEND_RATE,
+    ENV_NEWSLETTER_SECRET,
     ENV_NEWSLETTER_TABLE,
     ENV_NORMAL_QUEUE,
+    ENV_PRIVACY_AUDIT_TABLE,
     ENV_PUBLIC_URL,
     ENV_REGISTRATION_LINK_HOURS,
     ENV_REGISTRATION_MAIL_INTERVAL,
@@ -127,3 +129,14 @@ class NewsletterEditorSettings(EnvironmentSettings):
     public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
     sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
+
+
+class StaffPrivacySettings(EnvironmentSettings):
+    """The privacy officer's console function: the forum and newsletter tables it searches and
+    erases in, the newsletter's secret (subscriber ids are keyed hashes), the audit table."""
+
+    forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
+    registrations_table_name: str = Field(min_length=1, validation_alias=ENV_REGISTRATIONS_TABLE)
+    newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
+    newsletter_secret_arn: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_SECRET)
+    audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)

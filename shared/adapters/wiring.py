@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from shared.forums.registration import Registrations
     from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
+    from shared.privacy import Holder, Privacy
     from shared.settings import (
         AdvisorySettings,
         NewsletterEditorSettings,
@@ -118,6 +119,31 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
         if settings.confirm_queue_url else None,
         confirmation_interval=timedelta(minutes=settings.confirm_interval_minutes),
     )
+
+
+def privacy(*, audit_table: str, by: str, registrations: DynamoRegistrationStore | None = None,
+            newsletter_table: str | None = None, newsletter_secret: bytes = b"",
+            advisory: Holder | None = None) -> Privacy:
+    """Data-protection requests over the areas given (forums by their registration store,
+    the newsletter by its table and signing secret, advisory by its holder), audited as `by`.
+    An area not given is not built, so each caller needs only the rights of its own areas:
+    the `leaders privacy` commands and the privacy officer's console function both build the
+    service here."""
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog
+    from shared.privacy import ForumsHolder, NewsletterHolder, Privacy
+
+    holders: list[Holder] = []
+    if registrations is not None:
+        holders.append(ForumsHolder(registrations))
+    if newsletter_table is not None:
+        from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+        from shared.newsletter.service import subscriber_id
+
+        holders.append(NewsletterHolder(DynamoNewsletterStore(newsletter_table),
+                                        partial(subscriber_id, newsletter_secret)))
+    if advisory is not None:
+        holders.append(advisory)
+    return Privacy(holders=holders, audit=DynamoAuditLog(audit_table), by=by)
 
 
 @cache

@@ -170,6 +170,12 @@ def retry_delay(receives: int) -> int:
     return int(min(30 * 2 ** max(receives - 1, 0), 900))
 
 
+def subscriber_id(secret: bytes, email: str) -> str:
+    """A subscriber's id: a keyed hash of the address, so the table holds no address as a key
+    and whoever holds the secret finds the subscriber (a data-protection request too)."""
+    return derive_id(secret, "subscriber", normalise_email(email))
+
+
 class Newsletter:
     def __init__(self, store: NewsletterStore, mail: Mail, queue: WorkQueue, secret: bytes,
                  links: Links, clock: Clock = utcnow,
@@ -187,7 +193,7 @@ class Newsletter:
         self._clock = clock
 
     def subscriber_id(self, email: str) -> str:
-        return derive_id(self._secret, "subscriber", normalise_email(email))
+        return subscriber_id(self._secret, email)
 
     # -- subscribing ------------------------------------------------------------------------
 

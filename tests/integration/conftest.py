@@ -125,11 +125,13 @@ def concrete_path(path: str, value: str = "nogen") -> str:
     return re.sub(r"\{[^}]+\}", value, path)
 
 
-def raw(api: Api, method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+def raw(api: Api, method: str, path: str, headers: dict[str, str],
+        body: Any = None) -> dict[str, Any]:
     """The function's whole answer (headers and body as text), through the authorizer."""
     match = api.gateway.match(method, path.split("?")[0])
     assert match is not None
-    event = api.gateway.event(match, method, path, headers, b"", "127.0.0.1")
+    data = json.dumps(body).encode() if body is not None else b""
+    event = api.gateway.event(match, method, path, headers, data, "127.0.0.1")
     assert authorize(api.authorizers, match.route.authorizer, headers, event)
     handler = api.handler(match.route.function)
     return dict(handler(event, LocalContext(match.route.function, 512, 29, "eu-north-1")))
