@@ -1,10 +1,13 @@
 """Advisory requests and ideas: contents sealed under a customer-managed key that only the
 consultant's role may decrypt, a table and two FIFO queues (urgent, normal) encrypted at rest
 with a second customer-managed key, a dead-letter queue with an alarm, the intake function
-(which may only encrypt), a daily job that queues again what waits long, and the consultant's
-role."""
+(which may only encrypt), a daily job that queues again what waits long, the consultant's
+role for the CLI, and the consultant's console function: with the role, the only principals
+that may decrypt a request."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -23,6 +26,7 @@ from infra.parts import (
     ReservedKey,
     capability_table,
     dead_letter_alarm,
+    grant_items,
     schedule,
     schedule_role,
 )
@@ -36,6 +40,7 @@ from shared.names import (
     ENV_CONSULTANT_REPLY_DAYS,
     ENV_NORMAL_QUEUE,
     ENV_URGENT_QUEUE,
+    INDEX_FINISHED_REQUESTS,
     INDEX_OPEN_REQUESTS,
     METRICS_NAMESPACE,
     PARAM_ADVISORY_KEY,
@@ -45,9 +50,22 @@ from shared.names import (
     SCHEDULE_ADVISORY_REQUEUE,
     SERVICE_ADVISORY_INTAKE,
     SERVICE_ADVISORY_REQUEUE,
+    SERVICE_STAFF_ADVISORY,
 )
 
+if TYPE_CHECKING:
+    from infra.staff import StaffConsole
+
 LEASE = Duration.minutes(30)
+# The consultant's routes below /api (each also checks the group in the handler).
+CONSULTANT_ROUTES = (
+    ("GET", "staff/advisory"),
+    ("POST", "staff/advisory/next"),
+    ("GET", "staff/advisory/history"),
+    ("GET", "staff/advisory/{reference}"),
+    ("POST", "staff/advisory/{reference}/done"),
+    ("POST", "staff/advisory/{reference}/release"),
+)
 
 
 class Advisory(Construct):
@@ -55,6 +73,7 @@ class Advisory(Construct):
                  runtime: FunctionRuntime, api: PublicApi, email: Email,
                  alarms: sns.ITopic) -> None:
         super().__init__(scope, construct_id)
+        self._runtime = runtime
         self.content_key = ReservedKey(
             self, "ContentKey",
             description="Seals the contents of advisory requests; only the consultant decrypts",
@@ -68,6 +87,13 @@ class Advisory(Construct):
             index_name=INDEX_OPEN_REQUESTS,
             partition_key=dynamodb.Attribute(name="open", type=dynamodb.AttributeType.NUMBER),
             sort_key=dynamodb.Attribute(name="received_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        self.table.add_global_secondary_index(
+            index_name=INDEX_FINISHED_REQUESTS,
+            partition_key=dynamodb.Attribute(name="finished",
+                                             type=dynamodb.AttributeType.NUMBER),
+            sort_key=dynamodb.Attribute(name="done_at", type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
         self.dead_letters = sqs.Queue(
@@ -166,3 +192,32 @@ class Advisory(Construct):
             actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
         ))
+
+    def console(self, staff: StaffConsole) -> PythonFunction:
+        """The consultant's area of the staff console: its function, with only what the area
+        needs (the requests' items without Scan or DeleteItem, the queues to take from and put
+        back, the content key to open and to seal a note), behind the staff's authorizer."""
+        self.console_function = PythonFunction(
+            self, "Console", runtime=self._runtime, service=SERVICE_STAFF_ADVISORY,
+            handler="functions.staff_advisory.handler.lambda_handler",
+            description="The consultant's area of the staff console: the advisory queue",
+            environment={ENV_ADVISORY_TABLE: self.table.table_name,
+                         ENV_ADVISORY_KEY: self.content_key.key_arn,
+                         ENV_URGENT_QUEUE: self.queues[True].queue_url,
+                         ENV_NORMAL_QUEUE: self.queues[False].queue_url},
+            timeout=Duration.seconds(29),
+        )
+        function = self.console_function.function
+        # Leases, finishes and releases are updates; audit entries are puts; the open and
+        # finished indexes and a day's audit are queries. Nothing is scanned or deleted.
+        grant_items(self.table, function, "GetItem", "PutItem", "UpdateItem", "Query")
+        for queue in self.queues.values():
+            queue.grant(function, "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility")
+        # At rest, via the services: SQS decrypts what it hands out, DynamoDB what it reads
+        # and encrypts what it writes (named actions, no wildcard families).
+        self.storage_key.grant(function, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+        # The contents are opened here (and by the CLI's role) only; a note is sealed.
+        self.content_key.grant(function, "kms:Decrypt", "kms:GenerateDataKey")
+        staff.add_routes(self.console_function, CONSULTANT_ROUTES)
+        return self.console_function

@@ -59,6 +59,7 @@ class LeadersStack(Stack):
             catalogue=self.forums, registration=self.registration, pages=self.pages,
         )
         self.newsletter.add_console(self.staff)
+        self.advisory.console(self.staff)  # the consultant's area, behind the staff's sign-in
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,
             newsletter=self.newsletter, advisory=self.advisory, runtime=runtime, staff=self.staff,

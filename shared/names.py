@@ -88,6 +88,8 @@ OUTPUT_DNS_PREFIX = "DnsRecord"
 INDEX_SESSIONS_BY_FORUM = "SessionsByForum"
 # The sparse index of advisory requests not yet done, in arrival order.
 INDEX_OPEN_REQUESTS = "OpenRequests"
+# The sparse index of finished advisory requests, newest first (the consultant's history).
+INDEX_FINISHED_REQUESTS = "FinishedRequests"
 # The sparse index of confirmed, unsuppressed newsletter subscribers.
 INDEX_ACTIVE_SUBSCRIBERS = "ActiveSubscribers"
 

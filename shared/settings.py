@@ -140,3 +140,12 @@ class StaffPrivacySettings(EnvironmentSettings):
     newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
     newsletter_secret_arn: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_SECRET)
     audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)
+
+
+class StaffAdvisorySettings(EnvironmentSettings):
+    """The consultant's area of the staff console: the sealed store, its key, the queues."""
+
+    advisory_table_name: str = Field(min_length=1, validation_alias=ENV_ADVISORY_TABLE)
+    advisory_key_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_KEY)
+    urgent_queue_url: str = Field(min_length=1, validation_alias=ENV_URGENT_QUEUE)
+    normal_queue_url: str = Field(min_length=1, validation_alias=ENV_NORMAL_QUEUE)

@@ -1,14 +1,18 @@
 """Advisory requests in DynamoDB: `pk=REQ#<reference>`. Open requests carry `open=1` and
-appear in the sparse Open index in arrival order; the contents are only ever sealed."""
+appear in the sparse Open index in arrival order, finished ones `finished=1` in the sparse
+Finished index, newest first; the contents are only ever sealed. The audit of what the
+consultants did lives beside them, one partition per day (`pk=AUDIT#<date>`), each entry
+with its own expiry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
-from shared.advisory.models import AdvisoryRequest, Kind, Status
-from shared.names import INDEX_OPEN_REQUESTS
+from shared.advisory.models import AdvisoryRequest, AuditAction, AuditEntry, Kind, Status
+from shared.names import INDEX_FINISHED_REQUESTS, INDEX_OPEN_REQUESTS
 
 
 def _key(reference: str) -> dict[str, Any]:
@@ -48,7 +52,7 @@ def _request(item: dict[str, Any]) -> AdvisoryRequest:
         queued_at=datetime.fromisoformat(item["queued_at"]["S"]),
         sealed=item["sealed"]["S"], sealed_note=text("sealed_note"),
         leased_until=moment("leased_until"), leased_by=text("leased_by"),
-        receipt=text("receipt"), done_at=moment("done_at"),
+        receipt=text("receipt"), done_at=moment("done_at"), done_by=text("done_by"),
         expires_at=int(item["expires_at"]["N"]),
         consent_text_version=text("consent_text_version"),
     )
@@ -88,16 +92,26 @@ class DynamoAdvisoryStore(DynamoTable):
             return False
         return True
 
-    def finish(self, reference: str, sealed_note: str | None, now: datetime) -> bool:
-        values: dict[str, Any] = {":done": {"S": Status.DONE.value}, ":now": {"S": _iso(now)}}
-        update = "SET #status = :done, done_at = :now REMOVE #open, receipt, leased_until"
+    def finish(self, reference: str, sealed_note: str | None, now: datetime,
+               by: str | None = None) -> bool:
+        """Done for good; with `by`, only while it is leased to `by` (False otherwise)."""
+        values: dict[str, Any] = {":done": {"S": Status.DONE.value}, ":now": {"S": _iso(now)},
+                                  ":one": {"N": "1"}}
+        sets = ["#status = :done", "done_at = :now", "finished = :one"]
+        condition = "attribute_exists(pk)"
         if sealed_note:
-            update = update.replace("done_at = :now", "done_at = :now, sealed_note = :note")
+            sets.append("sealed_note = :note")
             values[":note"] = {"S": sealed_note}
+        if by is not None:
+            sets.append("done_by = :by")
+            condition += " AND #status = :leased AND leased_by = :by"
+            values[":by"] = {"S": by}
+            values[":leased"] = {"S": Status.LEASED.value}
         try:
             self._client.update_item(
-                TableName=self._table, Key=_key(reference), UpdateExpression=update,
-                ConditionExpression="attribute_exists(pk)",
+                TableName=self._table, Key=_key(reference),
+                UpdateExpression=f"SET {', '.join(sets)} REMOVE #open, receipt, leased_until",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status", "#open": "open"},
                 ExpressionAttributeValues=values,
             )
@@ -105,15 +119,24 @@ class DynamoAdvisoryStore(DynamoTable):
             return False
         return True
 
-    def release(self, reference: str) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=_key(reference),
-            UpdateExpression="SET #status = :waiting REMOVE leased_by, leased_until, receipt",
-            ConditionExpression="#status = :leased",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":waiting": {"S": Status.WAITING.value},
-                                       ":leased": {"S": Status.LEASED.value}},
-        )
+    def release(self, reference: str, by: str | None = None) -> bool:
+        """Back to waiting; with `by`, only while it is leased to `by` (False otherwise)."""
+        condition = "#status = :leased"
+        values = {":waiting": {"S": Status.WAITING.value}, ":leased": {"S": Status.LEASED.value}}
+        if by is not None:
+            condition += " AND leased_by = :by"
+            values[":by"] = {"S": by}
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(reference),
+                UpdateExpression="SET #status = :waiting REMOVE leased_by, leased_until, receipt",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def extend(self, reference: str, until: datetime) -> None:
         self._client.update_item(
@@ -137,6 +160,38 @@ class DynamoAdvisoryStore(DynamoTable):
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
         return [_request(i) for page in pages for i in page["Items"]]
+
+    def finished_requests(self, limit: int) -> list[AdvisoryRequest]:
+        """The last `limit` requests finished, newest first."""
+        answer = self._client.query(
+            TableName=self._table, IndexName=INDEX_FINISHED_REQUESTS,
+            KeyConditionExpression="finished = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ScanIndexForward=False, Limit=limit,
+        )
+        return [_request(i) for i in answer["Items"]]
+
+    def record(self, entry: AuditEntry, expires_at: int) -> None:
+        """One audit entry; a new item each time (never overwritten, never updated)."""
+        at = _iso(entry.at)
+        self._client.put_item(
+            TableName=self._table, ConditionExpression="attribute_not_exists(pk)",
+            Item={"pk": {"S": f"AUDIT#{entry.at.astimezone(UTC).date().isoformat()}"},
+                  "sk": {"S": f"{at}#{uuid.uuid4().hex}"},
+                  "at": {"S": at}, "by": {"S": entry.by},
+                  "reference": {"S": entry.reference}, "action": {"S": entry.action.value},
+                  "expires_at": {"N": str(expires_at)}})
+
+    def audit_entries(self, day: date) -> list[AuditEntry]:
+        """The entries of one day (UTC), oldest first."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, KeyConditionExpression="pk = :day",
+            ExpressionAttributeValues={":day": {"S": f"AUDIT#{day.isoformat()}"}},
+            ConsistentRead=True,
+        )
+        return [AuditEntry(at=datetime.fromisoformat(i["at"]["S"]), by=i["by"]["S"],
+                           reference=i["reference"]["S"], action=AuditAction(i["action"]["S"]))
+                for page in pages for i in page["Items"]]
 
     def all_requests(self) -> list[AdvisoryRequest]:
         """Every stored request, open or done (a data-protection request reads them all)."""

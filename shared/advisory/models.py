@@ -114,6 +114,7 @@ class AdvisoryRequest(BaseModel):
     receipt: str | None = None
     queued_at: datetime
     done_at: datetime | None = None
+    done_by: str | None = None
     expires_at: int
     # The consent given with the request: the version of the privacy notice shown (received_at
     # is when it was given).
@@ -129,3 +130,50 @@ class Overview(BaseModel):
     status: Status
     received_at: datetime
     age_hours: float
+
+
+class AuditAction(StrEnum):
+    """What a consultant did with a request: every view of its contents is one of the first
+    three; finishing and releasing are recorded beside them."""
+
+    NEXT = "next"  # leased and shown
+    VIEW = "view"  # shown again (held or finished)
+    HISTORY = "history"  # its note shown in the list of finished requests
+    DONE = "done"
+    RELEASE = "release"
+
+
+class AuditEntry(BaseModel):
+    """Who did what with which request, and when: never anything of its contents."""
+
+    at: datetime
+    by: str
+    reference: str
+    action: AuditAction
+
+
+class Shown(BaseModel):
+    """A request as the consultant reads it: the open fields and the opened contents."""
+
+    request: AdvisoryRequest
+    contents: Contents
+    note: str | None = None
+
+
+class AgeCount(BaseModel):
+    """How many requests wait, urgent and not, of one age."""
+
+    label: str
+    urgent: int
+    normal: int
+
+
+class QueueCounts(BaseModel):
+    """The queue without texts or names: what waits, by urgency and age, and what is being
+    handled now."""
+
+    waiting_urgent: int
+    waiting_normal: int
+    in_progress: int
+    oldest_hours: float | None
+    ages: list[AgeCount]

@@ -1,18 +1,25 @@
 """What happens to an advisory request: intake (sealed, stored, queued, receipted) and the
-consultant's desk (the next request leased, done, released, listed)."""
+consultant's desk (the next request leased, shown, done, released, counted, the history of
+finished ones), each view of a request's contents audited first. The console and the CLI
+both work through the desk, so their lease rules are one."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from shared.advisory.models import (
     AdvisoryForm,
     AdvisoryRequest,
+    AgeCount,
+    AuditAction,
+    AuditEntry,
     Contents,
     Overview,
+    QueueCounts,
+    Shown,
     Status,
 )
 from shared.advisory.reference import new_reference
@@ -22,6 +29,14 @@ from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 
 # SQS keeps a message at most 14 days; a request still waiting after this is queued again.
 REQUEUE_AFTER = timedelta(days=10)
+# The audit of who viewed or handled which request is kept two years: longer than any request
+# (180 days by default), so a data-protection question about a request erased or expired can
+# still be answered.
+AUDIT_RETENTION = timedelta(days=730)
+# The queue's ages as the console counts them: (label, up to this many hours).
+AGE_BUCKETS = (("Under 1 døgn", 24.0), ("1-3 døgn", 72.0), ("3-7 døgn", 168.0),
+               ("Over 7 døgn", float("inf")))
+HISTORY_LIMIT = 50
 
 
 class Sealer(Protocol):
@@ -42,15 +57,25 @@ class AdvisoryStore(Protocol):
               now: datetime) -> bool:
         """Mark it leased unless it is done or leased to someone else until later."""
 
-    def finish(self, reference: str, sealed_note: str | None, now: datetime) -> bool: ...
+    def finish(self, reference: str, sealed_note: str | None, now: datetime,
+               by: str | None = None) -> bool:
+        """Done; with `by`, only while leased to `by` (False otherwise)."""
 
-    def release(self, reference: str) -> None: ...
+    def release(self, reference: str, by: str | None = None) -> bool:
+        """Waiting again; with `by`, only while leased to `by` (False otherwise)."""
 
     def extend(self, reference: str, until: datetime) -> None: ...
 
     def requeued(self, reference: str, now: datetime) -> None: ...
 
     def open_requests(self) -> list[AdvisoryRequest]: ...
+
+    def finished_requests(self, limit: int) -> list[AdvisoryRequest]: ...
+
+    def record(self, entry: AuditEntry, expires_at: int) -> None:
+        """Add one audit entry (never changed, gone at `expires_at`)."""
+
+    def audit_entries(self, day: date) -> list[AuditEntry]: ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +186,10 @@ class Leased:
 
 
 class Desk:
-    """The consultant's side: one request at a time, urgent ones first, oldest first."""
+    """The consultant's side: one request at a time, urgent ones first, oldest first. A lease
+    names its holder (`consultant`: the console user's address, or the CLI caller's
+    identity); only the holder may see, finish or release a request while it is leased, and
+    every view of a request's contents is audited before it is opened."""
 
     def __init__(self, store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, consultant: str,
                  clock: Clock = utcnow, metrics: Counter | None = None) -> None:
@@ -187,29 +215,63 @@ class Desk:
                 if not self._store.lease(request.reference, self._consultant, now + lease,
                                          message.receipt, now):
                     continue  # a second copy of a request someone else holds: stays hidden
+                self._audit(request.reference, AuditAction.NEXT)
                 contents = Contents.model_validate(
                     self._sealer.open(request.sealed, request.reference))
                 self._metrics.count("AdvisoryLeased")
                 return Leased(request, contents, message, now + lease)
         return None
 
+    def show(self, reference: str) -> Shown:
+        """A request the caller holds, or one finished (with its note): audited, then opened."""
+        request = self._found(reference)
+        if request.status is not Status.DONE:
+            self._mine(request)
+        self._audit(reference, AuditAction.VIEW)
+        return Shown(request=request,
+                     contents=Contents.model_validate(self._sealer.open(request.sealed,
+                                                                       reference)),
+                     note=self._note(request))
+
     def done(self, reference: str, note: str | None = None) -> None:
-        request = self._leased(reference)
+        """Finish a request the caller holds, with an optional note sealed like the request.
+        Finishing it again is answered as the first time and changes nothing."""
+        request = self._found(reference)
+        if request.status is Status.DONE and request.done_by == self._consultant:
+            return
+        self._mine(request)
         sealed_note = None
         if note:
             sealed_note = self._sealer.seal({"note": note}, f"{reference}:note")
-        self._store.finish(reference, sealed_note, self._clock())
+        if not self._store.finish(reference, sealed_note, self._clock(), by=self._consultant):
+            current = self._found(reference)  # changed in between: by whom?
+            if current.status is Status.DONE and current.done_by == self._consultant:
+                return  # our own finish, repeated at the same moment
+            self._mine(current)
+            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+        self._audit(reference, AuditAction.DONE)
         self._queue.delete(Message(reference, request.receipt or "", request.urgent))
         self._metrics.count("AdvisoryDone")
 
     def release(self, reference: str) -> None:
-        request = self._leased(reference)
-        self._store.release(reference)
+        """Put a request the caller holds back in the queue at once. A request already
+        waiting is left as it is (releasing twice answers as once)."""
+        request = self._found(reference)
+        if request.status is Status.WAITING:
+            return
+        self._mine(request)
+        if not self._store.release(reference, by=self._consultant):
+            current = self._found(reference)  # changed in between: by whom?
+            if current.status is Status.WAITING:
+                return
+            self._mine(current)
+            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+        self._audit(reference, AuditAction.RELEASE)
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
         self._metrics.count("AdvisoryReleased")
 
     def extend(self, reference: str, lease: timedelta) -> None:
-        request = self._leased(reference)
+        request = self._mine(self._found(reference))
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent),
                               int(lease.total_seconds()))
         self._store.extend(reference, self._clock() + lease)
@@ -223,10 +285,75 @@ class Desk:
                          age_hours=round((now - r.received_at).total_seconds() / 3600, 1))
                 for r in requests]
 
-    def _leased(self, reference: str) -> AdvisoryRequest:
+    def counts(self) -> QueueCounts:
+        """What waits, by urgency and age, and how many are being handled: no texts, no
+        names, no references. A lease that ran out counts as waiting (it is offered again)."""
+        now = self._clock()
+        ages = [AgeCount(label=label, urgent=0, normal=0) for label, _ in AGE_BUCKETS]
+        in_progress = 0
+        oldest: float | None = None
+        for request in self._store.open_requests():
+            if request.status is Status.LEASED and request.leased_until and \
+                    request.leased_until > now:
+                in_progress += 1
+                continue
+            hours = (now - request.received_at).total_seconds() / 3600
+            oldest = hours if oldest is None else max(oldest, hours)
+            bucket = next(i for i, (_, limit) in enumerate(AGE_BUCKETS) if hours < limit)
+            if request.urgent:
+                ages[bucket].urgent += 1
+            else:
+                ages[bucket].normal += 1
+        return QueueCounts(waiting_urgent=sum(a.urgent for a in ages),
+                           waiting_normal=sum(a.normal for a in ages),
+                           in_progress=in_progress,
+                           oldest_hours=round(oldest, 1) if oldest is not None else None,
+                           ages=ages)
+
+    def history(self, limit: int = HISTORY_LIMIT) -> list[tuple[AdvisoryRequest, str | None]]:
+        """The last requests finished, newest first, each with its note (opened, so each
+        one shown is audited first)."""
+        found = []
+        for request in self._store.finished_requests(limit):
+            if request.sealed_note:
+                self._audit(request.reference, AuditAction.HISTORY)
+            found.append((request, self._note(request)))
+        return found
+
+    def _note(self, request: AdvisoryRequest) -> str | None:
+        if not request.sealed_note:
+            return None
+        opened = self._sealer.open(request.sealed_note, f"{request.reference}:note")
+        return str(opened["note"])
+
+    def _audit(self, reference: str, action: AuditAction) -> None:
+        now = self._clock()
+        self._store.record(AuditEntry(at=now, by=self._consultant, reference=reference,
+                                      action=action),
+                           expires_at=int((now + AUDIT_RETENTION).timestamp()))
+
+    def _found(self, reference: str) -> AdvisoryRequest:
         request = self._store.get(reference)
         if request is None:
             raise NotFound("Henvendelsen findes ikke.", code="unknown_reference")
-        if request.status is not Status.LEASED or request.leased_by != self._consultant:
-            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
         return request
+
+    def _mine(self, request: AdvisoryRequest) -> AdvisoryRequest:
+        """The request, if the caller holds it; refused as the situation is otherwise."""
+        if request.status is Status.DONE:
+            raise Conflict("Henvendelsen er allerede afsluttet.", code="already_done")
+        if request.status is not Status.LEASED:
+            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+        if request.leased_by != self._consultant:
+            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="leased_by_other")
+        return request
+
+
+def audit_trail(store: AdvisoryStore, first: date, last: date) -> list[AuditEntry]:
+    """Every audit entry of the days from `first` to `last` (UTC), oldest first."""
+    entries: list[AuditEntry] = []
+    day = first
+    while day <= last:
+        entries += store.audit_entries(day)
+        day += timedelta(days=1)
+    return sorted(entries, key=lambda e: e.at)

@@ -1,0 +1,210 @@
+"""The consultant's area of the staff console under /api/staff/advisory: the queue as counts,
+the next request leased and shown, a held or finished request shown again, done with a note,
+released, and the history of finished requests with their notes. Only this function (and the
+consultant's CLI role) may decrypt the requests; every route refuses every group but
+`consultant` (403) before anything is read, and every view is audited before it is opened."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+from shared.adapters.sealing import KmsSealer
+from shared.adapters.sqs_work_queue import SqsWorkQueue
+from shared.advisory.mail import KIND_TEXT
+from shared.advisory.models import (
+    AdvisoryRequest,
+    ContactPreference,
+    Contents,
+    Kind,
+    QueueCounts,
+    Status,
+)
+from shared.advisory.reference import PATTERN
+from shared.advisory.service import Desk
+from shared.clock import iso_copenhagen
+from shared.errors import FieldError, InvalidInput
+from shared.forms import OptionalMultiLine
+from shared.http import BODY_REFUSALS, Body, create_resolver
+from shared.observability import logger, metrics
+from shared.settings import StaffAdvisorySettings
+from shared.staff import SECURITY, staff_responses
+from shared.staff import caller as staff_caller
+
+settings = StaffAdvisorySettings()  # type: ignore[call-arg]
+store = DynamoAdvisoryStore(settings.advisory_table_name)
+sealer = KmsSealer(settings.advisory_key_arn)
+queue = SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url)
+app = create_resolver()
+GROUP = "consultant"
+MAX_NOTE = 4000
+
+
+class _Metrics:
+    def count(self, name: str, value: float = 1) -> None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def desk() -> Desk:
+    """The desk of the signed-in consultant (403 for anyone else): leases name the caller's
+    address, and so does every audit entry."""
+    user = staff_caller(app, GROUP)
+    return Desk(store, sealer, queue, consultant=user.email.lower(), metrics=_Metrics())
+
+
+def _reference(value: str) -> str:
+    reference = value.strip().upper()
+    if not re.fullmatch(PATTERN, reference):
+        raise InvalidInput([FieldError("reference", "invalid_reference",
+                                       "Referencen har formen LR-XXXX-XX.")])
+    return reference
+
+
+class AdvisoryView(BaseModel):
+    """A request as the consultant reads it."""
+
+    reference: str
+    kind: Kind
+    kind_text: str
+    urgent: bool
+    status: Status
+    received_at: str
+    leased_until: str | None
+    done_at: str | None
+    name: str | None
+    email: str | None
+    phone: str | None
+    contact_preference: ContactPreference | None
+    topic: str | None
+    message: str
+    note: str | None
+
+
+class NextAnswer(BaseModel):
+    """The request now leased to the caller, or none (and why) when nothing waits."""
+
+    request: AdvisoryView | None
+    message: str
+
+
+class DoneRequest(BaseModel):
+    # Private to the consultants, stored sealed like the request.
+    note: OptionalMultiLine = Field(default=None, max_length=MAX_NOTE)
+
+
+class AdvisoryStatus(BaseModel):
+    reference: str
+    status: Status
+
+
+class FinishedRequest(BaseModel):
+    reference: str
+    kind: Kind
+    kind_text: str
+    urgent: bool
+    received_at: str
+    done_at: str | None
+    done_by: str | None
+    note: str | None
+
+
+class History(BaseModel):
+    requests: list[FinishedRequest]
+
+
+def _time(moment: datetime | None) -> str | None:
+    return iso_copenhagen(moment) if moment else None
+
+
+def _view(request: AdvisoryRequest, contents: Contents, note: str | None,
+          until: datetime | None = None) -> AdvisoryView:
+    return AdvisoryView(
+        reference=request.reference, kind=request.kind, kind_text=KIND_TEXT[request.kind],
+        urgent=request.urgent, status=request.status,
+        received_at=iso_copenhagen(request.received_at),
+        leased_until=_time(until or request.leased_until), done_at=_time(request.done_at),
+        name=contents.name, email=contents.email, phone=contents.phone,
+        contact_preference=contents.contact_preference, topic=contents.topic,
+        message=contents.message, note=note)
+
+
+@app.get("/api/staff/advisory", responses=staff_responses({200: QueueCounts}),
+         security=SECURITY)
+def counts() -> QueueCounts:
+    """What waits, by urgency and age, and how many are being handled: no texts, no names."""
+    return desk().counts()
+
+
+@app.post("/api/staff/advisory/next", responses=staff_responses({200: NextAnswer}),
+          security=SECURITY)
+def take_next() -> NextAnswer:
+    """Lease the first urgent request, else the first normal one, and show it (audited)."""
+    leased = desk().next()
+    if leased is None:
+        logger.info("advisory queue empty")
+        return NextAnswer(request=None, message="Der venter ingen henvendelser.")
+    request = leased.request.model_copy(update={"status": Status.LEASED})
+    logger.info("advisory leased", extra={"reference": request.reference})
+    return NextAnswer(request=_view(request, leased.contents, None, leased.until),
+                      message=f"{request.reference} er lånt ud til dig.")
+
+
+@app.get("/api/staff/advisory/history", responses=staff_responses({200: History}),
+         security=SECURITY)
+def history() -> History:
+    """The last finished requests, newest first, with their notes (each note shown is
+    audited)."""
+    found = desk().history()
+    logger.info("advisory history", extra={"rows": len(found)})
+    return History(requests=[
+        FinishedRequest(reference=r.reference, kind=r.kind, kind_text=KIND_TEXT[r.kind],
+                        urgent=r.urgent, received_at=iso_copenhagen(r.received_at),
+                        done_at=_time(r.done_at), done_by=r.done_by, note=note)
+        for r, note in found])
+
+
+@app.get("/api/staff/advisory/<reference>",
+         responses=staff_responses({200: AdvisoryView}, 404, 409, 422), security=SECURITY)
+def show(reference: str) -> AdvisoryView:
+    """A request the caller holds, or a finished one with its note (audited)."""
+    service = desk()
+    shown = service.show(_reference(reference))
+    logger.info("advisory shown", extra={"reference": shown.request.reference})
+    return _view(shown.request, shown.contents, shown.note)
+
+
+@app.post("/api/staff/advisory/<reference>/done",
+          responses=staff_responses({200: AdvisoryStatus}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def done(reference: str,
+         request: Annotated[DoneRequest | None, Body()] = None) -> AdvisoryStatus:
+    """Finish a request the caller holds, with an optional note; again changes nothing."""
+    service = desk()
+    found = _reference(reference)
+    service.done(found, request.note if request else None)
+    logger.info("advisory done", extra={"reference": found})
+    return AdvisoryStatus(reference=found, status=Status.DONE)
+
+
+@app.post("/api/staff/advisory/<reference>/release",
+          responses=staff_responses({200: AdvisoryStatus}, 404, 409, 422), security=SECURITY)
+def release(reference: str) -> AdvisoryStatus:
+    """Put a request the caller holds back in the queue at once; again changes nothing."""
+    service = desk()
+    found = _reference(reference)
+    service.release(found)
+    logger.info("advisory released", extra={"reference": found})
+    return AdvisoryStatus(reference=found, status=Status.WAITING)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
