@@ -1,11 +1,296 @@
-// The editor's area of the staff console: newsletter issues.
-// Registers with the console (personale.js).
+// The editor's area of the staff console: the newsletter's issues (drafts, approved with their
+// time, sent with their statistics); writing an issue in Markdown with a live preview of the
+// email as a subscriber gets it (rendered by the API, shown in a sandboxed frame that runs no
+// script); a test to the editor's own address; approval for the next scheduled send or a
+// Danish time of its own (asked first); withdrawing an approval. Registers with the console
+// (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
+  var $ = P.$, el = P.el, table = P.table, api = P.api, json = P.json, say = P.say;
+  var busy = P.busy, action = P.action, dateFormat = P.dateFormat;
+  var BASE = "/api/staff/newsletter/issues";
+  var current = null; // the issue as last saved or opened: {id, subject, status, send_at, ...}
+  var saved = null; // {id, subject, markdown} of the form when it was last saved or opened
+  var previewTimer = null, previewSeq = 0;
 
+  var statusText = { draft: "Kladde", approved: "Godkendt", sending: "Sendes nu", sent: "Sendt" };
+  var fieldInput = { issue_id: "nummer-id", subject: "nummer-emne", markdown: "nummer-tekst" };
+
+  function when(issue) {
+    if (issue.status === "draft") { return ""; }
+    if (issue.send_at) { return dateFormat.format(new Date(issue.send_at)); }
+    return issue.status === "approved" ? "Næste planlagte udsendelse" : "";
+  }
+
+  function failed(target) {
+    return P.failedQuietly(function (error) {
+      if (target) { target.textContent = error.message; } else { say(error.message); }
+    });
+  }
+
+  // -- the list of issues -----------------------------------------------------------------
+
+  function loadIssues() {
+    var target = $("numre-liste");
+    return api("GET", BASE).then(json).then(function (data) {
+      target.textContent = "";
+      if (!data.issues.length) { target.appendChild(el("p", "", "Der er ingen numre endnu. Skriv det første herunder.")); return; }
+      var list = table("numre", "Nyhedsbrevets numre",
+        ["Nummer", "Status", "Sendes", "Modtagere", "Sendt", "Fejlet", "Bounced", "Klager", "Afmeldt", "Handlinger"]);
+      data.issues.forEach(function (issue) { list.body.appendChild(issueRow(issue)); });
+      target.appendChild(list.table);
+    }).catch(failed());
+  }
+
+  function issueRow(issue) {
+    var row = el("tr");
+    row.dataset.issue = issue.id;
+    var what = el("th", "", issue.subject + " (" + issue.id + ")");
+    what.scope = "row";
+    row.appendChild(what);
+    var sentYet = issue.status === "sending" || issue.status === "sent";
+    [statusText[issue.status] || issue.status, when(issue),
+     sentYet ? String(issue.recipients) : "", sentYet ? String(issue.sent) : "",
+     sentYet ? String(issue.failed) : "", sentYet ? String(issue.bounced) : "",
+     sentYet ? String(issue.complained) : "", sentYet ? String(issue.unsubscribed) : ""
+    ].forEach(function (text) { row.appendChild(el("td", "", text)); });
+    var actions = el("td", "handlinger");
+    actions.appendChild(action(issue.status === "draft" ? "Rediger" : "Vis",
+      (issue.status === "draft" ? "Rediger: " : "Vis: ") + issue.subject, function () { openIssue(issue.id); }));
+    row.appendChild(actions);
+    return row;
+  }
+
+  // -- the form -------------------------------------------------------------------------------
+
+  function formValues() {
+    return { id: $("nummer-id").value.trim(), subject: $("nummer-emne").value.trim(), markdown: $("nummer-tekst").value };
+  }
+
+  function dirty() {
+    var now = formValues();
+    return !saved || now.id !== saved.id || now.subject !== saved.subject || now.markdown.trim() !== saved.markdown.trim();
+  }
+
+  function clearErrors() {
+    $("nummer-fejl").textContent = "";
+    Object.keys(fieldInput).forEach(function (field) { $(fieldInput[field]).removeAttribute("aria-invalid"); });
+  }
+
+  function showErrors(error) {
+    var messages = [];
+    var first = null;
+    (error.fields || []).forEach(function (f) {
+      var input = fieldInput[f.field] ? $(fieldInput[f.field]) : null;
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        first = first || input;
+        messages.push(document.querySelector("label[for=" + input.id + "]").textContent + ": " + f.message);
+      } else {
+        messages.push(f.message);
+      }
+    });
+    $("nummer-fejl").textContent = messages.length ? messages.join(" ") : error.message;
+    if (first) { first.focus(); }
+  }
+
+  function fill(issue) {
+    current = issue;
+    saved = { id: issue.id, subject: issue.subject, markdown: issue.markdown };
+    $("nummer-id").value = issue.id;
+    $("nummer-emne").value = issue.subject;
+    $("nummer-tekst").value = issue.markdown;
+    var editable = issue.status === "draft";
+    ["nummer-id", "nummer-emne", "nummer-tekst"].forEach(function (id) { $(id).readOnly = !editable; });
+    $("nummer-id").readOnly = true; // an existing issue keeps its id
+    $("gem-kladde").hidden = !editable;
+    $("redigering-overskrift").textContent = (editable ? "Rediger: " : "Vis: ") + issue.subject;
+    showApproval(issue);
+    preview();
+  }
+
+  function openIssue(id) {
+    clearErrors();
+    api("GET", BASE + "/" + encodeURIComponent(id)).then(json).then(function (issue) {
+      fill(issue);
+      $("redigering-overskrift").focus();
+    }).catch(failed());
+  }
+
+  function newIssue(focus) {
+    current = null;
+    saved = null;
+    $("nummer-form").reset();
+    ["nummer-id", "nummer-emne", "nummer-tekst"].forEach(function (id) { $(id).readOnly = false; });
+    $("gem-kladde").hidden = false;
+    $("redigering-overskrift").textContent = "Skriv et nummer";
+    clearErrors();
+    showApproval(null);
+    preview();
+    if (focus === true) { $("nummer-id").focus(); }
+  }
+
+  function save(event) {
+    event.preventDefault();
+    clearErrors();
+    var values = formValues();
+    if (!values.id) {
+      showErrors({ fields: [{ field: "issue_id", message: "Feltet skal udfyldes." }] });
+      return;
+    }
+    busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+      .then(json).then(function (issue) {
+        fill(issue);
+        say("Kladden " + issue.id + " er gemt.");
+        return loadIssues();
+      }).catch(P.failedQuietly(showErrors)));
+  }
+
+  function sendTest() {
+    clearErrors();
+    if (!current || dirty()) {
+      $("nummer-fejl").textContent = "Gem kladden først, så prøven viser det, du har skrevet.";
+      return;
+    }
+    var button = $("send-proeve");
+    button.disabled = true;
+    api("POST", BASE + "/" + encodeURIComponent(current.id) + "/test").then(json).then(function (answer) {
+      say("En prøve af " + current.id + " er sendt til " + answer.to + ".");
+    }).catch(failed($("nummer-fejl"))).then(function () { button.disabled = false; });
+  }
+
+  // -- the live preview -----------------------------------------------------------------------
+
+  function schedulePreview() {
+    if (previewTimer) { clearTimeout(previewTimer); }
+    previewTimer = setTimeout(preview, 500);
+  }
+
+  function preview() {
+    var values = formValues(), frame = $("eksempel"), status = $("eksempel-status");
+    var seq = ++previewSeq;
+    if (!values.subject || !values.markdown.trim()) {
+      frame.srcdoc = "";
+      status.textContent = "Skriv emne og tekst for at se mailen.";
+      return;
+    }
+    api("POST", "/api/staff/newsletter/preview", { subject: values.subject, markdown: values.markdown })
+      .then(json).then(function (shown) {
+        if (seq !== previewSeq) { return; } // a newer preview is on its way
+        frame.srcdoc = shown.html; // the sandbox runs no script and has no origin of its own
+        status.textContent = "Emne: " + shown.subject;
+      }).catch(P.failedQuietly(function (error) {
+        if (seq !== previewSeq) { return; }
+        status.textContent = "Eksemplet kan ikke vises: " + (error.fields && error.fields.length ? error.fields[0].message : error.message);
+      }));
+  }
+
+  // -- approval and withdrawal ------------------------------------------------------------
+
+  function showApproval(issue) {
+    var section = $("godkendelse");
+    section.hidden = !issue;
+    if (!issue) { return; }
+    $("godkend-spoerg").hidden = true;
+    $("godkend-videre").hidden = false;
+    $("godkend-fejl").textContent = "";
+    var draft = issue.status === "draft", approved = issue.status === "approved";
+    $("godkend-valg").hidden = !(draft || approved);
+    $("traek-tilbage").hidden = !approved;
+    $("godkend-videre").textContent = approved ? "Skift tidspunkt …" : "Godkend …";
+    var text = {
+      draft: "Kladde: ikke godkendt endnu.",
+      approved: "Godkendt: sendes " + (issue.send_at ? dateFormat.format(new Date(issue.send_at)) + " (dansk tid)" : "med næste planlagte udsendelse") + ".",
+      sending: "Udsendelsen er begyndt. Den kan ikke trækkes tilbage.",
+      sent: "Sendt til " + issue.recipients + " modtagere: " + issue.sent + " sendt, " + issue.failed + " fejlet, " + issue.bounced + " bounced, " + issue.complained + " klager, " + issue.unsubscribed + " afmeldt siden."
+    }[issue.status];
+    $("godkendelse-status").textContent = text || "";
+  }
+
+  function chosenTime() {
+    if (!$("hvornaar-eget").checked) { return { send_at: null, text: "med næste planlagte udsendelse" }; }
+    var day = $("send-dato").value, time = $("send-tid").value;
+    if (!day || !time) { return { error: "Vælg dato og klokkeslæt (dansk tid)." }; }
+    var shown = day.split("-").reverse().join(".");
+    return { send_at: day + " " + time, text: "den " + shown + " kl. " + time + " (dansk tid)" };
+  }
+
+  function askApproval() {
+    $("godkend-fejl").textContent = "";
+    if (!current || dirty()) { $("godkend-fejl").textContent = "Gem kladden først."; return; }
+    var chosen = chosenTime();
+    if (chosen.error) {
+      $("godkend-fejl").textContent = chosen.error;
+      (!$("send-dato").value ? $("send-dato") : $("send-tid")).focus();
+      return;
+    }
+    $("godkend-advarsel").textContent = "Vil du godkende »" + current.subject + "« (" + current.id + ")? Det sendes " + chosen.text + " til alle abonnenter. Du kan trække godkendelsen tilbage, indtil udsendelsen begynder.";
+    $("godkend-spoerg").hidden = false;
+    $("godkend-videre").hidden = true;
+    $("godkend-ja").focus();
+  }
+
+  function approve() {
+    var chosen = chosenTime(), issue = current, button = $("godkend-ja");
+    button.disabled = true;
+    api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/approve", { send_at: chosen.send_at }).then(json).then(function (approved) {
+      current = Object.assign({}, current, approved);
+      showApproval(current);
+      say(issue.id + " er godkendt og sendes " + (approved.send_at ? dateFormat.format(new Date(approved.send_at)) + " (dansk tid)" : "med næste planlagte udsendelse") + ".");
+      $("godkendelse-overskrift").focus();
+      return loadIssues();
+    }).catch(P.failedQuietly(function (error) {
+      $("godkend-spoerg").hidden = true;
+      $("godkend-videre").hidden = false;
+      $("godkend-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
+    })).then(function () { button.disabled = false; });
+  }
+
+  function withdraw() {
+    var issue = current, button = $("traek-tilbage");
+    button.disabled = true;
+    api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/withdraw").then(json).then(function (withdrawn) {
+      current = Object.assign({}, current, withdrawn);
+      fill(Object.assign({}, current, { markdown: saved.markdown }));
+      say("Godkendelsen af " + issue.id + " er trukket tilbage; nummeret er en kladde igen.");
+      $("godkendelse-overskrift").focus();
+      return loadIssues();
+    }).catch(P.failedQuietly(function (error) {
+      $("godkend-fejl").textContent = error.message;
+      return loadIssues();
+    })).then(function () { button.disabled = false; });
+  }
+
+  function wireEditor() {
+    $("nummer-form").addEventListener("submit", save);
+    $("nyt-nummer").addEventListener("click", function () { newIssue(true); });
+    $("send-proeve").addEventListener("click", sendTest);
+    $("nummer-emne").addEventListener("input", schedulePreview);
+    $("nummer-tekst").addEventListener("input", schedulePreview);
+    ["hvornaar-plan", "hvornaar-eget"].forEach(function (id) {
+      $(id).addEventListener("change", function () { $("eget-tidspunkt").hidden = !$("hvornaar-eget").checked; });
+    });
+    $("godkend-videre").addEventListener("click", askApproval);
+    $("godkend-ja").addEventListener("click", approve);
+    $("godkend-fortryd").addEventListener("click", function () {
+      $("godkend-spoerg").hidden = true;
+      $("godkend-videre").hidden = false;
+      $("godkend-videre").focus();
+    });
+    $("traek-tilbage").addEventListener("click", withdraw);
+  }
+
+  wireEditor();
   P.area("editor", {
-    load: function () {},
-    reset: function () {}
+    load: function () { newIssue(); return loadIssues(); },
+    reset: function () {
+      $("numre-liste").textContent = "";
+      $("nummer-form").reset();
+      $("eksempel").srcdoc = "";
+      $("godkendelse").hidden = true;
+      current = null;
+      saved = null;
+    }
   });
 }());
