@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from shared.clock import COPENHAGEN
 from tests.browser.conftest import axe_at_both_widths, demo_users, sign_in
@@ -24,7 +24,7 @@ MARKDOWN = ("# Hej fra redaktionen\n\nEt **fedt** forår med:\n\n- Forum i Vejle
             "<script>window.ran = 1</script>\n")
 
 
-def row(page: Page) -> object:
+def row(page: Page) -> Locator:
     return page.locator("#numre-liste tr", has=page.get_by_role(
         "rowheader", name=re.compile(re.escape(f"({ISSUE})"))))
 
@@ -61,7 +61,7 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
         "Gem kladden først, så prøven viser det, du har skrevet.")
     console.get_by_role("button", name="Gem kladde").click()
     expect(console.locator("#konsol-status")).to_have_text(f"Kladden {ISSUE} er gemt.")
-    expect(row(console)).to_contain_text("Kladde")  # type: ignore[arg-type]
+    expect(row(console)).to_contain_text("Kladde")
 
     console.get_by_role("button", name="Send en prøve til mig").click()
     expect(console.locator("#konsol-status")).to_have_text(
@@ -84,7 +84,7 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     axe_at_both_widths(console, "redaktion-godkend")
     console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
     expect(console.locator("#konsol-status")).to_contain_text(f"{ISSUE} er godkendt og sendes")
-    expect(row(console)).to_contain_text("Godkendt")  # type: ignore[arg-type]
+    expect(row(console)).to_contain_text("Godkendt")
     expect(console.locator("#godkendelse-status")).to_contain_text("08.30")
     status = runtime.leaders("newsletter", "status", ISSUE)
     assert "approved" in status and f"{moment.strftime('%Y-%m-%d')} 08:30" in status
@@ -93,7 +93,7 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     console.get_by_role("button", name="Træk godkendelsen tilbage").click()
     expect(console.locator("#konsol-status")).to_have_text(
         f"Godkendelsen af {ISSUE} er trukket tilbage; nummeret er en kladde igen.")
-    expect(row(console)).to_contain_text("Kladde")  # type: ignore[arg-type]
+    expect(row(console)).to_contain_text("Kladde")
     assert "draft" in runtime.leaders("newsletter", "status", ISSUE)
     axe_at_both_widths(console, "redaktion-kladde")
     assert console.evaluate("location.href").endswith("/personale/")
