@@ -11,8 +11,20 @@ from shared.danish import danish_time
 
 
 @click.group()
-def consultant() -> None:
+@click.option("--by", default=None, metavar="EMAIL",
+              help="Act as this consultant (the address they sign in to the staff console "
+                   "with), e.g. to finish or release a request taken in the browser. "
+                   "Without it, the lease and the audit name your AWS identity.")
+@click.pass_context
+def consultant(ctx: click.Context, by: str | None) -> None:
     """The leader consultant's queue of advisory requests and ideas."""
+    ctx.meta["consultant_by"] = by.strip().lower() if by else None
+
+
+def _desk() -> Any:
+    from cli.resources import desk
+
+    return desk(click.get_current_context().meta.get("consultant_by"))
 
 
 LEASE_HELP = "How long the request stays yours before it returns to the queue."
@@ -48,9 +60,7 @@ def consultant_next(lease_minutes: int) -> None:
     """Lease the next request (urgent first, oldest first) and show it."""
     from datetime import timedelta
 
-    from cli.resources import desk
-
-    leased = desk().next(timedelta(minutes=lease_minutes))
+    leased = _desk().next(timedelta(minutes=lease_minutes))
     if leased is None:
         click.echo("Der venter ingen henvendelser.")
         return
@@ -62,9 +72,7 @@ def consultant_next(lease_minutes: int) -> None:
 @click.option("--note", default=None, help="A private note, stored sealed like the request.")
 def consultant_done(reference: str, note: str | None) -> None:
     """Close REFERENCE: it leaves the queue for good."""
-    from cli.resources import desk
-
-    _desk_call(reference, lambda: desk().done(reference.upper(), note))
+    _desk_call(reference, lambda: _desk().done(reference.upper(), note))
     click.echo(f"{reference.upper()} er afsluttet.")
 
 
@@ -72,9 +80,7 @@ def consultant_done(reference: str, note: str | None) -> None:
 @click.argument("reference")
 def consultant_release(reference: str) -> None:
     """Put REFERENCE back in the queue at once."""
-    from cli.resources import desk
-
-    _desk_call(reference, lambda: desk().release(reference.upper()))
+    _desk_call(reference, lambda: _desk().release(reference.upper()))
     click.echo(f"{reference.upper()} er lagt tilbage i køen.")
 
 
@@ -86,9 +92,7 @@ def consultant_extend(reference: str, lease_minutes: int) -> None:
     """Keep REFERENCE longer."""
     from datetime import timedelta
 
-    from cli.resources import desk
-
-    _desk_call(reference, lambda: desk().extend(reference.upper(),
+    _desk_call(reference, lambda: _desk().extend(reference.upper(),
                                                 timedelta(minutes=lease_minutes)))
     click.echo(f"{reference.upper()} er dit i {lease_minutes} minutter mere.")
 
@@ -96,15 +100,57 @@ def consultant_extend(reference: str, lease_minutes: int) -> None:
 @consultant.command("list")
 def consultant_list() -> None:
     """What waits and how long, without names or texts."""
-    from cli.resources import desk
     from shared.advisory.mail import KIND_TEXT
 
-    waiting = desk().waiting()
+    waiting = _desk().waiting()
     if not waiting:
         click.echo("Der venter ingen henvendelser.")
     for item in waiting:
         click.echo(f"{item.reference}  {'HASTER ' if item.urgent else '       '}"
                    f"{item.status.value:<8} {item.age_hours:>7.1f} t  {KIND_TEXT[item.kind]}")
+
+
+@consultant.command("history")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 50),
+              help="How many of the last finished requests.")
+def consultant_history(limit: int) -> None:
+    """The last finished requests, newest first, with their notes (each note shown is
+    audited)."""
+    from shared.advisory.mail import KIND_TEXT
+
+    found = _desk().history(limit)
+    if not found:
+        click.echo("Ingen henvendelser er afsluttet endnu.")
+    for request, note in found:
+        finished = danish_time(request.done_at) if request.done_at else "-"
+        click.echo(f"{request.reference}  {'HASTER ' if request.urgent else '       '}"
+                   f"afsluttet {finished}  {KIND_TEXT[request.kind]}"
+                   f"{'  af ' + request.done_by if request.done_by else ''}")
+        if note:
+            click.echo(f"    Note: {note}")
+
+
+@consultant.command("audit")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 730),
+              help="How many days back, today included (UTC days).")
+@click.option("--reference", default=None, help="Only this request.")
+def consultant_audit(days: int, reference: str | None) -> None:
+    """Who viewed or handled which request, and when: never anything of its contents."""
+    from datetime import timedelta
+
+    from cli.resources import advisory_store
+    from shared.advisory.service import audit_trail
+    from shared.clock import utcnow
+
+    today = utcnow().date()
+    entries = audit_trail(advisory_store(), today - timedelta(days=days - 1), today)
+    if reference:
+        entries = [e for e in entries if e.reference == reference.strip().upper()]
+    if not entries:
+        click.echo("Ingen opslag i perioden.")
+    for entry in entries:
+        click.echo(f"{danish_time(entry.at)}  {entry.reference}  {entry.action.value:<8} "
+                   f"{entry.by}")
 
 
 def _desk_call(reference: str, action: Any) -> None:

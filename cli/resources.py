@@ -11,6 +11,7 @@ from shared.adapters.parameters import MissingParameter, parameter
 from shared.forums.catalogue import Catalogue
 
 if TYPE_CHECKING:
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.advisory.service import Desk
     from shared.newsletter.editor import Editor
@@ -59,20 +60,27 @@ def consultant() -> str:
     return str(client("sts").get_caller_identity()["Arn"])
 
 
-def desk() -> Desk:
+def desk(by: str | None = None) -> Desk:
+    """The consultant's desk; leases and audit entries name `by` (a console user's address)
+    or else the caller's AWS identity."""
     from shared.adapters.cloudwatch_metrics import CloudWatchCounter
-    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.sealing import KmsSealer
     from shared.adapters.sqs_work_queue import SqsWorkQueue
     from shared.advisory.service import Desk
 
     return Desk(
-        store=DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE)),
+        store=advisory_store(),
         sealer=KmsSealer(_parameter(PARAM_ADVISORY_KEY)),
         queue=SqsWorkQueue(_parameter(PARAM_URGENT_QUEUE), _parameter(PARAM_NORMAL_QUEUE)),
-        consultant=consultant(),
+        consultant=by or consultant(),
         metrics=CloudWatchCounter("consultant"),
     )
+
+
+def advisory_store() -> DynamoAdvisoryStore:
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+
+    return DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE))
 
 
 def newsletter() -> Newsletter:

@@ -473,3 +473,35 @@ def test_the_audit_trail_reads_by_day(store: DynamoAdvisoryStore) -> None:
                                 action=AuditAction.VIEW), expires_at=0)
     assert [e.at for e in audit_trail(store, day, day)] == sorted(moments[:2])
     assert len(audit_trail(store, day, day + timedelta(days=1))) == 3
+
+
+# -- the CLI on the same desk ------------------------------------------------------------------
+
+def test_the_cli_keeps_the_console_users_lease_and_reads_the_audit(
+        api: Api, emulator: Emulator, store: DynamoAdvisoryStore, first: str) -> None:
+    """A request taken in the browser is not the CLI caller's (their AWS identity) unless
+    they act as that consultant (`--by`); `audit` tells who did what, and nothing of it."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    reference = submit(api)
+    api.request("POST", f"{BASE}/next", headers=bearer(first))
+    runner = CliRunner()
+    refused = runner.invoke(main, ["consultant", "done", reference])
+    assert refused.exit_code == 1 and NOT_YOURS in refused.output
+    done = runner.invoke(main, ["consultant", "--by", "Consultant@staff.example.dk", "done",
+                                reference, "--note", "Aftalt via telefon"])
+    assert done.exit_code == 0 and f"{reference} er afsluttet." in done.output, done.output
+    history = runner.invoke(main, ["consultant", "history", "--limit", "5"])
+    assert history.exit_code == 0 and "Note: Aftalt via telefon" in history.output
+    audit = runner.invoke(main, ["consultant", "audit", "--days", "2", "--reference",
+                                 reference.lower()])
+    assert audit.exit_code == 0
+    lines = audit.output.strip().splitlines()
+    assert [line.split()[-2:] for line in lines[:2]] == [
+        ["next", "consultant@staff.example.dk"], ["done", "consultant@staff.example.dk"]]
+    action, who = lines[2].split()[-2:]  # the history, read as the CLI caller's identity
+    assert len(lines) == 3 and action == "history" and who.startswith("arn:aws:")
+    for secret in (*SECRETS, "Aftalt via telefon"):
+        assert secret not in audit.output
