@@ -78,8 +78,8 @@ def test_the_consultants_day(runtime: Running) -> None:
                cloudwatch.list_metrics(Namespace="LeadersOfLeaders")["Metrics"]}
     assert {"AdvisoryLeased", "AdvisoryDone", "AdvisoryReleased"} <= metrics
 
-    again = consultant(runtime, "done", references[0])  # a repeat: answered as the first
-    assert f"{references[0]} er afsluttet." in again.stdout
+    repeat = consultant(runtime, "done", references[0])  # answered as the first
+    assert f"{references[0]} er afsluttet." in repeat.stdout
     refused = subprocess.run([LEADERS, "consultant", "release", references[0]],
                              env=runtime.aws_env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "allerede afsluttet" in refused.stderr
