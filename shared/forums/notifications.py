@@ -112,6 +112,22 @@ class Notifier:
         self._sender_name = sender_name
         self._interval = mail_interval
 
+    def on_stored(self, old: Registration | Submission | None,
+                  new: Registration | Submission | None) -> str | None:
+        """What one change of the registrations table calls for (its stream's consumer hands
+        every change here): a new submission gets its confirmation link, a change of a
+        registration its email. A change the registration has moved on from (a write whose
+        transaction did not last, or a record arriving late) is passed over: the email follows
+        what is held now. The kind sent, or None."""
+        if isinstance(new, Submission):
+            return self.on_submission(new) if old is None else None
+        if not isinstance(new, Registration):
+            return None
+        current = self._positions.get(new.session_id, new.id)
+        if current is None or current.status is not new.status or current.round != new.round:
+            return None
+        return self.on_change(old if isinstance(old, Registration) else None, new)
+
     def on_change(self, old: Registration | None, new: Registration | None) -> str | None:
         """Send what this change calls for; the kind sent, or None."""
         kind = email_kind(old, new)

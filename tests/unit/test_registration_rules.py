@@ -13,7 +13,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from shared.errors import DomainError
 from shared.forums.notifications import Notifier
-from shared.forums.registration import Registration, RegistrationForm, Registrations, Submission
+from shared.forums.registration import RegistrationForm, Registrations
 from shared.links import Links
 from shared.roles import Role
 from tests.fakes import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
@@ -51,17 +51,10 @@ class MemoryRules(RegistrationRules):
         return 200, answer.model_dump(exclude_none=True)
 
     def delivered(self) -> list[EmailMessage]:
-        """The stream consumer's routing: a new submission gets its link; a change of a
-        registration its email, unless the registration has moved on since (a stale record)."""
+        """Each change the fake's stream recorded, handed to the domain as the stream's
+        consumer hands it."""
         for change in self.memory.take_changes():
-            old, new = change.old, change.new
-            if isinstance(new, Submission) and old is None:
-                self.notifier.on_submission(new)
-            elif isinstance(new, Registration):
-                current = self.store.get(new.session_id, new.id)
-                if current is not None and (current.status, current.round) == (new.status,
-                                                                              new.round):
-                    self.notifier.on_change(old if isinstance(old, Registration) else None, new)
+            self.notifier.on_stored(change.old, change.new)
         return self.outbox.take()
 
     def expiries(self) -> dict[str, int | None]:
