@@ -42,7 +42,7 @@ settings = StaffAdvisorySettings()  # type: ignore[call-arg]
 store = DynamoAdvisoryStore(settings.advisory_table_name)
 sealer = KmsSealer(settings.advisory_key_arn)
 queue = SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url)
-app = create_resolver()
+app = create_resolver(staff_group="consultant")  # other groups refused before the request is read
 GROUP = "consultant"
 MAX_NOTE = 4000
 

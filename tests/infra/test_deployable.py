@@ -347,8 +347,10 @@ def test_the_content_key_is_manageable_but_only_the_consultant_may_decrypt(
               "kms:CreateGrant", "kms:*", "kms:GenerateDataKey"}
     decrypters = [s["Principal"] for s in policy if s["Effect"] == "Allow"
                   and actions(s) & {"kms:Decrypt", "kms:*", "kms:Decrypt*"}]
-    assert decrypters == [{"AWS": {"Fn::GetAtt": [
-        one(template, "AWS::IAM::Role", "AdvisoryConsultantRole")[0], "Arn"]}}]
+    # The consultant: the CLI's role and the console's function (its execution role).
+    assert decrypters == [{"AWS": [
+        {"Fn::GetAtt": [one(template, "AWS::IAM::Role", role)[0], "Arn"]}
+        for role in ("AdvisoryConsoleRole", "AdvisoryConsultantRole")]}]
     admin = [s for s in policy if "root" in json.dumps(s["Principal"])]
     assert len(admin) == 1
     assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"} <= actions(admin[0])

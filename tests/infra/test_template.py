@@ -209,8 +209,9 @@ def test_reminders_run_daily_in_copenhagen_time(stack: Template) -> None:
 
 @pytest.mark.parametrize(("secret_prefix", "readers_prefixes"), [
     ("RegistrationSigningSecret", ("Registration",)),
-    # The privacy officer computes subscriber ids (keyed hashes of the address) to erase them.
-    ("NewsletterSigningSecret", ("Newsletter", "PrivacyPrivacyOfficer")),
+    # The privacy officer (the CLI's role and the console's function) computes subscriber ids
+    # (keyed hashes of the address) to find and erase them.
+    ("NewsletterSigningSecret", ("Newsletter", "PrivacyPrivacyOfficer", "PrivacyConsole")),
 ])
 def test_only_the_capability_functions_may_read_its_signing_secret(
     template: dict[str, Any], secret_prefix: str, readers_prefixes: tuple[str, ...],
@@ -235,9 +236,10 @@ def test_only_functions_that_email_may_send(template: dict[str, Any]) -> None:
     senders = [k for k, p in resources(template, "AWS::IAM::Policy").items()
                if "ses:SendRawEmail" in json.dumps(p["Properties"]["PolicyDocument"])]
     # The newsletter's signup answers without sending: its confirmation goes from a queue.
+    # The editor's console function sends a test of an issue to the editor's own address.
     assert sorted(k.split("Role")[0] for k in senders) == [
-        "AdvisoryIntake", "NewsletterConfirmations", "NewsletterSender", "RegistrationEvents",
-        "RegistrationReminders"]
+        "AdvisoryIntake", "NewsletterConfirmations", "NewsletterSender",
+        "NewsletterStaffConsole", "RegistrationEvents", "RegistrationReminders"]
 
 
 def _statements_of(template: dict[str, Any], role_prefix: str) -> list[dict[str, Any]]:
