@@ -141,7 +141,7 @@ class Advisory(Construct):
         # Sealing needs a data key; nothing here may decrypt what it sealed.
         self.content_key.grant(self.intake.function, "kms:GenerateDataKey")
         email.grant_send(self.intake.function)
-        api.route("POST", "advisory-requests", self.intake.function)
+        api.route("POST", "advisory-requests", self.intake)
 
         self.requeue = PythonFunction(
             self, "Requeue", runtime=runtime, service=SERVICE_ADVISORY_REQUEUE,
@@ -152,11 +152,11 @@ class Advisory(Construct):
         self.table.grant_read_write_data(self.requeue.function)
         for queue in self.queues.values():
             queue.grant_send_messages(self.requeue.function)
-        invoke = schedule_role(self, self.requeue.function,
+        invoke = schedule_role(self, self.requeue,
                                "Lets the advisory requeue schedule invoke its function")
         schedule(self, "RequeueSchedule", name=SCHEDULE_ADVISORY_REQUEUE,
                  description="Advisory requests that wait long are queued again, daily",
-                 expression="cron(30 6 * * ? *)", function=self.requeue.function, role=invoke,
+                 expression="cron(30 6 * * ? *)", function=self.requeue, role=invoke,
                  job="advisory-requeue")
 
         self.consultant_role = iam.Role(

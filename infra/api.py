@@ -5,14 +5,17 @@ function."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from infra.function import PythonFunction
 
 from infra.config import DeployConfig
 from shared.http import MAX_BODY_BYTES
@@ -112,7 +115,7 @@ class PublicApi(Construct):
         stack = Stack.of(self)
         return f"{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
 
-    def route(self, method: str, path: str, function: lambda_.IFunction,
+    def route(self, method: str, path: str, function: PythonFunction,
               authorizer: apigw.IAuthorizer | None = None) -> None:
         """`path` is below /api, e.g. "forums/{forum_id}". With `authorizer` (the staff's
         Cognito authorizer), the gateway refuses a request without a valid token (401)."""
@@ -121,7 +124,7 @@ class PublicApi(Construct):
             resource = resource.get_resource(part) or resource.add_resource(part)
         resource.add_method(
             method,
-            apigw.LambdaIntegration(function, proxy=True),
+            apigw.LambdaIntegration(function.target, proxy=True),
             request_validator=self.validator,
             authorizer=authorizer,
             authorization_type=apigw.AuthorizationType.COGNITO if authorizer else None,

@@ -96,6 +96,21 @@ class DeployConfig(BaseModel):
     # Staff sign in to the console with a TOTP app as their second factor (required); false
     # makes TOTP optional (each user may still enrol), e.g. for a test deployment.
     staff_mfa: bool = True
+    # Lambda SnapStart for these functions (service names, e.g. `advisory-intake`), each
+    # invoked through its alias `live`; a cache fee per function (see the README). Empty: none.
+    snap_start: tuple[str, ...] = ()
+
+    @field_validator("snap_start")
+    @classmethod
+    def _known_services(cls, services: tuple[str, ...]) -> tuple[str, ...]:
+        from shared import names
+
+        known = {v for k, v in vars(names).items() if k.startswith("SERVICE_")}
+        unknown = sorted(set(services) - known)
+        if unknown:
+            raise ValueError(f"unknown functions {', '.join(unknown)}; "
+                             f"choose from {', '.join(sorted(known))}")
+        return services
 
     @field_validator("region")
     @classmethod

@@ -51,8 +51,8 @@ class ForumsCatalogue(Construct):
             environment={ENV_FORUMS_TABLE: self.table.table_name},
         )
         self.table.grant_read_data(self.api_function.function)
-        api.route("GET", "forums", self.api_function.function)
-        api.route("GET", "forums/{forum_id}", self.api_function.function)
+        api.route("GET", "forums", self.api_function)
+        api.route("GET", "forums/{forum_id}", self.api_function)
         ssm.StringParameter(
             self,
             "TableParameter",

@@ -1,6 +1,11 @@
 """A Python Lambda function as every capability uses it: python3.13 on arm64, the shared code
 and dependencies layer, JSON logs in its own log group, X-Ray, and a role of its own that may
-only write its own logs until the capability grants it more."""
+only write its own logs until the capability grants it more.
+
+SnapStart (`snap_start` in the configuration, by service name) is off unless named: a
+function with it publishes a version on every change of code or configuration and is invoked
+through its alias `live`, so every trigger (API route, queue, stream, schedule) targets
+`target`, never the function itself ($LATEST has no snapshot)."""
 
 from __future__ import annotations
 
@@ -17,8 +22,10 @@ from shared.names import METRICS_NAMESPACE
 class FunctionRuntime(Construct):
     """The code asset and the dependencies layer, built once and shared by every function."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, log_retention_days: int) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, log_retention_days: int,
+                 snap_start: tuple[str, ...] = ()) -> None:
         super().__init__(scope, construct_id)
+        self.snap_start = frozenset(snap_start)  # the services restored from a snapshot
         self.code = lambda_.Code.from_asset(str(function_code_dir()))
         self.layer = lambda_.LayerVersion(
             self,
@@ -47,6 +54,7 @@ class PythonFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.service = service
+        snapshot = service in runtime.snap_start
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -78,6 +86,7 @@ class PythonFunction(Construct):
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(10),
             tracing=lambda_.Tracing.ACTIVE,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapshot else None,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             environment={
@@ -90,6 +99,16 @@ class PythonFunction(Construct):
                 **(environment or {}),
             },
         )
+        # What triggers invoke: the alias of the published version with SnapStart, else the
+        # function ($LATEST).
+        self.target: lambda_.IFunction = lambda_.Alias(
+            self, "Live", alias_name="live", version=self.function.current_version,
+            description="The published version, restored from its snapshot (SnapStart)",
+        ) if snapshot else self.function
+
+    def add_event_source(self, source: lambda_.IEventSource) -> None:
+        """A queue or stream that invokes the function (through its alias with SnapStart)."""
+        self.target.add_event_source(source)
 
 
 _RETENTION = {

@@ -130,9 +130,9 @@ class Newsletter(Construct):
                                      ("PutItem", "GetItem", "UpdateItem"))
         self.confirm_queue.grant_send_messages(self.api_function.function)
         for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
-            api.route("POST", path, self.api_function.function)
+            api.route("POST", path, self.api_function)
         # The List-Unsubscribe URL opened in a browser leads to the page for its token.
-        api.route("GET", "newsletter/unsubscribe", self.api_function.function)
+        api.route("GET", "newsletter/unsubscribe", self.api_function)
 
         self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
                                    "Snapshots the subscribers of an issue and fans them out",
@@ -148,7 +148,7 @@ class Newsletter(Construct):
                                # issue and subscriber read; the copy claimed, finished, counted
                                ("GetItem", "UpdateItem"), timeout=SENDER_TIMEOUT)
         email.grant_send(self.sender.function)
-        self.sender.function.add_event_source(sources.SqsEventSource(
+        self.sender.add_event_source(sources.SqsEventSource(
             self.send_queue, batch_size=5, report_batch_item_failures=True,
             max_concurrency=SENDER_CONCURRENCY))
 
@@ -157,13 +157,13 @@ class Newsletter(Construct):
             "Sends a signup its confirmation email, one per address per interval",
             ("GetItem", "PutItem", "DeleteItem"))  # subscriber read; the mail gate put/deleted
         email.grant_send(self.confirmations.function)
-        self.confirmations.function.add_event_source(sources.SqsEventSource(
+        self.confirmations.add_event_source(sources.SqsEventSource(
             self.confirm_queue, batch_size=10, report_batch_item_failures=True))
 
         self.feedback = function("Feedback", "newsletter_feedback", SERVICE_NEWSLETTER_FEEDBACK,
                                  "Suppresses addresses that bounce permanently or complain",
                                  ("PutItem", "UpdateItem"))  # the marker put; leave and count
-        self.feedback.function.add_event_source(sources.SqsEventSource(
+        self.feedback.add_event_source(sources.SqsEventSource(
             self.feedback_queue, batch_size=10, report_batch_item_failures=True))
         self.events_topic = sns.Topic(self, "SesEvents", enforce_ssl=True,
                                       display_name="SES bounces and complaints")
@@ -210,7 +210,7 @@ class Newsletter(Construct):
         return queue, dead
 
     def _schedules(self, config: DeployConfig) -> None:
-        invoke = schedule_role(self, self.dispatcher.function,
+        invoke = schedule_role(self, self.dispatcher,
                                "Lets the newsletter schedules invoke the dispatcher")
         for construct_id, name, expression, description in (
             ("Schedule", SCHEDULE_NEWSLETTER, config.newsletter_schedule,
@@ -219,5 +219,5 @@ class Newsletter(Construct):
              "Sends approved issues whose own send time has come"),
         ):
             schedule(self, construct_id, name=name, description=description,
-                     expression=expression, function=self.dispatcher.function, role=invoke,
+                     expression=expression, function=self.dispatcher, role=invoke,
                      job="newsletter")

@@ -3,17 +3,21 @@ dead-letter queue, and a schedule that invokes one of its functions."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+if TYPE_CHECKING:
+    from infra.function import PythonFunction
 
 TIME_ZONE = "Europe/Copenhagen"
 # Every schedule of the stack hands an invocation it could not deliver to this queue.
@@ -64,14 +68,14 @@ def dead_letter_alarm(scope: Construct, construct_id: str, queue: sqs.IQueue,
     return alarm
 
 
-def schedule_role(scope: Construct, function: lambda_.IFunction, description: str) -> iam.Role:
+def schedule_role(scope: Construct, function: PythonFunction, description: str) -> iam.Role:
     """The role EventBridge Scheduler assumes to invoke this one function, only on behalf of
     schedules in this account (aws:SourceAccount, against the confused deputy)."""
     role = iam.Role(scope, "ScheduleRole",
                     assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com").with_conditions(
                         {"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}),
                     description=description)
-    function.grant_invoke(role)
+    function.target.grant_invoke(role)
     return role
 
 
@@ -86,7 +90,7 @@ def schedule_dead_letters(stack: Stack, topic: sns.ITopic) -> sqs.Queue:
 
 
 def schedule(scope: Construct, construct_id: str, *, name: str, description: str,
-             expression: str, function: lambda_.IFunction, role: iam.IRole,
+             expression: str, function: PythonFunction, role: iam.IRole,
              job: str) -> scheduler.CfnSchedule:
     """A schedule in Copenhagen time that invokes `function` with `{"job": job}`; what it cannot
     deliver after its retries goes to the stack's schedule dead-letter queue."""
@@ -98,7 +102,7 @@ def schedule(scope: Construct, construct_id: str, *, name: str, description: str
         schedule_expression=expression, schedule_expression_timezone=TIME_ZONE,
         flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
         target=scheduler.CfnSchedule.TargetProperty(
-            arn=function.function_arn, role_arn=role.role_arn, input=f'{{"job": "{job}"}}',
+            arn=function.target.function_arn, role_arn=role.role_arn, input=f'{{"job": "{job}"}}',
             retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
             dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
                 arn=dead_letters.queue_arn)),

@@ -87,10 +87,10 @@ class ForumRegistration(Construct):
                     "GetItem", "PutItem", "UpdateItem", "DeleteItem")
         grant_items(catalogue.table, self.api_function.function, "GetItem", "UpdateItem")
         self.secret.grant_read(self.api_function.function)
-        api.route("POST", "registrations", self.api_function.function)
-        api.route("POST", "registrations/confirm", self.api_function.function)
-        api.route("POST", "registrations/cancel", self.api_function.function)
-        api.route("GET", "registrations/cancel", self.api_function.function)
+        api.route("POST", "registrations", self.api_function)
+        api.route("POST", "registrations/confirm", self.api_function)
+        api.route("POST", "registrations/cancel", self.api_function)
+        api.route("GET", "registrations/cancel", self.api_function)
 
         self.events_function = PythonFunction(
             self, "Events", runtime=runtime, service=SERVICE_REGISTRATION_EVENTS,
@@ -109,7 +109,7 @@ class ForumRegistration(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        self.events_function.function.add_event_source(sources.DynamoEventSource(
+        self.events_function.add_event_source(sources.DynamoEventSource(
             self.table,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
             batch_size=10,
@@ -139,11 +139,11 @@ class ForumRegistration(Construct):
         grant_items(catalogue.table, self.reminders_function.function, "Scan", "GetItem")
         self.secret.grant_read(self.reminders_function.function)
         email.grant_send(self.reminders_function.function)
-        invoke = schedule_role(self, self.reminders_function.function,
+        invoke = schedule_role(self, self.reminders_function,
                                "Lets the reminder schedule invoke its function")
         schedule(self, "ReminderSchedule", name=SCHEDULE_REMINDERS,
                  description="Forum reminders, every morning",
-                 expression=config.reminder_schedule, function=self.reminders_function.function,
+                 expression=config.reminder_schedule, function=self.reminders_function,
                  role=invoke, job="forum-reminders")
         ssm.StringParameter(
             self, "TableParameter", parameter_name=PARAM_REGISTRATIONS_TABLE,

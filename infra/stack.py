@@ -33,7 +33,8 @@ class LeadersStack(Stack):
         self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        runtime = FunctionRuntime(self, "Runtime", log_retention_days=config.log_retention_days)
+        runtime = FunctionRuntime(self, "Runtime", log_retention_days=config.log_retention_days,
+                                  snap_start=config.snap_start)
         self.email = Email(self, "Email", config=config)
         self.api = PublicApi(self, "Api", config=config)
         # Before the capabilities: their emailed links start with what the distribution serves.

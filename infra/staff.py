@@ -163,4 +163,4 @@ class StaffConsole(Construct):
         the function of its own role's area (with that function's grants) and adds its
         routes here; the handler checks the caller's group itself as well."""
         for method, path in routes:
-            self._api.route(method, path, function.function, self.authorizer)
+            self._api.route(method, path, function, self.authorizer)

@@ -27,6 +27,9 @@ EMULATED = frozenset({
     "AWS::SSM::Parameter",
     "AWS::SecretsManager::Secret",
     "AWS::Lambda::Function",
+    # A function's published version and its alias (SnapStart): invoked as the function.
+    "AWS::Lambda::Version",
+    "AWS::Lambda::Alias",
     "AWS::Lambda::EventSourceMapping",
     "AWS::ApiGateway::RestApi",
     "AWS::ApiGateway::Resource",
@@ -215,6 +218,8 @@ def _function_in(value: Any) -> str:
             if "Fn::GetAtt" in node:
                 att = node["Fn::GetAtt"]
                 found.append(str(att[0] if isinstance(att, list) else att.split(".")[0]))
+            elif isinstance(node.get("Ref"), str) and not node["Ref"].startswith("AWS::"):
+                found.append(node["Ref"])  # an alias's ARN is its Ref
             for child in node.values():
                 walk(child)
         elif isinstance(node, list):
@@ -235,6 +240,15 @@ def build_plan(template: dict[str, Any]) -> Plan:
         raise UnsupportedResource(
             "the local runtime does not know these resource types: " + ", ".join(unknown)
         )
+    # A version or alias stands for its function: the emulator runs the code as it is.
+    behind = {logical_id: _logical_of(r["Properties"]["FunctionName"])
+              for logical_id, r in resources.items()
+              if r["Type"] in ("AWS::Lambda::Version", "AWS::Lambda::Alias")}
+
+    def function_of(value: Any) -> str:
+        found = _function_in(value)
+        return behind.get(found, found)
+
     custom_resource_functions = {
         _function_in(r["Properties"].get("ServiceToken"))
         for r in resources.values()
@@ -262,7 +276,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
         elif kind == "AWS::SNS::Subscription":
             plan.subscriptions.append((
                 _logical_of(props["TopicArn"]), props["Protocol"],
-                _function_in(props["Endpoint"]), bool(props.get("RawMessageDelivery", False)),
+                function_of(props["Endpoint"]), bool(props.get("RawMessageDelivery", False)),
             ))
         elif kind == "AWS::SES::ConfigurationSetEventDestination":
             destination = props["EventDestination"]
@@ -294,7 +308,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
             on_failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
             plan.event_sources.append(EventSource(
                 logical_id=logical_id,
-                function=_logical_of(props["FunctionName"]),
+                function=function_of(props["FunctionName"]),
                 source=source,
                 kind="sqs" if source_type == "AWS::SQS::Queue" else "dynamodb",
                 batch_size=int(props.get("BatchSize", 10 if source_type == "AWS::SQS::Queue"
@@ -308,7 +322,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
             ))
         elif kind == "AWS::Scheduler::Schedule":
             target = props["Target"]
-            target_id = _function_in(target["Arn"])
+            target_id = function_of(target["Arn"])
             target_kind = resources[target_id]["Type"]
             plan.schedules.append(Schedule(
                 logical_id=logical_id,
@@ -356,7 +370,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
             raise UnsupportedResource(f"authorization {props['AuthorizationType']} is not emulated")
         if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
             authorizer = _logical_of(props["AuthorizerId"])
-        plan.routes.append(Route(props["HttpMethod"], path, _function_in(integration["Uri"]),
+        plan.routes.append(Route(props["HttpMethod"], path, function_of(integration["Uri"]),
                                  authorizer))
     return plan
 

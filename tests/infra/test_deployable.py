@@ -19,6 +19,7 @@ from infra.config import cdk_context, eu_regions_with_every_service, load_config
 from infra.pages import VIEWER_ADDRESS_FUNCTION
 from local.plan import build_plan
 from local.synth import ROOT
+from shared import names
 from shared.names import ENV_PUBLIC_URL, STACK_NAME
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f8e6d4c-1b2a-4c3d-9e8f-123456789abc"
@@ -32,6 +33,8 @@ OVERRIDES = {
     "consultant_principals": "role/konsulent,user/anna",
     "sender_address": "nyt@example.org",
     "staff_mfa": "false",
+    # Every function restored from a snapshot: each trigger must then invoke its alias.
+    "snap_start": ",".join(sorted(v for k, v in vars(names).items() if k.startswith("SERVICE_"))),
 }
 
 
@@ -121,6 +124,66 @@ def test_the_local_runtime_resolves_the_link_base_to_the_origin_serving_the_page
         for base in link_bases(synthesized):
             assert emulator.resolve(base) == "http://127.0.0.1:8123"
         assert emulator.resolve("https://elsewhere.example.dk") == "https://elsewhere.example.dk"
+
+
+# -- SnapStart -------------------------------------------------------------------------------
+
+
+def _ours(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in resources(template, "AWS::Lambda::Function").items()
+            if str(v["Properties"]["Handler"]).startswith("functions.")}
+
+
+def test_without_snap_start_no_function_publishes_a_version(template: dict[str, Any]) -> None:
+    assert all("SnapStart" not in f["Properties"] for f in _ours(template).values())
+    assert not resources(template, "AWS::Lambda::Alias")
+    assert not resources(template, "AWS::Lambda::Version")
+
+
+def test_with_snap_start_every_trigger_invokes_the_published_alias(
+    overridden: dict[str, Any],
+) -> None:
+    """$LATEST has no snapshot: a route, queue, stream or schedule that named the function
+    itself would get the slow start SnapStart is paid to avoid."""
+    ours = _ours(overridden)
+    assert len(ours) >= 15
+    for function in ours.values():
+        assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    aliases = resources(overridden, "AWS::Lambda::Alias")
+    behind = {k: a["Properties"]["FunctionName"]["Ref"] for k, a in aliases.items()}
+    assert sorted(behind.values()) == sorted(ours)
+    assert all(a["Properties"]["Name"] == "live" for a in aliases.values())
+    invoked: list[str] = []
+
+    def through_alias(reference: Any) -> None:
+        text = json.dumps(reference)
+        assert not any(f'"{function}"' in text for function in ours), text
+        named = [alias for alias in aliases if f'"{alias}"' in text]
+        assert len(named) == 1, text
+        invoked.extend(named)
+
+    for mapping in resources(overridden, "AWS::Lambda::EventSourceMapping").values():
+        through_alias(mapping["Properties"]["FunctionName"])
+    for method in resources(overridden, "AWS::ApiGateway::Method").values():
+        integration = method["Properties"].get("Integration", {})
+        if integration.get("Type") == "AWS_PROXY":
+            through_alias(integration["Uri"])
+    for schedule in resources(overridden, "AWS::Scheduler::Schedule").values():
+        through_alias(schedule["Properties"]["Target"]["Arn"])
+    for permission in resources(overridden, "AWS::Lambda::Permission").values():
+        if permission["Properties"]["Principal"] != "apigateway.amazonaws.com":
+            continue
+        through_alias(permission["Properties"]["FunctionName"])
+    assert set(invoked) <= set(aliases) and len(set(invoked)) == len(ours)
+    plan = build_plan(overridden)  # the local runtime runs the function behind each alias
+    assert {r.function for r in plan.routes} | {e.function for e in plan.event_sources} | {
+        s.target for s in plan.schedules} == set(ours)
+
+
+def test_snap_start_names_known_functions_only() -> None:
+    context = {**cdk_context(), "leaders:snap_start": "advisory-intake,kaffemaskine"}
+    with pytest.raises(ValueError, match="unknown functions kaffemaskine"):
+        load_config(context)
 
 
 # -- overrides and regions --------------------------------------------------------------------
