@@ -87,6 +87,10 @@ class PythonFunction(Construct):
             timeout=timeout or Duration.seconds(10),
             tracing=lambda_.Tracing.ACTIVE,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapshot else None,
+            # Each cached snapshot is paid for while its version exists: a deployment that
+            # publishes a new version deletes the one before.
+            current_version_options=lambda_.VersionOptions(
+                removal_policy=RemovalPolicy.DESTROY) if snapshot else None,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             environment={

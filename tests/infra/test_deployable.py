@@ -153,6 +153,10 @@ def test_with_snap_start_every_trigger_invokes_the_published_alias(
     behind = {k: a["Properties"]["FunctionName"]["Ref"] for k, a in aliases.items()}
     assert sorted(behind.values()) == sorted(ours)
     assert all(a["Properties"]["Name"] == "live" for a in aliases.values())
+    # Only the version in use keeps a snapshot (each is paid for while it exists).
+    versions = resources(overridden, "AWS::Lambda::Version")
+    assert len(versions) == len(ours)
+    assert {v["DeletionPolicy"] for v in versions.values()} == {"Delete"}
     invoked: list[str] = []
 
     def through_alias(reference: Any) -> None:
