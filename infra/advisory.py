@@ -39,6 +39,7 @@ from shared.names import (
     ENV_CONSULTANT_PHONE,
     ENV_CONSULTANT_REPLY_DAYS,
     ENV_NORMAL_QUEUE,
+    ENV_PRIVACY_AUDIT_TABLE,
     ENV_URGENT_QUEUE,
     INDEX_FINISHED_REQUESTS,
     INDEX_OPEN_REQUESTS,
@@ -65,6 +66,9 @@ CONSULTANT_ROUTES = (
     ("GET", "staff/advisory/{reference}"),
     ("POST", "staff/advisory/{reference}/done"),
     ("POST", "staff/advisory/{reference}/release"),
+    ("POST", "staff/advisory/privacy/search"),
+    ("POST", "staff/advisory/privacy/export"),
+    ("POST", "staff/advisory/privacy/erase"),
 )
 
 
@@ -195,8 +199,9 @@ class Advisory(Construct):
 
     def console(self, staff: StaffConsole) -> PythonFunction:
         """The consultant's area of the staff console: its function, with only what the area
-        needs (the requests' items without Scan or DeleteItem, the queues to take from and put
-        back, the content key to open and to seal a note), behind the staff's authorizer."""
+        needs (the requests' items, the queues to take from and put back, the content key to
+        open and to seal a note), behind the staff's authorizer. The audit table of
+        data-protection requests comes later (`audit_privacy_requests`)."""
         self.console_function = PythonFunction(
             self, "Console", runtime=self._runtime, service=SERVICE_STAFF_ADVISORY,
             handler="functions.staff_advisory.handler.lambda_handler",
@@ -209,8 +214,10 @@ class Advisory(Construct):
         )
         function = self.console_function.function
         # Leases, finishes and releases are updates; audit entries are puts; the open and
-        # finished indexes and a day's audit are queries. Nothing is scanned or deleted.
-        grant_items(self.table, function, "GetItem", "PutItem", "UpdateItem", "Query")
+        # finished indexes and a day's audit are queries. A data-protection request reads
+        # every request (Scan: the sender is sealed) and erases the sender's (DeleteItem).
+        grant_items(self.table, function, "GetItem", "PutItem", "UpdateItem", "Query", "Scan",
+                    "DeleteItem")
         for queue in self.queues.values():
             queue.grant(function, "sqs:ReceiveMessage", "sqs:DeleteMessage",
                         "sqs:ChangeMessageVisibility")
@@ -221,3 +228,10 @@ class Advisory(Construct):
         self.content_key.grant(function, "kms:Decrypt", "kms:GenerateDataKey")
         staff.add_routes(self.console_function, CONSULTANT_ROUTES)
         return self.console_function
+
+    def audit_privacy_requests(self, audit: dynamodb.ITable) -> None:
+        """The console function answers the advisory part of data-protection requests: it
+        adds records to their audit table (the privacy officer's trail), never reads or
+        changes one."""
+        self.console_function.function.add_environment(ENV_PRIVACY_AUDIT_TABLE, audit.table_name)
+        grant_items(audit, self.console_function.function, "PutItem")

@@ -71,6 +71,7 @@ class PrivacyRequests(Construct):
         for role in (self.officer_role, advisory.consultant_role):
             self.table.grant(role, "dynamodb:PutItem")  # add records, never change or remove
             audit_parameter.grant_read(role)
+        advisory.audit_privacy_requests(self.table)  # the consultant's console answers too
 
         self.console_function = self._console_function(
             runtime, staff, catalogue=catalogue, registration=registration,

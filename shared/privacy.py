@@ -38,12 +38,14 @@ class Unreadable(DomainError):
                "--area advisory.")
 
 
-# The staff console's privacy officer may not use the advisory key (only the consultant may):
-# said in the export and in every answer that leaves the area out.
+# The staff console's privacy officer may not use the advisory key (only the consultant may,
+# in the consultant's own area of the console): said in the export and in every answer that
+# leaves the area out.
 ADVISORY_BY_CONSULTANT = (
     "Henvendelser til lederkonsulenten er krypteret med en nøgle, som kun lederkonsulenten må "
     "bruge. Databeskyttelsen kan derfor hverken søge i, udtrække eller slette dem: "
-    "lederkonsulenten besvarer den del af anmodningen.")
+    "lederkonsulenten besvarer den del af anmodningen i sit eget område af personalesiderne "
+    "(Databeskyttelse: henvendelser fra en e-mailadresse).")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class Holder(Protocol):
     area: str
 
     def export(self, email: str) -> list[dict[str, Any]]: ...
+
+    def held(self, email: str) -> list[dict[str, Any]]:
+        """What a search counts: a record per thing held, each with its `status`."""
 
     def erase(self, email: str, now: datetime) -> int: ...
 
@@ -96,7 +101,7 @@ class Privacy:
     def search(self, email: str) -> tuple[dict[str, Held], Report]:
         """What each area holds about the address, as counts by kind (the record's status):
         no contents. Audited like an export, as action `search`."""
-        found, report = self._ask_each("search", lambda holder, _: holder.export(email))
+        found, report = self._ask_each("search", lambda holder, _: holder.held(email))
         return {area: Held.of(records) for area, records in found.items()}, report
 
     def erase(self, email: str) -> Report:
@@ -169,6 +174,8 @@ class ForumsHolder:
                 {**s.model_dump(mode="json"), "status": "unconfirmed"}
                 for s in self._store.submissions_with_email(email)]
 
+    held = export
+
     def erase(self, email: str, now: datetime) -> int:
         """A seat in a coming session is given up first (the next on the waiting list gets
         it, and no email goes to the erased address); past sessions keep their count."""
@@ -215,6 +222,8 @@ class NewsletterHolder:
         record = subscriber.model_dump(mode="json", exclude={"id"}) if subscriber else {}
         return [{**record, "issues": copies}]
 
+    held = export
+
     def erase(self, email: str, now: datetime) -> int:
         sid = self._subscriber_id(email)
         held = self._store.subscriber(sid) is not None
@@ -236,13 +245,18 @@ class Opener(Protocol):
 
 class AdvisoryHolder:
     """Requests are sealed, so finding those from one address means opening them all: only
-    the consultant's role, the one principal allowed to decrypt, can answer for this area."""
+    the consultant's role and console function, the principals allowed to decrypt, can
+    answer for this area. A search counts them by status (no note opened); an export shows
+    them, so each one exported is first passed to `exported` (the consultant's own audit of
+    who viewed which request)."""
 
     area = "advisory"
 
-    def __init__(self, store: AdvisoryRecords, sealer: Opener) -> None:
+    def __init__(self, store: AdvisoryRecords, sealer: Opener,
+                 exported: Callable[[str], None] | None = None) -> None:
         self._store = store
         self._sealer = sealer
+        self._exported = exported
 
     def _open(self, sealed: str, context: str) -> dict[str, object]:
         try:
@@ -257,9 +271,14 @@ class AdvisoryHolder:
             if contents.email and normalise_email(contents.email) == wanted:
                 yield request, contents
 
+    def held(self, email: str) -> list[dict[str, Any]]:
+        return [{"status": request.status.value} for request, _ in self._from(email)]
+
     def export(self, email: str) -> list[dict[str, Any]]:
         found = []
         for request, contents in self._from(email):
+            if self._exported is not None:
+                self._exported(request.reference)  # audited before it is shown
             note = None
             if request.sealed_note:
                 note = self._open(request.sealed_note, f"{request.reference}:note").get("note")
@@ -290,6 +309,8 @@ class NotPermitted:
 
     def export(self, email: str) -> list[dict[str, Any]]:
         raise Unreadable(self._why)
+
+    held = export
 
     def erase(self, email: str, now: datetime) -> int:
         raise Unreadable(self._why)

@@ -143,9 +143,11 @@ class StaffPrivacySettings(EnvironmentSettings):
 
 
 class StaffAdvisorySettings(EnvironmentSettings):
-    """The consultant's area of the staff console: the sealed store, its key, the queues."""
+    """The consultant's area of the staff console: the sealed store, its key, the queues, and
+    the audit table of data-protection requests (the consultant answers the advisory part)."""
 
     advisory_table_name: str = Field(min_length=1, validation_alias=ENV_ADVISORY_TABLE)
     advisory_key_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_KEY)
     urgent_queue_url: str = Field(min_length=1, validation_alias=ENV_URGENT_QUEUE)
     normal_queue_url: str = Field(min_length=1, validation_alias=ENV_NORMAL_QUEUE)
+    privacy_audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)

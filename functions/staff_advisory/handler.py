@@ -1,8 +1,11 @@
 """The consultant's area of the staff console under /api/staff/advisory: the queue as counts,
 the next request leased and shown, a held or finished request shown again, done with a note,
-released, and the history of finished requests with their notes. Only this function (and the
-consultant's CLI role) may decrypt the requests; every route refuses every group but
-`consultant` (403) before anything is read, and every view is audited before it is opened."""
+released, and the history of finished requests with their notes; and the advisory part of a
+data-protection request for one email address (how many requests it sent, their export, their
+erasure), which only the consultant can answer. Only this function (and the consultant's CLI
+role) may decrypt the requests; every route refuses every group but `consultant` (403) before
+anything is read, and every view is audited before it is opened. Data-protection requests are
+audited in the privacy officer's trail with the consultant as operator, never the address."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from pydantic import BaseModel, Field
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
+from shared.adapters.wiring import privacy
 from shared.advisory.mail import KIND_TEXT
 from shared.advisory.models import (
     AdvisoryRequest,
@@ -34,6 +38,8 @@ from shared.errors import FieldError, InvalidInput
 from shared.forms import OptionalMultiLine
 from shared.http import BODY_REFUSALS, Body, create_resolver
 from shared.observability import logger, metrics
+from shared.privacy import AdvisoryHolder, Privacy
+from shared.privacy_models import add_request_routes
 from shared.settings import StaffAdvisorySettings
 from shared.staff import SECURITY, staff_responses
 from shared.staff import caller as staff_caller
@@ -57,6 +63,15 @@ def desk() -> Desk:
     address, and so does every audit entry."""
     user = staff_caller(app, GROUP)
     return Desk(store, sealer, queue, consultant=user.email.lower(), metrics=_Metrics())
+
+
+def privacy_requests() -> Privacy:
+    """The `leaders privacy … --area advisory` service as the signed-in consultant: only the
+    advisory holder, each request exported audited at this desk first, each data-protection
+    request in the privacy audit with the consultant as operator."""
+    consultant = desk()
+    return privacy(audit_table=settings.privacy_audit_table_name, by=consultant.consultant,
+                   advisory=AdvisoryHolder(store, sealer, exported=consultant.exported))
 
 
 def _reference(value: str) -> str:
@@ -168,6 +183,21 @@ def history() -> History:
                         urgent=r.urgent, received_at=iso_copenhagen(r.received_at),
                         done_at=_time(r.done_at), done_by=r.done_by, note=note)
         for r, note in found])
+
+
+# Before `{reference}` below: the path `privacy/…` is not a reference.
+add_request_routes(app, "/api/staff/advisory/privacy", privacy_requests, {
+    "search": "How many advisory requests the address sent, by status: no contents (each "
+              "request is opened to find its sender; none is shown). Audited in the privacy "
+              "audit.",
+    "export": "The advisory part of the address's export, as `leaders privacy export --area "
+              "advisory` writes it (each request with the consultant's note). Audited in the "
+              "privacy audit, and each request exported in the advisory audit (action "
+              "`export`).",
+    "erase": "Delete every advisory request the address sent (a queue message still naming "
+             "one is dropped when pulled). Safe to repeat: a second erasure finds nothing and "
+             "answers zero. Audited in the privacy audit.",
+})
 
 
 @app.get("/api/staff/advisory/<reference>",

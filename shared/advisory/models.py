@@ -134,11 +134,12 @@ class Overview(BaseModel):
 
 class AuditAction(StrEnum):
     """What a consultant did with a request: every view of its contents is one of the first
-    three; finishing and releasing are recorded beside them."""
+    four; finishing and releasing are recorded beside them."""
 
     NEXT = "next"  # leased and shown
     VIEW = "view"  # shown again (held or finished)
     HISTORY = "history"  # its note shown in the list of finished requests
+    EXPORT = "export"  # shown in a data-protection export for its sender
     DONE = "done"
     RELEASE = "release"
 

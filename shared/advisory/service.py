@@ -270,6 +270,16 @@ class Desk:
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
         self._metrics.count("AdvisoryReleased")
 
+    @property
+    def consultant(self) -> str:
+        """Who acts at this desk: the console user's address or the CLI caller's identity."""
+        return self._consultant
+
+    def exported(self, reference: str) -> None:
+        """Audit that the request is shown in a data-protection export (who, when, which;
+        nothing of it), before the export leaves."""
+        self._audit(reference, AuditAction.EXPORT)
+
     def extend(self, reference: str, lease: timedelta) -> None:
         request = self._mine(self._found(reference))
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent),

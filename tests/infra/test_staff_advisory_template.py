@@ -1,7 +1,9 @@
 """The consultant's console function in the synthesized template: the only principals that may
 decrypt an advisory request are this function's role and the consultant's CLI role (in the
 key's own policy, which delegates nothing to IAM, and in every IAM policy of the stack), and
-the function's other grants are exactly what its area needs."""
+the function's other grants are exactly what its area needs, the advisory part of
+data-protection requests included (reading every request, deleting the sender's, adding records
+to the privacy audit table)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from infra.advisory import CONSULTANT_ROUTES
 from local.plan import build_plan
+from shared.names import ENV_PRIVACY_AUDIT_TABLE
 
 HANDLER = "functions.staff_advisory.handler.lambda_handler"
 
@@ -36,11 +39,15 @@ def content_key(template: dict[str, Any]) -> str:
     return keys[0]
 
 
-def console_role(template: dict[str, Any]) -> str:
+def console_function(template: dict[str, Any]) -> dict[str, Any]:
     functions = [r for r in resources(template, "AWS::Lambda::Function").values()
                  if r["Properties"]["Handler"] == HANDLER]
     assert len(functions) == 1
-    return str(functions[0]["Properties"]["Role"]["Fn::GetAtt"][0])
+    return functions[0]
+
+
+def console_role(template: dict[str, Any]) -> str:
+    return str(console_function(template)["Properties"]["Role"]["Fn::GetAtt"][0])
 
 
 def consultant_role(template: dict[str, Any]) -> str:
@@ -83,16 +90,21 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
         for name in names:
             kind = next((prefix for prefix in ("AdvisoryTable", "AdvisoryUrgentQueue",
                                                "AdvisoryQueue", "AdvisoryStorageKey",
-                                               "AdvisoryContentKey", "AdvisoryConsoleLogs")
+                                               "AdvisoryContentKey", "AdvisoryConsoleLogs",
+                                               "PrivacyTable")
                          if name.startswith(prefix)), name)
             granted.setdefault(kind, set()).update(actions(statement))
     assert granted == {
         "AdvisoryConsoleLogs": {"logs:CreateLogStream", "logs:PutLogEvents"},
         "*": {"xray:PutTelemetryRecords", "xray:PutTraceSegments"},
         # Leases, finishes and releases (updates), audit entries (puts), the indexes and a
-        # day's audit (queries): no Scan, no DeleteItem, no batch or PartiQL.
+        # day's audit (queries); a data-protection request reads every request (Scan: the
+        # sender is sealed) and deletes the sender's (DeleteItem). No batch, no PartiQL.
         "AdvisoryTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                          "dynamodb:Query"},
+                          "dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem"},
+        # Data-protection requests audited in the privacy officer's trail: added, never read,
+        # changed or removed.
+        "PrivacyTable": {"dynamodb:PutItem"},
         # Take from the queues and put back; never send.
         "AdvisoryUrgentQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
                                 "sqs:ChangeMessageVisibility"},
@@ -102,6 +114,14 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
         # Open a request; seal a note.
         "AdvisoryContentKey": {"kms:Decrypt", "kms:GenerateDataKey"},
     }
+
+
+def test_the_console_function_is_told_the_privacy_audit_table(
+        template: dict[str, Any]) -> None:
+    environment = console_function(template)["Properties"]["Environment"]["Variables"]
+    [table] = [k for k in resources(template, "AWS::DynamoDB::Table")
+               if k.startswith("PrivacyTable")]
+    assert environment[ENV_PRIVACY_AUDIT_TABLE] == {"Ref": table}
 
 
 def test_the_consultants_routes_are_behind_the_authorizer_and_reach_this_function_only(

@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 import moto
 import pytest
+from hypothesis import strategies as st
 
 from local.authorizer import CognitoAuthorizers, authorize
 from local.emulator import Emulator
@@ -135,6 +136,26 @@ def raw(api: Api, method: str, path: str, headers: dict[str, str],
     assert authorize(api.authorizers, match.route.authorizer, headers, event)
     handler = api.handler(match.route.function)
     return dict(handler(event, LocalContext(match.route.function, 512, 29, "eu-north-1")))
+
+
+def exported_file(api: Api, path: str, token: str, body: Any) -> Any:
+    """A data-protection export downloaded from a console route, checked to be a JSON file no
+    cache keeps, named by its audit reference and never after the address: its contents."""
+    answer = raw(api, "POST", path, bearer(token), body)
+    assert answer["statusCode"] == 200, answer
+    headers = {k: v[-1] for k, v in answer["multiValueHeaders"].items()}
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert re.fullmatch(r'attachment; filename="udtraek-[0-9a-f]{32}\.json"',
+                        headers["Content-Disposition"])
+    return json.loads(answer["body"])
+
+
+# What a data-protection route must refuse as an address, on the field `email`.
+BAD_ADDRESSES = st.one_of(
+    st.text(max_size=60).filter(lambda s: "@" not in s or " " in s.strip()),
+    st.just(""), st.just("anne@"), st.just("@example.dk"), st.just("a" * 250 + "@example.dk"),
+    st.integers(), st.none())
 
 
 def moto_private_key() -> Any:

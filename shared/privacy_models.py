@@ -1,0 +1,130 @@
+"""The staff console's data-protection requests and answers, one shape for both halves: the
+privacy officer's function answers for forums and newsletter, the consultant's for advisory
+requests (which only it may open). An address asked about, an erasure confirmed, what each
+area holds, what was erased, the export as a download named by its audit reference, and the
+three routes (search, export, erase) that each function adds under its own path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.forms import Email
+from shared.http import BODY_REFUSALS, Body, Resolver, Response
+from shared.observability import logger
+from shared.privacy import Held, Privacy, Report
+from shared.staff import SECURITY, staff_responses
+from shared.validation import DanishValueError
+
+
+def _confirmed(value: bool) -> bool:
+    if value is not True:
+        raise DanishValueError("confirm_required",
+                               "Bekræft, at alle oplysninger om adressen skal slettes.")
+    return value
+
+
+class AddressRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email = Field(max_length=254)
+
+
+class EraseRequest(AddressRequest):
+    confirm: Annotated[bool, AfterValidator(_confirmed)]
+
+
+class NotSearched(BaseModel):
+    area: str
+    reason: str
+
+
+class AreaHeld(BaseModel):
+    area: str
+    count: int
+    # How many records of each kind: a registration's, subscription's or request's status.
+    kinds: dict[str, int]
+
+
+class Found(BaseModel):
+    reference: str
+    areas: list[AreaHeld]
+    not_searched: list[NotSearched]
+
+    @classmethod
+    def of(cls, held: dict[str, Held], report: Report) -> Found:
+        return cls(reference=report.request_id, not_searched=_not_searched(report), areas=[
+            AreaHeld(area=area, count=h.count, kinds=h.kinds) for area, h in held.items()])
+
+
+class Erased(BaseModel):
+    reference: str
+    erased: dict[str, int]
+    not_searched: list[NotSearched]
+
+    @classmethod
+    def of(cls, report: Report) -> Erased:
+        return cls(reference=report.request_id, erased=report.counts,
+                   not_searched=_not_searched(report))
+
+
+def _not_searched(report: Report) -> list[NotSearched]:
+    return [NotSearched(area=area, reason=report.why.get(area, "")) for area in report.skipped]
+
+
+def _logged(report: Report) -> None:
+    """The request in the function's log: the action, the reference and the counts only."""
+    logger.info("privacy request", extra={"action": report.action,
+                                          "reference": report.request_id,
+                                          "counts": report.counts,
+                                          "not_searched": report.skipped})
+
+
+def _export_answer(documented: dict[int, Any]) -> dict[int, Any]:
+    """The OpenAPI answers of an export route: the download, beside the refusals given."""
+    return {**documented, 200: {
+        "description": "Everything held about the address as a JSON file (a download: "
+                       "`Content-Disposition: attachment`, named by the audit reference)",
+        "content": {"application/json": {"schema": {"type": "object"}}}}}
+
+
+def _export_download(data: dict[str, Any], report: Report) -> Response[Any]:
+    """The `leaders privacy export` file as a download named by the audit reference (never
+    by the address), kept by no cache."""
+    return Response(status_code=200, content_type="application/json; charset=utf-8",
+                    body=json.dumps(data, ensure_ascii=False, indent=2),
+                    headers={"Content-Disposition":
+                             f'attachment; filename="udtraek-{report.request_id}.json"',
+                             "Cache-Control": "no-store"})
+
+
+def add_request_routes(app: Resolver, base: str, service: Callable[[], Privacy],
+                       described: dict[str, str]) -> None:
+    """`POST {base}/search`, `…/export` and `…/erase` on a console function's resolver: the
+    address in the body only, answered by `service()` (the signed-in caller's: it refuses
+    another group first), each request logged by action, reference and counts. `described`
+    gives each route's OpenAPI description, by its last word."""
+
+    @app.post(f"{base}/search", responses=staff_responses({200: Found}, *BODY_REFUSALS),
+              security=SECURITY, description=described["search"])
+    def search(request: Annotated[AddressRequest, Body()]) -> Found:
+        held, report = service().search(request.email)
+        _logged(report)
+        return Found.of(held, report)
+
+    @app.post(f"{base}/export", responses=_export_answer(staff_responses({}, *BODY_REFUSALS)),
+              security=SECURITY, description=described["export"])
+    def export(request: Annotated[AddressRequest, Body()]) -> Response[Any]:
+        data, report = service().export(request.email)
+        _logged(report)
+        return _export_download(data, report)
+
+    @app.post(f"{base}/erase", responses=staff_responses({200: Erased}, *BODY_REFUSALS),
+              security=SECURITY, description=described["erase"])
+    def erase(request: Annotated[EraseRequest, Body()]) -> Erased:
+        report = service().erase(request.email)
+        _logged(report)
+        return Erased.of(report)
