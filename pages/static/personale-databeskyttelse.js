@@ -103,17 +103,8 @@
     var email = address();
     if (!email) { return; }
     run(api("POST", "/api/staff/privacy/export", { email: email }).then(function (response) {
-      if (!response.ok) { return json(response); }
-      var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
-      return response.blob().then(function (blob) {
-        var link = el("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = named ? named[1] : "udtraek.json";
-        document.body.appendChild(link);
-        link.click();
-        link.remove();
-        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-        say("Udtrækket er hentet som " + link.download + ".");
+      return P.download(response, "udtraek.json").then(function (filename) {
+        say("Udtrækket er hentet som " + filename + ".");
         return loadTrail();
       });
     }));
@@ -127,7 +118,7 @@
       var parts = found.areas.map(function (a) { return (areaText[a.area] || a.area) + ": " + a.count; });
       $("db-advarsel").textContent = "Vil du slette alle oplysninger om " + email + "? " +
         (total(found) ? "Det gælder " + parts.join(", ") + ". " : "Der blev ikke fundet noget, men du kan slette alligevel. ") +
-        "En plads på et kommende møde gives videre til den første på ventelisten. Henvendelser til lederkonsulenten slettes ikke her. Sletningen kan ikke fortrydes.";
+        "En plads på et kommende møde gives videre til den første på ventelisten. Henvendelser til lederkonsulenten slettes ikke her: det gør lederkonsulenten i sit eget område. Sletningen kan ikke fortrydes.";
       $("db-slet-ja").textContent = "Ja, slet alt om " + email;
       $("db-slet-ja").dataset.email = email;
       $("db-spoerg").hidden = false;

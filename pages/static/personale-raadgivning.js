@@ -1,7 +1,11 @@
 // The consultant's area of the staff console: the advisory queue as counts (no texts), the
 // next request taken and shown, a note and "Afslut", or "Læg tilbage"; the history of
-// finished requests with their notes, each openable. Every text of a request goes into the
-// page as a text node (never as markup). Registers with the console (personale.js).
+// finished requests with their notes, each openable; and the advisory part of a
+// data-protection request: the requests one address sent, counted, exported as a download
+// (named by the audit reference) or erased after a second button naming the address and the
+// count. Every text goes into the page as a text node (never as markup); the address goes to
+// the API in a POST body only. Signing out clears the address and every result.
+// Registers with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
@@ -159,12 +163,130 @@
     }).catch(failed(function (message) { target.textContent = message; }));
   }
 
+  // -- data-protection requests: the requests one address sent ------------------------------
+
+  var asked = null; // the address the second erase button names, while it is shown
+  var statusText = { waiting: "venter", leased: "er ved at blive behandlet", done: "afsluttet" };
+  // The server decides (email-validator); this catches the obvious at once.
+  var LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+  function addressError(text) {
+    var input = $("indsigt-email");
+    $("indsigt-email-fejl").textContent = text || "";
+    if (!text) { input.removeAttribute("aria-invalid"); return; }
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
+  // The address typed in, or null once the field says what is wrong with it.
+  function sender() {
+    var typed = $("indsigt-email").value.trim();
+    addressError("");
+    if (!typed) { addressError("Skriv afsenderens e-mailadresse."); }
+    else if (typed.length > 254 || !LOOKS_LIKE_EMAIL.test(typed)) { addressError("Indtast en gyldig e-mailadresse."); }
+    else { return typed; }
+    return null;
+  }
+
+  function answered(text) {
+    var target = $("indsigt-svar");
+    target.textContent = "";
+    target.appendChild(el("p", "", text));
+  }
+
+  // Buttons off while a request runs (on again before its value is passed on); a refusal on
+  // the address goes to the field.
+  function asking(promise) {
+    var buttons = ["indsigt-soeg", "indsigt-hent", "indsigt-slet", "indsigt-slet-ja"].map($);
+    buttons.forEach(function (button) { button.disabled = true; });
+    var enable = function () { buttons.forEach(function (button) { button.disabled = false; }); };
+    return promise.then(function (value) { enable(); return value; }, function (error) {
+      enable();
+      if (error.message === "signed out") { return; }
+      var onAddress = (error.fields || []).filter(function (f) { return f.field === "email"; })[0];
+      if (onAddress) { addressError(onAddress.message); } else { answered(error.message); }
+    });
+  }
+
+  function advisoryHeld(found) {
+    return found.areas.filter(function (area) { return area.area === "advisory"; })[0] || { count: 0, kinds: {} };
+  }
+
+  function requests(count) { return count === 1 ? "1 henvendelse" : count + " henvendelser"; }
+
+  function searchSender(email) {
+    return api("POST", "/api/staff/advisory/privacy/search", { email: email }).then(json);
+  }
+
+  function searched(event) {
+    event.preventDefault();
+    closeQuestion();
+    var email = sender();
+    if (!email) { return; }
+    asking(searchSender(email).then(function (found) {
+      var held = advisoryHeld(found);
+      var parts = Object.keys(held.kinds).map(function (kind) { return held.kinds[kind] + " " + (statusText[kind] || kind); });
+      answered((held.count ? requests(held.count) + " fra " + email + ": " + parts.join(", ") + "."
+        : "Der er ingen henvendelser fra " + email + ".") + " Revisionsspor: " + found.reference + ".");
+    }));
+  }
+
+  function exportSender() {
+    closeQuestion();
+    var email = sender();
+    if (!email) { return; }
+    asking(api("POST", "/api/staff/advisory/privacy/export", { email: email }).then(function (response) {
+      return P.download(response, "udtraek.json");
+    }).then(function (filename) {
+      if (filename) { answered("Udtrækket af henvendelserne fra " + email + " er hentet som " + filename + "."); }
+    }));
+  }
+
+  // Asks first: a fresh count, then a second button naming the address and the count.
+  function askErase() {
+    var email = sender();
+    if (!email) { return; }
+    asking(searchSender(email).then(function (found) {
+      var count = advisoryHeld(found).count;
+      $("indsigt-advarsel").textContent = (count ? "Vil du slette " + requests(count) + " fra " + email + " med dine noter? "
+        : "Der er ingen henvendelser fra " + email + ", men du kan slette alligevel. ") + "Sletningen kan ikke fortrydes.";
+      $("indsigt-slet-ja").textContent = "Ja, slet " + requests(count) + " fra " + email;
+      asked = email;
+      $("indsigt-spoerg").hidden = false;
+      return true;
+    })).then(function (shown) { if (shown) { $("indsigt-slet-ja").focus(); } });
+  }
+
+  function eraseSender() {
+    var email = asked;
+    if (!email || email !== $("indsigt-email").value.trim()) { closeQuestion(); return; }
+    asking(api("POST", "/api/staff/advisory/privacy/erase", { email: email, confirm: true }).then(json).then(function (erased) {
+      closeQuestion();
+      answered("Slettet: " + requests(erased.erased.advisory || 0) + " fra " + email + ". Revisionsspor: " + erased.reference + ".");
+      $("indsigt-email").focus();
+      return loadQueue();
+    }));
+  }
+
+  // The question is gone, and with it the address its button named.
+  function closeQuestion() {
+    asked = null;
+    $("indsigt-spoerg").hidden = true;
+    ["indsigt-advarsel", "indsigt-slet-ja"].forEach(function (id) { $(id).textContent = ""; });
+  }
+
   function wireConsultant() {
     $("tag-naeste").addEventListener("click", takeNext);
     $("opdater-koe").addEventListener("click", loadQueue);
     $("afslut-form").addEventListener("submit", finish);
     $("laeg-tilbage").addEventListener("click", putBack);
     $("vis-historik").addEventListener("click", loadHistory);
+    $("indsigt-form").addEventListener("submit", searched);
+    $("indsigt-hent").addEventListener("click", exportSender);
+    $("indsigt-slet").addEventListener("click", askErase);
+    $("indsigt-slet-ja").addEventListener("click", eraseSender);
+    $("indsigt-slet-fortryd").addEventListener("click", function () { closeQuestion(); $("indsigt-slet").focus(); });
+    $("indsigt-email").addEventListener("input", closeQuestion);
   }
 
   wireConsultant();
@@ -174,6 +296,10 @@
       close();
       $("koe-antal").textContent = "";
       $("historik").textContent = "";
+      closeQuestion();
+      $("indsigt-form").reset();
+      addressError("");
+      $("indsigt-svar").textContent = "";
     }
   });
 }());

@@ -94,13 +94,7 @@
       if (!response.ok) { throw new Error("Regnearket kunne ikke hentes. Prøv igen om lidt."); }
       return response.blob();
     }).then(function (blob) {
-      var link = el("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = "deltagere-" + s.id + ".csv";
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      P.save(blob, "deltagere-" + s.id + ".csv");
     }).catch(function (error) { if (error.message !== "signed out") { say(error.message); } });
   }
 

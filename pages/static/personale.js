@@ -241,6 +241,27 @@
     });
   }
 
+  // A file handed to the browser to keep, under this name (a link of the blob's own, gone
+  // once used).
+  function save(blob, filename) {
+    var link = el("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    return filename;
+  }
+
+  // An answer of the staff API kept as a file under the name it gives (Content-Disposition),
+  // else `fallback`; resolves with that name. An error answer is refused as by json().
+  function download(response, fallback) {
+    if (!response.ok) { return json(response); }
+    var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    return response.blob().then(function (blob) { return save(blob, named ? named[1] : fallback); });
+  }
+
   function start(session) {
     if (expiryTimer) { clearTimeout(expiryTimer); }
     expiryTimer = setTimeout(function () { signOut("Din session er udløbet. Log ind igen."); }, Math.max(session.expiresAt - Date.now(), 0));
@@ -276,7 +297,7 @@
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
     api: api, json: json, el: el, table: table, say: say, busy: busy, action: action,
-    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $
+    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download
   };
 
   wireSignIn();

@@ -99,3 +99,13 @@ def axe_at_both_widths(page: Page, name: str) -> None:
         assert serious_violations(page) == [], f"{name} at {width}"
         screenshot(page, f"personale-{name}-{width}")
     page.set_viewport_size(WIDTHS["desktop"])  # type: ignore[arg-type]
+
+
+def exported(page: Page, button: Any) -> tuple[str, Any]:
+    """Click a data-protection export's button: the file downloaded is named by its audit
+    reference (never after the address); its name and contents."""
+    with page.expect_download() as download:
+        button.click()
+    named = download.value.suggested_filename
+    assert re.fullmatch(r"udtraek-[0-9a-f]{32}\.json", named), named
+    return named, json.loads(download.value.path().read_text(encoding="utf-8"))
