@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.forms import Email
 from shared.http import BODY_REFUSALS, Body, Resolver, Response
 from shared.observability import logger
-from shared.privacy import Held, Privacy, Report
 from shared.staff import SECURITY, staff_responses
 from shared.validation import DanishValueError
+
+if TYPE_CHECKING:  # the service loads with the first request (cold starts)
+    from shared.privacy import Held, Privacy, Report
 
 
 def _confirmed(value: bool) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -38,11 +38,13 @@ from shared.errors import FieldError, InvalidInput
 from shared.forms import OptionalMultiLine
 from shared.http import BODY_REFUSALS, Body, create_resolver
 from shared.observability import logger, metrics
-from shared.privacy import AdvisoryHolder, Privacy
 from shared.privacy_models import add_request_routes
 from shared.settings import StaffAdvisorySettings
 from shared.staff import SECURITY, staff_responses
 from shared.staff import caller as staff_caller
+
+if TYPE_CHECKING:
+    from shared.privacy import Privacy
 
 settings = StaffAdvisorySettings()  # type: ignore[call-arg]
 store = DynamoAdvisoryStore(settings.advisory_table_name)
@@ -69,6 +71,8 @@ def privacy_requests() -> Privacy:
     """The `leaders privacy … --area advisory` service as the signed-in consultant: only the
     advisory holder, each request exported audited at this desk first, each data-protection
     request in the privacy audit with the consultant as operator."""
+    from shared.privacy import AdvisoryHolder  # data-protection requests are rare: loaded then
+
     consultant = desk()
     return privacy(audit_table=settings.privacy_audit_table_name, by=consultant.consultant,
                    advisory=AdvisoryHolder(store, sealer, exported=consultant.exported))
