@@ -117,7 +117,7 @@ SUBSCRIPTION = {"name": "Kold Start", "email": "kold.start@example.dk", "role": 
 FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY,
                 "/api/newsletter/subscriptions": SUBSCRIPTION}
 # What the Cognito authorizer passes on for a signed-in member of the secretariat.
-STAFF_CLAIMS = {"email": "personale@example.dk",
+STAFF_CLAIMS = {"email": "personale@example.dk", "email_verified": "true",
                 "cognito:groups": "secretariat,editor,consultant,privacy_officer",
                 "token_use": "id"}
 # The first message a queue consumer gets: work that touches its code path end to end (the

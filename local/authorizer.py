@@ -67,8 +67,24 @@ class CognitoAuthorizers:
             except (StopIteration, jwt.InvalidTokenError):
                 continue
             if payload.get("token_use") == "id":
+                if "email_verified" not in payload:
+                    payload["email_verified"] = self._email_verified(pool_id, payload)
                 return {name: _as_gateway_string(name, value) for name, value in payload.items()}
         return None
+
+
+    def _email_verified(self, pool_id: str, payload: dict[str, Any]) -> str:
+        """The user's `email_verified`, which Cognito writes into every ID token and moto
+        leaves out: read from the emulator's user when the token is used (Cognito: when it
+        was issued)."""
+        idp = self.emulator.client("cognito-idp")
+        try:
+            user = idp.admin_get_user(UserPoolId=pool_id,
+                                      Username=str(payload.get("cognito:username", "")))
+        except idp.exceptions.UserNotFoundException:  # a user gone since: not verified
+            return "false"
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return attributes.get("email_verified", "false")
 
 
 def _as_gateway_string(name: str, value: Any) -> str:

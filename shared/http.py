@@ -233,6 +233,16 @@ def _refusal(error: type[DomainError] | DomainError) -> dict[str, Any]:
             "isBase64Encoded": False}
 
 
+def _no_store(result: dict[str, Any]) -> dict[str, Any]:
+    """The answer with `Cache-Control: no-store` (in `multiValueHeaders` too when it has
+    them: API Gateway merges both, the multi-valued one winning)."""
+    result["headers"] = {**(result.get("headers") or {}), "Cache-Control": "no-store"}
+    if result.get("multiValueHeaders"):
+        result["multiValueHeaders"] = {**result["multiValueHeaders"],
+                                       "Cache-Control": ["no-store"]}
+    return result
+
+
 class MalformedForm(DomainError):
     code = "invalid_form"
     message = "Formularen kunne ikke læses."
@@ -262,10 +272,14 @@ class Resolver(APIGatewayRestResolver):
     ANY_SIGNED_IN = frozenset({"/api/staff/me"})
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        if self.staff_group is not None:
-            refused = self._outside_group(event)
-            if refused is not None:
-                return refused
+        if self.staff_group is None:
+            return self._answer_request(event, context)
+        refused = self._outside_group(event)
+        # A staff answer is about people (participants, requests, addresses): no browser or
+        # proxy may keep it, whatever it is, refusals included.
+        return _no_store(refused if refused is not None else self._answer_request(event, context))
+
+    def _answer_request(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         headers = {k.lower(): str(v) for k, v in (event.get("headers") or {}).items()}
         content_type = headers.get("content-type", "")
         media_type = content_type.split(";")[0].strip().lower()

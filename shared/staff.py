@@ -52,8 +52,12 @@ def groups_of(value: Any) -> tuple[str, ...]:
 
 def staff_user(claims: Mapping[str, Any] | None) -> StaffUser:
     """The user of an ID token's claims; NotSignedIn without them (a route reached without
-    the authorizer, or with an access token)."""
-    if not claims or claims.get("token_use") != "id" or not claims.get("email"):
+    the authorizer, or with an access token), and for an address not verified: a user may
+    change their own `email` with their access token, and Cognito's next ID token carries
+    the new address with `email_verified` false, while the console names staff by their
+    address (the audit's operator, a lease's holder, the test's recipient)."""
+    if (not claims or claims.get("token_use") != "id" or not claims.get("email")
+            or str(claims.get("email_verified")).lower() != "true"):
         raise NotSignedIn()
     return StaffUser(email=str(claims["email"]), groups=groups_of(claims.get("cognito:groups")))
 
@@ -83,10 +87,12 @@ def openapi_security_schemes() -> dict[str, Any]:
 
 
 def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
-    """A staff route's answers, with the gateway's 401 and the handler's 403."""
+    """A staff route's answers, with the gateway's 401 and the handler's 403, and the
+    refusals the resolver gives any route before it runs: a body not UTF-8 (400), too large
+    (413) or of another media type (415), whether the route reads a body or not."""
     from shared.http import RefusalAnswer, responses
 
-    return {**responses(answers, *refusals),
+    return {**responses(answers, 400, 413, 415, *refusals),
             401: {"description": "No valid ID token of the staff user pool",
                   "content": {"application/json": {"model": RefusalAnswer}}},
             403: {"description": "Signed in, but not in the route's group",

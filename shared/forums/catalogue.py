@@ -93,6 +93,11 @@ class Catalogue:
         try:
             data = (json.loads(text) if filename.lower().endswith(".json")
                     else yaml.safe_load(text))
+        except RecursionError:
+            # Nesting deeper than the parser goes: an unreadable file, not a server error.
+            raise InvalidInput([FieldError(
+                "file", "unreadable", "Filen er ikke gyldig YAML/JSON: den er for dybt "
+                                      "indlejret.")]) from None
         except (ValueError, yaml.YAMLError) as exc:
             reason = " ".join(str(exc).split())[:300]
             raise InvalidInput([FieldError("file", "unreadable",

@@ -32,14 +32,18 @@ def test_no_groups_claim_is_no_group() -> None:
 
 
 @pytest.mark.parametrize("claims", [None, {}, {"token_use": "access", "email": "a@b.dk"},
-                                    {"token_use": "id"}])
+                                    {"token_use": "id"},
+                                    {"token_use": "id", "email": "a@b.dk"},
+                                    {"token_use": "id", "email": "a@b.dk",
+                                     "email_verified": "false"}])
 def test_without_an_id_tokens_claims_nobody_is_signed_in(claims: dict[str, str] | None) -> None:
     with pytest.raises(NotSignedIn):
         staff_user(claims)
 
 
 def test_the_group_check() -> None:
-    user = staff_user({"token_use": "id", "email": "a@b.dk", "cognito:groups": "editor"})
+    user = staff_user({"token_use": "id", "email": "a@b.dk", "email_verified": "true",
+                       "cognito:groups": "editor"})
     assert user == StaffUser("a@b.dk", ("editor",))
     assert require(user, "editor") is user
     with pytest.raises(Forbidden) as refused:
