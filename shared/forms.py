@@ -13,7 +13,7 @@ import re
 from contextlib import suppress
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from shared.validation import DanishValueError
 
@@ -125,3 +125,17 @@ def normalise_email(email: str) -> str:
             text = str(validate_email(text, check_deliverability=False,
                                       allow_smtputf8=False).ascii_email)
     return text.lower()
+
+
+class PublicForm(BaseModel):
+    """What every public form has besides its fields: fields it does not know are ignored,
+    and the honeypot `website`, a field hidden from people (they leave it empty); a form that
+    fills it is a bot's, answered as if it were taken and kept nowhere."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    website: str = Field(default="", max_length=500)
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.strip())

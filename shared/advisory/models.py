@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from shared.forms import (
     Consent,
@@ -14,6 +14,7 @@ from shared.forms import (
     MultiLine,
     OptionalPhone,
     OptionalSingleLine,
+    PublicForm,
 )
 from shared.validation import DanishValueError
 
@@ -37,9 +38,7 @@ class Status(StrEnum):
     DONE = "done"
 
 
-class AdvisoryForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class AdvisoryForm(PublicForm):
     kind: Kind
     message: MultiLine = Field(min_length=1, max_length=MAX_MESSAGE)
     name: OptionalSingleLine = Field(default=None, max_length=200)
@@ -50,7 +49,6 @@ class AdvisoryForm(BaseModel):
     urgent: bool = False
     # The sender has read the privacy notice: the messages are the most sensitive we hold.
     consent: Consent
-    website: str = Field(default="", max_length=500)  # the honeypot
 
     @model_validator(mode="before")
     @classmethod
@@ -76,10 +74,6 @@ class AdvisoryForm(BaseModel):
             raise DanishValueError("email_required", "Skriv din e-mail, hvis vi skal skrive.",
                                    "email")
         return self
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.website.strip())
 
     def contents(self) -> Contents:
         return Contents(name=self.name, email=self.email, phone=self.phone,

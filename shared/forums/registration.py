@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, DomainError, InvalidLink, NotFound
@@ -38,6 +38,7 @@ from shared.forms import (
     OptionalMultiLine,
     OptionalPhone,
     OptionalSingleLine,
+    PublicForm,
     SingleLine,
     normalise_email,
 )
@@ -65,10 +66,9 @@ class CancelledBy(StrEnum):
     ERASURE = "erasure"  # a data-protection request: the address gets no further email
 
 
-class RegistrationForm(BaseModel):
+class RegistrationForm(PublicForm):
     """The registration form as the public API receives it."""
 
-    model_config = ConfigDict(extra="ignore")
 
     session_id: str = Field(pattern=SLUG)
     name: SingleLine = Field(min_length=1, max_length=200)
@@ -80,7 +80,6 @@ class RegistrationForm(BaseModel):
                                               pattern=r"^[0-9A-Za-z-]+$")
     needs: OptionalMultiLine = Field(default=None, max_length=500)
     consent: Consent
-    website: str = Field(default="", max_length=500)  # the honeypot: people leave it empty
 
     @model_validator(mode="after")
     def _members_give_their_number(self) -> Self:
@@ -88,10 +87,6 @@ class RegistrationForm(BaseModel):
             raise DanishValueError("member_number_required",
                                    "Medlemsnummer skal udfyldes for medlemmer.", "member_number")
         return self
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.website.strip())
 
 
 class Submission(BaseModel):

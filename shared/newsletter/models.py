@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.forms import Consent, Email, MultiLine, OptionalSingleLine, SingleLine
+from shared.forms import Consent, Email, MultiLine, OptionalSingleLine, PublicForm, SingleLine
 from shared.roles import Role
 from shared.validation import DanishValueError
 
@@ -42,14 +42,11 @@ class DeliveryStatus(StrEnum):
     ALREADY_HANDLED = "already_handled"
 
 
-class SubscriptionForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class SubscriptionForm(PublicForm):
     name: SingleLine = Field(min_length=1, max_length=200)
     email: Email
     role: Role
     consent: Consent
-    website: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _only_leaders_of_leaders(self) -> Self:
@@ -57,10 +54,6 @@ class SubscriptionForm(BaseModel):
             raise DanishValueError("role_not_admitted",
                                    "Nyhedsbrevet er kun for ledere af ledere.", "role")
         return self
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.website.strip())
 
 
 class Subscriber(BaseModel):
