@@ -148,4 +148,6 @@ def _advisory_holder() -> Holder:
         table, key = parameter(PARAM_ADVISORY_TABLE), parameter(PARAM_ADVISORY_KEY)
     except ClientError:  # AccessDenied: not the consultant's role
         return NotPermitted("advisory")
-    return AdvisoryHolder(DynamoAdvisoryStore(table), KmsSealer(key))
+    # Each request an export shows is entered in the consultant's audit first, as in the
+    # console.
+    return AdvisoryHolder(DynamoAdvisoryStore(table), KmsSealer(key), exported=desk().exported)
