@@ -53,7 +53,8 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     from shared.links import Links
     from shared.names import PARAM_NEWSLETTER_SETTINGS
     from shared.newsletter.editor import draft
-    from shared.newsletter.service import Newsletter, Throttled
+    from shared.newsletter.ports import Throttled
+    from shared.newsletter.service import Newsletter
 
     settings = json.loads(emulator.client("ssm").get_parameter(
         Name=PARAM_NEWSLETTER_SETTINGS)["Parameter"]["Value"])

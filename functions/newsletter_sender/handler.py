@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import newsletter
 from shared.newsletter.models import DeliveryStatus
-from shared.newsletter.service import Unsent
+from shared.newsletter.ports import Unsent
 from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 

@@ -21,7 +21,7 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from shared.newsletter.service import Entry
+from shared.newsletter.ports import Entry
 from shared.roles import Role
 
 

@@ -25,10 +25,10 @@ from botocore.exceptions import (
 )
 
 from shared.adapters.aws import session
-from shared.email.render import mime, render
-from shared.newsletter.editor import issue_email
+from shared.email.render import mime
+from shared.newsletter.mail import confirmation_email, subscriber_copy
 from shared.newsletter.models import Issue, Subscriber
-from shared.newsletter.service import Permanent, Throttled, Uncertain, Unsent
+from shared.newsletter.ports import Permanent, Throttled, Uncertain, Unsent
 
 THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException",
              "LimitExceededException"}
@@ -123,19 +123,12 @@ class SesNewsletterMail:
         raise Throttled("retries exhausted")
 
     def confirmation(self, subscriber: Subscriber, link: str) -> None:
-        email = render("newsletter_confirm", subscriber.email,
-                       "Bekræft dit abonnement på nyhedsbrevet", {"name": subscriber.name,
-                                                                   "link": link})
-        self._send(mime(email, self.sender, self._sender_name), subscriber.email,
-                   {"kind": "newsletter-confirm"})
+        self._send(mime(confirmation_email(subscriber, link), self.sender, self._sender_name),
+                   subscriber.email, {"kind": "newsletter-confirm"})
 
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
               unsubscribe_page: str) -> str:
-        mailto = f"mailto:{self.sender}?subject=afmeld"
-        email = issue_email(
-            issue, subscriber.email, unsubscribe_page,
-            headers={"List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
-                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        )
+        email = subscriber_copy(issue, subscriber, unsubscribe_url, unsubscribe_page,
+                                self.sender)
         return self._send(mime(email, self.sender, self._sender_name), subscriber.email,
                           {"kind": "newsletter-issue", "issue": issue.id})

@@ -9,7 +9,7 @@ import hashlib
 from typing import Any
 
 from shared.adapters.aws import client
-from shared.advisory.service import Message
+from shared.advisory.ports import Message
 
 
 class SqsWorkQueue:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from shared.advisory.models import (
     AdvisoryForm,
@@ -22,6 +21,7 @@ from shared.advisory.models import (
     Shown,
     Status,
 )
+from shared.advisory.ports import AdvisoryStore, Counter, Mailer, Message, Sealer, WorkQueue
 from shared.advisory.reference import new_reference
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, NotFound
@@ -39,78 +39,9 @@ AGE_BUCKETS = (("Under 1 døgn", 24.0), ("1-3 døgn", 72.0), ("3-7 døgn", 168.0
 HISTORY_LIMIT = 50
 
 
-class Sealer(Protocol):
-    """Envelope encryption bound to the request (its reference is the encryption context)."""
-
-    def seal(self, contents: dict[str, object], reference: str) -> str: ...
-
-    def open(self, sealed: str, reference: str) -> dict[str, object]: ...
-
-
-class AdvisoryStore(Protocol):
-    def put_new(self, request: AdvisoryRequest) -> bool:
-        """Store it unless the reference exists; False for a repeat."""
-
-    def get(self, reference: str) -> AdvisoryRequest | None: ...
-
-    def lease(self, reference: str, by: str, until: datetime, receipt: str,
-              now: datetime) -> bool:
-        """Mark it leased unless it is done or leased to someone else until later."""
-
-    def finish(self, reference: str, sealed_note: str | None, now: datetime,
-               by: str | None = None) -> bool:
-        """Done; with `by`, only while leased to `by` (False otherwise)."""
-
-    def release(self, reference: str, by: str | None = None) -> bool:
-        """Waiting again; with `by`, only while leased to `by` (False otherwise)."""
-
-    def extend(self, reference: str, until: datetime) -> None: ...
-
-    def requeued(self, reference: str, now: datetime) -> None: ...
-
-    def open_requests(self) -> list[AdvisoryRequest]: ...
-
-    def finished_requests(self, limit: int) -> list[AdvisoryRequest]: ...
-
-    def record(self, entry: AuditEntry, expires_at: int) -> None:
-        """Add one audit entry (never changed, gone at `expires_at`)."""
-
-    def audit_entries(self, day: date) -> list[AuditEntry]: ...
-
-
-@dataclass(frozen=True)
-class Message:
-    reference: str
-    receipt: str
-    urgent: bool
-
-
-class WorkQueue(Protocol):
-    """Two queues, urgent and normal, carrying only references."""
-
-    def send(self, reference: str, urgent: bool, deduplication: str) -> None: ...
-
-    def receive(self, urgent: bool, lease_seconds: int) -> list[Message]: ...
-
-    def delete(self, message: Message) -> None: ...
-
-    def set_lease(self, message: Message, seconds: int) -> None: ...
-
-
-class Counter(Protocol):
-    def count(self, name: str, value: float = 1) -> None: ...
-
-
 class _NoCounter:
     def count(self, name: str, value: float = 1) -> None:
         pass
-
-
-class Mailer(Protocol):
-    def receipt(self, to: str, reference: str, request: AdvisoryRequest,
-                name: str | None = None) -> None: ...
-
-    def notice(self, request: AdvisoryRequest) -> None: ...
 
 
 def dedup_key(form: AdvisoryForm, idempotency_key: str | None, now: datetime) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -20,6 +19,7 @@ from shared.clock import Clock, utcnow
 from shared.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.links import Links
+from shared.newsletter.mail import issue_email, plain_text
 from shared.newsletter.models import (
     DraftText,
     Issue,
@@ -32,7 +32,7 @@ from shared.validation import field_errors
 
 if TYPE_CHECKING:
     from shared.email.render import Email
-    from shared.newsletter.service import Mail, NewsletterStore
+    from shared.newsletter.ports import Mail, NewsletterStore
 
 ISSUE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 # The token of the unsubscribe link in a test or a preview: it leads to the page, which says
@@ -40,46 +40,6 @@ ISSUE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 TEST_TOKEN = "test"  # noqa: S105 - not a secret
 PREVIEW_TOKEN = "eksempel"  # noqa: S105 - not a secret
 PREVIEW_TO = "modtager@example.dk"
-
-
-class _Text(HTMLParser):
-    """HTML to readable plain text: paragraphs, line breaks, list items, link targets."""
-
-    BLOCKS: ClassVar[set[str]] = {"p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "table",
-                                  "tr", "blockquote"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "a":
-            self._href = dict(attrs).get("href")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href:
-            self.parts.append(f" ({self._href})")
-            self._href = None
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def plain_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    text = "".join(parser.parts)
-    lines = [line.strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetime) -> Issue:
@@ -92,17 +52,6 @@ def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetim
     return Issue(id=issue_id, subject=subject, html=html, text=plain_text(html),
                  status=IssueStatus.DRAFT, created_at=now, source=source,
                  source_format="markdown" if markdown else "html")
-
-
-def issue_email(issue: Issue, to: str, unsubscribe_page: str,
-                headers: dict[str, str] | None = None) -> Email:
-    """A subscriber's copy of the issue: its HTML and text in the newsletter's frame, with the
-    unsubscribe link in the body (what SES sends, and what the preview shows)."""
-    from shared.email.render import render
-
-    return render("newsletter_issue", to, issue.subject,
-                  {"text": issue.text, "body_html": issue.html,
-                   "unsubscribe_page": unsubscribe_page}, headers=headers)
 
 
 def _valid_id(issue_id: str) -> str:

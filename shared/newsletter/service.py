@@ -25,10 +25,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from shared.clock import Clock, utcnow
 from shared.errors import InvalidLink, NotFound
@@ -41,6 +38,15 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
     SubscriptionForm,
+)
+from shared.newsletter.ports import (
+    ConfirmationRequests,
+    Mail,
+    NewsletterStore,
+    Permanent,
+    Uncertain,
+    Unsent,
+    WorkQueue,
 )
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
 from shared.tokens import InvalidToken, derive_id, sign, verify
@@ -55,113 +61,6 @@ BATCH = 10  # subscribers per queue message
 REQUEUE_AFTER = timedelta(hours=1)
 # A claim older than this without an outcome is uncertain (the sender's timeout is 2 minutes).
 UNCERTAIN_AFTER = timedelta(minutes=15)
-
-
-class NewsletterStore(Protocol):
-    def put_pending(self, subscriber: Subscriber, expires_at: int) -> None:
-        """Store a pending subscription unless the address is subscribed or suppressed."""
-
-    def subscriber(self, subscriber_id: str) -> Subscriber | None: ...
-
-    def confirm(self, subscriber_id: str, now: datetime, version: str, source: str) -> bool: ...
-
-    def unsubscribe(self, subscriber_id: str, now: datetime) -> bool: ...
-
-    def suppress(self, subscriber_id: str, reason: str, now: datetime) -> bool:
-        """Mark the address suppressed for good; False when it already was."""
-
-    def suppressed(self, subscriber_id: str) -> bool: ...
-
-    def pass_confirmation_gate(self, subscriber_id: str, now: datetime,
-                               until: datetime) -> bool:
-        """True when a confirmation may be mailed now (then not again before `until`)."""
-
-    def reopen_confirmation_gate(self, subscriber_id: str, until: datetime) -> None: ...
-
-    def active_subscribers(self) -> Iterator[Subscriber]: ...
-
-    def put_issue(self, issue: Issue) -> bool:
-        """Create the issue, or replace it while it is a draft; False when it is not."""
-
-    def issue(self, issue_id: str) -> Issue | None: ...
-
-    def issues(self) -> list[Issue]: ...
-
-    def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool:
-        """draft or approved -> approved, with its own time or none."""
-
-    def withdraw(self, issue_id: str) -> bool:
-        """approved -> draft, unless the dispatcher has claimed it."""
-
-    def start_dispatch(self, issue_id: str, now: datetime) -> bool:
-        """approved -> sending, once."""
-
-    def snapshot_taken(self, issue_id: str) -> None: ...
-
-    def fanned_out(self, issue_id: str, now: datetime, recipients: int) -> None: ...
-
-    def finish_dispatch(self, issue_id: str, totals: dict[str, int]) -> None:
-        """sending -> sent: no copy is left queued; the totals from the ledger."""
-
-    def queue_delivery(self, issue_id: str, subscriber_id: str) -> bool: ...
-
-    def ledger(self, issue_id: str) -> list[Entry]: ...
-
-    def claim_delivery(self, issue_id: str, subscriber_id: str, now: datetime,
-                       claim: str) -> bool:
-        """queued -> sending, marked with this claim."""
-
-    def release_delivery(self, issue_id: str, subscriber_id: str, claim: str) -> None:
-        """sending -> queued, only if this claim holds it."""
-
-    def finish_delivery(self, issue_id: str, subscriber_id: str,
-                        status: DeliveryStatus) -> None: ...
-
-    def count(self, issue_id: str, field: str) -> None: ...
-
-
-class WorkQueue(Protocol):
-    def send(self, issue_id: str, subscriber_ids: list[str]) -> None: ...
-
-    def retry_later(self, receipt_handle: str, seconds: int) -> None: ...
-
-
-class ConfirmationRequests(Protocol):
-    def request(self, subscriber_id: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of an issue's ledger."""
-
-    subscriber_id: str
-    status: DeliveryStatus
-    claimed_at: datetime | None = None
-
-
-class Mail(Protocol):
-    def confirmation(self, subscriber: Subscriber, link: str) -> None: ...
-
-    def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
-              unsubscribe_page: str) -> str:
-        """Send one subscriber their copy; the SES message id."""
-
-
-class Permanent(Exception):
-    """SES refused this recipient for good (e.g. a rejected address)."""
-
-
-class Unsent(Exception):
-    """SES did not take the message (sending paused, account suspended, no connection, a
-    server error): nothing went out, send it later."""
-
-
-class Throttled(Unsent):
-    """SES asked us to slow down, and kept asking through the retries."""
-
-
-class Uncertain(Exception):
-    """The call may have reached SES and been accepted, but its answer was lost."""
 
 
 def retry_delay(receives: int) -> int:

@@ -79,7 +79,7 @@ def sent_count(emulator: Emulator) -> int:
 def drain_send_queue(emulator: Emulator, service: Newsletter, deliver_twice: bool) -> None:
     """Lambda's semantics, by hand: a failed record stays and comes back; with
     deliver_twice every message is also delivered a second time (SQS is at least once)."""
-    from shared.newsletter.service import Throttled
+    from shared.newsletter.ports import Throttled
 
     sqs = emulator.client("sqs")
     url = settings()["NEWSLETTER_SEND_QUEUE_URL"]
