@@ -244,7 +244,8 @@ def measure(plan: Plan, emulator: Emulator, rounds: int = ROUNDS) -> tuple[Runti
 def seed_registration(emulator: Emulator) -> None:
     """One confirmed registration, so that the stream consumer's first event is real work."""
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
-    from shared.forums.registration import RegistrationForm, Registrations
+    from shared.forums.registration.models import RegistrationForm
+    from shared.forums.registration.service import Registrations
     from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     ssm = emulator.client("ssm")

@@ -127,7 +127,8 @@ def stream_calls(*, filtered: bool) -> dict[str, Any]:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.parameters import parameter
     from shared.forums.catalogue import Catalogue
-    from shared.forums.registration import RegistrationForm, Registrations
+    from shared.forums.registration.models import RegistrationForm
+    from shared.forums.registration.service import Registrations
     from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     template = load_template()
@@ -182,7 +183,8 @@ def run() -> dict[str, Any]:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.parameters import parameter
     from shared.forums.catalogue import Catalogue
-    from shared.forums.registration import RegistrationForm, Registrations
+    from shared.forums.registration.models import RegistrationForm
+    from shared.forums.registration.service import Registrations
     from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     runtime = LocalRuntime(load_template(), concurrency=4)

@@ -105,7 +105,7 @@ def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None
 
 
 def _registrations(store: object) -> Any:
-    from shared.forums.registration import Registrations
+    from shared.forums.registration.service import Registrations
 
     return Registrations(store, secret=b"")  # type: ignore[arg-type] # listing signs nothing
 
@@ -130,8 +130,8 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
     cannot be undone; asks first unless --yes."""
     from cli.resources import catalogue_store, registration_store
-    from shared.forums.cancellation import cancel_session
-    from shared.forums.registration import Status
+    from shared.forums.registration.models import Status
+    from shared.forums.registration.service import cancel_session
 
     session = _session_or_fail(session_id)
     store = registration_store()

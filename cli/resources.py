@@ -38,7 +38,7 @@ def _parameter(name: str) -> str:
 
 
 def catalogue() -> Catalogue:
-    from shared.forums.registration import WaitingList
+    from shared.forums.registration.service import WaitingList
 
     return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)),
                      seats=WaitingList(registration_store()))

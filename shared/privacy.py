@@ -18,7 +18,7 @@ from shared.advisory.models import AdvisoryRequest, Contents
 from shared.clock import Clock, utcnow
 from shared.errors import DomainError
 from shared.forms import normalise_email
-from shared.forums.registration import (
+from shared.forums.registration.models import (
     CancelledBy,
     Registration,
     SessionState,

@@ -21,7 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.forms import normalise_email
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
-from shared.forums.registration import (
+from shared.forums.registration.models import (
     CancelledBy,
     Confirmed,
     Existing,
@@ -149,7 +149,8 @@ def _sub(registration_id: str, submission_id: str) -> str:
 
 
 class MemoryRegistrationStore:
-    """The registration store over a MemoryCatalogueStore's sessions (shared.forums.ports)."""
+    """The registration store over a MemoryCatalogueStore's sessions (the RegistrationStore
+    of shared.forums.registration.ports)."""
 
     def __init__(self, catalogue: MemoryCatalogueStore) -> None:
         self.catalogue = catalogue
@@ -369,7 +370,7 @@ class MemoryRegistrationStore:
                 if sid == session_id and key.startswith(prefixes):
                     self._write(sid, key, None)
 
-    # -- the email ledger and the gates (shared.forums.notifications.Ledger) -----------------
+    # -- the email ledger and the gates (shared.forums.registration.ports.Ledger) -----------------
 
     def claim(self, session_id: str, registration_id: str, kind: str,
               expires_at: datetime | None = None) -> bool:
@@ -403,7 +404,7 @@ class MemoryRegistrationStore:
 
 
 class MemoryOutbox:
-    """The email sender (shared.forums.notifications.Sender): every message kept, in order."""
+    """The email sender (shared.email.Sender): every message kept, in order."""
 
     sender = "forum@example.dk"
 

@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from shared.errors import Conflict, InvalidInput
-from shared.forums.cancellation import SessionStatusStore
 from shared.forums.catalogue import Catalogue, CatalogueStore
-from shared.forums.ports import RegistrationStore
-from shared.forums.registration import CancelledBy, Registrations, Status, WaitingList
+from shared.forums.registration.models import CancelledBy, Status
+from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
+from shared.forums.registration.service import Registrations, WaitingList
 from shared.privacy import ForumsHolder
 
 PEOPLE = [f"p{i}" for i in range(5)]

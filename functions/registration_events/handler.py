@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.dynamodb_registrations import item_to_registration, item_to_submission
 from shared.adapters.wiring import notifier
-from shared.forums.registration import Submission
+from shared.forums.registration.models import Submission
 from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 

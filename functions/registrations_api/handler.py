@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from shared.adapters.wiring import catalogue_store, registrations
 from shared.clock import to_copenhagen
 from shared.errors import InvalidLink
-from shared.forums.registration import Received, RegistrationAnswer, RegistrationForm
+from shared.forums.registration.models import Received, RegistrationAnswer, RegistrationForm
 from shared.http import (
     BODY_REFUSALS,
     Body,

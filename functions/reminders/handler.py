@@ -11,7 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import catalogue_store, notifier, registration_store
 from shared.clock import utcnow
-from shared.forums.registration import Status, reminder_window
+from shared.forums.registration.models import Status
+from shared.forums.registration.service import reminder_window
 from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 

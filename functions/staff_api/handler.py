@@ -15,10 +15,9 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
-from shared.forums.cancellation import cancel_session
 from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, Session
-from shared.forums.registration import Registrations, WaitingList
+from shared.forums.registration.service import Registrations, WaitingList, cancel_session
 from shared.http import (
     BODY_REFUSALS,
     Body,

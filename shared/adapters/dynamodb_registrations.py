@@ -25,20 +25,20 @@ from typing import Any
 from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
 from shared.forms import normalise_email
-from shared.forums.registration import (
+from shared.forums.registration.models import (
     CancelledBy,
     Confirmed,
     Existing,
     Moved,
     Refused,
     Registration,
-    RegistrationStore,
     SeatFreed,
     SessionState,
     Status,
     Submission,
     Waiting,
 )
+from shared.forums.registration.ports import RegistrationStore
 from shared.roles import Audience, Role
 
 _OPEN = ("attribute_exists(pk) AND closed = :false AND cancelled = :false "

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.advisory.service import Intake
-    from shared.forums.notifications import Notifier
-    from shared.forums.registration import Registrations
+    from shared.forums.registration.mail import Notifier
+    from shared.forums.registration.service import Registrations
     from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
     from shared.privacy import Holder, Privacy
@@ -53,7 +53,7 @@ def registration_store(settings: RegistrationSettings) -> DynamoRegistrationStor
 
 @cache
 def registrations(settings: RegistrationSettings) -> Registrations:
-    from shared.forums.registration import Registrations
+    from shared.forums.registration.service import Registrations
 
     return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn),
                          retention_days=settings.retention_days,
@@ -65,7 +65,7 @@ def notifier(settings: RegistrationSettings) -> Notifier:
     # Templates, MIME and calendar code load only where emails are sent.
     from shared.adapters.dynamodb_ledger import DynamoLedger
     from shared.adapters.ses import SesSender
-    from shared.forums.notifications import Notifier
+    from shared.forums.registration.mail import Notifier
     from shared.links import Links
 
     return Notifier(

@@ -389,7 +389,7 @@ def test_the_registration_stream_invokes_its_function_only_for_what_can_call_for
 
     from local.event_filter import admits
     from shared.adapters.dynamodb_registrations import registration_item, submission_item
-    from shared.forums.registration import Registration, Status, Submission
+    from shared.forums.registration.models import Registration, Status, Submission
     from shared.roles import Role
 
     mapping = next(v for k, v in resources(template, "AWS::Lambda::EventSourceMapping").items()

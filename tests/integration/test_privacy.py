@@ -18,14 +18,9 @@ from local.emulator import Emulator
 from local.plan import Plan
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
-from shared.forums.notifications import email_kind
-from shared.forums.registration import (
-    CancelledBy,
-    Registration,
-    RegistrationForm,
-    Registrations,
-    Status,
-)
+from shared.forums.registration.mail import email_kind
+from shared.forums.registration.models import CancelledBy, Registration, RegistrationForm, Status
+from shared.forums.registration.service import Registrations
 from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
 from shared.privacy import AdvisoryHolder, ForumsHolder, NotPermitted, Privacy, Report

@@ -17,12 +17,8 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forums.catalogue import Catalogue
-from shared.forums.registration import (
-    RegistrationAnswer,
-    RegistrationForm,
-    Registrations,
-    Status,
-)
+from shared.forums.registration.models import RegistrationAnswer, RegistrationForm, Status
+from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from shared.tokens import sign
@@ -334,7 +330,7 @@ def test_everything_personal_expires(service: Registrations, emulator: Emulator)
 
 
 def _reimport(session: str, capacity: int, status: str = "open") -> None:
-    from shared.forums.registration import WaitingList
+    from shared.forums.registration.service import WaitingList
 
     number = session.removeprefix("test-session-")
     starts = datetime.now(UTC) + timedelta(days=30)

@@ -24,7 +24,8 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import InvalidLink
-from shared.forums.registration import CancelledBy, Registrations, Status
+from shared.forums.registration.models import CancelledBy, Status
+from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy import ForumsHolder
 from tests.integration.conftest import Api

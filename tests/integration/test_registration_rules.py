@@ -21,7 +21,7 @@ from local.emulator import Emulator
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
-from shared.forums.registration import Registrations
+from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api
 from tests.integration.test_registration import _items

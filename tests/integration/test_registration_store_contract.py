@@ -1,6 +1,6 @@
 """One contract for forum registration's storage, run against the in-memory stores the unit
 tests use (tests/fakes.py) and the DynamoDB adapters on the emulator: every method of the
-registration store (shared.forums.ports), of the catalogue the service reads and the
+registration store (shared.forums.registration.ports), of the catalogue the service reads and the
 secretariat writes, and of the email ledger, with the cases their conditions refuse, what a
 refused step leaves (nothing), the waiting list's order and every item's expiry (TTL).
 
@@ -22,12 +22,9 @@ from shared.adapters.dynamodb_ledger import DynamoLedger
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, NotFound
-from shared.forums.cancellation import SessionStatusStore
 from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueStore
 from shared.forums.models import Forum, Session
-from shared.forums.notifications import Ledger, SessionLookup
-from shared.forums.ports import RegistrationStore
-from shared.forums.registration import (
+from shared.forums.registration.models import (
     CancelledBy,
     Confirmed,
     Existing,
@@ -38,6 +35,12 @@ from shared.forums.registration import (
     Status,
     Submission,
     Waiting,
+)
+from shared.forums.registration.ports import (
+    Ledger,
+    RegistrationStore,
+    SessionLookup,
+    SessionStatusStore,
 )
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.roles import Audience, Role

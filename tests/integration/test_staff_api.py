@@ -22,7 +22,8 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.forums.catalogue import Catalogue
-from shared.forums.registration import RegistrationForm, Registrations
+from shared.forums.registration.models import RegistrationForm
+from shared.forums.registration.service import Registrations
 from shared.forums.spreadsheet import BOM, HEADINGS
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
 from tests.integration.conftest import (

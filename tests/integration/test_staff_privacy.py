@@ -20,7 +20,8 @@ from local.emulator import Emulator
 from local.plan import Plan
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
-from shared.forums.registration import Registrations, Status
+from shared.forums.registration.models import Status
+from shared.forums.registration.service import Registrations
 from shared.names import PARAM_ADVISORY_TABLE, STAFF_GROUPS
 from shared.privacy import ADVISORY_BY_CONSULTANT
 from tests.integration.conftest import BAD_ADDRESSES, Api, bearer, exported_file, staff_routes

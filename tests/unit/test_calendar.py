@@ -12,8 +12,8 @@ import pytest
 from icalendar import Calendar
 
 from shared.forums.models import Forum, Session
-from shared.forums.notifications import Notifier
-from shared.forums.registration import CancelledBy, Registration, Status
+from shared.forums.registration.mail import Notifier
+from shared.forums.registration.models import CancelledBy, Registration, Status
 from shared.roles import Audience
 
 SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",

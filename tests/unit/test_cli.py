@@ -23,7 +23,7 @@ from cli.environment import configure, export_line, local_values, parse_export_l
 from cli.main import main
 from shared.clock import COPENHAGEN
 from shared.danish import DanishTimeError, danish_time, parse_danish_time
-from shared.forums.registration import Registration, Status
+from shared.forums.registration.models import Registration, Status
 from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.roles import Role
 

@@ -9,8 +9,8 @@ import pytest
 
 from shared.email.render import Attachment, mime, render
 from shared.forums.models import Session
-from shared.forums.notifications import danish_when, email_kind
-from shared.forums.registration import Registration, Status
+from shared.forums.registration.mail import danish_when, email_kind
+from shared.forums.registration.models import Registration, Status
 
 SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",
                   starts_at=datetime(2027, 3, 4, 8, 30, tzinfo=UTC),

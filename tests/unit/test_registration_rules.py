@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from shared.errors import DomainError
-from shared.forums.notifications import Notifier
-from shared.forums.registration import RegistrationForm, Registrations
+from shared.forums.registration.mail import Notifier
+from shared.forums.registration.models import RegistrationForm
+from shared.forums.registration.service import Registrations
 from shared.links import Links
 from shared.roles import Role
 from tests.fakes import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore

@@ -1,5 +1,7 @@
-"""What forum registration needs of its storage: every method the service, the waiting list,
-the secretariat's flows, the email notifier and data-protection requests call on it.
+"""What forum registration needs of the world: its storage (every method the service, the
+waiting list, the secretariat's flows, the email notifier and data-protection requests call
+on it), the record of emails sent, and the sessions as the emails and a cancellation see
+them.
 
 The DynamoDB adapter (shared.adapters.dynamodb_registrations) implements it in AWS and
 locally; an in-memory store does in the unit tests, and one contract test suite runs against
@@ -11,7 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from shared.forums.registration import (
+    from shared.forums.models import Forum, Session
+    from shared.forums.registration.models import (
         CancelledBy,
         Confirmed,
         Existing,
@@ -99,3 +102,39 @@ class RegistrationStore(Protocol):
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         """Delete the registration's submissions, the record of its emails and its gate."""
+
+
+class Ledger(Protocol):
+    def claim(self, session_id: str, registration_id: str, kind: str,
+              expires_at: datetime | None = None) -> bool:
+        """True for the first claim of this email; False when it was sent (or is being sent)."""
+
+    def release(self, session_id: str, registration_id: str, kind: str) -> None: ...
+
+    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+                  until: datetime) -> bool:
+        """True when the address may be mailed a confirmation link now."""
+
+    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None: ...
+
+
+class SessionLookup(Protocol):
+    def session(self, session_id: str) -> Session | None: ...
+
+    def forum(self, forum_id: str) -> Forum | None: ...
+
+    def cancel_reason(self, session_id: str) -> str | None: ...
+
+
+class Positions(Protocol):
+    def position(self, session_id: str, registration_id: str) -> int | None: ...
+
+    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
+
+    def submission(self, session_id: str, registration_id: str,
+                   submission_id: str) -> Submission | None: ...
+
+
+class SessionStatusStore(Protocol):
+    def set_status(self, session_id: str, *, closed: bool | None = None,
+                   cancelled: bool | None = None, reason: str | None = None) -> None: ...

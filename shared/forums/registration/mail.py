@@ -13,20 +13,15 @@ registrations table's stream (at least once, maybe again after a retry).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from shared.clock import Clock, to_copenhagen, utcnow
 from shared.email import Sender
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
-from shared.forums.models import Forum, Session
-from shared.forums.registration import (
-    CancelledBy,
-    Registration,
-    Registrations,
-    Status,
-    Submission,
-)
+from shared.forums.models import Session
+from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
+from shared.forums.registration.ports import Ledger, Positions, SessionLookup
+from shared.forums.registration.service import Registrations
 from shared.links import Links
 
 MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
@@ -45,37 +40,6 @@ def danish_when(starts: datetime, ends: datetime) -> str:
     a, b = to_copenhagen(starts), to_copenhagen(ends)
     day = f"{WEEKDAYS[a.weekday()]} den {a.day}. {MONTHS[a.month - 1]} {a.year}"
     return f"{day} kl. {a:%H.%M}–{b:%H.%M}"
-
-
-class Ledger(Protocol):
-    def claim(self, session_id: str, registration_id: str, kind: str,
-              expires_at: datetime | None = None) -> bool:
-        """True for the first claim of this email; False when it was sent (or is being sent)."""
-
-    def release(self, session_id: str, registration_id: str, kind: str) -> None: ...
-
-    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
-                  until: datetime) -> bool:
-        """True when the address may be mailed a confirmation link now."""
-
-    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None: ...
-
-
-class SessionLookup(Protocol):
-    def session(self, session_id: str) -> Session | None: ...
-
-    def forum(self, forum_id: str) -> Forum | None: ...
-
-    def cancel_reason(self, session_id: str) -> str | None: ...
-
-
-class Positions(Protocol):
-    def position(self, session_id: str, registration_id: str) -> int | None: ...
-
-    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
-
-    def submission(self, session_id: str, registration_id: str,
-                   submission_id: str) -> Submission | None: ...
 
 
 class NotYetPlaced(Exception):

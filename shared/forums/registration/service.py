@@ -18,182 +18,39 @@
 
 Emails are not sent here: each stored submission and each change of a registration is
 published by the store (the registrations table's stream) and turned into its email by
-shared.forums.notifications."""
+shared.forums.registration.mail."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Self
-
-from pydantic import BaseModel, Field, model_validator
 
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, DomainError, InvalidLink, NotFound
 from shared.forms import (
-    Consent,
-    Email,
-    OptionalMultiLine,
-    OptionalPhone,
-    OptionalSingleLine,
-    PublicForm,
-    SingleLine,
     normalise_email,
 )
-from shared.forums.models import SLUG, Session
-from shared.forums.ports import RegistrationStore
-from shared.privacy_notice import PRIVACY_NOTICE_VERSION
+from shared.forums.models import Session
+from shared.forums.registration.models import (
+    CancelledBy,
+    Confirmed,
+    Existing,
+    Moved,
+    Refused,
+    Registration,
+    RegistrationAnswer,
+    RegistrationForm,
+    SessionState,
+    Status,
+    Submission,
+    Waiting,
+)
+from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.roles import Audience, Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
-from shared.validation import DanishValueError
 
 CANCEL_PURPOSE = "cancel-registration"
 CONFIRM_PURPOSE = "confirm-registration"
-
-
-class Status(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
-
-
-class CancelledBy(StrEnum):
-    PARTICIPANT = "participant"
-    SECRETARIAT = "secretariat"
-    SESSION_CANCELLED = "session_cancelled"
-    ERASURE = "erasure"  # a data-protection request: the address gets no further email
-
-
-class RegistrationForm(PublicForm):
-    """The registration form as the public API receives it."""
-
-
-    session_id: str = Field(pattern=SLUG)
-    name: SingleLine = Field(min_length=1, max_length=200)
-    email: Email
-    phone: OptionalPhone = None
-    role: Role
-    workplace: SingleLine = Field(min_length=1, max_length=200)
-    member_number: OptionalSingleLine = Field(default=None, max_length=20,
-                                              pattern=r"^[0-9A-Za-z-]+$")
-    needs: OptionalMultiLine = Field(default=None, max_length=500)
-    consent: Consent
-
-    @model_validator(mode="after")
-    def _members_give_their_number(self) -> Self:
-        if self.role.leads_leaders and not self.member_number:
-            raise DanishValueError("member_number_required",
-                                   "Medlemsnummer skal udfyldes for medlemmer.", "member_number")
-        return self
-
-
-class Submission(BaseModel):
-    """A submitted form, waiting for the address's owner to confirm it (stored until its link
-    expires; it takes no seat and shows in no count)."""
-
-    id: str
-    registration_id: str
-    session_id: str
-    name: str
-    email: str
-    phone: str | None = None
-    role: Role
-    workplace: str
-    member_number: str | None = None
-    needs: str | None = None
-    submitted_at: datetime
-    expires_at: datetime
-    consent_text_version: str = PRIVACY_NOTICE_VERSION
-
-
-class Registration(BaseModel):
-    """A registration as stored. Personal fields stay out of logs."""
-
-    id: str
-    session_id: str
-    status: Status
-    name: str
-    email: str
-    phone: str | None = None
-    role: Role
-    workplace: str
-    member_number: str | None = None
-    needs: str | None = None
-    created_at: datetime
-    cancelled_at: datetime | None = None
-    cancelled_by: CancelledBy | None = None
-    promoted_at: datetime | None = None
-    # Each time a cancelled registration is taken up again it starts a new round, with emails
-    # of its own; `submission` is the confirmed submission (a second press on its link).
-    round: int = Field(default=1, ge=1)
-    submission: str | None = None
-    expires_at: datetime | None = None
-    # The consent: given with the submission (when, to which text of the privacy notice).
-    consent_text_version: str | None = None
-    consented_at: datetime | None = None
-
-
-class Received(BaseModel):
-    """The answer to every admitted submission, whoever the address belongs to."""
-
-    status: str = "received"
-
-
-class RegistrationAnswer(BaseModel):
-    status: Status
-    waitlist_position: int | None = None
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """What the store saw of a session when it refused a change (None: no such session)."""
-
-    session: Session
-    audience: Audience
-    waiting: list[str]
-
-    @property
-    def seat_for_first_waiting(self) -> bool:
-        """A seat is free while someone waits: the first in line is owed it."""
-        return (bool(self.waiting) and not self.session.cancelled
-                and self.session.confirmed < self.session.capacity)
-
-
-@dataclass(frozen=True)
-class Confirmed:
-    pass
-
-
-@dataclass(frozen=True)
-class Existing:
-    """The registration was there already (another press of a link, a race)."""
-
-    registration: Registration
-
-
-@dataclass(frozen=True)
-class Refused:
-    state: SessionState | None
-
-
-@dataclass(frozen=True)
-class Waiting:
-    pass
-
-
-@dataclass(frozen=True)
-class SeatFreed:
-    """The session had a free seat after all (someone cancelled meanwhile)."""
-
-
-@dataclass(frozen=True)
-class Moved:
-    """Nothing was written because something moved between the reads and the write: the
-    submission was consumed, expired or erased meanwhile, the registration was erased, or the
-    store was busy with a concurrent change of the same items (DynamoDB cancels a transaction
-    that conflicts with another one in flight). Read again and decide anew."""
 
 
 def admitted_audiences(role: Role) -> list[Audience]:
@@ -418,3 +275,16 @@ def reminder_window(now: datetime, days_before: int) -> tuple[datetime, datetime
     """Sessions starting in this window get their reminders when the daily job runs now: each
     confirmed participant once (the email ledger sees to that), even if a run was missed."""
     return now, now + timedelta(days=days_before)
+
+
+def cancel_session(catalogue: SessionStatusStore, store: RegistrationStore, session_id: str,
+                   reason: str, clock: Clock = utcnow) -> int:
+    """Cancel the session for good (NotFound if there is none) and every registration of it
+    that is not cancelled yet; the number cancelled now. Each is emailed once, with the
+    reason, from the change of its registration, so running it again emails nobody twice."""
+    catalogue.set_status(session_id, cancelled=True, reason=reason)
+    registrations = Registrations(store, secret=b"", clock=clock)  # cancelling signs nothing
+    return sum(
+        1 for registration in store.registrations(session_id)
+        if registration.status is not Status.CANCELLED and registrations.cancel_by_secretariat(
+            session_id, registration.id, CancelledBy.SESSION_CANCELLED))

@@ -1,0 +1,1 @@
+"""Registration for a forum session: models, ports, service (the rules) and mail."""
