@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters import wiring
 from shared.adapters.parameters import MissingParameter, parameter
-from shared.forums.catalogue import Catalogue
 
 if TYPE_CHECKING:
     from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+    from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.advisory.service import Desk
+    from shared.forums.catalogue import Catalogue
     from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
     from shared.privacy import Holder, Privacy
@@ -38,19 +39,17 @@ def _parameter(name: str) -> str:
 
 
 def catalogue() -> Catalogue:
-    from shared.forums.registration.service import WaitingList
-
-    return Catalogue(DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE)),
-                     seats=WaitingList(registration_store()))
+    """The catalogue as the secretariat imports it (seats added go to the waiting list)."""
+    return wiring.catalogue(_parameter(PARAM_FORUMS_TABLE), _parameter(PARAM_REGISTRATIONS_TABLE))
 
 
 def catalogue_store() -> DynamoCatalogueStore:
-    return DynamoCatalogueStore(_parameter(PARAM_FORUMS_TABLE))
+    return wiring.catalogue_store(_parameter(PARAM_FORUMS_TABLE))
 
 
 def registration_store() -> DynamoRegistrationStore:
-    return DynamoRegistrationStore(_parameter(PARAM_REGISTRATIONS_TABLE),
-                                   _parameter(PARAM_FORUMS_TABLE))
+    return wiring.registration_store(_parameter(PARAM_REGISTRATIONS_TABLE),
+                                     _parameter(PARAM_FORUMS_TABLE))
 
 
 def consultant() -> str:
@@ -64,56 +63,46 @@ def desk(by: str | None = None) -> Desk:
     """The consultant's desk; leases and audit entries name `by` (a console user's address)
     or else the caller's AWS identity."""
     from shared.adapters.cloudwatch_metrics import CloudWatchCounter
-    from shared.adapters.sealing import KmsSealer
-    from shared.adapters.sqs_work_queue import SqsWorkQueue
-    from shared.advisory.service import Desk
 
-    return Desk(
-        store=advisory_store(),
-        sealer=KmsSealer(_parameter(PARAM_ADVISORY_KEY)),
-        queue=SqsWorkQueue(_parameter(PARAM_URGENT_QUEUE), _parameter(PARAM_NORMAL_QUEUE)),
-        consultant=by or consultant(),
-        metrics=CloudWatchCounter("consultant"),
-    )
+    return wiring.desk(advisory_table=_parameter(PARAM_ADVISORY_TABLE),
+                       key_arn=_parameter(PARAM_ADVISORY_KEY),
+                       urgent_queue=_parameter(PARAM_URGENT_QUEUE),
+                       normal_queue=_parameter(PARAM_NORMAL_QUEUE), by=by or consultant(),
+                       metrics=CloudWatchCounter("consultant"))
 
 
 def advisory_store() -> DynamoAdvisoryStore:
-    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
-
-    return DynamoAdvisoryStore(_parameter(PARAM_ADVISORY_TABLE))
+    return wiring.advisory_store(_parameter(PARAM_ADVISORY_TABLE))
 
 
 def newsletter() -> Newsletter:
     """The newsletter service with the settings the stack gave its functions."""
     import json
 
-    from shared.adapters.wiring import newsletter as build
     from shared.settings import NewsletterSettings
 
     settings = NewsletterSettings.model_validate(
         json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS)))
-    return build(settings)
+    return wiring.newsletter(settings)
 
 
 def newsletter_editor() -> Editor:
     """The editor's flows with the settings the stack gave the newsletter's functions."""
     import json
 
-    from shared.adapters.wiring import newsletter_editor as build
     from shared.settings import NewsletterEditorSettings
 
-    return build(NewsletterEditorSettings.model_validate(
+    return wiring.newsletter_editor(NewsletterEditorSettings.model_validate(
         json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))))
 
 
 def newsletter_store() -> DynamoNewsletterStore:
     import json
 
-    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.names import ENV_NEWSLETTER_TABLE
 
     settings = json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
-    return DynamoNewsletterStore(settings[ENV_NEWSLETTER_TABLE])
+    return wiring.newsletter_store(settings[ENV_NEWSLETTER_TABLE])
 
 
 def privacy(areas: tuple[str, ...]) -> Privacy:
@@ -121,17 +110,15 @@ def privacy(areas: tuple[str, ...]) -> Privacy:
     built, so each role needs only the rights of its own areas."""
     import json
 
-    from shared.adapters.wiring import privacy as build
-    from shared.adapters.wiring import signing_secret
     from shared.names import ENV_NEWSLETTER_TABLE, ENV_SIGNING_SECRET
 
     newsletter_settings = (json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
                            if "newsletter" in areas else {})
-    return build(
+    return wiring.privacy(
         audit_table=_parameter(PARAM_PRIVACY_AUDIT_TABLE), by=consultant(),
         registrations=registration_store() if "forums" in areas else None,
         newsletter_table=newsletter_settings.get(ENV_NEWSLETTER_TABLE),
-        newsletter_secret=signing_secret(newsletter_settings[ENV_SIGNING_SECRET])
+        newsletter_secret=wiring.signing_secret(newsletter_settings[ENV_SIGNING_SECRET])
         if newsletter_settings else b"",
         advisory=_advisory_holder() if "advisory" in areas else None)
 
@@ -140,9 +127,7 @@ def _advisory_holder() -> Holder:
     """The consultant's role finds and opens advisory requests; any other role is told so."""
     from botocore.exceptions import ClientError
 
-    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
-    from shared.adapters.sealing import KmsSealer
-    from shared.privacy import AdvisoryHolder, NotPermitted
+    from shared.privacy import NotPermitted
 
     try:
         table, key = parameter(PARAM_ADVISORY_TABLE), parameter(PARAM_ADVISORY_KEY)
@@ -150,4 +135,4 @@ def _advisory_holder() -> Holder:
         return NotPermitted("advisory")
     # Each request an export shows is entered in the consultant's audit first, as in the
     # console.
-    return AdvisoryHolder(DynamoAdvisoryStore(table), KmsSealer(key), exported=desk().exported)
+    return wiring.advisory_holder(advisory_table=table, key_arn=key, exported=desk().exported)

@@ -8,16 +8,15 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+from shared.adapters.wiring import catalogue as build_catalogue
 from shared.errors import NotFound
-from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, ForumList, ForumView
 from shared.http import create_resolver, responses
 from shared.observability import logger, metrics
 from shared.settings import ForumsApiSettings
 
 settings = ForumsApiSettings()  # type: ignore[call-arg]
-catalogue = Catalogue(DynamoCatalogueStore(settings.forums_table_name))
+catalogue = build_catalogue(settings.forums_table_name)
 app = create_resolver()
 
 

@@ -88,7 +88,7 @@ def cancel(request: Annotated[TokenRequest, Body()]) -> dict[str, str]:
 def cancel_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str, Any]:
     """Reads what the link is about and changes nothing (the page cancels on its button)."""
     session_id = registrations(settings).cancel_link_session(token) if token else None
-    catalogue = catalogue_store(settings)
+    catalogue = catalogue_store(settings.forums_table_name)
     session = catalogue.session(session_id) if session_id else None
     if session is None:
         raise InvalidLink()

@@ -21,8 +21,8 @@ settings = RegistrationSettings()  # type: ignore[call-arg]
 
 def send_reminders() -> int:
     start, end = reminder_window(utcnow(), settings.reminder_days_before)
-    catalogue = catalogue_store(settings)
-    store = registration_store(settings)
+    catalogue = catalogue_store(settings.forums_table_name)
+    store = registration_store(settings.registrations_table_name, settings.forums_table_name)
     sent = 0
     for session in catalogue.sessions():
         if session.cancelled or not start < session.starts_at <= end:

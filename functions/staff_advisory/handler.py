@@ -18,10 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
-from shared.adapters.sealing import KmsSealer
-from shared.adapters.sqs_work_queue import SqsWorkQueue
-from shared.adapters.wiring import privacy
+from shared.adapters.wiring import advisory_holder, privacy
+from shared.adapters.wiring import desk as build_desk
 from shared.advisory.mail import KIND_TEXT
 from shared.advisory.models import (
     AdvisoryRequest,
@@ -47,9 +45,6 @@ if TYPE_CHECKING:
     from shared.privacy import Privacy
 
 settings = StaffAdvisorySettings()  # type: ignore[call-arg]
-store = DynamoAdvisoryStore(settings.advisory_table_name)
-sealer = KmsSealer(settings.advisory_key_arn)
-queue = SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url)
 app = create_resolver(staff_group="consultant")  # other groups refused before the request is read
 GROUP = "consultant"
 MAX_NOTE = 4000
@@ -64,18 +59,21 @@ def desk() -> Desk:
     """The desk of the signed-in consultant (403 for anyone else): leases name the caller's
     address, and so does every audit entry."""
     user = staff_caller(app, GROUP)
-    return Desk(store, sealer, queue, consultant=user.email.lower(), metrics=_Metrics())
+    return build_desk(advisory_table=settings.advisory_table_name,
+                      key_arn=settings.advisory_key_arn, urgent_queue=settings.urgent_queue_url,
+                      normal_queue=settings.normal_queue_url, by=user.email.lower(),
+                      metrics=_Metrics())
 
 
 def privacy_requests() -> Privacy:
     """The `leaders privacy … --area advisory` service as the signed-in consultant: only the
     advisory holder, each request exported audited at this desk first, each data-protection
     request in the privacy audit with the consultant as operator."""
-    from shared.privacy import AdvisoryHolder  # data-protection requests are rare: loaded then
-
     consultant = desk()
     return privacy(audit_table=settings.privacy_audit_table_name, by=consultant.consultant,
-                   advisory=AdvisoryHolder(store, sealer, exported=consultant.exported))
+                   advisory=advisory_holder(advisory_table=settings.advisory_table_name,
+                                            key_arn=settings.advisory_key_arn,
+                                            exported=consultant.exported))
 
 
 def _reference(value: str) -> str:

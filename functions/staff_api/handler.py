@@ -11,13 +11,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.wiring import catalogue as build_catalogue
+from shared.adapters.wiring import catalogue_store, registration_store
 from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
-from shared.forums.catalogue import Catalogue
 from shared.forums.models import SLUG, Session
-from shared.forums.registration.service import Registrations, WaitingList, cancel_session
+from shared.forums.registration.service import Registrations, cancel_session
 from shared.http import (
     BODY_REFUSALS,
     Body,
@@ -33,8 +32,8 @@ from shared.staff import SECURITY, StaffUser, staff_responses
 from shared.staff import caller as staff_caller
 
 settings = StaffApiSettings()  # type: ignore[call-arg]
-catalogue = DynamoCatalogueStore(settings.forums_table_name)
-store = DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
+catalogue = catalogue_store(settings.forums_table_name)
+store = registration_store(settings.registrations_table_name, settings.forums_table_name)
 app = create_resolver(staff_group="secretariat")
 
 
@@ -154,7 +153,8 @@ def import_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> Imported:
     nothing (422 per field); a capacity below the seats already taken refuses that session
     alone and names it (422). Safe to run again; seats added go to the waiting list first."""
     caller("secretariat")
-    result = Catalogue(catalogue, seats=WaitingList(store)).import_text(
+    result = build_catalogue(settings.forums_table_name,
+                             settings.registrations_table_name).import_text(
         upload.text, filename=upload.filename)
     logger.info("catalogue imported", extra={"forums": result.forums,
                                              "sessions": result.sessions})

@@ -16,9 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared.adapters.dynamodb_privacy import DynamoAuditLog
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
-from shared.adapters.wiring import privacy, signing_secret
+from shared.adapters.wiring import audit_log, privacy, registration_store, signing_secret
 from shared.clock import iso_copenhagen
 from shared.http import create_resolver
 from shared.observability import logger, metrics
@@ -32,9 +30,9 @@ GROUP = "privacy_officer"
 TRAIL_LENGTH = 200
 
 settings = StaffPrivacySettings()  # type: ignore[call-arg]
-registrations = DynamoRegistrationStore(settings.registrations_table_name,
-                                        settings.forums_table_name)
-audit = DynamoAuditLog(settings.audit_table_name)
+registrations = registration_store(settings.registrations_table_name,
+                                   settings.forums_table_name)
+audit = audit_log(settings.audit_table_name)
 app = create_resolver(staff_group=GROUP)
 
 

@@ -1,4 +1,7 @@
-"""Builds the domain services from settings: the one place adapters meet the domain."""
+"""Builds the domain services: the one place adapters meet the domain. Every Lambda function,
+the `leaders` CLI and the console's functions build their services here, from the names of
+their resources (a function reads them from its settings, the CLI from the stack's SSM
+parameters)."""
 
 from __future__ import annotations
 
@@ -11,9 +14,17 @@ from shared.adapters.aws import client
 # Each capability's modules load when its service is first built, so a function imports
 # only what it uses (cold starts).
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
-    from shared.advisory.service import Intake
+    from shared.adapters.sealing import KmsSealer
+    from shared.advisory.ports import Counter
+    from shared.advisory.service import Desk, Intake
+    from shared.forums.catalogue import Catalogue
     from shared.forums.registration.mail import Notifier
     from shared.forums.registration.service import Registrations
     from shared.newsletter.editor import Editor
@@ -38,24 +49,85 @@ def signing_secret(arn: str) -> bytes:
 
 
 @cache
-def catalogue_store(settings: RegistrationSettings) -> DynamoCatalogueStore:
+def catalogue_store(forums_table: str) -> DynamoCatalogueStore:
     from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 
-    return DynamoCatalogueStore(settings.forums_table_name)
+    return DynamoCatalogueStore(forums_table)
 
 
 @cache
-def registration_store(settings: RegistrationSettings) -> DynamoRegistrationStore:
+def registration_store(registrations_table: str, forums_table: str) -> DynamoRegistrationStore:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 
-    return DynamoRegistrationStore(settings.registrations_table_name, settings.forums_table_name)
+    return DynamoRegistrationStore(registrations_table, forums_table)
+
+
+def catalogue(forums_table: str, registrations_table: str | None = None) -> Catalogue:
+    """The catalogue; with the registrations table, an import that adds seats gives them to
+    the waiting list (the secretariat's import), without it the public listing."""
+    from shared.forums.catalogue import Catalogue
+    from shared.forums.registration.service import WaitingList
+
+    seats = (WaitingList(registration_store(registrations_table, forums_table))
+             if registrations_table else None)
+    return Catalogue(catalogue_store(forums_table), seats=seats)
+
+
+def desk(*, advisory_table: str, key_arn: str, urgent_queue: str, normal_queue: str, by: str,
+         metrics: Counter | None = None) -> Desk:
+    """The consultant's desk (the CLI and the console's function alike); leases and audit
+    entries name `by`."""
+    from shared.adapters.sqs_work_queue import SqsWorkQueue
+    from shared.advisory.service import Desk
+
+    return Desk(store=advisory_store(advisory_table), sealer=sealer(key_arn),
+                queue=SqsWorkQueue(urgent_queue, normal_queue), consultant=by, metrics=metrics)
+
+
+@cache
+def sealer(key_arn: str) -> KmsSealer:
+    """One sealer per key and process: its Encryption SDK provider (a KMS client, its cache)
+    is made once, on first use, and serves every request after."""
+    from shared.adapters.sealing import KmsSealer
+
+    return KmsSealer(key_arn)
+
+
+def advisory_store(advisory_table: str) -> DynamoAdvisoryStore:
+    from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
+
+    return DynamoAdvisoryStore(advisory_table)
+
+
+def advisory_holder(*, advisory_table: str, key_arn: str,
+                    exported: Callable[[str], None]) -> Holder:
+    """Advisory requests for a data-protection request: found by opening them (the consultant
+    alone may), each one exported passed to `exported` (the consultant's audit) first."""
+    from shared.privacy import AdvisoryHolder
+
+    return AdvisoryHolder(advisory_store(advisory_table), sealer(key_arn), exported=exported)
+
+
+def newsletter_store(newsletter_table: str) -> DynamoNewsletterStore:
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+
+    return DynamoNewsletterStore(newsletter_table)
+
+
+def audit_log(audit_table: str) -> DynamoAuditLog:
+    """The audit of data-protection requests."""
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog
+
+    return DynamoAuditLog(audit_table)
 
 
 @cache
 def registrations(settings: RegistrationSettings) -> Registrations:
     from shared.forums.registration.service import Registrations
 
-    return Registrations(registration_store(settings), signing_secret(settings.signing_secret_arn),
+    return Registrations(registration_store(settings.registrations_table_name,
+                                            settings.forums_table_name),
+                         signing_secret(settings.signing_secret_arn),
                          retention_days=settings.retention_days,
                          link_hours=settings.confirm_link_hours)
 
@@ -70,8 +142,9 @@ def notifier(settings: RegistrationSettings) -> Notifier:
 
     return Notifier(
         registrations=registrations(settings),
-        positions=registration_store(settings),
-        catalogue=catalogue_store(settings),
+        positions=registration_store(settings.registrations_table_name,
+                                     settings.forums_table_name),
+        catalogue=catalogue_store(settings.forums_table_name),
         ledger=DynamoLedger(settings.registrations_table_name),
         sender=SesSender(settings.sender_address, settings.configuration_set),
         links=Links(settings.public_url),
@@ -82,7 +155,6 @@ def notifier(settings: RegistrationSettings) -> Notifier:
 @cache
 def intake(settings: AdvisorySettings) -> Intake:
     from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
-    from shared.adapters.sealing import KmsSealer
     from shared.adapters.ses import SesSender
     from shared.adapters.sqs_work_queue import SqsWorkQueue
     from shared.advisory.mail import AdvisoryMailer, Consultant
@@ -90,7 +162,7 @@ def intake(settings: AdvisorySettings) -> Intake:
 
     return Intake(
         store=DynamoAdvisoryStore(settings.advisory_table_name),
-        sealer=KmsSealer(settings.advisory_key_arn),
+        sealer=sealer(settings.advisory_key_arn),
         queue=SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url),
         mailer=AdvisoryMailer(
             SesSender(settings.sender_address, settings.configuration_set),
@@ -129,21 +201,19 @@ def privacy(*, audit_table: str, by: str, registrations: DynamoRegistrationStore
     An area not given is not built, so each caller needs only the rights of its own areas:
     the `leaders privacy` commands and the privacy officer's console function both build the
     service here."""
-    from shared.adapters.dynamodb_privacy import DynamoAuditLog
     from shared.privacy import ForumsHolder, NewsletterHolder, Privacy
 
     holders: list[Holder] = []
     if registrations is not None:
         holders.append(ForumsHolder(registrations))
     if newsletter_table is not None:
-        from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
         from shared.newsletter.service import subscriber_id
 
-        holders.append(NewsletterHolder(DynamoNewsletterStore(newsletter_table),
+        holders.append(NewsletterHolder(newsletter_store(newsletter_table),
                                         partial(subscriber_id, newsletter_secret)))
     if advisory is not None:
         holders.append(advisory)
-    return Privacy(holders=holders, audit=DynamoAuditLog(audit_table), by=by)
+    return Privacy(holders=holders, audit=audit_log(audit_table), by=by)
 
 
 @cache
