@@ -116,7 +116,7 @@ SUBSCRIPTION = {"name": "Kold Start", "email": "kold.start@example.dk", "role": 
                 "consent": True, "website": ""}
 FIRST_BODIES = {"/api/registrations": REGISTRATION, "/api/advisory-requests": ADVISORY,
                 "/api/newsletter/subscriptions": SUBSCRIPTION}
-# What the Cognito authorizer passes on for a signed-in member of the secretariat.
+# What the Cognito authorizer passes on for a signed-in member of every staff group.
 STAFF_CLAIMS = {"email": "personale@example.dk", "email_verified": "true",
                 "cognito:groups": "secretariat,editor,consultant,privacy_officer",
                 "token_use": "id"}
@@ -136,6 +136,8 @@ FIRST_MESSAGES = {
 def first_event(plan: Plan, emulator: Emulator, logical_id: str) -> dict[str, Any]:
     """What the function serves first: an API request, a stream record or a schedule's input."""
     routes = [r for r in plan.routes if r.function == logical_id and "{" not in r.path]
+    # A staff function's first request reads what its area shows first (its list).
+    routes.sort(key=lambda r: bool(r.authorizer) and (r.method != "GET" or r.path.endswith("/me")))
     if routes:
         gateway = Gateway(plan.routes, plan.gateway_responses)
         route = routes[0]
