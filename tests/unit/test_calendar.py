@@ -36,7 +36,9 @@ class Outbox:
         return str(len(self.sent))
 
 
-class Catalogue:
+class OneSession:
+    """The session lookup of one session of one forum, cancelled with a reason."""
+
     def session(self, session_id: str) -> Session | None:
         return SESSION
 
@@ -74,7 +76,7 @@ def registration(**changes: object) -> Registration:
 
 def sent(kind: str, who: Registration) -> EmailMessage:
     outbox = Outbox()
-    notifier = Notifier(Registrations(), None, Catalogue(), Ledger(),  # type: ignore[arg-type]
+    notifier = Notifier(Registrations(), None, OneSession(), Ledger(),  # type: ignore[arg-type]
                         outbox, Links(),  # type: ignore[arg-type]
                         clock=lambda: datetime(2027, 1, 2, tzinfo=UTC))
     assert notifier.send(kind, who)
