@@ -13,12 +13,9 @@ from typing import Any
 from infra.advisory import CONSULTANT_ROUTES
 from local.plan import build_plan
 from shared.names import ENV_PRIVACY_AUDIT_TABLE
+from tests.infra.template import get_atts, resources
 
 HANDLER = "functions.staff_advisory.handler.lambda_handler"
-
-
-def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
 
 
 def actions(statement: dict[str, Any]) -> set[str]:
@@ -86,7 +83,7 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
                   for s in p["Properties"]["PolicyDocument"]["Statement"]]
     granted: dict[str, set[str]] = {}
     for statement in statements:
-        names = {ref[0] for ref in _get_atts(statement["Resource"])} or {"*"}
+        names = {ref[0] for ref in get_atts(statement["Resource"])} or {"*"}
         for name in names:
             kind = next((prefix for prefix in ("AdvisoryTable", "AdvisoryUrgentQueue",
                                                "AdvisoryQueue", "AdvisoryStorageKey",
@@ -145,16 +142,3 @@ def _principal(value: Any) -> str:
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         return str(value["Fn::GetAtt"][0])
     return json.dumps(value)
-
-
-def _get_atts(value: Any) -> list[list[str]]:
-    found: list[list[str]] = []
-    if isinstance(value, dict):
-        if "Fn::GetAtt" in value:
-            found.append(value["Fn::GetAtt"])
-        for child in value.values():
-            found += _get_atts(child)
-    elif isinstance(value, list):
-        for child in value:
-            found += _get_atts(child)
-    return found

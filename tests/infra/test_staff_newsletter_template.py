@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
-from tests.infra.test_staff_template import resources
+from tests.infra.template import resources
 
 HANDLER = "functions.staff_newsletter.handler.lambda_handler"
 

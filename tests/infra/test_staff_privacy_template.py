@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from local.plan import build_plan
-from tests.infra.test_staff_template import resources
+from tests.infra.template import resources
 
 HANDLER = "functions.staff_privacy.handler.lambda_handler"
 

@@ -13,10 +13,7 @@ from shared.names import (
     PARAM_STAFF_USER_POOL,
     STAFF_GROUPS,
 )
-
-
-def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+from tests.infra.template import get_atts, resources
 
 
 def only(template: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
@@ -123,22 +120,11 @@ def test_the_staff_function_may_read_and_write_only_the_catalogue_and_registrati
     policies = [r["Properties"] for r in resources(template, "AWS::IAM::Policy").values()
                 if {"Ref": role} in r["Properties"]["Roles"]]
     tables = {ref[0] for p in policies for s in p["PolicyDocument"]["Statement"]
-              for ref in _get_atts(s.get("Resource")) if ref[0] in resources(
+              for ref in get_atts(s.get("Resource")) if ref[0] in resources(
                   template, "AWS::DynamoDB::Table")}
     assert {t.split("Table")[0] for t in tables} == {"Forums", "Registration"}
 
 
-def _get_atts(value: Any) -> list[list[str]]:
-    found: list[list[str]] = []
-    if isinstance(value, dict):
-        if "Fn::GetAtt" in value:
-            found.append(value["Fn::GetAtt"])
-        for child in value.values():
-            found += _get_atts(child)
-    elif isinstance(value, list):
-        for child in value:
-            found += _get_atts(child)
-    return found
 
 
 def test_the_console_folder_serves_its_index_page(template: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -62,38 +62,42 @@ class RegistrationForm(PublicForm):
         return self
 
 
-class Submission(BaseModel):
+class Person(BaseModel):
+    """Who registers, as typed in the form: what a submission and a registration hold alike
+    (and erasure removes). Personal fields stay out of logs."""
+
+    name: str
+    email: str
+    phone: str | None = None
+    role: Role
+    workplace: str
+    member_number: str | None = None
+    needs: str | None = None
+
+    @classmethod
+    def of(cls, source: BaseModel) -> dict[str, Any]:
+        """The person's fields as `source` (a form, a submission) holds them."""
+        return {name: getattr(source, name) for name in Person.model_fields}
+
+
+class Submission(Person):
     """A submitted form, waiting for the address's owner to confirm it (stored until its link
     expires; it takes no seat and shows in no count)."""
 
     id: str
     registration_id: str
     session_id: str
-    name: str
-    email: str
-    phone: str | None = None
-    role: Role
-    workplace: str
-    member_number: str | None = None
-    needs: str | None = None
     submitted_at: datetime
     expires_at: datetime
     consent_text_version: str = PRIVACY_NOTICE_VERSION
 
 
-class Registration(BaseModel):
+class Registration(Person):
     """A registration as stored. Personal fields stay out of logs."""
 
     id: str
     session_id: str
     status: Status
-    name: str
-    email: str
-    phone: str | None = None
-    role: Role
-    workplace: str
-    member_number: str | None = None
-    needs: str | None = None
     created_at: datetime
     cancelled_at: datetime | None = None
     cancelled_by: CancelledBy | None = None

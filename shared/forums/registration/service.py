@@ -36,6 +36,7 @@ from shared.forums.registration.models import (
     Confirmed,
     Existing,
     Moved,
+    Person,
     Refused,
     Registration,
     RegistrationAnswer,
@@ -132,9 +133,7 @@ class Registrations:
                                                            registration_id, secrets.token_hex(16)))
         submission = Submission(
             id=submission_id, registration_id=registration_id, session_id=form.session_id,
-            name=form.name, email=form.email, phone=form.phone, role=form.role,
-            workplace=form.workplace, member_number=form.member_number, needs=form.needs,
-            submitted_at=now, expires_at=now + self._link_life,
+            **Person.of(form), submitted_at=now, expires_at=now + self._link_life,
         )
         self._store.put_submission(submission)
         return submission
@@ -185,9 +184,7 @@ class Registrations:
             return None
         registration = Registration(
             id=submission.registration_id, session_id=submission.session_id,
-            status=Status.CONFIRMED, name=submission.name, email=submission.email,
-            phone=submission.phone, role=submission.role, workplace=submission.workplace,
-            member_number=submission.member_number, needs=submission.needs, created_at=now,
+            status=Status.CONFIRMED, **Person.of(submission), created_at=now,
             round=current.round + 1 if current else 1, submission=submission.id,
             expires_at=state.session.ends_at + self._retention,
             consent_text_version=submission.consent_text_version,
