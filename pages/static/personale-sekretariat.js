@@ -92,7 +92,7 @@
     var s = current;
     api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants?format=csv").then(function (response) {
       if (!response.ok) { throw new Error("Regnearket kunne ikke hentes. Prøv igen om lidt."); }
-      return response.blob();
+      return P.blob(response);
     }).then(function (blob) {
       P.save(blob, "deltagere-" + s.id + ".csv");
     }).catch(function (error) { if (error.message !== "signed out") { say(error.message); } });

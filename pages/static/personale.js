@@ -11,6 +11,9 @@
   var pending = null; // a sign-in in progress: {username, session}
   var expiryTimer = null;
   var areas = {}; // group -> {load(), reset()}, registered by each area's script
+  // Counts sign-outs: an answer to a request made before the last one is not shown (it
+  // would put a person's data into a page nobody is signed in to).
+  var generation = 0;
 
   var areaText = { secretariat: "Sekretariatet", editor: "Redaktøren", consultant: "Lederkonsulenten", privacy_officer: "Databeskyttelse" };
   var dateFormat = new Intl.DateTimeFormat("da-DK", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Copenhagen" });
@@ -79,8 +82,15 @@
     return value;
   }
 
+  // Passwords, codes and the TOTP key typed or shown while signing in leave the page.
+  function forgetSignIn() {
+    ["log-ind-form", "ny-adgangskode-form", "mfa-opsaetning-form", "mfa-form"].forEach(function (id) { $(id).reset(); });
+    $("mfa-noegle").textContent = "";
+  }
+
   function signOut(message) {
     var value = stored();
+    generation += 1;
     sessionStorage.removeItem(STORE);
     if (expiryTimer) { clearTimeout(expiryTimer); expiryTimer = null; }
     if (value && value.accessToken && config) {
@@ -88,7 +98,10 @@
       cognito("GlobalSignOut", { AccessToken: value.accessToken }).catch(function () {});
     }
     Object.keys(areas).forEach(function (group) { if (areas[group].reset) { areas[group].reset(); } });
-    $("log-ind-form").reset();
+    $("bruger").textContent = "";
+    $("omraader").textContent = "";
+    pending = null;
+    forgetSignIn();
     show("log-ind");
     say(message);
   }
@@ -143,6 +156,7 @@
   function next(answer) {
     if (answer.AuthenticationResult) {
       pending = null;
+      forgetSignIn();
       start(keep(answer.AuthenticationResult));
       return null;
     }
@@ -218,20 +232,32 @@
       signOut("Din session er udløbet. Log ind igen.");
       return Promise.reject(new Error("signed out"));
     }
-    var headers = { Authorization: "Bearer " + session.idToken };
+    var headers = { Authorization: "Bearer " + session.idToken }, made = generation;
     if (body !== undefined) { headers["Content-Type"] = "application/json"; }
     return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" })
       .then(function (response) {
+        if (made !== generation) { throw new Error("signed out"); }
         if (response.status === 401) {
           signOut("Din session er udløbet. Log ind igen.");
           throw new Error("signed out");
         }
+        response.generation = made;
         return response;
       });
   }
 
+  // The body of an answer of this session: one read while the user signed out is dropped.
+  function current(response, body) {
+    return body.then(function (data) {
+      if (response.generation !== generation) { throw new Error("signed out"); }
+      return data;
+    });
+  }
+
+  function blob(response) { return current(response, response.blob()); }
+
   function json(response) {
-    return response.json().catch(function () { return {}; }).then(function (data) {
+    return current(response, response.json().catch(function () { return {}; })).then(function (data) {
       if (!response.ok) {
         var error = new Error(data.message || "Det lykkedes ikke. Prøv igen om lidt.");
         error.fields = data.errors || [];
@@ -259,7 +285,7 @@
   function download(response, fallback) {
     if (!response.ok) { return json(response); }
     var named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
-    return response.blob().then(function (blob) { return save(blob, named ? named[1] : fallback); });
+    return blob(response).then(function (data) { return save(data, named ? named[1] : fallback); });
   }
 
   function start(session) {
@@ -296,7 +322,7 @@
 
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
-    api: api, json: json, el: el, table: table, say: say, busy: busy, action: action,
+    api: api, json: json, blob: blob, el: el, table: table, say: say, busy: busy, action: action,
     failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download
   };
 
