@@ -71,6 +71,9 @@ class StaffConsole(Construct):
                 require_digits=True, require_symbols=True,
                 temp_password_validity=Duration.days(3)),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # A changed address counts only once its owner has verified it: until then the
+            # old one stays in the tokens (the console names staff by their address).
+            keep_original=cognito.KeepOriginalAttrs(email=True),
             # Threat protection: compromised credentials and risky sign-ins are blocked.
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
@@ -111,6 +114,9 @@ class StaffConsole(Construct):
             access_token_validity=Duration.minutes(TOKEN_MINUTES),
             refresh_token_validity=Duration.minutes(60),
             enable_token_revocation=True,
+            # Staff cannot change their own attributes with their access token (the address
+            # above all): only `locale`, harmless, because an empty list would mean all.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
             # An unknown address is answered like a wrong password.
             prevent_user_existence_errors=True,
         )

@@ -294,6 +294,8 @@
     load: loadQueue,
     reset: function () {
       close();
+      // A note typed about a request leaves with the one who typed it.
+      $("afslut-form").reset();
       $("koe-antal").textContent = "";
       $("historik").textContent = "";
       closeQuestion();

@@ -91,8 +91,15 @@ class Catalogue:
         import yaml  # only the import reads YAML
 
         try:
-            data = (json.loads(text) if filename.lower().endswith(".json")
-                    else yaml.safe_load(text))
+            is_json = filename.lower().endswith(".json")
+            if not is_json and any(isinstance(token, yaml.AliasToken)
+                                   for token in yaml.scan(text)):
+                # An alias repeats what its anchor holds: a few lines of them can stand for
+                # billions of entries, which validation would walk until the timeout.
+                raise InvalidInput([FieldError(
+                    "file", "yaml_alias",
+                    "Filen må ikke bruge YAML-ankre (& og *). Skriv hvert forum og møde ud.")])
+            data = json.loads(text) if is_json else yaml.safe_load(text)
         except RecursionError:
             # Nesting deeper than the parser goes: an unreadable file, not a server error.
             raise InvalidInput([FieldError(

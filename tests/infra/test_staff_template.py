@@ -59,6 +59,12 @@ def test_the_pages_client_keeps_no_secret_and_gives_short_lived_tokens(
     assert sorted(client["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH",
                                                    "ALLOW_USER_PASSWORD_AUTH"]
     assert client["PreventUserExistenceErrors"] == "ENABLED"
+    # Nobody rewrites their own address with their access token (the console names staff by
+    # it); a changed address counts only once verified.
+    assert client["WriteAttributes"] == ["locale"]
+    _, pool = only(template, "AWS::Cognito::UserPool")
+    assert pool["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]}
     assert client["TokenValidityUnits"]["IdToken"] == "minutes"
     assert client["IdTokenValidity"] <= 60 and client["AccessTokenValidity"] <= 60
     assert "AllowedOAuthFlows" not in client

@@ -148,3 +148,18 @@ def test_naive_times_in_the_file_are_danish_wall_clock_times() -> None:
     catalogue.import_file(data)
     shown = catalogue.get_forum("evalueringskultur").sessions
     assert any(s.starts_at == "2027-06-01T09:30:00+02:00" for s in shown)  # summer: CEST
+
+
+def test_a_yaml_file_with_anchors_is_refused_before_it_is_expanded() -> None:
+    """Nine lines of anchors stand for a billion entries: refused as a whole, at once, and
+    nothing stored; the same catalogue written out in full imports."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n"
+        for i in range(8))
+    store = MemoryCatalogueStore()
+    with pytest.raises(InvalidInput) as refused:
+        Catalogue(store).import_text("forums: []\n" + bomb, filename="katalog.yaml")
+    assert [(e.field, e.code) for e in refused.value.errors] == [("file", "yaml_alias")]
+    assert store.forums() == []
+    written_out = ("forums:\n  - id: skrevet-ud\n    title: Skrevet ud\n    sessions: []\n")
+    assert Catalogue(store).import_text(written_out, filename="katalog.yml").forums == 1
