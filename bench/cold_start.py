@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,14 @@ FUNCTION_SCRIPT = """
 import importlib, json, os, sys, time
 module, _, attribute = sys.argv[1].rpartition(".")
 handler = getattr(importlib.import_module(module), attribute)
-imported = time.process_time()
+imported = snapshotted = time.process_time()
+if os.environ.get("BENCH_SNAPSHOT"):  # as SnapStart: the hooks before the snapshot, then
+    import snapshot_restore_py as hooks  # from the restore on (Lambda's runtime calls them so)
+    for hook, args, kwargs in reversed(hooks.get_before_snapshot()):
+        hook(*args, **kwargs)
+    snapshotted = time.process_time()
+    for hook, args, kwargs in hooks.get_after_restore():
+        hook(*args, **kwargs)
 
 class Context:
     function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
@@ -55,7 +64,8 @@ aws = sys.modules.get("shared.adapters.aws")
 status = result.get("statusCode") if isinstance(result, dict) else None
 failures = result.get("batchItemFailures") if isinstance(result, dict) else None
 print(json.dumps({"status": status, "failures": failures, "imported": imported,
-                  "served": served, "clients": aws.created_clients() if aws else []}), flush=True)
+                  "snapshotted": snapshotted, "served": served,
+                  "clients": aws.created_clients() if aws else []}), flush=True)
 os._exit(0)
 """
 
@@ -85,6 +95,18 @@ def shipped_runtime() -> Runtime:
     python, version = lambda_python()
     return Runtime(python, version,
                    [function_code_dir(), local_layer_dir(dependencies_layer_dir()) / "python"])
+
+
+def with_snapshot_hooks(runtime: Runtime, folder: Path) -> Runtime:
+    """The runtime with Lambda's `snapshot_restore_py` on its path, as Lambda's Python
+    runtimes have it (the assets do not ship it): the same module, copied from the one the
+    development environment installs from PyPI."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("snapshot_restore_py")
+    assert spec is not None and spec.origin is not None, "pip install snapshot-restore-py"
+    shutil.copy(spec.origin, folder / "snapshot_restore_py.py")
+    return Runtime(runtime.python, runtime.version, [*runtime.path, folder])
 
 
 def child_cpu_seconds(runtime: Runtime, script: str, args: list[str],
@@ -181,10 +203,12 @@ class Subject:
     handler: str
     env: dict[str, str]
     event: str
+    snap_start: bool = False
     clients: list[str] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
     imported: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
+    restored: list[float] = field(default_factory=list)
 
     def run(self, runtime: Runtime) -> None:
         cpu, out = child_cpu_seconds(runtime, FUNCTION_SCRIPT, [self.handler, self.event],
@@ -194,6 +218,14 @@ class Subject:
         self.total.append(cpu)
         self.imported.append(out["imported"])
 
+    def run_restored(self, runtime: Runtime) -> None:
+        """As SnapStart runs it: import and the hooks before the snapshot, then the hooks
+        after the restore and the first event, which alone are counted."""
+        _, out = child_cpu_seconds(runtime, FUNCTION_SCRIPT, [self.handler, self.event],
+                                   {**self.env, "BENCH_SNAPSHOT": "1"})
+        assert out["status"] in (200, 201, 202, None) and not out["failures"], out
+        self.restored.append(out["served"] - out["snapshotted"])
+
     def run_floor(self, runtime: Runtime) -> None:
         cpu, _ = child_cpu_seconds(runtime, FLOOR_SCRIPT, [json.dumps(self.clients)], self.env)
         self.floor.append(cpu)
@@ -202,7 +234,10 @@ class Subject:
         total, floor = statistics.median(self.total), statistics.median(self.floor)
         paired = sorted(t / f for t, f in zip(self.total, self.floor, strict=True))
         quartiles = statistics.quantiles(paired, n=4)
+        restored = statistics.median(self.restored)
         return {"function": self.function, "handler": self.handler, "clients": self.clients,
+                "snap_start": self.snap_start, "restored_ms": restored * 1000,
+                "restored_ratio": restored / floor,
                 "import_ms": statistics.median(self.imported) * 1000,
                 "total_ms": total * 1000, "floor_ms": floor * 1000, "ratio": total / floor,
                 "ratio_p25": quartiles[0], "ratio_p75": quartiles[2],
@@ -224,7 +259,8 @@ def subjects(plan: Plan, emulator: Emulator) -> list[Subject]:
             "_X_AMZN_TRACE_ID": TRACE_HEADER,
         }
         event = json.dumps(first_event(plan, emulator, logical_id), default=str)
-        found.append(Subject(spec.handler.rsplit(".", 2)[0], spec.handler, env, event))
+        found.append(Subject(spec.handler.rsplit(".", 2)[0], spec.handler, env, event,
+                             snap_start=spec.snap_start))
     return found
 
 
@@ -232,14 +268,17 @@ def measure(plan: Plan, emulator: Emulator, rounds: int = ROUNDS) -> tuple[Runti
                                                                          list[dict[str, Any]]]:
     runtime = shipped_runtime()
     measured = subjects(plan, emulator)
-    for subject in measured:  # a first run finds each function's clients and warms the disk
-        subject.run(runtime)
-        subject.total.clear()
-        subject.imported.clear()
-    for _ in range(rounds):  # interleaved, so drift of the machine hits both alike
-        for subject in measured:
+    with tempfile.TemporaryDirectory() as hooks:
+        restoring = with_snapshot_hooks(runtime, Path(hooks))
+        for subject in measured:  # a first run finds each function's clients, warms the disk
             subject.run(runtime)
-            subject.run_floor(runtime)
+            subject.total.clear()
+            subject.imported.clear()
+        for _ in range(rounds):  # interleaved, so drift of the machine hits all alike
+            for subject in measured:
+                subject.run(runtime)
+                subject.run_floor(runtime)
+                subject.run_restored(restoring)
     return runtime, [subject.row() for subject in measured]
 
 

@@ -100,6 +100,7 @@ class Function:
     memory: int
     path: str
     deploy_only: bool = False
+    snap_start: bool = False  # restored from a snapshot (SnapStart on published versions)
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ def build_plan(template: dict[str, Any]) -> Plan:
                 memory=int(props.get("MemorySize", 128)),
                 path=resource.get("Metadata", {}).get("aws:cdk:path", logical_id),
                 deploy_only=logical_id in custom_resource_functions,
+                snap_start=props.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions",
             )
         elif kind == "AWS::Lambda::EventSourceMapping":
             source = _logical_of(props["EventSourceArn"])

@@ -9,7 +9,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared.adapters.wiring import intake
+from shared import snapstart
+from shared.adapters.wiring import intake, sealer
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
 from shared.http import (
@@ -56,3 +57,11 @@ def submit(
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "sqs", "sesv2"),
+                steps=("shared.forms:prime",
+                       "shared.email.render:prime",
+                       lambda: intake(settings),
+                       lambda: sealer(settings.advisory_key_arn).prime()))

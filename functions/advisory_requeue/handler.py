@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.wiring import intake
 from shared.clock import utcnow
 from shared.observability import logger, metrics
@@ -29,3 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="AdvisoryOldestWaitingHours", unit=MetricUnit.Count,
                        value=oldest or 0)
     return {"requeued": requeued, "oldest_waiting_hours": oldest}
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: intake(settings),))

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.wiring import catalogue as build_catalogue
 from shared.errors import NotFound
 from shared.forums.models import SLUG, ForumList, ForumView
@@ -36,3 +37,7 @@ def get_forum(forum_id: str) -> ForumView:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb",))

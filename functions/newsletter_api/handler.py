@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from shared import snapstart
 from shared.adapters.wiring import newsletter
 from shared.errors import InvalidLink
 from shared.http import (
@@ -85,3 +86,7 @@ def unsubscribe_page(token: Annotated[str, Query(max_length=1000)] = "") -> Resp
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager", "sqs"), steps=("shared.forms:prime",))

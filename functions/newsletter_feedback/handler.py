@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.wiring import newsletter
 from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
@@ -56,3 +57,7 @@ def handle(record: SQSRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(event=event, record_handler=handle, processor=processor,
                                     context=context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager"))

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.wiring import newsletter
 from shared.newsletter.models import DeliveryStatus
 from shared.newsletter.ports import Unsent
@@ -50,3 +51,7 @@ def handle(record: SQSRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(event=event, record_handler=handle, processor=processor,
                                     context=context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.email.render:prime",))

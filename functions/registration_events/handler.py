@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.dynamodb_registrations import item_to_registration, item_to_submission
 from shared.adapters.wiring import notifier
 from shared.forums.registration.models import Submission
@@ -62,3 +63,9 @@ def handle(record: DynamoDBRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(event=event, record_handler=handle, processor=processor,
                                     context=context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager", "sesv2"),
+                steps=("shared.email.render:prime",
+                       "shared.forums.calendar:prime"))

@@ -11,6 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from shared import snapstart
 from shared.adapters.wiring import catalogue_store, registrations
 from shared.clock import to_copenhagen
 from shared.errors import InvalidLink
@@ -103,3 +104,7 @@ def cancel_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str,
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.forms:prime",))

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import snapstart
 from shared.adapters.wiring import catalogue_store, notifier, registration_store
 from shared.clock import utcnow
 from shared.forums.registration.models import Status
@@ -43,3 +44,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     logger.info("reminders sent", extra={"count": sent})
     metrics.add_metric(name="ReminderSent", unit=MetricUnit.Count, value=sent)
     return {"sent": sent}
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager", "sesv2"),
+                steps=("shared.email.render:prime",
+                       "shared.forums.calendar:prime"))

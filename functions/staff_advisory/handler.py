@@ -18,7 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.wiring import advisory_holder, privacy
+from shared import snapstart
+from shared.adapters.wiring import advisory_holder, privacy, sealer
 from shared.adapters.wiring import desk as build_desk
 from shared.advisory.mail import KIND_TEXT
 from shared.advisory.models import (
@@ -240,3 +241,9 @@ def release(reference: str) -> AdvisoryStatus:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "sqs"),
+                steps=("shared.forms:prime",
+                       lambda: sealer(settings.advisory_key_arn).prime()))

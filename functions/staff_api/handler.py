@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from shared import snapstart
 from shared.adapters.wiring import catalogue as build_catalogue
 from shared.adapters.wiring import catalogue_store, registration_store
 from shared.clock import iso_copenhagen, utcnow
@@ -239,3 +240,7 @@ def cancel(session_id: str, request: Annotated[CancelRequest, Body()]) -> Cancel
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb",), steps=("shared.forms:prime",))

@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from shared import snapstart
 from shared.adapters.wiring import newsletter_editor
 from shared.clock import iso_copenhagen
 from shared.http import BODY_REFUSALS, Body, create_resolver
@@ -166,3 +167,7 @@ def withdraw(issue_id: str) -> dict[str, Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "sesv2"), steps=("shared.email.render:prime",))

@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from shared import snapstart
 from shared.adapters.wiring import audit_log, privacy, registration_store, signing_secret
 from shared.clock import iso_copenhagen
 from shared.http import create_resolver
@@ -86,3 +87,7 @@ def audit_trail() -> AuditTrail:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.forms:prime",))

@@ -61,6 +61,13 @@ def _environment() -> Environment:
     return environment
 
 
+def prime() -> None:
+    """Loads Jinja2 and compiles every email template: done before a SnapStart snapshot."""
+    environment = _environment()
+    for name in environment.list_templates():
+        environment.get_template(name)
+
+
 def render(template: str, to: str, subject: str, context: dict[str, Any],
            attachments: list[Attachment] | None = None,
            headers: dict[str, str] | None = None) -> Email:

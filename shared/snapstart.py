@@ -1,0 +1,71 @@
+"""Lambda SnapStart: what a function does before its snapshot, so that a restored environment
+serves its first event warm.
+
+With SnapStart (`snap_start` in the configuration) Lambda runs a function's initialisation
+when a version is published, runs the hooks registered with `snapshot_restore_py` (a library
+in Lambda's Python runtimes, not shipped here), and snapshots the memory; new environments
+resume from the snapshot. What the first event would otherwise load on first use (the AWS
+clients with their service models, the email validator, the email templates, the calendar
+library, the Encryption SDK) is loaded in the hook instead. Nothing unique is made there:
+no id, token, secret or clock reading, and no AWS request; Python's `random` is seeded again
+after a restore, since every environment resumes the same memory.
+
+Outside Lambda, and in Lambda without SnapStart, no hook runs: the same loading happens on
+first use, as before."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable, Iterable
+
+from shared.adapters.aws import client
+from shared.observability import logger
+
+Step = Callable[[], object] | str
+
+
+def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
+    """Registers the work done before the snapshot: a client for each of `clients`, then each
+    of `steps` (a callable, or `"module:function"`, imported only then). Priming is an
+    optimisation: a step that fails is logged and skipped (the function then loads it on
+    first use), never a failed snapshot."""
+    try:
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:  # not in Lambda's runtime: no snapshot is ever taken
+        return
+    services, work = tuple(clients), tuple(steps)
+
+    def before_snapshot() -> None:
+        for step in (*(_client_of(service) for service in services), *work):
+            try:
+                _callable(step)()
+            except Exception as error:
+                logger.warning("snapshot priming step failed",
+                               extra={"step": step if isinstance(step, str) else step.__qualname__,
+                                      "error": type(error).__name__})
+
+    register_before_snapshot(before_snapshot)
+    register_after_restore(reseed)
+
+
+def reseed() -> None:
+    """Every restored environment resumes the same generator state: seeded again from the
+    system's entropy (retry jitter and log sampling use it; ids and tokens use `secrets`)."""
+    random.seed()
+
+
+def _callable(step: Step) -> Callable[[], object]:
+    if callable(step):
+        return step
+    module, _, name = step.partition(":")
+    found: Callable[[], object] = getattr(importlib.import_module(module), name)
+    return found
+
+
+def _client_of(service: str) -> Callable[[], object]:
+    def create() -> object:
+        return client(service)
+
+    create.__qualname__ = f"client {service}"
+    return create
