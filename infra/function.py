@@ -9,7 +9,7 @@ through its alias `live`, so every trigger (API route, queue, stream, schedule) 
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -109,6 +109,10 @@ class PythonFunction(Construct):
             self, "Live", alias_name="live", version=self.function.current_version,
             description="The published version, restored from its snapshot (SnapStart)",
         ) if snapshot else self.function
+        if snapshot:  # CDK warns of every SnapStart function; this one is published (above)
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Published as its current version, which the alias `live` invokes")
 
     def add_event_source(self, source: lambda_.IEventSource) -> None:
         """A queue or stream that invokes the function (through its alias with SnapStart)."""

@@ -21,6 +21,7 @@ import pytest
 
 from local.synth import ROOT
 from tests.e2e.conftest import Running, free_port, start, stop
+from tests.infra.template import invoked_function
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
@@ -150,7 +151,7 @@ def test_runtime_serves_exactly_what_the_template_defines(
                     for m in of_type("AWS::ApiGateway::Method").values())
     mappings = sorted(
         f"{m['Properties']['EventSourceArn']['Fn::GetAtt'][0]}->"
-        f"{m['Properties']['FunctionName']['Ref']}"
+        f"{invoked_function(template, m['Properties']['FunctionName'])}"
         for m in of_type("AWS::Lambda::EventSourceMapping").values())
     schedules = sorted(s["Properties"].get("Name", k)
                        for k, s in of_type("AWS::Scheduler::Schedule").items())

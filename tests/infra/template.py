@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -22,3 +23,14 @@ def get_atts(value: Any) -> list[list[str]]:
         for child in value:
             found += get_atts(child)
     return found
+
+
+def invoked_function(template: dict[str, Any], reference: Any) -> str:
+    """The function a trigger's reference names: itself, or (SnapStart) through its alias."""
+    text = json.dumps(reference)
+    aliases = {k: a["Properties"]["FunctionName"]["Ref"]
+               for k, a in resources(template, "AWS::Lambda::Alias").items()}
+    named = [function for alias, function in aliases.items() if f'"{alias}"' in text]
+    named += [k for k in resources(template, "AWS::Lambda::Function") if f'"{k}"' in text]
+    assert len(set(named)) == 1, text
+    return named[0]

@@ -21,6 +21,7 @@ from local.plan import build_plan
 from local.synth import ROOT
 from shared import names
 from shared.names import ENV_PUBLIC_URL, STACK_NAME
+from tests.infra.template import invoked_function
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f8e6d4c-1b2a-4c3d-9e8f-123456789abc"
 OVERRIDES = {
@@ -33,8 +34,8 @@ OVERRIDES = {
     "consultant_principals": "role/konsulent,user/anna",
     "sender_address": "nyt@example.org",
     "staff_mfa": "false",
-    # Every function restored from a snapshot: each trigger must then invoke its alias.
-    "snap_start": ",".join(sorted(v for k, v in vars(names).items() if k.startswith("SERVICE_"))),
+    # No function restored from a snapshot (the configuration switches on every one).
+    "snap_start": "[]",
 }
 
 
@@ -134,17 +135,28 @@ def _ours(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if str(v["Properties"]["Handler"]).startswith("functions.")}
 
 
-def test_without_snap_start_no_function_publishes_a_version(template: dict[str, Any]) -> None:
-    assert all("SnapStart" not in f["Properties"] for f in _ours(template).values())
-    assert not resources(template, "AWS::Lambda::Alias")
-    assert not resources(template, "AWS::Lambda::Version")
+def test_without_snap_start_no_function_publishes_a_version(
+    overridden: dict[str, Any],
+) -> None:
+    ours = _ours(overridden)
+    assert len(ours) >= 15 and all("SnapStart" not in f["Properties"] for f in ours.values())
+    assert not resources(overridden, "AWS::Lambda::Alias")
+    assert not resources(overridden, "AWS::Lambda::Version")
+    for mapping in resources(overridden, "AWS::Lambda::EventSourceMapping").values():
+        assert invoked_function(overridden, mapping["Properties"]["FunctionName"]) in ours
+
+
+def test_the_configuration_restores_every_function_from_a_snapshot() -> None:
+    services = {v for k, v in vars(names).items() if k.startswith("SERVICE_")}
+    assert set(load_config(cdk_context()).snap_start) == services
 
 
 def test_with_snap_start_every_trigger_invokes_the_published_alias(
-    overridden: dict[str, Any],
+    template: dict[str, Any],
 ) -> None:
     """$LATEST has no snapshot: a route, queue, stream or schedule that named the function
     itself would get the slow start SnapStart is paid to avoid."""
+    overridden = template  # the configuration as committed: every function switched on
     ours = _ours(overridden)
     assert len(ours) >= 15
     for function in ours.values():
@@ -447,7 +459,8 @@ def test_every_queue_event_source_has_six_times_the_functions_timeout(
         if "StreamArn" in json.dumps(props["EventSourceArn"]):
             continue
         queue = template["Resources"][props["EventSourceArn"]["Fn::GetAtt"][0]]["Properties"]
-        function = template["Resources"][props["FunctionName"]["Ref"]]["Properties"]
+        function = template["Resources"][invoked_function(template, props["FunctionName"])][
+            "Properties"]
         window = int(props.get("MaximumBatchingWindowInSeconds", 0))
         assert int(queue["VisibilityTimeout"]) >= 6 * int(function["Timeout"]) + window
         checked += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
-from tests.infra.template import resources
+from tests.infra.template import invoked_function, resources
 
 HANDLER = "functions.staff_newsletter.handler.lambda_handler"
 
@@ -60,7 +60,9 @@ def test_the_editors_routes_go_to_its_function_behind_the_staff_authorizer(
     authorizers = list(resources(template, "AWS::ApiGateway::Authorizer"))
     assert len(authorizers) == 1
     methods = [m["Properties"] for m in resources(template, "AWS::ApiGateway::Method").values()
-               if logical_id in str(m["Properties"].get("Integration", {}).get("Uri"))]
+               if m["Properties"].get("Integration", {}).get("Type") == "AWS_PROXY"
+               and invoked_function(template, m["Properties"]["Integration"]["Uri"])
+               == logical_id]
     assert sorted(m["HttpMethod"] for m in methods) == sorted(m for m, _ in EDITOR_ROUTES)
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS"
                and m["AuthorizerId"] == {"Ref": authorizers[0]} for m in methods)

@@ -393,7 +393,7 @@ def test_the_registration_stream_invokes_its_function_only_for_what_can_call_for
     from shared.roles import Role
 
     mapping = next(v for k, v in resources(template, "AWS::Lambda::EventSourceMapping").items()
-                   if k.startswith("RegistrationEventsFunction"))
+                   if k.startswith("RegistrationEvents"))
     patterns = [json.loads(f["Pattern"])
                 for f in mapping["Properties"]["FilterCriteria"]["Filters"]]
     now = datetime.now(UTC)
