@@ -44,9 +44,31 @@ class _DynamoDBSerialized:
             return list(self.app(environ, start_response))
 
 
+class _BrowserPreflight:
+    """A browser's CORS preflight to the emulator, answered as Cognito's endpoint answers the
+    staff pages' sign-in: moto gives an unsigned request without `X-Amz-Target` (a preflight
+    carries neither) to its S3 backend, which fails on it from moto 5.2.6 on."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if environ.get("REQUEST_METHOD") != "OPTIONS" or not method:
+            return self.app(environ, start_response)
+        start_response("200 OK", [
+            ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN", "*")),
+            ("Access-Control-Allow-Methods", method),
+            ("Access-Control-Allow-Headers",
+             environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")),
+            ("Access-Control-Max-Age", "600"), ("Content-Length", "0")])
+        return [b""]
+
+
 class _MotoServer(ThreadedMotoServer):
     def _server_entry(self) -> None:
-        app = _DynamoDBSerialized(DomainDispatcherApplication(create_backend_app))
+        app = _BrowserPreflight(_DynamoDBSerialized(
+            DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()
