@@ -81,18 +81,21 @@ COLD_START_HISTORY = (
     'lowered the function and the floor alike.'
 )
 COLD_START_REST = (
-    'Where the rest goes, measured by hand the same way (CPU time, fresh process, `python3.13 '
-    '-X importtime` and cProfile of a child): pydantic itself costs about 0.3 of the floor to '
-    "import (pydantic-core's schema module and typing helpers) and Powertools Logger and "
-    'Metrics about 0.05, so a function that keeps them starts near 1.35x before its own code; '
-    'the Powertools REST resolver adds about 0.1 (its event data classes and OpenAPI models), '
-    "`email-validator` (behind pydantic's `EmailStr`) 0.15 at import because it compiles "
-    'Unicode-wide regular expressions, and the first AWS calls (endpoint rules, signing, '
-    'parsing) the rest. advisory_intake also loads the AWS Encryption SDK with '
-    "`cryptography`, boto3 (imported by the SDK's KMS key provider), a second botocore "
-    'session and a KMS client that the floor does not count; registration_events renders and '
-    "sends its first email (Jinja2, icalendar, MIME) and loads Powertools' batch utility. The "
-    'target of 1.3x is not met: see the README, Tracing and cold starts.'
+    'Where the rest goes, measured by hand the same way (CPU time of fresh processes of the '
+    'same Python and layer, median of 15 interleaved; `python3.13 -X importtime` and cProfile '
+    "of a child): botocore's import is about 146 ms, and on top of it pydantic's `BaseModel` "
+    "adds 44 ms (pydantic-core's schema module, typing helpers), Powertools Logger and "
+    "Metrics 9 ms, the Powertools REST resolver 30 ms (its event data classes and OpenAPI "
+    "models) and `email-validator` 18 ms (it compiles Unicode-wide regular expressions), "
+    'against a floor of about 200-220 ms: a function that keeps pydantic and Powertools has '
+    'about 0.3 of the floor left for its resolver, models, settings and first AWS calls. '
+    'advisory_intake also loads the AWS Encryption SDK with `cryptography`, boto3 (imported by '
+    "the SDK's KMS key provider), a second botocore session and a KMS client that the floor "
+    'does not count; registration_events renders and sends its first email (Jinja2, '
+    "icalendar, MIME) and loads Powertools' batch utility. Without SnapStart no function "
+    'meets 1.3x; every function is restored from a snapshot (SnapStart, on in the '
+    'configuration), with what its first event loads loaded before the snapshot: see the '
+    'README, Tracing and cold starts.'
 )
 
 
