@@ -61,10 +61,12 @@ class Context:
 result = handler(json.loads(sys.argv[2]), Context())
 served = time.process_time()
 aws = sys.modules.get("shared.adapters.aws")
+primed = sys.modules.get("shared.snapstart")
 status = result.get("statusCode") if isinstance(result, dict) else None
 failures = result.get("batchItemFailures") if isinstance(result, dict) else None
 print(json.dumps({"status": status, "failures": failures, "imported": imported,
                   "snapshotted": snapshotted, "served": served,
+                  "priming_failed": primed.failed if primed else [],
                   "clients": aws.created_clients() if aws else []}), flush=True)
 os._exit(0)
 """
@@ -224,6 +226,7 @@ class Subject:
         _, out = child_cpu_seconds(runtime, FUNCTION_SCRIPT, [self.handler, self.event],
                                    {**self.env, "BENCH_SNAPSHOT": "1"})
         assert out["status"] in (200, 201, 202, None) and not out["failures"], out
+        assert not out["priming_failed"], (self.function, out["priming_failed"])
         self.restored.append(out["served"] - out["snapshotted"])
 
     def run_floor(self, runtime: Runtime) -> None:

@@ -23,6 +23,8 @@ from shared.adapters.aws import client
 from shared.observability import logger
 
 Step = Callable[[], object] | str
+# The steps that failed before this process's snapshot, by name (the benchmark reads it).
+failed: list[str] = []
 
 
 def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
@@ -41,9 +43,10 @@ def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
             try:
                 _callable(step)()
             except Exception as error:
+                name = step if isinstance(step, str) else step.__qualname__
+                failed.append(name)
                 logger.warning("snapshot priming step failed",
-                               extra={"step": step if isinstance(step, str) else step.__qualname__,
-                                      "error": type(error).__name__})
+                               extra={"step": name, "error": type(error).__name__})
 
     register_before_snapshot(before_snapshot)
     register_after_restore(reseed)

@@ -59,6 +59,7 @@ def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, caplog) -> None:
                                                   lambda: ran.append("last")))
     _run(before)  # never raises: a failed step only costs its warm start
     assert ran == ["last"] and aws.created_clients() == ["dynamodb"]
+    assert snapstart.failed[-2:] == [broken.__qualname__, "shared.no_such_module:prime"]
     failures = [record for record in caplog.records
                 if record.getMessage() == "snapshot priming step failed"]
     assert [record.error for record in failures] == ["RuntimeError", "ModuleNotFoundError"]
