@@ -31,8 +31,11 @@ def cold_start_section(runtime: cold_start.Runtime, rows: list[dict[str, Any]],
         "After a restore: the same child, with Lambda's `snapshot_restore_py` on its path, "
         "runs the hooks registered before the snapshot (shared/snapstart.py), then the hooks "
         "after the restore and the first event; only these last two are counted, as a "
-        "function restored by SnapStart runs only them (the restore itself is Lambda's, "
-        "reported as `Restore Duration` in the REPORT line, and not measured here). "
+        "function restored by SnapStart runs only them, making its clients from the service "
+        "models loaded before the snapshot. Not in that figure: the restore itself (Lambda's, "
+        "reported as `Restore Duration` in the REPORT line; no emulator has it), the request "
+        "for credentials to Lambda's credentials endpoint (the emulator's keys are fixed) and "
+        "TLS handshakes (the emulator speaks plain HTTP; the floor has none either). "
         f"Target: at most {cold_start.TARGET}x the floor, for a function with SnapStart "
         "(on in the synthesized configuration) after a restore, for one without it import "
         "plus first event. `python -m bench.cold_start` runs this part alone.",

@@ -52,15 +52,20 @@ class _BrowserPreflight:
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    # What the sign-in sends (pages/static/personale.js): a POST of JSON with its target.
+    HEADERS = frozenset({"content-type", "x-amz-target", "x-amz-user-agent"})
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        if environ.get("REQUEST_METHOD") != "OPTIONS" or not method:
-            return self.app(environ, start_response)
+        asked = {h.strip().lower() for h in
+                 environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",") if h.strip()}
+        if (environ.get("REQUEST_METHOD") != "OPTIONS" or environ.get("PATH_INFO") != "/"
+                or environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD") != "POST"
+                or not environ.get("HTTP_ORIGIN") or not asked <= self.HEADERS):
+            return self.app(environ, start_response)  # moto's own answer
         start_response("200 OK", [
-            ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN", "*")),
-            ("Access-Control-Allow-Methods", method),
-            ("Access-Control-Allow-Headers",
-             environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")),
+            ("Access-Control-Allow-Origin", environ["HTTP_ORIGIN"]),
+            ("Access-Control-Allow-Methods", "POST"),
+            ("Access-Control-Allow-Headers", ", ".join(sorted(asked))),
             ("Access-Control-Max-Age", "600"), ("Content-Length", "0")])
         return [b""]
 

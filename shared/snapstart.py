@@ -5,10 +5,14 @@ With SnapStart (`snap_start` in the configuration) Lambda runs a function's init
 when a version is published, runs the hooks registered with `snapshot_restore_py` (a library
 in Lambda's Python runtimes, not shipped here), and snapshots the memory; new environments
 resume from the snapshot. What the first event would otherwise load on first use (the AWS
-clients with their service models, the email validator, the email templates, the calendar
-library, the Encryption SDK) is loaded in the hook instead. Nothing unique is made there:
-no id, token, secret or clock reading, and no AWS request; Python's `random` is seeded again
-after a restore, since every environment resumes the same memory.
+service models and endpoint rules its clients read, the email validator, the email
+templates, the calendar library, the Encryption SDK's modules) is loaded in the hook
+instead. Nothing unique or secret is made there: no id, token, secret or clock reading, no
+request of any kind, and no client: a client resolves credentials (which would then be kept
+in the snapshot) and makes a TLS context (which starts OpenSSL's random generator, whose
+state every restored environment would share), so clients are made after the restore, from
+the models already loaded. Python's `random` is seeded again after a restore, since every
+environment resumes the same memory.
 
 Outside Lambda, and in Lambda without SnapStart, no hook runs: the same loading happens on
 first use, as before."""
@@ -19,7 +23,7 @@ import importlib
 import random
 from collections.abc import Callable, Iterable
 
-from shared.adapters.aws import client
+from shared.adapters.aws import session
 from shared.observability import logger
 
 Step = Callable[[], object] | str
@@ -28,10 +32,11 @@ failed: list[str] = []
 
 
 def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
-    """Registers the work done before the snapshot: a client for each of `clients`, then each
-    of `steps` (a callable, or `"module:function"`, imported only then). Priming is an
-    optimisation: a step that fails is logged and skipped (the function then loads it on
-    first use), never a failed snapshot."""
+    """Registers the work done before the snapshot: the service model and endpoint rules of
+    each of `clients` (services by botocore's name), then each of `steps` (a callable, or
+    `"module:function"`, imported only then). Priming is an optimisation: a step that fails
+    is logged and skipped (the function then loads it on first use), never a failed
+    snapshot."""
     try:
         from snapshot_restore_py import register_after_restore, register_before_snapshot
     except ImportError:  # not in Lambda's runtime: no snapshot is ever taken
@@ -39,7 +44,7 @@ def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
     services, work = tuple(clients), tuple(steps)
 
     def before_snapshot() -> None:
-        for step in (*(_client_of(service) for service in services), *work):
+        for step in (*(_models_of(service) for service in services), *work):
             try:
                 _callable(step)()
             except Exception as error:
@@ -66,9 +71,17 @@ def _callable(step: Step) -> Callable[[], object]:
     return found
 
 
-def _client_of(service: str) -> Callable[[], object]:
-    def create() -> object:
-        return client(service)
+def _models_of(service: str) -> Callable[[], object]:
+    """What making a client of `service` reads (botocore keeps it in its session's loader),
+    without making the client."""
 
-    create.__qualname__ = f"client {service}"
-    return create
+    def load() -> object:
+        botocore = session()
+        loader = botocore.get_component("data_loader")
+        loader.load_service_model(service, "endpoint-rule-set-1")
+        for data in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
+            loader.load_data(data)
+        return botocore.get_service_model(service)
+
+    load.__qualname__ = f"models of {service}"
+    return load

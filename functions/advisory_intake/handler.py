@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shared import snapstart
-from shared.adapters.wiring import intake, sealer
+from shared.adapters.wiring import intake
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
 from shared.http import (
@@ -64,4 +64,4 @@ snapstart.prime(clients=("dynamodb", "sqs", "sesv2"),
                 steps=("shared.forms:prime",
                        "shared.email.render:prime",
                        lambda: intake(settings),
-                       lambda: sealer(settings.advisory_key_arn).prime()))
+                       "shared.adapters.sealing:prime"))

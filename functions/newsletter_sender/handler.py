@@ -54,4 +54,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
 
 
 # Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
-snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.email.render:prime",))
+snapstart.prime(clients=("dynamodb", "secretsmanager", "sesv2"),
+                steps=("shared.email.render:prime",))

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared import snapstart
-from shared.adapters.wiring import advisory_holder, privacy, sealer
+from shared.adapters.wiring import advisory_holder, privacy
 from shared.adapters.wiring import desk as build_desk
 from shared.advisory.mail import KIND_TEXT
 from shared.advisory.models import (
@@ -246,4 +246,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 # Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "sqs"),
                 steps=("shared.forms:prime",
-                       lambda: sealer(settings.advisory_key_arn).prime()))
+                       "shared.adapters.sealing:prime"))

@@ -25,13 +25,16 @@ class KmsSealer:
 
         return DataMasking(provider=AWSEncryptionSDKProvider(keys=[self._key_arn]))
 
-    def prime(self) -> None:
-        """Loads the Encryption SDK and makes its KMS client (no request to KMS): done
-        before a SnapStart snapshot."""
-        self._masking  # noqa: B018 - the cached property is the work
-
     def seal(self, contents: dict[str, object], reference: str) -> str:
         return str(self._masking.encrypt(contents, reference=reference, purpose=PURPOSE))
 
     def open(self, sealed: str, reference: str) -> dict[str, object]:
         return dict(self._masking.decrypt(sealed, reference=reference, purpose=PURPOSE))
+
+
+def prime() -> None:
+    """Loads the Encryption SDK's modules (with `cryptography`), done before a SnapStart
+    snapshot; the provider and its KMS client are made after the restore, as clients are
+    (see shared/snapstart.py)."""
+    import aws_lambda_powertools.utilities.data_masking
+    import aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk  # noqa: F401

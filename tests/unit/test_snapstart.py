@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import os
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,14 +41,28 @@ def _run(registry: list) -> None:  # type: ignore[type-arg]
         hook(*args, **kwargs)
 
 
-def test_before_the_snapshot_the_clients_are_made_and_each_step_runs(hooks) -> None:  # type: ignore[no-untyped-def]
+def _loaded(service: str) -> set[str]:
+    """The service's models in the session loader's cache (by kind: service-2, endpoint
+    rules)."""
+    cache = aws.session().get_component("data_loader")._cache
+    kinds = {"service-2", "endpoint-rule-set-1"}
+    return {part for key in cache if key[:2] == ("load_service_model", service)
+            for part in key[2:] if part in kinds}
+
+
+def test_before_the_snapshot_the_models_are_loaded_and_each_step_runs(hooks) -> None:  # type: ignore[no-untyped-def]
     before, after = hooks
     ran: list[str] = []
     snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: ran.append("step"),))
     assert len(before) == 1 and len(after) == 1
-    assert aws.created_clients() == []  # registering loads nothing: only the hook does
+    assert not _loaded("dynamodb")  # registering loads nothing: only the hook does
     _run(before)
-    assert aws.created_clients() == ["dynamodb", "sqs"] and ran == ["step"]
+    assert ran == ["step"]
+    for service in ("dynamodb", "sqs"):
+        assert _loaded(service) == {"service-2", "endpoint-rule-set-1"}
+    # No client: it would resolve credentials and make a TLS context, both then kept in the
+    # snapshot and shared by every restored environment.
+    assert aws.created_clients() == []
 
 
 def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +75,7 @@ def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, caplog) -> None:
     snapstart.prime(clients=("dynamodb",), steps=(broken, "shared.no_such_module:prime",
                                                   lambda: ran.append("last")))
     _run(before)  # never raises: a failed step only costs its warm start
-    assert ran == ["last"] and aws.created_clients() == ["dynamodb"]
+    assert ran == ["last"] and _loaded("dynamodb")
     assert snapstart.failed[-2:] == [broken.__qualname__, "shared.no_such_module:prime"]
     failures = [record for record in caplog.records
                 if record.getMessage() == "snapshot priming step failed"]
@@ -104,13 +121,25 @@ def test_every_function_primes_its_snapshot_with_steps_that_exist() -> None:
                     assert element.value in {"dynamodb", "sqs", "sesv2", "secretsmanager"}, name
 
 
-def test_the_shared_priming_steps_load_what_first_use_would(hooks) -> None:  # type: ignore[no-untyped-def]
-    from shared import forms
-    from shared.email import render
-    from shared.forums import calendar
-
-    forms.prime()
-    render.prime()
-    calendar.prime()
-    assert {"email_validator", "phonenumbers", "jinja2", "icalendar"} <= set(sys.modules)
-    assert render._environment().cache  # type: ignore[attr-defined]  # templates compiled
+def test_the_shared_priming_steps_load_what_first_use_would() -> None:
+    """In a fresh interpreter: this one has loaded all of it already."""
+    found = subprocess.run([sys.executable, "-c", (
+        "import json, sys\n"
+        "from shared import forms\n"
+        "from shared.adapters import sealing\n"
+        "from shared.email import render\n"
+        "from shared.forums import calendar\n"
+        "names = ('email_validator', 'phonenumbers', 'jinja2', 'icalendar',"
+        " 'aws_encryption_sdk', 'cryptography')\n"
+        "before = [n for n in names if n in sys.modules]\n"
+        "forms.prime(); render.prime(); calendar.prime(); sealing.prime()\n"
+        "environment = render._environment()\n"
+        "print(json.dumps({'before': before, 'after': [n for n in names if n in sys.modules],"
+        " 'compiled': len(environment.cache), 'templates': len(environment.list_templates()),"
+        " 'clients': aws.created_clients() if (aws := sys.modules.get('shared.adapters.aws'))"
+        " else []}))\n")],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "POWERTOOLS_SERVICE_NAME": "test"})
+    loaded = json.loads(found.stdout.strip().splitlines()[-1])
+    assert loaded["before"] == [] and len(loaded["after"]) == 6, loaded
+    assert loaded["compiled"] == loaded["templates"] > 10 and loaded["clients"] == []
