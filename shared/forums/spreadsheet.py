@@ -2,7 +2,8 @@
 Excel on a Danish Windows reads æ, ø and å), `;` between columns (Danish Excel's list
 separator), Danish headings, role names and times, and no cell a spreadsheet would run as a
 formula (OWASP's advice on CSV injection: a cell that begins with =, +, -, @, a tab, a
-carriage return or a NUL is given a leading apostrophe, which marks it as text)."""
+carriage return or a NUL is given a leading apostrophe, which marks it as text; so is one
+whose first character after spaces is one of them, as some spreadsheets skip the spaces)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ HEADINGS = ["Status", "Plads på venteliste", "Navn", "E-mail", "Telefon", "Stil
 
 def neutralise(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip(" \u00a0").startswith(FORMULA_STARTS) else text
 
 
 def participant_row(registration: Any, place: int | None) -> list[str]:

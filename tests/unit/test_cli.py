@@ -349,3 +349,11 @@ def test_the_local_env_file_is_ignored_when_its_runtime_is_gone_or_not_local(
     (tmp_path / ".aws").mkdir()
     (tmp_path / ".aws" / "config").write_text("[default]\nregion = eu-north-1\n")
     assert configure({"LOCAL_STATE_DIR": str(tmp_path), "HOME": str(tmp_path)}) is None
+
+
+@given(st.text(alphabet=st.sampled_from([" ", "\u00a0", "=", "+", "-", "@", "\t", "\r", "a",
+                                         "1", "'", "\0"]), max_size=6))
+def test_no_cell_a_spreadsheet_could_run_as_a_formula_even_after_spaces(text: str) -> None:
+    cell = neutralise(text)
+    assert cell.startswith("'") or not cell.lstrip(" \u00a0").startswith(FORMULA_STARTS)
+    assert cell.removeprefix("'") == text or cell == text  # the text itself is kept
