@@ -212,10 +212,15 @@ class Subject:
     floor: list[float] = field(default_factory=list)
     restored: list[float] = field(default_factory=list)
 
-    def run(self, runtime: Runtime) -> None:
+    def _serve(self, runtime: Runtime, **env: str) -> tuple[float, dict[str, Any]]:
+        """A fresh child that imports the handler and serves the first event."""
         cpu, out = child_cpu_seconds(runtime, FUNCTION_SCRIPT, [self.handler, self.event],
-                                     self.env)
+                                     {**self.env, **env})
         assert out["status"] in (200, 201, 202, None) and not out["failures"], out
+        return cpu, out
+
+    def run(self, runtime: Runtime) -> None:
+        cpu, out = self._serve(runtime)
         self.clients = out["clients"]
         self.total.append(cpu)
         self.imported.append(out["imported"])
@@ -223,9 +228,7 @@ class Subject:
     def run_restored(self, runtime: Runtime) -> None:
         """As SnapStart runs it: import and the hooks before the snapshot, then the hooks
         after the restore and the first event, which alone are counted."""
-        _, out = child_cpu_seconds(runtime, FUNCTION_SCRIPT, [self.handler, self.event],
-                                   {**self.env, "BENCH_SNAPSHOT": "1"})
-        assert out["status"] in (200, 201, 202, None) and not out["failures"], out
+        _, out = self._serve(runtime, BENCH_SNAPSHOT="1")
         assert not out["priming_failed"], (self.function, out["priming_failed"])
         self.restored.append(out["served"] - out["snapshotted"])
 

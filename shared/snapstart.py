@@ -44,7 +44,8 @@ def prime(clients: Iterable[str] = (), steps: Iterable[Step] = ()) -> None:
     services, work = tuple(clients), tuple(steps)
 
     def before_snapshot() -> None:
-        for step in (*(_models_of(service) for service in services), *work):
+        models = (_botocore_data, *(_models_of(service) for service in services))
+        for step in (*(models if services else ()), *work):
             try:
                 _callable(step)()
             except Exception as error:
@@ -71,16 +72,20 @@ def _callable(step: Step) -> Callable[[], object]:
     return found
 
 
+def _botocore_data() -> None:
+    """What making any client reads, once for all services (botocore keeps it in its
+    session's loader)."""
+    loader = session().get_component("data_loader")
+    for data in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
+        loader.load_data(data)
+
+
 def _models_of(service: str) -> Callable[[], object]:
-    """What making a client of `service` reads (botocore keeps it in its session's loader),
-    without making the client."""
+    """What making a client of `service` reads besides, without making the client."""
 
     def load() -> object:
         botocore = session()
-        loader = botocore.get_component("data_loader")
-        loader.load_service_model(service, "endpoint-rule-set-1")
-        for data in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
-            loader.load_data(data)
+        botocore.get_component("data_loader").load_service_model(service, "endpoint-rule-set-1")
         return botocore.get_service_model(service)
 
     load.__qualname__ = f"models of {service}"

@@ -155,18 +155,18 @@ def test_with_snap_start_every_trigger_invokes_the_published_alias(
     template: dict[str, Any],
 ) -> None:
     """$LATEST has no snapshot: a route, queue, stream or schedule that named the function
-    itself would get the slow start SnapStart is paid to avoid."""
-    overridden = template  # the configuration as committed: every function switched on
-    ours = _ours(overridden)
+    itself would get the slow start SnapStart is paid to avoid. The configuration as
+    committed switches every function on."""
+    ours = _ours(template)
     assert len(ours) >= 15
     for function in ours.values():
         assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
-    aliases = resources(overridden, "AWS::Lambda::Alias")
+    aliases = resources(template, "AWS::Lambda::Alias")
     behind = {k: a["Properties"]["FunctionName"]["Ref"] for k, a in aliases.items()}
     assert sorted(behind.values()) == sorted(ours)
     assert all(a["Properties"]["Name"] == "live" for a in aliases.values())
     # Only the version in use keeps a snapshot (each is paid for while it exists).
-    versions = resources(overridden, "AWS::Lambda::Version")
+    versions = resources(template, "AWS::Lambda::Version")
     assert len(versions) == len(ours)
     assert {v["DeletionPolicy"] for v in versions.values()} == {"Delete"}
     invoked: list[str] = []
@@ -178,20 +178,20 @@ def test_with_snap_start_every_trigger_invokes_the_published_alias(
         assert len(named) == 1, text
         invoked.extend(named)
 
-    for mapping in resources(overridden, "AWS::Lambda::EventSourceMapping").values():
+    for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
         through_alias(mapping["Properties"]["FunctionName"])
-    for method in resources(overridden, "AWS::ApiGateway::Method").values():
+    for method in resources(template, "AWS::ApiGateway::Method").values():
         integration = method["Properties"].get("Integration", {})
         if integration.get("Type") == "AWS_PROXY":
             through_alias(integration["Uri"])
-    for schedule in resources(overridden, "AWS::Scheduler::Schedule").values():
+    for schedule in resources(template, "AWS::Scheduler::Schedule").values():
         through_alias(schedule["Properties"]["Target"]["Arn"])
-    for permission in resources(overridden, "AWS::Lambda::Permission").values():
+    for permission in resources(template, "AWS::Lambda::Permission").values():
         if permission["Properties"]["Principal"] != "apigateway.amazonaws.com":
             continue
         through_alias(permission["Properties"]["FunctionName"])
     assert set(invoked) <= set(aliases) and len(set(invoked)) == len(ours)
-    plan = build_plan(overridden)  # the local runtime runs the function behind each alias
+    plan = build_plan(template)  # the local runtime runs the function behind each alias
     assert {r.function for r in plan.routes} | {e.function for e in plan.event_sources} | {
         s.target for s in plan.schedules} == set(ours)
 
