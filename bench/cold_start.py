@@ -9,7 +9,12 @@ of the same Python, on the same layer, that imports boto3 and creates the client
 created. Both are measured as the child's CPU time (user + system, from `wait4`), so other
 work on a shared machine barely moves them, and both talk to the local emulator (its time is
 spent in this process, not in the child). Runs are interleaved (function, floor, next
-function, …, round after round) and the medians compared."""
+function, …, round after round) and the medians compared.
+
+That is the headline: every function starts so in the default deploy (SnapStart off). The
+figure after a SnapStart restore (the priming hooks of shared/snapstart.py run first, then
+only the hooks after the restore and the first event are counted) is reported beside it for
+a function one may switch on; it leaves out the restore itself, which only AWS measures."""
 
 from __future__ import annotations
 
