@@ -2,6 +2,7 @@
 """CDK entry: builds the app from infra/ with cdk-nag's AwsSolutions checks."""
 
 import os
+from typing import Any
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -11,8 +12,9 @@ from infra.stack import LeadersStack
 from shared.names import STACK_NAME
 
 
-def build_app(outdir: str | None = None) -> cdk.App:
-    context = cdk_context()
+def build_app(outdir: str | None = None, overrides: dict[str, Any] | None = None) -> cdk.App:
+    """`overrides`: configuration keys as `-c leaders:KEY=VALUE` would give them (tests)."""
+    context = {**cdk_context(), **{f"leaders:{k}": v for k, v in (overrides or {}).items()}}
     app = cdk.App(outdir=outdir, context=context)
     # cdk.json's context, then every `-c leaders:KEY=VALUE` given to the CDK CLI.
     merged = {key: app.node.try_get_context(key) for key in [*context, *config_keys()]}

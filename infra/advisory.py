@@ -153,7 +153,10 @@ class Advisory(Construct):
             description="Queues again requests that wait long; reports the oldest's age",
             environment=environment, timeout=Duration.minutes(2),
         )
-        self.table.grant_read_write_data(self.requeue.function)
+        # The open requests queried through their index, each requeued one marked (update).
+        grant_items(self.table, self.requeue.function, "Query", "UpdateItem")
+        self.storage_key.grant(self.requeue.function, "kms:Decrypt", "kms:Encrypt",
+                               "kms:GenerateDataKey")  # the table and queues at rest
         for queue in self.queues.values():
             queue.grant_send_messages(self.requeue.function)
         invoke = schedule_role(self, self.requeue,

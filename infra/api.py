@@ -5,6 +5,8 @@ function."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from aws_cdk import RemovalPolicy, Stack
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from infra.function import PythonFunction
 
 from infra.config import DeployConfig
+from infra.function import retention
 from shared.http import MAX_BODY_BYTES
 
 STAGE = "prod"
@@ -28,6 +31,17 @@ FORM_ROUTES = ("/api/registrations", "/api/newsletter/subscriptions", "/api/advi
 ORIGIN_HEADER = "x-origin-verify"
 # The distribution's viewer-request function sets this header to the viewer's address.
 VIEWER_ADDRESS_HEADER = "True-Client-IP"
+# Rules of AWS's common rule set that only count (and label the request); the labels of the
+# last two are blocked by a rule of ours everywhere but on the routes that need them.
+COUNTED_COMMON_RULES = ("SizeRestrictions_BODY", "CrossSiteScripting_BODY", "NoUserAgent_HEADER")
+COMMON_RULES_LABEL = "awswaf:managed:aws:core-rule-set"
+# The editor's routes carry Markdown and HTML (drafts, preview, test); the one-click unsubscribe
+# is POSTed by mail providers (RFC 8058). Paths below /api, as in infra/newsletter.py.
+EDITOR_PATHS = ("staff/newsletter/issues", "staff/newsletter/issues/{issue_id}",
+                "staff/newsletter/preview", "staff/newsletter/issues/{issue_id}/test",
+                "staff/newsletter/issues/{issue_id}/approve",
+                "staff/newsletter/issues/{issue_id}/withdraw")
+UNSUBSCRIBE_ROUTE = "newsletter/unsubscribe"
 # The web ACL's own answers (Danish), by custom response body key.
 WAF_ANSWERS = {
     "direct": ("forbidden", "Brug formularerne på foreningens hjemmeside."),
@@ -39,8 +53,10 @@ WAF_ANSWERS = {
 class PublicApi(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
+        # Each entry's `ip` is the address the request came from to API Gateway: CloudFront's
+        # edge, not the member (the viewer's address reaches only the web ACL's rate rule).
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS,
+            self, "AccessLogs", retention=retention(config.log_retention_days),
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.rest_api = apigw.RestApi(
@@ -75,6 +91,14 @@ class PublicApi(Construct):
                 data_trace_enabled=False,
             ),
         )
+        # API Gateway writes the stage's execution logs to a group it names itself and would
+        # create without an expiry on its first entry: made here first, with the retention.
+        self.execution_logs = logs.LogGroup(
+            self, "ExecutionLogs", retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}/{STAGE}",
+        )
+        self.rest_api.deployment_stage.node.add_dependency(self.execution_logs)
         self.validator = apigw.RequestValidator(
             self, "ParameterValidator", rest_api=self.rest_api,
             validate_request_parameters=True, validate_request_body=True,
@@ -194,38 +218,10 @@ class PublicApi(Construct):
                     ),
                     visibility_config=visibility("rate-per-viewer"),
                 ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="body-over-16kb",
-                    priority=2,
-                    action=block(413, "size"),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                                body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
-                            comparison_operator="GT",
-                            size=MAX_BODY_BYTES,  # the functions answer 413 above it too
-                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(
-                                priority=0, type="NONE")],
-                        )),
-                    visibility_config=visibility("body-over-16kb"),
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="aws-common",
-                    priority=3,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name="AWSManagedRulesCommonRuleSet",
-                            # Its body rule blocks over 8 KB; the API promises 16 KB (above).
-                            rule_action_overrides=[wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                name="SizeRestrictions_BODY",
-                                action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}))],
-                        )
-                    ),
-                    visibility_config=visibility("aws-common"),
-                ),
+                *(self._managed_rules(visibility, block) if config.waf_managed_rules else ()),
             ],
         )
+        self.web_acl = acl
         stage_arn = Stack.of(self).format_arn(
             service="apigateway", account="",
             resource=f"/restapis/{self.rest_api.rest_api_id}/stages/{STAGE}",
@@ -234,3 +230,95 @@ class PublicApi(Construct):
             self, "WebAclAssociation", resource_arn=stage_arn, web_acl_arn=acl.attr_arn,
         )
         association.node.add_dependency(self.rest_api.deployment_stage)
+
+    def _managed_rules(
+        self,
+        visibility: Callable[[str], wafv2.CfnWebACL.VisibilityConfigProperty],
+        block: Callable[[int, str], wafv2.CfnWebACL.RuleActionProperty],
+    ) -> tuple[wafv2.CfnWebACL.RuleProperty, ...]:
+        """The promised 16 KB body limit, AWS's common rule set, and the two of its rules that
+        would refuse legitimate requests on named routes: those only count in the group (and
+        label the request), and a rule of ours blocks what they label everywhere else. The
+        body cross-site-scripting rule would refuse the editor's Markdown and preview (HTML is
+        what they carry); the missing-User-Agent rule would refuse a mail provider's RFC 8058
+        one-click unsubscribe POST, which need not name itself."""
+        statement = wafv2.CfnWebACL.StatementProperty
+        path = wafv2.CfnWebACL.FieldToMatchProperty(uri_path={})
+        none = [wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]
+
+        def label(name: str) -> wafv2.CfnWebACL.StatementProperty:
+            return statement(label_match_statement=wafv2.CfnWebACL.LabelMatchStatementProperty(
+                scope="LABEL", key=f"{COMMON_RULES_LABEL}:{name}"))
+
+        def on_path(pattern: str) -> wafv2.CfnWebACL.StatementProperty:
+            return statement(regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                field_to_match=path, regex_string=pattern, text_transformations=none))
+
+        def excepted(name: str, where: wafv2.CfnWebACL.StatementProperty,
+                     ) -> wafv2.CfnWebACL.StatementProperty:
+            return statement(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[
+                label(name),
+                statement(not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=where)),
+            ]))
+
+        unsubscribe_post = statement(and_statement=wafv2.CfnWebACL.AndStatementProperty(
+            statements=[
+                statement(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(method={}),
+                    positional_constraint="EXACTLY", search_string="POST",
+                    text_transformations=none)),
+                on_path(route_pattern((UNSUBSCRIBE_ROUTE,))),
+            ]))
+        return (
+            wafv2.CfnWebACL.RuleProperty(
+                name="body-over-16kb",
+                priority=2,
+                action=block(413, "size"),
+                statement=statement(
+                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
+                        comparison_operator="GT",
+                        size=MAX_BODY_BYTES,  # the functions answer 413 above it too
+                        text_transformations=none,
+                    )),
+                visibility_config=visibility("body-over-16kb"),
+            ),
+            wafv2.CfnWebACL.RuleProperty(
+                name="aws-common",
+                priority=3,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=statement(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name="AWSManagedRulesCommonRuleSet",
+                        # Its body rule blocks over 8 KB; the API promises 16 KB (above). The
+                        # other two are blocked below, outside their routes.
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(
+                                    count={}))
+                            for rule in COUNTED_COMMON_RULES],
+                    )
+                ),
+                visibility_config=visibility("aws-common"),
+            ),
+            wafv2.CfnWebACL.RuleProperty(
+                name="aws-common-outside-its-exceptions",
+                priority=4,
+                # A plain block, answered like the common rules' own (WAF_FILTERED, 403).
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=statement(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=[
+                    excepted("CrossSiteScripting_Body", on_path(route_pattern(EDITOR_PATHS))),
+                    excepted("NoUserAgent_Header", unsubscribe_post),
+                ])),
+                visibility_config=visibility("aws-common-outside-its-exceptions"),
+            ),
+        )
+
+
+def route_pattern(paths: Iterable[str]) -> str:
+    """A regular expression for exactly these routes below /api (`{name}` a path segment), as
+    the web ACL sees the path: with or without the stage's name before it."""
+    alternatives = sorted({"/".join("[^/]+" if part.startswith("{") else re.escape(part)
+                                    for part in path.strip("/").split("/")) for path in paths})
+    return f"^(/{STAGE})?/{API_ROOT}/({'|'.join(alternatives)})$"

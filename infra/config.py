@@ -23,6 +23,15 @@ REGIONAL_SERVICES = ("email", "scheduler", "wafv2", "apigateway", "lambda", "kms
                      "dynamodb", "secretsmanager", "sns", "ssm", "logs", "monitoring", "s3")
 
 
+# CloudFront's standard logging (legacy) delivers no logs to a bucket in these regions
+# (CloudFront Developer Guide, "Choosing an Amazon S3 bucket for your standard logs"; the
+# Systems Manager runbook AWSConfigRemediation-EnableCloudFrontAccessLogs names af-south-1,
+# ap-east-1, eu-south-1 and me-south-1). The distribution logs to a bucket of the stack's region.
+CLOUDFRONT_LOGS_UNSUPPORTED = ("af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3",
+                               "ap-southeast-4", "ca-west-1", "eu-central-2", "eu-south-1",
+                               "eu-south-2", "il-central-1", "me-central-1", "me-south-1")
+
+
 @cache
 def _aws_endpoints() -> dict[str, Any]:
     """The `aws` partition of the endpoint data AWS publishes with botocore."""
@@ -39,9 +48,11 @@ def missing_services(region: str) -> list[str]:
 
 
 def eu_regions_with_every_service() -> list[str]:
-    """EU regions where every regional service of the stack has an endpoint."""
+    """EU regions where every regional service of the stack has an endpoint and whose
+    buckets CloudFront's standard logging writes to."""
     return sorted(region for region in _aws_endpoints()["regions"]
-                  if region.startswith("eu-") and not missing_services(region))
+                  if region.startswith("eu-") and not missing_services(region)
+                  and region not in CLOUDFRONT_LOGS_UNSUPPORTED)
 
 
 class DeployConfig(BaseModel):
@@ -62,6 +73,14 @@ class DeployConfig(BaseModel):
     # The regional web ACL in front of the API (a fixed monthly cost; see the README).
     waf_enabled: bool
     waf_requests_per_5_minutes: int = Field(ge=10)
+    # With the web ACL: the 16 KB body rule and AWS's common rule set (three of the web ACL's
+    # five rules, $3 a month). false keeps only the origin lock and the per-address rate
+    # limit; the functions still refuse bodies over 16 KB and validate every field.
+    waf_managed_rules: bool = True
+    # `account`: one alarm on every function error of the account (Lambda's Errors metric
+    # without a dimension; the dashboard shows which function). `each`: one alarm per
+    # function, which names it (14 alarms more, $1.40 a month). Dead-letter alarms: always.
+    function_error_alarms: Literal["account", "each"] = "account"
     log_retention_days: Literal[14, 30, 90, 180, 365]
     # Where the pages are served: "" for the distribution's own https://xxxx.cloudfront.net,
     # or https://DOMAIN with `certificate_arn`, an ACM certificate for DOMAIN in us-east-1.
@@ -96,6 +115,16 @@ class DeployConfig(BaseModel):
     # Staff sign in to the console with a TOTP app as their second factor (required); false
     # makes TOTP optional (each user may still enrol), e.g. for a test deployment.
     staff_mfa: bool = True
+    # The staff pool mails (invitations in Danish with the console's link, verification codes)
+    # through the stack's SES identity and configuration set. Cognito accepts that only once
+    # the sender's domain is verified in SES, so a fresh account deploys first without it
+    # (Cognito's own sender and default English texts), publishes the DNS records, and
+    # deploys again with it on before anyone is invited (README, Deploy).
+    staff_email_through_ses: bool = False
+    # Cognito threat protection: `audit` assesses and logs every sign-in's risk and acts on
+    # none (AWS advises two weeks or more of it first); `enforced` blocks compromised
+    # credentials and high-risk sign-ins (the risk configuration; low and medium: no action).
+    staff_threat_protection: Literal["audit", "enforced"] = "audit"
     # Lambda SnapStart for these functions (service names, e.g. `advisory-intake`), each
     # invoked through its alias `live`; a cache fee per function (see the README). Empty: none.
     snap_start: tuple[str, ...] = ()
@@ -122,6 +151,10 @@ class DeployConfig(BaseModel):
             raise ValueError(
                 f"{region} is not an EU region; membership of a union is special-category data "
                 f"(GDPR art. 9), so the stack deploys only to one of {', '.join(allowed)}")
+        if region in CLOUDFRONT_LOGS_UNSUPPORTED:
+            raise ValueError(
+                f"{region}: CloudFront's standard logging cannot write the distribution's "
+                f"access logs to a bucket in this region; choose one of {', '.join(allowed)}")
         missing = missing_services(region)
         raise ValueError(
             f"{region} lacks {', '.join(missing) or 'services'} of this stack "

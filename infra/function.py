@@ -35,7 +35,7 @@ class FunctionRuntime(Construct):
             compatible_architectures=[lambda_.Architecture.ARM_64],
             description="Run-time dependencies of the functions (pyproject [project] dependencies)",
         )
-        self.log_retention = _retention(log_retention_days)
+        self.log_retention = retention(log_retention_days)
 
 
 class PythonFunction(Construct):
@@ -128,5 +128,6 @@ _RETENTION = {
 }
 
 
-def _retention(days: int) -> logs.RetentionDays:
+def retention(days: int) -> logs.RetentionDays:
+    """The log retention of `log_retention_days`."""
     return _RETENTION[days]

@@ -9,12 +9,14 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra.api import ORIGIN_HEADER, STAGE, VIEWER_ADDRESS_HEADER, PublicApi
 from infra.config import ROOT, DeployConfig
+from infra.function import retention
 from pages.site import build as build_site
 from pages.site import content_security_policy, site_values
 
@@ -22,6 +24,10 @@ from pages.site import content_security_policy, site_values
 def cognito_endpoint(region: str) -> str:
     """Cognito's API in the region: where the staff pages sign in."""
     return f"https://cognito-idp.{region}.amazonaws.com"
+
+# The status codes CloudFront would cache (the ones it lets an error caching minimum TTL be set
+# for, 416 aside, which it never caches): none is cached, each goes to the origin again.
+UNCACHED_ERRORS = (400, 403, 404, 405, 414, 500, 501, 502, 503, 504)
 
 # Runs at the edge on every /api request: the viewer's address, as CloudFront saw it, replaces
 # any header of that name the client sent, so the web ACL's rate rule counts real viewers.
@@ -121,6 +127,12 @@ class Pages(Construct):
             enable_logging=True,
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",
+            # CloudFront caches an origin's error answer for 10 seconds by default, whatever
+            # its Cache-Control says (Developer Guide, "Control how long CloudFront caches
+            # errors"): an API's 403 or 5xx for one viewer could be served to another. Error
+            # caching is a distribution setting, so the pages' errors are not cached either.
+            error_responses=[cloudfront.ErrorResponse(http_status=status, ttl=Duration.seconds(0))
+                             for status in UNCACHED_ERRORS],
             domain_names=[domain] if domain else None,
             certificate=acm.Certificate.from_certificate_arn(
                 self, "Certificate", config.certificate_arn) if domain else None,
@@ -159,4 +171,8 @@ class Pages(Construct):
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],
+            # CDK's copying function logs here, not to a group Lambda would make without expiry.
+            log_group=logs.LogGroup(self, "DeployLogs",
+                                    retention=retention(config.log_retention_days),
+                                    removal_policy=RemovalPolicy.DESTROY),
         )

@@ -33,6 +33,14 @@ from shared.names import (
     SERVICE_STAFF_PRIVACY,
 )
 
+# What a data-protection request calls (shared.privacy and its adapters), for the CLI's role
+# and the console function alike. Registrations of the address found (Scan), read and
+# cancelled (Get, Update), their submissions and mail records found and deleted (Query,
+# Delete); the session's seats and waiting list read and moved up when a seat is given up;
+# the subscriber and their copies read (Get, the issues scanned), then deleted.
+REGISTRATION_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")
+CATALOGUE_ACTIONS = ("GetItem", "UpdateItem")
+NEWSLETTER_ACTIONS = ("GetItem", "Scan", "DeleteItem")
 # The privacy officer's routes below /api (the handler checks the group as well).
 PRIVACY_OFFICER_ROUTES = (
     ("POST", "staff/privacy/search"),
@@ -56,9 +64,11 @@ class PrivacyRequests(Construct):
         self.officer_role = iam.Role(
             self, "PrivacyOfficerRole", assumed_by=iam.AccountRootPrincipal(),
             description="The secretariat: export and erase one person's forum and newsletter data")
-        catalogue.table.grant_read_write_data(self.officer_role)  # a freed seat is given on
-        registration.table.grant_read_write_data(self.officer_role)
-        newsletter.table.grant_read_write_data(self.officer_role)
+        # Exactly what shared.privacy calls, as the console function below: the CLI runs the
+        # same requests (a freed seat is given on, so the session is updated too).
+        grant_items(registration.table, self.officer_role, *REGISTRATION_ACTIONS)
+        grant_items(catalogue.table, self.officer_role, *CATALOGUE_ACTIONS)
+        grant_items(newsletter.table, self.officer_role, *NEWSLETTER_ACTIONS)
         newsletter.secret.grant_read(self.officer_role)  # subscriber ids are keyed hashes
         stack = Stack.of(self)
         self.officer_role.add_to_policy(iam.PolicyStatement(
@@ -95,14 +105,9 @@ class PrivacyRequests(Construct):
             timeout=Duration.seconds(29),
         )
         grantee = function.function
-        # Registrations of the address found (Scan), read and cancelled (Get, Update), their
-        # submissions and mail records found and deleted (Query, Delete).
-        grant_items(registration.table, grantee, "Scan", "Query", "GetItem", "UpdateItem",
-                    "DeleteItem")
-        # The session's seats and waiting list, read and moved up when a seat is given up.
-        grant_items(catalogue.table, grantee, "GetItem", "UpdateItem")
-        # The subscriber and their copies read (Get, the issues Scanned), then deleted.
-        grant_items(newsletter.table, grantee, "GetItem", "Scan", "DeleteItem")
+        grant_items(registration.table, grantee, *REGISTRATION_ACTIONS)
+        grant_items(catalogue.table, grantee, *CATALOGUE_ACTIONS)
+        grant_items(newsletter.table, grantee, *NEWSLETTER_ACTIONS)
         newsletter.secret.grant_read(grantee)  # subscriber ids are keyed hashes
         # Records added (never changed or removed) and read for the trail.
         grant_items(self.table, grantee, "PutItem", "Scan")

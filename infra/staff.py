@@ -5,6 +5,8 @@ The pages read the pool and client from /personale/config.json, written at deplo
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
@@ -14,9 +16,11 @@ from constructs import Construct
 
 from infra.api import PublicApi
 from infra.config import DeployConfig
+from infra.email import Email
 from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime, PythonFunction
 from infra.pages import Pages, cognito_endpoint
+from infra.parts import grant_items
 from infra.registrations import ForumRegistration
 from shared.names import (
     ENV_FORUMS_TABLE,
@@ -44,6 +48,9 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/reopen"),
     ("POST", "staff/sessions/{session_id}/cancel"),
 )
+# What the secretariat's routes call on each table (shared.forums and its adapters).
+STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
+STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "UpdateItem")
 # The ID token lives this long; the pages keep no refresh token, so a session ends with it.
 TOKEN_MINUTES = 30
 
@@ -51,7 +58,7 @@ TOKEN_MINUTES = 30
 class StaffConsole(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
                  runtime: FunctionRuntime, api: PublicApi, catalogue: ForumsCatalogue,
-                 registration: ForumRegistration, pages: Pages) -> None:
+                 registration: ForumRegistration, pages: Pages, email: Email) -> None:
         super().__init__(scope, construct_id)
         console = f"{pages.link_base}/personale/"
         self.user_pool = cognito.UserPool(
@@ -74,25 +81,37 @@ class StaffConsole(Construct):
             # A changed address counts only once its owner has verified it: until then the
             # old one stays in the tokens (the console names staff by their address).
             keep_original=cognito.KeepOriginalAttrs(email=True),
-            # Threat protection: compromised credentials and risky sign-ins are blocked.
+            # Threat protection (Plus plan): audit only by default, see the risk configuration.
             feature_plan=cognito.FeaturePlan.PLUS,
-            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            user_invitation=cognito.UserInvitationConfig(
-                email_subject="Din adgang til personalesiderne for Ledere af ledere",
-                email_body=(
-                    "<p>Hej</p><p>Du er inviteret til personalesiderne for Ledere af ledere: "
-                    f"{console}</p><p>Brugernavn: {{username}}<br>Midlertidig adgangskode: "
-                    "{####}</p><p>Første gang vælger du din egen adgangskode og opsætter en "
-                    "app til engangskoder (fx Microsoft Authenticator eller Google "
-                    "Authenticator). Den midlertidige adgangskode virker i 3 dage.</p>"),
-            ),
-            user_verification=cognito.UserVerificationConfig(
-                email_subject="Din kode til Ledere af ledere",
-                email_body="Din kode er {####}",
-                email_style=cognito.VerificationEmailStyle.CODE,
-            ),
+            standard_threat_protection_mode=(
+                cognito.StandardThreatProtectionMode.FULL_FUNCTION
+                if config.staff_threat_protection == "enforced"
+                else cognito.StandardThreatProtectionMode.AUDIT_ONLY),
+            **_mail(config, email, console),
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        if config.staff_email_through_ses:  # Cognito checks the identity when it is set
+            self.user_pool.node.add_dependency(email.identity)
+        self.risk_configuration = cognito.CfnUserPoolRiskConfigurationAttachment(
+            self, "RiskConfiguration", user_pool_id=self.user_pool.user_pool_id,
+            client_id="ALL",
+            # Credentials found in public breaches: the sign-in (or password change) is
+            # refused and the user must be given a new password (README, Deploy).
+            compromised_credentials_risk_configuration=(
+                cognito.CfnUserPoolRiskConfigurationAttachment
+                .CompromisedCredentialsRiskConfigurationTypeProperty(
+                    actions=cognito.CfnUserPoolRiskConfigurationAttachment
+                    .CompromisedCredentialsActionsTypeProperty(event_action="BLOCK"))),
+            # A high-risk sign-in is refused; low and medium are only logged (TOTP already
+            # asks every sign-in for a second factor). No mail to the user about it.
+            account_takeover_risk_configuration=(
+                cognito.CfnUserPoolRiskConfigurationAttachment
+                .AccountTakeoverRiskConfigurationTypeProperty(
+                    actions=cognito.CfnUserPoolRiskConfigurationAttachment
+                    .AccountTakeoverActionsTypeProperty(
+                        high_action=_takeover("BLOCK"), medium_action=_takeover("NO_ACTION"),
+                        low_action=_takeover("NO_ACTION")))),
         )
         self.groups = {
             name: cognito.UserPoolGroup(
@@ -141,8 +160,12 @@ class StaffConsole(Construct):
                          ENV_REGISTRATIONS_TABLE: registration.table.table_name},
             timeout=Duration.seconds(29),
         )
-        catalogue.table.grant_read_write_data(self.api_function.function)
-        registration.table.grant_read_write_data(self.api_function.function)
+        # The secretariat's routes: forums and sessions listed (Scan, the forum index), read,
+        # imported and closed, reopened or cancelled (updates); participants listed (Query),
+        # each cancelled and the waiting list moved up (updates in transactions).
+        grant_items(catalogue.table, self.api_function.function, *STAFF_CATALOGUE_ACTIONS)
+        grant_items(registration.table, self.api_function.function,
+                    *STAFF_REGISTRATION_ACTIONS)
         self._api = api
         self.add_routes(self.api_function, (("GET", "staff/me"), *SECRETARIAT_ROUTES))
 
@@ -170,3 +193,43 @@ class StaffConsole(Construct):
         routes here; the handler checks the caller's group itself as well."""
         for method, path in routes:
             self._api.route(method, path, function, self.authorizer)
+
+
+_Risk = cognito.CfnUserPoolRiskConfigurationAttachment
+
+
+def _takeover(action: str) -> _Risk.AccountTakeoverActionTypeProperty:
+    """What Cognito does at one risk level of a sign-in; the user is not mailed about it."""
+    return _Risk.AccountTakeoverActionTypeProperty(event_action=action, notify=False)
+
+
+def _mail(config: DeployConfig, email: Email, console: str) -> dict[str, Any]:
+    """How the pool mails: through the stack's SES identity (a From on the sender's domain)
+    and configuration set, with the Danish texts, once `staff_email_through_ses` is on.
+    CloudFormation allows a custom invitation or verification text only with
+    EmailSendingAccount DEVELOPER (`AWS::Cognito::UserPool` InviteMessageTemplate), and
+    Cognito accepts DEVELOPER only for an identity SES has verified: so a fresh account's
+    first deploy keeps Cognito's own sender and its default texts, and nobody is invited
+    before the second."""
+    if not config.staff_email_through_ses:
+        return {}
+    return {
+        "email": cognito.UserPoolEmail.with_ses(
+            from_email=config.sender_address, from_name="Ledere af ledere",
+            reply_to=config.contact_email, ses_verified_domain=config.sender_domain,
+            configuration_set_name=email.configuration_set.configuration_set_name),
+        "user_invitation": cognito.UserInvitationConfig(
+            email_subject="Din adgang til personalesiderne for Ledere af ledere",
+            email_body=(
+                "<p>Hej</p><p>Du er inviteret til personalesiderne for Ledere af ledere: "
+                f"{console}</p><p>Brugernavn: {{username}}<br>Midlertidig adgangskode: "
+                "{####}</p><p>Første gang vælger du din egen adgangskode og opsætter en "
+                "app til engangskoder (fx Microsoft Authenticator eller Google "
+                "Authenticator). Den midlertidige adgangskode virker i 3 dage.</p>"),
+        ),
+        "user_verification": cognito.UserVerificationConfig(
+            email_subject="Din kode til Ledere af ledere",
+            email_body="Din kode er {####}",
+            email_style=cognito.VerificationEmailStyle.CODE,
+        ),
+    }

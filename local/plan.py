@@ -62,6 +62,9 @@ DEPLOY_ONLY = frozenset({
     # Its headers (the CSP above all) are sent by the local server itself (local/server.py).
     "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    # Cognito's threat protection: moto has none, the local pool signs in without it.
+    "AWS::Cognito::UserPoolRiskConfigurationAttachment",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     "Custom::CDKBucketDeployment",
