@@ -24,9 +24,11 @@ REGIONAL_SERVICES = ("email", "scheduler", "wafv2", "apigateway", "lambda", "kms
 
 
 # CloudFront's standard logging (legacy) delivers no logs to a bucket in these regions
-# (CloudFront Developer Guide, "Choosing an Amazon S3 bucket for your standard logs"; the
-# Systems Manager runbook AWSConfigRemediation-EnableCloudFrontAccessLogs names af-south-1,
-# ap-east-1, eu-south-1 and me-south-1). The distribution logs to a bucket of the stack's region.
+# (CloudFront Developer Guide, "Choosing an Amazon S3 bucket for your standard logs", which
+# lists the opt-in regions; the Systems Manager runbook AWSConfigRemediation-Enable
+# CloudFrontAccessLogs names af-south-1, ap-east-1, eu-south-1 and me-south-1, and an AWS
+# solution's guide says CloudFront delivers no access logs to buckets in opt-in regions). The
+# distribution logs to a bucket of the stack's region.
 CLOUDFRONT_LOGS_UNSUPPORTED = ("af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3",
                                "ap-southeast-4", "ca-west-1", "eu-central-2", "eu-south-1",
                                "eu-south-2", "il-central-1", "me-central-1", "me-south-1")

@@ -500,6 +500,35 @@ def test_an_operations_dashboard_is_deployed_and_named_in_the_outputs(
     assert len(metrics) <= 50  # CloudWatch's always-free dashboards hold up to 50 metrics
 
 
+# -- cost -----------------------------------------------------------------------------------
+
+
+# What the README's cost table counts ("What it costs"), by resource type: a change here is a
+# change of the bill, and the table's line with it.
+BILLED = {
+    "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 2, "AWS::SecretsManager::Secret": 3,
+    "AWS::CloudWatch::Alarm": 11, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 19,
+    "AWS::SQS::Queue": 11, "AWS::ApiGateway::RestApi": 1, "AWS::DynamoDB::Table": 5,
+    "AWS::Cognito::UserPool": 1, "AWS::SES::EmailIdentity": 1, "AWS::SES::ConfigurationSet": 1,
+    "AWS::CloudFront::Distribution": 1, "AWS::CloudFront::Function": 2, "AWS::S3::Bucket": 2,
+    "AWS::SNS::Topic": 2, "AWS::Scheduler::Schedule": 4,
+}
+
+
+def test_the_cost_table_counts_what_the_default_template_holds(
+    template: dict[str, Any],
+) -> None:
+    for kind, count in BILLED.items():
+        assert len(resources(template, kind)) == count, kind
+    assert len(waf_rules(template)) == 5  # $1 each; a rule group counts as one
+    assert len(_ours(template)) == 15 and not resources(template, "AWS::Lambda::Version")
+    polled = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+              if "StreamArn" not in json.dumps(m["Properties"]["EventSourceArn"])]
+    assert len(polled) == 3  # the queues Lambda's pollers receive from even when idle
+    _, pool = one(template, "AWS::Cognito::UserPool")
+    assert pool["Properties"]["UserPoolTier"] == "PLUS"  # $0.02 per monthly active user
+
+
 # -- logs -----------------------------------------------------------------------------------
 
 
