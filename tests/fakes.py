@@ -356,11 +356,15 @@ class MemoryRegistrationStore:
             return [s for s in self._values(None, "SUB#")
                     if isinstance(s, Submission) and normalise_email(s.email) == wanted]
 
-    def forget(self, registration: Registration) -> None:
+    def forget(self, registration: Registration) -> bool:
         with self.lock:
-            if (registration.session_id, _reg(registration.id)) in self._items:
-                self._write(registration.session_id, _reg(registration.id), None)
+            current = self.get(registration.session_id, registration.id)
+            if current is None or (current.status, current.round) != (registration.status,
+                                                                      registration.round):
+                return False  # as the adapter's condition
+            self._write(registration.session_id, _reg(registration.id), None)
             self.forget_submissions(registration.session_id, registration.id)
+            return True
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         with self.lock:

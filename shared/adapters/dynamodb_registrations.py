@@ -433,10 +433,22 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         """Every submission of this address not yet expired, confirmed or not."""
         return [item_to_submission(item) for item in self._personal_items(email, "SUB#")]
 
-    def forget(self, registration: Registration) -> None:
-        """Delete the registration, its submissions, and the record of the emails it was sent."""
-        self._delete(registration_key(registration.session_id, registration.id))
+    def forget(self, registration: Registration) -> bool:
+        """Delete the registration, its submissions, and the record of the emails it was sent;
+        only while it is as given (status and round): False, and nothing deleted, when a
+        press took it up again meanwhile (its seat is counted: the erasure reads it again)."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=registration_key(registration.session_id, registration.id),
+                ConditionExpression="#status = :status AND #round = :round",
+                ExpressionAttributeNames={"#status": "status", "#round": "round"},
+                ExpressionAttributeValues={":status": {"S": registration.status.value},
+                                           ":round": {"N": str(registration.round)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
         self.forget_submissions(registration.session_id, registration.id)
+        return True
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         for prefix in (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",
