@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from shared.advisory.models import AdvisoryRequest, Contents
+from shared.advisory.models import AdvisoryRequest, AuditEntry, Contents
 from shared.clock import Clock, utcnow
 from shared.errors import DomainError
 from shared.forms import normalise_email
@@ -188,6 +188,8 @@ class ForumRecords(Protocol):
 
     def forget(self, registration: Registration) -> bool: ...
 
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]: ...
+
     def submissions_with_email(self, email: str) -> list[Submission]: ...
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None: ...
@@ -199,16 +201,26 @@ class ForumsHolder:
     def __init__(self, store: ForumRecords) -> None:
         self._store = store
 
+    def held(self, email: str) -> list[dict[str, Any]]:
+        """Registrations and submissions not yet confirmed, by status."""
+        return [{"status": r.status.value} for r in self._store.with_email(email)] + [
+            {"status": "unconfirmed"} for _ in self._store.submissions_with_email(email)]
+
     def export(self, email: str) -> list[dict[str, Any]]:
-        """Registrations (with the place in line), and submissions not yet confirmed."""
+        """Registrations (with the place in line and the record of the emails sent for
+        them), and submissions not yet confirmed (with the record of the confirmation
+        links mailed, when no registration carries it)."""
+        registrations = self._store.with_email(email)
+        shown = {(r.session_id, r.id) for r in registrations}
         return [{**r.model_dump(mode="json"),
                  "waitlist_position": self._store.position(r.session_id, r.id)
-                 if r.status is Status.WAITLISTED else None}
-                for r in self._store.with_email(email)] + [
-                {**s.model_dump(mode="json"), "status": "unconfirmed"}
+                 if r.status is Status.WAITLISTED else None,
+                 "emails": self._store.mails(r.session_id, r.id)}
+                for r in registrations] + [
+                {**s.model_dump(mode="json"), "status": "unconfirmed",
+                 **({} if (s.session_id, s.registration_id) in shown
+                    else {"emails": self._store.mails(s.session_id, s.registration_id)})}
                 for s in self._store.submissions_with_email(email)]
-
-    held = export
 
     def erase(self, email: str, now: datetime) -> int:
         """A seat in a coming session is given up first (the next on the waiting list gets
@@ -288,6 +300,8 @@ class NewsletterHolder:
 class AdvisoryRecords(Protocol):
     def all_requests(self) -> list[AdvisoryRequest]: ...
 
+    def audit_of(self, references: set[str]) -> list[AuditEntry]: ...
+
     def forget(self, reference: str) -> None: ...
 
 
@@ -341,6 +355,13 @@ class AdvisoryHolder:
                 "done_at": request.done_at.isoformat() if request.done_at else None,
                 **contents.model_dump(mode="json", exclude={"note"}), "consultant_note": note,
             })
+        # The consultant's audit of each request (who took, viewed, finished or exported it,
+        # when), this export's own entries included.
+        audit = self._store.audit_of({request["reference"] for request in found})
+        for request in found:
+            request["audit"] = [{"at": entry.at.isoformat(), "by": entry.by,
+                                 "action": entry.action.value}
+                                for entry in audit if entry.reference == request["reference"]]
         return found
 
     def erase(self, email: str, now: datetime) -> int:

@@ -356,6 +356,12 @@ class MemoryRegistrationStore:
             return [s for s in self._values(None, "SUB#")
                     if isinstance(s, Submission) and normalise_email(s.email) == wanted]
 
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:
+        with self.lock:
+            return [{"email": key.rsplit("#", 1)[-1]} for sid, key in self._items
+                    if sid == session_id and key.startswith((f"MAIL#{registration_id}#",
+                                                             f"GATE#{registration_id}"))]
+
     def forget(self, registration: Registration) -> bool:
         with self.lock:
             current = self.get(registration.session_id, registration.id)
