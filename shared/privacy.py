@@ -341,7 +341,7 @@ class AdvisoryHolder:
         return [{"status": request.status.value} for request, _ in self._from(email)]
 
     def export(self, email: str) -> list[dict[str, Any]]:
-        found = []
+        found: list[dict[str, Any]] = []
         for request, contents in self._from(email):
             if self._exported is not None:
                 self._exported(request.reference)  # audited before it is shown
@@ -357,11 +357,11 @@ class AdvisoryHolder:
             })
         # The consultant's audit of each request (who took, viewed, finished or exported it,
         # when), this export's own entries included.
-        audit = self._store.audit_of({request["reference"] for request in found})
-        for request in found:
-            request["audit"] = [{"at": entry.at.isoformat(), "by": entry.by,
-                                 "action": entry.action.value}
-                                for entry in audit if entry.reference == request["reference"]]
+        audit = self._store.audit_of({shown["reference"] for shown in found})
+        for shown in found:
+            shown["audit"] = [{"at": entry.at.isoformat(), "by": entry.by,
+                               "action": entry.action.value}
+                              for entry in audit if entry.reference == shown["reference"]]
         return found
 
     def erase(self, email: str, now: datetime) -> int:
