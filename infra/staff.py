@@ -51,8 +51,13 @@ SECRETARIAT_ROUTES = (
 # What the secretariat's routes call on each table (shared.forums and its adapters).
 STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
 STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "UpdateItem")
-# The ID token lives this long; the pages keep no refresh token, so a session ends with it.
-TOKEN_MINUTES = 30
+# ID and access tokens live this long (Cognito's shortest): API Gateway's authorizer checks
+# a token's signature and expiry only, so a user removed, disabled or signed out everywhere
+# keeps a token this long at most. The pages renew theirs in the background with the refresh
+# token, which a global sign-out revokes (AdminUserGlobalSignOut, GlobalSignOut).
+TOKEN_MINUTES = 5
+# A working day without signing in again; a global sign-out ends it at once.
+REFRESH_HOURS = 12
 
 
 class StaffConsole(Construct):
@@ -131,8 +136,12 @@ class StaffConsole(Construct):
             disable_o_auth=True,
             id_token_validity=Duration.minutes(TOKEN_MINUTES),
             access_token_validity=Duration.minutes(TOKEN_MINUTES),
-            refresh_token_validity=Duration.minutes(60),
+            refresh_token_validity=Duration.hours(REFRESH_HOURS),
             enable_token_revocation=True,
+            # The ID token carries what the console needs of the user and nothing else: the
+            # address and whether it is verified (and the groups, which Cognito always adds).
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(
+                email=True, email_verified=True),
             # Staff cannot change their own attributes with their access token (the address
             # above all): only `locale`, harmless, because an empty list would mean all.
             write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),

@@ -3,7 +3,11 @@ behind it reaches its function only with a valid ID token of one of the authoriz
 pools in its header (signature against the pool's JWKS as the emulator serves it, issuer,
 audience one of the pool's app clients, `token_use` id, not expired); otherwise the gateway
 answers 401 itself. The token's claims reach the function as API Gateway passes them, under
-`requestContext.authorizer.claims`, every value a string."""
+`requestContext.authorizer.claims`, every value a string.
+
+Only that: like API Gateway's, it does not look the user up, so a token stays good after its
+user was removed, disabled or signed out, until it expires (five minutes, from the app client;
+the emulator's own tokens live an hour whatever the client says)."""
 
 from __future__ import annotations
 
@@ -17,15 +21,17 @@ import jwt
 
 from local.emulator import Emulator
 from local.plan import Plan
+from shared.clock import Clock, utcnow
 
 # How API Gateway writes the token's times into the claims it passes on.
 TIME_CLAIMS = ("exp", "iat", "auth_time")
 
 
 class CognitoAuthorizers:
-    def __init__(self, plan: Plan, emulator: Emulator) -> None:
+    def __init__(self, plan: Plan, emulator: Emulator, clock: Clock = utcnow) -> None:
         self.plan = plan
         self.emulator = emulator
+        self.clock = clock  # what "expired" is measured against (tests move it on)
         self._keys: dict[str, jwt.PyJWKSet] = {}
         self._lock = threading.Lock()
 
@@ -63,28 +69,16 @@ class CognitoAuthorizers:
                 key = next(k for k in self._jwks(pool_id).keys if k.key_id == kid)
                 payload = jwt.decode(token, key.key, algorithms=["RS256"], audience=clients,
                                      issuer=issuer,
-                                     options={"require": ["exp", "iss", "aud", "token_use"]})
+                                     options={"require": ["exp", "iss", "aud", "token_use"],
+                                              "verify_exp": False})
             except (StopIteration, jwt.InvalidTokenError):
                 continue
+            if not isinstance(payload["exp"], int | float) or \
+                    payload["exp"] <= self.clock().timestamp():
+                return None  # expired
             if payload.get("token_use") == "id":
-                if "email_verified" not in payload:
-                    payload["email_verified"] = self._email_verified(pool_id, payload)
                 return {name: _as_gateway_string(name, value) for name, value in payload.items()}
         return None
-
-
-    def _email_verified(self, pool_id: str, payload: dict[str, Any]) -> str:
-        """The user's `email_verified`, which Cognito writes into every ID token and moto
-        leaves out: read from the emulator's user when the token is used (Cognito: when it
-        was issued)."""
-        idp = self.emulator.client("cognito-idp")
-        try:
-            user = idp.admin_get_user(UserPoolId=pool_id,
-                                      Username=str(payload.get("cognito:username", "")))
-        except idp.exceptions.UserNotFoundException:  # a user gone since: not verified
-            return "false"
-        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-        return attributes.get("email_verified", "false")
 
 
 def _as_gateway_string(name: str, value: Any) -> str:

@@ -212,7 +212,8 @@ class Emulator:
             client_args: dict[str, Any] = {key: props[key] for key in (
                 "ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors",
                 "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
-                "TokenValidityUnits", "EnableTokenRevocation") if key in props}
+                "TokenValidityUnits", "EnableTokenRevocation", "ReadAttributes")
+                if key in props}
             client = idp.create_user_pool_client(
                 UserPoolId=self.resolve(props["UserPoolId"]),
                 ClientName=props.get("ClientName", logical_id), **client_args)["UserPoolClient"]

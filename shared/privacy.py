@@ -4,7 +4,13 @@ erase it everywhere (GDPR art. 15 and 17).
 Each area holding personal data answers for itself (a `Holder`); the service asks all of
 them and leaves an audit record that names the request, the operator and the counts, never
 the person. Erasure keeps anonymous totals (a session's seat count, an issue's sent count)
-and is safe to run twice: the second run finds nothing and says so."""
+and is safe to run twice: the second run finds nothing and says so.
+
+An erasure races the person's own presses (a registration link, a newsletter confirmation, a
+form sent): each area erases in an order that a press cannot slip through (what a press
+consumes first, what it writes after), and looks again until a look finds nothing, so what
+was written while it ran is erased too. Only a write after its last look stays: one made
+after the erasure, as far as anyone can tell."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from shared.advisory.models import AdvisoryRequest, Contents
+from shared.advisory.models import AdvisoryRequest, AuditEntry, Contents
 from shared.clock import Clock, utcnow
 from shared.errors import DomainError
 from shared.forms import normalise_email
@@ -26,6 +32,34 @@ from shared.forums.registration.models import (
     Submission,
 )
 from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
+
+
+class ErasureInterrupted(DomainError):
+    """Something about the address was written at every look (a flood of submissions):
+    the erasure stops rather than report an address erased that is not."""
+
+    status = 409
+    code = "erasure_interrupted"
+    message = ("Der blev ved med at komme nye oplysninger om adressen, mens den blev slettet. "
+               "Prøv igen om lidt; det, der allerede er slettet, forbliver slettet.")
+
+
+# How often an area looks again for what was written while it erased (a pass finds nothing
+# the second time unless a press raced the first).
+ERASURE_PASSES = 5
+
+
+def until_nothing_found(erase_once: Callable[[], set[str]]) -> int:
+    """Run `erase_once` (which erases what it finds and names it) until a pass finds
+    nothing; how many distinct things were erased. ErasureInterrupted when every pass found
+    something."""
+    erased: set[str] = set()
+    for _ in range(ERASURE_PASSES):
+        found = erase_once()
+        if not found:
+            return len(erased)
+        erased |= found
+    raise ErasureInterrupted()
 
 
 class Unreadable(DomainError):
@@ -152,7 +186,9 @@ class ForumRecords(Protocol):
 
     def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool: ...
 
-    def forget(self, registration: Registration) -> None: ...
+    def forget(self, registration: Registration) -> bool: ...
+
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]: ...
 
     def submissions_with_email(self, email: str) -> list[Submission]: ...
 
@@ -165,31 +201,52 @@ class ForumsHolder:
     def __init__(self, store: ForumRecords) -> None:
         self._store = store
 
+    def held(self, email: str) -> list[dict[str, Any]]:
+        """Registrations and submissions not yet confirmed, by status."""
+        return [{"status": r.status.value} for r in self._store.with_email(email)] + [
+            {"status": "unconfirmed"} for _ in self._store.submissions_with_email(email)]
+
     def export(self, email: str) -> list[dict[str, Any]]:
-        """Registrations (with the place in line), and submissions not yet confirmed."""
+        """Registrations (with the place in line and the record of the emails sent for
+        them), and submissions not yet confirmed (with the record of the confirmation
+        links mailed, when no registration carries it)."""
+        registrations = self._store.with_email(email)
+        shown = {(r.session_id, r.id) for r in registrations}
         return [{**r.model_dump(mode="json"),
                  "waitlist_position": self._store.position(r.session_id, r.id)
-                 if r.status is Status.WAITLISTED else None}
-                for r in self._store.with_email(email)] + [
-                {**s.model_dump(mode="json"), "status": "unconfirmed"}
+                 if r.status is Status.WAITLISTED else None,
+                 "emails": self._store.mails(r.session_id, r.id)}
+                for r in registrations] + [
+                {**s.model_dump(mode="json"), "status": "unconfirmed",
+                 **({} if (s.session_id, s.registration_id) in shown
+                    else {"emails": self._store.mails(s.session_id, s.registration_id)})}
                 for s in self._store.submissions_with_email(email)]
-
-    held = export
 
     def erase(self, email: str, now: datetime) -> int:
         """A seat in a coming session is given up first (the next on the waiting list gets
         it, and no email goes to the erased address); past sessions keep their count."""
-        registrations = self._store.with_email(email)
-        for registration in registrations:
+        return until_nothing_found(lambda: self._erase_once(email, now))
+
+    def _erase_once(self, email: str, now: datetime) -> set[str]:
+        """Submissions first, then registrations: a press deletes its submission in the step
+        that writes its registration, so a press racing this pass either lands before the
+        submission is deleted (and its registration is read below) or places nothing. A
+        registration is deleted only as it was read (after its seat was given up): one taken
+        up again meanwhile is left to the next pass, never deleted with its seat counted."""
+        found = set()
+        for submission in self._store.submissions_with_email(email):
+            self._store.forget_submissions(submission.session_id, submission.registration_id)
+            found.add(f"submission:{submission.session_id}:{submission.id}")
+        for registration in self._store.with_email(email):
+            found.add(f"registration:{registration.session_id}:{registration.id}")
             if registration.status is not Status.CANCELLED:
                 state = self._store.session_state(registration.session_id)
                 if state is not None and state.session.starts_at > now:
                     self._store.cancel(registration, CancelledBy.ERASURE, now)
+                    registration = registration.model_copy(
+                        update={"status": Status.CANCELLED})
             self._store.forget(registration)
-        submissions = self._store.submissions_with_email(email)
-        for submission in submissions:
-            self._store.forget_submissions(submission.session_id, submission.registration_id)
-        return len(registrations) + len(submissions)
+        return found
 
 
 # -- newsletter -------------------------------------------------------------------------------
@@ -225,16 +282,25 @@ class NewsletterHolder:
     held = export
 
     def erase(self, email: str, now: datetime) -> int:
+        """The subscriber, their confirmation gate and their ledger lines; then a look for a
+        signup written meanwhile (a press racing the erasure), erased again until none is
+        found. The last call is always that look."""
         sid = self._subscriber_id(email)
         held = self._store.subscriber(sid) is not None
-        self._store.forget(sid)  # also the ledger lines of a subscriber already gone
-        return int(held)
+        for _ in range(ERASURE_PASSES):
+            self._store.forget(sid)  # also the ledger lines of a subscriber already gone
+            if self._store.subscriber(sid) is None:
+                return int(held)
+            held = True
+        raise ErasureInterrupted()
 
 
 # -- advisory ---------------------------------------------------------------------------------
 
 class AdvisoryRecords(Protocol):
     def all_requests(self) -> list[AdvisoryRequest]: ...
+
+    def audit_of(self, references: set[str]) -> list[AuditEntry]: ...
 
     def forget(self, reference: str) -> None: ...
 
@@ -275,7 +341,7 @@ class AdvisoryHolder:
         return [{"status": request.status.value} for request, _ in self._from(email)]
 
     def export(self, email: str) -> list[dict[str, Any]]:
-        found = []
+        found: list[dict[str, Any]] = []
         for request, contents in self._from(email):
             if self._exported is not None:
                 self._exported(request.reference)  # audited before it is shown
@@ -289,13 +355,25 @@ class AdvisoryHolder:
                 "done_at": request.done_at.isoformat() if request.done_at else None,
                 **contents.model_dump(mode="json", exclude={"note"}), "consultant_note": note,
             })
+        # The consultant's audit of each request (who took, viewed, finished or exported it,
+        # when), this export's own entries included.
+        audit = self._store.audit_of({shown["reference"] for shown in found})
+        for shown in found:
+            shown["audit"] = [{"at": entry.at.isoformat(), "by": entry.by,
+                               "action": entry.action.value}
+                              for entry in audit if entry.reference == shown["reference"]]
         return found
 
     def erase(self, email: str, now: datetime) -> int:
-        references = [request.reference for request, _ in self._from(email)]
+        """Every request the address sent; then a look for one sent meanwhile (a form racing
+        the erasure), erased again until none is found."""
+        return until_nothing_found(lambda: self._erase_once(email))
+
+    def _erase_once(self, email: str) -> set[str]:
+        references = {request.reference for request, _ in self._from(email)}
         for reference in references:
             self._store.forget(reference)
-        return len(references)
+        return references
 
 
 class NotPermitted:

@@ -124,7 +124,8 @@ def add_request_routes(app: Resolver, base: str, service: Callable[[], Privacy],
         _logged(report)
         return _export_download(data, report)
 
-    @app.post(f"{base}/erase", responses=staff_responses({200: Erased}, *BODY_REFUSALS),
+    # 409: something about the address was written at every look (ErasureInterrupted).
+    @app.post(f"{base}/erase", responses=staff_responses({200: Erased}, *BODY_REFUSALS, 409),
               security=SECURITY, description=described["erase"])
     def erase(request: Annotated[EraseRequest, Body()]) -> Erased:
         report = service().erase(request.email)

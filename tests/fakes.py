@@ -356,11 +356,21 @@ class MemoryRegistrationStore:
             return [s for s in self._values(None, "SUB#")
                     if isinstance(s, Submission) and normalise_email(s.email) == wanted]
 
-    def forget(self, registration: Registration) -> None:
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:
         with self.lock:
-            if (registration.session_id, _reg(registration.id)) in self._items:
-                self._write(registration.session_id, _reg(registration.id), None)
+            return [{"email": key.rsplit("#", 1)[-1]} for sid, key in self._items
+                    if sid == session_id and key.startswith((f"MAIL#{registration_id}#",
+                                                             f"GATE#{registration_id}"))]
+
+    def forget(self, registration: Registration) -> bool:
+        with self.lock:
+            current = self.get(registration.session_id, registration.id)
+            if current is None or (current.status, current.round) != (registration.status,
+                                                                      registration.round):
+                return False  # as the adapter's condition
+            self._write(registration.session_id, _reg(registration.id), None)
             self.forget_submissions(registration.session_id, registration.id)
+            return True
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         with self.lock:

@@ -1,8 +1,10 @@
 // The staff console (/personale/): sign-in against Cognito's own API (InitiateAuth with the
 // password; a first-time new password; setting up and answering TOTP), then the areas of the
 // user's groups. The ID token goes to the staff API as a bearer token. Tokens are kept in
-// this tab's sessionStorage only (never in an address, never in a cookie); signing out or the
-// token's expiry ends the session. Each role's area is a script of its own
+// this tab's sessionStorage only (never in an address, never in a cookie). The ID token lives
+// five minutes and is renewed in the background with the refresh token (REFRESH_TOKEN_AUTH)
+// a minute before it expires; a renewal Cognito refuses (signed out everywhere, removed,
+// disabled) or signing out here ends the session. Each role's area is a script of its own
 // (personale-<area>.js) that registers with Personale.area(group, {load, reset}).
 (function () {
   "use strict";
@@ -69,18 +71,64 @@
 
   // -- the session --------------------------------------------------------------------------
 
-  function stored() {
+  // Renewed this long before the ID token expires.
+  var RENEW_BEFORE = 60 * 1000;
+  var renewing = null; // the renewal under way: every request waits for the same one
+
+  // The session kept in this tab: its tokens, whether or not the ID token is still valid
+  // (an expired one is renewed with the refresh token).
+  function kept() {
     try {
       var value = JSON.parse(sessionStorage.getItem(STORE) || "null");
-      return value && value.idToken && value.expiresAt > Date.now() ? value : null;
+      return value && value.idToken ? value : null;
     } catch (e) { return null; }
   }
 
+
   function keep(result) {
-    var value = { idToken: result.IdToken, accessToken: result.AccessToken, expiresAt: Date.now() + (result.ExpiresIn || 0) * 1000 };
+    var before = kept();
+    var value = { idToken: result.IdToken, accessToken: result.AccessToken, expiresAt: Date.now() + (result.ExpiresIn || 0) * 1000,
+                  refreshToken: result.RefreshToken || (before && before.refreshToken) || null };
     sessionStorage.setItem(STORE, JSON.stringify(value));
     return value;
   }
+
+  // New ID and access tokens from the refresh token; Cognito refuses once the user signed out
+  // everywhere (the refresh token is revoked), was removed or disabled: the session ends.
+  function renew() {
+    var value = kept();
+    if (!value || !value.refreshToken || !config) { return Promise.reject(new Error("no refresh token")); }
+    if (!renewing) {
+      var made = generation;
+      renewing = cognito("InitiateAuth", { AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: config.clientId, AuthParameters: { REFRESH_TOKEN: value.refreshToken } })
+        .then(function (answer) {
+          if (made !== generation) { throw new Error("signed out"); }
+          var session = keep(answer.AuthenticationResult || {});
+          plan(session);
+          return session;
+        })
+        .finally(function () { renewing = null; });
+    }
+    return renewing;
+  }
+
+  // A valid session: the one kept, or renewed when its ID token expires within a minute.
+  function valid() {
+    var value = kept();
+    if (value && value.expiresAt - RENEW_BEFORE > Date.now()) { return Promise.resolve(value); }
+    return renew();
+  }
+
+  function plan(session) {
+    if (expiryTimer) { clearTimeout(expiryTimer); }
+    expiryTimer = setTimeout(function () {
+      renew().catch(function (error) {
+        if (error.message !== "signed out") { signOut(ENDED); }
+      });
+    }, Math.max(session.expiresAt - RENEW_BEFORE - Date.now(), 0));
+  }
+
+  var ENDED = "Din session er udløbet, eller din adgang er ændret. Log ind igen.";
 
   // Passwords, codes and the TOTP key typed or shown while signing in leave the page.
   function forgetSignIn() {
@@ -89,7 +137,7 @@
   }
 
   function signOut(message) {
-    var value = stored();
+    var value = kept();
     generation += 1;
     sessionStorage.removeItem(STORE);
     if (expiryTimer) { clearTimeout(expiryTimer); expiryTimer = null; }
@@ -227,23 +275,24 @@
   // -- the staff API ----------------------------------------------------------------------
 
   function api(method, path, body) {
-    var session = stored();
-    if (!session) {
-      signOut("Din session er udløbet. Log ind igen.");
-      return Promise.reject(new Error("signed out"));
-    }
-    var headers = { Authorization: "Bearer " + session.idToken }, made = generation;
-    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" })
-      .then(function (response) {
-        if (made !== generation) { throw new Error("signed out"); }
-        if (response.status === 401) {
-          signOut("Din session er udløbet. Log ind igen.");
-          throw new Error("signed out");
-        }
-        response.generation = made;
-        return response;
-      });
+    var made = generation;
+    return valid().catch(function () {
+      if (made === generation) { signOut(ENDED); }
+      throw new Error("signed out");
+    }).then(function (session) {
+      if (made !== generation) { throw new Error("signed out"); }
+      var headers = { Authorization: "Bearer " + session.idToken };
+      if (body !== undefined) { headers["Content-Type"] = "application/json"; }
+      return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" });
+    }).then(function (response) {
+      if (made !== generation) { throw new Error("signed out"); }
+      if (response.status === 401) {
+        signOut(ENDED);
+        throw new Error("signed out");
+      }
+      response.generation = made;
+      return response;
+    });
   }
 
   // The body of an answer of this session: one read while the user signed out is dropped.
@@ -289,8 +338,7 @@
   }
 
   function start(session) {
-    if (expiryTimer) { clearTimeout(expiryTimer); }
-    expiryTimer = setTimeout(function () { signOut("Din session er udløbet. Log ind igen."); }, Math.max(session.expiresAt - Date.now(), 0));
+    plan(session);
     api("GET", "/api/staff/me").then(json).then(function (me) {
       $("bruger").textContent = me.email;
       var menu = $("omraader");
@@ -335,8 +383,9 @@
       return response.json();
     }).then(function (loaded) {
       config = loaded;
-      var session = stored();
-      if (session) { start(session); } else { sessionStorage.removeItem(STORE); show("log-ind"); }
+      // A kept session whose ID token expired is renewed first (start asks for a valid one).
+      var session = kept();
+      if (session && (session.expiresAt > Date.now() || session.refreshToken)) { start(session); } else { sessionStorage.removeItem(STORE); show("log-ind"); }
     }).catch(function () {
       say("Personalesiderne kan ikke logge ind lige nu. Prøv igen om lidt.");
     });

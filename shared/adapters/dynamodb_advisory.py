@@ -193,6 +193,24 @@ class DynamoAdvisoryStore(DynamoTable):
                            reference=i["reference"]["S"], action=AuditAction(i["action"]["S"]))
                 for page in pages for i in page["Items"]]
 
+    def audit_of(self, references: set[str]) -> list[AuditEntry]:
+        """Every audit entry about these requests, oldest first (a data-protection export):
+        one read of the audit's partitions, filtered by reference."""
+        wanted = sorted(references)
+        found: list[AuditEntry] = []
+        for start in range(0, len(wanted), 100):  # IN takes at most 100 values
+            names = {f":r{i}": {"S": ref} for i, ref in enumerate(wanted[start:start + 100])}
+            pages = self._client.get_paginator("scan").paginate(
+                TableName=self._table, ConsistentRead=True,
+                FilterExpression=f"begins_with(pk, :audit) AND #ref IN ({', '.join(names)})",
+                ExpressionAttributeNames={"#ref": "reference"},  # a reserved word
+                ExpressionAttributeValues={":audit": {"S": "AUDIT#"}, **names})
+            items = [item for page in pages for item in page.get("Items", [])]
+            found.extend(AuditEntry(at=datetime.fromisoformat(i["at"]["S"]), by=i["by"]["S"],
+                                    reference=i["reference"]["S"],
+                                    action=AuditAction(i["action"]["S"])) for i in items)
+        return sorted(found, key=lambda entry: entry.at)
+
     def all_requests(self) -> list[AdvisoryRequest]:
         """Every stored request, open or done (a data-protection request reads them all)."""
         items = self._scan("sk = :req", {":req": {"S": "REQ"}}, consistent=True)

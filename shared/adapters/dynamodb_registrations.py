@@ -433,10 +433,45 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
         """Every submission of this address not yet expired, confirmed or not."""
         return [item_to_submission(item) for item in self._personal_items(email, "SUB#")]
 
-    def forget(self, registration: Registration) -> None:
-        """Delete the registration, its submissions, and the record of the emails it was sent."""
-        self._delete(registration_key(registration.session_id, registration.id))
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:
+        """The record of the emails sent for this registration (an export): each email of a
+        round with when it was sent, and the confirmation link's gate (a link or "already
+        registered" mailed; no other before `until`)."""
+        found = []
+        for prefix in (f"MAIL#{registration_id}#", f"GATE#{registration_id}"):
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._table, ConsistentRead=True,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": f"SESSION#{session_id}"},
+                                           ":prefix": {"S": prefix}})
+            for page in pages:
+                for item in page.get("Items", []):
+                    # MAIL#<id>#<round>#<kind>, GATE#<id>#<round>
+                    parts = [*item["sk"]["S"].split("#"), ""]
+                    if prefix.startswith("MAIL"):
+                        found.append({"round": parts[2], "email": parts[3],
+                                      "sent_at": item.get("sent_at", {}).get("S", "")})
+                    else:
+                        found.append({"round": parts[2], "email": "confirmation_link",
+                                      "next_link_not_before": item.get("until", {}).get("S", "")})
+        return found
+
+    def forget(self, registration: Registration) -> bool:
+        """Delete the registration, its submissions, and the record of the emails it was sent;
+        only while it is as given (status and round): False, and nothing deleted, when a
+        press took it up again meanwhile (its seat is counted: the erasure reads it again)."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=registration_key(registration.session_id, registration.id),
+                ConditionExpression="#status = :status AND #round = :round",
+                ExpressionAttributeNames={"#status": "status", "#round": "round"},
+                ExpressionAttributeValues={":status": {"S": registration.status.value},
+                                           ":round": {"N": str(registration.round)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
         self.forget_submissions(registration.session_id, registration.id)
+        return True
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         for prefix in (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",

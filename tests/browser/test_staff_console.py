@@ -152,17 +152,40 @@ def test_another_role_sees_no_secretariat_and_its_token_is_refused_there(
     assert answers == [[403, "forbidden"]] * 3 + [[401, "unauthorized"]]
 
 
-def test_an_expired_session_ends_in_the_page(runtime: Running, console: Page) -> None:
+EXPIRE = """() => {
+    const kept = JSON.parse(sessionStorage.getItem('personale.session'));
+    kept.expiresAt = Date.now() - 1000;
+    sessionStorage.setItem('personale.session', JSON.stringify(kept));
+}"""
+
+
+def test_an_expired_token_is_renewed_and_a_session_signed_out_elsewhere_ends(
+        runtime: Running, console: Page) -> None:
+    """The ID token lives five minutes in AWS: the page renews it with the refresh token, so
+    a working day goes on; once the user is signed out everywhere (as `leaders staff remove`
+    does first), Cognito refuses the renewal and the page signs out."""
+    import boto3
+
     email, password = demo_users(runtime)["consultant"]
     sign_in(console, runtime, email, password)
-    console.evaluate("""() => {
-        const kept = JSON.parse(sessionStorage.getItem('personale.session'));
-        kept.expiresAt = Date.now() - 1000;
-        sessionStorage.setItem('personale.session', JSON.stringify(kept));
-    }""")
+    signed_in = console.get_by_role("heading", name=re.compile("^Logget ind som"))
+    console.evaluate(EXPIRE)
+    console.reload()
+    expect(signed_in).to_be_visible()
+    renewed = console.evaluate(
+        "() => JSON.parse(sessionStorage.getItem('personale.session')).expiresAt > Date.now()")
+    assert renewed is True
+
+    config = runtime.json("GET", "/personale/config.json")[1]
+    idp = boto3.client("cognito-idp", endpoint_url=config["endpoint"],
+                       region_name=config["region"], aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    idp.admin_user_global_sign_out(UserPoolId=config["userPoolId"], Username=email)
+    console.evaluate(EXPIRE)
     console.reload()
     expect(console.get_by_role("button", name="Log ind")).to_be_visible()
-    expect(console.get_by_role("heading", name=re.compile("^Logget ind som"))).to_be_hidden()
+    expect(signed_in).to_be_hidden()
+    expect(console.get_by_text("din adgang er ændret")).to_be_visible()
 
 
 def test_an_invited_person_chooses_a_password_sets_up_totp_and_gives_a_code_next_time(

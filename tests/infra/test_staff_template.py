@@ -59,8 +59,17 @@ def test_the_pages_client_keeps_no_secret_and_gives_short_lived_tokens(
     _, pool = only(template, "AWS::Cognito::UserPool")
     assert pool["UserAttributeUpdateSettings"] == {
         "AttributesRequireVerificationBeforeUpdate": ["email"]}
-    assert client["TokenValidityUnits"]["IdToken"] == "minutes"
-    assert client["IdTokenValidity"] <= 60 and client["AccessTokenValidity"] <= 60
+    # Removal, disabling and a global sign-out take effect within five minutes: API Gateway's
+    # authorizer accepts a token until it expires, and the refresh token the pages renew it
+    # with is revoked by the sign-out (Cognito's shortest validity is five minutes).
+    units = client["TokenValidityUnits"]
+    seconds = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+    assert client["IdTokenValidity"] * seconds[units["IdToken"]] <= 5 * 60
+    assert client["AccessTokenValidity"] * seconds[units["AccessToken"]] <= 5 * 60
+    assert client["EnableTokenRevocation"] is True
+    assert 8 * 3600 <= client["RefreshTokenValidity"] * seconds[units["RefreshToken"]] <= 24 * 3600
+    # The ID token carries the address and whether it is verified, nothing else of the user.
+    assert sorted(client["ReadAttributes"]) == ["email", "email_verified"]
     assert "AllowedOAuthFlows" not in client
 
 

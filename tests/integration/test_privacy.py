@@ -221,3 +221,43 @@ def test_a_role_without_the_advisory_area_gets_the_rest_and_a_clear_exit(
     monkeypatch.undo()  # now as the consultant, for the advisory part
     advisory_only = cli("privacy", "erase", ANNE["email"], "--yes", "--area", "advisory")
     assert "Slettet: advisory " in advisory_only.output
+
+
+def test_export_holds_the_emails_sent_and_the_consultants_audit_of_the_requests(
+    api: Api, emulator: Emulator, tmp_path: Path,
+) -> None:
+    """What the person was mailed (the ledger of each registration's emails, the link's
+    gate) and who of the consultants took, viewed or exported their requests, when."""
+    from cli.resources import advisory_store
+    from shared.advisory.models import AuditAction, AuditEntry
+    from tests.integration.test_registration_flow import Mail, body, deliver
+    from tests.integration.test_registration_flow import register as register_by_link
+
+    mail = Mail(emulator)
+    session = new_session(capacity=2)
+    person = body(session, "udtraek")
+    assert register_by_link(api, mail, person) == {"status": "confirmed"}
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}  # the confirmation
+    status, answer = api.request("POST", "/api/advisory-requests", {
+        "kind": "conversation", "name": "Udtræk", "email": person["email"],
+        "message": MESSAGE, "consent": True})
+    assert status == 202
+    viewed = datetime.now(UTC)
+    advisory_store().record(AuditEntry(at=viewed, by="konsulent@personale.example.dk",
+                                       reference=answer["reference"], action=AuditAction.VIEW),
+                            expires_at=int(viewed.timestamp()) + 3600)
+    advisory_store().record(AuditEntry(at=viewed, by="konsulent@personale.example.dk",
+                                       reference="LR-ANDE-N1", action=AuditAction.VIEW),
+                            expires_at=int(viewed.timestamp()) + 3600)  # someone else's
+
+    out = tmp_path / "udtraek.json"
+    cli("privacy", "export", person["email"], "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    [registration] = data["forums"]
+    emails = {(e["round"], e["email"]) for e in registration["emails"]}
+    assert emails == {("1", "confirmation_link"), ("1", "confirmation")}
+    assert all(e.get("sent_at") or e.get("next_link_not_before")
+               for e in registration["emails"])
+    [request] = data["advisory"]
+    assert [(e["by"], e["action"]) for e in request["audit"]] == [
+        ("konsulent@personale.example.dk", "view"), (request["audit"][1]["by"], "export")]

@@ -151,10 +151,17 @@ def test_search_export_and_erase_an_address_while_another_senders_request_stays(
     assert (finished["message"], finished["consultant_note"], finished["status"]) == \
         (senders["texts"][1], NOTE, "done")
     assert {waiting["name"], waiting["email"], waiting["phone"]} == set(birthe.values())
+    # Each request with the consultant's audit of it (here: this export, by the consultant).
+    assert [(e["by"], e["action"]) for e in finished["audit"]] == [(CONSULTANT, "export")]
     # The file the CLI writes (`leaders privacy export EMAIL --area advisory`), alike but for
-    # when it was made.
+    # when it was made (and the audit, where the CLI's own export is one entry more).
     cli_data, _ = cli_privacy(("advisory",)).export(birthe["email"])
-    assert {**exported, "exported_at": None} == {**cli_data, "exported_at": None}
+
+    def unaudited(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "exported_at": None,
+                "advisory": [{**r, "audit": None} for r in data["advisory"]]}
+    assert unaudited(exported) == unaudited(cli_data)
+    assert len(cli_data["advisory"][0]["audit"]) == len(exported["advisory"][0]["audit"]) + 1
     today = datetime.now(UTC).date()
     trail = [e for e in audit_trail(store, today - timedelta(days=1), today)
              if e.reference in mine and e.action is AuditAction.EXPORT]

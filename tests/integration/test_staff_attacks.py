@@ -178,8 +178,8 @@ def test_a_deeply_nested_catalogue_file_is_a_field_error_not_a_server_error(
 
 def test_a_user_whose_address_is_no_longer_verified_signs_in_but_is_refused(
         api: Api, plan: Plan, emulator: Emulator) -> None:
-    """Through the emulator's own tokens (the local authorizer reads `email_verified` from
-    the user, as Cognito writes it into the token)."""
+    """Through the emulator's own tokens, which carry `email_verified` as the user had it
+    when the token was issued (the app client reads it), as Cognito's do."""
     idp = emulator.client("cognito-idp")
     pool, client = pool_and_client(plan, emulator)
     email, password = "skiftet@staff.example.dk", generated_password()

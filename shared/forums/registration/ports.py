@@ -96,9 +96,14 @@ class RegistrationStore(Protocol):
     def submissions_with_email(self, email: str) -> list[Submission]:
         """Every submission of this address still held, in any session."""
 
-    def forget(self, registration: Registration) -> None:
+    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:
+        """The record of the emails sent for the registration: per round, which, and when
+        (a data-protection export)."""
+
+    def forget(self, registration: Registration) -> bool:
         """Delete the registration, its submissions and the record of the emails it was
-        sent (a seat it held is not given back here: cancel first)."""
+        sent (a seat it held is not given back here: cancel first), only while its status
+        and round are as given; False when they changed (nothing deleted)."""
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         """Delete the registration's submissions, the record of its emails and its gate."""
