@@ -130,9 +130,14 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
     cannot be undone; asks first unless --yes."""
     from cli.resources import catalogue_store, registration_store
+    from shared.forums.catalogue import valid_cancel_reason
     from shared.forums.registration.models import Status
     from shared.forums.registration.service import cancel_session
 
+    try:
+        reason = valid_cancel_reason(reason)
+    except InvalidInput as exc:
+        fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     session = _session_or_fail(session_id)
     store = registration_store()
     if not yes:

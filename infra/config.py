@@ -23,17 +23,6 @@ REGIONAL_SERVICES = ("email", "scheduler", "wafv2", "apigateway", "lambda", "kms
                      "dynamodb", "secretsmanager", "sns", "ssm", "logs", "monitoring", "s3")
 
 
-# CloudFront's standard logging (legacy) delivers no logs to a bucket in these regions
-# (CloudFront Developer Guide, "Choosing an Amazon S3 bucket for your standard logs", which
-# lists the opt-in regions; the Systems Manager runbook AWSConfigRemediation-Enable
-# CloudFrontAccessLogs names af-south-1, ap-east-1, eu-south-1 and me-south-1, and an AWS
-# solution's guide says CloudFront delivers no access logs to buckets in opt-in regions). The
-# distribution logs to a bucket of the stack's region.
-CLOUDFRONT_LOGS_UNSUPPORTED = ("af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3",
-                               "ap-southeast-4", "ca-west-1", "eu-central-2", "eu-south-1",
-                               "eu-south-2", "il-central-1", "me-central-1", "me-south-1")
-
-
 @cache
 def _aws_endpoints() -> dict[str, Any]:
     """The `aws` partition of the endpoint data AWS publishes with botocore."""
@@ -50,11 +39,9 @@ def missing_services(region: str) -> list[str]:
 
 
 def eu_regions_with_every_service() -> list[str]:
-    """EU regions where every regional service of the stack has an endpoint and whose
-    buckets CloudFront's standard logging writes to."""
+    """EU regions where every regional service of the stack has an endpoint."""
     return sorted(region for region in _aws_endpoints()["regions"]
-                  if region.startswith("eu-") and not missing_services(region)
-                  and region not in CLOUDFRONT_LOGS_UNSUPPORTED)
+                  if region.startswith("eu-") and not missing_services(region))
 
 
 class DeployConfig(BaseModel):
@@ -153,10 +140,6 @@ class DeployConfig(BaseModel):
             raise ValueError(
                 f"{region} is not an EU region; membership of a union is special-category data "
                 f"(GDPR art. 9), so the stack deploys only to one of {', '.join(allowed)}")
-        if region in CLOUDFRONT_LOGS_UNSUPPORTED:
-            raise ValueError(
-                f"{region}: CloudFront's standard logging cannot write the distribution's "
-                f"access logs to a bucket in this region; choose one of {', '.join(allowed)}")
         missing = missing_services(region)
         raise ValueError(
             f"{region} lacks {', '.join(missing) or 'services'} of this stack "

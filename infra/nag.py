@@ -121,6 +121,12 @@ def acknowledge(stack: Stack) -> None:
          "A CloudFront web ACL must live in us-east-1, outside the EU region this stack is pinned "
          "to. The pages are static; the API behind /api/* has its own regional WAF (rate per "
          "client and AWS common rules).")
+    _ack(distribution, "CFR3",
+         "CloudFront's standard logs (legacy) always hold each request's query string beside "
+         "the viewer's address, which would keep the tokens of links mailed before, the "
+         "one-click unsubscribe URL's and the cancel page's look-up for the logs' lifetime; v2 "
+         "logs, which can leave the query out, need a delivery source in us-east-1. The API's "
+         "access log (without the query string) records every /api request.")
     _ack(distribution, "CFR4",
          "Without a custom domain (public_url) the distribution uses the *.cloudfront.net "
          "certificate whose protocol policy CloudFront fixes at TLSv1; with one, the "

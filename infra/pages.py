@@ -17,8 +17,8 @@ from constructs import Construct
 from infra.api import ORIGIN_HEADER, STAGE, VIEWER_ADDRESS_HEADER, PublicApi
 from infra.config import ROOT, DeployConfig
 from infra.function import retention
+from pages.site import REFERRER_POLICY, content_security_policy, site_values
 from pages.site import build as build_site
-from pages.site import content_security_policy, site_values
 
 
 def cognito_endpoint(region: str) -> str:
@@ -59,7 +59,8 @@ class Pages(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            # CloudFront standard logging writes with ACLs.
+            # The page bucket's server access logs (S3 writes them under its bucket policy;
+            # the requester there is CloudFront, never a viewer).
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
             removal_policy=RemovalPolicy.RETAIN,
@@ -110,8 +111,11 @@ class Pages(Construct):
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                # No Referer at all: a page's address (a token in an old link's query
+                # included) never reaches another site, nor this one's logs.
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    referrer_policy=cloudfront.HeadersReferrerPolicy[
+                        REFERRER_POLICY.upper().replace("-", "_")],
                     override=True),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(365), include_subdomains=True,
@@ -124,9 +128,12 @@ class Pages(Construct):
             "Distribution",
             comment="Leaders of leaders: form pages and /api",
             default_root_object="index.html",
-            enable_logging=True,
-            log_bucket=self.logs,
-            log_file_prefix="cloudfront/",
+            # No standard logs: the legacy ones always hold the query string (old links'
+            # tokens, the one-click unsubscribe URL's token, the cancel page's look-up) beside
+            # the viewer's address, and cannot leave a field out; v2 logs with a field list
+            # need a delivery source in us-east-1, outside this stack's region. The API's
+            # access log (CloudWatch, no query string) and the WAF's metrics remain.
+            enable_logging=False,
             # CloudFront caches an origin's error answer for 10 seconds by default, whatever
             # its Cache-Control says (Developer Guide, "Control how long CloudFront caches
             # errors"): an API's 403 or 5xx for one viewer could be served to another. Error

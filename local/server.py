@@ -14,7 +14,7 @@ from local.gateway import MAX_PAYLOAD_BYTES
 from local.runtime import LocalRuntime
 from local.synth import ROOT
 from pages.site import build as build_site
-from pages.site import content_security_policy
+from pages.site import security_headers
 from shared.names import STAFF_CONFIG_PATH
 
 
@@ -27,8 +27,9 @@ class LocalServer(ThreadingHTTPServer):
         self.runtime = runtime
         self.quiet = quiet
         self.site = build_site(ROOT / ".build").resolve()  # the files S3 serves when deployed
-        # As CloudFront's response headers policy: the staff sign in at the emulator.
-        self.content_security_policy = content_security_policy((runtime.emulator.endpoint,))
+        # As CloudFront's response headers policy (which overrides the origin's): on every
+        # answer, page or API; the staff sign in at the emulator.
+        self.security_headers = security_headers((runtime.emulator.endpoint,))
         super().__init__(address, Handler)
 
 
@@ -93,9 +94,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         status, response_headers, data = runtime.gateway.response(result)
         self.send_response(status)
-        self.send_header("Content-Security-Policy", self.server.content_security_policy)
+        self._send_security_headers()
+        overridden = {name.lower() for name in self.server.security_headers}
         for name, value in response_headers:
-            if name.lower() not in ("content-length", "connection"):
+            if name.lower() not in ("content-length", "connection", *overridden):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -177,9 +179,13 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"),
                    "application/json; charset=utf-8")
 
+    def _send_security_headers(self) -> None:
+        for name, value in self.server.security_headers.items():
+            self.send_header(name, value)
+
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Security-Policy", self.server.content_security_policy)
+        self._send_security_headers()
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

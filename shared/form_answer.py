@@ -26,6 +26,12 @@ OUTCOMES = {
 }
 
 
+# The page each plainly posted form is on: the way back, since the pages send no Referer
+# (`Referrer-Policy: no-referrer`, so that no address with a token in it is ever sent on).
+FORM_PAGES = {"/api/newsletter/subscriptions": "/nyhedsbrev.html",
+              "/api/advisory-requests": "/lederkonsulent.html"}
+
+
 def wants_page(media_type: str, accept: str) -> bool:
     """A browser's own form post: a form (urlencoded or multipart), and HTML accepted (media
     types in Accept are case-insensitive, RFC 9110)."""
@@ -51,8 +57,10 @@ def _back(referer: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") else "/"
 
 
-def page(result: dict[str, Any], referer: str) -> dict[str, Any]:
-    """The resolver's JSON answer as an HTML page with the same status."""
+def page(result: dict[str, Any], referer: str, path: str = "") -> dict[str, Any]:
+    """The resolver's JSON answer as an HTML page with the same status; `path` is the route
+    posted to, whose form page is the way back (else the Referer's path, if a browser sent
+    one)."""
     status = int(result["statusCode"])
     try:
         body = json.loads(result.get("body") or "{}")
@@ -70,7 +78,7 @@ def page(result: dict[str, Any], referer: str) -> dict[str, Any]:
         heading = "Det lykkedes ikke"
         lines = [str(body.get("message") or "Prøv igen om lidt.")]
     items = "\n".join(f"    <li>{escape(line)}</li>" for line in lines)
-    back = escape(_back(referer), quote=True)
+    back = escape(FORM_PAGES.get(path) or _back(referer), quote=True)
     html = (
         '<!doctype html>\n<html lang="da">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -22,7 +22,13 @@ from shared.validation import DanishValueError
 _PHONE_CHARACTERS = re.compile(r"^\(?\+?[0-9 ()./-]{6,30}$")
 # A number without a country code is Danish.
 PHONE_REGION = "DK"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (C0 but tab and line feed, DEL, C1) and lone surrogates, which no
+# email can encode: refused in every text field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# What may not stand in one line: every character str.splitlines() breaks a line at (\n \r
+# \v \f \x1c \x1d \x1e \x85 U+2028 U+2029; the email package folds and parses headers by
+# them, so one of them in a subject stops the message), and every control character above.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 # What JavaScript's trim() removes besides Python's whitespace: the byte order mark.
@@ -46,7 +52,7 @@ def _strip_lines(value: object) -> object:
 
 
 def _single_line(value: str) -> str:
-    if "\n" in value or "\r" in value or _CONTROL.search(value):
+    if _NOT_ONE_LINE.search(value):
         raise DanishValueError("invalid_characters", "Feltet må kun være én linje tekst.")
     return value
 

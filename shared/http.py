@@ -285,7 +285,8 @@ class Resolver(APIGatewayRestResolver):
         media_type = content_type.split(";")[0].strip().lower()
         result = self._answer(event, context, media_type, content_type)
         if form_answer.wants_page(media_type, headers.get("accept", "")):
-            return form_answer.page(result, headers.get("referer", ""))
+            return form_answer.page(result, headers.get("referer", ""),
+                                    str(event.get("path") or ""))
         return result
 
     def _outside_group(self, event: Mapping[str, Any]) -> dict[str, Any] | None:

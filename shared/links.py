@@ -1,29 +1,42 @@
 """The absolute links in emails: each lands on a page (which acts on a button press) or, for
-the RFC 8058 one-click unsubscribe, on the API itself. Tokens go in `token=`."""
+the RFC 8058 one-click unsubscribe, on the API itself.
+
+A page's link carries its token in the fragment (`/afmeld.html#token=…`): browsers never send
+a fragment, so the token stays out of every access log (CloudFront's, the API's) and out of
+every `Referer`; the page's script reads it and takes it off the address bar. The one-click
+unsubscribe URL is POSTed by mail providers, who send no fragment: it keeps `?token=`, and
+no log this stack writes holds a query string."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
+
+
+def page_link(path: str, token: str, base: str = "") -> str:
+    """A page's address with the token in its fragment (also for redirects to a page)."""
+    return f"{base.rstrip('/')}/{path.lstrip('/')}#token={quote(token, safe='')}"
 
 
 @dataclass(frozen=True)
 class Links:
     public_url: str
 
-    def _at(self, path: str, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/{path}?token={token}"
+    def _page(self, path: str, token: str) -> str:
+        return page_link(path, token, self.public_url)
 
     def confirm_registration(self, token: str) -> str:
-        return self._at("bekraeft-tilmelding.html", token)
+        return self._page("bekraeft-tilmelding.html", token)
 
     def cancel_registration(self, token: str) -> str:
-        return self._at("afmeld.html", token)
+        return self._page("afmeld.html", token)
 
     def confirm_subscription(self, token: str) -> str:
-        return self._at("bekraeft-nyhedsbrev.html", token)
+        return self._page("bekraeft-nyhedsbrev.html", token)
 
     def unsubscribe_page(self, token: str) -> str:
-        return self._at("afmeld-nyhedsbrev.html", token)
+        return self._page("afmeld-nyhedsbrev.html", token)
 
     def unsubscribe_api(self, token: str) -> str:
-        return self._at("api/newsletter/unsubscribe", token)
+        """The List-Unsubscribe URL (RFC 8058): an API route, POSTed without a browser."""
+        return f"{self.public_url.rstrip('/')}/api/newsletter/unsubscribe?token={token}"

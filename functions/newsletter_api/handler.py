@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -25,6 +24,7 @@ from shared.http import (
     responses,
     see_other,
 )
+from shared.links import page_link
 from shared.newsletter.models import SubscriptionForm
 from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
@@ -78,7 +78,9 @@ def unsubscribe(token: Annotated[str, Query(min_length=10, max_length=1000)] = "
 def unsubscribe_page(token: Annotated[str, Query(max_length=1000)] = "") -> Response[Any]:
     """The List-Unsubscribe URL opened in a browser or by a mail scanner: changes nothing,
     leads to the page that unsubscribes when its button is pressed."""
-    return see_other(f"/afmeld-nyhedsbrev.html?{urlencode({'token': token})}" if token
+    # The page reads the token from the fragment, which the browser keeps through the
+    # redirect and never sends on.
+    return see_other(page_link("afmeld-nyhedsbrev.html", token) if token
                      else "/afmeld-nyhedsbrev.html")
 
 

@@ -16,6 +16,7 @@ from shared.adapters.wiring import catalogue as build_catalogue
 from shared.adapters.wiring import catalogue_store, registration_store
 from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
+from shared.forums.catalogue import CancelReason
 from shared.forums.models import SLUG, Session
 from shared.forums.registration.service import Registrations, cancel_session
 from shared.http import (
@@ -105,7 +106,7 @@ class Imported(BaseModel):
 
 class CancelRequest(BaseModel):
     # Told to every participant as written.
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: CancelReason
 
 
 class Cancelled(BaseModel):

@@ -63,7 +63,34 @@ window.lederChecks = (function () {
   var explanation = document.getElementById("forklaring");
   var params = new URLSearchParams(window.location.search);
   var tokenIn = form.getAttribute("data-token-in");
-  var token = params.get("token") || "";
+  var token = tokenIn ? linkToken() : "";
+  if (tokenIn) {
+    // Another link to this page opened in this tab changes only the fragment, which runs no
+    // script: read it afresh.
+    window.addEventListener("hashchange", function () {
+      if (/(^#|&)token=/.test(window.location.hash)) { window.location.reload(); }
+    });
+  }
+
+  // The link's token: in the fragment (#token=…; a browser never sends a fragment, so no
+  // access log or Referer holds it), or in the query for links mailed before. It is taken off
+  // the address bar at once and kept for this tab only, so a reload still works and the
+  // address, shared, bookmarked or in the history, carries no token.
+  function linkToken() {
+    var key = "token:" + window.location.pathname;
+    var fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    var found = fragment.get("token") || params.get("token") || "";
+    if (found) {
+      params.delete("token");
+      var rest = params.toString();
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
+      }
+      try { window.sessionStorage.setItem(key, found); } catch (e) { /* storage off */ }
+      return found;
+    }
+    try { return window.sessionStorage.getItem(key) || ""; } catch (e) { return ""; }
+  }
   var idempotencyKey = newKey();
 
   function newKey() {
@@ -181,6 +208,9 @@ window.lederChecks = (function () {
   }
 
   function done(answer) {
+    if (tokenIn) {
+      try { window.sessionStorage.removeItem("token:" + window.location.pathname); } catch (e) { /* storage off */ }
+    }
     var text = form.getAttribute("data-done-" + (answer.status || "")) || form.getAttribute("data-done");
     form.hidden = true;
     if (explanation) { explanation.hidden = true; }

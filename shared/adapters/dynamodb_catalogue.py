@@ -33,46 +33,32 @@ def _utc(moment: datetime) -> str:
 
 class DynamoCatalogueStore(DynamoTable):
     def put_forum(self, forum: Forum) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=forum_key(forum.id),
-            **_set_expression({
-                "kind": {"S": "forum"},
-                "forum_id": {"S": forum.id},
-                "title": {"S": forum.title},
-                "description": {"S": forum.description},
-                "audience": {"S": forum.audience.value},
-            }),
-        )
+        self._client.update_item(TableName=self._table, **_forum_update(forum))
 
     def put_session(self, session: Session, audience: Audience) -> None:
-        update = _set_expression({
-            "audience": {"S": audience.value},
-            "kind": {"S": "session"},
-            "session_id": {"S": session.id},
-            "forum_id": {"S": session.forum_id},
-            "city": {"S": session.city},
-            "venue": {"S": session.venue},
-            "starts_at": {"S": _utc(session.starts_at)},
-            "ends_at": {"S": _utc(session.ends_at)},
-            "capacity": {"N": str(session.capacity)},
-            "registration_deadline": {"S": _utc(session.registration_deadline)},
-        })
-        # Seats and the status belong to registrations and the secretariat once it exists.
-        for name, value in (("confirmed", {"N": "0"}), ("closed", {"BOOL": session.closed}),
-                            ("cancelled", {"BOOL": session.cancelled})):
-            update["UpdateExpression"] += f", #{name} = if_not_exists(#{name}, :{name})"
-            update["ExpressionAttributeNames"][f"#{name}"] = name
-            update["ExpressionAttributeValues"][f":{name}"] = value
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=session_key(session.id),
-                ConditionExpression="attribute_not_exists(#confirmed) OR #confirmed <= :capacity",
-                **update,
-            )
+            self._client.update_item(TableName=self._table, **_session_update(session, audience))
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             raise CapacityBelowConfirmed(session.id) from exc
+
+    def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
+        """Every forum and session of a file in one transaction (at most 100 items, which the
+        file's validation keeps to): all are written, or none. CapacityBelowConfirmed names
+        every session whose new capacity is below its seats taken."""
+        updates: list[tuple[str | None, dict[str, Any]]] = []
+        for forum, sessions in entries:
+            updates.append((None, _forum_update(forum)))
+            updates.extend((s.id, _session_update(s, forum.audience)) for s in sessions)
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Update": {"TableName": self._table, **update}} for _, update in updates])
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            below = [session_id for (session_id, _), reason in zip(updates, reasons, strict=False)
+                     if session_id and reason.get("Code") == "ConditionalCheckFailed"]
+            if below:
+                raise CapacityBelowConfirmed(*below) from exc
+            raise
 
     def forums(self) -> list[Forum]:
         return [_forum(i) for i in self._scan() if i["kind"]["S"] == "forum"]
@@ -130,6 +116,42 @@ class DynamoCatalogueStore(DynamoTable):
         )
         for page in pages:
             yield from page["Items"]
+
+
+def _forum_update(forum: Forum) -> dict[str, Any]:
+    return {"Key": forum_key(forum.id), **_set_expression({
+        "kind": {"S": "forum"},
+        "forum_id": {"S": forum.id},
+        "title": {"S": forum.title},
+        "description": {"S": forum.description},
+        "audience": {"S": forum.audience.value},
+    })}
+
+
+def _session_update(session: Session, audience: Audience) -> dict[str, Any]:
+    """The session's description (with its forum's audience, which registration checks
+    against), refused when the capacity is below the seats taken."""
+    update = _set_expression({
+        "audience": {"S": audience.value},
+        "kind": {"S": "session"},
+        "session_id": {"S": session.id},
+        "forum_id": {"S": session.forum_id},
+        "city": {"S": session.city},
+        "venue": {"S": session.venue},
+        "starts_at": {"S": _utc(session.starts_at)},
+        "ends_at": {"S": _utc(session.ends_at)},
+        "capacity": {"N": str(session.capacity)},
+        "registration_deadline": {"S": _utc(session.registration_deadline)},
+    })
+    # Seats and the status belong to registrations and the secretariat once it exists.
+    for name, value in (("confirmed", {"N": "0"}), ("closed", {"BOOL": session.closed}),
+                        ("cancelled", {"BOOL": session.cancelled})):
+        update["UpdateExpression"] += f", #{name} = if_not_exists(#{name}, :{name})"
+        update["ExpressionAttributeNames"][f"#{name}"] = name
+        update["ExpressionAttributeValues"][f":{name}"] = value
+    return {"Key": session_key(session.id),
+            "ConditionExpression": "attribute_not_exists(#confirmed) OR #confirmed <= :capacity",
+            **update}
 
 
 def _set_expression(values: dict[str, Any]) -> dict[str, Any]:

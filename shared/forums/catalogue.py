@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from shared.clock import Clock, utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
+from shared.forms import MultiLine
 from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
 from shared.roles import Audience
 from shared.validation import field_errors
+
+# The secretariat's reason for cancelling a session, mailed to every participant as written:
+# text like every other field (line breaks allowed, control characters refused).
+CancelReason = Annotated[MultiLine, Field(min_length=3, max_length=2000)]
+
+
+def valid_cancel_reason(reason: object) -> str:
+    """The reason as it will be mailed, or InvalidInput on the field `reason`."""
+    try:
+        return TypeAdapter(CancelReason).validate_python(reason)
+    except ValidationError as exc:
+        raise InvalidInput(field_errors(
+            {**error, "loc": ("reason",)} for error in exc.errors())) from exc
 
 
 class CatalogueStore(Protocol):
@@ -28,6 +42,10 @@ class CatalogueStore(Protocol):
 
         Raises CapacityBelowConfirmed when the new capacity is below the seats already taken."""
 
+    def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
+        """Every forum and session as put_forum and put_session write them, all or none:
+        CapacityBelowConfirmed (naming every such session) writes nothing."""
+
     def forums(self) -> list[Forum]: ...
 
     def forum(self, forum_id: str) -> Forum | None: ...
@@ -41,9 +59,10 @@ class Seats(Protocol):
 
 
 class CapacityBelowConfirmed(Exception):
-    def __init__(self, session_id: str) -> None:
-        super().__init__(session_id)
-        self.session_id = session_id
+    def __init__(self, *session_ids: str) -> None:
+        super().__init__(*session_ids)
+        self.session_ids = session_ids
+        self.session_id = session_ids[0]
 
 
 @dataclass(frozen=True)
@@ -126,27 +145,23 @@ class Catalogue:
             catalogue = CatalogueFile.model_validate(data)
         except ValidationError as exc:
             raise InvalidInput(field_errors(exc.errors())) from exc
-        sessions = 0
-        errors = []
-        for forum, forum_sessions in catalogue.entries():
-            self._store.put_forum(forum)
-            for session in forum_sessions:
-                try:
-                    self._store.put_session(session, forum.audience)
-                    sessions += 1
-                    if self._seats is not None:
-                        self._seats.fill(session.id)
-                except CapacityBelowConfirmed:
-                    errors.append(
-                        FieldError(
-                            f"sessions.{session.id}.capacity",
-                            "capacity_below_confirmed",
-                            "Kapaciteten er lavere end antallet af bekræftede deltagere.",
-                        )
-                    )
-        if errors:
-            raise InvalidInput(errors)
-        return ImportResult(forums=len(catalogue.forums), sessions=sessions)
+        entries = catalogue.entries()
+        # One write for the whole file: a refusal or a failure midway leaves the catalogue as
+        # it was, never a forum without its sessions.
+        try:
+            self._store.put_catalogue(entries)
+        except CapacityBelowConfirmed as below:
+            raise InvalidInput([
+                FieldError(f"sessions.{session_id}.capacity", "capacity_below_confirmed",
+                           "Kapaciteten er lavere end antallet af bekræftede deltagere.")
+                for session_id in below.session_ids]) from below
+        sessions = [session for _, forum_sessions in entries for session in forum_sessions]
+        if self._seats is not None:
+            # Seats added go to the waiting list first, in order. Each promotion is its own
+            # step and safe to repeat: an import run again finishes what a failure left.
+            for session in sessions:
+                self._seats.fill(session.id)
+        return ImportResult(forums=len(catalogue.forums), sessions=len(sessions))
 
     def _view(self, forum: Forum, sessions: list[Session]) -> ForumView:
         now = self._clock()

@@ -8,14 +8,24 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.clock import COPENHAGEN
-from shared.forms import SingleLine
+from shared.forms import MultiLine, SingleLine
 from shared.forums.models import SLUG, Forum, Session
 from shared.roles import Audience
 from shared.validation import DanishValueError
 
+# The years a session may be held in: a typo such as 0001 or 9999 would otherwise overflow
+# where the time is turned into UTC or an expiry is added to it.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# DynamoDB writes at most 100 items in one transaction, and an import is one transaction.
+MAX_ITEMS = 100
+
 
 def _copenhagen_if_naive(moment: datetime) -> datetime:
-    """Times written without an offset are Danish wall-clock times."""
+    """Times written without an offset are Danish wall-clock times, between FIRST_YEAR and
+    LAST_YEAR."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DanishValueError("out_of_range",
+                               f"Datoen skal ligge mellem år {FIRST_YEAR} og {LAST_YEAR}.")
     return moment.replace(tzinfo=COPENHAGEN) if moment.tzinfo is None else moment
 
 
@@ -51,7 +61,7 @@ class ForumEntry(BaseModel):
     id: str = Field(pattern=SLUG)
     # One-line fields end up in email subjects and headers, where a line break is refused.
     title: SingleLine = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=4000)
+    description: MultiLine = Field(default="", max_length=4000)
     audience: Audience = Audience.LEADERS_OF_LEADERS
     sessions: list[SessionEntry] = Field(default_factory=list)
 
@@ -63,6 +73,11 @@ class CatalogueFile(BaseModel):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
+        items = len(self.forums) + sum(len(f.sessions) for f in self.forums)
+        if items > MAX_ITEMS:
+            raise DanishValueError(
+                "too_many_items", f"Filen har {items} forummer og møder; én import kan højst "
+                                  f"rumme {MAX_ITEMS}. Del filen op i flere.", field="forums")
         forum_ids = [f.id for f in self.forums]
         session_ids = [s.id for f in self.forums for s in f.sessions]
         for kind, ids in (("forum", forum_ids), ("session", session_ids)):

@@ -63,7 +63,7 @@ def screenshot(page: Page, name: str) -> Path:
 
 def link_in(mail: dict[str, Any], page_name: str) -> str:
     """The link in a mail's text that opens the given landing page."""
-    match = re.search(rf"https?://\S+/{re.escape(page_name)}\?token=[^\s>]+", mail["text"])
+    match = re.search(rf"https?://\S+/{re.escape(page_name)}#token=[^\s>]+", mail["text"])
     assert match, f"no link to {page_name} in {json.dumps(mail['subject'])}"
     return match.group(0)
 

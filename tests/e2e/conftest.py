@@ -19,6 +19,7 @@ import pytest
 
 from local.emulator import free_port
 from local.synth import ROOT
+from tests.fixtures.links import link_token
 from tests.fixtures.log_scan import scan_logs
 
 LEADERS = str(Path(sys.executable).parent / "leaders")
@@ -124,10 +125,8 @@ class Running:
 
 def token_of(mail: dict[str, Any]) -> str:
     """The token of the (first) link in an outbox email's text."""
-    from urllib.parse import parse_qs, urlsplit
-
     link = next(w for w in mail["text"].split() if "token=" in w)
-    return parse_qs(urlsplit(link).query)["token"][0]
+    return link_token(link)
 
 
 def start(tmp: Path, port: int, extra_env: dict[str, str] | None = None) -> Running:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.e2e.conftest import Running
+from tests.fixtures.links import link_token
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +22,8 @@ def subscribe(runtime: Running, address: str) -> None:
     assert status == 202
     link = next(w for w in runtime.mails(address, "Bekræft")[0]["text"].split()
                 if "token=" in w)
-    assert link.startswith(runtime.url + "/bekraeft-nyhedsbrev.html?token=")
-    token = parse_qs(urlsplit(link).query)["token"][0]
+    assert link.startswith(runtime.url + "/bekraeft-nyhedsbrev.html#token=")
+    token = link_token(link)
     assert runtime.json("POST", "/api/newsletter/confirm", {"token": token}) == (
         200, {"status": "subscribed"})
 

@@ -249,17 +249,6 @@ def test_a_region_without_every_service_or_outside_the_eu_is_refused_clearly(reg
     assert region in message and "eu-west-1" in message
 
 
-@pytest.mark.parametrize("region", ["eu-south-1", "eu-south-2", "eu-central-2"])
-def test_a_region_whose_buckets_cloudfront_cannot_log_to_is_refused(region: str) -> None:
-    """The distribution's standard logs go to a bucket in the stack's region; CloudFront
-    delivers none to a bucket in these (its Developer Guide's list of such regions)."""
-    context = {**cdk_context(), "leaders:region": region}
-    with pytest.raises(ValidationError, match="CloudFront's standard logging") as refused:
-        load_config(context)
-    assert region in str(refused.value) and "eu-north-1" in str(refused.value)
-    assert region not in eu_regions_with_every_service()
-
-
 def test_every_allowed_region_is_in_the_eu_and_has_ses() -> None:
     import botocore
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from icalendar import Calendar
@@ -21,6 +20,7 @@ from local.emulator import ACCOUNT, Emulator
 from local.functions import LocalContext
 from shared.adapters.parameters import parameter
 from shared.names import PARAM_REGISTRATIONS_TABLE
+from tests.fixtures.links import link_token
 from tests.integration.conftest import Api
 from tests.integration.test_registration import new_session
 
@@ -91,7 +91,7 @@ def text_of(message: EmailMessage) -> str:
 def token_in(message: EmailMessage) -> str:
     link = re.search(r"https?://\S+token=\S+", text_of(message))
     assert link is not None
-    return parse_qs(urlsplit(link.group(0)).query)["token"][0]
+    return link_token(link.group(0))
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail
     message = mail.take("anne@example.dk", "Bekræft")
     text = text_of(message)
     assert str(message["Subject"]) == "Bekræft din tilmelding: Testforum"
-    assert "Vejle" in text and "/bekraeft-tilmelding.html?token=" in text
+    assert "Vejle" in text and "/bekraeft-tilmelding.html#token=" in text
     for typed in ("Deltager anne", "Vejle Kommune", "Vegetar", "98765"):  # nothing typed
         assert typed not in text and typed not in message.get_body(("html",)).get_content()
     token = token_in(message)
@@ -159,7 +159,7 @@ def test_a_repeat_after_confirming_points_to_the_registration(
     (note,) = mail.new_messages()
     text = text_of(note)
     assert str(note["Subject"]) == "Du er allerede tilmeldt: Testforum"
-    assert "ventelisten som nummer 1" in text and "/afmeld.html?token=" in text
+    assert "ventelisten som nummer 1" in text and "/afmeld.html#token=" in text
     assert "Andet Navn" not in text
     status, answer = api.request("POST", "/api/registrations/cancel", {"token": token_in(note)})
     assert (status, answer) == (200, {"status": "cancelled"})

@@ -13,7 +13,8 @@ from shared.errors import InvalidInput
 from shared.forums.catalogue import Catalogue
 from tests.fakes import MemoryCatalogueStore
 
-BREAKS = st.sampled_from(["\n", "\r", "\r\n", "\x0b", "\x0c", "\n\n"])
+BREAKS = st.sampled_from(["\n", "\r", "\r\n", "\x0b", "\x0c", "\n\n", "\x1c", "\x1d", "\x1e",
+                          "\x85", "\u2028", "\u2029"])
 ONE_LINE = [("title", ("forums", 0, "title")), ("city", ("forums", 0, "sessions", 0, "city")),
             ("venue", ("forums", 0, "sessions", 0, "venue"))]
 
@@ -56,3 +57,19 @@ def test_the_same_file_without_line_breaks_imports() -> None:
     store = MemoryCatalogueStore()
     Catalogue(store).import_file(catalogue_file())
     assert [f.title for f in store.forums()] == ["Evalueringskultur"]
+
+
+def test_a_file_larger_than_one_transaction_is_refused_whole() -> None:
+    """An import is one DynamoDB transaction, at most 100 items: a larger file is refused
+    before anything is written, with a Danish request to split it."""
+    data = catalogue_file()
+    session = data["forums"][0]["sessions"][0]
+    data["forums"][0]["sessions"] = [{**session, "id": f"forum-s{n}"} for n in range(100)]
+    store = MemoryCatalogueStore()
+    with pytest.raises(InvalidInput) as refused:
+        Catalogue(store).import_file(data)
+    assert [(e.field, e.code) for e in refused.value.errors] == [("forums", "too_many_items")]
+    assert "højst rumme 100" in refused.value.errors[0].message
+    assert store.forums() == [] and store.sessions() == []
+    data["forums"][0]["sessions"].pop()  # 1 forum + 99 sessions: one transaction
+    assert Catalogue(store).import_file(data).sessions == 99

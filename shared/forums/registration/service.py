@@ -278,7 +278,11 @@ def cancel_session(catalogue: SessionStatusStore, store: RegistrationStore, sess
                    reason: str, clock: Clock = utcnow) -> int:
     """Cancel the session for good (NotFound if there is none) and every registration of it
     that is not cancelled yet; the number cancelled now. Each is emailed once, with the
-    reason, from the change of its registration, so running it again emails nobody twice."""
+    reason, from the change of its registration, so running it again emails nobody twice.
+    A reason that is not valid text is InvalidInput and changes nothing."""
+    from shared.forums.catalogue import valid_cancel_reason
+
+    reason = valid_cancel_reason(reason)
     catalogue.set_status(session_id, cancelled=True, reason=reason)
     registrations = Registrations(store, secret=b"", clock=clock)  # cancelling signs nothing
     return sum(

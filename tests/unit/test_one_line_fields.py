@@ -1,0 +1,109 @@
+"""Every one-line field of every form (the public forms, the editor's, the catalogue file the
+secretariat imports by CLI or console) refuses each character that Python's str.splitlines()
+and the email package take for a line break (\\n \\r \\v \\f \\x1c \\x1d \\x1e \\x85 U+2028
+U+2029) and every control character, with the field's own Danish error; and whatever it
+accepts can stand in an email's subject, sender name and body: the message builds, and its
+subject reads back as written."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+import shared
+from shared.email.render import Email, mime
+from shared.validation import _MESSAGES, field_errors
+
+# What str.splitlines() splits at, besides \r\n.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0))]
+
+# A valid value of every model that has a one-line field: each field is tried in it.
+SESSION = {"id": "kolding-1", "city": "Kolding", "venue": "Comwell",
+           "starts_at": "2027-03-04T09:30", "ends_at": "2027-03-04T15:30",
+           "registration_deadline": "2027-02-25T12:00", "capacity": 40}
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "RegistrationForm": {"session_id": "kolding-1", "name": "Anne Jensen",
+                         "email": "anne@example.dk", "role": "area_leader",
+                         "workplace": "Vejle Kommune", "member_number": "12345", "consent": True},
+    "SubscriptionForm": {"name": "Anne Jensen", "email": "anne@example.dk",
+                         "role": "area_leader", "consent": True},
+    "AdvisoryForm": {"kind": "suggestion", "message": "Et forslag", "consent": True},
+    "DraftText": {"subject": "Nyhedsbrev marts", "markdown": "# Hej"},
+    "Approval": {"send_at": "2027-03-02 08:00"},
+    "SessionEntry": SESSION,
+    "ForumEntry": {"id": "evaluering", "title": "Evalueringskultur", "sessions": [SESSION]},
+}
+
+
+def _models() -> list[type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    for module in pkgutil.walk_packages(shared.__path__, "shared."):
+        for _, value in inspect.getmembers(importlib.import_module(module.name),
+                                           inspect.isclass):
+            if issubclass(value, BaseModel) and value.__module__ == module.name:
+                found[f"{value.__module__}.{value.__name__}"] = value
+    return list(found.values())
+
+
+def one_line_fields() -> list[tuple[type[BaseModel], str]]:
+    """(model, field) for every field typed SingleLine or OptionalSingleLine in shared/."""
+    return [(model, name) for model in _models()
+            for name, info in model.model_fields.items()
+            if "_single_line" in repr(info.annotation) + repr(info.metadata)]
+
+
+FIELDS = one_line_fields()
+DANISH = {message for _, message in _MESSAGES.values()} | {"Feltet må kun være én linje tekst."}
+
+
+def test_every_form_with_a_one_line_field_is_tried() -> None:
+    names = {model.__name__ for model, _ in FIELDS}
+    assert names == set(EXAMPLES), "a model with a one-line field needs an example here"
+    assert len(FIELDS) >= 11
+
+
+TEXT = st.text(st.one_of(st.characters(), st.sampled_from(LINE_BREAKS),
+                         st.sampled_from(CONTROL), st.characters(categories=["Cs"])),
+               max_size=30)
+
+
+@pytest.mark.parametrize(("model", "field"), FIELDS,
+                         ids=[f"{m.__name__}.{f}" for m, f in FIELDS])
+@given(before=TEXT, after=TEXT, breaking=st.sampled_from([*LINE_BREAKS, *CONTROL]))
+def test_a_line_break_or_control_character_is_refused_on_its_field(
+        model: type[BaseModel], field: str, before: str, after: str, breaking: str) -> None:
+    value = f"A{before}{breaking}{after}b"
+    with pytest.raises(ValidationError) as refused:
+        model.model_validate({**EXAMPLES[model.__name__], field: value})
+    errors = field_errors(refused.value.errors())
+    assert [e.field for e in errors] == [field]
+    assert errors[0].message in DANISH or errors[0].message.startswith("Teksten er for lang")
+
+
+@pytest.mark.parametrize(("model", "field"), FIELDS,
+                         ids=[f"{m.__name__}.{f}" for m, f in FIELDS])
+@given(value=TEXT)
+def test_every_accepted_value_builds_an_email(model: type[BaseModel], field: str,
+                                              value: str) -> None:
+    try:
+        form = model.model_validate({**EXAMPLES[model.__name__], field: value})
+    except ValidationError as refused:
+        assert [e.field for e in field_errors(refused.errors())] == [field]
+        return
+    stored = getattr(form, field) or ""
+    assert not set(stored) & set(LINE_BREAKS)
+    subject = f"Bekræftelse: {stored}"
+    message = mime(Email(to="anne@example.dk", subject=subject, text=stored, html=stored),
+                   "noreply@example.dk", stored or "Ledere af ledere")
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert " ".join(str(parsed["Subject"]).split()) == " ".join(subject.split())
+    assert str(parsed["To"]) == "anne@example.dk"
