@@ -72,7 +72,7 @@ def link_token(message: EmailMessage) -> str:
     """The token of the link in the message's plain text."""
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    found = re.search(r"https?://\S+[?&]token=([^&\s]+)", str(part.get_content()))
+    found = re.search(r"https?://\S+[?&#]token=([^&\s]+)", str(part.get_content()))
     assert found is not None
     return unquote(found.group(1))
 
