@@ -235,6 +235,6 @@ def test_the_secretariat_imports_a_catalogue_file_and_reads_each_error_by_field(
                                     "buffer": good}])
     console.get_by_role("button", name="Indlæs", exact=True).click()
     expect(console.locator("#konsol-status")).to_have_text(
-        "Kataloget er indlæst: 1 forum og 1 møder.")
+        "Kataloget er indlæst: 1 lederforum og 1 møde.")
     expect(console.locator("#katalog-fejl")).to_be_empty()
     expect(console.get_by_role("rowheader", name=re.compile("^Vejle"))).to_be_visible()

@@ -85,7 +85,7 @@ def test_operator_cli_imports_and_lists_forums_through_aws_endpoint_url(
         done = subprocess.run([leaders, "forums", "import", str(catalogue)],
                               env=runtime.aws_env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert "1 forum, 1 sessioner" in done.stdout
+        assert "Indlæst: 1 lederforum og 1 møde." in done.stdout
     listed = subprocess.run([leaders, "forums", "list"], env=runtime.aws_env,
                             capture_output=True, text=True, check=True).stdout
     assert "nyt-forum-vejle" in listed and "Vejle" in listed

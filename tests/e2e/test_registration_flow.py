@@ -119,5 +119,8 @@ def test_the_reminder_schedule_reminds_each_participant_once_within_the_window(
         runtime.settle()
     (reminder,) = runtime.mails("erik@example.dk", "Påmindelse: Forum med påmindelse")
     assert "Fredericia" in reminder["text"]
+    # The daily run reaches a session the day before it: the reminder says so, with its day.
+    assert "Vi glæder os til at se dig i morgen, " in reminder["text"]
+    assert "om 2 dage" not in reminder["text"]
     assert not [m for m in runtime.json("GET", "/_local/outbox")[1]
                 if "frida@example.dk" in m["to"] and m["subject"].startswith("Påmindelse")]
