@@ -19,6 +19,7 @@ from infra.function import FunctionRuntime, PythonFunction
 from infra.pages import Pages, cognito_endpoint
 from infra.registrations import ForumRegistration
 from shared.names import (
+    ENV_CONTACT_EMAIL,
     ENV_FORUMS_TABLE,
     ENV_REGISTRATIONS_TABLE,
     OUTPUT_STAFF_CLIENT,
@@ -43,6 +44,7 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/close"),
     ("POST", "staff/sessions/{session_id}/reopen"),
     ("POST", "staff/sessions/{session_id}/cancel"),
+    ("POST", "staff/sessions/{session_id}/cancel/preview"),
 )
 # The ID token lives this long; the pages keep no refresh token, so a session ends with it.
 TOKEN_MINUTES = 30
@@ -137,8 +139,10 @@ class StaffConsole(Construct):
             self, "Api", runtime=runtime, service=SERVICE_STAFF_API,
             handler="functions.staff_api.handler.lambda_handler",
             description="The staff console's API (signed-in staff, by group)",
+            # The contact address ends the cancellation email the console previews.
             environment={ENV_FORUMS_TABLE: catalogue.table.table_name,
-                         ENV_REGISTRATIONS_TABLE: registration.table.table_name},
+                         ENV_REGISTRATIONS_TABLE: registration.table.table_name,
+                         ENV_CONTACT_EMAIL: config.contact_email},
             timeout=Duration.seconds(29),
         )
         catalogue.table.grant_read_write_data(self.api_function.function)

@@ -108,6 +108,11 @@ class CancelRequest(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
 
 
+class CancelPreview(BaseModel):
+    subject: str
+    text: str
+
+
 class Cancelled(BaseModel):
     status: str
     cancelled: int
@@ -234,6 +239,23 @@ def cancel(session_id: str, request: Annotated[CancelRequest, Body()]) -> Cancel
     count = cancel_session(catalogue, store, session_id, request.reason)
     logger.info("session cancelled", extra={"session": session_id, "cancelled": count})
     return Cancelled(status="cancelled", cancelled=count)
+
+
+@app.post("/api/staff/sessions/<session_id>/cancel/preview",
+          responses=staff_responses({200: CancelPreview}, 404, *BODY_REFUSALS),
+          security=SECURITY)
+def cancel_preview(session_id: str,
+                   request: Annotated[CancelRequest, Body()]) -> CancelPreview:
+    """The email every participant would get if the session were cancelled with this reason
+    (each with their own name); nothing is changed or sent."""
+    # The templates load with the first preview: the other routes send no email.
+    from shared.forums.registration.mail import cancellation_preview
+
+    caller("secretariat")
+    session = _session(session_id)
+    forum = catalogue.forum(session.forum_id)
+    email = cancellation_preview(session, forum.title if forum else "", request.reason)
+    return CancelPreview(subject=email.subject, text=email.text)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -159,10 +159,25 @@
         return;
       }
       var s = current;
-      $("aflys-advarsel").textContent = "Vil du aflyse " + sessionName(s) + "? Alle " + (s.seats_taken + s.waiting) + " tilmeldte og ventende får en mail med begrundelsen. Det kan ikke fortrydes.";
-      $("aflys-spoerg").hidden = false;
-      $("aflys-videre").hidden = true;
-      $("aflys-ja").focus();
+      // The email itself, rendered by the server from the template it will send.
+      busy($("aflys-form"), api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/cancel/preview", { reason: reason })
+        .then(json).then(function (mail) {
+          if (current !== s || $("aarsag").value.trim() !== reason) { return; }
+          $("aflys-advarsel").textContent = "Vil du aflyse " + sessionName(s) + "? Alle " + (s.seats_taken + s.waiting) + " tilmeldte og ventende får mailen herunder. Det kan ikke fortrydes.";
+          $("aflys-mail-emne").textContent = mail.subject;
+          $("aflys-mail-tekst").textContent = mail.text;
+          $("aflys-spoerg").hidden = false;
+          $("aflys-videre").hidden = true;
+          $("aflys-ja").focus();
+        }).catch(function (error) {
+          if (error.message === "signed out") { return; }
+          $("aflys-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
+        }));
+    });
+    // A changed reason is previewed again before anything is sent.
+    $("aarsag").addEventListener("input", function () {
+      $("aflys-spoerg").hidden = true;
+      $("aflys-videre").hidden = false;
     });
     $("aflys-form").addEventListener("submit", function (event) {
       event.preventDefault();

@@ -19,7 +19,7 @@ from shared.advisory.models import AdvisoryRequest, Kind
 from shared.advisory.models import Status as AdvisoryStatus
 from shared.email.render import TEMPLATES
 from shared.forums.models import Forum, Session
-from shared.forums.registration.mail import Notifier
+from shared.forums.registration.mail import PREVIEW_NAME, Notifier, cancellation_preview
 from shared.forums.registration.models import (
     CancelledBy,
     Registration,
@@ -254,6 +254,13 @@ def test_each_email_says_it_the_way_a_dane_would(name: str, subject: str,
         # The HTML says the same (its markup aside).
         assert phrase.strip() in re.sub(r"<[^>]+>", "", html).replace("\n", " ") or \
             phrase.strip() in plain_text(html).replace("\n", " "), (name, phrase)
+
+
+def test_the_cancel_dialog_previews_the_very_email_participants_get() -> None:
+    preview = cancellation_preview(SESSION, FORUM.title, "Oplægsholderen er blevet syg.")
+    message = EMAILS["session_cancelled"]
+    assert preview.subject == message["Subject"]
+    assert preview.text.replace(PREVIEW_NAME, "Anne") == parts(message)[0]
 
 
 def test_a_named_consultant_is_named_and_introduced() -> None:

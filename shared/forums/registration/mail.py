@@ -43,6 +43,19 @@ def session_subject(label: str, title: str, session: Session) -> str:
     return f"{label}: {title} – {session.city} {day}"
 
 
+# Where each participant's own name stands in the preview of a cancellation.
+PREVIEW_NAME = "[deltagerens navn]"
+
+
+def cancellation_preview(session: Session, title: str, reason: str) -> Email:
+    """The email every participant gets when the secretariat cancels the session with this
+    reason (their own name in it), shown in the console before anything is sent."""
+    return render("cancelled", "", session_subject("Aflyst", title, session), {
+        "name": PREVIEW_NAME, "kind": "cancelled", "session": session, "forum_title": title,
+        "when": danish_when(session.starts_at, session.ends_at), "session_cancelled": True,
+        "reason": reason})
+
+
 class NotYetPlaced(Exception):
     """A waiting person's place is not written yet; the change is retried."""
 
