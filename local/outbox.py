@@ -37,11 +37,11 @@ class Outbox:
             old.unlink()
         self._lock = threading.RLock()
         self._entries: list[dict[str, Any]] = []
-        self._watch()
 
-    def _watch(self) -> Any:
-        """The backend's list of sent messages, made to call `messages()` on every send (again
-        after the emulator replaced its backend, e.g. on a reset)."""
+    def watch(self) -> Any:
+        """The backend's list of sent messages, made to call `messages()` on every send: once
+        the emulator has started (its reset replaces the backends), and again whenever the
+        list is read."""
         backend = ses_backends[ACCOUNT][self.region]
         if not isinstance(backend.sent_messages, _Sent):
             backend.sent_messages = _Sent(backend.sent_messages, self.messages)
@@ -50,7 +50,7 @@ class Outbox:
     def messages(self) -> list[dict[str, Any]]:
         """Every email sent so far, oldest first; each is also written as an .eml file."""
         with self._lock:
-            sent = self._watch()
+            sent = self.watch()
             for message in sent[len(self._entries):]:
                 entry, raw = _entry(message)
                 number = len(self._entries) + 1

@@ -138,7 +138,7 @@ def test_subscribe_confirm_and_unsubscribe_in_the_browser(
 
 @pytest.mark.parametrize(("kind", "label"), [
     ("conversation", "fortrolig samtale"),
-    ("idea", "En idé eller et problem"),
+    ("idea", "En idé eller udfordring"),
     ("suggestion", "Et forslag til nye aktiviteter"),
 ])
 def test_each_advisory_kind_gets_a_reference(

@@ -112,13 +112,21 @@ def test_the_secretariat_lists_participants_downloads_closes_reopens_and_cancels
     console.get_by_label("Begrundelse").fill("Oplægsholderen er syg; vi finder en ny dato.")
     console.get_by_role("button", name="Aflys mødet …").click()
     expect(console.locator("#aflys-advarsel")).to_contain_text("Alle 2 tilmeldte og ventende")
+    # The email itself is shown before anything is sent: it already says "Vi må desværre
+    # aflyse:" and names the meeting, so the reason need not.
+    preview = console.locator("#aflys-mail-tekst")
+    expect(preview).to_contain_text("Vi må desværre aflyse:")
+    expect(preview).to_contain_text("Oplægsholderen er syg; vi finder en ny dato.")
+    shown = preview.text_content() or ""
+    subject = console.locator("#aflys-mail-emne").text_content()
     axe_at_both_widths(console, "aflys")
     console.get_by_role("button", name="Ja, aflys mødet").click()
     expect(console.locator("#konsol-status")).to_contain_text("er aflyst; 2 deltagere får besked")
     expect(row(console)).to_contain_text("Aflyst")
-    for address in ("birthe@example.dk", "jens@example.dk"):
+    for address, name in (("birthe@example.dk", "Birthe Holm"), ("jens@example.dk", "Jens Lund")):
         mails = runtime.mails(address, "Aflyst: ")
-        assert len(mails) == 1 and "Oplægsholderen er syg" in mails[0]["text"]
+        assert len(mails) == 1 and mails[0]["subject"] == subject
+        assert mails[0]["text"].strip() == shown.replace("[deltagerens navn]", name).strip()
 
     console.get_by_role("button", name="Log ud").click()
     expect(console.locator("#konsol-status")).to_have_text("Du er logget ud.")
