@@ -256,6 +256,14 @@ def test_each_email_says_it_the_way_a_dane_would(name: str, subject: str,
             phrase.strip() in plain_text(html).replace("\n", " "), (name, phrase)
 
 
+@pytest.mark.parametrize("name", ["confirm_registration", "reminder", "session_cancelled",
+                                  "waitlisted"])
+def test_the_meeting_stands_as_a_block_of_its_own_in_the_text(name: str) -> None:
+    text = parts(EMAILS[name])[0]
+    assert ("\n\nEvalueringskultur og datainformeret ledelse\nSted: Kolding, Comwell Kolding\n"
+            "Tid: søndag den 17. januar 2027 kl. 09.30–15.30\n\n") in text
+
+
 def test_the_cancel_dialog_previews_the_very_email_participants_get() -> None:
     preview = cancellation_preview(SESSION, FORUM.title, "Oplægsholderen er blevet syg.")
     message = EMAILS["session_cancelled"]
