@@ -130,7 +130,7 @@ def _view(session: Session, waiting: int) -> StaffSession:
 def _session(session_id: str) -> Session:
     session = catalogue.session(session_id) if re.fullmatch(SLUG, session_id) else None
     if session is None:
-        raise NotFound("Sessionen findes ikke.", code="session_not_found")
+        raise NotFound("Mødet findes ikke.", code="session_not_found")
     return session
 
 

@@ -202,7 +202,7 @@ OLD = [
     "hvis du er medlem (ledere af ledere)", "er lånt ud til dig", "Din indtil", "Bounced",
     '"Klager"', "eksemplet herunder følger med", '" forum og "', "Fristen var",
     "om {{ days_before }} dage", "husker vi kun, at adressen", "dateStyle",
-    "Mødet er aflyst.\"); }\n    if (closed",
+    "Mødet er aflyst.\"); }\n    if (closed", "Sessionen", "sessionens",
 ]
 
 
@@ -383,3 +383,13 @@ def test_every_page_with_a_script_writes_times_with_one_function(site: Path) -> 
 def test_password_fields_are_styled_like_every_other_field() -> None:
     css = (STATIC / "style.css").read_text(encoding="utf-8")
     assert re.search(r"input\[type=password\][^{]*\{[^}]*border:", css)
+
+
+def test_what_the_server_and_the_cli_say_names_a_meeting_the_office_way() -> None:
+    """"Møde", the word the office uses, in every message of the API and the CLI."""
+    root = Path(__file__).parents[2]
+    for folder in ("shared", "functions", "cli"):
+        for source in (root / folder).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            for word in ('"Sessionen', "sessionens ", " sessioner", "lånt ud", "Lånt til"):
+                assert word not in text, (source.name, word)
