@@ -32,7 +32,6 @@ LEASE_HELP = "How long the request stays yours before it returns to the queue."
 
 def _show(leased: Any) -> None:
     from shared.advisory.mail import KIND_TEXT
-    from shared.clock import to_copenhagen
 
     request, contents = leased.request, leased.contents
     click.echo(f"Reference:  {request.reference}")
@@ -47,8 +46,7 @@ def _show(leased: Any) -> None:
     click.echo("")
     click.echo(contents.message)
     click.echo("")
-    until = to_copenhagen(leased.until).strftime("%H.%M")
-    click.echo(f"Lånt til dig til kl. {until}. Afslut med "
+    click.echo(f"Reserveret til dig indtil {danish_time(leased.until)}. Afslut med "
                f"'leaders consultant done {request.reference}' eller læg tilbage med "
                f"'leaders consultant release {request.reference}'.")
 

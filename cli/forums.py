@@ -11,7 +11,7 @@ import click
 
 from cli.common import fail
 from cli.danish import confirm
-from shared.danish import danish_time
+from shared.danish import counted, danish_time
 from shared.errors import InvalidInput
 
 
@@ -21,7 +21,7 @@ def _session_or_fail(session_id: str) -> Any:
 
     session = catalogue_store().session(session_id)
     if session is None:
-        fail(f"Sessionen '{session_id}' findes ikke. 'leaders forums list' viser sessionerne.")
+        fail(f"Mødet '{session_id}' findes ikke. 'leaders forums list' viser møderne.")
     return session
 
 
@@ -49,7 +49,8 @@ def forums_import(file: Path) -> None:
     except InvalidInput as exc:
         lines = [f"  {e.field}: {e.message} ({e.code})" for e in exc.errors]
         fail(f"{file} blev ikke indlæst; ret disse felter:\n" + "\n".join(lines))
-    click.echo(f"Indlæst: {result.forums} forum, {result.sessions} sessioner.")
+    click.echo(f"Indlæst: {counted(result.forums, 'lederforum', 'lederforummer')} og "
+               f"{counted(result.sessions, 'møde', 'møder')}.")
 
 
 @forums.command("list")
@@ -143,8 +144,9 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     if not yes:
         told = sum(1 for r in store.registrations(session_id)
                    if r.status is not Status.CANCELLED)
+        whom = counted(told, "deltager", "deltagere")
         if not confirm(f"Aflys {session_id} ({session.city}, {danish_time(session.starts_at)})"
-                       f" og skriv til {told} deltagere? Det kan ikke fortrydes."):
+                       f" og skriv til {whom}? Det kan ikke fortrydes."):
             fail("Intet er aflyst.")
     cancelled = cancel_session(catalogue_store(), store, session_id, reason)
-    click.echo(f"{session_id} er aflyst; {cancelled} deltagere får besked.")
+    click.echo(f"{session_id} er aflyst; {counted(cancelled, 'deltager', 'deltagere')} får besked.")

@@ -23,6 +23,7 @@ from infra.pages import Pages, cognito_endpoint
 from infra.parts import grant_items
 from infra.registrations import ForumRegistration
 from shared.names import (
+    ENV_CONTACT_EMAIL,
     ENV_FORUMS_TABLE,
     ENV_REGISTRATIONS_TABLE,
     OUTPUT_STAFF_CLIENT,
@@ -47,6 +48,7 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/close"),
     ("POST", "staff/sessions/{session_id}/reopen"),
     ("POST", "staff/sessions/{session_id}/cancel"),
+    ("POST", "staff/sessions/{session_id}/cancel/preview"),
 )
 # What the secretariat's routes call on each table (shared.forums and its adapters).
 STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
@@ -165,8 +167,10 @@ class StaffConsole(Construct):
             self, "Api", runtime=runtime, service=SERVICE_STAFF_API,
             handler="functions.staff_api.handler.lambda_handler",
             description="The staff console's API (signed-in staff, by group)",
+            # The contact address ends the cancellation email the console previews.
             environment={ENV_FORUMS_TABLE: catalogue.table.table_name,
-                         ENV_REGISTRATIONS_TABLE: registration.table.table_name},
+                         ENV_REGISTRATIONS_TABLE: registration.table.table_name,
+                         ENV_CONTACT_EMAIL: config.contact_email},
             timeout=Duration.seconds(29),
         )
         # The secretariat's routes: forums and sessions listed (Scan, the forum index), read,

@@ -27,8 +27,7 @@ FORUMS: list[dict[str, Any]] = [
     {
         "id": "ledelseskommissionen",
         "title": "Ledelseskommissionens anbefalinger",
-        "description": "Hvad betyder Ledelseskommissionens anbefalinger for ledere af ledere? "
-        "Forvaltningsansatte er også velkomne.",
+        "description": "Hvad betyder Ledelseskommissionens anbefalinger for ledere af ledere?",
         "audience": "leaders_and_administration",
         "sessions": [("ledelseskommissionen-aarhus", "Aarhus", "Aarhus Rådhus", 60, 77),
                      ("ledelseskommissionen-kobenhavn", "København", "BUPL, Blegdamsvej 124",

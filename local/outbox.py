@@ -13,20 +13,44 @@ from moto.ses.models import ses_backends
 from local.emulator import ACCOUNT
 
 
+class _Sent(list):  # type: ignore[type-arg]
+    """The emulator's list of sent messages, telling the outbox of each one as it is added."""
+
+    def __init__(self, items: list[Any], added: Any) -> None:
+        super().__init__(items)
+        self._added = added
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._added()
+
+
 class Outbox:
+    """Each email is written as an .eml file the moment the emulator's SES takes it (the
+    backend's list of sent messages tells the outbox), and listed by `messages()`."""
+
     def __init__(self, region: str, folder: Path) -> None:
         self.region = region
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.eml"):
             old.unlink()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._entries: list[dict[str, Any]] = []
 
+    def watch(self) -> Any:
+        """The backend's list of sent messages, made to call `messages()` on every send: once
+        the emulator has started (its reset replaces the backends), and again whenever the
+        list is read."""
+        backend = ses_backends[ACCOUNT][self.region]
+        if not isinstance(backend.sent_messages, _Sent):
+            backend.sent_messages = _Sent(backend.sent_messages, self.messages)
+        return backend.sent_messages
+
     def messages(self) -> list[dict[str, Any]]:
-        """Every email sent so far, oldest first; new ones are also written as .eml files."""
+        """Every email sent so far, oldest first; each is also written as an .eml file."""
         with self._lock:
-            sent = ses_backends[ACCOUNT][self.region].sent_messages
+            sent = self.watch()
             for message in sent[len(self._entries):]:
                 entry, raw = _entry(message)
                 number = len(self._entries) + 1

@@ -59,6 +59,7 @@ class LocalRuntime:
         os.environ.update(self.emulator.environment)  # this process talks to the emulator too
         reset_clients()  # clients made for an earlier endpoint would not reach this one
         self.emulator.build(self.plan)
+        self.outbox.watch()  # .eml files as each email is sent, from now on
         logs = self.state / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for logical_id in sorted(self.plan.served_functions):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.newsletter.models import LEFT_KEPT_DAYS
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION, PRIVACY_PAGE
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def site_values(config: DeployConfig | None = None) -> dict[str, Any]:
         "registration_confirm_link_hours": config.registration_confirm_link_hours,
         "advisory_retention_days": config.advisory_retention_days,
         "log_retention_days": config.log_retention_days,
+        "newsletter_left_kept_days": LEFT_KEPT_DAYS,
         "privacy_version": PRIVACY_NOTICE_VERSION,
         "privacy_page": PRIVACY_PAGE,
     }

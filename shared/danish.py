@@ -1,5 +1,5 @@
-"""What staff read and type, in Danish (the CLI, the console and the spreadsheet alike): times
-in Danish time (Europe/Copenhagen), and role and status names."""
+"""What people read and staff type, in Danish (emails, pages, the CLI, the console and the
+spreadsheet alike): times in Danish time (Europe/Copenhagen), and role and status names."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ ROLE_NAMES = {
 STATUS_NAMES = {"confirmed": "Bekræftet", "waitlisted": "På venteliste",
                 "cancelled": "Afmeldt", "pending": "Afventer bekræftelse"}
 TIME_FORMAT = "ÅÅÅÅ-MM-DD tt:mm, fx 2027-03-02 08:00"
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: "1 møde", "3 møder"."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def role_name(role: str) -> str:
@@ -39,25 +44,61 @@ def _repeated_or_skipped(wall: datetime) -> bool:
         wall.replace(tzinfo=COPENHAGEN, fold=1).utcoffset()
 
 
-def _offset(moment: datetime) -> str:
-    minutes = int(moment.utcoffset().total_seconds()) // 60  # type: ignore[union-attr]
-    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+          "oktober", "november", "december")
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 
-def danish_time(moment: datetime | str | None) -> str:
-    """A moment (or its ISO 8601 text) as the operator reads it: Danish wall-clock time, to
-    the minute; in the hour that comes twice when summer time ends, with its offset
-    (`2027-10-31 02:30 (+02:00)`), so two moments never read alike."""
-    if moment is None or moment == "":
-        return "-"
+def _local(moment: datetime | str) -> datetime:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:  # kept without an offset: UTC inside the system
         moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(COPENHAGEN)
-    shown = local.strftime("%Y-%m-%d %H:%M")
-    return f"{shown} ({_offset(local)})" if _repeated_or_skipped(local.replace(tzinfo=None)) \
-        else shown
+    return moment.astimezone(COPENHAGEN)
+
+
+def danish_date(moment: datetime | str, *, weekday: bool = True, year: bool = True) -> str:
+    """The Danish day of a moment: "søndag den 17. januar 2027" (or "17. januar 2027" without
+    the weekday, "17. januar" without the year)."""
+    local = _local(moment)
+    day = f"{local.day}. {MONTHS[local.month - 1]}" + (f" {local.year}" if year else "")
+    return f"{WEEKDAYS[local.weekday()]} den {day}" if weekday else day
+
+
+def danish_time(moment: datetime | str | None, *, weekday: bool = True) -> str:
+    """A moment (or its ISO 8601 text) as members and staff read it, in Danish time
+    (Europe/Copenhagen), to the minute: "tirsdag den 5. januar 2027 kl. 08.00" (or "5. januar
+    2027 kl. 08.00" without the weekday). In the hour that comes twice when summer time ends it
+    says which ("(sommertid)", "(vintertid)"), so two moments never read alike. No moment: "-".
+    Every time a person reads (emails, pages, the console, the CLI, error messages) is
+    written by this function or by pages/static/tid.js, which follows the same table."""
+    if moment is None or moment == "":
+        return "-"
+    local = _local(moment)
+    shown = f"{danish_date(local, weekday=weekday)} kl. {local:%H.%M}"
+    if _repeated_or_skipped(local.replace(tzinfo=None)):
+        summer = local.dst() is not None and bool(local.dst())
+        shown += " (sommertid)" if summer else " (vintertid)"
+    return shown
+
+
+def danish_span(starts: datetime | str, ends: datetime | str) -> str:
+    """A meeting's time: "søndag den 17. januar 2027 kl. 09.30–15.30"; one that ends on
+    another day names both days."""
+    a, b = _local(starts), _local(ends)
+    if a.date() == b.date():
+        return f"{danish_time(a)}–{b:%H.%M}"
+    return f"{danish_time(a)} til {danish_time(b)}"
+
+
+def danish_days_until(moment: datetime | str, now: datetime) -> str:
+    """How far off a day is, counted in Danish calendar days, with the day named: "i dag,
+    søndag den 17. januar", "i morgen, søndag den 17. januar", "om 3 dage, søndag den 17.
+    januar"."""
+    local = _local(moment)
+    days = (local.date() - _local(now).date()).days
+    when = {0: "i dag", 1: "i morgen"}.get(days, f"om {days} dage")
+    return f"{when}, {danish_date(local, year=False)}"
 
 
 def parse_danish_time(text: str) -> datetime:

@@ -105,7 +105,7 @@ def prime() -> None:
 
 def _consent(value: bool) -> bool:
     if value is not True:
-        raise DanishValueError("consent_required", "Du skal acceptere betingelserne.")
+        raise DanishValueError("consent_required", "Sæt kryds for at give dit samtykke.")
     return value
 
 

@@ -7,5 +7,5 @@ tests/unit/test_privacy_notice.py fails while the text and the version disagree.
 
 from __future__ import annotations
 
-PRIVACY_NOTICE_VERSION = "privatliv-2026-11-28"
+PRIVACY_NOTICE_VERSION = "privatliv-2026-12-06"
 PRIVACY_PAGE = "/privatliv.html"

@@ -38,6 +38,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "json_invalid": ("invalid_json", "Indholdet er ikke gyldig JSON."),
 }
 _FALLBACK = ("invalid", "Værdien er ikke gyldig.")
+# A pattern's own message: what the field may hold, with an example (ctx's `pattern`).
+_PATTERN_MESSAGES: dict[str, str] = {
+    r"^[a-z0-9][a-z0-9-]{1,62}$":
+        "Id må kun have små bogstaver (a-z), tal og bindestreger, 2-63 tegn og ikke "
+        "bindestreg først, fx evalueringskultur-kolding-2027.",
+    r"^[0-9A-Za-z-]+$": "Må kun have tal, bogstaver og bindestreger, fx 123456.",
+}
 
 # Locations that are only wrappers around the field itself.
 _WRAPPERS = {"body", "query", "path", "header"}
@@ -63,6 +70,7 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
             seen.setdefault(name, FieldError(name, custom.code, custom.message))
             continue
         code, template = _MESSAGES.get(str(error.get("type")), _FALLBACK)
+        template = _PATTERN_MESSAGES.get(str(ctx.get("pattern")), template)
         try:
             message = template.format(**ctx)
         except (KeyError, IndexError):

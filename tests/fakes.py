@@ -97,9 +97,9 @@ class MemoryCatalogueStore:
         with self.lock:
             session = self._sessions.get(session_id)
             if session is None:
-                raise NotFound("Sessionen findes ikke.", code="session_not_found")
+                raise NotFound("Mødet findes ikke.", code="session_not_found")
             if (closed is False or cancelled is False) and session.cancelled:
-                raise Conflict("Sessionen er aflyst og kan ikke åbnes igen.",
+                raise Conflict("Mødet er aflyst og kan ikke åbnes igen.",
                                code="session_cancelled")
             changes = {name: value for name, value in (("closed", closed),
                                                        ("cancelled", cancelled))

@@ -32,7 +32,7 @@ from shared.advisory.models import (
 )
 from shared.advisory.reference import PATTERN
 from shared.advisory.service import Desk
-from shared.clock import iso_copenhagen
+from shared.clock import iso_copenhagen, utcnow
 from shared.errors import FieldError, InvalidInput
 from shared.forms import OptionalMultiLine
 from shared.http import BODY_REFUSALS, Body, create_resolver
@@ -171,7 +171,8 @@ def take_next() -> NextAnswer:
     request = leased.request.model_copy(update={"status": Status.LEASED})
     logger.info("advisory leased", extra={"reference": request.reference})
     return NextAnswer(request=_view(request, leased.contents, None, leased.until),
-                      message=f"{request.reference} er lånt ud til dig.")
+                      message=f"{request.reference} er nu reserveret til dig i "
+                              f"{round((leased.until - utcnow()).total_seconds() / 60)} minutter.")
 
 
 @app.get("/api/staff/advisory/history", responses=staff_responses({200: History}),

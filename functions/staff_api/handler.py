@@ -109,6 +109,11 @@ class CancelRequest(BaseModel):
     reason: CancelReason
 
 
+class CancelPreview(BaseModel):
+    subject: str
+    text: str
+
+
 class Cancelled(BaseModel):
     status: str
     cancelled: int
@@ -126,7 +131,7 @@ def _view(session: Session, waiting: int) -> StaffSession:
 def _session(session_id: str) -> Session:
     session = catalogue.session(session_id) if re.fullmatch(SLUG, session_id) else None
     if session is None:
-        raise NotFound("Sessionen findes ikke.", code="session_not_found")
+        raise NotFound("Mødet findes ikke.", code="session_not_found")
     return session
 
 
@@ -235,6 +240,25 @@ def cancel(session_id: str, request: Annotated[CancelRequest, Body()]) -> Cancel
     count = cancel_session(catalogue, store, session_id, request.reason)
     logger.info("session cancelled", extra={"session": session_id, "cancelled": count})
     return Cancelled(status="cancelled", cancelled=count)
+
+
+@app.post("/api/staff/sessions/<session_id>/cancel/preview",
+          responses=staff_responses({200: CancelPreview}, 404, *BODY_REFUSALS),
+          security=SECURITY)
+def cancel_preview(session_id: str,
+                   request: Annotated[CancelRequest, Body()]) -> CancelPreview:
+    """The email every participant would get if the session were cancelled with this reason
+    (each with their own name); nothing is changed or sent."""
+    # The templates load with the first preview: the other routes send no email.
+    from shared.forums.catalogue import valid_cancel_reason
+    from shared.forums.registration.mail import cancellation_preview
+
+    caller("secretariat")
+    session = _session(session_id)
+    reason = valid_cancel_reason(request.reason)  # refused as the cancel itself would be
+    forum = catalogue.forum(session.forum_id)
+    email = cancellation_preview(session, forum.title if forum else "", reason)
+    return CancelPreview(subject=email.subject, text=email.text)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

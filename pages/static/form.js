@@ -164,8 +164,6 @@ window.lederChecks = (function () {
   // A landing page that names what its link is about before its button.
   var describe = form.getAttribute("data-describe");
   if (describe) {
-    var when = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
-    var until = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
     fetch(describe + "?token=" + encodeURIComponent(token), { headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 400 || r.status === 422) { return null; }
@@ -180,7 +178,7 @@ window.lederChecks = (function () {
         heading.textContent = about.forum_title;
         var place = document.createElement("p");
         place.textContent = about.city + (about.venue ? ", " + about.venue : "") + " – " +
-          when.format(new Date(about.starts_at)) + "–" + until.format(new Date(about.ends_at));
+          window.danskTid.span(about.starts_at, about.ends_at);
         target.appendChild(heading);
         target.appendChild(place);
         form.hidden = false;

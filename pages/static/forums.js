@@ -3,9 +3,7 @@
 (function () {
   "use strict";
   var statusText = { open: "Ledige pladser", full: "Fuldt – der er venteliste", closed: "Tilmelding lukket", cancelled: "Aflyst" };
-  var dateFormat = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
-  var timeFormat = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
-  var deadlineFormat = new Intl.DateTimeFormat("da-DK", { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Copenhagen" });
+  var tid = window.danskTid;
 
   // Registration is open until the deadline (the API says "closed" after it; a page opened
   // before the deadline knows it too).
@@ -14,10 +12,10 @@
       new Date(session.registration_deadline) < new Date();
   }
 
+  // The deadline of a session still open; a closed or cancelled one says so in its status
+  // line only (the secretariat may close it long before the deadline).
   function deadline(session) {
-    if (session.status === "cancelled") { return "Mødet er aflyst."; }
-    if (closed(session)) { return "Tilmeldingen er lukket. Fristen var " + deadlineFormat.format(new Date(session.registration_deadline)) + "."; }
-    return "Tilmelding senest " + deadlineFormat.format(new Date(session.registration_deadline)) + ".";
+    return closed(session) ? "" : "Tilmelding senest " + tid.time(session.registration_deadline) + ".";
   }
 
   function el(tag, className, text) {
@@ -28,7 +26,7 @@
   }
 
   function when(session) {
-    return dateFormat.format(new Date(session.starts_at)) + "–" + timeFormat.format(new Date(session.ends_at));
+    return tid.span(session.starts_at, session.ends_at);
   }
 
   function seats(session) {
@@ -39,7 +37,7 @@
 
   function renderList(target, forums) {
     target.textContent = "";
-    if (!forums.length) { target.appendChild(el("p", "", "Der er ingen kommende forum lige nu.")); return; }
+    if (!forums.length) { target.appendChild(el("p", "", "Der er ingen kommende møder lige nu.")); return; }
     forums.forEach(function (forum) {
       var box = el("article", "forum");
       box.appendChild(el("h3", "", forum.title));
@@ -54,7 +52,7 @@
         place.appendChild(document.createTextNode(" – " + when(s)));
         if (s.venue) { place.appendChild(el("div", "status", s.venue)); }
         place.appendChild(el("div", "status", seats(s)));
-        place.appendChild(el("div", "frist", deadline(s)));
+        if (!closed(s)) { place.appendChild(el("div", "frist", deadline(s))); }
         row.appendChild(place);
         if (!closed(s) && (s.status === "open" || s.status === "full")) {
           var link = el("a", "knap", s.status === "open" ? "Tilmeld dig" : "Skriv dig på ventelisten");
@@ -83,8 +81,8 @@
         target.appendChild(el("p", "", found.session.city + " – " + when(found.session)));
       }
       target.appendChild(el("p", "besked", found
-        ? deadline(found.session) + " Der er lukket for tilmelding til dette møde."
-        : "Vi kan ikke finde mødet. Vælg det igen fra listen over forum."));
+        ? (found.session.status === "cancelled" ? "Mødet er aflyst." : "Der er lukket for tilmelding til dette møde.")
+        : "Vi kan ikke finde mødet. Vælg det igen fra listen over møder."));
       return;
     }
     var s = found.session;
@@ -107,5 +105,5 @@
   fetch("/api/forums", { headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
     .then(function (data) { (list ? renderList : renderSession)(target, data.forums); })
-    .catch(function () { target.textContent = "Forummene kunne ikke hentes. Prøv igen om lidt."; });
+    .catch(function () { target.textContent = "Møderne kunne ikke hentes. Prøv igen om lidt."; });
 })();

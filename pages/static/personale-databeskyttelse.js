@@ -132,6 +132,7 @@
     if (!email || email !== $("db-email").value.trim()) { closeAsk(); return; }
     run(api("POST", "/api/staff/privacy/erase", { email: email, confirm: true }).then(json).then(function (erased) {
       closeAsk();
+      say(""); // an earlier line ("Udtrækket er hentet som …") is about data now erased
       var parts = Object.keys(erased.erased).map(function (area) { return (areaText[area] || area) + ": " + erased.erased[area]; });
       var target = $("db-resultat");
       target.textContent = "";

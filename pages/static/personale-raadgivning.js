@@ -66,7 +66,7 @@
     field(list, "Telefon", request.phone);
     field(list, "Foretrækker", contactText[request.contact_preference] || "");
     field(list, "Emne", request.topic);
-    if (held) { field(list, "Din indtil", when(request.leased_until)); }
+    if (held) { field(list, "Reserveret til dig indtil", when(request.leased_until)); }
     if (!held) {
       field(list, "Afsluttet", when(request.done_at));
       field(list, "Note", request.note || "(ingen note)");

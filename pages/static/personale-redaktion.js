@@ -37,7 +37,7 @@
       target.textContent = "";
       if (!data.issues.length) { target.appendChild(el("p", "", "Der er ingen numre endnu. Skriv det første herunder.")); return; }
       var list = table("numre", "Nyhedsbrevets numre",
-        ["Nummer", "Status", "Sendes", "Modtagere", "Sendt", "Fejlet", "Bounced", "Klager", "Afmeldt", "Handlinger"]);
+        ["Nummer", "Status", "Sendes", "Modtagere", "Sendt", "Fejlet", "Afvist", "Spamklager", "Afmeldt", "Handlinger"]);
       data.issues.forEach(function (issue) { list.body.appendChild(issueRow(issue)); });
       target.appendChild(list.table);
     }).catch(failed());
@@ -203,7 +203,7 @@
       draft: "Kladde: ikke godkendt endnu.",
       approved: "Godkendt: sendes " + (issue.send_at ? dateFormat.format(new Date(issue.send_at)) + " (dansk tid)" : "med næste planlagte udsendelse") + ".",
       sending: "Udsendelsen er begyndt. Den kan ikke trækkes tilbage.",
-      sent: "Sendt til " + issue.recipients + " modtagere: " + issue.sent + " sendt, " + issue.failed + " fejlet, " + issue.bounced + " bounced, " + issue.complained + " klager, " + issue.unsubscribed + " afmeldt siden."
+      sent: "Sendt til " + issue.recipients + " modtagere: " + issue.sent + " sendt, " + issue.failed + " fejlet, " + issue.bounced + " afvist, " + issue.complained + " spamklager, " + issue.unsubscribed + " afmeldt siden."
     }[issue.status];
     $("godkendelse-status").textContent = text || "";
   }
@@ -212,8 +212,9 @@
     if (!$("hvornaar-eget").checked) { return { send_at: null, text: "med næste planlagte udsendelse" }; }
     var day = $("send-dato").value, time = $("send-tid").value;
     if (!day || !time) { return { error: "Vælg dato og klokkeslæt (dansk tid)." }; }
-    var shown = day.split("-").reverse().join(".");
-    return { send_at: day + " " + time, text: "den " + shown + " kl. " + time + " (dansk tid)" };
+    var at = window.danskTid.fromWall(day, time);
+    if (at && at <= new Date()) { return { error: window.danskTid.time(at) + " er allerede passeret; vælg et tidspunkt frem i tiden (dansk tid)." }; }
+    return { send_at: day + " " + time, text: at ? window.danskTid.time(at) + " (dansk tid)" : day + " kl. " + time + " (dansk tid)" };
   }
 
   function askApproval() {

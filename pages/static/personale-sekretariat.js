@@ -16,7 +16,7 @@
     var target = $("forum-liste");
     return api("GET", "/api/staff/forums").then(json).then(function (data) {
       target.textContent = "";
-      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen forum endnu. Indlæs kataloget herunder.")); }
+      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen lederforummer endnu. Indlæs kataloget herunder.")); }
       data.forums.forEach(function (forum) {
         var sessions = table("moeder", forum.title,
           ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
@@ -27,6 +27,8 @@
       if (error.message !== "signed out") { say(error.message); }
     });
   }
+
+  function counted(number, one, many) { return number + " " + (number === 1 ? one : many); }
 
   function sessionName(s) { return s.city + ", " + dateFormat.format(new Date(s.starts_at)); }
 
@@ -133,7 +135,7 @@
       return api("POST", "/api/staff/forums/import", { filename: file.name, text: text });
     }).then(json).then(function (result) {
       $("katalog-form").reset();
-      say("Kataloget er indlæst: " + result.forums + " forum og " + result.sessions + " møder.");
+      say("Kataloget er indlæst: " + counted(result.forums, "lederforum", "lederforummer") + " og " + counted(result.sessions, "møde", "møder") + ".");
       return loadForums();
     }).catch(P.failedQuietly(function (error) {
       refuse(error.fields.length ? error.fields.map(function (f) { return f.field + ": " + f.message; }) : [error.message]);
@@ -157,10 +159,25 @@
         return;
       }
       var s = current;
-      $("aflys-advarsel").textContent = "Vil du aflyse " + sessionName(s) + "? Alle " + (s.seats_taken + s.waiting) + " tilmeldte og ventende får en mail med begrundelsen. Det kan ikke fortrydes.";
-      $("aflys-spoerg").hidden = false;
-      $("aflys-videre").hidden = true;
-      $("aflys-ja").focus();
+      // The email itself, rendered by the server from the template it will send.
+      busy($("aflys-form"), api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/cancel/preview", { reason: reason })
+        .then(json).then(function (mail) {
+          if (current !== s || $("aarsag").value.trim() !== reason) { return; }
+          $("aflys-advarsel").textContent = "Vil du aflyse " + sessionName(s) + "? Alle " + (s.seats_taken + s.waiting) + " tilmeldte og ventende får mailen herunder. Det kan ikke fortrydes.";
+          $("aflys-mail-emne").textContent = mail.subject;
+          $("aflys-mail-tekst").textContent = mail.text;
+          $("aflys-spoerg").hidden = false;
+          $("aflys-videre").hidden = true;
+          $("aflys-ja").focus();
+        }).catch(function (error) {
+          if (error.message === "signed out") { return; }
+          $("aflys-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
+        }));
+    });
+    // A changed reason is previewed again before anything is sent.
+    $("aarsag").addEventListener("input", function () {
+      $("aflys-spoerg").hidden = true;
+      $("aflys-videre").hidden = false;
     });
     $("aflys-form").addEventListener("submit", function (event) {
       event.preventDefault();
@@ -169,7 +186,7 @@
       busy(event.target, api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/cancel", { reason: $("aarsag").value.trim() })
         .then(json).then(function (answer) {
           $("aflys").hidden = true;
-          say(sessionName(s) + " er aflyst; " + answer.cancelled + " deltagere får besked.");
+          say(sessionName(s) + " er aflyst; " + counted(answer.cancelled, "deltager", "deltagere") + " får besked.");
           return loadForums();
         }).catch(function (error) {
           if (error.message === "signed out") { return; }

@@ -18,7 +18,7 @@
   var generation = 0;
 
   var areaText = { secretariat: "Sekretariatet", editor: "Redaktøren", consultant: "Lederkonsulenten", privacy_officer: "Databeskyttelse" };
-  var dateFormat = new Intl.DateTimeFormat("da-DK", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Copenhagen" });
+  var dateFormat = { format: function (date) { return window.danskTid.time(date); } }; // tid.js
 
   function $(id) { return document.getElementById(id); }
 

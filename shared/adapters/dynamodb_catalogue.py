@@ -103,8 +103,8 @@ class DynamoCatalogueStore(DynamoTable):
                                      ConditionExpression=condition, **update)
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             if self.session(session_id) is None:
-                raise NotFound("Sessionen findes ikke.", code="session_not_found") from exc
-            raise Conflict("Sessionen er aflyst og kan ikke åbnes igen.",
+                raise NotFound("Mødet findes ikke.", code="session_not_found") from exc
+            raise Conflict("Mødet er aflyst og kan ikke åbnes igen.",
                            code="session_cancelled") from exc
 
     def _query_forum(self, forum_id: str) -> Iterator[dict[str, Any]]:

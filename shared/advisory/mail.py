@@ -22,6 +22,23 @@ class Consultant:
     # Working days within which the consultant answers (configuration; the receipt says so).
     reply_days: int = 3
 
+    @property
+    def named(self) -> bool:
+        """False when the configured name is the role's own title ("Lederkonsulenten", the
+        default): the emails then speak of the role, not of a person."""
+        return self.name.strip().lower() not in ("", "lederkonsulent", "lederkonsulenten")
+
+    @property
+    def addressed(self) -> str:
+        """How the notice greets the consultant: "Kære Anne Hansen", or "Kære lederkonsulent"."""
+        return self.name if self.named else "lederkonsulent"
+
+    @property
+    def who(self) -> str:
+        """Who answers, as the receipt says it: "Anne Hansen, lederkonsulent,", or
+        "Lederkonsulenten"."""
+        return f"{self.name}, lederkonsulent," if self.named else "Lederkonsulenten"
+
 
 class AdvisoryMailer:
     def __init__(self, sender: Sender, consultant: Consultant,
@@ -34,6 +51,8 @@ class AdvisoryMailer:
         return {"reference": request.reference, "kind": request.kind.value,
                 "kind_text": KIND_TEXT[request.kind], "urgent": request.urgent,
                 "consultant_name": self._consultant.name,
+                "consultant_addressed": self._consultant.addressed,
+                "consultant_who": self._consultant.who,
                 "consultant_email": self._consultant.email,
                 "consultant_phone": self._consultant.phone,
                 "reply_days": self._consultant.reply_days}

@@ -179,7 +179,7 @@ class Desk:
             if current.status is Status.DONE and current.done_by == self._consultant:
                 return  # our own finish, repeated at the same moment
             self._mine(current)
-            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
         self._audit(reference, AuditAction.DONE)
         self._queue.delete(Message(reference, request.receipt or "", request.urgent))
         self._metrics.count("AdvisoryDone")
@@ -196,7 +196,7 @@ class Desk:
             if current.status is Status.WAITING:
                 return
             self._mine(current)
-            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
         self._audit(reference, AuditAction.RELEASE)
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
         self._metrics.count("AdvisoryReleased")
@@ -284,9 +284,9 @@ class Desk:
         if request.status is Status.DONE:
             raise Conflict("Henvendelsen er allerede afsluttet.", code="already_done")
         if request.status is not Status.LEASED:
-            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="not_leased")
+            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
         if request.leased_by != self._consultant:
-            raise Conflict("Henvendelsen er ikke lånt ud til dig.", code="leased_by_other")
+            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="leased_by_other")
         return request
 
 

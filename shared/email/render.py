@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 TEMPLATES = Path(__file__).parent / "templates"
+UNFOLDED = policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -109,4 +111,9 @@ def mime(email: Email, sender: str, sender_name: str) -> EmailMessage:
             continue
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                filename=attachment.filename, params=attachment.params)
+    # Headers are written unfolded up to RFC 5322's 998 characters (the parts are encoded
+    # already, at 76): Python folds a long header before an encoded word with a space left on
+    # both sides of the fold, so a subject such as "… ledelse – Kolding 17. januar" would read
+    # "ledelse  –" in every mail program.
+    message.policy = UNFOLDED
     return message

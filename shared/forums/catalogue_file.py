@@ -50,7 +50,7 @@ class SessionEntry(BaseModel):
             raise DanishValueError("ends_before_start", "Sluttidspunktet skal ligge efter start.")
         if self.registration_deadline > self.starts_at:
             raise DanishValueError(
-                "deadline_after_start", "Tilmeldingsfristen skal ligge før sessionens start."
+                "deadline_after_start", "Tilmeldingsfristen skal ligge før mødets start."
             )
         return self
 

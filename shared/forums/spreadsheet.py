@@ -30,7 +30,7 @@ def participant_row(registration: Any, place: int | None) -> list[str]:
     r = registration
     return [status_name(r.status.value), str(place) if place else "", r.name, r.email,
             r.phone or "", role_name(r.role.value), r.workplace, r.member_number or "",
-            r.needs or "", danish_time(r.created_at), r.id]
+            r.needs or "", danish_time(r.created_at, weekday=False), r.id]
 
 
 def participants_csv(rows: Iterable[Sequence[str]]) -> str:

@@ -46,7 +46,7 @@ def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetim
     if markdown:
         import markdown as md
 
-        html = md.markdown(source, extensions=["extra", "sane_lists"])
+        html = md.markdown(source, extensions=["extra", "sane_lists", "nl2br"])
     else:
         html = source
     return Issue(id=issue_id, subject=subject, html=html, text=plain_text(html),

@@ -82,7 +82,7 @@ def test_register_then_cancel_by_the_link_frees_the_seat(
     assert "Fuldt" in session_row(page, runtime)  # opening the link changed nothing
     page.goto(link_in(confirmation, "afmeld.html"))
     page.get_by_role("button", name="Afmeld mig").click()
-    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak fordi du gav besked.")
+    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak, fordi du gav besked.")
     assert "Ledige pladser: 1" in session_row(page, runtime)
     assert runtime.mails("karen@example.dk", "Afmeldt")
 
@@ -138,7 +138,7 @@ def test_subscribe_confirm_and_unsubscribe_in_the_browser(
 
 @pytest.mark.parametrize(("kind", "label"), [
     ("conversation", "fortrolig samtale"),
-    ("idea", "En idé eller et problem"),
+    ("idea", "En idé eller udfordring"),
     ("suggestion", "Et forslag til nye aktiviteter"),
 ])
 def test_each_advisory_kind_gets_a_reference(
@@ -165,7 +165,7 @@ def test_field_errors_appear_next_to_their_fields_and_nothing_is_stored(
     page.goto(f"{runtime.url}/tilmelding.html?session={one_seat}")
     page.get_by_role("button", name="Tilmeld mig").click()  # empty: the page's own checks
     expect(page.locator("#fejl-name")).to_have_text("Feltet skal udfyldes.")
-    expect(page.locator("#fejl-consent")).to_have_text("Du skal acceptere betingelserne.")
+    expect(page.locator("#fejl-consent")).to_have_text("Sæt kryds for at give dit samtykke.")
     expect(field(page, "Navn")).to_be_focused()
     field(page, "E-mail").fill("ikke-en-mail")
     page.get_by_role("button", name="Tilmeld mig").click()
@@ -175,7 +175,7 @@ def test_field_errors_appear_next_to_their_fields_and_nothing_is_stored(
     fill_registration(page, "Ole Krogh", "ole@example.dk", member_number="")
     page.get_by_role("button", name="Tilmeld mig").click()  # the server's rule for members
     expect(page.locator("#fejl-member_number")).to_have_text(
-        "Medlemsnummer skal udfyldes for medlemmer.")
+        "Skriv dit medlemsnummer.")
     expect(field(page, "Medlemsnummer")).to_have_attribute("aria-invalid", "true")
     expect(field(page, "Navn")).not_to_have_attribute("aria-invalid", "true")
     assert session_row(page, runtime) == before

@@ -112,13 +112,21 @@ def test_the_secretariat_lists_participants_downloads_closes_reopens_and_cancels
     console.get_by_label("Begrundelse").fill("Oplægsholderen er syg; vi finder en ny dato.")
     console.get_by_role("button", name="Aflys mødet …").click()
     expect(console.locator("#aflys-advarsel")).to_contain_text("Alle 2 tilmeldte og ventende")
+    # The email itself is shown before anything is sent: it already says "Vi må desværre
+    # aflyse:" and names the meeting, so the reason need not.
+    preview = console.locator("#aflys-mail-tekst")
+    expect(preview).to_contain_text("Vi må desværre aflyse:")
+    expect(preview).to_contain_text("Oplægsholderen er syg; vi finder en ny dato.")
+    shown = preview.text_content() or ""
+    subject = console.locator("#aflys-mail-emne").text_content()
     axe_at_both_widths(console, "aflys")
     console.get_by_role("button", name="Ja, aflys mødet").click()
     expect(console.locator("#konsol-status")).to_contain_text("er aflyst; 2 deltagere får besked")
     expect(row(console)).to_contain_text("Aflyst")
-    for address in ("birthe@example.dk", "jens@example.dk"):
+    for address, name in (("birthe@example.dk", "Birthe Holm"), ("jens@example.dk", "Jens Lund")):
         mails = runtime.mails(address, "Aflyst: ")
-        assert len(mails) == 1 and "Oplægsholderen er syg" in mails[0]["text"]
+        assert len(mails) == 1 and mails[0]["subject"] == subject
+        assert mails[0]["text"].strip() == shown.replace("[deltagerens navn]", name).strip()
 
     console.get_by_role("button", name="Log ud").click()
     expect(console.locator("#konsol-status")).to_have_text("Du er logget ud.")
@@ -258,6 +266,6 @@ def test_the_secretariat_imports_a_catalogue_file_and_reads_each_error_by_field(
                                     "buffer": good}])
     console.get_by_role("button", name="Indlæs", exact=True).click()
     expect(console.locator("#konsol-status")).to_have_text(
-        "Kataloget er indlæst: 1 forum og 1 møder.")
+        "Kataloget er indlæst: 1 lederforum og 1 møde.")
     expect(console.locator("#katalog-fejl")).to_be_empty()
     expect(console.get_by_role("rowheader", name=re.compile("^Vejle"))).to_be_visible()

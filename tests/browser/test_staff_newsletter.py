@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from shared.clock import COPENHAGEN
+from shared.danish import danish_time
 from tests.browser.conftest import axe_at_both_widths, demo_users, sign_in
 from tests.e2e.conftest import Running
 
@@ -75,19 +76,28 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     console.get_by_label("På et bestemt tidspunkt (dansk tid)").check()
     console.get_by_role("button", name="Godkend …").click()
     expect(console.locator("#godkend-fejl")).to_have_text("Vælg dato og klokkeslæt (dansk tid).")
+    # A time already past is refused when it is chosen, before the last question.
+    console.get_by_label("Dato").fill("2020-01-01")
+    console.get_by_label("Klokkeslæt (dansk tid)").fill("08:00")
+    console.get_by_role("button", name="Godkend …").click()
+    expect(console.locator("#godkend-fejl")).to_have_text(
+        "onsdag den 1. januar 2020 kl. 08.00 er allerede passeret; vælg et tidspunkt frem i "
+        "tiden (dansk tid).")
+    expect(console.get_by_role("button", name="Ja, godkend og send til alle abonnenter")) \
+        .to_be_hidden()
     console.get_by_label("Dato").fill(moment.strftime("%Y-%m-%d"))
     console.get_by_label("Klokkeslæt (dansk tid)").fill("08:30")
     console.get_by_role("button", name="Godkend …").click()
-    shown = moment.strftime("%d.%m.%Y")
+    shown = danish_time(moment.replace(hour=8, minute=30, second=0, microsecond=0))
     expect(console.locator("#godkend-advarsel")).to_contain_text(
-        f"Det sendes den {shown} kl. 08:30 (dansk tid) til alle abonnenter.")
+        f"Det sendes {shown} (dansk tid) til alle abonnenter.")
     axe_at_both_widths(console, "redaktion-godkend")
     console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
     expect(console.locator("#konsol-status")).to_contain_text(f"{ISSUE} er godkendt og sendes")
     expect(row(console)).to_contain_text("Godkendt")
-    expect(console.locator("#godkendelse-status")).to_contain_text("08.30")
+    expect(console.locator("#godkendelse-status")).to_contain_text(f"sendes {shown} (dansk tid)")
     status = runtime.leaders("newsletter", "status", ISSUE)
-    assert "approved" in status and f"{moment.strftime('%Y-%m-%d')} 08:30" in status
+    assert "approved" in status and shown in status
     axe_at_both_widths(console, "redaktion-godkendt")
 
     console.get_by_role("button", name="Træk godkendelsen tilbage").click()

@@ -86,7 +86,7 @@ def test_operator_cli_imports_and_lists_forums_through_aws_endpoint_url(
         done = subprocess.run([leaders, "forums", "import", str(catalogue)],
                               env=runtime.aws_env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert "1 forum, 1 sessioner" in done.stdout
+        assert "Indlæst: 1 lederforum og 1 møde." in done.stdout
     listed = subprocess.run([leaders, "forums", "list"], env=runtime.aws_env,
                             capture_output=True, text=True, check=True).stdout
     assert "nyt-forum-vejle" in listed and "Vejle" in listed
@@ -114,9 +114,14 @@ def test_outbox_shows_every_sent_email_and_writes_eml_files(runtime: Running) ->
     ses = boto3.client("sesv2", endpoint_url=env["AWS_ENDPOINT_URL"],
                        region_name=env["AWS_REGION"], aws_access_key_id="local",
                        aws_secret_access_key="local")
+    folder = runtime.state / "outbox"
+    before = set(folder.glob("*.eml"))
     ses.send_email(FromEmailAddress="ledere-af-ledere@example.dk",
                    Destination={"ToAddresses": ["deltager@example.dk"]},
                    Content={"Raw": {"Data": message.as_bytes()}})
+    # Written as it is sent: nobody has asked for the outbox yet.
+    (written,) = set(folder.glob("*.eml")) - before
+    assert "Subject: =?utf-8?" in written.read_text() or "Prøve" in written.read_text()
     status, outbox = runtime.json("GET", "/_local/outbox")
     assert status == 200
     sent: dict[str, Any] = outbox[-1]
@@ -193,7 +198,7 @@ def test_the_printed_line_alone_drives_the_operator_cli_and_the_aws_cli(
     refused = subprocess.run(["bash", "-c", f"{line}\nleaders forums close nope"], env=bare,
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
-    assert "Sessionen 'nope' findes ikke." in refused.stderr
+    assert "Mødet 'nope' findes ikke." in refused.stderr
 
 
 def test_without_the_line_the_cli_finds_the_runtime_through_its_env_file(

@@ -46,7 +46,7 @@ def test_register_cancel_and_promotion_through_the_local_runtime(
     assert forum["sessions"][0]["status"] == "full" and forum["sessions"][0]["seats_left"] == 0
 
     confirmation = runtime.mails("ane@example.dk", "Bekræftelse")[0]
-    assert confirmation["subject"] == "Bekræftelse: Rekruttering af ledere"
+    assert confirmation["subject"] == "Bekræftelse: Rekruttering af ledere – Kolding 4. maj"
     assert confirmation["attachments"] == [{"filename": "forum.ics",
                                             "content_type": "text/calendar"}]
     assert "mandag den 4. maj 2099 kl. 09.30–15.00" in confirmation["text"]
@@ -59,7 +59,7 @@ def test_register_cancel_and_promotion_through_the_local_runtime(
     assert runtime.json("POST", "/api/registrations/cancel", {"token": token}) == (
         200, {"status": "cancelled"})
     promotion = runtime.mails("bent@example.dk", "Du har fået en plads")[0]
-    assert promotion["subject"] == "Du har fået en plads: Rekruttering af ledere"
+    assert promotion["subject"] == "Du har fået en plads: Rekruttering af ledere – Kolding 4. maj"
     assert promotion["attachments"][0]["filename"] == "forum.ics"
     runtime.mails("ane@example.dk", "Afmeldt")
 
@@ -79,7 +79,7 @@ def test_secretariat_cancels_a_session_and_everyone_is_told_once(
                     "--reason", "Oplægsholderen er blevet syg.", "--yes")
     for address in ("bent@example.dk", "carl@example.dk"):
         (last,) = runtime.mails(address, "Aflyst")
-        assert last["subject"] == "Aflyst: Rekruttering af ledere"
+        assert last["subject"] == "Aflyst: Rekruttering af ledere – Kolding 4. maj"
         assert "Oplægsholderen er blevet syg." in last["text"]
     again = runtime.leaders("forums", "cancel-session", small_session, "--reason", "igen",
                             "--yes")
@@ -119,5 +119,8 @@ def test_the_reminder_schedule_reminds_each_participant_once_within_the_window(
         runtime.settle()
     (reminder,) = runtime.mails("erik@example.dk", "Påmindelse: Forum med påmindelse")
     assert "Fredericia" in reminder["text"]
+    # The daily run reaches a session the day before it: the reminder says so, with its day.
+    assert "Vi glæder os til at se dig i morgen, " in reminder["text"]
+    assert "om 2 dage" not in reminder["text"]
     assert not [m for m in runtime.json("GET", "/_local/outbox")[1]
                 if "frida@example.dk" in m["to"] and m["subject"].startswith("Påmindelse")]

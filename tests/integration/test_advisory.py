@@ -241,7 +241,7 @@ def test_release_puts_it_back_at_once_and_two_consultants_never_share(
     assert back is not None and back.request.reference == leased_by_alice.request.reference
     with pytest.raises(Conflict) as refused:
         alice.done(back.request.reference)
-    assert refused.value.message == "Henvendelsen er ikke lånt ud til dig."
+    assert refused.value.message == "Henvendelsen er ikke reserveret til dig."
     for holder, pulled in ((alice, pulls[0]), (bob, pulls[1])):
         for leased in pulled:
             if leased and leased.request.reference != back.request.reference:

@@ -124,7 +124,7 @@ def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail
     assert deliver(api, mail.changes()) == {"batchItemFailures": []}
     message = mail.take("anne@example.dk", "Bekræft")
     text = text_of(message)
-    assert str(message["Subject"]) == "Bekræft din tilmelding: Testforum"
+    assert str(message["Subject"]) == "Bekræft din tilmelding: Testforum – Vejle 5. januar"
     assert "Vejle" in text and "/bekraeft-tilmelding.html#token=" in text
     for typed in ("Deltager anne", "Vejle Kommune", "Vegetar", "98765"):  # nothing typed
         assert typed not in text and typed not in message.get_body(("html",)).get_content()
@@ -158,7 +158,7 @@ def test_a_repeat_after_confirming_points_to_the_registration(
     assert deliver(api, mail.changes()) == {"batchItemFailures": []}
     (note,) = mail.new_messages()
     text = text_of(note)
-    assert str(note["Subject"]) == "Du er allerede tilmeldt: Testforum"
+    assert str(note["Subject"]) == "Du er allerede tilmeldt: Testforum – Vejle 5. januar"
     assert "ventelisten som nummer 1" in text and "/afmeld.html#token=" in text
     assert "Andet Navn" not in text
     status, answer = api.request("POST", "/api/registrations/cancel", {"token": token_in(note)})
@@ -268,7 +268,7 @@ def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail)
     assert deliver(api, changes) == {"batchItemFailures": []}  # delivered again: no new email
     assert mail.new_messages() == []
 
-    assert confirmation["Subject"] == "Bekræftelse: Testforum"
+    assert confirmation["Subject"] == "Bekræftelse: Testforum – Vejle 5. januar"
     text = text_of(confirmation)
     assert "Kære Deltager anne" in text and "Vejle, Spinderihallerne" in text
     attachment = next(confirmation.iter_attachments())
@@ -290,7 +290,7 @@ def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail)
     receipt, promotion = sorted(mail.new_messages(), key=lambda m: str(m["To"]))
     assert receipt["To"] == "anne@example.dk" and receipt["Subject"].startswith("Afmeldt")
     assert promotion["To"] == "bo@example.dk"
-    assert promotion["Subject"] == "Du har fået en plads: Testforum"
+    assert promotion["Subject"] == "Du har fået en plads: Testforum – Vejle 5. januar"
     assert next(promotion.iter_attachments()).get_filename() == "forum.ics"
     # The token of the cancelled registration cannot cancel anyone else.
     assert api.request("POST", "/api/registrations/cancel",

@@ -51,7 +51,7 @@ BASE = "/api/staff/advisory"
 ROUTES = [("GET", BASE), ("POST", f"{BASE}/next"), ("GET", f"{BASE}/history"),
           ("GET", BASE + "/{reference}"), ("POST", BASE + "/{reference}/done"),
           ("POST", BASE + "/{reference}/release")]
-NOT_YOURS = "Henvendelsen er ikke lånt ud til dig."
+NOT_YOURS = "Henvendelsen er ikke reserveret til dig."
 SECRETS = ("Kirsten Thorup", "kirsten@example.dk", "+4533123456", "Omstrukturering i området",
            "Min forvaltning vil lægge to klynger sammen")
 
@@ -184,7 +184,8 @@ def test_a_request_from_the_form_is_taken_read_noted_finished_and_found_in_the_h
     assert not any(s in shown for s in (*SECRETS, reference, old))  # counts only
 
     status, taken = api.request("POST", f"{BASE}/next", headers=bearer(first))
-    assert status == 200 and taken["message"] == f"{reference} er lånt ud til dig."
+    assert status == 200 and \
+        taken["message"] == f"{reference} er nu reserveret til dig i 30 minutter."
     request = taken["request"]  # the urgent one first, opened
     assert (request["reference"], request["urgent"], request["status"]) == \
         (reference, True, "leased")

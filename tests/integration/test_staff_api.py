@@ -41,6 +41,7 @@ SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("POST", "/api/staff/sessions/{id}/close"),
                       ("POST", "/api/staff/sessions/{id}/reopen"),
                       ("POST", "/api/staff/sessions/{id}/cancel"),
+                      ("POST", "/api/staff/sessions/{id}/cancel/preview"),
                       ("POST", "/api/staff/forums/import")]
 
 
@@ -199,6 +200,19 @@ def test_close_reopen_cancel_and_a_cancelled_session_stays_cancelled(
     assert (status, body["status"]) == (200, "full")
     status, body = api.request("POST", f"{base}/cancel", {"reason": ""}, headers)
     assert status == 422 and body["errors"][0]["field"] == "reason"
+    # A reason the cancel would refuse is refused by its preview too.
+    status, body = api.request("POST", f"{base}/cancel/preview", {"reason": "Syg\x1b[31m"},
+                               headers)
+    assert status == 422 and body["errors"][0]["field"] == "reason"
+    # The email the participants will get, shown first; nothing changes.
+    status, mail = api.request("POST", f"{base}/cancel/preview",
+                               {"reason": "Oplægsholderen er syg."}, headers)
+    assert status == 200 and mail["subject"].startswith("Aflyst: Personaleforum – Vejle ")
+    assert mail["text"].startswith(
+        "Kære [deltagerens navn]\n\nVi må desværre aflyse:\n\nPersonaleforum\n")
+    assert "\nOplægsholderen er syg.\n\nVi beklager." in mail["text"]
+    assert api.request("GET", f"{base}/participants", headers=headers)[1]["participants"][0][
+        "status"] != "cancelled"
     status, body = api.request("POST", f"{base}/cancel", {"reason": "Oplægsholderen er syg."},
                                headers)
     assert (status, body) == (200, {"status": "cancelled", "cancelled": 3})

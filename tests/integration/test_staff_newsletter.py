@@ -230,7 +230,8 @@ def test_bad_input_is_refused_per_field_and_nothing_is_stored(
     assert fields("POST", approve, {"send_at": "2020-01-01 08:00"}) == {"send_at": "in_the_past"}
     status, answer = api.request("POST", approve, {"send_at": "2020-01-01 08:00"}, headers)
     assert answer["errors"][0]["message"] == (
-        "2020-01-01 08:00 er allerede passeret; vælg et tidspunkt frem i tiden (dansk tid).")
+        "onsdag den 1. januar 2020 kl. 08.00 er allerede passeret; vælg et tidspunkt frem i "
+        "tiden (dansk tid).")
     gap = api.request("POST", approve, {"send_at": "2099-03-29 02:30"}, headers)[1]
     assert "findes ikke i dansk tid" in gap["errors"][0]["message"]
     assert fields("POST", approve, {"send_at": 5}) == {"send_at": "invalid_type"}

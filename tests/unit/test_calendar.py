@@ -128,6 +128,6 @@ def test_the_session_cancelled_email_lets_the_reason_stand_alone() -> None:
     message = sent("cancelled", registration(status=Status.CANCELLED,
                                              cancelled_by=CancelledBy.SESSION_CANCELLED))
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert message["Subject"] == "Aflyst: Ledelse af skole-fritidsområdet"
+    assert message["Subject"] == "Aflyst: Ledelse af skole-fritidsområdet – Kolding 4. marts"
     assert "Oplægsholderen er blevet syg." in text
     assert "ny dato" not in text and "Begrundelse" not in text

@@ -22,7 +22,7 @@ from cli.danish import confirm
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
 from shared.clock import COPENHAGEN
-from shared.danish import DanishTimeError, danish_time, parse_danish_time
+from shared.danish import MONTHS, DanishTimeError, danish_time, parse_danish_time
 from shared.forums.registration.models import Registration, Status
 from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.roles import Role
@@ -38,10 +38,13 @@ def _no_local_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 # -- Danish time ------------------------------------------------------------------------------
 
 def test_times_are_shown_in_danish_time_summer_and_winter() -> None:
-    assert danish_time(datetime(2027, 1, 15, 7, 0, tzinfo=UTC)) == "2027-01-15 08:00"
-    assert danish_time(datetime(2027, 7, 15, 7, 0, tzinfo=UTC)) == "2027-07-15 09:00"
-    assert danish_time("2027-07-15T07:00:00+00:00") == "2027-07-15 09:00"
-    assert danish_time(datetime(2027, 7, 15, 7, 0)) == "2027-07-15 09:00"  # naive is UTC inside
+    assert danish_time(datetime(2027, 1, 15, 7, 0, tzinfo=UTC)) == \
+        "fredag den 15. januar 2027 kl. 08.00"
+    assert danish_time(datetime(2027, 7, 15, 7, 0, tzinfo=UTC)) == \
+        "torsdag den 15. juli 2027 kl. 09.00"
+    assert danish_time("2027-07-15T07:00:00+00:00") == "torsdag den 15. juli 2027 kl. 09.00"
+    # naive is UTC inside
+    assert danish_time(datetime(2027, 7, 15, 7, 0)) == "torsdag den 15. juli 2027 kl. 09.00"
     assert danish_time(None) == "-"
 
 
@@ -73,7 +76,9 @@ def test_a_time_typed_without_offset_is_danish_time_and_prints_back_as_typed(
     if kind == "once":
         parsed = parse_danish_time(text)
         assert parsed.utcoffset() == typed.replace(tzinfo=COPENHAGEN).utcoffset()
-        assert danish_time(parsed) == typed.strftime("%Y-%m-%d %H:%M")
+        assert parsed.astimezone(COPENHAGEN).replace(tzinfo=None) == typed
+        assert danish_time(parsed, weekday=False) == \
+            f"{typed.day}. {MONTHS[typed.month - 1]} {typed.year} kl. {typed:%H.%M}"
         return
     with pytest.raises(DanishTimeError) as refused:  # never guessed: the operator says which
         parse_danish_time(text)
@@ -83,7 +88,9 @@ def test_a_time_typed_without_offset_is_danish_time_and_prints_back_as_typed(
     if kind == "twice":  # with its offset it is one moment, printed so it cannot be confused
         for offset in ("+02:00", "+01:00"):
             parsed = parse_danish_time(text + offset)
-            assert danish_time(parsed) == f"{typed:%Y-%m-%d %H:%M} ({offset})"
+            said = "sommertid" if offset == "+02:00" else "vintertid"
+            assert danish_time(parsed, weekday=False) == \
+                f"{typed.day}. {MONTHS[typed.month - 1]} {typed.year} kl. {typed:%H.%M} ({said})"
 
 
 @given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 1, 1)),
@@ -94,9 +101,10 @@ def test_two_different_minutes_never_print_alike(one: datetime, other: datetime)
 
 
 def test_the_repeated_hour_prints_with_its_offset() -> None:
-    assert danish_time(datetime(2027, 10, 31, 0, 30, tzinfo=UTC)) == "2027-10-31 02:30 (+02:00)"
-    assert danish_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC)) == "2027-10-31 02:30 (+01:00)"
-    assert danish_time(datetime(2027, 10, 31, 2, 30, tzinfo=UTC)) == "2027-10-31 03:30"
+    day = "søndag den 31. oktober 2027"
+    assert danish_time(datetime(2027, 10, 31, 0, 30, tzinfo=UTC)) == f"{day} kl. 02.30 (sommertid)"
+    assert danish_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC)) == f"{day} kl. 02.30 (vintertid)"
+    assert danish_time(datetime(2027, 10, 31, 2, 30, tzinfo=UTC)) == f"{day} kl. 03.30"
 
 
 # -- questions --------------------------------------------------------------------------------
@@ -190,7 +198,7 @@ def test_a_session_that_does_not_exist_is_named_with_a_non_zero_exit(
         world: tuple[FakeCatalogue, FakeRegistrations], command: list[str]) -> None:
     done = leaders(*command)
     assert done.exit_code == 1
-    assert "Sessionen 'nope' findes ikke." in done.output
+    assert "Mødet 'nope' findes ikke." in done.output
     assert world[0].changes == []
 
 
@@ -209,7 +217,8 @@ def test_cancel_session_asks_first_and_no_changes_nothing(
     catalogue, registrations = world
     registrations.people = [person(), person(number=2, status=Status.CANCELLED)]
     done = leaders("forums", "cancel-session", "s-1", "--reason", "Syg", input="n\n")
-    assert "Aflys s-1 (Kolding, 2099-03-04 09:30) og skriv til 1 deltagere?" in done.output
+    assert ("Aflys s-1 (Kolding, onsdag den 4. marts 2099 kl. 09.30) "
+            "og skriv til 1 deltager?") in done.output
     assert done.exit_code == 1 and "Intet er aflyst." in done.output
     assert catalogue.changes == []
 
@@ -285,7 +294,8 @@ def test_participants_csv_reads_back_cell_for_cell_with_no_formula(
         expected[r.id] = [
             "Bekræftet" if r.status is Status.CONFIRMED else "På venteliste", str(place),
             neutralise(r.name), r.email, neutralise(r.phone or ""), "Områdeleder",
-            neutralise(r.workplace), "123", neutralise(r.needs or ""), "2027-07-01 12:05", r.id]
+            neutralise(r.workplace), "123", neutralise(r.needs or ""), "1. juli 2027 kl. 12.05",
+                r.id]
     assert {row[-1]: row for row in rows[1:]} == expected
     assert len(rows) == len(registered) + 1
     for row in rows[1:]:

@@ -16,7 +16,7 @@ from shared.privacy_notice import PRIVACY_NOTICE_VERSION, PRIVACY_PAGE
 
 # The text each version stands for (the first 16 hex digits of the template's SHA-256). A
 # changed text needs a new version here and in shared/privacy_notice.py.
-TEXTS = {"privatliv-2026-11-28": "ddecc0beb1c10169"}
+TEXTS = {"privatliv-2026-11-28": "ddecc0beb1c10169", "privatliv-2026-12-06": "27d61e301b80e5ed"}
 FORMS = ["tilmelding.html", "nyhedsbrev.html", "lederkonsulent.html"]
 
 

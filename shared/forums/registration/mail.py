@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.clock import Clock, to_copenhagen, utcnow
+from shared.clock import Clock, utcnow
+from shared.danish import danish_date, danish_days_until, danish_span, danish_time
 from shared.email import Sender
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
@@ -24,22 +25,35 @@ from shared.forums.registration.ports import Ledger, Positions, SessionLookup
 from shared.forums.registration.service import Registrations
 from shared.links import Links
 
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-          "oktober", "november", "december"]
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-
 
 def danish_moment(moment: datetime) -> str:
     """E.g. "4. marts 2027 kl. 09.30"."""
-    a = to_copenhagen(moment)
-    return f"{a.day}. {MONTHS[a.month - 1]} {a.year} kl. {a:%H.%M}"
+    return danish_time(moment, weekday=False)
 
 
 def danish_when(starts: datetime, ends: datetime) -> str:
     """E.g. "torsdag den 4. marts 2027 kl. 09.30–15.30"."""
-    a, b = to_copenhagen(starts), to_copenhagen(ends)
-    day = f"{WEEKDAYS[a.weekday()]} den {a.day}. {MONTHS[a.month - 1]} {a.year}"
-    return f"{day} kl. {a:%H.%M}–{b:%H.%M}"
+    return danish_span(starts, ends)
+
+
+def session_subject(label: str, title: str, session: Session) -> str:
+    """A registration email's subject: the forum, and which of its sessions (a forum runs in
+    several cities), e.g. "Bekræftelse: Evalueringskultur – Kolding 17. januar"."""
+    day = danish_date(session.starts_at, weekday=False, year=False)
+    return f"{label}: {title} – {session.city} {day}"
+
+
+# Where each participant's own name stands in the preview of a cancellation.
+PREVIEW_NAME = "[deltagerens navn]"
+
+
+def cancellation_preview(session: Session, title: str, reason: str) -> Email:
+    """The email every participant gets when the secretariat cancels the session with this
+    reason (their own name in it), shown in the console before anything is sent."""
+    return render("cancelled", "", session_subject("Aflyst", title, session), {
+        "name": PREVIEW_NAME, "kind": "cancelled", "session": session, "forum_title": title,
+        "when": danish_when(session.starts_at, session.ends_at), "session_cancelled": True,
+        "reason": reason})
 
 
 class NotYetPlaced(Exception):
@@ -140,13 +154,14 @@ class Notifier:
         if held is None:
             url = self._links.confirm_registration(self._registrations.confirm_token(submission))
             return render("confirm_registration", submission.email,
-                          f"Bekræft din tilmelding: {title}",
+                          session_subject("Bekræft din tilmelding", title, session),
                           {**context, "confirm_url": url,
                            "valid_until": danish_moment(submission.expires_at)})
         position = (self._positions.position(held.session_id, held.id)
                     if held.status is Status.WAITLISTED else None)
         url = self._links.cancel_registration(self._registrations.cancel_token(held, session))
-        return render("already_registered", submission.email, f"Du er allerede tilmeldt: {title}",
+        return render("already_registered", submission.email,
+                      session_subject("Du er allerede tilmeldt", title, session),
                       {**context, "cancel_url": url, "position": position})
 
     def send(self, kind: str, registration: Registration, days_before: int = 0) -> bool:
@@ -173,12 +188,13 @@ class Notifier:
         context: dict[str, object] = {
             "name": registration.name, "kind": kind, "session": session, "forum_title": title,
             "when": danish_when(session.starts_at, session.ends_at), "days_before": days_before,
+            "coming": danish_days_until(session.starts_at, self._clock()),
         }
         if kind == "cancelled":
             session_cancelled = registration.cancelled_by is CancelledBy.SESSION_CANCELLED
             # The secretariat's reason stands as written: it may name a new date, or not.
             reason = self._catalogue.cancel_reason(session.id) if session_cancelled else None
-            subject = ("Aflyst: " if session_cancelled else "Afmeldt: ") + title
+            subject = session_subject("Aflyst" if session_cancelled else "Afmeldt", title, session)
             # The same event with METHOD:CANCEL: calendars remove the entry the confirmation
             # (or promotion) put there; one that never had it ignores it.
             ics = cancellation_ics(registration.id, session, title, self._sender.sender,
@@ -194,13 +210,15 @@ class Notifier:
             position = self._positions.position(registration.session_id, registration.id)
             if position is None:
                 raise NotYetPlaced(registration.id)
-            return render("waitlisted", registration.email, f"Venteliste: {title}",
+            return render("waitlisted", registration.email,
+                          session_subject("Venteliste", title, session),
                           {**context, "position": position})
         subjects = {"confirmation": "Bekræftelse", "promoted": "Du har fået en plads",
                     "reminder": "Påmindelse"}
         ics = session_ics(registration.id, session, title, f"Afmelding: {cancel_url}",
                           organizer=self._sender.sender, now=self._clock(),
                           round_=registration.round)
-        return render("confirmation", registration.email, f"{subjects[kind]}: {title}", context,
+        return render("confirmation", registration.email,
+                      session_subject(subjects[kind], title, session), context,
                       attachments=[Attachment("forum.ics", "text/calendar", ics,
                                               {"method": PUBLISH})])

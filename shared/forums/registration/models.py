@@ -58,7 +58,7 @@ class RegistrationForm(PublicForm):
     def _members_give_their_number(self) -> Self:
         if self.role.leads_leaders and not self.member_number:
             raise DanishValueError("member_number_required",
-                                   "Medlemsnummer skal udfyldes for medlemmer.", "member_number")
+                                   "Skriv dit medlemsnummer.", "member_number")
         return self
 
 

@@ -63,10 +63,10 @@ def refusal(state: SessionState | None, role: Role, now: datetime) -> DomainErro
     """Why a session refuses a registration; None when it is only full. Never depends on who
     registers, only on the session and the role."""
     if state is None:
-        return NotFound("Sessionen findes ikke.", code="session_not_found")
+        return NotFound("Mødet findes ikke.", code="session_not_found")
     session = state.session
     if session.cancelled:
-        return Conflict("Sessionen er aflyst.", code="session_cancelled")
+        return Conflict("Mødet er aflyst.", code="session_cancelled")
     if session.closed:
         return Conflict("Tilmeldingen til sessionen er lukket.", code="session_closed")
     if now > session.registration_deadline:
