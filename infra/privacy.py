@@ -101,8 +101,9 @@ class PrivacyRequests(Construct):
                     "DeleteItem")
         # The session's seats and waiting list, read and moved up when a seat is given up.
         grant_items(catalogue.table, grantee, "GetItem", "UpdateItem")
-        # The subscriber and their copies read (Get, the issues Scanned), then deleted.
-        grant_items(newsletter.table, grantee, "GetItem", "Scan", "DeleteItem")
+        # The subscriber and their copies read (Get; the issues found by their index and
+        # read), then deleted.
+        grant_items(newsletter.table, grantee, "GetItem", "Query", "BatchGetItem", "DeleteItem")
         newsletter.secret.grant_read(grantee)  # subscriber ids are keyed hashes
         # Records added (never changed or removed) and read for the trail.
         grant_items(self.table, grantee, "PutItem", "Scan")

@@ -355,9 +355,10 @@ TABLE_ACTIONS = {
                                                          "DeleteItem"},
     ("RegistrationRemindersRole", "ForumsTable"): {"Scan", "GetItem"},
     ("NewsletterApiRole", "NewsletterTable"): {"PutItem", "GetItem", "UpdateItem"},
-    ("NewsletterDispatchRole", "NewsletterTable"): {"GetItem", "Scan", "Query", "PutItem",
-                                                    "UpdateItem"},
-    ("NewsletterSenderRole", "NewsletterTable"): {"GetItem", "UpdateItem"},
+    # No Scan: the issues are found by their index, the ledger and subscribers by queries.
+    ("NewsletterDispatchRole", "NewsletterTable"): {"GetItem", "BatchGetItem", "Query",
+                                                    "PutItem", "UpdateItem"},
+    ("NewsletterSenderRole", "NewsletterTable"): {"GetItem", "UpdateItem", "Query"},
     ("NewsletterConfirmationsRole", "NewsletterTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("NewsletterFeedbackRole", "NewsletterTable"): {"PutItem", "UpdateItem"},
 }
