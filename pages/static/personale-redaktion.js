@@ -24,7 +24,7 @@
     if (issue.status === "draft") { return ""; }
     if (issue.send_at) { return dateFormat.format(new Date(issue.send_at)); }
     if (issue.status !== "approved") { return ""; }
-    return issue.scheduled_send ? "Planlagt udsendelse " + dateFormat.format(new Date(issue.scheduled_send)) : "Næste planlagte udsendelse";
+    return issue.scheduled_send ? dateFormat.format(new Date(issue.scheduled_send)) + ", med planen" : "Næste planlagte udsendelse";
   }
 
   // How an approval for the schedule reads: "med næste planlagte udsendelse, tirsdag den 5.
