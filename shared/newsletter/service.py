@@ -196,11 +196,19 @@ class Newsletter:
         carried_on = [done for issue in issues if issue.status is IssueStatus.SENDING
                       if (done := self._run(issue, now)) is not None]
         if job == JOB_NEWSLETTER_SCHEDULED:
-            candidates = waiting_for_schedule(issues)[:1]
+            candidates = [] if self._firing_taken(issues) else \
+                waiting_for_schedule(issues)[:1]
         else:
             candidates = due_by_own_time(issues, now)
         started = [done for issue in candidates if (done := self._run(issue, now)) is not None]
         return DispatchRun(started=started, carried_on=carried_on)
+
+    @staticmethod
+    def _firing_taken(issues: list[Issue]) -> bool:
+        """An issue for the schedule is still being sent: this run is most likely a retry of
+        the firing that started it (EventBridge Scheduler's, or Lambda's after a run that
+        failed part-way), and a firing sends one issue, so it starts no other."""
+        return any(i.status is IssueStatus.SENDING and i.send_at is None for i in issues)
 
     def dispatch(self, issue_id: str) -> Issue | None:
         """Send this issue now if it is approved (whatever its time), or carry it on if it is
