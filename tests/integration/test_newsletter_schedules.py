@@ -128,6 +128,15 @@ def test_the_issue_is_sent_with_its_last_copy_and_the_next_run_has_nothing_to_se
     assert (found.recipients, found.sent, found.failed, found.uncertain) == (3, 3, 0, 0)
     assert started["dispatched"] == [issue_id] and started["recipients"] == 3
     assert published == {"NewsletterDispatched": 1, "NewsletterRecipients": 3}
+    # The ledger (which subscriber got the issue) expires 90 days after the send (TTL).
+    ledger = emulator.client("dynamodb").query(
+        TableName=newsletter_settings()["NEWSLETTER_TABLE_NAME"], ConsistentRead=True,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :to)",
+        ExpressionAttributeValues={":pk": {"S": f"ISSUE#{issue_id}"}, ":to": {"S": "TO#"}},
+    )["Items"]
+    days = {round((int(i["expires_at"]["N"]) - datetime.now(UTC).timestamp()) / 86400)
+            for i in ledger if "expires_at" in i}
+    assert len(ledger) == 3 and days == {90}
 
     capsys.readouterr()
     after = fire(api, SCHEDULE_NEWSLETTER_DUE)
