@@ -252,7 +252,7 @@
     button.disabled = true;
     api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/approve", { send_at: chosen.send_at }).then(json).then(function (approved) {
       current = Object.assign({}, current, approved);
-      showApproval(current);
+      fill(Object.assign({}, current, { markdown: saved.markdown })); // read-only from now on
       say(issue.id + " er godkendt og sendes " + (approved.send_at ? longFormat.format(new Date(approved.send_at)) + " (dansk tid)" : withSchedule(approved)) + ".");
       $("godkendelse-overskrift").focus();
       return loadIssues();
