@@ -73,7 +73,7 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     store.put_issue(draft("bench", "Benchmark-nummer", "<p>Hej</p>", markdown=False,
                           now=datetime.now(UTC)))
     service().approve("bench")
-    service().dispatch()
+    service().dispatch("bench")
     sent_before = len(ses_backends[ACCOUNT][emulator.region].sent_messages)
     sqs = emulator.client("sqs")
 

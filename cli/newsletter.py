@@ -64,14 +64,20 @@ def newsletter_approve(issue_id: str, send_at: str | None) -> None:
 
     try:
         send_time(send_at, utcnow())  # a time typed wrong is told before AWS is asked
-        issue = newsletter_editor().approve(issue_id, send_at)
+        editor = newsletter_editor()
+        issue = editor.approve(issue_id, send_at)
     except InvalidInput as exc:
         _invalid(exc, {})
     except NotFound:
         _issue_not_found(issue_id)
-    when = f"{danish_time(issue.send_at)} (dansk tid)" if issue.send_at else \
-        "med næste planlagte udsendelse"
-    click.echo(f"{issue_id} er godkendt og sendes {when}.")
+    if issue.send_at:
+        when = f"{danish_time(issue.send_at)} (dansk tid)"
+    else:
+        scheduled = editor.scheduled_send(issue)
+        when = "med næste planlagte udsendelse" + (
+            f", {danish_time(scheduled)} (dansk tid)" if scheduled else "")
+    click.echo(f"{issue_id} er godkendt og sendes {when}. 'leaders newsletter withdraw "
+               f"{issue_id}' trækker godkendelsen tilbage, indtil udsendelsen begynder.")
 
 
 @newsletter_group.command("withdraw")
@@ -113,8 +119,11 @@ def newsletter_status(issue_id: str | None) -> None:
         _issue_not_found(issue_id or "")
     if not issues:
         fail("Der er ingen numre endnu.")
+    scheduled = editor.scheduled_sends()
     for issue in issues:
-        when = danish_time(issue.send_at)
+        # Its own time, or the scheduled send that takes it (not for a draft: not approved).
+        when = danish_time(issue.send_at or (scheduled.get(issue.id)
+                                             if issue.status.value == "approved" else None))
         click.echo(f"{issue.id:<24} {issue.status.value:<9} sendes {when:<17} "
                    f"modtagere {issue.recipients}  sendt {issue.sent}  fejlet {issue.failed}  "
                    f"usikre {issue.uncertain}  "

@@ -96,8 +96,9 @@ class DeployConfig(BaseModel):
     # account, or `role/NAME` / `user/NAME` short for them; `*` wildcards allowed.
     consultant_principals: tuple[str, ...] = Field(min_length=1)
     advisory_retention_days: int = Field(ge=1)
-    # The newsletter goes out about every second month; SES's MaxSendRate of the account.
-    newsletter_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
+    # The newsletter goes out about every second month (a cron expression in Copenhagen time,
+    # so the editor can be told the date of the next send); SES's MaxSendRate of the account.
+    newsletter_schedule: str = Field(pattern=r"^cron\(.+\)$")
     ses_max_send_rate: float = Field(gt=0)
     # At most one newsletter confirmation email per address per this many minutes.
     newsletter_confirm_interval_minutes: int = Field(default=10, ge=1, le=1440)
@@ -129,6 +130,23 @@ class DeployConfig(BaseModel):
             raise ValueError(f"unknown functions {', '.join(unknown)}; "
                              f"choose from {', '.join(sorted(known))}")
         return services
+
+    @field_validator("newsletter_schedule")
+    @classmethod
+    def _schedule_fires(cls, expression: str) -> str:
+        from datetime import UTC, datetime
+
+        from shared.schedule_expressions import InvalidExpression, next_fire
+
+        try:
+            fires = next_fire(expression, "Europe/Copenhagen", datetime.now(UTC))
+        except (InvalidExpression, ValueError) as exc:
+            raise ValueError(f"{expression} is not a cron expression this stack reads "
+                             f"(minutes hours day-of-month month day-of-week year): {exc}") \
+                from None
+        if fires is None:
+            raise ValueError(f"{expression} never fires in the next five years")
+        return expression
 
     @field_validator("region")
     @classmethod

@@ -35,11 +35,16 @@ from shared.names import (
     ENV_CONFIRM_INTERVAL,
     ENV_CONFIRM_QUEUE,
     ENV_MAX_SEND_RATE,
+    ENV_NEWSLETTER_SCHEDULE,
     ENV_NEWSLETTER_TABLE,
     ENV_PUBLIC_URL,
     ENV_SEND_QUEUE,
     ENV_SIGNING_SECRET,
     INDEX_ACTIVE_SUBSCRIBERS,
+    INDEX_ISSUES,
+    ISSUE_LIST,
+    JOB_NEWSLETTER_DUE,
+    JOB_NEWSLETTER_SCHEDULED,
     PARAM_NEWSLETTER_SETTINGS,
     SCHEDULE_NEWSLETTER,
     SCHEDULE_NEWSLETTER_DUE,
@@ -65,9 +70,10 @@ EDITOR_ROUTES = (
     ("POST", "staff/newsletter/issues/{issue_id}/approve"),
     ("POST", "staff/newsletter/issues/{issue_id}/withdraw"),
 )
-# What shared.newsletter.editor calls on the table: issues scanned (the list) and read, a
-# draft put, approval and withdrawal as conditional updates.
-EDITOR_TABLE_ACTIONS = ("Scan", "GetItem", "PutItem", "UpdateItem")
+# What shared.newsletter.editor calls on the table: the issues found by their index and read
+# (the list, and where each waits for the schedule), one read, a draft put, approval and
+# withdrawal as conditional updates.
+EDITOR_TABLE_ACTIONS = ("Query", "BatchGetItem", "GetItem", "PutItem", "UpdateItem")
 SENDER_TIMEOUT = Duration.minutes(2)
 
 
@@ -78,13 +84,22 @@ class Newsletter(Construct):
         super().__init__(scope, construct_id)
         self._alarms = alarms
         self._runtime, self._email, self._link_base = runtime, email, link_base
-        self.table = capability_table(self, ttl="expires_at")  # unconfirmed signups expire
+        # Unconfirmed signups, subscribers who left, and the send ledger expire (TTL).
+        self.table = capability_table(self, ttl="expires_at")
         self.table.add_global_secondary_index(
             index_name=INDEX_ACTIVE_SUBSCRIBERS,
             partition_key=dynamodb.Attribute(name="active", type=dynamodb.AttributeType.NUMBER),
             sort_key=dynamodb.Attribute(name="subscriber_id",
                                         type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
+        )
+        # The issues, in one partition of their own (keys only): what the dispatcher and the
+        # editor list without reading the subscribers or the ledger.
+        self.table.add_global_secondary_index(
+            index_name=INDEX_ISSUES,
+            partition_key=dynamodb.Attribute(name=ISSUE_LIST, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
         )
         self.secret = secretsmanager.Secret(
             self, "SigningSecret",
@@ -109,8 +124,10 @@ class Newsletter(Construct):
             ENV_MAX_SEND_RATE: str(config.ses_max_send_rate / SENDER_CONCURRENCY),
             ENV_CONFIRM_QUEUE: self.confirm_queue.queue_url,
             ENV_CONFIRM_INTERVAL: str(config.newsletter_confirm_interval_minutes),
+            ENV_NEWSLETTER_SCHEDULE: config.newsletter_schedule,
             **email.environment,
         }
+        self._schedule_expression = config.newsletter_schedule
 
         def function(name: str, handler: str, service: str, description: str,
                      actions: tuple[str, ...], timeout: Duration | None = None) -> PythonFunction:
@@ -136,17 +153,21 @@ class Newsletter(Construct):
 
         self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
                                    "Snapshots the subscribers of an issue and fans them out",
-                                   # issues scanned, subscribers and ledger queried, the
-                                   # ledger's entries put, the issue's progress updated
-                                   ("GetItem", "Scan", "Query", "PutItem", "UpdateItem"),
+                                   # issues found by their index and read, subscribers and
+                                   # ledger queried, the ledger's entries put, the issue's
+                                   # progress updated; nothing scanned
+                                   ("GetItem", "BatchGetItem", "Query", "PutItem",
+                                    "UpdateItem"),
                                    timeout=Duration.minutes(10))
         self.send_queue.grant_send_messages(self.dispatcher.function)
         self._schedules(config)
 
         self.sender = function("Sender", "newsletter_sender", SERVICE_NEWSLETTER_SENDER,
                                "Sends each subscriber their copy, once, within the send rate",
-                               # issue and subscriber read; the copy claimed, finished, counted
-                               ("GetItem", "UpdateItem"), timeout=SENDER_TIMEOUT)
+                               # issue and subscriber read; the copy claimed, finished,
+                               # counted; the last copy's issue marked sent with the totals
+                               # of its ledger (queried)
+                               ("GetItem", "UpdateItem", "Query"), timeout=SENDER_TIMEOUT)
         email.grant_send(self.sender.function)
         self.sender.add_event_source(sources.SqsEventSource(
             self.send_queue, batch_size=5, report_batch_item_failures=True,
@@ -180,7 +201,7 @@ class Newsletter(Construct):
 
     def add_console(self, staff: StaffConsole) -> PythonFunction:
         """The editor's area of the staff console: its own function, allowed exactly what the
-        editor's flows call on the table (issues scanned and read, a draft put, approval and
+        editor's flows call on the table (issues listed and read, a draft put, approval and
         withdrawal updated) and sending a test through SES; no signing secret, no queue, no
         subscriber is ever read. Its routes sit behind the staff's authorizer."""
         made = PythonFunction(
@@ -189,7 +210,9 @@ class Newsletter(Construct):
             description="The editor's area of the staff console: issues, preview, test, "
                         "approve, withdraw",
             environment={ENV_NEWSLETTER_TABLE: self.table.table_name,
-                         ENV_PUBLIC_URL: self._link_base, **self._email.environment},
+                         ENV_PUBLIC_URL: self._link_base,
+                         ENV_NEWSLETTER_SCHEDULE: self._schedule_expression,
+                         **self._email.environment},
             timeout=Duration.seconds(29))
         grant_items(self.table, made.function, *EDITOR_TABLE_ACTIONS)
         self._email.grant_send(made.function)
@@ -212,12 +235,12 @@ class Newsletter(Construct):
     def _schedules(self, config: DeployConfig) -> None:
         invoke = schedule_role(self, self.dispatcher,
                                "Lets the newsletter schedules invoke the dispatcher")
-        for construct_id, name, expression, description in (
+        for construct_id, name, expression, job, description in (
             ("Schedule", SCHEDULE_NEWSLETTER, config.newsletter_schedule,
-             "Sends the next approved newsletter issue, about every second month"),
-            ("DueSchedule", SCHEDULE_NEWSLETTER_DUE, "cron(5 * * * ? *)",
-             "Sends approved issues whose own send time has come"),
+             JOB_NEWSLETTER_SCHEDULED,
+             "Sends the next issue approved for the schedule, about every second month"),
+            ("DueSchedule", SCHEDULE_NEWSLETTER_DUE, "cron(5 * * * ? *)", JOB_NEWSLETTER_DUE,
+             "Sends approved issues whose own send time has come; carries on sending"),
         ):
             schedule(self, construct_id, name=name, description=description,
-                     expression=expression, function=self.dispatcher, role=invoke,
-                     job="newsletter")
+                     expression=expression, function=self.dispatcher, role=invoke, job=job)

@@ -40,7 +40,9 @@ from shared.names import (
 # the subscriber and their copies read (Get, the issues scanned), then deleted.
 REGISTRATION_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")
 CATALOGUE_ACTIONS = ("GetItem", "UpdateItem")
-NEWSLETTER_ACTIONS = ("GetItem", "Scan", "DeleteItem")
+# The subscriber and their copies read (the issues found by their index and read in one
+# batch), then deleted.
+NEWSLETTER_ACTIONS = ("GetItem", "Query", "BatchGetItem", "DeleteItem")
 # The privacy officer's routes below /api (the handler checks the group as well).
 PRIVACY_OFFICER_ROUTES = (
     ("POST", "staff/privacy/search"),

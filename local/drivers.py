@@ -13,7 +13,7 @@ from typing import Any
 from local.event_filter import admits
 from local.functions import FunctionError, LocalFunction
 from local.plan import EventSource, Schedule
-from local.schedule_expressions import next_fire
+from shared.schedule_expressions import next_fire
 
 
 class _Poller:

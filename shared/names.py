@@ -33,6 +33,8 @@ ENV_SEND_QUEUE = "NEWSLETTER_SEND_QUEUE_URL"
 ENV_MAX_SEND_RATE = "MAX_SEND_RATE"
 ENV_CONFIRM_QUEUE = "NEWSLETTER_CONFIRM_QUEUE_URL"
 ENV_CONFIRM_INTERVAL = "NEWSLETTER_CONFIRM_INTERVAL_MINUTES"
+# The recurring newsletter schedule's expression (cron, Copenhagen time): when it next sends.
+ENV_NEWSLETTER_SCHEDULE = "NEWSLETTER_SCHEDULE"
 ENV_PRIVACY_AUDIT_TABLE = "PRIVACY_AUDIT_TABLE_NAME"
 # The newsletter's signing secret where another capability needs it: subscriber ids are keyed
 # hashes of the address (the privacy officer's function finds a subscriber by it).
@@ -74,6 +76,10 @@ SCHEDULE_REMINDERS = "leaders-forum-reminders"
 SCHEDULE_ADVISORY_REQUEUE = "leaders-advisory-requeue"
 SCHEDULE_NEWSLETTER = "leaders-newsletter"
 SCHEDULE_NEWSLETTER_DUE = "leaders-newsletter-due"
+# The `job` each newsletter schedule gives the dispatcher: the recurring send (the next issue
+# approved for the schedule) and the hourly run (issues whose own time has come).
+JOB_NEWSLETTER_SCHEDULED = "newsletter"
+JOB_NEWSLETTER_DUE = "newsletter-due"
 
 # Stack outputs.
 OUTPUT_SITE_URL = "SiteUrl"
@@ -92,6 +98,10 @@ INDEX_OPEN_REQUESTS = "OpenRequests"
 INDEX_FINISHED_REQUESTS = "FinishedRequests"
 # The sparse index of confirmed, unsuppressed newsletter subscribers.
 INDEX_ACTIVE_SUBSCRIBERS = "ActiveSubscribers"
+# The newsletter's issues (keys only, a partition of their own): found without reading the
+# subscribers or the ledger, which grow with use.
+INDEX_ISSUES = "Issues"
+ISSUE_LIST = "issue_list"  # its partition key: the same value on every issue
 
 # The staff console: its groups (one per role) and where the pages read their sign-in settings.
 STAFF_GROUPS = ("secretariat", "editor", "consultant", "privacy_officer")

@@ -24,6 +24,7 @@ from shared.names import (
     ENV_CONSULTANT_REPLY_DAYS,
     ENV_FORUMS_TABLE,
     ENV_MAX_SEND_RATE,
+    ENV_NEWSLETTER_SCHEDULE,
     ENV_NEWSLETTER_SECRET,
     ENV_NEWSLETTER_TABLE,
     ENV_NORMAL_QUEUE,
@@ -112,6 +113,9 @@ class NewsletterSettings(EnvironmentSettings):
     confirm_queue_url: str | None = Field(default=None, validation_alias=ENV_CONFIRM_QUEUE)
     confirm_interval_minutes: int = Field(default=10, ge=1, le=1440,
                                           validation_alias=ENV_CONFIRM_INTERVAL)
+    # The recurring schedule's cron expression (Copenhagen time): what its next send is.
+    newsletter_schedule: str | None = Field(default=None,
+                                            validation_alias=ENV_NEWSLETTER_SCHEDULE)
 
 
 class StaffApiSettings(EnvironmentSettings):
@@ -129,6 +133,9 @@ class NewsletterEditorSettings(EnvironmentSettings):
     public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
     sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
+    # The recurring schedule's cron expression (Copenhagen time): the editor sees its next send.
+    newsletter_schedule: str | None = Field(default=None,
+                                            validation_alias=ENV_NEWSLETTER_SCHEDULE)
 
 
 class StaffPrivacySettings(EnvironmentSettings):

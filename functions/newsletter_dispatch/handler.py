@@ -1,5 +1,7 @@
-"""Fired by the schedules: sends the next approved issue (or one whose own time has come) to
-every confirmed subscriber, once. When none is approved it sends nothing and says so."""
+"""Fired by the schedules, each with its `job`: the recurring schedule sends the next issue
+approved for it, the hourly run every approved issue whose own time has come; both carry on
+every issue still being sent. `{"issue": id}` (an operator's invocation) sends that issue now.
+A run that starts no issue says so ("nothing to send"), also when it carried one on."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import snapstart
 from shared.adapters.wiring import newsletter
+from shared.newsletter.models import Issue
+from shared.newsletter.service import DispatchRun
 from shared.observability import logger, metrics
 from shared.settings import NewsletterSettings
 
@@ -19,17 +23,32 @@ settings = NewsletterSettings()  # type: ignore[call-arg]
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    issue = newsletter(settings).dispatch(event.get("issue"))
-    if issue is None:
+    service = newsletter(settings)
+    if event.get("issue"):
+        issue = service.dispatch(str(event["issue"]))
+        run = DispatchRun(started=[issue] if issue else [], carried_on=[])
+    else:
+        run = service.run(str(event.get("job", "")))
+    for issue in run.carried_on:
+        logger.info("newsletter carried on", extra={"issue": issue.id,
+                                                    "status": issue.status.value})
+    if not run.started:
         logger.info("no approved newsletter issue to send")
         metrics.add_metric(name="NewsletterNothingToSend", unit=MetricUnit.Count, value=1)
-        return {"dispatched": None}
-    logger.info("newsletter dispatched", extra={"issue": issue.id,
-                                                "recipients": issue.recipients})
-    metrics.add_metric(name="NewsletterDispatched", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="NewsletterRecipients", unit=MetricUnit.Count,
-                       value=issue.recipients)
-    return {"dispatched": issue.id, "recipients": issue.recipients}
+        return {"dispatched": None, "carried_on": _ids(run.carried_on)}
+    for issue in run.started:
+        logger.info("newsletter dispatched", extra={"issue": issue.id,
+                                                    "recipients": issue.recipients})
+    metrics.add_metric(name="NewsletterDispatched", unit=MetricUnit.Count,
+                       value=len(run.started))
+    recipients = sum(issue.recipients for issue in run.started)
+    metrics.add_metric(name="NewsletterRecipients", unit=MetricUnit.Count, value=recipients)
+    return {"dispatched": _ids(run.started), "recipients": recipients,
+            "carried_on": _ids(run.carried_on)}
+
+
+def _ids(issues: list[Issue]) -> list[str]:
+    return [issue.id for issue in issues]
 
 
 # Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.

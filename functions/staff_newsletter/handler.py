@@ -7,6 +7,7 @@ shared.newsletter.editor's, as `leaders newsletter` calls them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -40,6 +41,10 @@ class IssueView(BaseModel):
     approved_at: str | None
     # Its own send time (Copenhagen offset); none: the next scheduled send.
     send_at: str | None
+    # When the recurring schedule sends it (approved for the schedule: the firing at its place
+    # in line), or would if approved for the schedule now (a draft); Copenhagen offset. None
+    # for other issues.
+    scheduled_send: str | None
     dispatched_at: str | None
     recipients: int
     sent: int
@@ -76,10 +81,11 @@ def _moment(value: Any) -> str | None:
     return iso_copenhagen(value) if value else None
 
 
-def _view(issue: Issue) -> dict[str, Any]:
+def _view(issue: Issue, scheduled: datetime | None = None) -> dict[str, Any]:
     return {"id": issue.id, "subject": issue.subject, "status": issue.status.value,
             "created_at": iso_copenhagen(issue.created_at),
             "approved_at": _moment(issue.approved_at), "send_at": _moment(issue.send_at),
+            "scheduled_send": _moment(scheduled),
             "dispatched_at": _moment(issue.dispatched_at), "recipients": issue.recipients,
             "sent": issue.sent, "failed": issue.failed, "uncertain": issue.uncertain,
             "bounced": issue.bounced, "complained": issue.complained,
@@ -87,7 +93,8 @@ def _view(issue: Issue) -> dict[str, Any]:
 
 
 def _source(issue: Issue) -> dict[str, Any]:
-    return {**_view(issue), "markdown": issue.source if issue.source is not None else issue.html,
+    return {**_view(issue, editor.scheduled_send(issue)),
+            "markdown": issue.source if issue.source is not None else issue.html,
             "format": issue.source_format if issue.source is not None else "html"}
 
 
@@ -101,8 +108,9 @@ def issues() -> dict[str, Any]:
     their statistics."""
     caller()
     found = editor.issues()
+    sends = editor.scheduled_sends(found)
     logger.info("issues listed", extra={"issues": len(found)})
-    return {"issues": [_view(i) for i in found]}
+    return {"issues": [_view(i, sends.get(i.id)) for i in found]}
 
 
 @app.get(ISSUE, responses=staff_responses({200: IssueSource}, 404), security=SECURITY)
@@ -145,12 +153,13 @@ def test(issue_id: str) -> dict[str, Any]:
 @app.post(f"{ISSUE}/approve", responses=staff_responses({200: IssueView}, 404, 409,
                                                          *BODY_REFUSALS), security=SECURITY)
 def approve(issue_id: str, approval: Annotated[Approval, Body()]) -> dict[str, Any]:
-    """Approve for the next scheduled send, or for `send_at` in Danish time
-    (`2027-03-02 08:00`; not in the past). Approving again changes the time."""
+    """Approve for the next scheduled send (`scheduled_send` in the answer says when), or for
+    `send_at` in Danish time (`2027-03-02 08:00`; not in the past). Approving again changes the
+    time; withdrawing is possible until sending begins."""
     caller()
     approved = editor.approve(issue_id, approval.send_at)
     logger.info("issue approved", extra={"issue": issue_id, "own_time": bool(approved.send_at)})
-    return _view(approved)
+    return _view(approved, editor.scheduled_send(approved))
 
 
 @app.post(f"{ISSUE}/withdraw", responses=staff_responses({200: IssueView}, 404, 409),
@@ -160,7 +169,7 @@ def withdraw(issue_id: str) -> dict[str, Any]:
     caller()
     withdrawn = editor.withdraw(issue_id)
     logger.info("approval withdrawn", extra={"issue": issue_id})
-    return _view(withdrawn)
+    return _view(withdrawn, editor.scheduled_send(withdrawn))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -2,7 +2,8 @@
 // time, sent with their statistics); writing an issue in Markdown with a live preview of the
 // email as a subscriber gets it (rendered by the API, shown in a sandboxed frame that runs no
 // script); a test to the editor's own address; approval for the next scheduled send or a
-// Danish time of its own (asked first); withdrawing an approval. Registers with the console
+// Danish time of its own (asked first), the date and time of that scheduled send shown before
+// and after; withdrawing an approval until sending begins. Registers with the console
 // (personale.js).
 (function () {
   "use strict";
@@ -10,6 +11,8 @@
   var $ = P.$, el = P.el, table = P.table, api = P.api, json = P.json, say = P.say;
   var busy = P.busy, action = P.action, dateFormat = P.dateFormat;
   var BASE = "/api/staff/newsletter/issues";
+  // "tirsdag den 5. januar 2027 kl. 08.00", as the office writes times.
+  var longFormat = new Intl.DateTimeFormat("da-DK", { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Copenhagen" });
   var current = null; // the issue as last saved or opened: {id, subject, status, send_at, ...}
   var saved = null; // {id, subject, markdown} of the form when it was last saved or opened
   var previewTimer = null, previewSeq = 0;
@@ -20,7 +23,19 @@
   function when(issue) {
     if (issue.status === "draft") { return ""; }
     if (issue.send_at) { return dateFormat.format(new Date(issue.send_at)); }
-    return issue.status === "approved" ? "Næste planlagte udsendelse" : "";
+    if (issue.status !== "approved") { return ""; }
+    return issue.scheduled_send ? dateFormat.format(new Date(issue.scheduled_send)) + ", med planen" : "Næste planlagte udsendelse";
+  }
+
+  // How an approval for the schedule reads: "med næste planlagte udsendelse, tirsdag den 5.
+  // januar 2027 kl. 08.00 (dansk tid)", or without the time when the schedule's is unknown.
+  function withSchedule(issue) {
+    return "med næste planlagte udsendelse" + (issue && issue.scheduled_send ? ", " + longFormat.format(new Date(issue.scheduled_send)) + " (dansk tid)" : "");
+  }
+
+  function approvedText(issue) {
+    if (issue.send_at) { return "Godkendt: sendes " + longFormat.format(new Date(issue.send_at)) + " (dansk tid). Du kan trække godkendelsen tilbage indtil da."; }
+    return "Godkendt: sendes " + withSchedule(issue) + ". Du kan trække godkendelsen tilbage indtil da.";
   }
 
   function failed(target) {
@@ -201,15 +216,16 @@
     $("godkend-videre").textContent = approved ? "Skift tidspunkt …" : "Godkend …";
     var text = {
       draft: "Kladde: ikke godkendt endnu.",
-      approved: "Godkendt: sendes " + (issue.send_at ? dateFormat.format(new Date(issue.send_at)) + " (dansk tid)" : "med næste planlagte udsendelse") + ".",
+      approved: approvedText(issue),
       sending: "Udsendelsen er begyndt. Den kan ikke trækkes tilbage.",
       sent: "Sendt til " + issue.recipients + " modtagere: " + issue.sent + " sendt, " + issue.failed + " fejlet, " + issue.bounced + " afvist, " + issue.complained + " spamklager, " + issue.unsubscribed + " afmeldt siden."
     }[issue.status];
     $("godkendelse-status").textContent = text || "";
+    $("plan-tidspunkt").textContent = issue.scheduled_send ? ": " + longFormat.format(new Date(issue.scheduled_send)) + " (dansk tid)" : "";
   }
 
   function chosenTime() {
-    if (!$("hvornaar-eget").checked) { return { send_at: null, text: "med næste planlagte udsendelse" }; }
+    if (!$("hvornaar-eget").checked) { return { send_at: null, text: withSchedule(current) }; }
     var day = $("send-dato").value, time = $("send-tid").value;
     if (!day || !time) { return { error: "Vælg dato og klokkeslæt (dansk tid)." }; }
     var at = window.danskTid.fromWall(day, time);
@@ -237,8 +253,8 @@
     button.disabled = true;
     api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/approve", { send_at: chosen.send_at }).then(json).then(function (approved) {
       current = Object.assign({}, current, approved);
-      showApproval(current);
-      say(issue.id + " er godkendt og sendes " + (approved.send_at ? dateFormat.format(new Date(approved.send_at)) + " (dansk tid)" : "med næste planlagte udsendelse") + ".");
+      fill(Object.assign({}, current, { markdown: saved.markdown })); // read-only from now on
+      say(issue.id + " er godkendt og sendes " + (approved.send_at ? longFormat.format(new Date(approved.send_at)) + " (dansk tid)" : withSchedule(approved)) + ".");
       $("godkendelse-overskrift").focus();
       return loadIssues();
     }).catch(P.failedQuietly(function (error) {

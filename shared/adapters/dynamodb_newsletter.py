@@ -2,7 +2,10 @@
 emails (sk `GATE`, expires), issues (`ISSUE#<id>`, sk `ISSUE`), the ledger (`ISSUE#<id>`, sk
 `TO#<subscriber>`) and suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
 reason and the day; no other personal data and no expiry). Confirmed subscribers carry
-`active=1` and appear in the sparse Active index, which is what a send snapshots."""
+`active=1` and appear in the sparse Active index, which is what a send snapshots. Issues
+carry `issue_list` and appear in the sparse Issues index (keys only), which is how they are
+found: no call reads the whole table, whose ledger grows by one item per issue and
+subscriber (each expires, TTL)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
-from shared.names import INDEX_ACTIVE_SUBSCRIBERS
+from shared.names import INDEX_ACTIVE_SUBSCRIBERS, INDEX_ISSUES, ISSUE_LIST
 from shared.newsletter.models import (
     LEFT_KEPT_DAYS,
     DeliveryStatus,
@@ -47,6 +50,11 @@ def _suppressed_key(subscriber_id: str) -> dict[str, Any]:
 
 def _ledger_key(issue_id: str, subscriber_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ISSUE#{issue_id}"}, "sk": {"S": f"TO#{subscriber_id}"}}
+
+
+# Every issue's item carries ISSUE_LIST with this value: the Issues index's one partition.
+ISSUE_LIST_VALUE = "ISSUES"
+BATCH_GET = 100  # keys per BatchGetItem (DynamoDB's most)
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
@@ -210,6 +218,7 @@ class DynamoNewsletterStore(DynamoTable):
             **_issue_key(issue.id), "kind": {"S": "issue"}, "issue_id": {"S": issue.id},
             "subject": {"S": issue.subject}, "html": {"S": issue.html}, "text": {"S": issue.text},
             "status": {"S": issue.status.value}, "created_at": {"S": _iso(issue.created_at)},
+            ISSUE_LIST: {"S": ISSUE_LIST_VALUE},
         }
         if issue.source is not None:
             item["source"] = {"S": issue.source}
@@ -230,13 +239,28 @@ class DynamoNewsletterStore(DynamoTable):
         return _issue(item) if item else None
 
     def issues(self) -> list[Issue]:
+        """Every issue: their keys from the Issues index (a query of one partition, which
+        holds nothing but the issues), then the items themselves read consistently."""
+        keys = [{"pk": item["pk"], "sk": item["sk"]}
+                for page in self._client.get_paginator("query").paginate(
+                    TableName=self._table, IndexName=INDEX_ISSUES,
+                    KeyConditionExpression="#list = :issues",
+                    ExpressionAttributeNames={"#list": ISSUE_LIST},
+                    ExpressionAttributeValues={":issues": {"S": ISSUE_LIST_VALUE}})
+                for item in page["Items"]]
         found: list[Issue] = []
-        for page in self._client.get_paginator("scan").paginate(
-            TableName=self._table, FilterExpression="kind = :issue",
-            ExpressionAttributeValues={":issue": {"S": "issue"}}, ConsistentRead=True,
-        ):
-            found.extend(_issue(i) for i in page["Items"])
-        return sorted(found, key=lambda i: i.created_at)
+        for start in range(0, len(keys), BATCH_GET):
+            request: dict[str, Any] = {self._table: {"Keys": keys[start:start + BATCH_GET],
+                                                     "ConsistentRead": True}}
+            for _ in range(10):
+                answer = self._client.batch_get_item(RequestItems=request)
+                found.extend(_issue(i) for i in answer["Responses"].get(self._table, []))
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError("DynamoDB kept keys of issues unprocessed")
+        return sorted(found, key=lambda i: (i.created_at, i.id))
 
     def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool:
         values: dict[str, Any] = {":approved": {"S": IssueStatus.APPROVED.value},
@@ -288,11 +312,15 @@ class DynamoNewsletterStore(DynamoTable):
             return False
         return True
 
-    def snapshot_taken(self, issue_id: str) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=_issue_key(issue_id),
-            UpdateExpression="SET snapshot_taken = :one",
-            ExpressionAttributeValues={":one": {"N": "1"}})
+    def snapshot_taken(self, issue_id: str, copies: int) -> None:
+        """Once: a run that took the snapshot too (a race) leaves the count as it is, since
+        senders may already be counting it down."""
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                UpdateExpression="SET snapshot_taken = :one, remaining = :copies",
+                ConditionExpression="attribute_not_exists(snapshot_taken)",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":copies": {"N": str(copies)}})
 
     def fanned_out(self, issue_id: str, now: datetime, recipients: int) -> None:
         self._client.update_item(
@@ -302,13 +330,17 @@ class DynamoNewsletterStore(DynamoTable):
 
     def finish_dispatch(self, issue_id: str, totals: dict[str, int]) -> None:
         names = {f"#{name}": name for name in totals}
-        self._client.update_item(
-            TableName=self._table, Key=_issue_key(issue_id),
-            UpdateExpression="SET #status = :status, "
-            + ", ".join(f"#{name} = :{name}" for name in totals),
-            ExpressionAttributeNames={"#status": "status", **names},
-            ExpressionAttributeValues={":status": {"S": IssueStatus.SENT.value},
-                                       **{f":{k}": {"N": str(v)} for k, v in totals.items()}})
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                UpdateExpression="SET #status = :status, "
+                + ", ".join(f"#{name} = :{name}" for name in totals),
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status", **names},
+                ExpressionAttributeValues={
+                    ":status": {"S": IssueStatus.SENT.value},
+                    ":sending": {"S": IssueStatus.SENDING.value},
+                    **{f":{k}": {"N": str(v)} for k, v in totals.items()}})
 
     def count(self, issue_id: str, field: str) -> None:
         self._client.update_item(
@@ -318,12 +350,13 @@ class DynamoNewsletterStore(DynamoTable):
 
     # -- the ledger -------------------------------------------------------------------------
 
-    def queue_delivery(self, issue_id: str, subscriber_id: str) -> bool:
+    def queue_delivery(self, issue_id: str, subscriber_id: str, expires_at: int) -> bool:
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item={**_ledger_key(issue_id, subscriber_id), "kind": {"S": "delivery"},
-                      "status": {"S": DeliveryStatus.QUEUED.value}},
+                      "status": {"S": DeliveryStatus.QUEUED.value},
+                      "expires_at": {"N": str(expires_at)}},  # TTL
                 ConditionExpression="attribute_not_exists(pk)")
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
@@ -355,13 +388,30 @@ class DynamoNewsletterStore(DynamoTable):
                                            ":queued": {"S": DeliveryStatus.QUEUED.value},
                                            ":claim": {"S": claim}})
 
-    def finish_delivery(self, issue_id: str, subscriber_id: str,
-                        status: DeliveryStatus) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
-            UpdateExpression="SET #status = :status",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status.value}})
+    def finish_delivery(self, issue_id: str, subscriber_id: str, claim: str,
+                        status: DeliveryStatus) -> int | None:
+        """The copy's outcome while this claim holds it, then one copy fewer left on the
+        issue (and one more sent or failed): the copies left, as the update left them."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
+                UpdateExpression="SET #status = :status",
+                ConditionExpression="#status = :sending AND claim = :claim",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":status": {"S": status.value},
+                                           ":sending": {"S": DeliveryStatus.SENDING.value},
+                                           ":claim": {"S": claim}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        counted = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}.get(status)
+        update = "ADD remaining :less" + (", #counted :one" if counted else "")
+        answer = self._client.update_item(
+            TableName=self._table, Key=_issue_key(issue_id), UpdateExpression=update,
+            ExpressionAttributeValues={":less": {"N": "-1"},
+                                       **({":one": {"N": "1"}} if counted else {})},
+            **({"ExpressionAttributeNames": {"#counted": counted}} if counted else {}),
+            ReturnValues="UPDATED_NEW")
+        return int(answer["Attributes"]["remaining"]["N"])
 
     def ledger(self, issue_id: str) -> list[Entry]:
         """Every subscriber of the issue's snapshot, where their copy stands, and when it was

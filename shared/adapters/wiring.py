@@ -224,7 +224,10 @@ def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
     from shared.adapters.ses_newsletter import SesNewsletterMail
     from shared.links import Links
     from shared.newsletter.editor import Editor
+    from shared.newsletter.schedule import RecurringSchedule
 
     return Editor(DynamoNewsletterStore(settings.newsletter_table_name),
                   SesNewsletterMail(settings.sender_address, settings.configuration_set, rate=1),
-                  Links(settings.public_url))
+                  Links(settings.public_url),
+                  schedule=RecurringSchedule(settings.newsletter_schedule)
+                  if settings.newsletter_schedule else None)

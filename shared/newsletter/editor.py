@@ -1,7 +1,9 @@
 """The editor's side, the same for the console and the CLI: drafts from Markdown (or HTML)
 with their plain-text part derived, a preview rendered exactly as a subscriber's copy, a test
 to the editor's own address, approval for the schedule or a Danish time of its own, and
-withdrawing an approval until the dispatcher has claimed the issue.
+withdrawing an approval until the dispatcher has claimed the issue. An issue approved for the
+schedule is shown the date and time of the recurring send that takes it (see
+shared.newsletter.schedule).
 
 Withdrawing races the dispatcher safely: both are one conditional write on the issue's status
 (`approved -> draft` here, `approved -> sending` there), so exactly one of them wins; once the
@@ -27,6 +29,7 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
+from shared.newsletter.schedule import RecurringSchedule
 from shared.roles import Role
 from shared.validation import field_errors
 
@@ -96,11 +99,32 @@ class Editor:
     """The editor's flows on the newsletter's issues."""
 
     def __init__(self, store: NewsletterStore, mail: Mail, links: Links,
-                 clock: Clock = utcnow) -> None:
+                 clock: Clock = utcnow, schedule: RecurringSchedule | None = None) -> None:
         self._store = store
         self._mail = mail
         self._links = links
         self._clock = clock
+        self._schedule = schedule
+
+    def scheduled_sends(self, issues: list[Issue] | None = None) -> dict[str, datetime]:
+        """When the recurring schedule sends each issue approved for it (the firing at its
+        place in line), and each draft if it were approved for the schedule now (after those
+        waiting); the ids of other issues are left out, as are all when the schedule's times
+        are unknown."""
+        if self._schedule is None:
+            return {}
+        issues = self._store.issues() if issues is None else issues
+        now = self._clock()
+        found = {}
+        for issue in issues:
+            moment = self._schedule.send_time(issue, issues, now)
+            if moment is not None:
+                found[issue.id] = moment
+        return found
+
+    def scheduled_send(self, issue: Issue) -> datetime | None:
+        """When the recurring schedule sends this issue, or would if approved for it now."""
+        return self.scheduled_sends().get(issue.id) if self._schedule else None
 
     def issues(self) -> list[Issue]:
         """Every issue, newest first: drafts, approved ones with their time, sent ones with

@@ -66,12 +66,13 @@ def issue_email(issue: Issue, to: str, unsubscribe_page: str,
 
 
 def confirmation_email(subscriber: Subscriber, link: str) -> Email:
-    """The double opt-in: the link that confirms the subscription."""
+    """The double opt-in: the link that confirms the subscription. Nothing typed in the form
+    (the name) goes in it: the address's owner has not confirmed anything yet, and a stranger
+    may have typed it."""
     from shared.email.render import render
 
     return render("newsletter_confirm", subscriber.email,
-                  "Bekræft dit abonnement på nyhedsbrevet",
-                  {"name": subscriber.name, "link": link})
+                  "Bekræft dit abonnement på nyhedsbrevet", {"link": link})
 
 
 def subscriber_copy(issue: Issue, subscriber: Subscriber, unsubscribe_url: str,

@@ -39,7 +39,8 @@ class NewsletterStore(Protocol):
 
     def issue(self, issue_id: str) -> Issue | None: ...
 
-    def issues(self) -> list[Issue]: ...
+    def issues(self) -> list[Issue]:
+        """Every issue, oldest first, found without reading the subscribers or the ledger."""
 
     def approve(self, issue_id: str, send_at: datetime | None, now: datetime) -> bool:
         """draft or approved -> approved, with its own time or none."""
@@ -50,14 +51,19 @@ class NewsletterStore(Protocol):
     def start_dispatch(self, issue_id: str, now: datetime) -> bool:
         """approved -> sending, once."""
 
-    def snapshot_taken(self, issue_id: str) -> None: ...
+    def snapshot_taken(self, issue_id: str, copies: int) -> None:
+        """Every subscriber has their ledger entry: `copies` are left to send (once: a
+        second run's count is not taken)."""
 
     def fanned_out(self, issue_id: str, now: datetime, recipients: int) -> None: ...
 
     def finish_dispatch(self, issue_id: str, totals: dict[str, int]) -> None:
-        """sending -> sent: no copy is left queued; the totals from the ledger."""
+        """sending -> sent (an issue sent already stays as it is): no copy is left queued;
+        the totals from the ledger."""
 
-    def queue_delivery(self, issue_id: str, subscriber_id: str) -> bool: ...
+    def queue_delivery(self, issue_id: str, subscriber_id: str, expires_at: int) -> bool:
+        """The subscriber's entry in the issue's ledger, once; it expires (TTL) at
+        `expires_at`."""
 
     def ledger(self, issue_id: str) -> list[Entry]: ...
 
@@ -68,8 +74,10 @@ class NewsletterStore(Protocol):
     def release_delivery(self, issue_id: str, subscriber_id: str, claim: str) -> None:
         """sending -> queued, only if this claim holds it."""
 
-    def finish_delivery(self, issue_id: str, subscriber_id: str,
-                        status: DeliveryStatus) -> None: ...
+    def finish_delivery(self, issue_id: str, subscriber_id: str, claim: str,
+                        status: DeliveryStatus) -> int | None:
+        """The outcome of the copy this claim holds (sent, failed, skipped), counted on the
+        issue: the copies then left to send; None when the claim no longer holds it."""
 
     def count(self, issue_id: str, field: str) -> None: ...
 

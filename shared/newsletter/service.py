@@ -25,12 +25,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.clock import Clock, utcnow
 from shared.errors import InvalidLink, NotFound
 from shared.forms import normalise_email
 from shared.links import Links
+from shared.names import JOB_NEWSLETTER_DUE, JOB_NEWSLETTER_SCHEDULED
 from shared.newsletter.models import (
     DeliveryStatus,
     Issue,
@@ -41,6 +43,7 @@ from shared.newsletter.models import (
 )
 from shared.newsletter.ports import (
     ConfirmationRequests,
+    Entry,
     Mail,
     NewsletterStore,
     Permanent,
@@ -48,6 +51,8 @@ from shared.newsletter.ports import (
     Unsent,
     WorkQueue,
 )
+from shared.newsletter.schedule import due_by_own_time, waiting_for_schedule
+from shared.observability import logger
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
 from shared.tokens import InvalidToken, derive_id, sign, verify
 
@@ -61,6 +66,9 @@ BATCH = 10  # subscribers per queue message
 REQUEUE_AFTER = timedelta(hours=1)
 # A claim older than this without an outcome is uncertain (the sender's timeout is 2 minutes).
 UNCERTAIN_AFTER = timedelta(minutes=15)
+# How long an issue's ledger (which subscriber got it, and how it went) is kept after its
+# sending began (TTL): long past the send, which takes hours, and the questions after it.
+LEDGER_KEPT = timedelta(days=90)
 
 
 def retry_delay(receives: int) -> int:
@@ -175,21 +183,38 @@ class Newsletter:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def dispatch(self, issue_id: str | None = None) -> Issue | None:
-        """Send one issue: the given one, else one whose own time has come, else the oldest
-        approved one without a time of its own; and carry on every issue still `sending`.
-        Safe to run again at any time, also after dying at any step. The issue started (or,
-        when none, the last carried on); None when there was nothing to do."""
+    def run(self, job: str) -> DispatchRun:
+        """A schedule's run. Both carry on every issue still being sent; the recurring
+        schedule's (JOB_NEWSLETTER_SCHEDULED) then starts the next issue approved for it, the
+        hourly one (JOB_NEWSLETTER_DUE) every approved issue whose own time has come. Neither
+        starts an issue that waits for the other. Safe to run again at any time, also after
+        dying at any step."""
+        if job not in (JOB_NEWSLETTER_SCHEDULED, JOB_NEWSLETTER_DUE):
+            raise ValueError(f"unknown newsletter job {job!r}")
         now = self._clock()
-        if issue_id:
-            issue = self._store.issue(issue_id)
-            return self._run(issue, now) if issue else None
         issues = self._store.issues()
-        handled = None
-        for sending in (i for i in issues if i.status is IssueStatus.SENDING):
-            handled = self._run(sending, now) or handled
-        due = self._due(issues, now)
-        return (self._run(due, now) if due else None) or handled
+        carried_on = [done for issue in issues if issue.status is IssueStatus.SENDING
+                      if (done := self._run(issue, now)) is not None]
+        if job == JOB_NEWSLETTER_SCHEDULED:
+            candidates = [] if self._firing_taken(issues) else \
+                waiting_for_schedule(issues)[:1]
+        else:
+            candidates = due_by_own_time(issues, now)
+        started = [done for issue in candidates if (done := self._run(issue, now)) is not None]
+        return DispatchRun(started=started, carried_on=carried_on)
+
+    @staticmethod
+    def _firing_taken(issues: list[Issue]) -> bool:
+        """An issue for the schedule is still being sent: this run is most likely a retry of
+        the firing that started it (EventBridge Scheduler's, or Lambda's after a run that
+        failed part-way), and a firing sends one issue, so it starts no other."""
+        return any(i.status is IssueStatus.SENDING and i.send_at is None for i in issues)
+
+    def dispatch(self, issue_id: str) -> Issue | None:
+        """Send this issue now if it is approved (whatever its time), or carry it on if it is
+        being sent; None when there was nothing to do."""
+        issue = self._store.issue(issue_id)
+        return self._run(issue, self._clock()) if issue else None
 
     def _run(self, issue: Issue, now: datetime) -> Issue | None:
         if issue.status is IssueStatus.APPROVED:
@@ -199,8 +224,11 @@ class Newsletter:
             return None
         if not issue.snapshot:  # (again, after a run that died while taking it)
             for subscriber in self._store.active_subscribers():
-                self._store.queue_delivery(issue.id, subscriber.id)
-            self._store.snapshot_taken(issue.id)
+                self._store.queue_delivery(issue.id, subscriber.id,
+                                           int((now + LEDGER_KEPT).timestamp()))
+            # Copies left to send: every sender's outcome counts one down, and the last
+            # marks the issue sent.
+            self._store.snapshot_taken(issue.id, len(self._store.ledger(issue.id)))
         ledger = self._store.ledger(issue.id)
         queued = [e.subscriber_id for e in ledger if e.status is DeliveryStatus.QUEUED]
         in_flight = [e for e in ledger if e.status is DeliveryStatus.SENDING
@@ -211,24 +239,12 @@ class Newsletter:
                 self._queue.send(issue.id, queued[start:start + self._batch])
             self._store.fanned_out(issue.id, now, len(ledger))
         elif not queued and not in_flight:
-            self._store.finish_dispatch(issue.id, {
-                "recipients": len(ledger),
-                "sent": sum(1 for e in ledger if e.status is DeliveryStatus.SENT),
-                "failed": sum(1 for e in ledger if e.status is DeliveryStatus.FAILED),
-                "uncertain": sum(1 for e in ledger if e.status is DeliveryStatus.SENDING)})
+            self._store.finish_dispatch(issue.id, _totals(ledger))
         return self._store.issue(issue.id)
 
     def send_later(self, receipt_handle: str, receives: int) -> None:
         """A fan-out message whose send SES did not take comes back with backoff."""
         self._queue.retry_later(receipt_handle, retry_delay(receives))
-
-    def _due(self, issues: list[Issue], now: datetime) -> Issue | None:
-        approved = sorted((i for i in issues if i.status is IssueStatus.APPROVED),
-                          key=lambda i: i.approved_at or i.created_at)
-        own_time = [i for i in approved if i.send_at and i.send_at <= now]
-        if own_time:
-            return own_time[0]
-        return next((i for i in approved if i.send_at is None), None)
 
     def deliver(self, issue_id: str, subscriber_id: str) -> DeliveryStatus:
         """Send this subscriber their copy once. Unsent propagates after the copy was given
@@ -242,8 +258,7 @@ class Newsletter:
                 return DeliveryStatus.ALREADY_HANDLED  # never twice
             subscriber = self._store.subscriber(subscriber_id)
             if subscriber is None or subscriber.status is not SubscriberStatus.SUBSCRIBED:
-                self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SKIPPED)
-                return DeliveryStatus.SKIPPED
+                return self._record(issue_id, subscriber_id, claim, DeliveryStatus.SKIPPED)
             token = sign(self._secret, UNSUBSCRIBE,
                          {"subscriber": subscriber_id, "issue": issue_id},
                          self._clock() + UNSUBSCRIBE_VALID)
@@ -256,15 +271,43 @@ class Newsletter:
             self._mail.issue(issue, subscriber, self._links.unsubscribe_api(token),
                              self._links.unsubscribe_page(token))
         except Permanent:
-            self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.FAILED)
-            self._store.count(issue_id, "failed")
-            return DeliveryStatus.FAILED
+            return self._record(issue_id, subscriber_id, claim, DeliveryStatus.FAILED)
         except Unsent:
             self._store.release_delivery(issue_id, subscriber_id, claim)  # SES did not take it
             raise
         except Uncertain:
             return DeliveryStatus.SENDING  # may have been accepted: never sent again
         # Anything else after the SES call began leaves the copy claimed (uncertain).
-        self._store.finish_delivery(issue_id, subscriber_id, DeliveryStatus.SENT)
-        self._store.count(issue_id, "sent")
-        return DeliveryStatus.SENT
+        return self._record(issue_id, subscriber_id, claim, DeliveryStatus.SENT)
+
+    def _record(self, issue_id: str, subscriber_id: str, claim: str,
+                status: DeliveryStatus) -> DeliveryStatus:
+        """The copy's outcome, counted on the issue; the last copy marks the issue sent, so
+        the next run of the dispatcher finds nothing left of it. Should marking it fail, the
+        dispatcher's next run marks it (the copy's outcome is recorded either way)."""
+        left = self._store.finish_delivery(issue_id, subscriber_id, claim, status)
+        if left == 0:
+            try:
+                self._store.finish_dispatch(issue_id, _totals(self._store.ledger(issue_id)))
+            except Exception:
+                logger.warning("issue not marked sent after its last copy",
+                               extra={"issue": issue_id}, exc_info=True)
+        return status
+
+
+@dataclass(frozen=True)
+class DispatchRun:
+    """What one run of the dispatcher did: the issues whose sending it began, and those
+    already being sent that it carried on (queued again, or marked sent)."""
+
+    started: list[Issue]
+    carried_on: list[Issue]
+
+
+def _totals(ledger: list[Entry]) -> dict[str, int]:
+    """An issue's totals from its ledger: recipients, sent, failed, and uncertain (claimed,
+    SES may have accepted, the outcome never recorded)."""
+    return {"recipients": len(ledger),
+            "sent": sum(1 for e in ledger if e.status is DeliveryStatus.SENT),
+            "failed": sum(1 for e in ledger if e.status is DeliveryStatus.FAILED),
+            "uncertain": sum(1 for e in ledger if e.status is DeliveryStatus.SENDING)}

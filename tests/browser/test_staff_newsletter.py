@@ -2,7 +2,8 @@
 user writes an issue in Markdown and sees the email as a subscriber would in a sandboxed
 preview (a script in the text does not run, and the page's CSP stays as strict as it is),
 saves the draft, sends a test that arrives at their own address only, approves the issue for
-a Danish time of its own (asked first), and withdraws the approval. axe at both widths in
+the schedule (the date and time of that send shown before and after) and withdraws, approves
+it for a Danish time of its own (asked first), and withdraws the approval. axe at both widths in
 every state."""
 
 from __future__ import annotations
@@ -71,6 +72,28 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     assert len(mails) == 1 and "Hej fra redaktionen" in mails[0]["text"]
     outbox = runtime.json("GET", "/_local/outbox")[1]
     assert [m["to"] for m in outbox if m["subject"] == f"[TEST] {SUBJECT}"] == [mails[0]["to"]]
+
+    # For the schedule: the date and time of the send that takes it, before and after.
+    scheduled = r"\w+dag den 5\. \w+ 20\d\d kl\. 08\.00 \(dansk tid\)"
+    expect(console.locator("label[for=hvornaar-plan]")).to_have_text(
+        re.compile(r"Med næste planlagte udsendelse: " + scheduled))
+    console.get_by_role("button", name="Godkend …").click()
+    expect(console.locator("#godkend-advarsel")).to_contain_text(
+        re.compile(r"Det sendes med næste planlagte udsendelse, " + scheduled
+                   + " til alle abonnenter"))
+    console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
+    expect(console.locator("#godkendelse-status")).to_have_text(re.compile(
+        r"Godkendt: sendes med næste planlagte udsendelse, " + scheduled
+        + r"\. Du kan trække godkendelsen tilbage indtil da\."))
+    expect(row(console)).to_contain_text(re.compile(r"5\. \w+\.? 20\d\d, 08\.00, med planen"))
+    expect(console.get_by_role("button", name="Gem kladde")).to_be_hidden()  # approved: read
+    expect(console.get_by_label("Tekst i Markdown")).not_to_be_editable()    # only
+    axe_at_both_widths(console, "redaktion-godkendt-planen")
+    assert re.search(r"approved\s+sendes \d{4}-\d\d-05 08:00",
+                     runtime.leaders("newsletter", "status", ISSUE))
+    console.get_by_role("button", name="Træk godkendelsen tilbage").click()
+    expect(console.locator("#konsol-status")).to_have_text(
+        f"Godkendelsen af {ISSUE} er trukket tilbage; nummeret er en kladde igen.")
 
     moment = datetime.now(COPENHAGEN) + timedelta(days=60)
     console.get_by_label("På et bestemt tidspunkt (dansk tid)").check()

@@ -1,13 +1,23 @@
 """The editor's console function in the synthesized template: its routes behind the staff's
 authorizer, and exactly the grants the editor's flows need (the newsletter table's item
 actions they call, SES sending through the configuration set for a test, its own logs),
-no signing secret, no queue, no key, nothing else."""
+no signing secret, no queue, no key, nothing else; and the newsletter's schedules and the
+table's index of issues and expiry."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
+from shared.names import (
+    INDEX_ISSUES,
+    ISSUE_LIST,
+    JOB_NEWSLETTER_DUE,
+    JOB_NEWSLETTER_SCHEDULED,
+    SCHEDULE_NEWSLETTER,
+    SCHEDULE_NEWSLETTER_DUE,
+)
 from tests.infra.template import invoked_function, resources
 
 HANDLER = "functions.staff_newsletter.handler.lambda_handler"
@@ -39,8 +49,8 @@ def test_the_editor_function_may_do_exactly_what_the_editors_flows_call(
         granted[tuple(sorted(actions))] = statement["Resource"]
     tables = [k for k in resources(template, "AWS::DynamoDB::Table") if k.startswith("Newsletter")]
     assert len(tables) == 1
-    assert granted.pop(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
-                        "dynamodb:UpdateItem")) == [
+    assert granted.pop(("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                        "dynamodb:Query", "dynamodb:UpdateItem")) == [
         {"Fn::GetAtt": [tables[0], "Arn"]},
         {"Fn::Join": ["", [{"Fn::GetAtt": [tables[0], "Arn"]}, "/index/*"]]}]
     ses = granted.pop(("ses:SendEmail", "ses:SendRawEmail"))
@@ -66,3 +76,26 @@ def test_the_editors_routes_go_to_its_function_behind_the_staff_authorizer(
     assert sorted(m["HttpMethod"] for m in methods) == sorted(m for m, _ in EDITOR_ROUTES)
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS"
                and m["AuthorizerId"] == {"Ref": authorizers[0]} for m in methods)
+
+
+def test_each_newsletter_schedule_gives_the_dispatcher_its_own_job(
+    template: dict[str, Any],
+) -> None:
+    """The recurring send and the hourly run are told apart by their input: the hourly one
+    never sends an issue that waits for the schedule."""
+    inputs = {props["Properties"]["Name"]: json.loads(props["Properties"]["Target"]["Input"])
+              for props in resources(template, "AWS::Scheduler::Schedule").values()}
+    assert inputs[SCHEDULE_NEWSLETTER] == {"job": JOB_NEWSLETTER_SCHEDULED}
+    assert inputs[SCHEDULE_NEWSLETTER_DUE] == {"job": JOB_NEWSLETTER_DUE}
+    assert JOB_NEWSLETTER_SCHEDULED != JOB_NEWSLETTER_DUE
+
+
+def test_issues_have_an_index_of_their_own_and_the_ledger_expires(
+    template: dict[str, Any],
+) -> None:
+    [table] = [t["Properties"] for k, t in resources(template, "AWS::DynamoDB::Table").items()
+               if k.startswith("Newsletter")]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    [index] = [i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == INDEX_ISSUES]
+    assert index["KeySchema"][0] == {"AttributeName": ISSUE_LIST, "KeyType": "HASH"}
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}

@@ -63,7 +63,8 @@ def test_the_function_may_do_exactly_what_its_areas_need(template: dict[str, Any
         *((f"dynamodb:{a}", tables["Registration"])
           for a in ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")),
         *((f"dynamodb:{a}", tables["Forums"]) for a in ("GetItem", "UpdateItem")),
-        *((f"dynamodb:{a}", tables["Newsletter"]) for a in ("GetItem", "Scan", "DeleteItem")),
+        *((f"dynamodb:{a}", tables["Newsletter"])
+          for a in ("GetItem", "Query", "BatchGetItem", "DeleteItem")),
         *((f"dynamodb:{a}", tables["Privacy"]) for a in ("PutItem", "Scan")),
         ("secretsmanager:GetSecretValue", secret), ("secretsmanager:DescribeSecret", secret),
         ("logs:CreateLogStream", logs), ("logs:PutLogEvents", logs),

@@ -360,9 +360,10 @@ TABLE_ACTIONS = {
                                                          "DeleteItem"},
     ("RegistrationRemindersRole", "ForumsTable"): {"Scan", "GetItem"},
     ("NewsletterApiRole", "NewsletterTable"): {"PutItem", "GetItem", "UpdateItem"},
-    ("NewsletterDispatchRole", "NewsletterTable"): {"GetItem", "Scan", "Query", "PutItem",
-                                                    "UpdateItem"},
-    ("NewsletterSenderRole", "NewsletterTable"): {"GetItem", "UpdateItem"},
+    # No Scan: the issues are found by their index, the ledger and subscribers by queries.
+    ("NewsletterDispatchRole", "NewsletterTable"): {"GetItem", "BatchGetItem", "Query",
+                                                    "PutItem", "UpdateItem"},
+    ("NewsletterSenderRole", "NewsletterTable"): {"GetItem", "UpdateItem", "Query"},
     ("NewsletterConfirmationsRole", "NewsletterTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("NewsletterFeedbackRole", "NewsletterTable"): {"PutItem", "UpdateItem"},
     # The secretariat's console: lists, reads, imports (updates), closes, cancels.
@@ -374,7 +375,8 @@ TABLE_ACTIONS = {
     ("PrivacyPrivacyOfficerRole", "RegistrationTable"): {"Scan", "Query", "GetItem",
                                                          "UpdateItem", "DeleteItem"},
     ("PrivacyPrivacyOfficerRole", "ForumsTable"): {"GetItem", "UpdateItem"},
-    ("PrivacyPrivacyOfficerRole", "NewsletterTable"): {"GetItem", "Scan", "DeleteItem"},
+    ("PrivacyPrivacyOfficerRole", "NewsletterTable"): {"GetItem", "Query", "BatchGetItem",
+                                                       "DeleteItem"},
     ("PrivacyPrivacyOfficerRole", "PrivacyTable"): {"PutItem"},
 }
 

@@ -5,13 +5,18 @@ Through the real API and consumer functions and adapters on the emulator."""
 
 from __future__ import annotations
 
+import html
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from local.emulator import Emulator
 from local.functions import LocalContext
@@ -31,6 +36,7 @@ from tests.integration.test_newsletter import (
     inbox,
     sent_count,
     settings,
+    text_of,
 )
 
 URL = "/api/newsletter/subscriptions"
@@ -187,3 +193,32 @@ def test_suppression_lasts_survives_erasure_and_blocks_a_later_signup(
     assert api.request("POST", "/api/newsletter/confirm", {"token": confirm_token(email)})[0] \
         == 400
     assert all(s.email != email for s in store.active_subscribers())
+
+
+# What a stranger might type as the name: a phishing line, markup, and generated text.
+TYPED_NAMES = st.one_of(
+    st.just("Dit medlemskab er suspenderet - log ind på https://bupl-login.example.net"),
+    st.just("<a href='https://evil.example'>Klik</a>"),
+    st.text(alphabet=st.characters(categories=("L", "N")), min_size=12, max_size=60),
+)
+
+
+@settings_(max_examples=15, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TYPED_NAMES)
+def test_the_confirmation_email_carries_nothing_that_was_typed(
+    api: Api, emulator: Emulator, name: str
+) -> None:
+    """Nobody has confirmed the address yet, so its mail carries no text typed in the form:
+    a neutral greeting and the link, whatever the name says."""
+    email = f"typed-{uuid.uuid4().hex[:12]}@example.dk"
+    before = sent_count(emulator)
+    status, _ = api.request("POST", URL, {**form(email), "name": name})
+    assert status == 202
+    confirmations(api, emulator)
+    (mail,) = [m for m in inbox(emulator, before) if m["To"] == email]
+    whole = "\n".join(str(part.get_content()) for part in mail.walk()
+                      if part.get_content_maintype() == "text")
+    assert name.strip() not in whole and html.escape(name.strip()) not in whole
+    assert name.strip() not in str(mail["Subject"])
+    assert text_of(mail).startswith("Hej\n") and "token=" in text_of(mail)

@@ -85,7 +85,8 @@ def anne(api: Api, emulator: Emulator) -> dict[str, Any]:
     issue = f"privacy-{session}"
     store.put_issue(Issue(id=issue, subject="Nyt", html="<p>Nyt</p>", text="Nyt",
                           status=IssueStatus.DRAFT, created_at=datetime.now(UTC)))
-    assert store.queue_delivery(issue, service.subscriber_id(ANNE["email"]))
+    assert store.queue_delivery(issue, service.subscriber_id(ANNE["email"]),
+                                int(datetime.now(UTC).timestamp()) + 86400)
 
     status, answer = api.request("POST", "/api/advisory-requests", {
         "kind": "conversation", "name": ANNE["name"], "email": ANNE["email"].lower(),

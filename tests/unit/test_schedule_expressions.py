@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from local.schedule_expressions import InvalidExpression, next_fire
+from shared.schedule_expressions import InvalidExpression, next_fire
 
 T0 = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)  # a Friday, before the switch to summer time
 

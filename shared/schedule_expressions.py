@@ -1,4 +1,5 @@
-"""EventBridge Scheduler expressions: rate(...), cron(...) and at(...), with their time zone."""
+"""EventBridge Scheduler expressions: rate(...), cron(...) and at(...), with their time zone:
+when the local runtime fires its schedules, and when the newsletter's next scheduled send is."""
 
 from __future__ import annotations
 
