@@ -12,7 +12,7 @@
   var busy = P.busy, action = P.action, dateFormat = P.dateFormat;
   var BASE = "/api/staff/newsletter/issues";
   // "tirsdag den 5. januar 2027 kl. 08.00", as the office writes times.
-  var longFormat = new Intl.DateTimeFormat("da-DK", { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Copenhagen" });
+  var longFormat = { format: function (at) { return window.danskTid.time(at); } };
   var current = null; // the issue as last saved or opened: {id, subject, status, send_at, ...}
   var saved = null; // {id, subject, markdown} of the form when it was last saved or opened
   var previewTimer = null, previewSeq = 0;

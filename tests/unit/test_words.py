@@ -239,7 +239,7 @@ SAID = [
      ["Lederkonsulenten læser den inden for 3 arbejdsdage"]),
     ("advisory_notice_idea", "Ny henvendelse i køen: LR-7K3M9Q", ["Kære lederkonsulent\n"]),
     ("newsletter_confirm", "Bekræft dit abonnement på nyhedsbrevet",
-     ["Tak, fordi du vil modtage nyhedsbrevet"]),
+     ["Hej\n", "Var det dig, så bekræft"]),
 ]
 
 
