@@ -236,9 +236,9 @@ class NewsletterHolder:
 class AdvisoryRecords(Protocol):
     def by_address(self, address_key: str) -> list[AdvisoryRequest]: ...
 
-    def forget(self, reference: str) -> None: ...
-
-    def forget_address(self, address_key: str) -> None: ...
+    def forget_address(self, address_key: str) -> list[str]:
+        """Delete every request under the keyed hash (and its companions): their
+        references."""
 
 
 class Opener(Protocol):
@@ -302,12 +302,7 @@ class AdvisoryHolder:
         return found
 
     def erase(self, email: str, now: datetime) -> int:
-        key = self._key(email)
-        references = [request.reference for request in self._store.by_address(key)]
-        for reference in references:
-            self._store.forget(reference)
-        self._store.forget_address(key)
-        return len(references)
+        return len(self._store.forget_address(self._key(email)))
 
 
 class NotPermitted:

@@ -137,19 +137,27 @@ class DynamoAdvisoryStore(DynamoTable):
         `until`): the mail gate registration and the newsletter use."""
         return self._pass_gate(_gate_key(address_key), now, until)
 
-    def forget_address(self, address_key: str) -> None:
-        """Delete what is kept beside the address's requests: its receipts' gate and the
-        records of its resubmissions (each names a reference, so would lead to one)."""
+    def _under_address(self, address_key: str) -> list[dict[str, Any]]:
+        """The keys of every item under the address's keyed hash (requests and resubmission
+        records), from the keys-only index."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table, IndexName=INDEX_REQUESTS_BY_ADDRESS,
             KeyConditionExpression="address_key = :key",
             ExpressionAttributeValues={":key": {"S": address_key}},
         )
-        for page in pages:
-            for item in page["Items"]:
-                if item["pk"]["S"].startswith("RESUBMIT#"):
-                    self._delete({"pk": item["pk"], "sk": item["sk"]})
+        return [{"pk": item["pk"], "sk": item["sk"]} for page in pages for item in page["Items"]]
+
+    def forget_address(self, address_key: str) -> list[str]:
+        """Delete every request under the address's keyed hash, and what is kept beside
+        them: the records of its resubmissions (each names a reference) and its receipts'
+        gate. The references of the requests deleted."""
+        forgotten = []
+        for key in self._under_address(address_key):
+            self._delete(key)
+            if key["pk"]["S"].startswith("REQ#"):
+                forgotten.append(key["pk"]["S"].removeprefix("REQ#"))
         self._delete(_gate_key(address_key))
+        return forgotten
 
     def lease(self, reference: str, by: str, until: datetime, receipt: str,
               now: datetime) -> bool:
@@ -282,14 +290,9 @@ class DynamoAdvisoryStore(DynamoTable):
         """The requests whose sender's address has this keyed hash: a query of the index
         (eventually consistent), each request then read consistently from the table (one
         erased meanwhile is left out)."""
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._table, IndexName=INDEX_REQUESTS_BY_ADDRESS,
-            KeyConditionExpression="address_key = :key",
-            ExpressionAttributeValues={":key": {"S": address_key}},
-        )
-        references = [item["pk"]["S"].removeprefix("REQ#")
-                      for page in pages for item in page["Items"]
-                      if item["pk"]["S"].startswith("REQ#")]
+        references = [key["pk"]["S"].removeprefix("REQ#")
+                      for key in self._under_address(address_key)
+                      if key["pk"]["S"].startswith("REQ#")]
         found = (self.get(reference) for reference in references)
         return [request for request in found
                 if request is not None and request.address_key == address_key]
