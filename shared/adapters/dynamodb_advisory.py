@@ -100,7 +100,8 @@ class DynamoAdvisoryStore(DynamoTable):
         """Store the request and the record of its resubmission key (until `until`) in one
         transaction: the reference now stored for this submission, `request.reference` when
         it was stored now, or the one the key already names (nothing written). A reference
-        already taken by another request raises `ReferenceTaken`."""
+        already taken by another request, or a transaction in conflict with this one (the
+        same form sent twice at once), raises `ReferenceTaken`: the caller tries again."""
         record = {**_resubmission_key(resubmission), "reference": {"S": request.reference},
                   "until": {"S": _iso(until)}, "expires_at": {"N": str(int(until.timestamp()))},
                   **({"address_key": {"S": request.address_key}} if request.address_key else {})}
@@ -115,6 +116,8 @@ class DynamoAdvisoryStore(DynamoTable):
             ])
         except self._client.exceptions.TransactionCanceledException as cancelled:
             reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in reasons:  # the same form at the same moment: again
+                raise ReferenceTaken() from cancelled
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 item = self._client.get_item(TableName=self._table,
                                              Key=_resubmission_key(resubmission),

@@ -185,6 +185,34 @@ def test_a_guessed_request_does_not_give_its_reference_and_a_resubmission_still_
     assert first["reference"] not in guesses
 
 
+@pytest.mark.parametrize("reasons", [["TransactionConflict", "None"],
+                                     ["None", "ConditionalCheckFailed"]])
+def test_a_conflicting_or_taken_write_is_tried_again_not_a_500(
+    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
+    monkeypatch: pytest.MonkeyPatch, reasons: list[str]
+) -> None:
+    """The same form twice at the same moment (DynamoDB cancels one transaction with
+    TransactionConflict) or a random reference already taken: drawn again, stored once."""
+    client = store._client
+    real = client.transact_write_items
+    calls: list[int] = []
+
+    def once_cancelled(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise client.exceptions.TransactionCanceledException(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                 "CancellationReasons": [{"Code": code} for code in reasons]},
+                "TransactWriteItems")
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, "transact_write_items", once_cancelled)
+    intake = Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret())
+    reference, created = intake.submit(AdvisoryForm.model_validate(conversation(
+        message=f"Dobbeltklik {uuid.uuid4().hex}")))
+    assert created and len(calls) == 2 and store.get(reference) is not None
+
+
 def test_an_erased_senders_new_request_is_stored_anew(
     api: Api, store: DynamoAdvisoryStore, sealer: KmsSealer
 ) -> None:
