@@ -151,6 +151,22 @@ def consultant_audit(days: int, reference: str | None) -> None:
                    f"{entry.by}")
 
 
+@consultant.command("backfill-addresses")
+def consultant_backfill_addresses() -> None:
+    """Once, after the upgrade that added it: give every stored request that names an email
+    the keyed hash of the address, so a data-protection request finds it by a query. Opens
+    only those without one (none are shown); safe to repeat."""
+    from cli.resources import advisory_lookup_secret, advisory_store
+    from shared.adapters.parameters import parameter
+    from shared.adapters.wiring import sealer
+    from shared.advisory.service import backfill_address_keys
+    from shared.names import PARAM_ADVISORY_KEY
+
+    done, left = backfill_address_keys(advisory_store(), sealer(parameter(PARAM_ADVISORY_KEY)),
+                                       advisory_lookup_secret())
+    click.echo(f"{done} henvendelser fik adressens nøgle; {left} uden e-mail blev ikke ændret.")
+
+
 def _desk_call(reference: str, action: Any) -> None:
     from shared.errors import DomainError, NotFound
 

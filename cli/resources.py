@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.privacy import Holder, Privacy
 from shared.names import (
     PARAM_ADVISORY_KEY,
+    PARAM_ADVISORY_LOOKUP_SECRET,
     PARAM_ADVISORY_TABLE,
     PARAM_FORUMS_TABLE,
     PARAM_NEWSLETTER_SETTINGS,
@@ -131,8 +132,15 @@ def _advisory_holder() -> Holder:
 
     try:
         table, key = parameter(PARAM_ADVISORY_TABLE), parameter(PARAM_ADVISORY_KEY)
+        secret = parameter(PARAM_ADVISORY_LOOKUP_SECRET)
+        # Each request an export shows is entered in the consultant's audit first, as in the
+        # console.
+        return wiring.advisory_holder(advisory_table=table, key_arn=key,
+                                      lookup_secret_arn=secret, exported=desk().exported)
     except ClientError:  # AccessDenied: not the consultant's role
         return NotPermitted("advisory")
-    # Each request an export shows is entered in the consultant's audit first, as in the
-    # console.
-    return wiring.advisory_holder(advisory_table=table, key_arn=key, exported=desk().exported)
+
+
+def advisory_lookup_secret() -> bytes:
+    """The secret of the keyed hashes of senders' addresses (the consultant's role reads it)."""
+    return wiring.signing_secret(_parameter(PARAM_ADVISORY_LOOKUP_SECRET))

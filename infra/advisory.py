@@ -13,6 +13,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
@@ -32,6 +33,7 @@ from infra.parts import (
 )
 from shared.names import (
     ENV_ADVISORY_KEY,
+    ENV_ADVISORY_LOOKUP_SECRET,
     ENV_ADVISORY_RETENTION,
     ENV_ADVISORY_TABLE,
     ENV_CONSULTANT_EMAIL,
@@ -43,8 +45,10 @@ from shared.names import (
     ENV_URGENT_QUEUE,
     INDEX_FINISHED_REQUESTS,
     INDEX_OPEN_REQUESTS,
+    INDEX_REQUESTS_BY_ADDRESS,
     METRICS_NAMESPACE,
     PARAM_ADVISORY_KEY,
+    PARAM_ADVISORY_LOOKUP_SECRET,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
@@ -100,6 +104,25 @@ class Advisory(Construct):
             sort_key=dynamodb.Attribute(name="done_at", type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        # A data-protection request finds an address's requests (and its resubmission
+        # records) by the keyed hash of the address: keys only, the request is read from the
+        # table, so the sealed contents are not copied once more.
+        self.table.add_global_secondary_index(
+            index_name=INDEX_REQUESTS_BY_ADDRESS,
+            partition_key=dynamodb.Attribute(name="address_key",
+                                             type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
+        # The keyed hashes of senders' addresses and of resubmitted forms are made under this
+        # secret: without it neither leads back to an address or a text.
+        self.lookup_secret = secretsmanager.Secret(
+            self, "LookupSecret",
+            description="Keys the hashes of advisory senders' addresses (lookup, mail gate)",
+            # Kept with the table whose index keys derive from it.
+            removal_policy=RemovalPolicy.RETAIN,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True),
+        )
         self.dead_letters = sqs.Queue(
             self, "DeadLetters", fifo=True, retention_period=Duration.days(14),
             encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.storage_key,
@@ -130,6 +153,7 @@ class Advisory(Construct):
             ENV_CONSULTANT_EMAIL: config.consultant_email,
             ENV_CONSULTANT_PHONE: config.consultant_phone,
             ENV_CONSULTANT_REPLY_DAYS: str(config.consultant_reply_days),
+            ENV_ADVISORY_LOOKUP_SECRET: self.lookup_secret.secret_arn,
             **email.environment,
         }
         self.intake = PythonFunction(
@@ -138,7 +162,15 @@ class Advisory(Construct):
             description="Receives advisory requests and ideas, sealed and queued",
             environment=environment,
         )
+        # Puts (a request and its resubmission record in one transaction, the receipts' mail
+        # gate); reads only the resubmission records, to answer a resubmitted form with the
+        # reference it got first.
         self.table.grant(self.intake.function, "dynamodb:PutItem")
+        self.intake.function.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem"], resources=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RESUBMIT#*"]}},
+        ))
+        self.lookup_secret.grant_read(self.intake.function)
         self.storage_key.grant_encrypt_decrypt(self.intake.function)  # at rest, via the services
         for queue in self.queues.values():
             queue.grant_send_messages(self.intake.function)
@@ -186,6 +218,10 @@ class Advisory(Construct):
             ssm.StringParameter(self, "KeyParameter", parameter_name=PARAM_ADVISORY_KEY,
                                 string_value=self.content_key.key_arn,
                                 description="Advisory content key, for the consultant's CLI"),
+            ssm.StringParameter(self, "LookupSecretParameter",
+                                parameter_name=PARAM_ADVISORY_LOOKUP_SECRET,
+                                string_value=self.lookup_secret.secret_arn,
+                                description="Advisory lookup secret, for the consultant's CLI"),
             ssm.StringParameter(self, "UrgentQueueParameter", parameter_name=PARAM_URGENT_QUEUE,
                                 string_value=self.queues[True].queue_url,
                                 description="Urgent advisory queue, for the consultant's CLI"),
@@ -195,6 +231,7 @@ class Advisory(Construct):
         ]
         for parameter in parameters:
             parameter.grant_read(self.consultant_role)
+        self.lookup_secret.grant_read(self.consultant_role)
         self.consultant_role.add_to_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
@@ -212,15 +249,18 @@ class Advisory(Construct):
             environment={ENV_ADVISORY_TABLE: self.table.table_name,
                          ENV_ADVISORY_KEY: self.content_key.key_arn,
                          ENV_URGENT_QUEUE: self.queues[True].queue_url,
-                         ENV_NORMAL_QUEUE: self.queues[False].queue_url},
+                         ENV_NORMAL_QUEUE: self.queues[False].queue_url,
+                         ENV_ADVISORY_LOOKUP_SECRET: self.lookup_secret.secret_arn},
             timeout=Duration.seconds(29),
         )
         function = self.console_function.function
         # Leases, finishes and releases are updates; audit entries are puts; the open and
-        # finished indexes and a day's audit are queries. A data-protection request reads
-        # every request (Scan: the sender is sealed) and erases the sender's (DeleteItem).
-        grant_items(self.table, function, "GetItem", "PutItem", "UpdateItem", "Query", "Scan",
+        # finished indexes and a day's audit are queries. A data-protection request finds the
+        # sender's requests by a query of the index of address hashes and erases them
+        # (DeleteItem); no scan.
+        grant_items(self.table, function, "GetItem", "PutItem", "UpdateItem", "Query",
                     "DeleteItem")
+        self.lookup_secret.grant_read(function)
         for queue in self.queues.values():
             queue.grant(function, "sqs:ReceiveMessage", "sqs:DeleteMessage",
                         "sqs:ChangeMessageVisibility")

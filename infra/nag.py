@@ -55,6 +55,11 @@ def acknowledge(stack: Stack) -> None:
          "working (RFC 8058 one-click), and confirmation links; rotating it would break them. "
          "It is generated in AWS; only the newsletter functions may read it, and the privacy "
          "officer's role, which finds a subscriber by the keyed hash of the address.")
+    _ack(stack.node.find_child("Advisory").node.find_child("LookupSecret"), "SMG4",
+         "The secret keys the hashes of advisory senders' addresses that the table's index of "
+         "them is built from; rotating it would leave every stored request unfindable by its "
+         "address. It is generated in AWS; only the intake, the consultant's console function "
+         "and the ConsultantRole may read it.")
     origin_secret = stack.node.find_child("Api").node.try_find_child("OriginSecret")
     if origin_secret is not None:
         _ack(origin_secret, "SMG4",

@@ -21,6 +21,11 @@ ENV_ADVISORY_KEY = "ADVISORY_KEY_ARN"
 ENV_URGENT_QUEUE = "ADVISORY_URGENT_QUEUE_URL"
 ENV_NORMAL_QUEUE = "ADVISORY_QUEUE_URL"
 ENV_ADVISORY_RETENTION = "ADVISORY_RETENTION_DAYS"
+# The secret under which advisory requests carry a keyed hash of the sender's address (found by
+# it in a data-protection request) and a resubmission is recognised.
+ENV_ADVISORY_LOOKUP_SECRET = "ADVISORY_LOOKUP_SECRET_ARN"  # noqa: S105 - the name of a variable
+# Minutes between two receipts to one address (the mail gate).
+ENV_ADVISORY_RECEIPT_INTERVAL = "ADVISORY_RECEIPT_INTERVAL_MINUTES"
 ENV_CONSULTANT_NAME = "CONSULTANT_NAME"
 ENV_CONSULTANT_EMAIL = "CONSULTANT_EMAIL"
 ENV_CONSULTANT_PHONE = "CONSULTANT_PHONE"
@@ -46,6 +51,7 @@ PARAM_FORUMS_TABLE = f"{PARAMETER_PREFIX}/tables/forums"
 PARAM_REGISTRATIONS_TABLE = f"{PARAMETER_PREFIX}/tables/registrations"
 PARAM_ADVISORY_TABLE = f"{PARAMETER_PREFIX}/tables/advisory"
 PARAM_ADVISORY_KEY = f"{PARAMETER_PREFIX}/keys/advisory"
+PARAM_ADVISORY_LOOKUP_SECRET = f"{PARAMETER_PREFIX}/secrets/advisory-lookup"
 PARAM_URGENT_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory-urgent"
 PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
 PARAM_NEWSLETTER_SETTINGS = f"{PARAMETER_PREFIX}/newsletter/settings"
@@ -96,6 +102,8 @@ INDEX_SESSIONS_BY_FORUM = "SessionsByForum"
 INDEX_OPEN_REQUESTS = "OpenRequests"
 # The sparse index of finished advisory requests, newest first (the consultant's history).
 INDEX_FINISHED_REQUESTS = "FinishedRequests"
+# The sparse index of advisory requests by the keyed hash of the sender's address.
+INDEX_REQUESTS_BY_ADDRESS = "RequestsByAddress"
 # The sparse index of confirmed, unsuppressed newsletter subscribers.
 INDEX_ACTIVE_SUBSCRIBERS = "ActiveSubscribers"
 # The newsletter's issues (keys only, a partition of their own): found without reading the

@@ -15,7 +15,7 @@ after the erasure, as far as anyone can tell."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -298,11 +298,13 @@ class NewsletterHolder:
 # -- advisory ---------------------------------------------------------------------------------
 
 class AdvisoryRecords(Protocol):
-    def all_requests(self) -> list[AdvisoryRequest]: ...
+    def by_address(self, address_key: str) -> list[AdvisoryRequest]: ...
 
     def audit_of(self, references: set[str]) -> list[AuditEntry]: ...
 
-    def forget(self, reference: str) -> None: ...
+    def forget_address(self, address_key: str) -> list[str]:
+        """Delete every request under the keyed hash (and its companions): their
+        references."""
 
 
 class Opener(Protocol):
@@ -310,18 +312,23 @@ class Opener(Protocol):
 
 
 class AdvisoryHolder:
-    """Requests are sealed, so finding those from one address means opening them all: only
-    the consultant's role and console function, the principals allowed to decrypt, can
-    answer for this area. A search counts them by status (no note opened); an export shows
-    them, so each one exported is first passed to `exported` (the consultant's own audit of
-    who viewed which request)."""
+    """Requests are sealed; each one that names an email carries the keyed hash of the
+    address (`address_key`, under a secret only the intake, the consultant's role and console
+    function read), so those from one address are found by a query, and only the ones found
+    are opened (an export). A search counts them by status and an erasure deletes them
+    (with the address's receipt gate and resubmission records) without opening any. Only the
+    consultant's role and console function, the principals allowed to decrypt, can answer
+    for this area. Each request exported is first passed to `exported` (the consultant's own
+    audit of who viewed which request)."""
 
     area = "advisory"
 
     def __init__(self, store: AdvisoryRecords, sealer: Opener,
+                 address_key: Callable[[str], str],
                  exported: Callable[[str], None] | None = None) -> None:
         self._store = store
         self._sealer = sealer
+        self._address_key = address_key
         self._exported = exported
 
     def _open(self, sealed: str, context: str) -> dict[str, object]:
@@ -330,19 +337,22 @@ class AdvisoryHolder:
         except Exception as exc:  # denied by KMS, or not sealed for this key
             raise Unreadable() from exc
 
-    def _from(self, email: str) -> Iterator[tuple[AdvisoryRequest, Contents]]:
-        wanted = normalise_email(email)
-        for request in self._store.all_requests():
-            contents = Contents.model_validate(self._open(request.sealed, request.reference))
-            if contents.email and normalise_email(contents.email) == wanted:
-                yield request, contents
+    def _key(self, email: str) -> str:
+        try:
+            return self._address_key(email)
+        except Exception as exc:  # the lookup secret denied: not the consultant's role
+            raise Unreadable() from exc
+
+    def _from(self, email: str) -> list[AdvisoryRequest]:
+        return self._store.by_address(self._key(email))
 
     def held(self, email: str) -> list[dict[str, Any]]:
-        return [{"status": request.status.value} for request, _ in self._from(email)]
+        return [{"status": request.status.value} for request in self._from(email)]
 
     def export(self, email: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
-        for request, contents in self._from(email):
+        for request in self._from(email):
+            contents = Contents.model_validate(self._open(request.sealed, request.reference))
             if self._exported is not None:
                 self._exported(request.reference)  # audited before it is shown
             note = None
@@ -367,13 +377,8 @@ class AdvisoryHolder:
     def erase(self, email: str, now: datetime) -> int:
         """Every request the address sent; then a look for one sent meanwhile (a form racing
         the erasure), erased again until none is found."""
-        return until_nothing_found(lambda: self._erase_once(email))
-
-    def _erase_once(self, email: str) -> set[str]:
-        references = {request.reference for request, _ in self._from(email)}
-        for reference in references:
-            self._store.forget(reference)
-        return references
+        key = self._key(email)
+        return until_nothing_found(lambda: set(self._store.forget_address(key)))
 
 
 class NotPermitted:

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.names import (
     ENV_ADVISORY_KEY,
+    ENV_ADVISORY_LOOKUP_SECRET,
+    ENV_ADVISORY_RECEIPT_INTERVAL,
     ENV_ADVISORY_RETENTION,
     ENV_ADVISORY_TABLE,
     ENV_CONFIGURATION_SET,
@@ -95,6 +97,11 @@ class AdvisorySettings(EnvironmentSettings):
     consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)
     consultant_reply_days: int = Field(default=3, ge=1, le=30,
                                        validation_alias=ENV_CONSULTANT_REPLY_DAYS)
+    # The keyed hash of the sender's address (and of a resubmission) is made under this secret.
+    lookup_secret_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_LOOKUP_SECRET)
+    # At most one receipt to an address per this many minutes (the mail gate).
+    receipt_interval_minutes: int = Field(default=60, ge=0, le=24 * 60,
+                                          validation_alias=ENV_ADVISORY_RECEIPT_INTERVAL)
 
 
 class NewsletterSettings(EnvironmentSettings):
@@ -158,3 +165,5 @@ class StaffAdvisorySettings(EnvironmentSettings):
     urgent_queue_url: str = Field(min_length=1, validation_alias=ENV_URGENT_QUEUE)
     normal_queue_url: str = Field(min_length=1, validation_alias=ENV_NORMAL_QUEUE)
     privacy_audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)
+    # A data-protection request finds the address's requests by their keyed hash.
+    lookup_secret_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_LOOKUP_SECRET)

@@ -47,7 +47,8 @@ def submit(
         return json_response(202, {"reference": new_reference()})
     reference, created = intake(settings).submit(form, idempotency_key)
     logger.info("advisory request", extra={"reference": reference, "kind": form.kind.value,
-                                           "urgent": form.urgent, "new": created})
+                                           "urgent": form.actionable_urgency,
+                                           "new": created})
     if created:
         metrics.add_metric(name="AdvisoryQueued", unit=MetricUnit.Count, value=1)
     return json_response(202, {"reference": reference})

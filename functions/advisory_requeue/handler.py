@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import snapstart
-from shared.adapters.wiring import intake
+from shared.adapters.wiring import requeue
 from shared.clock import utcnow
 from shared.observability import logger, metrics
 from shared.settings import AdvisorySettings
@@ -21,7 +21,7 @@ settings = AdvisorySettings()  # type: ignore[call-arg]
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = intake(settings)
+    service = requeue(settings)
     requeued = service.requeue_stale()
     oldest = service.oldest_waiting_age(utcnow())
     logger.info("advisory queue checked", extra={"requeued": requeued,
@@ -33,4 +33,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 # Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
-snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: intake(settings),))
+snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: requeue(settings),))

@@ -74,6 +74,7 @@ def privacy_requests() -> Privacy:
     return privacy(audit_table=settings.privacy_audit_table_name, by=consultant.consultant,
                    advisory=advisory_holder(advisory_table=settings.advisory_table_name,
                                             key_arn=settings.advisory_key_arn,
+                                            lookup_secret_arn=settings.lookup_secret_arn,
                                             exported=consultant.exported))
 
 
@@ -191,9 +192,8 @@ def history() -> History:
 
 # Before `{reference}` below: the path `privacy/…` is not a reference.
 add_request_routes(app, "/api/staff/advisory/privacy", privacy_requests, {
-    "search": "How many advisory requests the address sent, by status: no contents (each "
-              "request is opened to find its sender; none is shown). Audited in the privacy "
-              "audit.",
+    "search": "How many advisory requests the address sent, by status: no contents (found by "
+              "the keyed hash of the address, none opened). Audited in the privacy audit.",
     "export": "The advisory part of the address's export, as `leaders privacy export --area "
               "advisory` writes it (each request with the consultant's note). Audited in the "
               "privacy audit, and each request exported in the advisory audit (action "

@@ -2,17 +2,36 @@
 appear in the sparse Open index in arrival order, finished ones `finished=1` in the sparse
 Finished index, newest first; the contents are only ever sealed. The audit of what the
 consultants did lives beside them, one partition per day (`pk=AUDIT#<date>`), each entry
-with its own expiry."""
+with its own expiry. A request that names an email carries the address's keyed hash
+(`address_key`) and appears in the sparse RequestsByAddress index under it (keys only: the
+request is read from the table). Beside them: the receipts' mail gate per address
+(`pk=GATE#<address key>`) and what recognises a resubmitted form
+(`pk=RESUBMIT#<keyed hash>`, naming its reference and in the index under the address
+when there is one), both expiring.
+
+An item that cannot be read as a request (a half-written one, say) is skipped where requests
+are listed, and logged by its key alone, so one bad item never stops the queue, the requeue or
+a data-protection request."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from shared.adapters.aws import DynamoTable
 from shared.advisory.models import AdvisoryRequest, AuditAction, AuditEntry, Kind, Status
-from shared.names import INDEX_FINISHED_REQUESTS, INDEX_OPEN_REQUESTS
+from shared.advisory.ports import ReferenceTaken
+from shared.names import INDEX_FINISHED_REQUESTS, INDEX_OPEN_REQUESTS, INDEX_REQUESTS_BY_ADDRESS
+from shared.observability import logger
+
+
+def _audit_entry(item: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(at=datetime.fromisoformat(item["at"]["S"]), by=item["by"]["S"],
+                      reference=item["reference"]["S"], action=AuditAction(item["action"]["S"]))
 
 
 def _key(reference: str) -> dict[str, Any]:
@@ -34,6 +53,7 @@ def _item(request: AdvisoryRequest) -> dict[str, Any]:
         "expires_at": {"N": str(request.expires_at)},
         **({"consent_text_version": {"S": request.consent_text_version}}
            if request.consent_text_version else {}),
+        **({"address_key": {"S": request.address_key}} if request.address_key else {}),
     }
 
 
@@ -55,22 +75,99 @@ def _request(item: dict[str, Any]) -> AdvisoryRequest:
         receipt=text("receipt"), done_at=moment("done_at"), done_by=text("done_by"),
         expires_at=int(item["expires_at"]["N"]),
         consent_text_version=text("consent_text_version"),
+        address_key=text("address_key"),
     )
 
 
-class DynamoAdvisoryStore(DynamoTable):
-    def put_new(self, request: AdvisoryRequest) -> bool:
+def _requests(items: Iterable[dict[str, Any]]) -> Iterator[AdvisoryRequest]:
+    """The items that are requests; one that is not readable as one is logged by its key
+    (a reference, never contents) and skipped."""
+    for item in items:
         try:
-            self._client.put_item(TableName=self._table, Item=_item(request),
-                                  ConditionExpression="attribute_not_exists(pk)")
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+            yield _request(item)
+        except (KeyError, TypeError, ValueError, ValidationError):
+            logger.warning("advisory item skipped: not a readable request",
+                           extra={"pk": item.get("pk", {}).get("S"),
+                                  "sk": item.get("sk", {}).get("S")})
+
+
+def _resubmission_key(key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"RESUBMIT#{key}"}, "sk": {"S": "RESUBMIT"}}
+
+
+def _gate_key(address_key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"GATE#{address_key}"}, "sk": {"S": "GATE"}}
+
+
+class DynamoAdvisoryStore(DynamoTable):
+    def put_new(self, request: AdvisoryRequest, resubmission: str, now: datetime,
+                until: datetime) -> str:
+        """Store the request and the record of its resubmission key (until `until`) in one
+        transaction: the reference now stored for this submission, `request.reference` when
+        it was stored now, or the one the key already names (nothing written). A reference
+        already taken by another request, or a transaction in conflict with this one (the
+        same form sent twice at once), raises `ReferenceTaken`: the caller tries again."""
+        record = {**_resubmission_key(resubmission), "reference": {"S": request.reference},
+                  "until": {"S": _iso(until)}, "expires_at": {"N": str(int(until.timestamp()))},
+                  **({"address_key": {"S": request.address_key}} if request.address_key else {})}
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": record,
+                         "ConditionExpression": "attribute_not_exists(pk) OR #until <= :now",
+                         "ExpressionAttributeNames": {"#until": "until"},
+                         "ExpressionAttributeValues": {":now": {"S": _iso(now)}}}},
+                {"Put": {"TableName": self._table, "Item": _item(request),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+            ])
+        except self._client.exceptions.TransactionCanceledException as cancelled:
+            reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in reasons:  # the same form at the same moment: again
+                raise ReferenceTaken() from cancelled
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                item = self._client.get_item(TableName=self._table,
+                                             Key=_resubmission_key(resubmission),
+                                             ConsistentRead=True).get("Item")
+                if item is not None and item["until"]["S"] > _iso(now):
+                    return str(item["reference"]["S"])
+                raise ReferenceTaken() from cancelled  # expired meanwhile: try anew
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise ReferenceTaken() from cancelled
+            raise
+        return request.reference
 
     def get(self, reference: str) -> AdvisoryRequest | None:
         item = self._client.get_item(TableName=self._table, Key=_key(reference),
                                      ConsistentRead=True).get("Item")
-        return _request(item) if item else None
+        return next(_requests([item]), None) if item else None
+
+    def pass_receipt_gate(self, address_key: str, now: datetime, until: datetime) -> bool:
+        """True when the address may get a receipt now (and then not again before
+        `until`): the mail gate registration and the newsletter use."""
+        return self._pass_gate(_gate_key(address_key), now, until)
+
+    def _under_address(self, address_key: str) -> list[dict[str, Any]]:
+        """The keys of every item under the address's keyed hash (requests and resubmission
+        records), from the keys-only index."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, IndexName=INDEX_REQUESTS_BY_ADDRESS,
+            KeyConditionExpression="address_key = :key",
+            ExpressionAttributeValues={":key": {"S": address_key}},
+        )
+        return [{"pk": item["pk"], "sk": item["sk"]} for page in pages for item in page["Items"]]
+
+    def forget_address(self, address_key: str) -> list[str]:
+        """Delete every request under the address's keyed hash, and what is kept beside
+        them: the records of its resubmissions (each names a reference) and its receipts'
+        gate. The references of the requests deleted."""
+        forgotten = []
+        for key in self._under_address(address_key):
+            self._delete(key)
+            if key["pk"]["S"].startswith("REQ#"):
+                forgotten.append(key["pk"]["S"].removeprefix("REQ#"))
+                for copy in self._own_audit(forgotten[-1]):  # the day's trail keeps its entry
+                    self._delete({"pk": copy["pk"], "sk": copy["sk"]})
+        self._delete(_gate_key(address_key))
+        return forgotten
 
     def lease(self, reference: str, by: str, until: datetime, receipt: str,
               now: datetime) -> bool:
@@ -138,19 +235,25 @@ class DynamoAdvisoryStore(DynamoTable):
             return False
         return True
 
-    def extend(self, reference: str, until: datetime) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=_key(reference),
-            UpdateExpression="SET leased_until = :until",
-            ExpressionAttributeValues={":until": {"S": _iso(until)}},
-        )
+    def extend(self, reference: str, until: datetime) -> bool:
+        """False when the request is gone (erased meanwhile): nothing is written."""
+        return self._update_existing(reference, "SET leased_until = :until",
+                                     {":until": {"S": _iso(until)}})
 
-    def requeued(self, reference: str, now: datetime) -> None:
-        self._client.update_item(
-            TableName=self._table, Key=_key(reference),
-            UpdateExpression="SET queued_at = :now",
-            ExpressionAttributeValues={":now": {"S": _iso(now)}},
-        )
+    def requeued(self, reference: str, now: datetime) -> bool:
+        """False when the request is gone (erased meanwhile): no stub is made of it."""
+        return self._update_existing(reference, "SET queued_at = :now",
+                                     {":now": {"S": _iso(now)}})
+
+    def _update_existing(self, reference: str, update: str, values: dict[str, Any]) -> bool:
+        """An update of a request that exists: an update alone would create the item."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(reference), UpdateExpression=update,
+                ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues=values)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def open_requests(self) -> list[AdvisoryRequest]:
         pages = self._client.get_paginator("query").paginate(
@@ -159,7 +262,7 @@ class DynamoAdvisoryStore(DynamoTable):
             ExpressionAttributeNames={"#open": "open"},
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
-        return [_request(i) for page in pages for i in page["Items"]]
+        return list(_requests(i for page in pages for i in page["Items"]))
 
     def finished_requests(self, limit: int) -> list[AdvisoryRequest]:
         """The last `limit` requests finished, newest first."""
@@ -169,18 +272,22 @@ class DynamoAdvisoryStore(DynamoTable):
             ExpressionAttributeValues={":one": {"N": "1"}},
             ScanIndexForward=False, Limit=limit,
         )
-        return [_request(i) for i in answer["Items"]]
+        return list(_requests(answer["Items"]))
 
     def record(self, entry: AuditEntry, expires_at: int) -> None:
-        """One audit entry; a new item each time (never overwritten, never updated)."""
+        """One audit entry; a new item each time (never overwritten, never updated), in the
+        day's partition (the consultants' trail) and under the request itself (what a
+        data-protection export of the request shows), in one transaction."""
         at = _iso(entry.at)
-        self._client.put_item(
-            TableName=self._table, ConditionExpression="attribute_not_exists(pk)",
-            Item={"pk": {"S": f"AUDIT#{entry.at.astimezone(UTC).date().isoformat()}"},
-                  "sk": {"S": f"{at}#{uuid.uuid4().hex}"},
-                  "at": {"S": at}, "by": {"S": entry.by},
-                  "reference": {"S": entry.reference}, "action": {"S": entry.action.value},
-                  "expires_at": {"N": str(expires_at)}})
+        item = {"sk": {"S": f"{at}#{uuid.uuid4().hex}"}, "at": {"S": at}, "by": {"S": entry.by},
+                "reference": {"S": entry.reference}, "action": {"S": entry.action.value},
+                "expires_at": {"N": str(expires_at)}}
+        day = {"pk": {"S": f"AUDIT#{entry.at.astimezone(UTC).date().isoformat()}"}, **item}
+        own = {**item, "pk": _key(entry.reference)["pk"], "sk": {"S": f"AUDIT#{item['sk']['S']}"}}
+        self._client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self._table, "Item": entry_item,
+                     "ConditionExpression": "attribute_not_exists(pk)"}}
+            for entry_item in (day, own)])
 
     def audit_entries(self, day: date) -> list[AuditEntry]:
         """The entries of one day (UTC), oldest first."""
@@ -189,32 +296,56 @@ class DynamoAdvisoryStore(DynamoTable):
             ExpressionAttributeValues={":day": {"S": f"AUDIT#{day.isoformat()}"}},
             ConsistentRead=True,
         )
-        return [AuditEntry(at=datetime.fromisoformat(i["at"]["S"]), by=i["by"]["S"],
-                           reference=i["reference"]["S"], action=AuditAction(i["action"]["S"]))
-                for page in pages for i in page["Items"]]
+        return [_audit_entry(i) for page in pages for i in page["Items"]]
 
     def audit_of(self, references: set[str]) -> list[AuditEntry]:
         """Every audit entry about these requests, oldest first (a data-protection export):
-        one read of the audit's partitions, filtered by reference."""
-        wanted = sorted(references)
-        found: list[AuditEntry] = []
-        for start in range(0, len(wanted), 100):  # IN takes at most 100 values
-            names = {f":r{i}": {"S": ref} for i, ref in enumerate(wanted[start:start + 100])}
-            pages = self._client.get_paginator("scan").paginate(
-                TableName=self._table, ConsistentRead=True,
-                FilterExpression=f"begins_with(pk, :audit) AND #ref IN ({', '.join(names)})",
-                ExpressionAttributeNames={"#ref": "reference"},  # a reserved word
-                ExpressionAttributeValues={":audit": {"S": "AUDIT#"}, **names})
-            items = [item for page in pages for item in page.get("Items", [])]
-            found.extend(AuditEntry(at=datetime.fromisoformat(i["at"]["S"]), by=i["by"]["S"],
-                                    reference=i["reference"]["S"],
-                                    action=AuditAction(i["action"]["S"])) for i in items)
+        one query of each request's own copies of its entries."""
+        found = [_audit_entry(item) for reference in sorted(references)
+                 for item in self._own_audit(reference)]
         return sorted(found, key=lambda entry: entry.at)
 
+    def _own_audit(self, reference: str) -> list[dict[str, Any]]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
+            ExpressionAttributeValues={":pk": _key(reference)["pk"], ":audit": {"S": "AUDIT#"}})
+        return [item for page in pages for item in page.get("Items", [])]
+
+    def by_address(self, address_key: str) -> list[AdvisoryRequest]:
+        """The requests whose sender's address has this keyed hash: a query of the index
+        (eventually consistent), each request then read consistently from the table (one
+        erased meanwhile is left out)."""
+        references = [key["pk"]["S"].removeprefix("REQ#")
+                      for key in self._under_address(address_key)
+                      if key["pk"]["S"].startswith("REQ#")]
+        found = (self.get(reference) for reference in references)
+        return [request for request in found
+                if request is not None and request.address_key == address_key]
+
+    def without_address_key(self) -> list[AdvisoryRequest]:
+        """Requests stored before they carried the keyed hash (a one-off backfill reads
+        them)."""
+        items = self._scan("sk = :req AND attribute_not_exists(address_key)",
+                           {":req": {"S": "REQ"}}, consistent=True)
+        return list(_requests(items))
+
+    def set_address_key(self, reference: str, address_key: str) -> bool:
+        """Add the keyed hash to a request that has none; False when it is gone or has one."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(reference),
+                UpdateExpression="SET address_key = :key",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(address_key)",
+                ExpressionAttributeValues={":key": {"S": address_key}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def all_requests(self) -> list[AdvisoryRequest]:
-        """Every stored request, open or done (a data-protection request reads them all)."""
+        """Every stored request, open or done (a whole-table scan: tests and the benchmark)."""
         items = self._scan("sk = :req", {":req": {"S": "REQ"}}, consistent=True)
-        return [_request(item) for item in items]
+        return list(_requests(items))
 
     def forget(self, reference: str) -> None:
         """Delete the request; a queue message still naming it is dropped when pulled."""

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.sealing import KmsSealer
     from shared.advisory.ports import Counter
-    from shared.advisory.service import Desk, Intake
+    from shared.advisory.service import Desk, Intake, Requeue
     from shared.forums.catalogue import Catalogue
     from shared.forums.registration.mail import Notifier
     from shared.forums.registration.service import Registrations
@@ -99,13 +99,17 @@ def advisory_store(advisory_table: str) -> DynamoAdvisoryStore:
     return DynamoAdvisoryStore(advisory_table)
 
 
-def advisory_holder(*, advisory_table: str, key_arn: str,
+def advisory_holder(*, advisory_table: str, key_arn: str, lookup_secret_arn: str,
                     exported: Callable[[str], None]) -> Holder:
-    """Advisory requests for a data-protection request: found by opening them (the consultant
-    alone may), each one exported passed to `exported` (the consultant's audit) first."""
+    """Advisory requests for a data-protection request: found by the keyed hash of the
+    address (under the lookup secret), opened for an export (the consultant alone may), each
+    one exported passed to `exported` (the consultant's audit) first."""
+    from shared.advisory.lookup import address_key
     from shared.privacy import AdvisoryHolder
 
-    return AdvisoryHolder(advisory_store(advisory_table), sealer(key_arn), exported=exported)
+    return AdvisoryHolder(advisory_store(advisory_table), sealer(key_arn),
+                          partial(address_key, signing_secret(lookup_secret_arn)),
+                          exported=exported)
 
 
 def newsletter_store(newsletter_table: str) -> DynamoNewsletterStore:
@@ -169,7 +173,19 @@ def intake(settings: AdvisorySettings) -> Intake:
             Consultant(settings.consultant_name, settings.consultant_email,
                        settings.consultant_phone, settings.consultant_reply_days)),
         retention_days=settings.retention_days,
+        secret=signing_secret(settings.lookup_secret_arn),
+        receipt_interval=timedelta(minutes=settings.receipt_interval_minutes),
     )
+
+
+@cache
+def requeue(settings: AdvisorySettings) -> Requeue:
+    """The daily requeue: the table and the queues, nothing to seal, mail or hash."""
+    from shared.adapters.sqs_work_queue import SqsWorkQueue
+    from shared.advisory.service import Requeue
+
+    return Requeue(advisory_store(settings.advisory_table_name),
+                   SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url))
 
 
 @cache

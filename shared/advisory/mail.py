@@ -1,5 +1,6 @@
-"""The sender's receipt (reference, who answers and within how many working days, never the
-message) and the consultant's notice (kind, urgency and reference only)."""
+"""The sender's receipt (the reference, who answers and within how many working days: nothing
+the sender typed, not even the name, since nobody has confirmed the address it goes to) and
+the consultant's notice (kind, urgency and reference only)."""
 
 from __future__ import annotations
 
@@ -57,10 +58,10 @@ class AdvisoryMailer:
                 "consultant_phone": self._consultant.phone,
                 "reply_days": self._consultant.reply_days}
 
-    def receipt(self, to: str, reference: str, request: AdvisoryRequest,
-                name: str | None = None) -> None:
-        email = render("advisory_receipt", to, f"Vi har modtaget din henvendelse ({reference})",
-                       {**self._context(request), "name": name})
+    def receipt(self, to: str, request: AdvisoryRequest) -> None:
+        email = render("advisory_receipt", to,
+                       f"Vi har modtaget din henvendelse ({request.reference})",
+                       self._context(request))
         self._sender.send(mime(email, self._sender.sender, self._sender_name), to)
 
     def notice(self, request: AdvisoryRequest) -> None:

@@ -75,6 +75,14 @@ class AdvisoryForm(PublicForm):
                                    "email")
         return self
 
+    @property
+    def actionable_urgency(self) -> bool:
+        """Urgent as stored and queued: only a conversation, which always names a way to
+        reach its sender, can be acted on faster. An idea or a suggestion marked urgent (an
+        anonymous one, say) waits in arrival order with the rest, so no flood of them can
+        push a real request down the consultant's queue."""
+        return self.urgent and self.kind is Kind.CONVERSATION and bool(self.email or self.phone)
+
     def contents(self) -> Contents:
         return Contents(name=self.name, email=self.email, phone=self.phone,
                         contact_preference=self.contact_preference, topic=self.topic,
@@ -113,6 +121,9 @@ class AdvisoryRequest(BaseModel):
     # The consent given with the request: the version of the privacy notice shown (received_at
     # is when it was given).
     consent_text_version: str | None = None
+    # The keyed hash of the sender's address (shared/advisory/lookup.py), when one was given:
+    # a data-protection request finds the request by it.
+    address_key: str | None = None
 
 
 class Overview(BaseModel):

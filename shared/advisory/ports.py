@@ -18,9 +18,19 @@ class Sealer(Protocol):
     def open(self, sealed: str, reference: str) -> dict[str, object]: ...
 
 
+class ReferenceTaken(Exception):
+    """The random reference drawn is another request's: draw again."""
+
+
 class AdvisoryStore(Protocol):
-    def put_new(self, request: AdvisoryRequest) -> bool:
-        """Store it unless the reference exists; False for a repeat."""
+    def put_new(self, request: AdvisoryRequest, resubmission: str, now: datetime,
+                until: datetime) -> str:
+        """Store the request and remember its resubmission key until `until`, at once: the
+        reference now stored for this submission (the request's own, or the earlier one
+        the key names, with nothing written). Raises ReferenceTaken."""
+
+    def pass_receipt_gate(self, address_key: str, now: datetime, until: datetime) -> bool:
+        """True when the address may get a receipt now (then not again before `until`)."""
 
     def get(self, reference: str) -> AdvisoryRequest | None: ...
 
@@ -35,9 +45,11 @@ class AdvisoryStore(Protocol):
     def release(self, reference: str, by: str | None = None) -> bool:
         """Waiting again; with `by`, only while leased to `by` (False otherwise)."""
 
-    def extend(self, reference: str, until: datetime) -> None: ...
+    def extend(self, reference: str, until: datetime) -> bool:
+        """False (nothing written) when the request is gone."""
 
-    def requeued(self, reference: str, now: datetime) -> None: ...
+    def requeued(self, reference: str, now: datetime) -> bool:
+        """False (nothing written) when the request is gone."""
 
     def open_requests(self) -> list[AdvisoryRequest]: ...
 
@@ -73,7 +85,7 @@ class Counter(Protocol):
 
 
 class Mailer(Protocol):
-    def receipt(self, to: str, reference: str, request: AdvisoryRequest,
-                name: str | None = None) -> None: ...
+    def receipt(self, to: str, request: AdvisoryRequest) -> None:
+        """The sender's receipt: nothing they typed, only what we say."""
 
     def notice(self, request: AdvisoryRequest) -> None: ...

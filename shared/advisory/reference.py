@@ -1,8 +1,8 @@
-"""Human-friendly references like LR-7K3Q-9P: short, and without letters that look alike."""
+"""Human-friendly references like LR-7K3Q-9P: short, random, and without letters that look
+alike."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
@@ -17,10 +17,7 @@ def _format(number: int) -> str:
     return f"LR-{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
-def new_reference(idempotency_key: str | None = None) -> str:
-    """A fresh reference; the same one for the same Idempotency-Key (a resubmitted form)."""
-    if idempotency_key:
-        number = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
-    else:
-        number = secrets.randbits(64)
-    return _format(number)
+def new_reference() -> str:
+    """A fresh random reference: nothing of the request can be derived from it, nor it from
+    the request (a resubmitted form is recognised by a keyed record, see `Intake.submit`)."""
+    return _format(secrets.randbits(64))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
+from shared.advisory.lookup import address_key, resubmission_key
 from shared.advisory.models import (
     AdvisoryForm,
     AdvisoryRequest,
@@ -21,7 +23,15 @@ from shared.advisory.models import (
     Shown,
     Status,
 )
-from shared.advisory.ports import AdvisoryStore, Counter, Mailer, Message, Sealer, WorkQueue
+from shared.advisory.ports import (
+    AdvisoryStore,
+    Counter,
+    Mailer,
+    Message,
+    ReferenceTaken,
+    Sealer,
+    WorkQueue,
+)
 from shared.advisory.reference import new_reference
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, NotFound
@@ -37,6 +47,13 @@ AUDIT_RETENTION = timedelta(days=730)
 AGE_BUCKETS = (("Under 1 døgn", 24.0), ("1-3 døgn", 72.0), ("3-7 døgn", 168.0),
                ("Over 7 døgn", float("inf")))
 HISTORY_LIMIT = 50
+# At most one receipt to an address per interval (the mail gate registration uses): the form
+# takes any address, so its receipts must not become a way to mail someone else.
+RECEIPT_INTERVAL = timedelta(hours=1)
+# How long a resubmitted form is recognised (its record then expires by TTL).
+RESUBMISSION_WINDOW = timedelta(days=2)
+# Random references drawn before giving up (one taken already is 1 in 30**6 / stored).
+DRAWS = 5
 
 
 class _NoCounter:
@@ -45,7 +62,8 @@ class _NoCounter:
 
 
 def dedup_key(form: AdvisoryForm, idempotency_key: str | None, now: datetime) -> str:
-    """What makes a resubmission the same request: the form's key, or its content that day."""
+    """What makes a resubmission the same request: the form's key, or its content that day.
+    Never stored as such: the store keeps only its keyed hash (`resubmission_key`)."""
     if idempotency_key:
         return f"key:{idempotency_key}"
     body = form.model_dump(mode="json", exclude={"website"})
@@ -54,34 +72,69 @@ def dedup_key(form: AdvisoryForm, idempotency_key: str | None, now: datetime) ->
 
 class Intake:
     def __init__(self, store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, mailer: Mailer,
-                 retention_days: int, clock: Clock = utcnow) -> None:
+                 retention_days: int, secret: bytes,
+                 receipt_interval: timedelta = RECEIPT_INTERVAL, clock: Clock = utcnow) -> None:
         self._store = store
         self._sealer = sealer
         self._queue = queue
         self._mailer = mailer
         self._retention = timedelta(days=retention_days)
+        self._secret = secret
+        self._receipt_interval = receipt_interval
         self._clock = clock
 
     def submit(self, form: AdvisoryForm, idempotency_key: str | None = None) -> tuple[str, bool]:
-        """The request's reference, and whether it is new (a repeat is not stored again)."""
+        """The request's reference, and whether it is new (a repeat is not stored again).
+
+        The reference is random; a resubmission (same Idempotency-Key, or the same content
+        the same day) is recognised by a record under a keyed hash of its key, stored with
+        the request in one write, that names the first reference for RESUBMISSION_WINDOW."""
         now = self._clock()
-        reference = new_reference(dedup_key(form, idempotency_key, now))
-        request = AdvisoryRequest(
-            reference=reference, kind=form.kind, urgent=form.urgent, status=Status.WAITING,
-            received_at=now, queued_at=now,
-            sealed=self._sealer.seal(form.contents().model_dump(mode="json"), reference),
-            expires_at=int((now + self._retention).timestamp()),
-            consent_text_version=PRIVACY_NOTICE_VERSION,
-        )
-        created = self._store.put_new(request)
+        urgent = form.actionable_urgency
+        address = address_key(self._secret, form.email) if form.email else None
+        resubmission = resubmission_key(self._secret, dedup_key(form, idempotency_key, now))
+        for _ in range(DRAWS):
+            drawn = new_reference()
+            request = AdvisoryRequest(
+                reference=drawn, kind=form.kind, urgent=urgent, status=Status.WAITING,
+                received_at=now, queued_at=now,
+                sealed=self._sealer.seal(form.contents().model_dump(mode="json"), drawn),
+                expires_at=int((now + self._retention).timestamp()),
+                consent_text_version=PRIVACY_NOTICE_VERSION, address_key=address,
+            )
+            try:
+                reference = self._store.put_new(request, resubmission, now,
+                                                now + RESUBMISSION_WINDOW)
+                break
+            except ReferenceTaken:
+                continue
+        else:
+            raise RuntimeError("no free reference drawn")  # 30**6 references: never
+        created = reference == drawn
         # Queued on every submission: a repeat after a crash between store and queue heals;
         # the queue drops the duplicate of a message it already holds.
-        self._queue.send(reference, form.urgent, deduplication=reference)
+        self._queue.send(reference, urgent, deduplication=reference)
         if created:
-            if form.email:
-                self._mailer.receipt(form.email, reference, request, form.name)
+            if form.email and address and self._store.pass_receipt_gate(
+                    address, now, now + self._receipt_interval):
+                self._mailer.receipt(form.email, request)
             self._mailer.notice(request)
         return reference, created
+
+    def requeue_stale(self) -> int:
+        return Requeue(self._store, self._queue, self._clock).requeue_stale()
+
+    def oldest_waiting_age(self, now: datetime) -> float | None:
+        return Requeue(self._store, self._queue, self._clock).oldest_waiting_age(now)
+
+
+class Requeue:
+    """The daily job: needs the table and the queues only (no key, no secret)."""
+
+    def __init__(self, store: AdvisoryStore, queue: WorkQueue, clock: Clock = utcnow) -> None:
+        self._store = store
+        self._queue = queue
+        self._clock = clock
 
     def requeue_stale(self) -> int:
         """Queue again every request not done whose message may have expired: waiting,
@@ -95,8 +148,10 @@ class Intake:
             if request.status is not Status.DONE and now - request.queued_at >= REQUEUE_AFTER:
                 self._queue.send(request.reference, request.urgent,
                                  deduplication=f"{request.reference}:{now.date()}")
-                self._store.requeued(request.reference, now)
-                count += 1
+                # Erased since it was listed: nothing is written back (the message sent is
+                # dropped when pulled, as for any request gone).
+                if self._store.requeued(request.reference, now):
+                    count += 1
         return count
 
     def oldest_waiting_age(self, now: datetime) -> float | None:
@@ -215,7 +270,8 @@ class Desk:
         request = self._mine(self._found(reference))
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent),
                               int(lease.total_seconds()))
-        self._store.extend(reference, self._clock() + lease)
+        if not self._store.extend(reference, self._clock() + lease):
+            raise NotFound("Henvendelsen findes ikke.", code="unknown_reference")
 
     def waiting(self) -> list[Overview]:
         now = self._clock()
@@ -288,6 +344,27 @@ class Desk:
         if request.leased_by != self._consultant:
             raise Conflict("Henvendelsen er ikke reserveret til dig.", code="leased_by_other")
         return request
+
+
+class Backfilled(Protocol):
+    def without_address_key(self) -> list[AdvisoryRequest]: ...
+
+    def set_address_key(self, reference: str, address_key: str) -> bool: ...
+
+
+def backfill_address_keys(store: Backfilled, sealer: Sealer, secret: bytes) -> tuple[int, int]:
+    """Requests stored before they carried the keyed hash of the sender's address get it
+    (opened to read the address, nothing shown or logged): how many got one, and how many
+    name no email (they stay as they are, as every request without an email does)."""
+    done = left = 0
+    for request in store.without_address_key():
+        contents = Contents.model_validate(sealer.open(request.sealed, request.reference))
+        if contents.email and store.set_address_key(request.reference,
+                                                    address_key(secret, contents.email)):
+            done += 1
+        elif not contents.email:
+            left += 1
+    return done, left
 
 
 def audit_trail(store: AdvisoryStore, first: date, last: date) -> list[AuditEntry]:

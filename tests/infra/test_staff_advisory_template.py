@@ -2,8 +2,8 @@
 decrypt an advisory request are this function's role and the consultant's CLI role (in the
 key's own policy, which delegates nothing to IAM, and in every IAM policy of the stack), and
 the function's other grants are exactly what its area needs, the advisory part of
-data-protection requests included (reading every request, deleting the sender's, adding records
-to the privacy audit table)."""
+data-protection requests included (finding the sender's requests by the keyed hash of the
+address, deleting them, adding records to the privacy audit table)."""
 
 from __future__ import annotations
 
@@ -83,22 +83,28 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
                   for s in p["Properties"]["PolicyDocument"]["Statement"]]
     granted: dict[str, set[str]] = {}
     for statement in statements:
-        names = {ref[0] for ref in get_atts(statement["Resource"])} or {"*"}
+        names = {ref[0] for ref in get_atts(statement["Resource"])} or {
+            ref["Ref"] for ref in _listed(statement["Resource"])
+            if isinstance(ref, dict) and "Ref" in ref} or {"*"}
         for name in names:
             kind = next((prefix for prefix in ("AdvisoryTable", "AdvisoryUrgentQueue",
                                                "AdvisoryQueue", "AdvisoryStorageKey",
                                                "AdvisoryContentKey", "AdvisoryConsoleLogs",
-                                               "PrivacyTable")
+                                               "AdvisoryLookupSecret", "PrivacyTable")
                          if name.startswith(prefix)), name)
             granted.setdefault(kind, set()).update(actions(statement))
     assert granted == {
         "AdvisoryConsoleLogs": {"logs:CreateLogStream", "logs:PutLogEvents"},
         "*": {"xray:PutTelemetryRecords", "xray:PutTraceSegments"},
         # Leases, finishes and releases (updates), audit entries (puts), the indexes and a
-        # day's audit (queries); a data-protection request reads every request (Scan: the
-        # sender is sealed) and deletes the sender's (DeleteItem). No batch, no PartiQL.
+        # day's audit (queries); a data-protection request finds the sender's requests by a
+        # query of the index of address hashes and deletes them (DeleteItem). No scan, no
+        # batch, no PartiQL.
         "AdvisoryTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                          "dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem"},
+                          "dynamodb:Query", "dynamodb:DeleteItem"},
+        # The keyed hash of the searched address is made under the lookup secret.
+        "AdvisoryLookupSecret": {"secretsmanager:GetSecretValue",
+                                 "secretsmanager:DescribeSecret"},
         # Data-protection requests audited in the privacy officer's trail: added, never read,
         # changed or removed.
         "PrivacyTable": {"dynamodb:PutItem"},

@@ -432,3 +432,35 @@ def test_the_registration_stream_invokes_its_function_only_for_what_can_call_for
     for other in ("mail", "gate"):  # the ledger's and the mail gate's items
         assert not admits(patterns, record("INSERT", {"pk": {"S": "p"}, "kind": {"S": other}}))
     assert not admits(patterns, record("REMOVE", None))
+
+
+def test_the_advisory_intake_puts_and_reads_only_resubmission_records(
+    template: dict[str, Any],
+) -> None:
+    """The intake stores (a request with its resubmission record, the receipts' gate) and
+    reads back only a resubmission record: never a request, sealed or not."""
+    table = next(k for k in resources(template, "AWS::DynamoDB::Table")
+                 if k.startswith("AdvisoryTable"))
+    statements = [s for s in _statements_of(template, "AdvisoryIntakeRole")
+                  if f'"{table}", "Arn"' in json.dumps(s["Resource"])]
+    unconditioned = {a for s in statements if "Condition" not in s
+                     for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+                     if a.startswith("dynamodb:")}
+    assert unconditioned == {"dynamodb:PutItem"}
+    [read] = [s for s in statements if "Condition" in s]
+    assert read["Action"] == "dynamodb:GetItem"
+    assert read["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RESUBMIT#*"]}}
+
+
+def test_advisory_requests_are_found_by_the_keyed_hash_of_the_address(
+    template: dict[str, Any],
+) -> None:
+    from shared.names import INDEX_REQUESTS_BY_ADDRESS
+
+    table = next(t for k, t in resources(template, "AWS::DynamoDB::Table").items()
+                 if k.startswith("AdvisoryTable"))
+    [index] = [i for i in table["Properties"]["GlobalSecondaryIndexes"]
+               if i["IndexName"] == INDEX_REQUESTS_BY_ADDRESS]
+    assert index["KeySchema"] == [{"AttributeName": "address_key", "KeyType": "HASH"}]
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}  # no sealed copy

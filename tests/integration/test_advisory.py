@@ -197,7 +197,16 @@ class NoMail:
 
 def intake_at(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
               when: datetime) -> Intake:
-    return Intake(store, sealer, queue, NoMail(), retention_days=180, clock=lambda: when)
+    return Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret(),
+                  clock=lambda: when)
+
+
+def lookup_secret() -> bytes:
+    """The secret the template's functions key addresses and resubmissions with."""
+    from shared.adapters.wiring import signing_secret
+    from shared.names import PARAM_ADVISORY_LOOKUP_SECRET
+
+    return signing_secret(parameter(PARAM_ADVISORY_LOOKUP_SECRET))
 
 
 def test_urgent_first_then_oldest_first_and_done_with_a_sealed_note(

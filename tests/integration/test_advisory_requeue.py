@@ -27,7 +27,7 @@ from shared.names import (
     PARAM_URGENT_QUEUE,
 )
 from tests.integration.conftest import Api
-from tests.integration.test_advisory import NoMail, conversation, drain
+from tests.integration.test_advisory import NoMail, conversation, drain, lookup_secret
 
 # How a request was left before SQS dropped its message.
 FATES = ("untouched", "released", "abandoned", "done")
@@ -56,7 +56,8 @@ def test_every_request_not_done_is_offered_again_after_sqs_dropped_it(
     for request in store.open_requests():  # an empty desk for each generated example
         store.finish(request.reference, None, start)
 
-    intake = Intake(store, sealer, queue, NoMail(), retention_days=180, clock=lambda: start)
+    intake = Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret(),
+                    clock=lambda: start)
     run = uuid.uuid4().hex[:8]
 
     def submit(i: int, urgent: bool) -> str:

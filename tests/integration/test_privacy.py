@@ -184,11 +184,14 @@ def test_without_the_consultants_key_advisory_is_reported_not_searched(
         def open(self, sealed: str, reference: str) -> dict[str, object]:
             raise PermissionError("kms:Decrypt denied")
 
+    def denied(email: str) -> str:
+        raise PermissionError("secretsmanager:GetSecretValue denied")
+
     from cli.resources import registration_store
     audit = Audit()
     service = Privacy([ForumsHolder(registration_store()),
                        AdvisoryHolder(DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE)),
-                                      Denied())], audit, by="arn:aws:iam::1:role/privacy")
+                                      Denied(), denied)], audit, by="arn:aws:iam::1:role/privacy")
     data, report = service.export(ANNE["email"])
     assert data["not_searched"] == ["advisory"] and "advisory" not in data
     assert len(data["forums"]) >= 1

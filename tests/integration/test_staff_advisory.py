@@ -377,7 +377,7 @@ class TwoConsultants(RuleBasedStateMachine):
     @rule(target=requests, urgent=st.booleans())
     def submit(self, urgent: bool) -> str:
         intake = Intake(ADAPTERS["store"], ADAPTERS["sealer"], ADAPTERS["queue"], _NoMail(),
-                        retention_days=1)
+                        retention_days=1, secret=b"staff-advisory-machine")
         reference, _ = intake.submit(AdvisoryForm.model_validate(conversation(
             urgent=urgent, message=f"Sag {len(self.holder)} {self.now.isoformat()}")))
         self.holder[reference] = None
