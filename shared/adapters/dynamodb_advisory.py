@@ -159,6 +159,9 @@ class DynamoAdvisoryStore(DynamoTable):
         """Delete every request under the address's keyed hash, and what is kept beside
         them: the records of its resubmissions (each names a reference) and its receipts'
         gate. The references of the requests deleted."""
+        # The gate first: the look for requests is the last step, so one sent meanwhile is
+        # found by this pass or by the next (shared.privacy.until_nothing_found).
+        self._delete(_gate_key(address_key))
         forgotten = []
         for key in self._under_address(address_key):
             self._delete(key)
@@ -166,7 +169,6 @@ class DynamoAdvisoryStore(DynamoTable):
                 forgotten.append(key["pk"]["S"].removeprefix("REQ#"))
                 for copy in self._own_audit(forgotten[-1]):  # the day's trail keeps its entry
                     self._delete({"pk": copy["pk"], "sk": copy["sk"]})
-        self._delete(_gate_key(address_key))
         return forgotten
 
     def lease(self, reference: str, by: str, until: datetime, receipt: str,

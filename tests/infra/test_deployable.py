@@ -495,7 +495,7 @@ def test_an_operations_dashboard_is_deployed_and_named_in_the_outputs(
 # What the README's cost table counts ("What it costs"), by resource type: a change here is a
 # change of the bill, and the table's line with it.
 BILLED = {
-    "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 2, "AWS::SecretsManager::Secret": 3,
+    "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 2, "AWS::SecretsManager::Secret": 4,
     "AWS::CloudWatch::Alarm": 11, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 19,
     "AWS::SQS::Queue": 11, "AWS::ApiGateway::RestApi": 1, "AWS::DynamoDB::Table": 5,
     "AWS::Cognito::UserPool": 1, "AWS::SES::EmailIdentity": 1, "AWS::SES::ConfigurationSet": 1,

@@ -35,6 +35,7 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
 from shared.adapters.wiring import signing_secret
+from shared.advisory.lookup import address_key
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.service import Intake
 from shared.errors import InvalidLink
@@ -54,6 +55,7 @@ from shared.newsletter.models import SubscriberStatus, SubscriptionForm
 from shared.newsletter.service import CONFIRM, Newsletter, subscriber_id
 from shared.privacy import AdvisoryHolder, ForumsHolder, NewsletterHolder
 from shared.tokens import sign
+from tests.integration.test_advisory import lookup_secret
 from tests.integration.test_registration import SECRET, form, new_session, register
 
 _people = itertools.count()
@@ -262,8 +264,10 @@ def test_a_request_sent_at_any_step_of_an_advisory_erasure_is_erased_too(
 ) -> None:
     table, sealer = parameter(PARAM_ADVISORY_TABLE), KmsSealer(parameter(PARAM_ADVISORY_KEY))
     theirs = DynamoAdvisoryStore(table, dynamodb=emulator.client("dynamodb"))
+    secret = lookup_secret()
+    keyed = partial(address_key, secret)
     sender = Intake(store=theirs, sealer=sealer, queue=_NoWork(),  # type: ignore[arg-type]
-                    mailer=_NoMail(), retention_days=180)  # type: ignore[arg-type]
+                    mailer=_NoMail(), retention_days=180, secret=secret)  # type: ignore[arg-type]
 
     def scenario() -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], None]]:
         email = f"afsender{next(_people)}@example.dk"
@@ -278,9 +282,9 @@ def test_a_request_sent_at_any_step_of_an_advisory_erasure_is_erased_too(
             send("Den anden, sendt mens der slettes.")
 
         def check() -> None:
-            assert AdvisoryHolder(theirs, sealer).held(email) == []
+            assert AdvisoryHolder(theirs, sealer, keyed).held(email) == []
 
-        erase = AdvisoryHolder(DynamoAdvisoryStore(table), sealer).erase
+        erase = AdvisoryHolder(DynamoAdvisoryStore(table), sealer, keyed).erase
         return (lambda: erase(email, datetime.now(UTC))), race, check
 
     assert at_every_step(scenario) >= 2

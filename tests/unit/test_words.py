@@ -141,7 +141,7 @@ def advisory(kind: Kind, consultant: Consultant) -> dict[str, EmailMessage]:
     request = AdvisoryRequest(reference="LR-7K3M9Q", kind=kind, urgent=False,
                               status=AdvisoryStatus.WAITING, received_at=NOW, sealed="x",
                               queued_at=NOW, expires_at=0)
-    mailer.receipt("anne@example.dk", request.reference, request)
+    mailer.receipt("anne@example.dk", request)
     mailer.notice(request)
     return {"receipt": outbox.sent[0], "notice": outbox.sent[1]}
 
