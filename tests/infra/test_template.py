@@ -87,6 +87,7 @@ def test_public_routes_are_the_product_interface(plan: Any) -> None:
     assert public == {
         ("GET", "/api/forums"), ("GET", "/api/forums/{forum_id}"),
         ("POST", "/api/registrations"), ("POST", "/api/registrations/confirm"),
+        ("GET", "/api/registrations/confirm"), ("POST", "/api/registrations/discard"),
         ("POST", "/api/registrations/cancel"), ("GET", "/api/registrations/cancel"),
         ("POST", "/api/newsletter/subscriptions"), ("POST", "/api/newsletter/confirm"),
         ("POST", "/api/newsletter/unsubscribe"), ("GET", "/api/newsletter/unsubscribe"),
