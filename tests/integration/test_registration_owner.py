@@ -305,3 +305,42 @@ def test_a_member_number_two_registrations_give_is_shown_to_the_secretariat(
     assert status == 200
     shown = {p["member_number"]: p["member_number_shared"] for p in answer["participants"]}
     assert shown == {"12-345": True, "12345": True, "999": False}
+
+
+# -- a stranger's submission landing at every step of the owner's press ---------------------
+
+@pytest.mark.parametrize("step", ["Query", "GetItem", "TransactWriteItems", "DeleteItem"])
+@pytest.mark.parametrize("page", [True, False], ids=["details as shown", "no details"])
+def test_a_strangers_submission_landing_during_the_press_never_becomes_the_registration(
+    emulator: Emulator, step: str, page: bool,
+) -> None:
+    """The owner presses (as the page does, with the details shown, or without any, as an API
+    client may); just before each of the press's calls a stranger submits the same address.
+    What is registered is what the owner pressed, never the stranger's text."""
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+    from shared.forums.registration.models import RegistrationForm
+    from shared.forums.registration.service import Registrations
+    from shared.names import PARAM_FORUMS_TABLE
+    from tests.integration.test_registration_interleavings import before_write
+
+    store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
+                                    parameter(PARAM_FORUMS_TABLE))
+    service = Registrations(store, b"test-secret")
+    session, owner = new_session(2), mailbox()
+
+    def form(word: str) -> RegistrationForm:
+        return RegistrationForm.model_validate(person(session, owner, word))
+
+    service.submit(form("tidligfremmed"))  # a stranger's, earlier: superseded
+    token = service.confirm_token(service.submit(form("ejerensegen")))
+    mine = typed(person(session, owner, "ejerensegen"))
+    corrections = {k: v for k, v in mine.items() if v is not None} if page else {}
+    if not page and step == "Query":
+        pytest.skip("before the press reads anything, the stranger's is the newest: the page "
+                    "would show it (and send the owner's details over it)")
+    with before_write(step, lambda: service.submit(form("senfremmed"))) as done:
+        assert service.confirm_by_token(token, corrections).status.value == "confirmed"
+    assert done == [step]
+    assert registered(emulator, session) == [mine]
+    held = stored(emulator, session, "SUB#")
+    assert all("senfremmed" in item["name"]["S"] for item in held)  # came after: waits, unseen
