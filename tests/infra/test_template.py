@@ -347,8 +347,8 @@ def _table_actions(template: dict[str, Any], role_prefix: str,
 # What each function calls, read from the adapters (shared/adapters/dynamodb_*.py) along the
 # paths its handler takes; a transaction's parts need PutItem, UpdateItem or DeleteItem.
 TABLE_ACTIONS = {
-    ("RegistrationApiRole", "RegistrationTable"): {"GetItem", "PutItem", "UpdateItem",
-                                                   "DeleteItem"},
+    ("RegistrationApiRole", "RegistrationTable"): {"GetItem", "Query", "PutItem",
+                                                   "UpdateItem", "DeleteItem"},
     ("RegistrationApiRole", "ForumsTable"): {"GetItem", "UpdateItem"},
     ("RegistrationEventsRole", "RegistrationTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("RegistrationEventsRole", "ForumsTable"): {"GetItem"},
