@@ -65,3 +65,25 @@ def test_the_owner_always_holds_a_usable_link_to_their_own_submission(
     assert service.confirm_by_token(links[-1]).status is Status.CONFIRMED
     (registered,) = store.registrations(session_id)
     assert (registered.name, registered.needs) == ("Medlemmet", None)
+
+
+def test_a_link_mailed_before_links_had_a_round_confirms_the_newest_submission_too() -> None:
+    """Links already in mailboxes name the submission that let them out: they, too, confirm
+    the address's newest submission, and answer a registration held as it stands."""
+    from shared.forums.registration.service import CONFIRM_PURPOSE
+    from shared.tokens import sign
+
+    catalogue = MemoryCatalogueStore()
+    store = MemoryRegistrationStore(catalogue)
+    Catalogue(catalogue, seats=WaitingList(store)).import_file(forum_file("gate-session", 5))
+    service = Registrations(store, SECRET)
+    stranger = service.submit(form("Fremmed", "Diabetes, insulin"))
+    old_link = sign(SECRET, CONFIRM_PURPOSE, {
+        "session": stranger.session_id, "registration": stranger.registration_id,
+        "submission": stranger.id}, expires=stranger.expires_at)
+    service.submit(form("Medlemmet"))
+    assert getattr(service.pending(old_link)[1], "name", None) == "Medlemmet"
+    assert service.confirm_by_token(old_link).status is Status.CONFIRMED
+    assert service.confirm_by_token(old_link).status is Status.CONFIRMED  # as it stands
+    (registered,) = store.registrations("gate-session")
+    assert (registered.name, registered.needs) == ("Medlemmet", None)
