@@ -117,3 +117,33 @@ def test_a_correction_is_checked_as_the_form_checks_it(
     page.set_viewport_size(WIDTHS["phone"])
     screenshot(page, "bekraeft-tilmelding-fejl-phone")
     assert "Mette Lund" not in runtime.leaders("forums", "participants", session)
+
+
+def test_an_old_cancel_link_after_registering_again_says_so_and_cancels_nothing(
+    runtime: Running, page: Page, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    session = runtime.one_seat_session(tmp_path_factory.mktemp("renewed"),
+                                       ("renewed-forum", "Ledelse på tværs"),
+                                       ("renewed-aarhus", "Aarhus", "Dokk1"), "2099-05-04")
+    owner = "lone.owner@example.dk"
+
+    def register() -> dict[str, Any]:
+        count = len(runtime.mails(owner, "Bekræftelse", count=0))
+        submit(runtime, session, owner, name="Lone Berg")
+        links = runtime.mails(owner, "Bekræft din tilmelding", count=count + 1)
+        status, _ = runtime.json("POST", "/api/registrations/confirm",
+                                 {"token": link_in(links[-1], PAGE).split("token=")[1]})
+        assert status == 200
+        return runtime.mails(owner, "Bekræftelse", count=count + 1)[-1]
+
+    first = register()
+    page.goto(link_in(first, "afmeld.html"))
+    page.get_by_role("button", name="Afmeld mig").click()
+    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak fordi du gav besked.")
+    register()
+    page.goto(link_in(first, "afmeld.html"))
+    page.get_by_role("button", name="Afmeld mig").click()
+    expect(page.locator("#resultat")).to_contain_text("Du har tilmeldt dig igen")
+    expect(page.locator("#resultat")).to_contain_text("nyeste mail")
+    assert "Bekræftet" in runtime.leaders("forums", "participants", session)
+    screenshot(page, "afmeld-fornyet-desktop")

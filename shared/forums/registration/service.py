@@ -107,8 +107,8 @@ ALREADY_CANCELLED = Conflict(
 
 
 REGISTRATION_RENEWED = Conflict(
-    "Du har tilmeldt dig igen, efter at dette link blev sendt, så det kan ikke længere afmelde "
-    "dig. Vil du afmelde dig, så brug linket i den nyeste mail om tilmeldingen.",
+    "Du har tilmeldt dig igen, efter at dette link blev sendt, så det kan ikke længere bruges "
+    "til at afmelde dig. Vil du afmelde dig, så brug linket i den nyeste mail om tilmeldingen.",
     code="registration_renewed")
 
 
