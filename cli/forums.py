@@ -79,6 +79,7 @@ def forums_list(as_json: bool) -> None:
 def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None:
     """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
     from cli.resources import registration_store
+    from shared.forums.registration.service import shared_member_numbers
     from shared.forums.spreadsheet import participant_row, participants_csv
 
     _session_or_fail(session_id)
@@ -103,6 +104,11 @@ def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None
         click.echo(f"{status:<18} {row[2]:<30} {row[3]:<32} {row[6]}")
     confirmed = sum(1 for r in everyone if r.status.value == "confirmed")
     click.echo(f"{confirmed} bekræftede, {len(waiting)} på venteliste.")
+    shared = shared_member_numbers(everyone)
+    for r in everyone:
+        if r.id in shared:
+            click.echo(f"OBS: medlemsnummer {r.member_number} bruges også af en anden "
+                       f"tilmelding: {r.name} <{r.email}>")
 
 
 def _registrations(store: object) -> Any:

@@ -83,12 +83,15 @@ class ForumRegistration(Construct):
         # Forms, links and cancellations: reads, the submission's put, and the transactions
         # that place or cancel (a registration put or updated, the submission deleted, the
         # session's seats and waiting list updated on the catalogue).
+        # (Query: a link's landing page and press read the address's submissions.)
         grant_items(self.table, self.api_function.function,
-                    "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+                    "GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem")
         grant_items(catalogue.table, self.api_function.function, "GetItem", "UpdateItem")
         self.secret.grant_read(self.api_function.function)
         api.route("POST", "registrations", self.api_function)
+        api.route("GET", "registrations/confirm", self.api_function)
         api.route("POST", "registrations/confirm", self.api_function)
+        api.route("POST", "registrations/discard", self.api_function)
         api.route("POST", "registrations/cancel", self.api_function)
         api.route("GET", "registrations/cancel", self.api_function)
 

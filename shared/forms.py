@@ -142,6 +142,19 @@ def normalise_email(email: str) -> str:
     return text.lower()
 
 
+def mailbox_key(email: str) -> str:
+    """The mailbox an address delivers to: normalise_email's key without a subaddress (the
+    `+tag` of `name+tag@domain`, which mail servers deliver to `name@domain`), so
+    `Anne+Forum@Example.dk` and `anne@example.dk` are one person wherever a rule counts
+    people or mails: one registration per session, and every mail gate (registration,
+    newsletter, advisory receipts). Records keep the address as typed; only keys use this.
+    A local part that is only a tag (`+tag@domain`) stays as it is."""
+    key = normalise_email(email)
+    local, at, domain = key.rpartition("@")
+    base = local.split("+", 1)[0]
+    return f"{base}@{domain}" if at and base else key
+
+
 class PublicForm(BaseModel):
     """What every public form has besides its fields: fields it does not know are ignored,
     and the honeypot `website`, a field hidden from people (they leave it empty); a form that

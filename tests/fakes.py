@@ -210,6 +210,17 @@ class MemoryRegistrationStore:
         item = self._items.get((session_id, _sub(registration_id, submission_id)))
         return item.value if item and isinstance(item.value, Submission) else None
 
+    def submissions(self, session_id: str, registration_id: str) -> list[Submission]:
+        with self.lock:
+            return [s for s in self._values(session_id, f"SUB#{registration_id}#")
+                    if isinstance(s, Submission)]
+
+    def discard_submission(self, session_id: str, registration_id: str,
+                           submission_id: str) -> None:
+        with self.lock:
+            if (session_id, _sub(registration_id, submission_id)) in self._items:
+                self._write(session_id, _sub(registration_id, submission_id), None)
+
     # -- placing -----------------------------------------------------------------------------
 
     def _state(self, session_id: str) -> SessionState | None:
@@ -328,11 +339,13 @@ class MemoryRegistrationStore:
 
     # -- cancelling --------------------------------------------------------------------------
 
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
+               round_: int | None = None) -> bool:
         with self.lock:
             current = self.get(registration.session_id, registration.id)
             state = self._state(registration.session_id)
-            if current is None or current.status is Status.CANCELLED or state is None:
+            if current is None or current.status is Status.CANCELLED or state is None \
+                    or round_ not in (None, current.round):
                 return False
             session_id, waiting = current.session_id, state.waiting
             if current.status is Status.WAITLISTED:

@@ -82,8 +82,9 @@ class Person:
     status: Status | None = None
     round: int = 0
     gates: set[int] = field(default_factory=set)  # the gate rounds that have let a link out
-    tokens: list[str] = field(default_factory=list)
-    consumed: dict[str, int] = field(default_factory=dict)  # token -> the round it confirmed
+    tokens: list[tuple[str, int]] = field(default_factory=list)  # (token, the round it is for)
+    coming: list[int] = field(default_factory=list)  # the rounds of links mailed, not yet read
+    pending: int = 0  # submissions held, waiting for a press (the newest is confirmed)
     mails: list[str] = field(default_factory=list)
 
 
@@ -154,7 +155,8 @@ class RegistrationRules(RuleBasedStateMachine):
             subject = str(message["Subject"]).split(":")[0]
             self.people[who].mails.append(f"got:{subject}")
             if subject == CONFIRM_LINK:
-                self.people[who].tokens.append(link_token(message))
+                person = self.people[who]
+                person.tokens.append((link_token(message), person.coming.pop(0)))
 
     # -- what people and the secretariat do -----------------------------------------------
 
@@ -166,11 +168,14 @@ class RegistrationRules(RuleBasedStateMachine):
             assert status == 409, answer
         else:
             assert (status, answer) == (202, {"status": "received"})
+            person.pending += 1
             gate = self.gate_round(person)
             if gate not in person.gates:
                 person.gates.add(gate)
                 held = person.status in (Status.CONFIRMED, Status.WAITLISTED)
                 person.mails.append(ALREADY if held else CONFIRM_LINK)
+                if not held:
+                    person.coming.append(gate)
         self.deliver()
 
     @rule(who=st.sampled_from(PEOPLE))
@@ -180,20 +185,23 @@ class RegistrationRules(RuleBasedStateMachine):
         if self.people[who].tokens:
             self.confirm(who, 0)
 
-    def expected_confirm(self, who: str, token: str) -> tuple[int, dict[str, Any]]:
+    def expected_confirm(self, who: str, round_: int) -> tuple[int, dict[str, Any]]:
+        """A link is for a round (the one its mail's gate let out): it confirms the newest
+        submission held, once; after that, and for a registration held, it answers how the
+        registration stands."""
         person = self.people[who]
         if person.status in (Status.CONFIRMED, Status.WAITLISTED):
             return 200, self.answer(who)
-        if token in person.consumed:
-            if person.status is Status.CANCELLED and person.consumed[token] == person.round:
-                return 409, {"code": "registration_cancelled"}
+        if person.status is Status.CANCELLED and person.round >= round_:
+            return 409, {"code": "registration_cancelled"}
+        if person.round != round_ - 1 or not person.pending:
             return 400, {"code": "invalid_token"}
         if self.cancelled:
             return 409, {"code": "session_cancelled"}
         if self.closed:
             return 409, {"code": "session_closed"}
         person.round += 1
-        person.consumed[token] = person.round
+        person.pending = 0  # the newest is confirmed, the ones it superseded deleted
         if self.seats_taken() < self.capacity and not self.line:
             person.status = Status.CONFIRMED
             person.mails.append(SEAT)
@@ -215,8 +223,8 @@ class RegistrationRules(RuleBasedStateMachine):
         person = self.people[who]
         if not person.tokens:
             return
-        token = person.tokens[-1 - which % len(person.tokens)]  # often the newest, sometimes old
-        expected = self.expected_confirm(who, token)
+        token, round_ = person.tokens[-1 - which % len(person.tokens)]  # often the newest
+        expected = self.expected_confirm(who, round_)
         status, answer = self.press(token)
         assert status == expected[0], (answer, expected)
         if status == 200:
@@ -228,10 +236,11 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule(whos=st.lists(st.sampled_from(PEOPLE), min_size=2, max_size=4, unique=True))
     def press_at_once(self, whos: list[str]) -> None:
         """Owners press their newest links at the same moment."""
-        pressing = [(w, self.people[w].tokens[-1]) for w in whos if self.people[w].tokens]
+        pressing = [(w, *self.people[w].tokens[-1]) for w in whos if self.people[w].tokens]
         with ThreadPoolExecutor(len(whos)) as pool:
             answers = dict(pool.map(lambda wt: (wt[0], self.service.confirm_by_token(wt[1])
-                                                if self._placeable(*wt) else None), pressing))
+                                                if self._placeable(wt[0], wt[2]) else None),
+                                    pressing))
         newly = {w: a for w, a in answers.items() if a is not None}
         # The store decided the order among the racers: take it into the model.
         racers_in_line = sorted((a.waitlist_position or 0, w) for w, a in newly.items()
@@ -239,7 +248,7 @@ class RegistrationRules(RuleBasedStateMachine):
         for who, answer in newly.items():
             person = self.people[who]
             person.round += 1
-            person.consumed[self.people[who].tokens[-1]] = person.round
+            person.pending = 0
             person.status = answer.status
             if answer.status is Status.CONFIRMED:
                 person.mails.append(SEAT)
@@ -249,11 +258,12 @@ class RegistrationRules(RuleBasedStateMachine):
         assert self.seats_taken() <= self.capacity
         self.deliver()
 
-    def _placeable(self, who: str, token: str) -> bool:
-        """Whether pressing this token now takes a seat or a place (else it is not pressed)."""
+    def _placeable(self, who: str, round_: int) -> bool:
+        """Whether pressing a link of this round now takes a seat or a place (else it is not
+        pressed)."""
         person = self.people[who]
-        return (person.status in (None, Status.CANCELLED) and token not in person.consumed
-                and not self.cancelled and not self.closed)
+        return (person.status in (None, Status.CANCELLED) and person.round == round_ - 1
+                and person.pending > 0 and not self.cancelled and not self.closed)
 
     @rule(who=st.sampled_from(PEOPLE))
     def cancel(self, who: str) -> None:

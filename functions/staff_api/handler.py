@@ -18,7 +18,11 @@ from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason
 from shared.forums.models import SLUG, Session
-from shared.forums.registration.service import Registrations, cancel_session
+from shared.forums.registration.service import (
+    Registrations,
+    cancel_session,
+    shared_member_numbers,
+)
 from shared.http import (
     BODY_REFUSALS,
     Body,
@@ -84,6 +88,9 @@ class Participant(BaseModel):
     role: str
     workplace: str
     member_number: str | None
+    # Another registration of the session (not cancelled) gives the same member number: shown
+    # to the secretariat to look into, never refused (a stranger could block a member).
+    member_number_shared: bool = False
     needs: str | None
     registered_at: str
 
@@ -200,8 +207,9 @@ def participants(
                         headers={"Content-Disposition":
                                  f'attachment; filename="deltagere-{session_id}.csv"',
                                  "Cache-Control": "no-store"})
+    shared = shared_member_numbers(everyone)
     return json_response(200, Participants(session=_view(session, len(waiting)), participants=[
-        Participant(id=r.id, status=r.status.value,
+        Participant(id=r.id, status=r.status.value, member_number_shared=r.id in shared,
                     waitlist_position=waiting.index(r.id) + 1 if r.id in waiting else None,
                     name=r.name, email=r.email, phone=r.phone, role=r.role.value,
                     workplace=r.workplace, member_number=r.member_number, needs=r.needs,

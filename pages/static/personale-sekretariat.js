@@ -75,16 +75,23 @@
       target.textContent = "";
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
       var list = table("deltagere", data.participants.length + " tilmeldinger",
-        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Særlige behov"]);
+        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov"]);
+      var shared = 0;
       data.participants.forEach(function (p) {
         var row = el("tr");
         var status = participantStatus[p.status] || p.status;
         if (p.waitlist_position) { status += " (nr. " + p.waitlist_position + ")"; }
-        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, p.needs || ""].forEach(function (text) {
+        // A member number two registrations give: shown to look into, never refused.
+        var number = (p.member_number || "") + (p.member_number_shared ? " – bruges af flere tilmeldte" : "");
+        if (p.member_number_shared) { shared += 1; }
+        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text) {
           row.appendChild(el("td", "", text));
         });
         list.body.appendChild(row);
       });
+      if (shared) {
+        target.appendChild(el("p", "besked", "OBS: " + shared + " tilmeldinger har samme medlemsnummer som en anden. Se kolonnen Medlemsnr. og tjek, om det er den rigtige person."));
+      }
       target.appendChild(list.table);
     }).catch(function (error) { if (error.message !== "signed out") { target.textContent = error.message; } });
   }

@@ -13,9 +13,10 @@ Items of the registrations table (`pk=SESSION#<session id>`), each with `expires
 - `sk=MAIL#<id>#<round>#<kind>`: the ledger of emails sent (shared.adapters.dynamodb_ledger).
 The table's stream carries every change to the notifications consumer.
 
-AWS calls: a submission is one read of the session and one put. Confirming reads the
-registration, the submission and the session, then writes one transaction (a seat), or two
-transactions and a read of the place (a place in line)."""
+AWS calls: a submission is one read of the session and one put. Confirming queries the
+address's submissions (it confirms the newest), reads the registration and the session, then
+writes one transaction (a seat), or two transactions and a read of the place (a place in
+line), and deletes the submissions the newest one superseded."""
 
 from __future__ import annotations
 
@@ -237,6 +238,18 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             ConsistentRead=True).get("Item")
         return item_to_submission(item) if item else None
 
+    def submissions(self, session_id: str, registration_id: str) -> list[Submission]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :sub)",
+            ExpressionAttributeValues={":pk": {"S": f"SESSION#{session_id}"},
+                                       ":sub": {"S": f"SUB#{registration_id}#"}})
+        return [item_to_submission(i) for page in pages for i in page["Items"]]
+
+    def discard_submission(self, session_id: str, registration_id: str,
+                           submission_id: str) -> None:
+        self._delete(submission_key(session_id, registration_id, submission_id))
+
     # -- registering ------------------------------------------------------------------------
 
     def _transact(self, items: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
@@ -343,10 +356,12 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
 
     # -- cancelling -------------------------------------------------------------------------
 
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
+               round_: int | None = None) -> bool:
         for _ in range(10):  # the waiting list moved meanwhile: read it again
             current = self.get(registration.session_id, registration.id)
-            if current is None or current.status is Status.CANCELLED:
+            if current is None or current.status is Status.CANCELLED or \
+                    round_ not in (None, current.round):
                 return False
             state = self.session_state(registration.session_id)
             if state is None:

@@ -87,6 +87,7 @@ def test_public_routes_are_the_product_interface(plan: Any) -> None:
     assert public == {
         ("GET", "/api/forums"), ("GET", "/api/forums/{forum_id}"),
         ("POST", "/api/registrations"), ("POST", "/api/registrations/confirm"),
+        ("GET", "/api/registrations/confirm"), ("POST", "/api/registrations/discard"),
         ("POST", "/api/registrations/cancel"), ("GET", "/api/registrations/cancel"),
         ("POST", "/api/newsletter/subscriptions"), ("POST", "/api/newsletter/confirm"),
         ("POST", "/api/newsletter/unsubscribe"), ("GET", "/api/newsletter/unsubscribe"),
@@ -351,8 +352,8 @@ def _table_actions(template: dict[str, Any], role_prefix: str,
 # What each function calls, read from the adapters (shared/adapters/dynamodb_*.py) along the
 # paths its handler takes; a transaction's parts need PutItem, UpdateItem or DeleteItem.
 TABLE_ACTIONS = {
-    ("RegistrationApiRole", "RegistrationTable"): {"GetItem", "PutItem", "UpdateItem",
-                                                   "DeleteItem"},
+    ("RegistrationApiRole", "RegistrationTable"): {"GetItem", "Query", "PutItem",
+                                                   "UpdateItem", "DeleteItem"},
     ("RegistrationApiRole", "ForumsTable"): {"GetItem", "UpdateItem"},
     ("RegistrationEventsRole", "RegistrationTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("RegistrationEventsRole", "ForumsTable"): {"GetItem"},

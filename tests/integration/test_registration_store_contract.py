@@ -185,6 +185,31 @@ def test_a_submission_is_held_as_given_until_a_placing_step_uses_it(stores: Stor
     assert stores.store.submissions_with_email("anne.a@example.dk") == []
 
 
+def test_the_submissions_of_one_registration_are_listed_and_discarded_one_by_one(
+        stores: Stores) -> None:
+    session = stores.session()
+    first, second = (stores.submit(session, "a") for _ in range(2))
+    other = stores.submit(session, "b")  # another registration: not listed, not discarded
+    assert sorted(s.id for s in stores.store.submissions(session, "reg-a")) == sorted(
+        [first.id, second.id])
+    assert stores.store.submissions(session, "reg-a")[0] in (first, second)
+    stores.store.discard_submission(session, "reg-a", first.id)
+    stores.store.discard_submission(session, "reg-a", first.id)  # gone already: nothing
+    assert stores.store.submissions(session, "reg-a") == [second]
+    assert stores.store.submissions(session, "reg-b") == [other]
+    assert stores.store.submissions(session, "reg-c") == []
+
+
+def test_a_cancellation_for_a_round_leaves_a_registration_in_another_round(
+        stores: Stores) -> None:
+    session = stores.session(2)
+    registration = stores.confirm(session, "a")
+    assert not stores.store.cancel(registration, CancelledBy.PARTICIPANT, NOW, round_=2)
+    assert stores.store.get(session, registration.id).status is Status.CONFIRMED  # type: ignore[union-attr]
+    assert stores.store.cancel(registration, CancelledBy.PARTICIPANT, NOW, round_=1)
+    assert stores.seats(session) == 0
+
+
 # -- a seat -----------------------------------------------------------------------------------
 
 def test_a_seat_stores_the_registration_counts_it_and_uses_the_submission(

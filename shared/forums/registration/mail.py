@@ -5,7 +5,8 @@ registrations table's stream (at least once, maybe again after a retry).
 - A submission gets the link that lets the address's owner confirm it, or, when the address
   holds the registration already, a note pointing to it with its cancel link; at most one such
   email per address and session in an interval (the gate), so nobody can flood an address.
-  It names the forum, city and date and nothing the submitter typed.
+  It names the forum, city and date and nothing the submitter typed; the link's landing page
+  shows the owner what the newest submission holds, to correct or discard.
 - A change of a registration gets its email once per (registration, round, kind): a ledger
   entry, written with a condition before sending, makes it go out once; a failed send removes
   its entry (or reopens the gate) so the retry sends it."""
@@ -129,11 +130,15 @@ class Notifier:
         title = forum.title if forum else ""
         found = self._positions.get(submission.session_id, submission.registration_id)
         held = found if found is not None and found.status is not Status.CANCELLED else None
-        # The gate is per round: after a cancellation (which only the owner's link or the
-        # secretariat can make) the owner may register anew at once.
-        gate = f"{submission.registration_id}#" + str(
-            held.round if held else (found.round + 1 if found else 1))
-        email = self._submission_email(submission, held, session, title)
+        # The gate is per address (its mailbox: the registration id) and round: after a
+        # cancellation (which only the owner's link or the secretariat can make) the owner may
+        # register anew at once. Whoever's submission passes it, the link it mails confirms
+        # the address's newest submission as the owner sees and corrects it on the link's
+        # page, so a stranger's earlier submission neither blocks the owner's nor takes its
+        # place unseen.
+        round_ = self._registrations.link_round(found)
+        gate = f"{submission.registration_id}#{round_}"
+        email = self._submission_email(submission, held, session, title, round_)
         now = self._clock()
         until = now + self._interval
         if not self._ledger.pass_gate(submission.session_id, gate, now, until):
@@ -146,13 +151,14 @@ class Notifier:
         return "already_registered" if held else "confirm_registration"
 
     def _submission_email(self, submission: Submission, held: Registration | None,
-                          session: Session, title: str) -> Email:
+                          session: Session, title: str, round_: int) -> Email:
         context: dict[str, object] = {
             "session": session, "forum_title": title,
             "when": danish_when(session.starts_at, session.ends_at),
         }
         if held is None:
-            url = self._links.confirm_registration(self._registrations.confirm_token(submission))
+            url = self._links.confirm_registration(
+                self._registrations.confirm_token(submission, round_))
             return render("confirm_registration", submission.email,
                           session_subject("Bekræft din tilmelding", title, session),
                           {**context, "confirm_url": url,

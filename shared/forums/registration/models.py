@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -39,26 +39,73 @@ class CancelledBy(StrEnum):
     ERASURE = "erasure"  # a data-protection request: the address gets no further email
 
 
+# The fields a person types, each with its rules: the registration form and the corrections
+# made on the landing page of the confirmation link are checked by the same types.
+Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+Workplace = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+
+
+def _member_number() -> Any:
+    """The optional member number's rules (given on the field: an optional text's limits
+    apply to the text, not to its absence)."""
+    return Field(default=None, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+
+
+def _needs() -> Any:
+    return Field(default=None, max_length=500)
+
+
+MEMBER_NUMBER_REQUIRED = ("member_number_required", "Skriv dit medlemsnummer.",
+                          "member_number")
+
+
+class RegistrationDetails(BaseModel):
+    """What a person types besides the address and the consent: in the form, and as the
+    address's owner sees and may correct it on the landing page of the confirmation link."""
+
+    name: Name
+    phone: OptionalPhone = None
+    role: Role
+    workplace: Workplace
+    member_number: OptionalSingleLine = _member_number()
+    needs: OptionalMultiLine = _needs()
+
+    @model_validator(mode="after")
+    def _members_give_their_number(self) -> Self:
+        if self.role.leads_leaders and not self.member_number:
+            raise DanishValueError(*MEMBER_NUMBER_REQUIRED)
+        return self
+
+
+class DetailCorrections(BaseModel):
+    """Corrections the owner sends with the confirmation (each field optional; what is given
+    replaces what was submitted, and the result is checked as the form is)."""
+
+    name: Name | None = None
+    phone: OptionalPhone = None
+    role: Role | None = None
+    workplace: Workplace | None = None
+    member_number: OptionalSingleLine = _member_number()
+    needs: OptionalMultiLine = _needs()
+
+
 class RegistrationForm(PublicForm):
     """The registration form as the public API receives it."""
 
-
     session_id: str = Field(pattern=SLUG)
-    name: SingleLine = Field(min_length=1, max_length=200)
+    name: Name
     email: Email
     phone: OptionalPhone = None
     role: Role
-    workplace: SingleLine = Field(min_length=1, max_length=200)
-    member_number: OptionalSingleLine = Field(default=None, max_length=20,
-                                              pattern=r"^[0-9A-Za-z-]+$")
-    needs: OptionalMultiLine = Field(default=None, max_length=500)
+    workplace: Workplace
+    member_number: OptionalSingleLine = _member_number()
+    needs: OptionalMultiLine = _needs()
     consent: Consent
 
     @model_validator(mode="after")
     def _members_give_their_number(self) -> Self:
         if self.role.leads_leaders and not self.member_number:
-            raise DanishValueError("member_number_required",
-                                   "Skriv dit medlemsnummer.", "member_number")
+            raise DanishValueError(*MEMBER_NUMBER_REQUIRED)
         return self
 
 

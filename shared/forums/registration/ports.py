@@ -49,6 +49,15 @@ class RegistrationStore(Protocol):
                    submission_id: str) -> Submission | None:
         """The submission while it is held (not yet used, erased or expired)."""
 
+    def submissions(self, session_id: str, registration_id: str) -> list[Submission]:
+        """Every submission of the registration (the session and address) still held, in
+        any order; one whose link expired may still be among them until the table's expiry
+        removes it."""
+
+    def discard_submission(self, session_id: str, registration_id: str,
+                           submission_id: str) -> None:
+        """Delete the submission (nothing when it is gone already)."""
+
     # -- placing ----------------------------------------------------------------------------
 
     def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
@@ -84,14 +93,17 @@ class RegistrationStore(Protocol):
 
     # -- cancelling -------------------------------------------------------------------------
 
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool:
+    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
+               round_: int | None = None) -> bool:
         """Cancel; a confirmed seat passes to the first waiting person in the same step.
-        False when it was cancelled already (or is gone)."""
+        False when it was cancelled already (or is gone), or, with `round_`, when the
+        registration is in another round by now."""
 
     # -- data-protection requests -----------------------------------------------------------
 
     def with_email(self, email: str) -> list[Registration]:
-        """Every registration of this address (compared normalised), in any session."""
+        """Every registration of this address (compared normalised, not by mailbox: a
+        data-protection request is for the address asked about), in any session."""
 
     def submissions_with_email(self, email: str) -> list[Submission]:
         """Every submission of this address still held, in any session."""

@@ -23,13 +23,15 @@ shared.forums.registration.mail."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, DomainError, InvalidLink, NotFound
-from shared.forms import (
-    normalise_email,
-)
+from shared.errors import Conflict, DomainError, InvalidInput, InvalidLink, NotFound
+from shared.forms import mailbox_key
 from shared.forums.models import Session
 from shared.forums.registration.models import (
     CancelledBy,
@@ -40,6 +42,7 @@ from shared.forums.registration.models import (
     Refused,
     Registration,
     RegistrationAnswer,
+    RegistrationDetails,
     RegistrationForm,
     SessionState,
     Status,
@@ -49,6 +52,7 @@ from shared.forums.registration.models import (
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.roles import Audience, Role
 from shared.tokens import InvalidToken, derive_id, sign, verify
+from shared.validation import field_errors
 
 CANCEL_PURPOSE = "cancel-registration"
 CONFIRM_PURPOSE = "confirm-registration"
@@ -102,6 +106,37 @@ ALREADY_CANCELLED = Conflict(
     code="registration_cancelled")
 
 
+REGISTRATION_RENEWED = Conflict(
+    "Du har tilmeldt dig igen, efter at dette link blev sendt, så det kan ikke længere bruges "
+    "til at afmelde dig. Vil du afmelde dig, så brug linket i den nyeste mail om tilmeldingen.",
+    code="registration_renewed")
+
+
+def corrected(submission: Submission, corrections: Mapping[str, Any]) -> Submission:
+    """The submission with the owner's corrections, checked as the registration form checks
+    its fields (InvalidInput, per field in Danish, when they do not hold)."""
+    if not corrections:
+        return submission
+    typed = {name: getattr(submission, name) for name in RegistrationDetails.model_fields}
+    try:
+        details = RegistrationDetails.model_validate({**typed, **corrections})
+    except ValidationError as exc:
+        raise InvalidInput(field_errors(exc.errors())) from None
+    return submission.model_copy(update=details.model_dump())
+
+
+def shared_member_numbers(registrations: Iterable[Registration]) -> set[str]:
+    """The registrations (ids) whose member number another registration of the session not
+    cancelled gives too (compared without case, spaces or hyphens). Shown to the secretariat
+    and never refused: refusing would let anyone who knows a member's number block them."""
+    by_number: dict[str, list[str]] = {}
+    for r in registrations:
+        if r.member_number and r.status is not Status.CANCELLED:
+            key = r.member_number.replace("-", "").replace(" ", "").casefold()
+            by_number.setdefault(key, []).append(r.id)
+    return {rid for ids in by_number.values() if len(ids) > 1 for rid in ids}
+
+
 class Registrations:
     def __init__(self, store: RegistrationStore, secret: bytes, clock: Clock = utcnow, *,
                  retention_days: int = 365, link_hours: int = 24) -> None:
@@ -112,7 +147,9 @@ class Registrations:
         self._link_life = timedelta(hours=link_hours)
 
     def registration_id(self, session_id: str, email: str) -> str:
-        return derive_id(self._secret, "registration", session_id, normalise_email(email))
+        """One registration per session and mailbox: subaddresses (`name+tag@`) of one
+        mailbox are one person (shared.forms.mailbox_key)."""
+        return derive_id(self._secret, "registration", session_id, mailbox_key(email))
 
     # -- the form ---------------------------------------------------------------------------
 
@@ -138,36 +175,115 @@ class Registrations:
         self._store.put_submission(submission)
         return submission
 
-    def confirm_token(self, submission: Submission) -> str:
+    @staticmethod
+    def link_round(found: Registration | None) -> int:
+        """The round a confirmation link mailed now is for: the registration's own while it
+        is held, the next one after a cancellation, the first when there is none. (The mail
+        gate is per address and round, too.)"""
+        if found is None:
+            return 1
+        return found.round if found.status is not Status.CANCELLED else found.round + 1
+
+    def confirm_token(self, submission: Submission, round_: int | None = None) -> str:
+        """The link to the address's owner: it confirms the LATEST submission of the address
+        for the session (whoever made the earlier ones), as the owner sees and corrects it on
+        the link's landing page; not a particular submission, so a stranger's submission that
+        passed the mail gate first neither blocks the owner's own nor reaches the
+        registration unseen."""
+        if round_ is None:
+            round_ = self.link_round(self._store.get(submission.session_id,
+                                                     submission.registration_id))
         return sign(self._secret, CONFIRM_PURPOSE,
                     {"session": submission.session_id, "registration": submission.registration_id,
-                     "submission": submission.id}, expires=submission.expires_at)
+                     "round": str(round_)}, expires=submission.expires_at)
 
     # -- the owner confirms -----------------------------------------------------------------
 
-    def confirm_by_token(self, token: str) -> RegistrationAnswer:
-        """Take the seat (or the place in line) the submission asked for. Pressing again
-        answers the same; a registration already held is answered as it stands."""
+    def _confirm_link(self, token: str) -> tuple[str, str, int | None, str | None]:
+        """Session, registration, round (None on a link mailed before links had one) and the
+        submission such an older link was made for."""
         try:
             subject = verify(self._secret, token, CONFIRM_PURPOSE, self._clock())
-        except InvalidToken as exc:
+            round_ = int(subject["round"]) if "round" in subject else None
+            return subject["session"], subject["registration"], round_, subject.get("submission")
+        except (InvalidToken, KeyError, ValueError) as exc:
             raise InvalidLink() from exc
-        session_id, registration_id = subject["session"], subject["registration"]
-        submission_id = subject["submission"]
-        for _ in range(8):  # a seat freed or taken between two steps: look again
-            # The submission first: the step that places it deletes it and writes the
-            # registration together, so a press racing another one sees one or the other.
-            submission = self._store.submission(session_id, registration_id, submission_id)
-            current = self._store.get(session_id, registration_id)
-            if current is not None and (current.submission == submission_id
+
+    def _settled(self, round_: int | None, legacy: str | None,
+                 current: Registration | None) -> tuple[bool, int]:
+        """Whether the link's round is decided already (answered as the registration stands),
+        and the round it is for."""
+        if round_ is None:  # a link from before rounds were in it
+            if current is not None and (current.submission == legacy
                                         or current.status is not Status.CANCELLED):
-                return self._answer(current)
-            if submission is None:
+                return True, current.round
+            round_ = self.link_round(current)
+        if current is None:
+            if round_ != 1:  # the address was erased since the link was mailed
                 raise InvalidLink()
-            outcome = self._place(submission, current)
+            return False, round_
+        if current.round >= round_ or current.status is not Status.CANCELLED:
+            return True, round_
+        if current.round != round_ - 1:
+            raise InvalidLink()
+        return False, round_
+
+    def latest_submission(self, session_id: str, registration_id: str) -> Submission | None:
+        """The newest submission of the address for the session that is still held."""
+        now = self._clock()
+        held = [s for s in self._store.submissions(session_id, registration_id)
+                if s.expires_at > now]
+        return max(held, key=lambda s: (s.submitted_at, s.id), default=None)
+
+    def pending(self, token: str) -> tuple[str, Submission | RegistrationAnswer]:
+        """What the confirmation link's landing page shows (reading only): the session and
+        either the submission a press would confirm (the newest), or, when the link's round
+        is decided, the registration as it stands. InvalidLink when nothing is held."""
+        session_id, registration_id, round_, legacy = self._confirm_link(token)
+        submission = self.latest_submission(session_id, registration_id)
+        current = self._store.get(session_id, registration_id)
+        settled, _ = self._settled(round_, legacy, current)
+        if settled and current is not None:
+            return session_id, self._answer(current)
+        if submission is None:
+            raise InvalidLink()
+        return session_id, submission
+
+    def confirm_by_token(self, token: str,
+                         corrections: Mapping[str, Any] | None = None) -> RegistrationAnswer:
+        """Take the seat (or the place in line) for the newest submission of the link's
+        address, with the owner's corrections (checked as the form checks them). Pressing
+        again answers the same; a registration already held is answered as it stands."""
+        session_id, registration_id, round_, legacy = self._confirm_link(token)
+        for _ in range(8):  # a seat freed or taken between two steps: look again
+            # The submissions first: the step that places one deletes it and writes the
+            # registration together, so a press racing another one sees one or the other.
+            held = [s for s in self._store.submissions(session_id, registration_id)
+                    if s.expires_at > self._clock()]
+            current = self._store.get(session_id, registration_id)
+            settled, _ = self._settled(round_, legacy, current)
+            if settled and current is not None:
+                return self._answer(current)
+            latest = max(held, key=lambda s: (s.submitted_at, s.id), default=None)
+            if latest is None:
+                raise InvalidLink()
+            outcome = self._place(corrected(latest, corrections or {}), current)
             if outcome is not None:
+                for other in held:  # superseded: kept no longer than the seat needed them
+                    if other.id != latest.id:
+                        self._store.discard_submission(session_id, registration_id, other.id)
                 return outcome
         raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
+
+    def discard_by_token(self, token: str) -> int:
+        """"Det er ikke mig": the address's owner removes what is waiting for confirmation
+        (a registration already held is left as it is; the link's mail gate stays closed).
+        The number removed; pressing again removes nothing and answers the same."""
+        session_id, registration_id, _, _ = self._confirm_link(token)
+        held = self._store.submissions(session_id, registration_id)
+        for submission in held:
+            self._store.discard_submission(session_id, registration_id, submission.id)
+        return len(held)
 
     def _place(self, submission: Submission,
                current: Registration | None) -> RegistrationAnswer | None:
@@ -240,18 +356,27 @@ class Registrations:
             raise InvalidLink() from exc
 
     def cancel_by_token(self, token: str) -> Status:
-        """Cancel the registration the token was made for. Harmless when repeated; a link
-        of an earlier round does not cancel a registration taken up again."""
+        """Cancel the registration the token was made for. Harmless when repeated. A link of
+        an earlier round (mailed before a cancellation and a new registration) cancels
+        nothing and says so (409 registration_renewed): the member must not believe they are
+        out while their seat stays taken."""
         try:
             subject = verify(self._secret, token, CANCEL_PURPOSE, self._clock())
-        except InvalidToken as exc:
+            link_round = int(subject.get("round", "1"))
+        except (InvalidToken, ValueError) as exc:
             raise InvalidLink() from exc
-        registration = self._store.get(subject["session"], subject["registration"])
-        if registration is None:
-            raise InvalidLink()
-        if str(registration.round) == subject.get("round", "1"):
-            self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock())
-        return Status.CANCELLED
+        for _ in range(8):  # cancelled and taken up again meanwhile: look again
+            registration = self._store.get(subject["session"], subject["registration"])
+            if registration is None or registration.round < link_round:
+                raise InvalidLink()  # erased since (and perhaps registered anew)
+            if registration.round > link_round and registration.status is not Status.CANCELLED:
+                raise REGISTRATION_RENEWED
+            if registration.round > link_round or registration.status is Status.CANCELLED:
+                return Status.CANCELLED
+            if self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock(),
+                                  round_=link_round):
+                return Status.CANCELLED
+        raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
     def cancel_by_secretariat(self, session_id: str, registration_id: str,
                               by: CancelledBy = CancelledBy.SECRETARIAT) -> bool:
