@@ -14,8 +14,6 @@
   var about = document.getElementById("om-linket");
   var result = document.getElementById("resultat");
   var general = document.getElementById("fejl-formular");
-  var when = new Intl.DateTimeFormat("da-DK", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Copenhagen" });
-  var until = new Intl.DateTimeFormat("da-DK", { timeStyle: "short", timeZone: "Europe/Copenhagen" });
   var outcomes = {
     confirmed: "Tak! Du har fået en plads. Vi har sendt en bekræftelse med en kalenderfil til din mail.",
     waitlisted: "Mødet er fuldt, så du står på ventelisten som nummer {waitlist_position}. Du får en mail, hvis du får en plads."
@@ -75,7 +73,7 @@
     heading.textContent = answer.forum_title;
     var place = document.createElement("p");
     place.textContent = answer.city + (answer.venue ? ", " + answer.venue : "") + " – " +
-      when.format(new Date(answer.starts_at)) + "–" + until.format(new Date(answer.ends_at));
+      window.danskTid.span(answer.starts_at, answer.ends_at);
     about.appendChild(heading);
     about.appendChild(place);
   }

@@ -4,7 +4,7 @@ it), and a resubmission's key. Without the secret neither leads back to what was
 
 from __future__ import annotations
 
-from shared.forms import normalise_email
+from shared.forms import mailbox_key
 from shared.tokens import derive_id
 
 # 32 base32 characters: 160 bits of HMAC-SHA256, more than enough against collisions.
@@ -12,8 +12,10 @@ LENGTH = 32
 
 
 def address_key(secret: bytes, email: str) -> str:
-    """The address's keyed hash: the same for every spelling the forms store alike."""
-    return derive_id(secret, "advisory-address", normalise_email(email), length=LENGTH)
+    """The mailbox's keyed hash: the same for every spelling the forms store alike and for
+    every subaddress (`name+tag@domain`) of one mailbox, so the receipts' gate counts a
+    mailbox once and a data-protection request finds all its requests."""
+    return derive_id(secret, "advisory-address", mailbox_key(email), length=LENGTH)
 
 
 def resubmission_key(secret: bytes, dedup: str) -> str:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from shared.clock import Clock, utcnow
 from shared.errors import InvalidLink, NotFound
-from shared.forms import normalise_email
+from shared.forms import mailbox_key, normalise_email
 from shared.links import Links
 from shared.names import JOB_NEWSLETTER_DUE, JOB_NEWSLETTER_SCHEDULED
 from shared.newsletter.models import (
@@ -75,6 +75,11 @@ def retry_delay(receives: int) -> int:
     """Seconds before a send that SES did not take is tried again: 30 s, doubling per
     attempt, at most 15 minutes."""
     return int(min(30 * 2 ** max(receives - 1, 0), 900))
+
+
+def mailbox_gate(secret: bytes, email: str) -> str:
+    """The key of the confirmation mails' gate: the subscriber id of the address's mailbox."""
+    return subscriber_id(secret, mailbox_key(email))
 
 
 def subscriber_id(secret: bytes, email: str) -> str:
@@ -129,7 +134,10 @@ class Newsletter:
             return False
         now = self._clock()
         until = now + self._interval
-        if not self._store.pass_confirmation_gate(subscriber_id, now, until):
+        # The gate counts the mailbox: `anne+1@…`, `anne+2@…` and `anne@…` pass it once (for a
+        # plain address its key is the subscriber's id).
+        gate = mailbox_gate(self._secret, subscriber.email)
+        if not self._store.pass_confirmation_gate(gate, now, until):
             return False
         token = sign(self._secret, CONFIRM, {"subscriber": subscriber_id}, now + CONFIRM_VALID)
         try:
@@ -139,7 +147,7 @@ class Newsletter:
         except Uncertain:
             return True  # may have gone out: the gate stays closed for the interval
         except Exception:
-            self._store.reopen_confirmation_gate(subscriber_id, until)  # not sent: later
+            self._store.reopen_confirmation_gate(gate, until)  # not sent: later
             raise
         return True
 

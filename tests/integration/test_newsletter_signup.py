@@ -165,6 +165,24 @@ def test_five_signups_send_one_confirmation_and_the_next_after_the_interval(
     assert len(inbox(emulator, before)) == 2
 
 
+@settings_(max_examples=5, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tags=st.lists(st.from_regex(r"[A-Za-z0-9]{1,8}", fullmatch=True), min_size=2,
+                     max_size=6, unique_by=str.lower),
+       plain=st.booleans())
+def test_the_subaddresses_of_one_mailbox_pass_the_confirmation_gate_once(
+    api: Api, emulator: Emulator, tags: list[str], plain: bool
+) -> None:
+    """`victim+1@…`, `Victim+2@…`, …: one mailbox, so one confirmation in the interval."""
+    box = f"postkasse{uuid.uuid4().hex[:8]}"
+    addresses = [f"{box}+{tag}@Example.dk" for tag in tags] + ([f"{box}@example.dk"] * plain)
+    before = sent_count(emulator)
+    for address in addresses:
+        assert api.request("POST", URL, form(address))[0] == 202
+    confirmations(api, emulator)
+    assert len(inbox(emulator, before)) == 1
+
+
 @pytest.mark.parametrize("kind", ["Bounce", "Complaint"])
 @pytest.mark.parametrize("confirmed", [True, False])
 def test_suppression_lasts_survives_erasure_and_blocks_a_later_signup(

@@ -34,6 +34,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RegistrationForm": {"session_id": "kolding-1", "name": "Anne Jensen",
                          "email": "anne@example.dk", "role": "area_leader",
                          "workplace": "Vejle Kommune", "member_number": "12345", "consent": True},
+    # The landing page of the confirmation link: the details as the owner sees and corrects
+    # them, and the corrections sent with the confirmation.
+    "RegistrationDetails": {"name": "Anne Jensen", "role": "area_leader",
+                            "workplace": "Vejle Kommune", "member_number": "12345"},
+    "DetailCorrections": {"name": "Anne Jensen", "workplace": "Vejle Kommune"},
     "SubscriptionForm": {"name": "Anne Jensen", "email": "anne@example.dk",
                          "role": "area_leader", "consent": True},
     "AdvisoryForm": {"kind": "suggestion", "message": "Et forslag", "consent": True},
