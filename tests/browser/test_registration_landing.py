@@ -139,7 +139,7 @@ def test_an_old_cancel_link_after_registering_again_says_so_and_cancels_nothing(
     first = register()
     page.goto(link_in(first, "afmeld.html"))
     page.get_by_role("button", name="Afmeld mig").click()
-    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak fordi du gav besked.")
+    expect(page.locator("#resultat")).to_have_text("Du er nu afmeldt. Tak, fordi du gav besked.")
     register()
     page.goto(link_in(first, "afmeld.html"))
     page.get_by_role("button", name="Afmeld mig").click()

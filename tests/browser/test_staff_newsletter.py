@@ -85,11 +85,11 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     expect(console.locator("#godkendelse-status")).to_have_text(re.compile(
         r"Godkendt: sendes med næste planlagte udsendelse, " + scheduled
         + r"\. Du kan trække godkendelsen tilbage indtil da\."))
-    expect(row(console)).to_contain_text(re.compile(r"5\. \w+\.? 20\d\d, 08\.00, med planen"))
+    expect(row(console)).to_contain_text(re.compile(r"5\. \w+ 20\d\d kl\. 08\.00, med planen"))
     expect(console.get_by_role("button", name="Gem kladde")).to_be_hidden()  # approved: read
     expect(console.get_by_label("Tekst i Markdown")).not_to_be_editable()    # only
     axe_at_both_widths(console, "redaktion-godkendt-planen")
-    assert re.search(r"approved\s+sendes \d{4}-\d\d-05 08:00",
+    assert re.search(r"approved\s+sendes \w+dag den 5\. \w+ 20\d\d kl\. 08\.00",
                      runtime.leaders("newsletter", "status", ISSUE))
     console.get_by_role("button", name="Træk godkendelsen tilbage").click()
     expect(console.locator("#konsol-status")).to_have_text(
