@@ -16,17 +16,26 @@ a data-protection request."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from shared.adapters.aws import DynamoTable
-from shared.advisory.models import AdvisoryRequest, AuditAction, AuditEntry, Kind, Status
+from shared.advisory.models import (
+    AdvisoryRequest,
+    AuditAction,
+    AuditEntry,
+    Kind,
+    OpenRequest,
+    Status,
+)
 from shared.advisory.ports import ReferenceTaken
 from shared.names import INDEX_FINISHED_REQUESTS, INDEX_OPEN_REQUESTS, INDEX_REQUESTS_BY_ADDRESS
 from shared.observability import logger
+
+Read = TypeVar("Read", AdvisoryRequest, OpenRequest)
 
 
 def _audit_entry(item: dict[str, Any]) -> AuditEntry:
@@ -57,7 +66,13 @@ def _item(request: AdvisoryRequest) -> dict[str, Any]:
     }
 
 
-def _request(item: dict[str, Any]) -> AdvisoryRequest:
+# The fields of OpenRequest as the table holds them (a queue list reads only these).
+OPEN_FIELDS = ("reference", "kind", "urgent", "status", "received_at", "queued_at",
+               "leased_until", "leased_by", "receipt", "done_at", "done_by", "expires_at",
+               "consent_text_version")
+
+
+def _open_fields(item: dict[str, Any]) -> dict[str, Any]:
     def text(name: str) -> str | None:
         return item[name]["S"] if name in item else None
 
@@ -65,26 +80,41 @@ def _request(item: dict[str, Any]) -> AdvisoryRequest:
         value = text(name)
         return datetime.fromisoformat(value) if value else None
 
-    return AdvisoryRequest(
+    return dict(
         reference=item["reference"]["S"], kind=Kind(item["kind"]["S"]),
         urgent=item["urgent"]["BOOL"], status=Status(item["status"]["S"]),
         received_at=datetime.fromisoformat(item["received_at"]["S"]),
         queued_at=datetime.fromisoformat(item["queued_at"]["S"]),
-        sealed=item["sealed"]["S"], sealed_note=text("sealed_note"),
         leased_until=moment("leased_until"), leased_by=text("leased_by"),
         receipt=text("receipt"), done_at=moment("done_at"), done_by=text("done_by"),
         expires_at=int(item["expires_at"]["N"]),
         consent_text_version=text("consent_text_version"),
-        address_key=text("address_key"),
     )
+
+
+def _request(item: dict[str, Any]) -> AdvisoryRequest:
+    return AdvisoryRequest(
+        **_open_fields(item), sealed=item["sealed"]["S"],
+        sealed_note=item["sealed_note"]["S"] if "sealed_note" in item else None,
+        address_key=item["address_key"]["S"] if "address_key" in item else None)
 
 
 def _requests(items: Iterable[dict[str, Any]]) -> Iterator[AdvisoryRequest]:
     """The items that are requests; one that is not readable as one is logged by its key
     (a reference, never contents) and skipped."""
+    return _readable(items, _request)
+
+
+def _open_requests(items: Iterable[dict[str, Any]]) -> Iterator[OpenRequest]:
+    """The open fields of the items that are requests, skipped and logged as `_requests`."""
+    return _readable(items, lambda item: OpenRequest(**_open_fields(item)))
+
+
+def _readable(items: Iterable[dict[str, Any]],
+              read: Callable[[dict[str, Any]], Read]) -> Iterator[Read]:
     for item in items:
         try:
-            yield _request(item)
+            yield read(item)
         except (KeyError, TypeError, ValueError, ValidationError):
             logger.warning("advisory item skipped: not a readable request",
                            extra={"pk": item.get("pk", {}).get("S"),
@@ -257,14 +287,18 @@ class DynamoAdvisoryStore(DynamoTable):
             return False
         return True
 
-    def open_requests(self) -> list[AdvisoryRequest]:
+    def open_requests(self) -> list[OpenRequest]:
+        """Every request not done, without its sealed contents: the answer holds only the
+        open fields (DynamoDB still reads whole items, 1 MB a page, but sends these)."""
+        names = {f"#{field}": field for field in OPEN_FIELDS}
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table, IndexName=INDEX_OPEN_REQUESTS,
             KeyConditionExpression="#open = :one",
-            ExpressionAttributeNames={"#open": "open"},
+            ProjectionExpression=", ".join(["pk", "sk", *names]),
+            ExpressionAttributeNames={"#open": "open", **names},
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
-        return list(_requests(i for page in pages for i in page["Items"]))
+        return list(_open_requests(i for page in pages for i in page["Items"]))
 
     def finished_requests(self, limit: int) -> list[AdvisoryRequest]:
         """The last `limit` requests finished, newest first."""

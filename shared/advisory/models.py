@@ -101,16 +101,15 @@ class Contents(BaseModel):
     note: str | None = None
 
 
-class AdvisoryRequest(BaseModel):
-    """A stored request as the table holds it: the open fields and the sealed contents."""
+class OpenRequest(BaseModel):
+    """A request as the queue's lists read it: the open fields, without the sealed contents
+    (the queue view and the requeue read thousands; only one taken is opened)."""
 
     reference: str
     kind: Kind
     urgent: bool
     status: Status
     received_at: datetime
-    sealed: str
-    sealed_note: str | None = None
     leased_until: datetime | None = None
     leased_by: str | None = None
     receipt: str | None = None
@@ -121,6 +120,13 @@ class AdvisoryRequest(BaseModel):
     # The consent given with the request: the version of the privacy notice shown (received_at
     # is when it was given).
     consent_text_version: str | None = None
+
+
+class AdvisoryRequest(OpenRequest):
+    """A stored request as the table holds it: the open fields and the sealed contents."""
+
+    sealed: str
+    sealed_note: str | None = None
     # The keyed hash of the sender's address (shared/advisory/lookup.py), when one was given:
     # a data-protection request finds the request by it.
     address_key: str | None = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from shared.advisory.models import AdvisoryRequest, AuditEntry
+from shared.advisory.models import AdvisoryRequest, AuditEntry, OpenRequest
 
 
 class Sealer(Protocol):
@@ -51,7 +51,7 @@ class AdvisoryStore(Protocol):
     def requeued(self, reference: str, now: datetime) -> bool:
         """False (nothing written) when the request is gone."""
 
-    def open_requests(self) -> list[AdvisoryRequest]: ...
+    def open_requests(self) -> list[OpenRequest]: ...
 
     def finished_requests(self, limit: int) -> list[AdvisoryRequest]: ...
 
