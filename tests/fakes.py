@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from shared.errors import Conflict, NotFound
-from shared.forms import normalise_email
+from shared.forms import mailbox_key
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
 from shared.forums.registration.models import (
@@ -369,16 +369,16 @@ class MemoryRegistrationStore:
     # -- data-protection requests ------------------------------------------------------------
 
     def with_email(self, email: str) -> list[Registration]:
-        wanted = normalise_email(email)
+        wanted = mailbox_key(email)
         with self.lock:
             return [r for r in self._values(None, "REG#")
-                    if isinstance(r, Registration) and normalise_email(r.email) == wanted]
+                    if isinstance(r, Registration) and mailbox_key(r.email) == wanted]
 
     def submissions_with_email(self, email: str) -> list[Submission]:
-        wanted = normalise_email(email)
+        wanted = mailbox_key(email)
         with self.lock:
             return [s for s in self._values(None, "SUB#")
-                    if isinstance(s, Submission) and normalise_email(s.email) == wanted]
+                    if isinstance(s, Submission) and mailbox_key(s.email) == wanted]
 
     def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:
         with self.lock:

@@ -25,7 +25,7 @@ from typing import Any
 
 from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
-from shared.forms import normalise_email
+from shared.forms import mailbox_key
 from shared.forums.registration.models import (
     CancelledBy,
     Confirmed,
@@ -434,18 +434,21 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
     # -- data-protection requests -----------------------------------------------------------
 
     def _personal_items(self, email: str, prefix: str) -> list[dict[str, Any]]:
-        wanted = normalise_email(email)
+        """The items of the address's mailbox (`name+tag@` and `name@` alike: one person, as
+        the registration id counts them)."""
+        wanted = mailbox_key(email)
         items = self._scan("begins_with(sk, :prefix)", {":prefix": {"S": prefix}},
                            consistent=True)
         return [item for item in items
-                if normalise_email(item.get("email", {}).get("S", "")) == wanted]
+                if mailbox_key(item.get("email", {}).get("S", "")) == wanted]
 
     def with_email(self, email: str) -> list[Registration]:
-        """Every registration of this address, in any session (a data-protection request)."""
+        """Every registration of this address's mailbox, in any session (a data-protection
+        request)."""
         return [item_to_registration(item) for item in self._personal_items(email, "REG#")]
 
     def submissions_with_email(self, email: str) -> list[Submission]:
-        """Every submission of this address not yet expired, confirmed or not."""
+        """Every submission of this address's mailbox not yet expired, confirmed or not."""
         return [item_to_submission(item) for item in self._personal_items(email, "SUB#")]
 
     def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]:

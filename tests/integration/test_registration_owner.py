@@ -13,6 +13,7 @@ function on the emulator:
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -314,6 +315,18 @@ def test_subaddresses_of_one_mailbox_are_one_registration_and_one_mail(
     forums = api.request("GET", "/api/forums")[1]["forums"]
     seats = next(s for f in forums for s in f["sessions"] if s["id"] == session)
     assert seats["seats_left"] == len(variants)  # one seat taken, whatever the variants
+    # A data-protection request for any spelling of the mailbox finds the registration (made
+    # under whichever variant came last) and erases it.
+    from cli.resources import registration_store
+    from shared.privacy import ForumsHolder
+
+    holder = ForumsHolder(registration_store())
+    asked = variants[0].upper()
+    found = holder.export(asked)  # the registration, and the variants' submissions since
+    assert [e["status"] for e in found if e.get("status") == "confirmed"] == ["confirmed"]
+    assert len(found) == 1 + len(variants)
+    holder.erase(base, datetime.now(UTC))
+    assert registered(emulator, session) == [] and holder.export(asked) == []
 
 
 def test_a_member_number_two_registrations_give_is_shown_to_the_secretariat(
@@ -372,3 +385,13 @@ def test_a_strangers_submission_landing_during_the_press_never_becomes_the_regis
     assert registered(emulator, session) == [mine]
     held = stored(emulator, session, "SUB#")
     assert all("senfremmed" in item["name"]["S"] for item in held)  # came after: waits, unseen
+
+
+@pytest.mark.parametrize("path", ["/api/registrations/confirm?token=" + "x" * 20,
+                                  "/api/forums"])
+def test_no_browser_or_proxy_keeps_a_members_answer(api: Api, path: str) -> None:
+    """A confirmation link's page shows what was typed: no cache may keep any answer."""
+    from tests.integration.conftest import raw
+
+    answer = raw(api, "GET", path, {})
+    assert (answer["headers"] or {}).get("Cache-Control") == "no-store", answer
