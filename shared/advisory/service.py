@@ -62,12 +62,14 @@ class _NoCounter:
 
 
 def dedup_key(form: AdvisoryForm, idempotency_key: str | None, now: datetime) -> str:
-    """What makes a resubmission the same request: the form's key, or its content that day.
-    Never stored as such: the store keeps only its keyed hash (`resubmission_key`)."""
+    """What makes a resubmission the same request: the form's key with the same content, or
+    the same content that day. A key sent again with other content (the form edited after an
+    answer that never came) is a new request, so an edit is never dropped as a repeat. Never
+    stored as such: the store keeps only its keyed hash (`resubmission_key`)."""
+    body = json.dumps(form.model_dump(mode="json", exclude={"website"}), sort_keys=True)
     if idempotency_key:
-        return f"key:{idempotency_key}"
-    body = form.model_dump(mode="json", exclude={"website"})
-    return f"body:{now.date().isoformat()}:{json.dumps(body, sort_keys=True)}"
+        return f"key:{idempotency_key}:{body}"
+    return f"body:{now.date().isoformat()}:{body}"
 
 
 class Intake:

@@ -154,6 +154,11 @@ def test_honeypot_and_resubmission_store_nothing_new(api: Api, store: DynamoAdvi
     again = api.request("POST", URL, conversation(), headers=headers)
     assert first == again and len(store.open_requests()) == before + 1
     assert len(sent(emulator)) == mails  # no second receipt
+    # The form edited and sent again with the same key (its first answer never came): a
+    # request of its own, the edit kept, not answered as a repeat.
+    _, edited = api.request("POST", URL, conversation(message="Rettet tekst"), headers=headers)
+    assert edited["reference"] != first[1]["reference"]
+    assert len(store.open_requests()) == before + 2
 
 
 def test_raw_table_and_queue_hold_no_plaintext(api: Api, emulator: Emulator) -> None:
