@@ -67,7 +67,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _api(self, path: str) -> None:
         runtime = self.server.runtime
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():  # "-1", "abc": refused before any function, as at the edge
+            self.close_connection = True
+            self._send(400, json.dumps({"message": "Bad Request"}).encode(), "application/json")
+            return
+        length = int(declared)
         if length > MAX_PAYLOAD_BYTES:
             status, body = runtime.gateway.gateway_response("REQUEST_TOO_LARGE", 413)
             self.close_connection = True

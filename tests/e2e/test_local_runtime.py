@@ -264,6 +264,21 @@ def test_list_unsubscribe_opened_leads_to_the_page_and_one_click_takes_every_enc
     assert "afmeldt 1" in runtime.leaders("newsletter", "status", "kant-1")
 
 
+@pytest.mark.parametrize("length", ["-1", "abc", " 12x"])
+def test_a_content_length_that_is_no_count_is_a_400_not_a_hang(runtime: Running,
+                                                                length: str) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(runtime.url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+    connection.putrequest("POST", "/api/newsletter/subscriptions")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", length)
+    connection.endheaders()
+    assert connection.getresponse().status == 400
+
+
 def test_a_nul_byte_in_a_page_path_is_a_404_not_a_dropped_connection(runtime: Running) -> None:
     for path in ("/%00", "/forums.js%00.html", "/a/%00/b"):
         status, _, body = runtime.request("GET", path)
