@@ -24,11 +24,17 @@ _PHONE_CHARACTERS = re.compile(r"^\(?\+?[0-9 ()./-]{6,30}$")
 PHONE_REGION = "DK"
 # Control characters (C0 but tab and line feed, DEL, C1) and lone surrogates, which no
 # email can encode: refused in every text field.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) too: they make a
+# text read differently from what it holds (a name shown reversed in an email or a list).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # What may not stand in one line: every character str.splitlines() breaks a line at (\n \r
 # \v \f \x1c \x1d \x1e \x85 U+2028 U+2029; the email package folds and parses headers by
 # them, so one of them in a subject stops the message), and every control character above.
-_NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NOT_ONE_LINE = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Characters that show nothing (zero-width spaces and joiners, the word joiner, the soft
+# hyphen, the byte order mark): a text of only these and spaces is an empty one.
+_UNSEEN = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
 
 
 # What JavaScript's trim() removes besides Python's whitespace: the byte order mark.
@@ -51,16 +57,22 @@ def _strip_lines(value: object) -> object:
     return value
 
 
+def _visible(value: str) -> str:
+    if value and not _UNSEEN.sub("", value):
+        raise DanishValueError("required", "Feltet skal udfyldes.")
+    return value
+
+
 def _single_line(value: str) -> str:
     if _NOT_ONE_LINE.search(value):
         raise DanishValueError("invalid_characters", "Feltet må kun være én linje tekst.")
-    return value
+    return _visible(value)
 
 
 def _multi_line(value: str) -> str:
     if _CONTROL.search(value):
         raise DanishValueError("invalid_characters", "Teksten indeholder ugyldige tegn.")
-    return value
+    return _visible(value)
 
 
 def _email(value: str) -> str:

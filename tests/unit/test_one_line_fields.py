@@ -112,3 +112,26 @@ def test_every_accepted_value_builds_an_email(model: type[BaseModel], field: str
     parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
     assert " ".join(str(parsed["Subject"]).split()) == " ".join(subject.split())
     assert str(parsed["To"]) == "anne@example.dk"
+
+
+@pytest.mark.parametrize("override", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                      "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_a_bidirectional_override_is_refused_in_every_text_field(override: str) -> None:
+    """A name that reads reversed in an email or a list (»Anne« stored as its mirror)."""
+    from shared.forums.registration.models import RegistrationForm
+
+    for field in ("name", "needs"):
+        with pytest.raises(ValidationError) as refused:
+            RegistrationForm.model_validate({**EXAMPLES["RegistrationForm"],
+                                             field: f"Anne {override}nesnaH"})
+        assert refused.value.errors()[0]["loc"] == (field,)
+
+
+@pytest.mark.parametrize("unseen", ["\u200b", "\u200b\u200b \u2060", "\ufeff\u00ad"])
+def test_a_text_of_only_unseen_characters_is_an_empty_one(unseen: str) -> None:
+    from shared.forums.registration.models import RegistrationForm
+
+    with pytest.raises(ValidationError) as refused:
+        RegistrationForm.model_validate({**EXAMPLES["RegistrationForm"], "name": unseen})
+    assert [(e.field, e.code) for e in field_errors(refused.value.errors())] == [
+        ("name", "required")]
