@@ -267,6 +267,19 @@ def test_an_old_cancel_link_after_registering_again_is_refused_and_changes_nothi
     assert mail.new_messages() == []
     assert api.request("POST", CANCEL, {"token": second}) == (200, {"status": "cancelled"})
     assert api.request("POST", CANCEL, {"token": first}) == (200, {"status": "cancelled"})
+    # Erased, then registered anew (round 1 again, the same id): a link from before the
+    # erasure is for another registration and cancels nothing.
+    from cli.resources import registration_store
+    from shared.privacy import ForumsHolder
+
+    owner = mailbox()
+    before_erasure = register_and_cancel_link()
+    ForumsHolder(registration_store()).erase(owner, datetime.now(UTC))
+    anew = register_and_cancel_link()
+    before = stored(emulator, session, "REG#")
+    status, answer = api.request("POST", CANCEL, {"token": before_erasure})
+    assert status == 400 and stored(emulator, session, "REG#") == before
+    assert api.request("POST", CANCEL, {"token": anew}) == (200, {"status": "cancelled"})
 
 
 # -- item: subaddresses of one mailbox ------------------------------------------------------

@@ -342,9 +342,12 @@ class Registrations:
     # -- cancellation -----------------------------------------------------------------------
 
     def cancel_token(self, registration: Registration, session: Session) -> str:
+        # `since` ties the link to this registration: one erased and made anew (round 1
+        # again, the same id) is another, which an old link must not cancel.
         return sign(self._secret, CANCEL_PURPOSE,
                     {"session": registration.session_id, "registration": registration.id,
-                     "round": str(registration.round)},
+                     "round": str(registration.round),
+                     "since": registration.created_at.isoformat()},
                     expires=session.starts_at)
 
     def cancel_link_session(self, token: str) -> str:
@@ -367,7 +370,9 @@ class Registrations:
             raise InvalidLink() from exc
         for _ in range(8):  # cancelled and taken up again meanwhile: look again
             registration = self._store.get(subject["session"], subject["registration"])
-            if registration is None or registration.round < link_round:
+            if registration is None or registration.round < link_round or (
+                    registration.round == link_round and "since" in subject
+                    and registration.created_at != datetime.fromisoformat(subject["since"])):
                 raise InvalidLink()  # erased since (and perhaps registered anew)
             if registration.round > link_round and registration.status is not Status.CANCELLED:
                 raise REGISTRATION_RENEWED
