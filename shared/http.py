@@ -272,12 +272,11 @@ class Resolver(APIGatewayRestResolver):
     ANY_SIGNED_IN = frozenset({"/api/staff/me"})
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        # No browser or proxy keeps an answer: a staff answer is about people (participants,
-        # requests, addresses), and a member's may be too (a confirmation link's page shows
-        # what was typed), whatever it is, refusals included.
         if self.staff_group is None:
-            return _no_store(self._answer_request(event, context))
+            return self._answer_request(event, context)
         refused = self._outside_group(event)
+        # A staff answer is about people (participants, requests, addresses): no browser or
+        # proxy may keep it, whatever it is, refusals included.
         return _no_store(refused if refused is not None else self._answer_request(event, context))
 
     def _answer_request(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def register(
 
 @app.get("/api/registrations/confirm",
          responses=responses({200: ConfirmLinkAnswer}, 400, 409, 422))
-def confirm_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str, Any]:
+def confirm_link(token: Annotated[str, Query(max_length=1000)] = "") -> Response[Any]:
     """Reads what the link would confirm and changes nothing (the page confirms on its
     button, so a mail scanner that opens the link does nothing)."""
     if not token:
@@ -123,7 +123,10 @@ def confirm_link(token: Annotated[str, Query(max_length=1000)] = "") -> dict[str
     else:
         answer = ConfirmLinkAnswer(status=found.status.value,
                                    waitlist_position=found.waitlist_position, **about)
-    return answer.model_dump(mode="json", exclude_none=True)
+    # What was typed (phone, member number, needs): no browser or proxy may keep it.
+    return Response(status_code=200, content_type="application/json",
+                    body=answer.model_dump(mode="json", exclude_none=True),
+                    headers={"Cache-Control": "no-store"})
 
 
 def _session_about(session_id: str) -> dict[str, Any]:
