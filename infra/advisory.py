@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -86,11 +85,12 @@ class Advisory(Construct):
             self, "ContentKey",
             description="Seals the contents of advisory requests; only the consultant decrypts",
         )
-        self.storage_key = kms.Key(
-            self, "StorageKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
-            description="Encrypts the advisory table and queues at rest",
-        )
-        self.table = capability_table(self, key=self.storage_key, ttl="expires_at")
+        # At rest the table and the queues are encrypted with AWS's own keys (DynamoDB's
+        # AWS-managed key, SQS-managed SSE): what they hold in the clear is the reference, the
+        # kind, times and keyed hashes; every text a person typed is sealed under the content
+        # key above, which only the consultant may use. A second customer-managed key for the
+        # storage would cost $1-3 a month and protect nothing personal.
+        self.table = capability_table(self, ttl="expires_at")
         self.table.add_global_secondary_index(
             index_name=INDEX_OPEN_REQUESTS,
             partition_key=dynamodb.Attribute(name="open", type=dynamodb.AttributeType.NUMBER),
@@ -125,14 +125,14 @@ class Advisory(Construct):
         )
         self.dead_letters = sqs.Queue(
             self, "DeadLetters", fifo=True, retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.storage_key,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
         self.queues = {
             urgent: sqs.Queue(
                 self, "UrgentQueue" if urgent else "Queue", fifo=True,
                 visibility_timeout=LEASE, retention_period=Duration.days(14),
-                encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.storage_key,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
                 dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=20,
                                                       queue=self.dead_letters),
@@ -171,7 +171,6 @@ class Advisory(Construct):
             conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RESUBMIT#*"]}},
         ))
         self.lookup_secret.grant_read(self.intake.function)
-        self.storage_key.grant_encrypt_decrypt(self.intake.function)  # at rest, via the services
         for queue in self.queues.values():
             queue.grant_send_messages(self.intake.function)
         # Sealing needs a data key; nothing here may decrypt what it sealed.
@@ -187,8 +186,6 @@ class Advisory(Construct):
         )
         # The open requests queried through their index, each requeued one marked (update).
         grant_items(self.table, self.requeue.function, "Query", "UpdateItem")
-        self.storage_key.grant(self.requeue.function, "kms:Decrypt", "kms:Encrypt",
-                               "kms:GenerateDataKey")  # the table and queues at rest
         for queue in self.queues.values():
             queue.grant_send_messages(self.requeue.function)
         invoke = schedule_role(self, self.requeue,
@@ -264,9 +261,6 @@ class Advisory(Construct):
         for queue in self.queues.values():
             queue.grant(function, "sqs:ReceiveMessage", "sqs:DeleteMessage",
                         "sqs:ChangeMessageVisibility")
-        # At rest, via the services: SQS decrypts what it hands out, DynamoDB what it reads
-        # and encrypts what it writes (named actions, no wildcard families).
-        self.storage_key.grant(function, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
         # The contents are opened here (and by the CLI's role) only; a note is sealed.
         self.content_key.grant(function, "kms:Decrypt", "kms:GenerateDataKey")
         staff.add_routes(self.console_function, CONSULTANT_ROUTES)

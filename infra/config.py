@@ -62,10 +62,11 @@ class DeployConfig(BaseModel):
     # The regional web ACL in front of the API (a fixed monthly cost; see the README).
     waf_enabled: bool
     waf_requests_per_5_minutes: int = Field(ge=10)
-    # With the web ACL: the 16 KB body rule and AWS's common rule set (three of the web ACL's
-    # five rules, $3 a month). false keeps only the origin lock and the per-address rate
-    # limit; the functions still refuse bodies over 16 KB and validate every field.
-    waf_managed_rules: bool = True
+    # With the web ACL: the 16 KB body rule and AWS's common rule set (three rules more, $3 a
+    # month). Off by default (the bill's cap): the web ACL keeps the origin lock and the
+    # per-address rate limit, and the functions refuse bodies over 16 KB and validate every
+    # field themselves.
+    waf_managed_rules: bool = False
     # `account`: one alarm on every function error of the account (Lambda's Errors metric
     # without a dimension; the dashboard shows which function). `each`: one alarm per
     # function, which names it (14 alarms more, $1.40 a month). Dead-letter alarms: always.

@@ -85,16 +85,6 @@ def acknowledge(stack: Stack) -> None:
              "role may invoke nothing else.")
 
     advisory = stack.node.find_child("Advisory")
-    storage_grants = (
-        "CDK's grants for the KMS-encrypted advisory queues and table: the kms:GenerateDataKey* "
-        "and kms:ReEncrypt* families on the storage key only, which SQS and DynamoDB use at "
-        "rest. They give no access to the content key that seals the requests.")
-    policies = [advisory.node.find_child(name).node.find_child("Role") for name in
-                ("Intake", "Requeue")] + [advisory.node.find_child("ConsultantRole")]
-    for role in policies:
-        policy = role.node.find_child("DefaultPolicy")
-        _ack(policy, "IAM5[Action::kms:GenerateDataKey*]", storage_grants)
-        _ack(policy, "IAM5[Action::kms:ReEncrypt*]", storage_grants)
     consultant_policy = advisory.node.find_child("ConsultantRole").node.find_child("DefaultPolicy")
     _ack(consultant_policy,
          f"IAM5[Resource::{_logical_arn(stack, advisory.node.find_child('Table'))}/index/*]",

@@ -80,12 +80,13 @@ def overridden(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def lean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The lean profile, synthesized in this process: no managed WAF rules."""
+def screened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """With the WAF's managed rules switched on (`waf_managed_rules: true`), synthesized in
+    this process."""
     from app import build_app
 
-    out = tmp_path_factory.mktemp("cdk-lean")
-    build_app(str(out), overrides={"waf_managed_rules": False}).synth()
+    out = tmp_path_factory.mktemp("cdk-screened")
+    build_app(str(out), overrides={"waf_managed_rules": True}).synth()
     return dict(json.loads((out / f"{STACK_NAME}.template.json").read_text()))
 
 
@@ -495,7 +496,7 @@ def test_an_operations_dashboard_is_deployed_and_named_in_the_outputs(
 # What the README's cost table counts ("What it costs"), by resource type: a change here is a
 # change of the bill, and the table's line with it.
 BILLED = {
-    "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 2, "AWS::SecretsManager::Secret": 4,
+    "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 1, "AWS::SecretsManager::Secret": 4,
     "AWS::CloudWatch::Alarm": 11, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 19,
     "AWS::SQS::Queue": 11, "AWS::ApiGateway::RestApi": 1, "AWS::DynamoDB::Table": 5,
     "AWS::Cognito::UserPool": 1, "AWS::SES::EmailIdentity": 1, "AWS::SES::ConfigurationSet": 1,
@@ -509,7 +510,7 @@ def test_the_cost_table_counts_what_the_default_template_holds(
 ) -> None:
     for kind, count in BILLED.items():
         assert len(resources(template, kind)) == count, kind
-    assert len(waf_rules(template)) == 5  # $1 each; a rule group counts as one
+    assert len(waf_rules(template)) == 2  # $1 each; a rule group counts as one
     assert len(_ours(template)) == 15 and not resources(template, "AWS::Lambda::Version")
     polled = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
               if "StreamArn" not in json.dumps(m["Properties"]["EventSourceArn"])]
@@ -590,8 +591,9 @@ def test_the_api_refuses_requests_that_did_not_come_through_the_distribution(
 
 
 def test_bodies_up_to_16_kb_pass_the_waf_and_larger_ones_get_a_413(
-    template: dict[str, Any],
+    screened: dict[str, Any],
 ) -> None:
+    template = screened
     rules = waf_rules(template)
     size = next(r for r in rules.values() if "SizeConstraintStatement" in r["Statement"])
     constraint = size["Statement"]["SizeConstraintStatement"]
@@ -612,12 +614,13 @@ def _label_blocked(statement: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def test_two_common_rules_only_count_on_the_routes_they_would_break_and_block_elsewhere(
-    template: dict[str, Any], plan: Any,
+    screened: dict[str, Any], plan: Any,
 ) -> None:
     """The body cross-site-scripting rule would refuse the editor's Markdown and preview; the
     missing-User-Agent rule a mail provider's RFC 8058 one-click unsubscribe POST. In the group
     both only count (and label the request); a rule after it blocks either label anywhere
     but on exactly those routes."""
+    template = screened
     from infra.newsletter import EDITOR_ROUTES
 
     rules = waf_rules(template)
@@ -656,16 +659,18 @@ def test_two_common_rules_only_count_on_the_routes_they_would_break_and_block_el
     assert any(r.path.startswith("/api/staff/newsletter/") for r in plan.routes)
 
 
-def test_the_lean_profile_keeps_the_origin_lock_and_the_rate_limit_only(
-    lean: dict[str, Any],
+def test_by_default_the_waf_keeps_the_origin_lock_and_the_rate_limit_only(
+    template: dict[str, Any], screened: dict[str, Any],
 ) -> None:
-    rules = waf_rules(lean)
-    assert set(rules) == {"through-the-distribution", "rate-per-viewer"}
+    """The bill's cap: the managed rules are a switch, off by default."""
+    assert set(waf_rules(template)) == {"through-the-distribution", "rate-per-viewer"}
+    assert len(waf_rules(screened)) == 5
 
 
 def test_every_waf_block_is_answered_in_danish_with_its_own_reason(
-    template: dict[str, Any],
+    screened: dict[str, Any],
 ) -> None:
+    template = screened
     _, acl = one(template, "AWS::WAFv2::WebACL")
     bodies = acl["Properties"]["CustomResponseBodies"]
     answers: set[tuple[int, str]] = set()

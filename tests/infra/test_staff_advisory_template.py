@@ -88,7 +88,7 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
             if isinstance(ref, dict) and "Ref" in ref} or {"*"}
         for name in names:
             kind = next((prefix for prefix in ("AdvisoryTable", "AdvisoryUrgentQueue",
-                                               "AdvisoryQueue", "AdvisoryStorageKey",
+                                               "AdvisoryQueue",
                                                "AdvisoryContentKey", "AdvisoryConsoleLogs",
                                                "AdvisoryLookupSecret", "PrivacyTable")
                          if name.startswith(prefix)), name)
@@ -113,7 +113,6 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
                                 "sqs:ChangeMessageVisibility"},
         "AdvisoryQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
                           "sqs:ChangeMessageVisibility"},
-        "AdvisoryStorageKey": {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
         # Open a request; seal a note.
         "AdvisoryContentKey": {"kms:Decrypt", "kms:GenerateDataKey"},
     }
