@@ -160,11 +160,12 @@ def mailbox_key(email: str) -> str:
     `Anne+Forum@Example.dk` and `anne@example.dk` are one person wherever a rule counts
     people or mails: one registration per session, and every mail gate (registration,
     newsletter, advisory receipts). Records keep the address as typed; only keys use this.
-    A local part that is only a tag (`+tag@domain`) stays as it is."""
-    key = normalise_email(email)
-    local, at, domain = key.rpartition("@")
+    A local part that is only a tag (`+tag@domain`) stays as it is. The tag goes before the
+    address is normalised: a tag the forms would refuse (`name+.@`) must not keep the domain
+    from its IDNA form."""
+    local, at, domain = _AROUND.sub("", email).rpartition("@")
     base = local.split("+", 1)[0]
-    return f"{base}@{domain}" if at and base else key
+    return normalise_email(f"{base}@{domain}" if at and base else email)
 
 
 class PublicForm(BaseModel):
