@@ -26,11 +26,10 @@ from shared.errors import DomainError
 from shared.forms import normalise_email
 from shared.forums.registration.models import (
     CancelledBy,
-    Registration,
-    SessionState,
     Status,
-    Submission,
 )
+from shared.forums.registration.ports import RegistrationStore
+from shared.forums.registration.service import cancel_registration
 from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
 
 
@@ -177,28 +176,10 @@ class Held:
 
 # -- forums -----------------------------------------------------------------------------------
 
-class ForumRecords(Protocol):
-    def with_email(self, email: str) -> list[Registration]: ...
-
-    def session_state(self, session_id: str) -> SessionState | None: ...
-
-    def position(self, session_id: str, registration_id: str) -> int | None: ...
-
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime) -> bool: ...
-
-    def forget(self, registration: Registration) -> bool: ...
-
-    def mails(self, session_id: str, registration_id: str) -> list[dict[str, str]]: ...
-
-    def submissions_with_email(self, email: str) -> list[Submission]: ...
-
-    def forget_submissions(self, session_id: str, registration_id: str) -> None: ...
-
-
 class ForumsHolder:
     area = "forums"
 
-    def __init__(self, store: ForumRecords) -> None:
+    def __init__(self, store: RegistrationStore) -> None:
         self._store = store
 
     def held(self, email: str) -> list[dict[str, Any]]:
@@ -242,7 +223,7 @@ class ForumsHolder:
             if registration.status is not Status.CANCELLED:
                 state = self._store.session_state(registration.session_id)
                 if state is not None and state.session.starts_at > now:
-                    self._store.cancel(registration, CancelledBy.ERASURE, now)
+                    cancel_registration(self._store, registration, CancelledBy.ERASURE, now)
                     registration = registration.model_copy(
                         update={"status": Status.CANCELLED})
             self._store.forget(registration)

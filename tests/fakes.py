@@ -21,19 +21,8 @@ from shared.errors import Conflict, NotFound
 from shared.forms import mailbox_key
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
-from shared.forums.registration.models import (
-    CancelledBy,
-    Confirmed,
-    Existing,
-    Moved,
-    Refused,
-    Registration,
-    SeatFreed,
-    SessionState,
-    Status,
-    Submission,
-    Waiting,
-)
+from shared.forums.registration.models import Registration, SessionState, Submission
+from shared.forums.registration.transitions import Applied, Rejected, Transition
 from shared.roles import Audience
 
 
@@ -141,11 +130,10 @@ def _epoch(moment: datetime | None) -> int | None:
 
 
 def _stored(registration: Registration) -> Registration:
-    """The registration as a put stores it: what a cancellation or promotion added is not part
-    of a new round, empty texts are absent, and the expiry is in whole seconds (TTL)."""
+    """The registration as a put stores it: empty texts are absent, and the expiry is in
+    whole seconds (TTL)."""
     expires = _epoch(registration.expires_at)
     return registration.model_copy(update={
-        "cancelled_at": None, "cancelled_by": None, "promoted_at": None,
         "expires_at": datetime.fromtimestamp(expires, UTC) if expires is not None else None,
         **{f: None for f in ("phone", "member_number", "needs", "submission",
                              "consent_text_version") if not getattr(registration, f)}})
@@ -230,90 +218,42 @@ class MemoryRegistrationStore:
         return SessionState(session=session, audience=self.catalogue.audiences[session_id],
                             waiting=list(self.catalogue.waiting_lists.get(session_id, [])))
 
-    @staticmethod
-    def _open(state: SessionState | None, admitted: list[Audience], now: datetime) -> bool:
-        return (state is not None and not state.session.closed and not state.session.cancelled
-                and state.session.registration_deadline > now and state.audience in admitted)
-
-    def _placeable(self, registration: Registration,
-                   previous_round: int | None) -> Existing | Moved | None:
-        """The conditions on the registration and its submission (None: both hold)."""
-        current = self.get(registration.session_id, registration.id)
-        if previous_round is None:
-            mine = current is None
-        else:
-            mine = (current is not None and current.status is Status.CANCELLED
-                    and current.round == previous_round)
-        if not mine and current is not None:
-            return Existing(current)
-        if not mine or self.submission(registration.session_id, registration.id,
-                                       registration.submission or "") is None:
-            return Moved()
-        return None
-
-    def _place(self, registration: Registration) -> None:
-        self._write(registration.session_id, _sub(registration.id, registration.submission or ""),
-                    None)
-        stored = _stored(registration)
-        self._write(registration.session_id, _reg(registration.id),
-                    Item(stored, _epoch(stored.expires_at)))
-
-    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
+    def apply(self, transition: Transition) -> Applied | Rejected:
+        """Under the lock: what the registrations and the submission need first (as the
+        adapter's transaction reports them), then the session's conditions, each by its own
+        `holds`; then every change at once."""
         with self.lock:
-            state = self._state(registration.session_id)
-            session_holds = (state is not None and self._open(state, admitted, now)
-                             and state.session.confirmed < state.session.capacity
-                             and not state.waiting)
-            other = self._placeable(registration, previous_round)
-            if other is not None:
-                return other
-            if not session_holds:
-                return Refused(state)
-            self._place(registration)
-            self.catalogue._count(registration.session_id, 1)
-            return Confirmed()
-
-    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None
-                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
-        with self.lock:
-            state = self._state(registration.session_id)
-            session_holds = (state is not None and self._open(state, admitted, now)
-                             and (state.session.confirmed >= state.session.capacity
-                                  or bool(state.waiting))
-                             and registration.id not in state.waiting)
-            other = self._placeable(registration, previous_round)
-            if other is not None:
-                return other
-            if not session_holds:
-                if state is not None and not state.waiting \
-                        and state.session.confirmed < state.session.capacity:
-                    return SeatFreed()
-                return Refused(state)
-            self._place(registration)
-            self.catalogue.waiting_lists.setdefault(registration.session_id, []).append(
-                registration.id)
-            return Waiting()
-
-    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
-        with self.lock:
+            session_id = transition.session_id
+            for write in transition.writes:
+                current = self.get(session_id, write.registration.id)
+                expected = write.replaces
+                if (current is None) != (expected is None) or (
+                        current is not None and expected is not None
+                        and (current.status, current.round) != (expected.status,
+                                                                expected.round)):
+                    return Rejected()
+            consumed = transition.consumes
+            if consumed is not None and self.submission(
+                    session_id, consumed.registration_id, consumed.id) is None:
+                return Rejected()
             state = self._state(session_id)
-            current = self.get(session_id, registration_id)
-            if (state is None or state.waiting[:1] != [registration_id]
-                    or state.session.confirmed >= state.session.capacity
-                    or state.session.cancelled
-                    or current is None or current.status is not Status.WAITLISTED):
-                return False
-            self._promote(session_id, current, now)
-            self.catalogue._count(session_id, 1)
-            return True
-
-    def _promote(self, session_id: str, waiting: Registration, now: datetime) -> None:
-        """Off the head of the list, confirmed (the seat is the caller's to count)."""
-        self.catalogue.waiting_lists[session_id].pop(0)
-        promoted = waiting.model_copy(update={"status": Status.CONFIRMED, "promoted_at": now})
-        self._write(session_id, _reg(waiting.id), Item(promoted, _epoch(promoted.expires_at)))
+            touches_session = bool(transition.requires or transition.leaves
+                                   or transition.joins or transition.seats)
+            if touches_session and not transition.holds(state):
+                return Rejected(state, session_failed=True)
+            if consumed is not None:
+                self._write(session_id, _sub(consumed.registration_id, consumed.id), None)
+            for write in transition.writes:
+                stored = _stored(write.registration)
+                self._write(session_id, _reg(stored.id), Item(stored, _epoch(stored.expires_at)))
+            line = self.catalogue.waiting_lists.setdefault(session_id, [])
+            for place in sorted(transition.leaves, key=lambda p: p.index, reverse=True):
+                line.pop(place.index)
+            if transition.joins is not None:
+                line.append(transition.joins)
+            if transition.seats:
+                self.catalogue._count(session_id, transition.seats)
+            return Applied()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -336,35 +276,6 @@ class MemoryRegistrationStore:
     def registrations(self, session_id: str) -> list[Registration]:
         with self.lock:
             return [r for r in self._values(session_id, "REG#") if isinstance(r, Registration)]
-
-    # -- cancelling --------------------------------------------------------------------------
-
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
-               round_: int | None = None) -> bool:
-        with self.lock:
-            current = self.get(registration.session_id, registration.id)
-            state = self._state(registration.session_id)
-            if current is None or current.status is Status.CANCELLED or state is None \
-                    or round_ not in (None, current.round):
-                return False
-            session_id, waiting = current.session_id, state.waiting
-            if current.status is Status.WAITLISTED:
-                if current.id in waiting:
-                    self.catalogue.waiting_lists[session_id].remove(current.id)
-            elif not waiting or state.session.cancelled:
-                if state.session.confirmed <= 0:
-                    raise RuntimeError("cancellation kept conflicting")  # as the adapter
-                self.catalogue._count(session_id, -1)
-            else:  # the seat passes to the first in line in the same step
-                first = self.get(session_id, waiting[0])
-                if first is None or first.status is not Status.WAITLISTED:
-                    raise RuntimeError("cancellation kept conflicting")  # as the adapter
-                self._promote(session_id, first, now)
-            cancelled = current.model_copy(update={
-                "status": Status.CANCELLED, "cancelled_at": now, "cancelled_by": by})
-            self._write(session_id, _reg(current.id),
-                        Item(cancelled, _epoch(cancelled.expires_at)))
-            return True
 
     # -- data-protection requests ------------------------------------------------------------
 

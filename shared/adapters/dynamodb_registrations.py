@@ -1,10 +1,12 @@
 """Registrations in DynamoDB, with the seat count and the waiting list on the session item.
 
-The session item (catalogue table) is the one place where seats and places in line are
-decided: its `confirmed` counter only grows under the condition `confirmed < capacity` while
-nobody waits, and its `waiting` list only grows while the session is full (or someone waits).
-Each of these writes is one transaction with the registration item it concerns, so a place in
-line never exists without its registration, and a seat never without its confirmed one.
+Nothing is decided here. The rules (shared.forums.registration.seats) decide a `Transition`
+from the session they read; `apply` turns any transition into one conditional transaction:
+each fact it relied on becomes a condition on the session item (catalogue table), each
+registration a put conditioned on what it replaces, the submission it uses up a conditioned
+delete, and the change of `confirmed` and `waiting` one update of the session item. So a
+place in line never exists without its registration, and a seat never without its confirmed
+one.
 
 Items of the registrations table (`pk=SESSION#<session id>`), each with `expires_at` (TTL):
 - `sk=REG#<id>`: the registration (the person's details and status);
@@ -28,27 +30,30 @@ from shared.adapters.dynamodb_catalogue import item_to_session, session_key
 from shared.forms import mailbox_key
 from shared.forums.registration.models import (
     CancelledBy,
-    Confirmed,
-    Existing,
-    Moved,
-    Refused,
     Registration,
-    SeatFreed,
     SessionState,
     Status,
     Submission,
-    Waiting,
 )
 from shared.forums.registration.ports import RegistrationStore
+from shared.forums.registration.transitions import (
+    Applied,
+    Condition,
+    Equals,
+    InLineAt,
+    Later,
+    LineLength,
+    NoSeatFree,
+    NotInLine,
+    OneOf,
+    Rejected,
+    SeatFree,
+    SeatTaken,
+    SomeoneWaits,
+    Transition,
+    Write,
+)
 from shared.roles import Audience, Role
-
-_OPEN = ("attribute_exists(pk) AND closed = :false AND cancelled = :false "
-         "AND registration_deadline > :now AND audience IN ({audiences})")
-_NOBODY_WAITS = "(attribute_not_exists(waiting) OR size(waiting) = :zero)"
-# size() of a missing attribute is simply false in DynamoDB; moto raises instead, so the
-# attribute is tested first (a session nobody ever waited for has no `waiting`).
-_FULL_OR_WAITING = ("(confirmed >= #capacity OR "
-                    "(attribute_exists(waiting) AND size(waiting) > :zero))")
 
 
 def registration_key(session_id: str, registration_id: str) -> dict[str, Any]:
@@ -66,14 +71,6 @@ def iso(moment: datetime) -> str:
 
 def epoch(moment: datetime) -> dict[str, str]:
     return {"N": str(int(moment.timestamp()))}
-
-
-def _open_condition(admitted: list[Audience], now: datetime) -> tuple[str, dict[str, Any]]:
-    names = [f":aud{i}" for i in range(len(admitted))]
-    values: dict[str, Any] = {":false": {"BOOL": False}, ":now": {"S": iso(now)},
-                              ":zero": {"N": "0"}}
-    values.update({n: {"S": a.value} for n, a in zip(names, admitted, strict=True)})
-    return _OPEN.format(audiences=", ".join(names)), values
 
 
 _PERSONAL = ("phone", "member_number", "needs")
@@ -98,8 +95,12 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         value = getattr(registration, field)
         if value:
             item[field] = {"S": value}
-    if registration.consented_at:
-        item["consented_at"] = {"S": iso(registration.consented_at)}
+    for field in ("consented_at", "cancelled_at", "promoted_at"):
+        moment = getattr(registration, field)
+        if moment:
+            item[field] = {"S": iso(moment)}
+    if registration.cancelled_by:
+        item["cancelled_by"] = {"S": registration.cancelled_by.value}
     if registration.expires_at:
         item["expires_at"] = epoch(registration.expires_at)
     return item
@@ -178,46 +179,122 @@ def _state(item: dict[str, Any] | None) -> SessionState | None:
     )
 
 
-def _put_registration(table: str, registration: Registration,
-                      previous_round: int | None) -> dict[str, Any]:
-    """Put a new registration, or take up the cancelled one of `previous_round` again (the
-    submission it comes from is deleted in the same step: each link confirms once)."""
-    put: dict[str, Any] = {"TableName": table, "Item": registration_item(registration),
-                           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
-    if previous_round is None:
+class _Expression:
+    """A condition (or update) expression with its attribute names and values: the
+    conditions of a transition translated one by one, nothing decided here."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def name(self, attribute: str) -> str:
+        self.names[f"#{attribute}"] = attribute
+        return f"#{attribute}"
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = (
+            {"BOOL": value} if isinstance(value, bool) else
+            {"N": str(value)} if isinstance(value, int) else
+            {"S": iso(value)} if isinstance(value, datetime) else {"S": str(value)})
+        return placeholder
+
+    def condition(self, fact: Condition) -> str:
+        # size() of a missing attribute is simply false in DynamoDB; moto raises instead,
+        # so the attribute is tested first (a session nobody ever waited for has none).
+        match fact:
+            case Equals(field, value):
+                return f"{self.name(field)} = {self.value(value)}"
+            case Later(field, moment):
+                return f"{self.name(field)} > {self.value(moment)}"
+            case OneOf(field, values) if values:
+                listed = ", ".join(self.value(v) for v in values)
+                return f"{self.name(field)} IN ({listed})"
+            case OneOf():
+                return "attribute_not_exists(pk)"  # one of nothing: never
+            case SeatFree():
+                return f"{self.name('confirmed')} < {self.name('capacity')}"
+            case NoSeatFree():
+                return f"{self.name('confirmed')} >= {self.name('capacity')}"
+            case SeatTaken():
+                return f"{self.name('confirmed')} > {self.value(0)}"
+            case LineLength(0):
+                waiting = self.name("waiting")
+                return f"(attribute_not_exists({waiting}) OR size({waiting}) = {self.value(0)})"
+            case LineLength(length):
+                waiting = self.name("waiting")
+                return f"(attribute_exists({waiting}) AND size({waiting}) = {self.value(length)})"
+            case SomeoneWaits():
+                waiting = self.name("waiting")
+                return f"(attribute_exists({waiting}) AND size({waiting}) > {self.value(0)})"
+            case NotInLine(registration_id):
+                waiting = self.name("waiting")
+                return (f"(attribute_not_exists({waiting}) OR "
+                        f"NOT contains({waiting}, {self.value(registration_id)}))")
+            case InLineAt(index, registration_id):
+                return f"{self.name('waiting')}[{index}] = {self.value(registration_id)}"
+        raise TypeError(f"no expression for {fact!r}")
+
+
+def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | None:
+    """The transition's conditions and changes on the session item: one update (or a check
+    when nothing changes there), only while the session exists; None when it touches
+    nothing of the session."""
+    expression = _Expression()
+    facts = [*transition.requires, *transition.leaves,
+             *([NotInLine(transition.joins)] if transition.joins else [])]
+    sets, removes = [], [f"{expression.name('waiting')}[{p.index}]" for p in transition.leaves]
+    if transition.seats:
+        confirmed = expression.name("confirmed")
+        sets.append(f"{confirmed} = {confirmed} + {expression.value(transition.seats)}")
+    if transition.joins:
+        waiting = expression.name("waiting")
+        expression.values[":empty"] = {"L": []}
+        expression.values[":joins"] = {"L": [{"S": transition.joins}]}
+        sets.append(f"{waiting} = list_append(if_not_exists({waiting}, :empty), :joins)")
+    if not facts and not sets and not removes:
+        return None
+    condition = " AND ".join(["attribute_exists(pk)", *(expression.condition(f) for f in facts)])
+    common = {"TableName": catalogue, "Key": session_key(transition.session_id),
+              "ConditionExpression": condition,
+              "ExpressionAttributeNames": expression.names,
+              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if expression.values:
+        common["ExpressionAttributeValues"] = expression.values
+    if not sets and not removes:
+        return {"ConditionCheck": common}
+    update = " ".join(part for part in (
+        f"SET {', '.join(sets)}" if sets else "",
+        f"REMOVE {', '.join(removes)}" if removes else "") if part)
+    return {"Update": {**common, "UpdateExpression": update}}
+
+
+def _put(table: str, write: Write) -> dict[str, Any]:
+    """Write the registration only while it is what it replaces (status and round), or while
+    there is none."""
+    put: dict[str, Any] = {"TableName": table, "Item": registration_item(write.registration)}
+    if write.replaces is None:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
     else:
-        put |= {"ConditionExpression": "#status = :cancelled AND #round = :round",
+        put |= {"ConditionExpression": "#status = :status AND #round = :round",
                 "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
-                "ExpressionAttributeValues": {":cancelled": {"S": Status.CANCELLED.value},
-                                              ":round": {"N": str(previous_round)}}}
+                "ExpressionAttributeValues": {
+                    ":status": {"S": write.replaces.status.value},
+                    ":round": {"N": str(write.replaces.round)}}}
     return {"Put": put}
 
 
-def _consume_submission(table: str, registration: Registration) -> dict[str, Any]:
-    """Delete the submission the registration comes from, only while it is held: a link whose
-    submission was erased (or expired, or used) meanwhile places nothing."""
+def _consume(table: str, submission: Submission) -> dict[str, Any]:
+    """Delete the submission, only while it is held: a link whose submission was erased (or
+    expired, or used) meanwhile places nothing."""
     return {"Delete": {"TableName": table, "Key": submission_key(
-        registration.session_id, registration.id, registration.submission or ""),
+        submission.session_id, submission.registration_id, submission.id),
         "ConditionExpression": "attribute_exists(sk)"}}
 
 
-def _failed(reason: dict[str, Any]) -> bool:
-    return reason.get("Code") == "ConditionalCheckFailed"
-
-
-def _moved_or_existing(reasons: list[dict[str, Any]]) -> Existing | Moved | None:
-    """Why a placing transaction (registration, submission, session) wrote nothing, when the
-    session is not the reason: the registration is there already (Existing); or something
-    moved and the caller reads again (Moved): the registration or submission is gone, or the
-    transaction was cancelled without a failed condition (DynamoDB's TransactionConflict with
-    a concurrent transaction on one of the items, or throttling)."""
-    mine, submission, session = reasons[:3]
-    if _failed(mine) and mine.get("Item"):
-        return Existing(item_to_registration(mine["Item"]))
-    if _failed(mine) or _failed(submission) or not _failed(session):
-        return Moved()
-    return None
+def _held(reason: dict[str, Any]) -> bool:
+    """The item of a cancelled transaction that was not why it was cancelled."""
+    return reason.get("Code") in (None, "None")
 
 
 class DynamoRegistrationStore(DynamoTable, RegistrationStore):
@@ -260,69 +337,25 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             return [*exc.response.get("CancellationReasons", []), *([{}] * len(items))]
         return None
 
-    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
-        condition, values = _open_condition(admitted, now)
-        values[":one"] = {"N": "1"}
-        reasons = self._transact([
-            _put_registration(self._table, registration, previous_round),
-            _consume_submission(self._table, registration),
-            {"Update": {"TableName": self._catalogue,
-                        "Key": session_key(registration.session_id),
-                        "UpdateExpression": "SET confirmed = confirmed + :one",
-                        "ConditionExpression":
-                            f"{condition} AND confirmed < #capacity AND {_NOBODY_WAITS}",
-                        "ExpressionAttributeNames": {"#capacity": "capacity"},
-                        "ExpressionAttributeValues": values,
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-        ])
+    def apply(self, transition: Transition) -> Applied | Rejected:
+        """One transaction: each registration put under the condition of what it replaces,
+        the submission deleted while held, and the session's conditions and changes in one
+        update (or check) of its item."""
+        items = [_put(self._table, write) for write in transition.writes]
+        if transition.consumes is not None:
+            items.append(_consume(self._table, transition.consumes))
+        session = _session_change(self._catalogue, transition)
+        if session is not None:
+            items.append(session)
+        if not items:
+            return Applied()  # nothing to write, nothing relied on
+        reasons = self._transact(items)
         if reasons is None:
-            return Confirmed()
-        if (other := _moved_or_existing(reasons)) is not None:
-            return other
-        return Refused(_state(reasons[2].get("Item")))
-
-    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None
-                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
-        condition, values = _open_condition(admitted, now)
-        values.update({":me": {"L": [{"S": registration.id}]}, ":id": {"S": registration.id},
-                       ":empty": {"L": []}})
-        reasons = self._transact([
-            _put_registration(self._table, registration, previous_round),
-            _consume_submission(self._table, registration),
-            {"Update": {
-                "TableName": self._catalogue, "Key": session_key(registration.session_id),
-                "UpdateExpression":
-                    "SET waiting = list_append(if_not_exists(waiting, :empty), :me)",
-                "ConditionExpression": f"{condition} AND {_FULL_OR_WAITING} AND "
-                "(attribute_not_exists(waiting) OR NOT contains(waiting, :id))",
-                "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": values,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-        ])
-        if reasons is None:
-            return Waiting()
-        if (other := _moved_or_existing(reasons)) is not None:
-            return other
-        state = _state(reasons[2].get("Item"))
-        if state is not None and not state.waiting \
-                and state.session.confirmed < state.session.capacity:
-            return SeatFreed()
-        return Refused(state)
-
-    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
-        return self._transact([
-            {"Update": {
-                "TableName": self._catalogue, "Key": session_key(session_id),
-                "UpdateExpression": "SET confirmed = confirmed + :one REMOVE waiting[0]",
-                "ConditionExpression":
-                    "waiting[0] = :id AND confirmed < #capacity AND cancelled = :false",
-                "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":false": {"BOOL": False},
-                                              ":id": {"S": registration_id}}}},
-            self._promote(session_id, registration_id, now),
-        ]) is None
+            return Applied()
+        if session is not None and reasons[len(items) - 1].get("Code") == \
+                "ConditionalCheckFailed" and all(_held(r) for r in reasons[:len(items) - 1]):
+            return Rejected(_state(reasons[len(items) - 1].get("Item")), session_failed=True)
+        return Rejected()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -353,83 +386,6 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
                                        ":reg": {"S": "REG#"}},
         )
         return [item_to_registration(i) for page in pages for i in page["Items"]]
-
-    # -- cancelling -------------------------------------------------------------------------
-
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
-               round_: int | None = None) -> bool:
-        for _ in range(10):  # the waiting list moved meanwhile: read it again
-            current = self.get(registration.session_id, registration.id)
-            if current is None or current.status is Status.CANCELLED or \
-                    round_ not in (None, current.round):
-                return False
-            state = self.session_state(registration.session_id)
-            if state is None:
-                return False
-            if self._cancel_once(current, state, by, now):
-                return True
-        raise RuntimeError("cancellation kept conflicting")
-
-    def _cancel_once(self, registration: Registration, state: SessionState, by: CancelledBy,
-                     now: datetime) -> bool:
-        cancel_me = {"Update": {
-            "TableName": self._table,
-            "Key": registration_key(registration.session_id, registration.id),
-            "UpdateExpression": "SET #status = :cancelled, cancelled_at = :now, cancelled_by = :by",
-            "ConditionExpression": "#status = :was AND #round = :round",
-            "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
-            "ExpressionAttributeValues": {":cancelled": {"S": Status.CANCELLED.value},
-                                          ":now": {"S": iso(now)}, ":by": {"S": by.value},
-                                          ":was": {"S": registration.status.value},
-                                          ":round": {"N": str(registration.round)}},
-        }}
-        session = session_key(registration.session_id)
-        items: list[dict[str, Any]] = [cancel_me]
-        if registration.status is Status.WAITLISTED:
-            if registration.id in state.waiting:
-                index = state.waiting.index(registration.id)
-                items.append(self._remove_waiting(session, index, registration.id))
-        elif not state.waiting or state.session.cancelled:
-            items.append({"Update": {
-                "TableName": self._catalogue, "Key": session,
-                "UpdateExpression": "SET confirmed = confirmed - :one",
-                "ConditionExpression": "confirmed > :zero AND "
-                "(attribute_not_exists(waiting) OR size(waiting) = :size)",
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"},
-                                              ":size": {"N": str(len(state.waiting))}},
-            }})
-        else:  # the seat passes to the first in line, in the same step (never into a
-            # session cancelled meanwhile: then the step is read again and frees the seat)
-            promoted = state.waiting[0]
-            items.append(self._remove_waiting(session, 0, promoted, promoting=True))
-            items.append(self._promote(registration.session_id, promoted, now))
-        return self._transact(items) is None
-
-    def _promote(self, session_id: str, registration_id: str, now: datetime) -> dict[str, Any]:
-        return {"Update": {
-            "TableName": self._table, "Key": registration_key(session_id, registration_id),
-            "UpdateExpression": "SET #status = :confirmed, promoted_at = :now",
-            "ConditionExpression": "#status = :waitlisted",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":confirmed": {"S": Status.CONFIRMED.value},
-                                          ":waitlisted": {"S": Status.WAITLISTED.value},
-                                          ":now": {"S": iso(now)}},
-        }}
-
-    def _remove_waiting(self, session: dict[str, Any], index: int, rid: str,
-                        promoting: bool = False) -> dict[str, Any]:
-        """Take `rid` off the waiting list at `index`; when it is promoted, only while the
-        session is not cancelled (as every promotion: WaitingList.fill's too)."""
-        values: dict[str, Any] = {":id": {"S": rid}}
-        condition = f"waiting[{index}] = :id"
-        if promoting:
-            condition += " AND cancelled = :false"
-            values[":false"] = {"BOOL": False}
-        return {"Update": {
-            "TableName": self._catalogue, "Key": session,
-            "UpdateExpression": f"REMOVE waiting[{index}]",
-            "ConditionExpression": condition, "ExpressionAttributeValues": values,
-        }}
 
     # -- data-protection requests -----------------------------------------------------------
 

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_ledger import DynamoLedger
@@ -24,17 +26,13 @@ from shared.adapters.parameters import parameter
 from shared.errors import Conflict, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueStore
 from shared.forums.models import Forum, Session
+from shared.forums.registration import seats
 from shared.forums.registration.models import (
     CancelledBy,
-    Confirmed,
-    Existing,
-    Moved,
-    Refused,
     Registration,
-    SeatFreed,
+    SessionState,
     Status,
     Submission,
-    Waiting,
 )
 from shared.forums.registration.ports import (
     Ledger,
@@ -42,13 +40,28 @@ from shared.forums.registration.ports import (
     SessionLookup,
     SessionStatusStore,
 )
+from shared.forums.registration.service import WaitingList, cancel_registration
+from shared.forums.registration.transitions import (
+    Applied,
+    Condition,
+    Equals,
+    InLineAt,
+    Later,
+    LineLength,
+    NoSeatFree,
+    NotInLine,
+    OneOf,
+    Rejected,
+    SeatFree,
+    SeatTaken,
+    SomeoneWaits,
+    Transition,
+)
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.roles import Audience, Role
 from tests.fakes import MemoryCatalogueStore, MemoryRegistrationStore
 
 NOW = datetime.now(UTC).replace(microsecond=123456)
-LEADERS = [Audience.LEADERS_OF_LEADERS, Audience.LEADERS_AND_ADMINISTRATION]
-ADMINISTRATION = [Audience.LEADERS_AND_ADMINISTRATION]
 
 
 class Catalogue(CatalogueStore, SessionLookup, SessionStatusStore, Protocol):
@@ -87,17 +100,36 @@ class Stores:
         self.store.put_submission(submission)
         return submission
 
+    def state(self, session_id: str) -> SessionState:
+        state = self.store.session_state(session_id)
+        assert state is not None
+        return state
+
+    def place(self, submission: Submission, *, round_: int = 1,
+              replaces: Registration | None = None,
+              state: SessionState | None = None) -> Applied | Rejected:
+        """What the rules decide for the submission on the session as read now (or on
+        `state`, read earlier), applied."""
+        decided = seats.place(state or self.state(submission.session_id),
+                              registration_of(submission, round_=round_), replaces,
+                              submission, NOW)
+        return self.store.apply(decided)
+
     def confirm(self, session_id: str, who: str) -> Registration:
         """Submit, and take a seat (which must be free)."""
-        registration = registration_of(self.submit(session_id, who))
-        assert self.store.take_seat(registration, LEADERS, NOW, None) == Confirmed()
-        return registration
+        submission = self.submit(session_id, who)
+        assert self.place(submission) == Applied()
+        return registration_of(submission)
 
     def wait(self, session_id: str, who: str) -> Registration:
         """Submit, and join the waiting list (the session must be full or have a line)."""
-        registration = registration_of(self.submit(session_id, who), Status.WAITLISTED)
-        assert self.store.join_waitlist(registration, LEADERS, NOW, None) == Waiting()
-        return registration
+        submission = self.submit(session_id, who)
+        assert self.place(submission) == Applied()
+        return registration_of(submission, Status.WAITLISTED)
+
+    def cancel(self, registration: Registration, by: CancelledBy = CancelledBy.PARTICIPANT,
+               round_: int | None = None, now: datetime = NOW) -> bool:
+        return cancel_registration(self.store, registration, by, now, round_)
 
     def seats(self, session_id: str) -> int:
         state = self.store.session_state(session_id)
@@ -180,7 +212,7 @@ def test_a_submission_is_held_as_given_until_a_placing_step_uses_it(stores: Stor
     assert stores.store.submissions_with_email("anne.a@example.DK") == [submission]
     assert stores.expiries(session) == {
         f"SUB#{submission.registration_id}#{submission.id}": epoch(submission.expires_at)}
-    stores.store.take_seat(registration_of(submission), LEADERS, NOW, None)
+    stores.place(submission)
     assert stores.store.submission(session, submission.registration_id, submission.id) is None
     assert stores.store.submissions_with_email("anne.a@example.dk") == []
 
@@ -204,9 +236,9 @@ def test_a_cancellation_for_a_round_leaves_a_registration_in_another_round(
         stores: Stores) -> None:
     session = stores.session(2)
     registration = stores.confirm(session, "a")
-    assert not stores.store.cancel(registration, CancelledBy.PARTICIPANT, NOW, round_=2)
+    assert not stores.cancel(registration, round_=2)
     assert stores.store.get(session, registration.id).status is Status.CONFIRMED  # type: ignore[union-attr]
-    assert stores.store.cancel(registration, CancelledBy.PARTICIPANT, NOW, round_=1)
+    assert stores.cancel(registration, round_=1)
     assert stores.seats(session) == 0
 
 
@@ -225,33 +257,32 @@ def test_a_seat_stores_the_registration_counts_it_and_uses_the_submission(
         registration.expires_at or NOW)}
 
 
-def test_a_registration_already_there_is_met_and_nothing_is_written(stores: Stores) -> None:
+def test_a_registration_already_there_is_not_written_over(stores: Stores) -> None:
     session = stores.session(3)
     first = stores.confirm(session, "a")
     again = stores.submit(session, "a")
-    for step in (stores.store.take_seat, stores.store.join_waitlist):
-        answer = step(registration_of(again), LEADERS, NOW, None)
-        assert isinstance(answer, Existing) and answer.registration.id == first.id
-        assert answer.registration.submission == first.submission
-        # A round that is not the cancelled one meets the registration as well.
-        answer = step(registration_of(again, round_=2), LEADERS, NOW, 1)
-        assert isinstance(answer, Existing)
+    held = stores.store.get(session, first.id)
+    assert stores.place(again) == Rejected()  # "there is none": there is one
+    # Taking up a cancelled round again, when it is not cancelled, is refused as well.
+    cancelled = first.model_copy(update={"status": Status.CANCELLED})
+    assert stores.place(again, round_=2, replaces=cancelled) == Rejected()
+    assert stores.store.get(session, first.id) == held
     assert stores.seats(session) == 1 and stores.store.waiting(session) == []
     assert stores.store.submission(session, again.registration_id, again.id) == again
 
 
-def test_a_used_or_missing_submission_or_an_erased_registration_moves(stores: Stores) -> None:
+def test_a_used_or_missing_submission_or_an_erased_registration_writes_nothing(
+        stores: Stores) -> None:
     session = stores.session(3)
-    never_held = registration_of(stores.submit(session, "a")).model_copy(
-        update={"submission": "not-held"})
-    taken_up = registration_of(stores.submit(session, "b"), round_=2)  # round 1 is gone
-    for registration, previous in ((never_held, None), (taken_up, 1)):
-        assert stores.store.take_seat(registration, LEADERS, NOW, previous) == Moved()
-        waiting = registration.model_copy(update={"status": Status.WAITLISTED})
-        assert stores.store.join_waitlist(waiting, LEADERS, NOW, previous) == Moved()
-        assert stores.store.get(session, registration.id) is None
+    never_held = stores.submit(session, "a").model_copy(update={"id": "not-held"})
+    taken_up = stores.submit(session, "b")
+    gone = registration_of(taken_up).model_copy(update={"status": Status.CANCELLED})
+    assert stores.place(never_held) == Rejected()
+    assert stores.place(taken_up, round_=2, replaces=gone) == Rejected()  # round 1 is gone
+    for rid in ("reg-a", "reg-b"):
+        assert stores.store.get(session, rid) is None
     assert stores.seats(session) == 0
-    assert stores.store.submission(session, "reg-b", taken_up.submission or "") is not None
+    assert stores.store.submission(session, "reg-b", taken_up.id) == taken_up
 
 
 def _fill(stores: Stores, session_id: str) -> None:
@@ -259,58 +290,63 @@ def _fill(stores: Stores, session_id: str) -> None:
         stores.confirm(session_id, f"f{i}")
 
 
-REFUSALS: dict[str, Callable[[Stores, str], None]] = {
+CHANGES: dict[str, Callable[[Stores, str], None]] = {
     "closed": lambda s, session: s.catalogue.set_status(session, closed=True),
     "cancelled": lambda s, session: s.catalogue.set_status(session, cancelled=True, reason="x"),
     "full": _fill,
 }
 
 
-@pytest.mark.parametrize("why", [*REFUSALS, "deadline", "audience", "unknown"])
-def test_a_session_that_refuses_a_seat_gets_nothing_written(stores: Stores, why: str) -> None:
-    session = stores.session(2, deadline=timedelta(days=-1) if why == "deadline"
-                             else timedelta(days=10))
-    if why in REFUSALS:
-        REFUSALS[why](stores, session)
-    target = "contract-unknown-s" if why == "unknown" else session
-    submission = stores.submit(target, "a")
-    seats = stores.seats(session)
-    admitted = ADMINISTRATION if why == "audience" else LEADERS
-    answer = stores.store.take_seat(registration_of(submission), admitted, NOW, None)
-    assert isinstance(answer, Refused)
-    assert answer.state == (None if why == "unknown" else stores.store.session_state(session))
-    assert stores.store.get(target, submission.registration_id) is None
-    assert stores.store.submission(target, submission.registration_id, submission.id)
-    assert stores.seats(session) == seats
-
-
-@pytest.mark.parametrize("why", ["closed", "cancelled", "deadline", "audience", "unknown"])
-def test_a_session_that_refuses_a_place_in_line_gets_nothing_written(stores: Stores,
-                                                                    why: str) -> None:
-    session = stores.session(1)
-    stores.confirm(session, "first")
-    if why in REFUSALS:
-        REFUSALS[why](stores, session)
-    target = "contract-unknown-s" if why == "unknown" else session
-    submission = stores.submit(target, "a")
-    registration = registration_of(submission, Status.WAITLISTED)
-    now = NOW + timedelta(days=11) if why == "deadline" else NOW
-    admitted = ADMINISTRATION if why == "audience" else LEADERS
-    answer = stores.store.join_waitlist(registration, admitted, now, None)
-    assert isinstance(answer, Refused)
-    assert answer.state == (None if why == "unknown" else stores.store.session_state(session))
-    assert stores.store.get(target, submission.registration_id) is None
-    assert stores.store.waiting(session) == []
-
-
-def test_a_free_seat_while_nobody_waits_is_no_place_in_line(stores: Stores) -> None:
-    session = stores.session(2)
-    stores.confirm(session, "first")
+@pytest.mark.parametrize("why", [*CHANGES, "deadline", "audience", "unknown"])
+def test_a_seat_decided_on_a_session_that_changed_meanwhile_writes_nothing(
+        stores: Stores, why: str) -> None:
+    """The session read admitted the seat; when it is applied the session refuses it: nothing
+    written, and the store says how it found the session (for the rules to decide again)."""
+    session = stores.session(2, audience=Audience.LEADERS_AND_ADMINISTRATION)
     submission = stores.submit(session, "a")
-    registration = registration_of(submission, Status.WAITLISTED)
-    assert stores.store.join_waitlist(registration, LEADERS, NOW, None) == SeatFreed()
+    read = stores.state(session)
+    if why in CHANGES:
+        CHANGES[why](stores, session)
+    if why == "deadline":
+        read = SessionState(read.session.model_copy(
+            update={"registration_deadline": NOW + timedelta(days=-1)}), read.audience, [])
+        stores.catalogue.put_session(read.session, read.audience)
+    if why == "audience":
+        submission = submission.model_copy(update={"role": Role.ADMINISTRATION})
+        stores.catalogue.put_session(read.session, Audience.LEADERS_OF_LEADERS)
+    if why == "unknown":
+        read = SessionState(read.session.model_copy(update={"id": "contract-unknown-s"}),
+                            read.audience, [])
+        submission = stores.submit("contract-unknown-s", "a")
+    seats_before = stores.seats(session)
+    decided = seats.place(read, registration_of(submission), None, submission, NOW)
+    answer = stores.store.apply(decided)
+    target = submission.session_id
+    assert answer == Rejected(None if why == "unknown" else stores.state(session),
+                              session_failed=True)
+    assert stores.store.get(target, submission.registration_id) is None
+    assert stores.seats(session) == seats_before and stores.store.waiting(session) == []
+
+
+@pytest.mark.parametrize("why", ["closed", "cancelled", "deadline", "audience", "freed"])
+def test_a_place_in_line_decided_on_a_session_that_changed_meanwhile_writes_nothing(
+        stores: Stores, why: str) -> None:
+    session = stores.session(1)
+    seat = stores.confirm(session, "first")
+    submission = stores.submit(session, "a")
+    read = stores.state(session)  # full: the rules put "a" in line
+    if why in CHANGES:
+        CHANGES[why](stores, session)
+    if why == "freed":
+        assert stores.cancel(seat)
+    now = NOW + timedelta(days=11) if why == "deadline" else NOW
+    if why == "audience":
+        submission = submission.model_copy(update={"role": Role.ADMINISTRATION})
+    decided = seats.place(read, registration_of(submission), None, submission, now)
+    assert decided.joins == submission.registration_id
+    assert stores.store.apply(decided) == Rejected(stores.state(session), session_failed=True)
+    assert stores.store.get(session, submission.registration_id) is None
     assert stores.store.waiting(session) == []
-    assert stores.store.get(session, registration.id) is None
 
 
 # -- the waiting list -------------------------------------------------------------------------
@@ -329,24 +365,43 @@ def test_the_waiting_list_keeps_arrival_order(stores: Stores) -> None:
 def test_a_seat_free_while_people_wait_is_the_first_ones(stores: Stores) -> None:
     session = stores.session(1)
     stores.confirm(session, "first")
+    before = stores.state(session)  # full, nobody waits yet
     line = [stores.wait(session, who).id for who in ("a", "b")]
-    assert not stores.store.promote_first(session, line[0], NOW)  # no seat yet
+    first, second = (stores.store.get(session, rid) for rid in line)
+    assert first is not None and second is not None
+    assert stores.store.apply(seats.promote_first(stores.state(session), first, NOW)) == \
+        Rejected(stores.state(session), session_failed=True)  # no seat yet
     stores.catalogue.put_session(_grown(stores, session, 3), Audience.LEADERS_OF_LEADERS)
-    # A newcomer neither takes the seat nor jumps the line.
+    # A newcomer's seat decided before anyone waited is not given while people wait.
     newcomer = stores.submit(session, "n")
-    assert isinstance(stores.store.take_seat(registration_of(newcomer), LEADERS, NOW, None),
-                      Refused)
-    assert not stores.store.promote_first(session, line[1], NOW)  # not first
-    assert stores.store.promote_first(session, line[0], NOW)
+    grown = SessionState(_grown(stores, session, 3), before.audience, [])
+    assert stores.place(newcomer, state=grown) == Rejected(stores.state(session),
+                                                           session_failed=True)
+    promote_second = seats.promote_first(stores.state(session), second, NOW)
+    assert stores.store.apply(promote_second) == Rejected(stores.state(session),
+                                                          session_failed=True)  # not first
+    assert WaitingList(stores.store, lambda: NOW).fill(session) == 2
     promoted = stores.store.get(session, line[0])
     assert promoted is not None and promoted.status is Status.CONFIRMED
     assert promoted.promoted_at == NOW
-    assert stores.store.waiting(session) == [line[1]] and stores.seats(session) == 2
-    assert stores.store.join_waitlist(registration_of(newcomer, Status.WAITLISTED), LEADERS,
-                                      NOW, None) == Waiting()
-    assert stores.store.waiting(session) == [line[1], "reg-n"]
+    assert stores.store.waiting(session) == [] and stores.seats(session) == 3
+    assert stores.place(newcomer) == Applied()
+    assert stores.store.waiting(session) == ["reg-n"]
+
+
+def test_nobody_is_promoted_into_a_cancelled_session(stores: Stores) -> None:
+    session = stores.session(1)
+    stores.confirm(session, "first")
+    waiting = stores.wait(session, "a")
+    stores.catalogue.put_session(_grown(stores, session, 2), Audience.LEADERS_OF_LEADERS)
+    read = stores.state(session)
     stores.catalogue.set_status(session, cancelled=True, reason="x")
-    assert not stores.store.promote_first(session, line[1], NOW)  # never into a cancelled one
+    first = stores.store.get(session, waiting.id)
+    assert first is not None
+    assert stores.store.apply(seats.promote_first(read, first, NOW)) == Rejected(
+        stores.state(session), session_failed=True)
+    assert WaitingList(stores.store, lambda: NOW).fill(session) == 0
+    assert stores.store.waiting(session) == [waiting.id]
 
 
 def _grown(stores: Stores, session_id: str, capacity: int) -> Session:
@@ -361,23 +416,36 @@ def test_cancelling_a_seat_nobody_waits_for_frees_it_once(stores: Stores) -> Non
     session = stores.session(2)
     registration = stores.confirm(session, "a")
     later = NOW + timedelta(minutes=5)
-    assert stores.store.cancel(registration, CancelledBy.PARTICIPANT, later)
+    assert stores.cancel(registration, now=later)
     cancelled = stores.store.get(session, registration.id)
     assert cancelled is not None and cancelled.status is Status.CANCELLED
     assert (cancelled.cancelled_at, cancelled.cancelled_by) == (later, CancelledBy.PARTICIPANT)
     assert stores.seats(session) == 0
-    assert not stores.store.cancel(registration, CancelledBy.SECRETARIAT, later)
+    assert not stores.cancel(registration, CancelledBy.SECRETARIAT, now=later)
     assert stores.store.get(session, registration.id) == cancelled
+
+
+def test_a_cancellation_decided_before_someone_joined_the_line_writes_nothing(
+        stores: Stores) -> None:
+    """A seat given back only while nobody waits: one who joined meanwhile is owed it."""
+    session = stores.session(1)
+    seat = stores.confirm(session, "a")
+    read = stores.state(session)
+    held = stores.store.get(session, seat.id)
+    assert held is not None
+    stores.wait(session, "b")
+    decided = seats.cancel(read, held, None, CancelledBy.PARTICIPANT, NOW)
+    assert stores.store.apply(decided) == Rejected(stores.state(session), session_failed=True)
+    assert stores.store.get(session, seat.id) == held and stores.seats(session) == 1
 
 
 def test_a_cancelled_seat_passes_to_the_first_in_line_in_the_same_step(stores: Stores) -> None:
     session = stores.session(1)
     seat = stores.confirm(session, "a")
     line = [stores.wait(session, who).id for who in ("b", "c", "d")]
-    assert stores.store.cancel(stores.store.get(session, line[1]),  # type: ignore[arg-type]
-                               CancelledBy.PARTICIPANT, NOW)
+    assert stores.cancel(stores.store.get(session, line[1]))  # type: ignore[arg-type]
     assert stores.store.waiting(session) == [line[0], line[2]]
-    assert stores.store.cancel(seat, CancelledBy.SECRETARIAT, NOW)
+    assert stores.cancel(seat, CancelledBy.SECRETARIAT)
     assert stores.store.get(session, line[0]).status is Status.CONFIRMED  # type: ignore[union-attr]
     assert stores.store.waiting(session) == [line[2]] and stores.seats(session) == 1
     assert stores.store.position(session, line[2]) == 1
@@ -388,7 +456,7 @@ def test_in_a_cancelled_session_a_cancelled_seat_is_only_freed(stores: Stores) -
     seat = stores.confirm(session, "a")
     waiting = stores.wait(session, "b")
     stores.catalogue.set_status(session, cancelled=True, reason="Syg")
-    assert stores.store.cancel(seat, CancelledBy.SESSION_CANCELLED, NOW)
+    assert stores.cancel(seat, CancelledBy.SESSION_CANCELLED)
     assert stores.seats(session) == 0 and stores.store.waiting(session) == [waiting.id]
     assert stores.store.get(session, waiting.id).status is Status.WAITLISTED  # type: ignore[union-attr]
 
@@ -396,10 +464,12 @@ def test_in_a_cancelled_session_a_cancelled_seat_is_only_freed(stores: Stores) -
 def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Stores) -> None:
     session = stores.session(1)
     first = stores.confirm(session, "a")
-    stores.store.cancel(first, CancelledBy.PARTICIPANT, NOW)
-    again = registration_of(stores.submit(session, "a"), round_=2)
-    assert isinstance(stores.store.take_seat(again, LEADERS, NOW, 2), Existing)  # wrong round
-    assert stores.store.take_seat(again, LEADERS, NOW, 1) == Confirmed()
+    stores.cancel(first)
+    cancelled = stores.store.get(session, first.id)
+    assert cancelled is not None
+    again = stores.submit(session, "a")
+    assert stores.place(again, round_=2) == Rejected()  # "there is none": there is one
+    assert stores.place(again, round_=2, replaces=cancelled) == Applied()
     stored = stores.store.get(session, first.id)
     assert stored is not None and (stored.status, stored.round) == (Status.CONFIRMED, 2)
     assert (stored.cancelled_at, stored.cancelled_by) == (None, None)  # a new round
@@ -411,7 +481,7 @@ def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Store
 def test_registrations_are_listed_in_id_order_whatever_their_status(stores: Stores) -> None:
     session = stores.session(1)
     made = [stores.confirm(session, "m"), stores.wait(session, "b"), stores.wait(session, "x")]
-    stores.store.cancel(made[2], CancelledBy.PARTICIPANT, NOW)
+    stores.cancel(made[2])
     listed = stores.store.registrations(session)
     assert [r.id for r in listed] == sorted(r.id for r in made)
     assert [r.status for r in listed] == [Status.WAITLISTED, Status.CONFIRMED, Status.CANCELLED]
@@ -424,7 +494,9 @@ def test_an_address_is_found_in_every_session_and_forgotten_with_its_emails(
     mine = [registration_of(stores.submit(s, "a", registration_id=f"reg-{s}", email=email))
             for s in (one, two)]
     for registration in mine:
-        assert stores.store.take_seat(registration, LEADERS, NOW, None) == Confirmed()
+        assert stores.place(stores.store.submission(  # type: ignore[arg-type]
+            registration.session_id, registration.id, registration.submission or "")) == \
+            Applied()
     pending = stores.submit(one, "p", registration_id="reg-pending", email=email.upper())
     other = stores.confirm(one, "b")
     for rid in (mine[0].id, other.id):
@@ -528,8 +600,112 @@ def test_every_personal_item_expires(stores: Stores) -> None:
     stores.confirm(session, "a")
     stores.wait(session, "b")
     stores.submit(session, "c")
-    stores.store.cancel(stores.store.get(session, "reg-a"),  # type: ignore[arg-type]
-                        CancelledBy.PARTICIPANT, NOW)
+    stores.cancel(stores.store.get(session, "reg-a"))  # type: ignore[arg-type]
     stores.ledger.claim(session, "reg-b", "1#promoted", expires_at=NOW + timedelta(days=400))
     expiries: dict[str, Any] = stores.expiries(session)
     assert len(expiries) == 4 and all(expiries.values()), expiries
+
+
+# -- any transition: both stores apply exactly what its conditions allow ---------------------
+
+LINE = ["reg-w0", "reg-w1", "reg-x"]
+FACTS = st.one_of(
+    st.builds(Equals, st.sampled_from(["closed", "cancelled"]), st.booleans()),
+    st.builds(Later, st.just("registration_deadline"),
+              st.sampled_from([NOW - timedelta(days=1), NOW + timedelta(days=20)])),
+    st.builds(OneOf, st.just("audience"),
+              st.sets(st.sampled_from([a.value for a in Audience])).map(tuple)),
+    st.sampled_from([SeatFree(), NoSeatFree(), SeatTaken(), SomeoneWaits()]),
+    st.builds(LineLength, st.integers(0, 3)),
+    st.builds(NotInLine, st.sampled_from(LINE)),
+    st.builds(InLineAt, st.integers(0, 2), st.sampled_from(LINE)),
+)
+
+
+@st.composite
+def transitions(draw: st.DrawFn) -> tuple[int, int, int, bool, bool, Transition]:
+    capacity, confirmed, waiting = draw(st.integers(1, 3)), draw(st.integers(0, 3)), \
+        draw(st.integers(0, 2))
+    closed, cancelled = draw(st.booleans()), draw(st.booleans())
+    line_change = draw(st.sampled_from(["none", "joins", "leaves"]))
+    seats_change = draw(st.integers(-1, 1))
+    transition = Transition(
+        "drawn", requires=tuple(draw(st.lists(FACTS, max_size=3)))
+        + ((SeatTaken(),) if seats_change < 0 else ()),
+        seats=seats_change,
+        joins=draw(st.sampled_from(LINE)) if line_change == "joins" else None,
+        leaves=(draw(st.builds(InLineAt, st.integers(0, 2), st.sampled_from(LINE))),)
+        if line_change == "leaves" else ())
+    return capacity, confirmed, waiting, closed, cancelled, transition
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drawn=transitions())
+def test_a_transition_is_applied_exactly_when_its_conditions_hold(
+        stores: Stores, drawn: tuple[int, int, int, bool, bool, Transition]) -> None:
+    """On any session (seats, line, status) and any transition: written whole when each of
+    its facts `holds` on the session, else nothing and the session as the store found it.
+    The in-memory store evaluates `holds`; the adapter its own translation of each fact into
+    DynamoDB's condition expressions, proven here to mean the same."""
+    capacity, confirmed, waiting, closed, cancelled, drawn_transition = drawn
+    session = stores.session(capacity)
+    set_up = [Transition(session, seats=confirmed), *(Transition(session, joins=rid)
+                                                      for rid in LINE[:waiting])]
+    for step in set_up:
+        assert stores.store.apply(step) == Applied()
+    if closed or cancelled:
+        stores.catalogue.set_status(session, closed=closed or None,
+                                    cancelled=cancelled or None, reason="x" if cancelled else None)
+    transition = Transition(session, **{
+        name: getattr(drawn_transition, name) for name in ("requires", "seats", "joins",
+                                                            "leaves")})
+    before = stores.state(session)
+    outcome = stores.store.apply(transition)
+    after = stores.state(session)
+    if transition.holds(before):
+        assert outcome == Applied()
+        line = [rid for i, rid in enumerate(before.waiting)
+                if all(p.index != i for p in transition.leaves)]
+        line += [transition.joins] if transition.joins else []
+        assert (after.session.confirmed, after.waiting) == (
+            before.session.confirmed + transition.seats, line)
+    else:
+        assert outcome == Rejected(before, session_failed=True)
+        assert after == before
+
+
+EVERY_FACT: list[Condition] = [
+    *(Equals(name, value) for name in ("closed", "cancelled") for value in (False, True)),
+    *(Later("registration_deadline", NOW + timedelta(days=days)) for days in (-1, 10, 20)),
+    *(OneOf("audience", values) for values in (
+        (), (Audience.LEADERS_OF_LEADERS.value,), (Audience.LEADERS_AND_ADMINISTRATION.value,),
+        tuple(a.value for a in Audience))),
+    SeatFree(), NoSeatFree(), SeatTaken(), SomeoneWaits(),
+    *(LineLength(n) for n in range(4)),
+    *(NotInLine(rid) for rid in LINE),
+    *(InLineAt(i, rid) for i in range(3) for rid in LINE),
+]
+
+
+@pytest.mark.parametrize("confirmed", [0, 2, 3])  # of 2 seats: free, full, over (lowered)
+@pytest.mark.parametrize("waiting", [0, "emptied", 1, 2])  # "emptied": one joined and left
+@pytest.mark.parametrize("status", ["open", "closed and cancelled"])
+def test_each_fact_means_in_the_store_what_it_means_in_the_domain(
+        stores: Stores, confirmed: int, waiting: int | str, status: str) -> None:
+    """Every kind of fact, on either side of its boundary, checked alone (nothing changes):
+    the store lets it through exactly when `holds` says so."""
+    session = stores.session(2)  # the deadline: NOW + 10 days
+    joined = LINE[:1] if waiting == "emptied" else LINE[:int(waiting)]
+    for step in [Transition(session, seats=confirmed),
+                 *(Transition(session, joins=rid) for rid in joined),
+                 *([Transition(session, leaves=(InLineAt(0, LINE[0]),))]
+                   if waiting == "emptied" else [])]:
+        assert stores.store.apply(step) == Applied()
+    if status != "open":
+        stores.catalogue.set_status(session, closed=True, cancelled=True, reason="x")
+    state = stores.state(session)
+    found = {fact: stores.store.apply(Transition(session, requires=(fact,))) == Applied()
+             for fact in EVERY_FACT}
+    assert found == {fact: fact.holds(state) for fact in EVERY_FACT}
+    assert stores.state(session) == state

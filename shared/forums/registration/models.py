@@ -1,6 +1,6 @@
 """What registration for a forum session is made of: the form as the public API receives it,
-the submission waiting for its owner, the registration, and what the store answers when a
-person is placed or moved."""
+the submission waiting for its owner, the registration, and the session as registration
+reads it."""
 
 from __future__ import annotations
 
@@ -172,7 +172,8 @@ class RegistrationAnswer(BaseModel):
 
 @dataclass(frozen=True)
 class SessionState:
-    """What the store saw of a session when it refused a change (None: no such session)."""
+    """A session as registration reads it: the session with its seat count, its audience,
+    and its waiting list (first in line first)."""
 
     session: Session
     audience: Audience
@@ -183,38 +184,3 @@ class SessionState:
         """A seat is free while someone waits: the first in line is owed it."""
         return (bool(self.waiting) and not self.session.cancelled
                 and self.session.confirmed < self.session.capacity)
-
-
-@dataclass(frozen=True)
-class Confirmed:
-    pass
-
-
-@dataclass(frozen=True)
-class Existing:
-    """The registration was there already (another press of a link, a race)."""
-
-    registration: Registration
-
-
-@dataclass(frozen=True)
-class Refused:
-    state: SessionState | None
-
-
-@dataclass(frozen=True)
-class Waiting:
-    pass
-
-
-@dataclass(frozen=True)
-class SeatFreed:
-    """The session had a free seat after all (someone cancelled meanwhile)."""
-
-
-@dataclass(frozen=True)
-class Moved:
-    """Nothing was written because something moved between the reads and the write: the
-    submission was consumed, expired or erased meanwhile, the registration was erased, or the
-    store was busy with a concurrent change of the same items (DynamoDB cancels a transaction
-    that conflicts with another one in flight). Read again and decide anew."""

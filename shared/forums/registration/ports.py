@@ -14,19 +14,8 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from shared.forums.models import Forum, Session
-    from shared.forums.registration.models import (
-        CancelledBy,
-        Confirmed,
-        Existing,
-        Moved,
-        Refused,
-        Registration,
-        SeatFreed,
-        SessionState,
-        Submission,
-        Waiting,
-    )
-    from shared.roles import Audience
+    from shared.forums.registration.models import Registration, SessionState, Submission
+    from shared.forums.registration.transitions import Applied, Rejected, Transition
 
 
 class RegistrationStore(Protocol):
@@ -60,23 +49,11 @@ class RegistrationStore(Protocol):
 
     # -- placing ----------------------------------------------------------------------------
 
-    def take_seat(self, registration: Registration, admitted: list[Audience], now: datetime,
-                  previous_round: int | None) -> Confirmed | Existing | Refused | Moved:
-        """Store the registration as confirmed, take a seat and consume its submission, all or
-        nothing. Only while the session is open, has a seat and nobody waits; only if the
-        registration is new (`previous_round` None) or still the cancelled one of that round,
-        and only while the submission is still held (not erased, expired or used)."""
-
-    def join_waitlist(self, registration: Registration, admitted: list[Audience], now: datetime,
-                      previous_round: int | None
-                      ) -> Waiting | Existing | SeatFreed | Refused | Moved:
-        """Store the registration as waitlisted, append it to the session's waiting list and
-        consume its submission, all or nothing; only while the session is open and full (or
-        someone waits), and the submission is still held."""
-
-    def promote_first(self, session_id: str, registration_id: str, now: datetime) -> bool:
-        """Give a free seat to this registration, first in line: off the list, seat taken,
-        confirmed, all or nothing. False when the list or the seats moved meanwhile."""
+    def apply(self, transition: Transition) -> Applied | Rejected:
+        """Apply the transition all or nothing: only while each of its conditions holds on
+        the session, each registration it writes is still what it replaces, and the
+        submission it uses up is still held. It decides nothing: the rules
+        (shared.forums.registration.seats) made it from the state they read."""
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -90,14 +67,6 @@ class RegistrationStore(Protocol):
 
     def registrations(self, session_id: str) -> list[Registration]:
         """Every registration of the session, whatever its status, in id order."""
-
-    # -- cancelling -------------------------------------------------------------------------
-
-    def cancel(self, registration: Registration, by: CancelledBy, now: datetime,
-               round_: int | None = None) -> bool:
-        """Cancel; a confirmed seat passes to the first waiting person in the same step.
-        False when it was cancelled already (or is gone), or, with `round_`, when the
-        registration is in another round by now."""
 
     # -- data-protection requests -----------------------------------------------------------
 

@@ -30,54 +30,28 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, DomainError, InvalidInput, InvalidLink, NotFound
+from shared.errors import Conflict, InvalidInput, InvalidLink, NotFound
 from shared.forms import mailbox_key
 from shared.forums.models import Session
+from shared.forums.registration import seats
 from shared.forums.registration.models import (
     CancelledBy,
-    Confirmed,
-    Existing,
-    Moved,
     Person,
-    Refused,
     Registration,
     RegistrationAnswer,
     RegistrationDetails,
     RegistrationForm,
-    SessionState,
     Status,
     Submission,
-    Waiting,
 )
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
-from shared.roles import Audience, Role
+from shared.forums.registration.seats import admitted_audiences, refusal
+from shared.forums.registration.transitions import Applied, Event
 from shared.tokens import InvalidToken, derive_id, sign, verify
 from shared.validation import field_errors
 
 CANCEL_PURPOSE = "cancel-registration"
 CONFIRM_PURPOSE = "confirm-registration"
-
-
-def admitted_audiences(role: Role) -> list[Audience]:
-    """The audiences whose forums this role may register for."""
-    return [a for a in Audience if a.admits(role)]
-
-
-def refusal(state: SessionState | None, role: Role, now: datetime) -> DomainError | None:
-    """Why a session refuses a registration; None when it is only full. Never depends on who
-    registers, only on the session and the role."""
-    if state is None:
-        return NotFound("Mødet findes ikke.", code="session_not_found")
-    session = state.session
-    if session.cancelled:
-        return Conflict("Mødet er aflyst.", code="session_cancelled")
-    if session.closed:
-        return Conflict("Tilmeldingen til sessionen er lukket.", code="session_closed")
-    if now > session.registration_deadline:
-        return Conflict("Tilmeldingsfristen er overskredet.", code="deadline_passed")
-    if not state.audience.admits(role):
-        return Conflict("Dette forum er kun for ledere af ledere.", code="audience_not_admitted")
-    return None
 
 
 class WaitingList:
@@ -96,9 +70,36 @@ class WaitingList:
             state = self._store.session_state(session_id)
             if state is None or not state.seat_for_first_waiting:
                 break
-            if self._store.promote_first(session_id, state.waiting[0], self._clock()):
+            first = self._store.get(session_id, state.waiting[0])
+            if first is None or first.status is not Status.WAITLISTED:
+                break  # a place in line without its registration: nothing to promote
+            transition = seats.promote_first(state, first, self._clock())
+            if isinstance(self._store.apply(transition), Applied):
                 promoted += 1
         return promoted
+
+
+def cancel_registration(store: RegistrationStore, registration: Registration, by: CancelledBy,
+                        now: datetime, round_: int | None = None) -> bool:
+    """Cancel the registration as it stands; a confirmed seat passes to the first in line in
+    the same step. False when it was cancelled already (or is gone), or, with `round_`, when
+    it is in another round by now."""
+    for _ in range(10):  # the registration or the line moved meanwhile: read them again
+        current = store.get(registration.session_id, registration.id)
+        if current is None or current.status is Status.CANCELLED or \
+                round_ not in (None, current.round):
+            return False
+        state = store.session_state(registration.session_id)
+        if state is None:
+            return False
+        first = None
+        if current.status is Status.CONFIRMED and state.waiting:
+            first = store.get(state.session.id, state.waiting[0])
+            if first is None or first.status is not Status.WAITLISTED:
+                continue
+        if isinstance(store.apply(seats.cancel(state, current, first, by, now)), Applied):
+            return True
+    raise RuntimeError("cancellation kept conflicting")
 
 
 ALREADY_CANCELLED = Conflict(
@@ -287,45 +288,40 @@ class Registrations:
 
     def _place(self, submission: Submission,
                current: Registration | None) -> RegistrationAnswer | None:
-        """One attempt at a seat, else a place in line; None: the session moved, try again."""
+        """A seat, else a place in line, as the rules decide from the session read; decided
+        again from what the store saw while only the session moved. None: something else
+        moved (the registration, the submission), read everything again."""
         now = self._clock()
-        state = self._store.session_state(submission.session_id)
-        problem = refusal(state, submission.role, now)
-        if problem is not None:
-            raise problem
-        if state is None:  # refusal() answers a missing session
-            raise InvalidLink()
-        if state.seat_for_first_waiting:
-            self.fill(submission.session_id)
-            return None
         registration = Registration(
             id=submission.registration_id, session_id=submission.session_id,
             status=Status.CONFIRMED, **Person.of(submission), created_at=now,
             round=current.round + 1 if current else 1, submission=submission.id,
-            expires_at=state.session.ends_at + self._retention,
             consent_text_version=submission.consent_text_version,
             consented_at=submission.submitted_at,
         )
-        previous = current.round if current else None
-        admitted = admitted_audiences(submission.role)
-        if state.session.confirmed < state.session.capacity and not state.waiting:
-            taken = self._store.take_seat(registration, admitted, now, previous)
-            if isinstance(taken, Confirmed):
-                return RegistrationAnswer(status=Status.CONFIRMED)
-            if isinstance(taken, Existing | Moved):
-                return None  # a race with another press, a cancel or an erasure: read again
-            if (problem := refusal(taken.state, submission.role, now)) is not None:
+        state = self._store.session_state(submission.session_id)
+        for _ in range(4):
+            problem = refusal(state, submission.role, now)
+            if problem is not None:
                 raise problem
-        waitlisted = registration.model_copy(update={"status": Status.WAITLISTED})
-        queued = self._store.join_waitlist(waitlisted, admitted, now, previous)
-        if isinstance(queued, Waiting):
-            position = self._store.position(submission.session_id, submission.registration_id)
-            if position is not None:
+            assert state is not None  # refusal() answers a missing session
+            if state.seat_for_first_waiting:
+                self.fill(submission.session_id)
+                return None
+            kept = registration.model_copy(
+                update={"expires_at": state.session.ends_at + self._retention})
+            transition = seats.place(state, kept, current, submission, now)
+            outcome = self._store.apply(transition)
+            if isinstance(outcome, Applied):
+                if Event.SEAT_TAKEN in transition.events:
+                    return RegistrationAnswer(status=Status.CONFIRMED)
+                position = self._store.position(submission.session_id, registration.id)
+                if position is None:
+                    return None  # promoted already: answer as it stands
                 return RegistrationAnswer(status=Status.WAITLISTED, waitlist_position=position)
-            return None  # promoted already: answer as it stands
-        if isinstance(queued, Refused) and \
-                (problem := refusal(queued.state, submission.role, now)) is not None:
-            raise problem
+            if not outcome.session_failed:
+                return None
+            state = outcome.state
         return None
 
     def _answer(self, registration: Registration) -> RegistrationAnswer:
@@ -378,8 +374,8 @@ class Registrations:
                 raise REGISTRATION_RENEWED
             if registration.round > link_round or registration.status is Status.CANCELLED:
                 return Status.CANCELLED
-            if self._store.cancel(registration, CancelledBy.PARTICIPANT, self._clock(),
-                                  round_=link_round):
+            if cancel_registration(self._store, registration, CancelledBy.PARTICIPANT,
+                                   self._clock(), round_=link_round):
                 return Status.CANCELLED
         raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
@@ -388,7 +384,7 @@ class Registrations:
         registration = self._store.get(session_id, registration_id)
         if registration is None:
             raise NotFound("Tilmeldingen findes ikke.", code="registration_not_found")
-        return self._store.cancel(registration, by, self._clock())
+        return cancel_registration(self._store, registration, by, self._clock())
 
     def participants(self, session_id: str) -> list[Registration]:
         """Everyone registered, confirmed first, then the waiting list in order, then cancelled."""
