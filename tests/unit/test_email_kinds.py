@@ -58,6 +58,19 @@ def test_every_email_has_its_templates_and_a_subject() -> None:
         assert kind.subject.strip() == kind.subject and kind.subject, kind
 
 
+def test_the_templates_tell_apart_only_emails_the_table_has() -> None:
+    """A template shared by several emails names them by their values: a misspelt one would
+    silently fall through to another's wording."""
+    named = set()
+    for template in {kind.template for kind in EmailKind}:
+        for suffix in (".txt", ".html"):
+            text = (TEMPLATES / f"{template}{suffix}").read_text()
+            for name in re.findall(r"kind\s*[!=]=\s*[\"']([^\"']*)[\"']", text):
+                assert name in set(EmailKind), (template, suffix, name)
+                named.add(name)
+    assert {EmailKind.PROMOTED, EmailKind.REMINDER} <= named  # the confirmation's variants
+
+
 def test_the_stored_names_and_the_metrics_are_those_of_before() -> None:
     assert {kind.value: kind.metric for kind in EmailKind} == STORED
     # A change of a registration was counted as Email<Kind>; its metric is still that.
