@@ -26,6 +26,7 @@ from infra.parts import (
     schedule,
     schedule_role,
 )
+from shared.forums.registration.email_kinds import followed_records
 from shared.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
@@ -42,9 +43,10 @@ from shared.names import (
     SERVICE_REMINDERS,
 )
 
-# The kinds of item on the registrations table whose changes the events function turns into
-# emails (shared.adapters.dynamodb_registrations); its handler passes over the rest as well.
-EMAILED_KINDS = ("registration", "submission")
+# The kinds of item on the registrations table whose changes can call for an email, as the
+# table of emails says (shared.forums.registration.email_kinds); the store's decoding passes
+# over the rest as well.
+EMAILED_KINDS = tuple(followed_records())
 
 
 class ForumRegistration(Construct):

@@ -315,6 +315,13 @@ class MemoryRegistrationStore:
                 if sid == session_id and key.startswith(prefixes):
                     self._write(sid, key, None)
 
+    # -- the published changes ---------------------------------------------------------------
+
+    @staticmethod
+    def decode(image: object) -> Registration | Submission | None:
+        """A change's value as this store records it (`Change.old`, `Change.new`)."""
+        return image if isinstance(image, Registration | Submission) else None
+
     # -- the email ledger and the gates (shared.forums.registration.ports.Ledger) -----------------
 
     def claim(self, session_id: str, registration_id: str, kind: str,

@@ -17,44 +17,35 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import snapstart
-from shared.adapters.dynamodb_registrations import item_to_registration, item_to_submission
-from shared.adapters.wiring import notifier
+from shared.adapters.wiring import notifier, registration_store
+from shared.forums.registration.email_kinds import EmailKind
 from shared.forums.registration.models import Submission
 from shared.observability import logger, metrics
 from shared.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-def _stored(image: dict[str, Any] | None) -> Any:
-    """The item an image holds, when it is one the emails follow."""
-    kind = (image or {}).get("kind", {}).get("S")
-    if kind == "submission":
-        return item_to_submission(image or {})
-    if kind == "registration":
-        return item_to_registration(image or {})
-    return None
+# Reads the stream's images; no client is made before the first event.
+store = registration_store(settings.registrations_table_name, settings.forums_table_name)
 
 
 def handle(record: DynamoDBRecord) -> None:
     raw = record.raw_event["dynamodb"]
-    new = _stored(raw.get("NewImage"))
+    new = store.decode(raw.get("NewImage"))
     if new is None:
         return
-    kind = notifier(settings).on_stored(_stored(raw.get("OldImage")), new)
+    kind = notifier(settings).on_stored(store.decode(raw.get("OldImage")), new)
+    if kind is not None:
+        metrics.add_metric(name=kind.metric, unit=MetricUnit.Count, value=1)
     if isinstance(new, Submission):
         logger.info("submission", extra={
-            "email_kind": kind or "none (mailed recently, or no longer held)"})
-        if kind:
-            metrics.add_metric(name="RegistrationSubmitted", unit=MetricUnit.Count, value=1)
+            "email_kind": kind.value if kind else "none (mailed recently, or no longer held)"})
         return
     if kind is None:
         logger.info("no email", extra={"registration_id": new.id})
         return
-    logger.info("email sent", extra={"registration_id": new.id, "email_kind": kind})
-    metrics.add_metric(name=f"Email{kind.title()}", unit=MetricUnit.Count, value=1)
-    if kind == "promoted":
+    logger.info("email sent", extra={"registration_id": new.id, "email_kind": kind.value})
+    if kind is EmailKind.PROMOTED:
         metrics.add_metric(name="RegistrationPromoted", unit=MetricUnit.Count, value=1)
 
 

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared import snapstart
 from shared.adapters.wiring import catalogue_store, notifier, registration_store
 from shared.clock import utcnow
+from shared.forums.registration.email_kinds import EmailKind
 from shared.forums.registration.models import Status
 from shared.forums.registration.service import reminder_window
 from shared.observability import logger, metrics
@@ -31,7 +32,7 @@ def send_reminders() -> int:
         for registration in store.registrations(session.id):
             # The notifier (templates, MIME, calendar) is built when a reminder is due.
             if registration.status is Status.CONFIRMED and notifier(settings).send(
-                "reminder", registration, days_before=settings.reminder_days_before
+                EmailKind.REMINDER, registration, days_before=settings.reminder_days_before
             ):
                 sent += 1
     return sent
@@ -42,7 +43,7 @@ def send_reminders() -> int:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     sent = send_reminders()
     logger.info("reminders sent", extra={"count": sent})
-    metrics.add_metric(name="ReminderSent", unit=MetricUnit.Count, value=sent)
+    metrics.add_metric(name=EmailKind.REMINDER.metric, unit=MetricUnit.Count, value=sent)
     return {"sent": sent}
 
 

@@ -458,3 +458,15 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             for page in pages:
                 for item in page.get("Items", []):
                     self._delete({"pk": item["pk"], "sk": item["sk"]})
+
+    # -- the published changes (the table's stream) -----------------------------------------
+
+    def decode(self, image: dict[str, Any] | None) -> Registration | Submission | None:
+        """The registration or submission a stream record's image holds (by its item's
+        `kind`); None for no image or any other item (the ledger's, a mail gate's)."""
+        kind = image.get("kind", {}).get("S") if image else None
+        if kind == "submission":
+            return item_to_submission(image or {})
+        if kind == "registration":
+            return item_to_registration(image or {})
+        return None

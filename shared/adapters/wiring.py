@@ -141,11 +141,12 @@ def notifier(settings: RegistrationSettings) -> Notifier:
     # Templates, MIME and calendar code load only where emails are sent.
     from shared.adapters.dynamodb_ledger import DynamoLedger
     from shared.adapters.ses import SesSender
+    from shared.forums.registration.links import RegistrationLinks
     from shared.forums.registration.mail import Notifier
     from shared.links import Links
 
     return Notifier(
-        registrations=registrations(settings),
+        tokens=RegistrationLinks(signing_secret(settings.signing_secret_arn)),
         positions=registration_store(settings.registrations_table_name,
                                      settings.forums_table_name),
         catalogue=catalogue_store(settings.forums_table_name),

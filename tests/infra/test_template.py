@@ -413,6 +413,7 @@ def test_the_registration_stream_invokes_its_function_only_for_what_can_call_for
 
     from local.event_filter import admits
     from shared.adapters.dynamodb_registrations import registration_item, submission_item
+    from shared.forums.registration.email_kinds import followed_records
     from shared.forums.registration.models import Registration, Status, Submission
     from shared.roles import Role
 
@@ -420,6 +421,8 @@ def test_the_registration_stream_invokes_its_function_only_for_what_can_call_for
                    if k.startswith("RegistrationEvents"))
     patterns = [json.loads(f["Pattern"])
                 for f in mapping["Properties"]["FilterCriteria"]["Filters"]]
+    # Exactly the records the table of emails follows (shared.forums.registration.email_kinds).
+    assert patterns == [{"dynamodb": {"NewImage": {"kind": {"S": followed_records()}}}}]
     now = datetime.now(UTC)
     person = {"session_id": "s", "name": "N", "email": "n@example.dk",
               "role": Role.AREA_LEADER, "workplace": "W"}

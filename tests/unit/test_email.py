@@ -7,9 +7,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from shared.danish import danish_span
 from shared.email.render import Attachment, mime, render
 from shared.forums.models import Session
-from shared.forums.registration.mail import danish_when, email_kind
+from shared.forums.registration.mail import email_kind
 from shared.forums.registration.models import Registration, Status
 
 SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",
@@ -20,12 +21,12 @@ SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",
 
 def context(name: str) -> dict[str, object]:
     return {"name": name, "kind": "confirmation", "session": SESSION, "forum_title": "Forum",
-            "when": danish_when(SESSION.starts_at, SESSION.ends_at), "days_before": 2,
+            "when": danish_span(SESSION.starts_at, SESSION.ends_at), "days_before": 2,
             "cancel_url": "https://ledere.example.dk/afmeld.html?token=abc"}
 
 
 def test_times_read_as_danish_wall_clock_time() -> None:
-    assert danish_when(SESSION.starts_at, SESSION.ends_at) == \
+    assert danish_span(SESSION.starts_at, SESSION.ends_at) == \
         "torsdag den 4. marts 2027 kl. 09.30–15.30"
 
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.forums.catalogue import Catalogue
+from shared.forums.registration.links import RegistrationLinks
 from shared.forums.registration.mail import Notifier
 from shared.forums.registration.models import RegistrationForm, Status
 from shared.forums.registration.service import Registrations, WaitingList
@@ -43,7 +44,7 @@ def test_the_owner_always_holds_a_usable_link_to_their_own_submission(
     Catalogue(catalogue, seats=WaitingList(store)).import_file(forum_file("gate-session", 5))
     service = Registrations(store, SECRET, clock=lambda: now[0])
     outbox = MemoryOutbox()
-    notifier = Notifier(registrations=service, positions=store, catalogue=catalogue,
+    notifier = Notifier(tokens=RegistrationLinks(SECRET), positions=store, catalogue=catalogue,
                         ledger=store, sender=outbox, links=Links("https://ledere.example.dk"),
                         clock=lambda: now[0])
     # The stranger has kept submitting until the owner submits (one in the moments between
@@ -70,7 +71,7 @@ def test_the_owner_always_holds_a_usable_link_to_their_own_submission(
 def test_a_link_mailed_before_links_had_a_round_confirms_the_newest_submission_too() -> None:
     """Links already in mailboxes name the submission that let them out: they, too, confirm
     the address's newest submission, and answer a registration held as it stands."""
-    from shared.forums.registration.service import CONFIRM_PURPOSE
+    from shared.forums.registration.links import CONFIRM_PURPOSE
     from shared.tokens import sign
 
     catalogue = MemoryCatalogueStore()

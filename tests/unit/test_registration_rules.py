@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from shared.errors import DomainError
+from shared.forums.registration.links import RegistrationLinks
 from shared.forums.registration.mail import Notifier
 from shared.forums.registration.models import RegistrationForm
 from shared.forums.registration.service import Registrations
@@ -29,7 +30,7 @@ class MemoryRules(RegistrationRules):
         self.store = self.memory = MemoryRegistrationStore(self.sessions)
         self.service = Registrations(self.store, SECRET)
         self.outbox = MemoryOutbox()
-        self.notifier = Notifier(registrations=self.service, positions=self.memory,
+        self.notifier = Notifier(tokens=RegistrationLinks(SECRET), positions=self.memory,
                                  catalogue=self.sessions, ledger=self.memory, sender=self.outbox,
                                  links=Links("https://ledere.example.dk"))
         super().__init__()

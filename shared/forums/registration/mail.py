@@ -13,7 +13,7 @@ registrations table's stream (at least once, maybe again after a retry).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from shared.clock import Clock, utcnow
 from shared.danish import danish_date, danish_days_until, danish_span, danish_time
@@ -21,20 +21,11 @@ from shared.email import Sender
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
 from shared.forums.models import Session
+from shared.forums.registration.email_kinds import SESSION_CANCELLED_SUBJECT, EmailKind
+from shared.forums.registration.links import RegistrationLinks, link_round
 from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
 from shared.forums.registration.ports import Ledger, Positions, SessionLookup
-from shared.forums.registration.service import Registrations
 from shared.links import Links
-
-
-def danish_moment(moment: datetime) -> str:
-    """E.g. "4. marts 2027 kl. 09.30"."""
-    return danish_time(moment, weekday=False)
-
-
-def danish_when(starts: datetime, ends: datetime) -> str:
-    """E.g. "torsdag den 4. marts 2027 kl. 09.30–15.30"."""
-    return danish_span(starts, ends)
 
 
 def session_subject(label: str, title: str, session: Session) -> str:
@@ -51,9 +42,10 @@ PREVIEW_NAME = "[deltagerens navn]"
 def cancellation_preview(session: Session, title: str, reason: str) -> Email:
     """The email every participant gets when the secretariat cancels the session with this
     reason (their own name in it), shown in the console before anything is sent."""
-    return render("cancelled", "", session_subject("Aflyst", title, session), {
-        "name": PREVIEW_NAME, "kind": "cancelled", "session": session, "forum_title": title,
-        "when": danish_when(session.starts_at, session.ends_at), "session_cancelled": True,
+    kind = EmailKind.CANCELLED
+    return render(kind.template, "", session_subject(SESSION_CANCELLED_SUBJECT, title, session), {
+        "name": PREVIEW_NAME, "kind": kind.value, "session": session, "forum_title": title,
+        "when": danish_span(session.starts_at, session.ends_at), "session_cancelled": True,
         "reason": reason})
 
 
@@ -61,27 +53,31 @@ class NotYetPlaced(Exception):
     """A waiting person's place is not written yet; the change is retried."""
 
 
-def email_kind(old: Registration | None, new: Registration | None) -> str | None:
+# The email a new registration (or one taken up again after a cancellation) gets.
+_FIRST = {Status.CONFIRMED: EmailKind.CONFIRMATION, Status.WAITLISTED: EmailKind.WAITLISTED}
+
+
+def email_kind(old: Registration | None, new: Registration | None) -> EmailKind | None:
     """The email a change calls for, if any."""
     if new is None:
         return None
     if old is None or (old.status is Status.CANCELLED and new.round > old.round):
-        return {"confirmed": "confirmation", "waitlisted": "waitlisted"}.get(new.status.value)
+        return _FIRST.get(new.status)
     if old.status is new.status:
         return None
     if old.status is Status.WAITLISTED and new.status is Status.CONFIRMED:
-        return "promoted"
+        return EmailKind.PROMOTED
     if new.status is Status.CANCELLED:
-        return None if new.cancelled_by is CancelledBy.ERASURE else "cancelled"
+        return None if new.cancelled_by is CancelledBy.ERASURE else EmailKind.CANCELLED
     return None
 
 
 class Notifier:
-    def __init__(self, registrations: Registrations, positions: Positions, catalogue: SessionLookup,
+    def __init__(self, tokens: RegistrationLinks, positions: Positions, catalogue: SessionLookup,
                  ledger: Ledger, sender: Sender, links: Links, clock: Clock = utcnow,
                  sender_name: str = "Ledere af ledere",
                  mail_interval: timedelta = timedelta(minutes=10)) -> None:
-        self._registrations = registrations
+        self._tokens = tokens
         self._positions = positions
         self._catalogue = catalogue
         self._ledger = ledger
@@ -92,7 +88,7 @@ class Notifier:
         self._interval = mail_interval
 
     def on_stored(self, old: Registration | Submission | None,
-                  new: Registration | Submission | None) -> str | None:
+                  new: Registration | Submission | None) -> EmailKind | None:
         """What one change of the registrations table calls for (its stream's consumer hands
         every change here): a new submission gets its confirmation link, a change of a
         registration its email. A change the registration has moved on from (a write whose
@@ -107,14 +103,15 @@ class Notifier:
             return None
         return self.on_change(old if isinstance(old, Registration) else None, new)
 
-    def on_change(self, old: Registration | None, new: Registration | None) -> str | None:
+    def on_change(self, old: Registration | None,
+                  new: Registration | None) -> EmailKind | None:
         """Send what this change calls for; the kind sent, or None."""
         kind = email_kind(old, new)
         if kind is None or new is None:
             return None
         return kind if self.send(kind, new) else None
 
-    def on_submission(self, submission: Submission) -> str | None:
+    def on_submission(self, submission: Submission) -> EmailKind | None:
         """Mail the address's owner the link to confirm (or, when the address holds the
         registration already, where it stands); None when the gate is closed, or when the
         submission is no longer held (erased, or used) by the time its record arrives: as
@@ -136,7 +133,7 @@ class Notifier:
         # the address's newest submission as the owner sees and corrects it on the link's
         # page, so a stranger's earlier submission neither blocks the owner's nor takes its
         # place unseen.
-        round_ = self._registrations.link_round(found)
+        round_ = link_round(found)
         gate = f"{submission.registration_id}#{round_}"
         email = self._submission_email(submission, held, session, title, round_)
         now = self._clock()
@@ -148,37 +145,39 @@ class Notifier:
         except Exception:
             self._ledger.reopen_gate(submission.session_id, gate, until)
             raise
-        return "already_registered" if held else "confirm_registration"
+        return EmailKind.ALREADY_REGISTERED if held else EmailKind.CONFIRM_REGISTRATION
 
     def _submission_email(self, submission: Submission, held: Registration | None,
                           session: Session, title: str, round_: int) -> Email:
         context: dict[str, object] = {
             "session": session, "forum_title": title,
-            "when": danish_when(session.starts_at, session.ends_at),
+            "when": danish_span(session.starts_at, session.ends_at),
         }
         if held is None:
-            url = self._links.confirm_registration(
-                self._registrations.confirm_token(submission, round_))
-            return render("confirm_registration", submission.email,
-                          session_subject("Bekræft din tilmelding", title, session),
+            kind = EmailKind.CONFIRM_REGISTRATION
+            url = self._links.confirm_registration(self._tokens.confirm_token(submission, round_))
+            return render(kind.template, submission.email,
+                          session_subject(kind.subject, title, session),
                           {**context, "confirm_url": url,
-                           "valid_until": danish_moment(submission.expires_at)})
+                           "valid_until": danish_time(submission.expires_at, weekday=False)})
+        kind = EmailKind.ALREADY_REGISTERED
         position = (self._positions.position(held.session_id, held.id)
                     if held.status is Status.WAITLISTED else None)
-        url = self._links.cancel_registration(self._registrations.cancel_token(held, session))
-        return render("already_registered", submission.email,
-                      session_subject("Du er allerede tilmeldt", title, session),
+        url = self._links.cancel_registration(self._tokens.cancel_token(held, session))
+        return render(kind.template, submission.email,
+                      session_subject(kind.subject, title, session),
                       {**context, "cancel_url": url, "position": position})
 
-    def send(self, kind: str, registration: Registration, days_before: int = 0) -> bool:
+    def send(self, kind: EmailKind, registration: Registration, days_before: int = 0) -> bool:
         """Send this kind of email to the registrant once per round. False if it was sent."""
+        kind = EmailKind.named(kind)  # its name in the ledger will do, too
         session = self._catalogue.session(registration.session_id)
         if session is None:
             return False
         forum = self._catalogue.forum(session.forum_id)
         title = forum.title if forum else ""
         email = self._email(kind, registration, session, title, days_before)
-        entry = f"{registration.round}#{kind}"
+        entry = f"{registration.round}#{kind.value}"
         if not self._ledger.claim(registration.session_id, registration.id, entry,
                                   expires_at=registration.expires_at):
             return False
@@ -189,42 +188,41 @@ class Notifier:
             raise
         return True
 
-    def _email(self, kind: str, registration: Registration, session: Session, title: str,
+    def _email(self, kind: EmailKind, registration: Registration, session: Session, title: str,
                days_before: int) -> Email:
         context: dict[str, object] = {
-            "name": registration.name, "kind": kind, "session": session, "forum_title": title,
-            "when": danish_when(session.starts_at, session.ends_at), "days_before": days_before,
+            "name": registration.name, "kind": kind.value, "session": session,
+            "forum_title": title, "when": danish_span(session.starts_at, session.ends_at),
+            "days_before": days_before,
             "coming": danish_days_until(session.starts_at, self._clock()),
         }
-        if kind == "cancelled":
+        if kind is EmailKind.CANCELLED:
             session_cancelled = registration.cancelled_by is CancelledBy.SESSION_CANCELLED
             # The secretariat's reason stands as written: it may name a new date, or not.
             reason = self._catalogue.cancel_reason(session.id) if session_cancelled else None
-            subject = session_subject("Aflyst" if session_cancelled else "Afmeldt", title, session)
+            subject = session_subject(SESSION_CANCELLED_SUBJECT if session_cancelled
+                                      else kind.subject, title, session)
             # The same event with METHOD:CANCEL: calendars remove the entry the confirmation
             # (or promotion) put there; one that never had it ignores it.
             ics = cancellation_ics(registration.id, session, title, self._sender.sender,
                                    now=self._clock(), round_=registration.round)
-            return render("cancelled", registration.email, subject,
+            return render(kind.template, registration.email, subject,
                           {**context, "session_cancelled": session_cancelled, "reason": reason},
                           attachments=[Attachment("aflysning.ics", "text/calendar", ics,
                                                   {"method": CANCEL})])
         cancel_url = self._links.cancel_registration(
-            self._registrations.cancel_token(registration, session))
+            self._tokens.cancel_token(registration, session))
         context["cancel_url"] = cancel_url
-        if kind == "waitlisted":
+        subject = session_subject(kind.subject, title, session)
+        if kind is EmailKind.WAITLISTED:
             position = self._positions.position(registration.session_id, registration.id)
             if position is None:
                 raise NotYetPlaced(registration.id)
-            return render("waitlisted", registration.email,
-                          session_subject("Venteliste", title, session),
+            return render(kind.template, registration.email, subject,
                           {**context, "position": position})
-        subjects = {"confirmation": "Bekræftelse", "promoted": "Du har fået en plads",
-                    "reminder": "Påmindelse"}
         ics = session_ics(registration.id, session, title, f"Afmelding: {cancel_url}",
                           organizer=self._sender.sender, now=self._clock(),
                           round_=registration.round)
-        return render("confirmation", registration.email,
-                      session_subject(subjects[kind], title, session), context,
+        return render(kind.template, registration.email, subject, context,
                       attachments=[Attachment("forum.ics", "text/calendar", ics,
                                               {"method": PUBLISH})])

@@ -10,7 +10,7 @@ both (tests/integration/test_registration_store_contract.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from shared.forums.models import Forum, Session
@@ -88,6 +88,13 @@ class RegistrationStore(Protocol):
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         """Delete the registration's submissions, the record of its emails and its gate."""
+
+    # -- the published changes --------------------------------------------------------------
+
+    def decode(self, image: Any) -> Registration | Submission | None:
+        """The registration or submission an item holds, as the store publishes its changes
+        (for DynamoDB, a stream record's `NewImage` or `OldImage`); None for no item or any
+        other (the record of emails sent, a mail gate)."""
 
 
 class Ledger(Protocol):

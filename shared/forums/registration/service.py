@@ -34,6 +34,7 @@ from shared.errors import Conflict, InvalidInput, InvalidLink, NotFound
 from shared.forms import mailbox_key
 from shared.forums.models import Session
 from shared.forums.registration import seats
+from shared.forums.registration.links import RegistrationLinks, link_round
 from shared.forums.registration.models import (
     CancelledBy,
     Person,
@@ -47,11 +48,8 @@ from shared.forums.registration.models import (
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.forums.registration.seats import admitted_audiences, refusal
 from shared.forums.registration.transitions import Applied, Event
-from shared.tokens import InvalidToken, derive_id, sign, verify
+from shared.tokens import derive_id
 from shared.validation import field_errors
-
-CANCEL_PURPOSE = "cancel-registration"
-CONFIRM_PURPOSE = "confirm-registration"
 
 
 class WaitingList:
@@ -176,14 +174,13 @@ class Registrations:
         self._store.put_submission(submission)
         return submission
 
-    @staticmethod
-    def link_round(found: Registration | None) -> int:
-        """The round a confirmation link mailed now is for: the registration's own while it
-        is held, the next one after a cancellation, the first when there is none. (The mail
-        gate is per address and round, too.)"""
-        if found is None:
-            return 1
-        return found.round if found.status is not Status.CANCELLED else found.round + 1
+    link_round = staticmethod(link_round)
+
+    @property
+    def _links(self) -> RegistrationLinks:
+        """The confirm and cancel links, signed with the service's secret (ValueError when it
+        has none: a service built for the secretariat signs and reads no link)."""
+        return RegistrationLinks(self._secret, self._clock)
 
     def confirm_token(self, submission: Submission, round_: int | None = None) -> str:
         """The link to the address's owner: it confirms the LATEST submission of the address
@@ -192,23 +189,17 @@ class Registrations:
         passed the mail gate first neither blocks the owner's own nor reaches the
         registration unseen."""
         if round_ is None:
-            round_ = self.link_round(self._store.get(submission.session_id,
-                                                     submission.registration_id))
-        return sign(self._secret, CONFIRM_PURPOSE,
-                    {"session": submission.session_id, "registration": submission.registration_id,
-                     "round": str(round_)}, expires=submission.expires_at)
+            round_ = link_round(self._store.get(submission.session_id,
+                                                submission.registration_id))
+        return self._links.confirm_token(submission, round_)
 
     # -- the owner confirms -----------------------------------------------------------------
 
     def _confirm_link(self, token: str) -> tuple[str, str, int | None, str | None]:
         """Session, registration, round (None on a link mailed before links had one) and the
         submission such an older link was made for."""
-        try:
-            subject = verify(self._secret, token, CONFIRM_PURPOSE, self._clock())
-            round_ = int(subject["round"]) if "round" in subject else None
-            return subject["session"], subject["registration"], round_, subject.get("submission")
-        except (InvalidToken, KeyError, ValueError) as exc:
-            raise InvalidLink() from exc
+        link = self._links.confirm_link(token)
+        return link.session_id, link.registration_id, link.round, link.submission
 
     def _settled(self, round_: int | None, legacy: str | None,
                  current: Registration | None) -> tuple[bool, int]:
@@ -338,32 +329,20 @@ class Registrations:
     # -- cancellation -----------------------------------------------------------------------
 
     def cancel_token(self, registration: Registration, session: Session) -> str:
-        # `since` ties the link to this registration: one erased and made anew (round 1
-        # again, the same id) is another, which an old link must not cancel.
-        return sign(self._secret, CANCEL_PURPOSE,
-                    {"session": registration.session_id, "registration": registration.id,
-                     "round": str(registration.round),
-                     "since": registration.created_at.isoformat()},
-                    expires=session.starts_at)
+        return self._links.cancel_token(registration, session)
 
     def cancel_link_session(self, token: str) -> str:
         """The session a cancel link is for (what its landing page names before its button);
         InvalidLink for a tampered, expired or other-purpose token."""
-        try:
-            return str(verify(self._secret, token, CANCEL_PURPOSE, self._clock())["session"])
-        except (InvalidToken, KeyError) as exc:
-            raise InvalidLink() from exc
+        return self._links.cancel_link(token).session_id
 
     def cancel_by_token(self, token: str) -> Status:
         """Cancel the registration the token was made for. Harmless when repeated. A link of
         an earlier round (mailed before a cancellation and a new registration) cancels
         nothing and says so (409 registration_renewed): the member must not believe they are
         out while their seat stays taken."""
-        try:
-            subject = verify(self._secret, token, CANCEL_PURPOSE, self._clock())
-            link_round = int(subject.get("round", "1"))
-        except (InvalidToken, ValueError) as exc:
-            raise InvalidLink() from exc
+        link = self._links.cancel_link(token)  # InvalidLink when not genuine
+        subject, link_round = link.subject, link.round
         for _ in range(8):  # cancelled and taken up again meanwhile: look again
             registration = self._store.get(subject["session"], subject["registration"])
             if registration is None or registration.round < link_round or (
