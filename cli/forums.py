@@ -78,16 +78,11 @@ def forums_list(as_json: bool) -> None:
               help="Write the CSV to this file (default: print it).")
 def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None:
     """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
-    from cli.resources import registration_store
-    from shared.forums.registration.service import shared_member_numbers
     from shared.forums.spreadsheet import participant_row, participants_csv
 
     _session_or_fail(session_id)
-    store = registration_store()
-    waiting = store.waiting(session_id)
-    everyone = _registrations(store).participants(session_id)
-    rows = [participant_row(r, waiting.index(r.id) + 1 if r.id in waiting else None)
-            for r in everyone]
+    everyone = _secretariat().participants(session_id)
+    rows = [participant_row(p) for p in everyone]
     if as_csv or out is not None:
         text = participants_csv(rows)
         if out is None:
@@ -102,19 +97,21 @@ def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None
     for row in rows:
         status = f"{row[0]} {row[1]}".strip()
         click.echo(f"{status:<18} {row[2]:<30} {row[3]:<32} {row[6]}")
-    confirmed = sum(1 for r in everyone if r.status.value == "confirmed")
-    click.echo(f"{confirmed} bekræftede, {len(waiting)} på venteliste.")
-    shared = shared_member_numbers(everyone)
-    for r in everyone:
-        if r.id in shared:
+    confirmed = sum(1 for p in everyone if p.registration.status.value == "confirmed")
+    waiting = sum(1 for p in everyone if p.waitlist_position is not None)
+    click.echo(f"{confirmed} bekræftede, {waiting} på venteliste.")
+    for p in everyone:
+        if p.member_number_shared:
+            r = p.registration
             click.echo(f"OBS: medlemsnummer {r.member_number} bruges også af en anden "
                        f"tilmelding: {r.name} <{r.email}>")
 
 
-def _registrations(store: object) -> Any:
-    from shared.forums.registration.service import Registrations
+def _secretariat() -> Any:
+    from cli.resources import catalogue_store, registration_store
+    from shared.forums.registration.secretariat import Secretariat
 
-    return Registrations(store, secret=b"")  # type: ignore[arg-type] # listing signs nothing
+    return Secretariat(registration_store(), catalogue_store())
 
 
 @forums.command("close")
@@ -136,10 +133,9 @@ def forums_close(session_id: str, reopen: bool) -> None:
 def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
     """Cancel SESSION_ID: every participant is told once, by email, with the reason. It
     cannot be undone; asks first unless --yes."""
-    from cli.resources import catalogue_store, registration_store
+    from cli.resources import registration_store
     from shared.forums.catalogue import valid_cancel_reason
     from shared.forums.registration.models import Status
-    from shared.forums.registration.service import cancel_session
 
     try:
         reason = valid_cancel_reason(reason)
@@ -154,5 +150,5 @@ def forums_cancel_session(session_id: str, reason: str, yes: bool) -> None:
         if not confirm(f"Aflys {session_id} ({session.city}, {danish_time(session.starts_at)})"
                        f" og skriv til {whom}? Det kan ikke fortrydes."):
             fail("Intet er aflyst.")
-    cancelled = cancel_session(catalogue_store(), store, session_id, reason)
+    cancelled = _secretariat().cancel_session(session_id, reason)
     click.echo(f"{session_id} er aflyst; {counted(cancelled, 'deltager', 'deltagere')} får besked.")

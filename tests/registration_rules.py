@@ -37,8 +37,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from shared.errors import Conflict, InvalidInput
 from shared.forums.catalogue import Catalogue, CatalogueStore
-from shared.forums.registration.models import CancelledBy, Status
+from shared.forums.registration.models import Status
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
+from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations, WaitingList
 from shared.privacy import ForumsHolder
 
@@ -271,7 +272,7 @@ class RegistrationRules(RuleBasedStateMachine):
         if person.status is None:
             return
         rid = self.service.registration_id(self.session, self.email(who))
-        changed = self.service.cancel_by_secretariat(self.session, rid)
+        changed = Secretariat(self.store, self.catalogue).cancel(self.session, rid)
         assert changed == (person.status is not Status.CANCELLED)
         if changed:
             if person.status is Status.WAITLISTED:
@@ -324,11 +325,10 @@ class RegistrationRules(RuleBasedStateMachine):
     @rule()
     def cancel_session(self) -> None:
         """As the secretariat does: the session is cancelled, then everyone is told."""
-        self.catalogue.set_status(self.session, cancelled=True, reason="Underviseren er syg.")
-        for registration in self.store.registrations(self.session):
-            if registration.status is not Status.CANCELLED:
-                self.service.cancel_by_secretariat(self.session, registration.id,
-                                                   CancelledBy.SESSION_CANCELLED)
+        told = sum(1 for p in self.people.values()
+                   if p.status in (Status.CONFIRMED, Status.WAITLISTED))
+        assert Secretariat(self.store, self.catalogue).cancel_session(
+            self.session, "Underviseren er syg.") == told
         self.cancelled = True
         for person in self.people.values():
             if person.status in (Status.CONFIRMED, Status.WAITLISTED):

@@ -18,11 +18,7 @@ from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason
 from shared.forums.models import SLUG, Session
-from shared.forums.registration.service import (
-    Registrations,
-    cancel_session,
-    shared_member_numbers,
-)
+from shared.forums.registration.secretariat import Secretariat
 from shared.http import (
     BODY_REFUSALS,
     Body,
@@ -40,6 +36,7 @@ from shared.staff import caller as staff_caller
 settings = StaffApiSettings()  # type: ignore[call-arg]
 catalogue = catalogue_store(settings.forums_table_name)
 store = registration_store(settings.registrations_table_name, settings.forums_table_name)
+secretariat = Secretariat(store, catalogue)
 app = create_resolver(staff_group="secretariat")
 
 
@@ -194,27 +191,24 @@ def participants(
     cancelled; `?format=csv` for the spreadsheet (as `leaders forums participants --csv`)."""
     caller("secretariat")
     session = _session(session_id)
-    waiting = store.waiting(session_id)
-    everyone = Registrations(store, secret=b"").participants(session_id)  # signs nothing
+    everyone = secretariat.participants(session_id)
     logger.info("participant list", extra={"rows": len(everyone), "format": format or "json"})
     if format == "csv":
         from shared.forums.spreadsheet import participant_row, participants_csv
 
-        text = participants_csv(
-            participant_row(r, waiting.index(r.id) + 1 if r.id in waiting else None)
-            for r in everyone)
+        text = participants_csv(participant_row(p) for p in everyone)
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=text,
                         headers={"Content-Disposition":
                                  f'attachment; filename="deltagere-{session_id}.csv"',
                                  "Cache-Control": "no-store"})
-    shared = shared_member_numbers(everyone)
-    return json_response(200, Participants(session=_view(session, len(waiting)), participants=[
-        Participant(id=r.id, status=r.status.value, member_number_shared=r.id in shared,
-                    waitlist_position=waiting.index(r.id) + 1 if r.id in waiting else None,
+    waiting = sum(1 for p in everyone if p.waitlist_position is not None)
+    return json_response(200, Participants(session=_view(session, waiting), participants=[
+        Participant(id=r.id, status=r.status.value, member_number_shared=p.member_number_shared,
+                    waitlist_position=p.waitlist_position,
                     name=r.name, email=r.email, phone=r.phone, role=r.role.value,
                     workplace=r.workplace, member_number=r.member_number, needs=r.needs,
                     registered_at=iso_copenhagen(r.created_at))
-        for r in everyone]).model_dump(mode="json"))
+        for p in everyone for r in (p.registration,)]).model_dump(mode="json"))
 
 
 def _status(session_id: str, *, closed: bool) -> StaffSession:
@@ -245,7 +239,7 @@ def cancel(session_id: str, request: Annotated[CancelRequest, Body()]) -> Cancel
     """Cancel the session for good: every participant is emailed once, with the reason."""
     caller("secretariat")
     _session(session_id)
-    count = cancel_session(catalogue, store, session_id, request.reason)
+    count = secretariat.cancel_session(session_id, request.reason)
     logger.info("session cancelled", extra={"session": session_id, "cancelled": count})
     return Cancelled(status="cancelled", cancelled=count)
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.danish import danish_time, role_name, status_name
+
+if TYPE_CHECKING:
+    from shared.forums.registration.secretariat import Participant
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -26,8 +29,8 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.lstrip(" \u00a0").startswith(FORMULA_STARTS) else text
 
 
-def participant_row(registration: Any, place: int | None) -> list[str]:
-    r = registration
+def participant_row(participant: Participant) -> list[str]:
+    r, place = participant.registration, participant.waitlist_position
     return [status_name(r.status.value), str(place) if place else "", r.name, r.email,
             r.phone or "", role_name(r.role.value), r.workplace, r.member_number or "",
             r.needs or "", danish_time(r.created_at, weekday=False), r.id]

@@ -18,6 +18,7 @@ from shared.adapters.parameters import parameter
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forums.catalogue import Catalogue
 from shared.forums.registration.models import RegistrationAnswer, RegistrationForm, Status
+from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
@@ -36,6 +37,10 @@ def store(emulator: Emulator) -> DynamoRegistrationStore:
 @pytest.fixture(scope="module")
 def service(store: DynamoRegistrationStore) -> Registrations:
     return Registrations(store, SECRET)
+
+
+def secretariat(store: DynamoRegistrationStore) -> Secretariat:
+    return Secretariat(store, DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)))
 
 
 def register(service: Registrations, registration_form: RegistrationForm,
@@ -132,7 +137,7 @@ def test_a_seat_freed_while_a_newcomer_presses_goes_to_the_first_in_line(
                           for w in ("holder", "first", "new"))
     with ThreadPoolExecutor(2) as pool:
         pressed = pool.submit(service.confirm_by_token, newcomer)
-        pool.submit(service.cancel_by_secretariat, session, holder).result()
+        pool.submit(secretariat(store).cancel, session, holder).result()
         answer = pressed.result()
     statuses = {r.id: r.status for r in store.registrations(session)}
     assert statuses == {holder: Status.CANCELLED, first: Status.CONFIRMED,
@@ -172,7 +177,7 @@ def test_a_cancelled_person_registers_anew_at_the_end_of_the_line(
     assert register(service, form(session, "b")).waitlist_position == 1
     assert register(service, form(session, "c")).waitlist_position == 2
     b = service.registration_id(session, "deltagerb@example.dk")
-    service.cancel_by_secretariat(session, b)
+    secretariat(store).cancel(session, b)
     assert register(service, form(session, "b")) == RegistrationAnswer(
         status=Status.WAITLISTED, waitlist_position=2)  # behind c, who came first
     registration = store.get(session, b)
@@ -187,7 +192,7 @@ def test_an_old_confirmation_link_does_not_undo_a_cancellation(
     session = new_session(2)
     token = service.confirm_token(service.submit(form(session, "d")))
     service.confirm_by_token(token)
-    service.cancel_by_secretariat(session, service.registration_id(session, "deltagerd@example.dk"))
+    secretariat(store).cancel(session, service.registration_id(session, "deltagerd@example.dk"))
     with pytest.raises(Conflict) as refused:
         service.confirm_by_token(token)
     assert refused.value.code == "registration_cancelled"
@@ -317,12 +322,13 @@ def test_reimport_keeps_the_secretariats_status(service: Registrations) -> None:
     service.submit(form(closed, "ny"))
 
 
-def test_everything_personal_expires(service: Registrations, emulator: Emulator) -> None:
+def test_everything_personal_expires(service: Registrations, store: DynamoRegistrationStore,
+                                     emulator: Emulator) -> None:
     session = new_session(1)
     register(service, form(session, "a"))
     register(service, form(session, "b"))
     service.submit(form(session, "c"))
-    service.cancel_by_secretariat(session, service.registration_id(session,
+    secretariat(store).cancel(session, service.registration_id(session,
                                                                    "deltagera@example.dk"))
     items = _items(emulator, session)
     assert {i["sk"]["S"].split("#")[0] for i in items} == {"REG", "SUB"}

@@ -25,6 +25,7 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import InvalidLink
 from shared.forums.registration.models import CancelledBy, Status
+from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy import ForumsHolder
@@ -144,7 +145,7 @@ def test_nobody_is_promoted_into_a_session_cancelled_while_a_seat_is_given_up(
                                      dynamodb=emulator.client("dynamodb"))
     with before_write("TransactWriteItems", lambda: catalogue.set_status(
             session, cancelled=True, reason="Oplægsholderen er syg.")) as done:
-        assert service.cancel_by_secretariat(session, seated, CancelledBy.PARTICIPANT)
+        assert Secretariat(store, catalogue).cancel(session, seated, CancelledBy.PARTICIPANT)
     assert done
     after = store.get(session, waiting)
     assert after is not None and after.status is Status.WAITLISTED  # not given a seat

@@ -23,14 +23,14 @@ shared.forums.registration.mail."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from shared.clock import Clock, utcnow
-from shared.errors import Conflict, InvalidInput, InvalidLink, NotFound
+from shared.errors import Conflict, InvalidInput, InvalidLink
 from shared.forms import mailbox_key
 from shared.forums.models import Session
 from shared.forums.registration import seats
@@ -45,7 +45,7 @@ from shared.forums.registration.models import (
     Status,
     Submission,
 )
-from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
+from shared.forums.registration.ports import RegistrationStore
 from shared.forums.registration.seats import admitted_audiences, refusal
 from shared.forums.registration.transitions import Applied, Event
 from shared.tokens import derive_id
@@ -124,22 +124,11 @@ def corrected(submission: Submission, corrections: Mapping[str, Any]) -> Submiss
     return submission.model_copy(update=details.model_dump())
 
 
-def shared_member_numbers(registrations: Iterable[Registration]) -> set[str]:
-    """The registrations (ids) whose member number another registration of the session not
-    cancelled gives too (compared without case, spaces or hyphens). Shown to the secretariat
-    and never refused: refusing would let anyone who knows a member's number block them."""
-    by_number: dict[str, list[str]] = {}
-    for r in registrations:
-        if r.member_number and r.status is not Status.CANCELLED:
-            key = r.member_number.replace("-", "").replace(" ", "").casefold()
-            by_number.setdefault(key, []).append(r.id)
-    return {rid for ids in by_number.values() if len(ids) > 1 for rid in ids}
-
-
 class Registrations:
     def __init__(self, store: RegistrationStore, secret: bytes, clock: Clock = utcnow, *,
                  retention_days: int = 365, link_hours: int = 24) -> None:
         self._store = store
+        self._links = RegistrationLinks(secret, clock)  # ValueError without a secret
         self._secret = secret
         self._clock = clock
         self._retention = timedelta(days=retention_days)
@@ -175,12 +164,6 @@ class Registrations:
         return submission
 
     link_round = staticmethod(link_round)
-
-    @property
-    def _links(self) -> RegistrationLinks:
-        """The confirm and cancel links, signed with the service's secret (ValueError when it
-        has none: a service built for the secretariat signs and reads no link)."""
-        return RegistrationLinks(self._secret, self._clock)
 
     def confirm_token(self, submission: Submission, round_: int | None = None) -> str:
         """The link to the address's owner: it confirms the LATEST submission of the address
@@ -358,39 +341,8 @@ class Registrations:
                 return Status.CANCELLED
         raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
-    def cancel_by_secretariat(self, session_id: str, registration_id: str,
-                              by: CancelledBy = CancelledBy.SECRETARIAT) -> bool:
-        registration = self._store.get(session_id, registration_id)
-        if registration is None:
-            raise NotFound("Tilmeldingen findes ikke.", code="registration_not_found")
-        return cancel_registration(self._store, registration, by, self._clock())
-
-    def participants(self, session_id: str) -> list[Registration]:
-        """Everyone registered, confirmed first, then the waiting list in order, then cancelled."""
-        everyone = self._store.registrations(session_id)
-        waiting = {rid: i for i, rid in enumerate(self._store.waiting(session_id))}
-        order = {Status.CONFIRMED: 0, Status.WAITLISTED: 1, Status.CANCELLED: 2}
-        return sorted(everyone, key=lambda r: (order[r.status], waiting.get(r.id, 0),
-                                               r.promoted_at or r.created_at))
 
 def reminder_window(now: datetime, days_before: int) -> tuple[datetime, datetime]:
     """Sessions starting in this window get their reminders when the daily job runs now: each
     confirmed participant once (the email ledger sees to that), even if a run was missed."""
     return now, now + timedelta(days=days_before)
-
-
-def cancel_session(catalogue: SessionStatusStore, store: RegistrationStore, session_id: str,
-                   reason: str, clock: Clock = utcnow) -> int:
-    """Cancel the session for good (NotFound if there is none) and every registration of it
-    that is not cancelled yet; the number cancelled now. Each is emailed once, with the
-    reason, from the change of its registration, so running it again emails nobody twice.
-    A reason that is not valid text is InvalidInput and changes nothing."""
-    from shared.forums.catalogue import valid_cancel_reason
-
-    reason = valid_cancel_reason(reason)
-    catalogue.set_status(session_id, cancelled=True, reason=reason)
-    registrations = Registrations(store, secret=b"", clock=clock)  # cancelling signs nothing
-    return sum(
-        1 for registration in store.registrations(session_id)
-        if registration.status is not Status.CANCELLED and registrations.cancel_by_secretariat(
-            session_id, registration.id, CancelledBy.SESSION_CANCELLED))
