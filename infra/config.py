@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared import defaults
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_KEY = "leaders:config"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
@@ -78,31 +80,34 @@ class DeployConfig(BaseModel):
     public_url: str = Field(pattern=r"^(https://[a-z0-9.-]+\.[a-z]{2,})?$")
     certificate_arn: str = Field(
         pattern=r"^(arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36})?$")
-    reminder_days_before: int = Field(ge=1, le=30)
+    reminder_days_before: int = Field(default=defaults.REMINDER_DAYS_BEFORE, ge=1, le=30)
     reminder_schedule: str = Field(pattern=r"^(cron|rate)\(.+\)$")
-    registration_retention_days: int = Field(ge=1)
+    registration_retention_days: int = Field(default=defaults.REGISTRATION_RETENTION_DAYS, ge=1)
     # The owner confirms a registration by a link valid this long; one such email per interval.
-    registration_confirm_link_hours: int = Field(default=24, ge=1, le=336)
-    registration_mail_interval_minutes: int = Field(default=10, ge=0, le=1440)
+    registration_confirm_link_hours: int = Field(
+        default=defaults.REGISTRATION_CONFIRM_LINK_HOURS, ge=1, le=336)
+    registration_mail_interval_minutes: int = Field(
+        default=defaults.REGISTRATION_MAIL_INTERVAL_MINUTES, ge=0, le=1440)
     # The leader consultant, as emails name them (configuration, never code).
     consultant_name: str = Field(min_length=1)
     consultant_email: str = Field(pattern=EMAIL)
     consultant_phone: str = Field(min_length=8)
     # Working days within which the consultant answers (the sender's receipt says so).
-    consultant_reply_days: int = Field(default=3, ge=1, le=30)
+    consultant_reply_days: int = Field(default=defaults.CONSULTANT_REPLY_DAYS, ge=1, le=30)
     # The association's contact address: at the end of every email, on the privacy page
     # (where to ask for an export or erasure) and on landing pages whose link failed.
     contact_email: str = Field(pattern=EMAIL)
     # Who may assume the ConsultantRole (and so decrypt advisory requests): IAM ARNs in this
     # account, or `role/NAME` / `user/NAME` short for them; `*` wildcards allowed.
     consultant_principals: tuple[str, ...] = Field(min_length=1)
-    advisory_retention_days: int = Field(ge=1)
+    advisory_retention_days: int = Field(default=defaults.ADVISORY_RETENTION_DAYS, ge=1)
     # The newsletter goes out about every second month (a cron expression in Copenhagen time,
     # so the editor can be told the date of the next send); SES's MaxSendRate of the account.
     newsletter_schedule: str = Field(pattern=r"^cron\(.+\)$")
     ses_max_send_rate: float = Field(gt=0)
     # At most one newsletter confirmation email per address per this many minutes.
-    newsletter_confirm_interval_minutes: int = Field(default=10, ge=1, le=1440)
+    newsletter_confirm_interval_minutes: int = Field(
+        default=defaults.NEWSLETTER_CONFIRM_INTERVAL_MINUTES, ge=1, le=1440)
     # Staff sign in to the console with a TOTP app as their second factor (required); false
     # makes TOTP optional (each user may still enrol), e.g. for a test deployment.
     staff_mfa: bool = True

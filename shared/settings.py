@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import defaults
 from shared.names import (
     ENV_ADVISORY_KEY,
     ENV_ADVISORY_LOOKUP_SECRET,
@@ -73,13 +74,17 @@ class RegistrationSettings(EnvironmentSettings):
     public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
     sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
-    reminder_days_before: int = Field(default=2, ge=1, le=30, validation_alias=ENV_REMINDER_DAYS)
-    retention_days: int = Field(default=365, ge=1, validation_alias=ENV_RETENTION_DAYS)
+    reminder_days_before: int = Field(
+        default=defaults.REMINDER_DAYS_BEFORE, ge=1, le=30, validation_alias=ENV_REMINDER_DAYS)
+    retention_days: int = Field(
+        default=defaults.REGISTRATION_RETENTION_DAYS, ge=1, validation_alias=ENV_RETENTION_DAYS)
     # How long the link to confirm a registration works, and how often an address may get one.
-    confirm_link_hours: int = Field(default=24, ge=1, le=24 * 14,
-                                    validation_alias=ENV_REGISTRATION_LINK_HOURS)
-    mail_interval_minutes: int = Field(default=10, ge=0, le=24 * 60,
-                                       validation_alias=ENV_REGISTRATION_MAIL_INTERVAL)
+    confirm_link_hours: int = Field(
+        default=defaults.REGISTRATION_CONFIRM_LINK_HOURS, ge=1, le=24 * 14,
+        validation_alias=ENV_REGISTRATION_LINK_HOURS)
+    mail_interval_minutes: int = Field(
+        default=defaults.REGISTRATION_MAIL_INTERVAL_MINUTES, ge=0, le=24 * 60,
+        validation_alias=ENV_REGISTRATION_MAIL_INTERVAL)
 
 
 class AdvisorySettings(EnvironmentSettings):
@@ -89,19 +94,22 @@ class AdvisorySettings(EnvironmentSettings):
     advisory_key_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_KEY)
     urgent_queue_url: str = Field(min_length=1, validation_alias=ENV_URGENT_QUEUE)
     normal_queue_url: str = Field(min_length=1, validation_alias=ENV_NORMAL_QUEUE)
-    retention_days: int = Field(default=180, ge=1, validation_alias=ENV_ADVISORY_RETENTION)
+    retention_days: int = Field(
+        default=defaults.ADVISORY_RETENTION_DAYS, ge=1, validation_alias=ENV_ADVISORY_RETENTION)
     sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
     consultant_name: str = Field(min_length=1, validation_alias=ENV_CONSULTANT_NAME)
     consultant_email: str = Field(min_length=3, validation_alias=ENV_CONSULTANT_EMAIL)
     consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)
-    consultant_reply_days: int = Field(default=3, ge=1, le=30,
-                                       validation_alias=ENV_CONSULTANT_REPLY_DAYS)
+    consultant_reply_days: int = Field(
+        default=defaults.CONSULTANT_REPLY_DAYS, ge=1, le=30,
+        validation_alias=ENV_CONSULTANT_REPLY_DAYS)
     # The keyed hash of the sender's address (and of a resubmission) is made under this secret.
     lookup_secret_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_LOOKUP_SECRET)
     # At most one receipt to an address per this many minutes (the mail gate).
-    receipt_interval_minutes: int = Field(default=60, ge=0, le=24 * 60,
-                                          validation_alias=ENV_ADVISORY_RECEIPT_INTERVAL)
+    receipt_interval_minutes: int = Field(
+        default=defaults.ADVISORY_RECEIPT_INTERVAL_MINUTES, ge=0, le=24 * 60,
+        validation_alias=ENV_ADVISORY_RECEIPT_INTERVAL)
 
 
 class NewsletterSettings(EnvironmentSettings):
@@ -118,8 +126,9 @@ class NewsletterSettings(EnvironmentSettings):
     # Signups ask for their confirmation email on this queue; one email per address per
     # interval.
     confirm_queue_url: str | None = Field(default=None, validation_alias=ENV_CONFIRM_QUEUE)
-    confirm_interval_minutes: int = Field(default=10, ge=1, le=1440,
-                                          validation_alias=ENV_CONFIRM_INTERVAL)
+    confirm_interval_minutes: int = Field(
+        default=defaults.NEWSLETTER_CONFIRM_INTERVAL_MINUTES, ge=1, le=1440,
+        validation_alias=ENV_CONFIRM_INTERVAL)
     # The recurring schedule's cron expression (Copenhagen time): what its next send is.
     newsletter_schedule: str | None = Field(default=None,
                                             validation_alias=ENV_NEWSLETTER_SCHEDULE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import defaults
 from shared.advisory.models import AdvisoryRequest, Kind
 from shared.email import Sender
 from shared.email.render import mime, render
@@ -21,7 +22,7 @@ class Consultant:
     email: str
     phone: str | None = None
     # Working days within which the consultant answers (configuration; the receipt says so).
-    reply_days: int = 3
+    reply_days: int = defaults.CONSULTANT_REPLY_DAYS
 
     @property
     def named(self) -> bool:

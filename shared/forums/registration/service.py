@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared import defaults
 from shared.clock import Clock, utcnow
 from shared.errors import Conflict, InvalidInput, InvalidLink
 from shared.forms import mailbox_key
@@ -126,7 +127,8 @@ def corrected(submission: Submission, corrections: Mapping[str, Any]) -> Submiss
 
 class Registrations:
     def __init__(self, store: RegistrationStore, secret: bytes, clock: Clock = utcnow, *,
-                 retention_days: int = 365, link_hours: int = 24) -> None:
+                 retention_days: int = defaults.REGISTRATION_RETENTION_DAYS,
+                 link_hours: int = defaults.REGISTRATION_CONFIRM_LINK_HOURS) -> None:
         self._store = store
         self._links = RegistrationLinks(secret, clock)  # ValueError without a secret
         self._secret = secret
