@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli.common import fail
-from cli.danish import confirm
+from cli.prompts import confirm
 from shared.danish import counted, danish_time
 from shared.errors import InvalidInput
 

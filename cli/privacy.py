@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from cli.common import fail
-from cli.danish import confirm
+from cli.prompts import confirm
 
 
 @click.group()

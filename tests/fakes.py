@@ -337,19 +337,20 @@ class MemoryRegistrationStore:
         with self.lock:
             self._write(session_id, f"MAIL#{registration_id}#{kind}", None)
 
-    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+    def pass_gate(self, session_id: str, registration_id: str, round_: int, now: datetime,
                   until: datetime) -> bool:
         with self.lock:
-            key = f"GATE#{registration_id}"
+            key = f"GATE#{registration_id}#{round_}"
             held = self._items.get((session_id, key))
             if held is not None and held.until is not None and held.until > now:
                 return False
             self._write(session_id, key, Item(None, _epoch(until), until))
             return True
 
-    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None:
+    def reopen_gate(self, session_id: str, registration_id: str, round_: int,
+                    until: datetime) -> None:
         with self.lock:
-            key = f"GATE#{registration_id}"
+            key = f"GATE#{registration_id}#{round_}"
             held = self._items.get((session_id, key))
             if held is not None and held.until == until:
                 self._write(session_id, key, None)

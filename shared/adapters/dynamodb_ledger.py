@@ -35,14 +35,16 @@ class DynamoLedger(DynamoTable):
 
     # -- at most one confirmation link per address and interval ----------------------------
 
-    def _gate(self, session_id: str, registration_id: str) -> dict[str, Any]:
-        return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": f"GATE#{registration_id}"}}
+    def _gate(self, session_id: str, registration_id: str, round_: int) -> dict[str, Any]:
+        return {"pk": {"S": f"SESSION#{session_id}"},
+                "sk": {"S": f"GATE#{registration_id}#{round_}"}}
 
-    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+    def pass_gate(self, session_id: str, registration_id: str, round_: int, now: datetime,
                   until: datetime) -> bool:
         """True when the address may be mailed now (and is then not again before `until`)."""
-        return self._pass_gate(self._gate(session_id, registration_id), now, until)
+        return self._pass_gate(self._gate(session_id, registration_id, round_), now, until)
 
-    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None:
+    def reopen_gate(self, session_id: str, registration_id: str, round_: int,
+                    until: datetime) -> None:
         """Undo a pass whose email could not be sent (only that pass, not a later one)."""
-        self._reopen_gate(self._gate(session_id, registration_id), until)
+        self._reopen_gate(self._gate(session_id, registration_id, round_), until)

@@ -501,7 +501,7 @@ def test_an_address_is_found_in_every_session_and_forgotten_with_its_emails(
     other = stores.confirm(one, "b")
     for rid in (mine[0].id, other.id):
         assert stores.ledger.claim(one, rid, "1#confirmation", expires_at=NOW)
-        assert stores.ledger.pass_gate(one, f"{rid}#1", NOW, NOW + timedelta(minutes=10))
+        assert stores.ledger.pass_gate(one, rid, 1, NOW, NOW + timedelta(minutes=10))
     assert {r.id for r in stores.store.with_email(email.lower())} == {r.id for r in mine}
     assert stores.store.submissions_with_email(email) == [pending]
 
@@ -532,15 +532,15 @@ def test_the_gate_lets_one_email_out_per_interval(stores: Stores) -> None:
     session = stores.session()
     ledger = stores.ledger
     until = NOW + timedelta(minutes=10)
-    assert ledger.pass_gate(session, "reg-a#1", NOW, until)
-    assert not ledger.pass_gate(session, "reg-a#1", until - timedelta(seconds=1), until)
-    assert ledger.pass_gate(session, "reg-a#2", NOW, until)  # another round
-    ledger.reopen_gate(session, "reg-a#1", until + timedelta(seconds=1))  # not that pass
-    assert not ledger.pass_gate(session, "reg-a#1", NOW, until)
-    ledger.reopen_gate(session, "reg-a#1", until)
+    assert ledger.pass_gate(session, "reg-a", 1, NOW, until)
+    assert not ledger.pass_gate(session, "reg-a", 1, until - timedelta(seconds=1), until)
+    assert ledger.pass_gate(session, "reg-a", 2, NOW, until)  # another round
+    ledger.reopen_gate(session, "reg-a", 1, until + timedelta(seconds=1))  # not that pass
+    assert not ledger.pass_gate(session, "reg-a", 1, NOW, until)
+    ledger.reopen_gate(session, "reg-a", 1, until)
     later = until + timedelta(minutes=10)
-    assert ledger.pass_gate(session, "reg-a#1", NOW, later)
-    assert ledger.pass_gate(session, "reg-a#1", later, later + timedelta(minutes=10))
+    assert ledger.pass_gate(session, "reg-a", 1, NOW, later)
+    assert ledger.pass_gate(session, "reg-a", 1, later, later + timedelta(minutes=10))
     assert stores.expiries(session)["GATE#reg-a#1"] == epoch(later + timedelta(minutes=10))
 
 

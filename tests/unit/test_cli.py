@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cli.resources
-from cli.danish import confirm
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
+from cli.prompts import confirm
 from shared.clock import COPENHAGEN
 from shared.danish import MONTHS, DanishTimeError, danish_time, parse_danish_time
 from shared.forums.registration.models import Registration, Status

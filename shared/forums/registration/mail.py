@@ -24,7 +24,7 @@ from shared.forums.models import Session
 from shared.forums.registration.email_kinds import SESSION_CANCELLED_SUBJECT, EmailKind
 from shared.forums.registration.links import RegistrationLinks, link_round
 from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
-from shared.forums.registration.ports import Ledger, Positions, SessionLookup
+from shared.forums.registration.ports import Ledger, RegistrationReads, SessionLookup
 from shared.links import Links
 
 
@@ -73,7 +73,8 @@ def email_kind(old: Registration | None, new: Registration | None) -> EmailKind 
 
 
 class Notifier:
-    def __init__(self, tokens: RegistrationLinks, positions: Positions, catalogue: SessionLookup,
+    def __init__(self, tokens: RegistrationLinks, positions: RegistrationReads,
+                 catalogue: SessionLookup,
                  ledger: Ledger, sender: Sender, links: Links, clock: Clock = utcnow,
                  sender_name: str = "Ledere af ledere",
                  mail_interval: timedelta = timedelta(minutes=10)) -> None:
@@ -134,16 +135,17 @@ class Notifier:
         # page, so a stranger's earlier submission neither blocks the owner's nor takes its
         # place unseen.
         round_ = link_round(found)
-        gate = f"{submission.registration_id}#{round_}"
         email = self._submission_email(submission, held, session, title, round_)
         now = self._clock()
         until = now + self._interval
-        if not self._ledger.pass_gate(submission.session_id, gate, now, until):
+        if not self._ledger.pass_gate(submission.session_id, submission.registration_id, round_,
+                                      now, until):
             return None
         try:
             self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
         except Exception:
-            self._ledger.reopen_gate(submission.session_id, gate, until)
+            self._ledger.reopen_gate(submission.session_id, submission.registration_id, round_,
+                                     until)
             raise
         return EmailKind.ALREADY_REGISTERED if held else EmailKind.CONFIRM_REGISTRATION
 

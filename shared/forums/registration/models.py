@@ -122,7 +122,7 @@ class Person(BaseModel):
     needs: str | None = None
 
     @classmethod
-    def of(cls, source: BaseModel) -> dict[str, Any]:
+    def fields_of(cls, source: BaseModel) -> dict[str, Any]:
         """The person's fields as `source` (a form, a submission) holds them."""
         return {name: getattr(source, name) for name in Person.model_fields}
 

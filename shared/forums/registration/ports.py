@@ -104,11 +104,14 @@ class Ledger(Protocol):
 
     def release(self, session_id: str, registration_id: str, kind: str) -> None: ...
 
-    def pass_gate(self, session_id: str, registration_id: str, now: datetime,
+    def pass_gate(self, session_id: str, registration_id: str, round_: int, now: datetime,
                   until: datetime) -> bool:
-        """True when the address may be mailed a confirmation link now."""
+        """True when the address (its registration) may be mailed a confirmation link of this
+        round now; then not again before `until`."""
 
-    def reopen_gate(self, session_id: str, registration_id: str, until: datetime) -> None: ...
+    def reopen_gate(self, session_id: str, registration_id: str, round_: int,
+                    until: datetime) -> None:
+        """Undo a pass whose email could not be sent (only that pass, not a later one)."""
 
 
 class SessionLookup(Protocol):
@@ -119,7 +122,10 @@ class SessionLookup(Protocol):
     def cancel_reason(self, session_id: str) -> str | None: ...
 
 
-class Positions(Protocol):
+class RegistrationReads(Protocol):
+    """What the notifier reads of registration: a registration, a submission, a place in
+    line (the registration store answers it)."""
+
     def position(self, session_id: str, registration_id: str) -> int | None: ...
 
     def get(self, session_id: str, registration_id: str) -> Registration | None: ...

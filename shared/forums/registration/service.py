@@ -160,7 +160,7 @@ class Registrations:
                                                            registration_id, secrets.token_hex(16)))
         submission = Submission(
             id=submission_id, registration_id=registration_id, session_id=form.session_id,
-            **Person.of(form), submitted_at=now, expires_at=now + self._link_life,
+            **Person.fields_of(form), submitted_at=now, expires_at=now + self._link_life,
         )
         self._store.put_submission(submission)
         return submission
@@ -270,7 +270,7 @@ class Registrations:
         now = self._clock()
         registration = Registration(
             id=submission.registration_id, session_id=submission.session_id,
-            status=Status.CONFIRMED, **Person.of(submission), created_at=now,
+            status=Status.CONFIRMED, **Person.fields_of(submission), created_at=now,
             round=current.round + 1 if current else 1, submission=submission.id,
             consent_text_version=submission.consent_text_version,
             consented_at=submission.submitted_at,
