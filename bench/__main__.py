@@ -37,7 +37,7 @@ def cold_start_section(runtime: cold_start.Runtime, rows: list[dict[str, Any]],
         f"Target: at most {cold_start.TARGET}x the floor for import plus first event. "
         "`python -m bench.cold_start` runs this part alone.",
         "",
-        "Only if SnapStart is switched on for a function (`snap_start`, see the README, "
+        "Only if SnapStart is switched on for a function (`snap_start`, see docs/operations.md, "
         "Tracing and cold starts), the last two columns apply: the same child, with Lambda's "
         "`snapshot_restore_py` on its path, runs the hooks registered before the snapshot "
         "(shared/snapstart.py), then the hooks after the restore and the first event; only "
@@ -106,8 +106,8 @@ COLD_START_REST = (
     "icalendar, MIME) and loads Powertools' batch utility. Without SnapStart no function "
     'meets 1.3x, and the free remedies are spent. SnapStart is off by default: a version not '
     'invoked for 14 days becomes inactive and fails its next call, and its snapshot cache '
-    'is billed for every function switched on; see the README, Tracing and cold starts, for '
-    'which functions may use it.'
+    'is billed for every function switched on; see docs/operations.md, Tracing and cold '
+    'starts, for which functions may use it.'
 )
 
 

@@ -61,7 +61,7 @@ class DeployConfig(BaseModel):
     api_burst_limit: int = Field(ge=1)
     form_rate_limit: int = Field(ge=1)
     form_burst_limit: int = Field(ge=1)
-    # The regional web ACL in front of the API (a fixed monthly cost; see the README).
+    # The regional web ACL in front of the API (a fixed monthly cost; see docs/costs.md).
     waf_enabled: bool
     waf_requests_per_5_minutes: int = Field(ge=10)
     # With the web ACL: the 16 KB body rule and AWS's common rule set (three rules more, $3 a
@@ -115,14 +115,14 @@ class DeployConfig(BaseModel):
     # through the stack's SES identity and configuration set. Cognito accepts that only once
     # the sender's domain is verified in SES, so a fresh account deploys first without it
     # (Cognito's own sender and default English texts), publishes the DNS records, and
-    # deploys again with it on before anyone is invited (README, Deploy).
+    # deploys again with it on before anyone is invited (docs/operations.md, Deploy).
     staff_email_through_ses: bool = False
     # Cognito threat protection: `audit` assesses and logs every sign-in's risk and acts on
     # none (AWS advises two weeks or more of it first); `enforced` blocks compromised
     # credentials and high-risk sign-ins (the risk configuration; low and medium: no action).
     staff_threat_protection: Literal["audit", "enforced"] = "audit"
     # Lambda SnapStart for these functions (service names, e.g. `advisory-intake`), each
-    # invoked through its alias `live`; a cache fee per function (see the README). Empty: none.
+    # invoked through its alias `live`; a cache fee per function (see docs/costs.md). Empty: none.
     snap_start: tuple[str, ...] = ()
 
     @field_validator("snap_start")

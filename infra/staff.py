@@ -104,7 +104,7 @@ class StaffConsole(Construct):
             self, "RiskConfiguration", user_pool_id=self.user_pool.user_pool_id,
             client_id="ALL",
             # Credentials found in public breaches: the sign-in (or password change) is
-            # refused and the user must be given a new password (README, Deploy).
+            # refused and the user must be given a new password (docs/operations.md, Deploy).
             compromised_credentials_risk_configuration=(
                 cognito.CfnUserPoolRiskConfigurationAttachment
                 .CompromisedCredentialsRiskConfigurationTypeProperty(

@@ -81,7 +81,7 @@ from shared.errors import (  # noqa: E402
 from shared.observability import logger  # noqa: E402
 from shared.validation import field_errors  # noqa: E402
 
-# The largest body a function reads (the WAF and the README say the same 16 KB).
+# The largest body a function reads (the WAF and docs/operations.md say the same 16 KB).
 MAX_BODY_BYTES = 16 * 1024
 
 # The answer models below describe answers in the OpenAPI document; answers are built as

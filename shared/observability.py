@@ -2,7 +2,7 @@
 
 Logs carry ids, codes and counts, never names, emails, phones or message texts. Tracing is
 Lambda's active tracing (one segment per invocation, with its initialization), without the
-X-Ray SDK: see the README's section on tracing and cold starts."""
+X-Ray SDK: see docs/operations.md, Tracing and cold starts."""
 
 from __future__ import annotations
 

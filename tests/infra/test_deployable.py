@@ -495,8 +495,8 @@ def test_an_operations_dashboard_is_deployed_and_named_in_the_outputs(
 # -- cost -----------------------------------------------------------------------------------
 
 
-# What the README's cost table counts ("What it costs"), by resource type: a change here is a
-# change of the bill, and the table's line with it.
+# What the cost table of docs/costs.md counts ("What it costs"), by resource type: a change
+# here is a change of the bill, and the table's line with it.
 BILLED = {
     "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 1, "AWS::SecretsManager::Secret": 4,
     "AWS::CloudWatch::Alarm": 11, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 19,
