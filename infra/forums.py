@@ -3,13 +3,13 @@ parameter through which the operator CLI finds the table."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.api import PublicApi
 from infra.function import FunctionRuntime, PythonFunction
+from infra.parts import capability_table
 from shared.names import (
     ENV_FORUMS_TABLE,
     INDEX_SESSIONS_BY_FORUM,
@@ -23,19 +23,7 @@ class ForumsCatalogue(Construct):
         self, scope: Construct, construct_id: str, *, runtime: FunctionRuntime, api: PublicApi
     ) -> None:
         super().__init__(scope, construct_id)
-        self.table = dynamodb.Table(
-            self,
-            "Table",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.table = capability_table(self)
         self.table.add_global_secondary_index(
             index_name=INDEX_SESSIONS_BY_FORUM,
             partition_key=dynamodb.Attribute(name="forum_id", type=dynamodb.AttributeType.STRING),

@@ -24,8 +24,7 @@ TIME_ZONE = "Europe/Copenhagen"
 SCHEDULE_DEAD_LETTERS = "ScheduleDeadLetters"
 
 
-def capability_table(scope: Construct, *, key: kms.IKey | None = None,
-                  stream: dynamodb.StreamViewType | None = None,
+def capability_table(scope: Construct, *, stream: dynamodb.StreamViewType | None = None,
                   ttl: str | None = None) -> dynamodb.Table:
     """A capability's own table: `pk`/`sk` strings, on demand, point-in-time recovery, kept
     when the stack goes."""
@@ -34,9 +33,7 @@ def capability_table(scope: Construct, *, key: kms.IKey | None = None,
         partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
         sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-        encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED if key
-        else dynamodb.TableEncryption.AWS_MANAGED,
-        encryption_key=key,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True),
         stream=stream,
