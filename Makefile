@@ -63,7 +63,8 @@ synth: install
 test: synth lint browser
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 
-quick: install
+# The unit tests need the Python environment alone (no npm, no emulator, no synth).
+quick: $(STAMP)
 	@$(PY) -m pytest -q tests/unit
 
 deploy: install

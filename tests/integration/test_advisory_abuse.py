@@ -35,7 +35,7 @@ from shared.names import (
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
 )
-from shared.privacy import AdvisoryHolder
+from shared.privacy.holders import AdvisoryHolder
 from tests.integration.conftest import Api
 from tests.integration.test_advisory import (
     NoMail,

@@ -38,7 +38,7 @@ from shared.names import (
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
 )
-from shared.privacy import AdvisoryHolder
+from shared.privacy.holders import AdvisoryHolder
 from tests.integration.test_advisory import drain, lookup_secret
 
 INTERVAL = timedelta(minutes=60)

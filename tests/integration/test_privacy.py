@@ -23,7 +23,9 @@ from shared.forums.registration.models import CancelledBy, Registration, Registr
 from shared.forums.registration.service import Registrations
 from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
-from shared.privacy import AdvisoryHolder, ForumsHolder, NotPermitted, Privacy, Report
+from shared.privacy.holders import AdvisoryHolder, ForumsHolder, NotPermitted
+from shared.privacy.models import Report
+from shared.privacy.service import Privacy
 from tests.integration.conftest import Api
 from tests.integration.test_newsletter import subscribe_confirmed
 from tests.integration.test_registration import new_session
