@@ -30,7 +30,7 @@ from shared.newsletter.service import Newsletter
 from shared.privacy.holders import NewsletterHolder
 from shared.tokens import sign
 from tests.integration.conftest import Api
-from tests.integration.test_newsletter import (
+from tests.support.newsletter_emulator import (
     PUBLIC,
     confirmations,
     inbox,

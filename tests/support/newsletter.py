@@ -6,7 +6,10 @@ to one suite."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +21,7 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from shared.newsletter.ports import Entry
+from shared.newsletter.ports import Entry, Throttled, Unsent
 from shared.roles import Role
 from tests.support.items import Items, Key, iso, moment
 
@@ -154,8 +157,9 @@ class MemoryNewsletterStore:
     def active_subscribers(self) -> Iterator[Subscriber]:
         """The Active index: by subscriber id."""
         with self.items.lock:
-            found = sorted((item["subscriber_id"], item)
-                           for _, item in self.items.having("active", 1))
+            found = sorted(((item["subscriber_id"], item)
+                            for _, item in self.items.having("active", 1)),
+                           key=lambda pair: pair[0])
         for _, item in found:
             yield _subscriber(item)
 
@@ -314,3 +318,84 @@ class MemoryNewsletterStore:
         """The subscriber item's TTL attribute."""
         with self.items.lock:
             return self.items.expires_at(_sub(subscriber_id))
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    kind: str  # confirmation | issue
+    issue: str | None
+    link: str  # the confirmation link, or the copy's one-click unsubscribe URL
+
+
+class MemoryMail:
+    """The newsletter's mail port as SesNewsletterMail answers it, with faults: a share of
+    sends throttled (Throttled, what the adapter raises once its retries are spent), and sends
+    to given addresses that fail right after they went out (as if the process died before
+    recording them). Every message that went out is in `sent`."""
+
+    def __init__(self, throttle: float = 0.0, crash_after: set[str] | None = None,
+                 seed: int = 3) -> None:
+        self.throttle = throttle
+        self.crash_after = set(crash_after or ())
+        self.sent: list[Sent] = []
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def _send(self, sent: Sent) -> str:
+        with self._lock:
+            if self._random.random() < self.throttle:
+                raise Throttled("TooManyRequestsException")
+            self.sent.append(sent)
+            crash = sent.to in self.crash_after
+            self.crash_after.discard(sent.to)
+            number = len(self.sent)
+        if crash:
+            raise RuntimeError("the process died after SES accepted the message")
+        return f"message-{number}"
+
+    def confirmation(self, subscriber: Subscriber, link: str) -> None:
+        self._send(Sent(subscriber.email, "confirmation", None, link))
+
+    def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
+              unsubscribe_page: str) -> str:
+        return self._send(Sent(subscriber.email, "issue", issue.id, unsubscribe_url))
+
+
+class MemorySendQueue:
+    """The fan-out queue: each message an issue and a batch of subscribers, kept until
+    delivered (`drain`)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str]]] = []
+        self.retried: list[tuple[str, int]] = []
+
+    def send(self, issue_id: str, subscriber_ids: list[str]) -> None:
+        self.messages.append((issue_id, list(subscriber_ids)))
+
+    def retry_later(self, receipt_handle: str, seconds: int) -> None:
+        self.retried.append((receipt_handle, seconds))
+
+    def drain(self, deliver: Callable[[str, str], object], *, twice: bool = False) -> None:
+        """Lambda's semantics by hand: a message whose delivery raised Unsent (or died) stays
+        and comes back; with `twice` every message is also delivered a second time (SQS is at
+        least once)."""
+        for _ in range(200):
+            if not self.messages:
+                return
+            issue_id, subscribers = self.messages.pop(0)
+            try:
+                for _ in range(2 if twice else 1):
+                    for subscriber_id in subscribers:
+                        deliver(issue_id, subscriber_id)
+            except (Unsent, RuntimeError):
+                self.messages.append((issue_id, subscribers))
+        raise AssertionError("the send queue did not drain")
+
+
+class MemoryConfirmationRequests:
+    def __init__(self) -> None:
+        self.requested: list[str] = []
+
+    def request(self, subscriber_id: str) -> None:
+        self.requested.append(subscriber_id)
