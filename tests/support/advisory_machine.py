@@ -61,6 +61,7 @@ class Advisory(RuleBasedStateMachine):
         self.requests: dict[str, dict[str, Any]] = {}  # reference -> the model's record
         self.receipts: dict[str, list[datetime]] = {}  # normalised address -> times
         self.typed: list[str] = []
+        self.submitted = 0  # every submission's own texts, also after an erasure
 
     @initialize()
     def start(self) -> None:
@@ -102,7 +103,8 @@ class Advisory(RuleBasedStateMachine):
     def submit(self, kind: Kind, urgent: bool, person: int | None, upper: bool,
                phone: bool) -> None:
         self.now += timedelta(seconds=1)
-        n = len(self.requests)
+        n = self.submitted
+        self.submitted += 1
         name, text = f"Navn{self.run}x{n}", f"Besked{self.run}x{n} haster"
         email = self.address(person, upper) if person is not None else None
         if kind is Kind.CONVERSATION and not (email or phone):
@@ -226,14 +228,14 @@ class Advisory(RuleBasedStateMachine):
         assert self.run not in raw and self.run not in mails
 
 
-def run_machine(adapters: dict[str, Any], examples: int) -> None:
+def run_machine(adapters: dict[str, Any], examples: int, steps: int = 10) -> None:
     """Run the machine in the world `adapters` gives; its `reset` may answer new adapters
     (a fresh world for each example)."""
     ADAPTERS.clear()
     ADAPTERS.update({"clock": _NoClock(), **adapters})
     try:
         Advisory.TestCase.settings = settings(
-            max_examples=examples, stateful_step_count=10, deadline=None,
+            max_examples=examples, stateful_step_count=steps, deadline=None,
             suppress_health_check=list(HealthCheck))
         Advisory.TestCase().runTest()
     finally:

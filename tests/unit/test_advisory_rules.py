@@ -76,7 +76,7 @@ def world() -> World:
 
 
 def test_the_advisory_capability_keeps_its_promises_in_any_order() -> None:
-    run_machine(World().adapters(), examples=40)
+    run_machine(World().adapters(), examples=100, steps=20)
 
 
 def test_urgent_first_then_oldest_first_and_done_with_a_sealed_note(world: World) -> None:

@@ -101,6 +101,7 @@ def test_the_server_stores_the_normalised_form_or_refuses(rule: str, typed: str,
     assert server(rule, typed) == stored
 
 
+@pytest.mark.pages
 def test_the_browser_accepts_exactly_what_the_server_accepts(tmp_path: Path) -> None:
     node = shutil.which("node")
     assert node, "node runs the pages' script"
