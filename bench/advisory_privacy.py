@@ -64,7 +64,7 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
         PARAM_NORMAL_QUEUE,
         PARAM_URGENT_QUEUE,
     )
-    from shared.privacy import AdvisoryHolder
+    from shared.privacy.holders import AdvisoryHolder
 
     table = parameter(PARAM_ADVISORY_TABLE)
     store = DynamoAdvisoryStore(table)

@@ -34,7 +34,7 @@ def _privacy_service(areas: tuple[str, ...]) -> Any:
 def _not_searched(skipped: list[str]) -> None:
     """Areas the caller may not read: said plainly, and a non-zero exit for scripts."""
     if skipped:
-        from shared.privacy import Unreadable
+        from shared.privacy.models import Unreadable
 
         click.echo(f"Ikke søgt: {', '.join(skipped)}. {Unreadable.message}", err=True)
         sys.exit(2)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from shared.forums.catalogue import Catalogue
     from shared.newsletter.editor import Editor
     from shared.newsletter.service import Newsletter
-    from shared.privacy import Holder, Privacy
+    from shared.privacy.ports import Holder
+    from shared.privacy.service import Privacy
 from shared.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_LOOKUP_SECRET,
@@ -41,7 +42,8 @@ def _parameter(name: str) -> str:
 
 def catalogue() -> Catalogue:
     """The catalogue as the secretariat imports it (seats added go to the waiting list)."""
-    return wiring.catalogue(_parameter(PARAM_FORUMS_TABLE), _parameter(PARAM_REGISTRATIONS_TABLE))
+    return wiring.catalogue_service(_parameter(PARAM_FORUMS_TABLE),
+                                    _parameter(PARAM_REGISTRATIONS_TABLE))
 
 
 def catalogue_store() -> DynamoCatalogueStore:
@@ -128,7 +130,7 @@ def _advisory_holder() -> Holder:
     """The consultant's role finds and opens advisory requests; any other role is told so."""
     from botocore.exceptions import ClientError
 
-    from shared.privacy import NotPermitted
+    from shared.privacy.holders import NotPermitted
 
     try:
         table, key = parameter(PARAM_ADVISORY_TABLE), parameter(PARAM_ADVISORY_KEY)

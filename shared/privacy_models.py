@@ -19,7 +19,8 @@ from shared.staff import SECURITY, staff_responses
 from shared.validation import DanishValueError
 
 if TYPE_CHECKING:  # the service loads with the first request (cold starts)
-    from shared.privacy import Held, Privacy, Report
+    from shared.privacy.models import Held, Report
+    from shared.privacy.service import Privacy
 
 
 def _confirmed(value: bool) -> bool:

@@ -41,7 +41,7 @@ from shared.forums.registration.models import Status
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations, WaitingList
-from shared.privacy import ForumsHolder
+from shared.privacy.holders import ForumsHolder
 
 PEOPLE = [f"p{i}" for i in range(5)]
 CONFIRM_LINK = "Bekræft din tilmelding"

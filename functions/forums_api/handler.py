@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import snapstart
-from shared.adapters.wiring import catalogue as build_catalogue
+from shared.adapters.wiring import catalogue_service
 from shared.errors import NotFound
 from shared.forums.models import SLUG, ForumList, ForumView
 from shared.http import create_resolver, responses
@@ -17,7 +17,7 @@ from shared.observability import logger, metrics
 from shared.settings import ForumsApiSettings
 
 settings = ForumsApiSettings()  # type: ignore[call-arg]
-catalogue = build_catalogue(settings.forums_table_name)
+catalogue = catalogue_service(settings.forums_table_name)
 app = create_resolver()
 
 

@@ -43,7 +43,7 @@ from shared.staff import SECURITY, staff_responses
 from shared.staff import caller as staff_caller
 
 if TYPE_CHECKING:
-    from shared.privacy import Privacy
+    from shared.privacy.service import Privacy
 
 settings = StaffAdvisorySettings()  # type: ignore[call-arg]
 app = create_resolver(staff_group="consultant")  # other groups refused before the request is read

@@ -12,8 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared import snapstart
-from shared.adapters.wiring import catalogue as build_catalogue
-from shared.adapters.wiring import catalogue_store, registration_store
+from shared.adapters import wiring
 from shared.clock import iso_copenhagen, utcnow
 from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason
@@ -34,9 +33,9 @@ from shared.staff import SECURITY, StaffUser, staff_responses
 from shared.staff import caller as staff_caller
 
 settings = StaffApiSettings()  # type: ignore[call-arg]
-catalogue = catalogue_store(settings.forums_table_name)
-store = registration_store(settings.registrations_table_name, settings.forums_table_name)
-secretariat = Secretariat(store, catalogue)
+catalogue_store = wiring.catalogue_store(settings.forums_table_name)
+store = wiring.registration_store(settings.registrations_table_name, settings.forums_table_name)
+secretariat = Secretariat(store, catalogue_store)
 app = create_resolver(staff_group="secretariat")
 
 
@@ -133,7 +132,7 @@ def _view(session: Session, waiting: int) -> StaffSession:
 
 
 def _session(session_id: str) -> Session:
-    session = catalogue.session(session_id) if re.fullmatch(SLUG, session_id) else None
+    session = catalogue_store.session(session_id) if re.fullmatch(SLUG, session_id) else None
     if session is None:
         raise NotFound("Mødet findes ikke.", code="session_not_found")
     return session
@@ -149,11 +148,11 @@ def me() -> Me:
 def forums() -> StaffForums:
     """Every forum with all its sessions (past ones too), seats taken, waiting and left."""
     caller("secretariat")
-    sessions = sorted(catalogue.sessions(), key=lambda s: (s.starts_at, s.id))
+    sessions = sorted(catalogue_store.sessions(), key=lambda s: (s.starts_at, s.id))
     return StaffForums(forums=[
         StaffForum(id=forum.id, title=forum.title, audience=forum.audience, sessions=[
             _view(s, len(store.waiting(s.id))) for s in sessions if s.forum_id == forum.id])
-        for forum in sorted(catalogue.forums(), key=lambda f: f.title)])
+        for forum in sorted(catalogue_store.forums(), key=lambda f: f.title)])
 
 
 @app.post("/api/staff/forums/import",
@@ -164,8 +163,8 @@ def import_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> Imported:
     nothing (422 per field); a capacity below the seats already taken refuses that session
     alone and names it (422). Safe to run again; seats added go to the waiting list first."""
     caller("secretariat")
-    result = build_catalogue(settings.forums_table_name,
-                             settings.registrations_table_name).import_text(
+    result = wiring.catalogue_service(settings.forums_table_name,
+                                      settings.registrations_table_name).import_text(
         upload.text, filename=upload.filename)
     logger.info("catalogue imported", extra={"forums": result.forums,
                                              "sessions": result.sessions})
@@ -214,7 +213,7 @@ def participants(
 def _status(session_id: str, *, closed: bool) -> StaffSession:
     caller("secretariat")
     _session(session_id)
-    catalogue.set_status(session_id, closed=closed)
+    catalogue_store.set_status(session_id, closed=closed)
     logger.info("session status", extra={"session": session_id, "closed": closed})
     return _view(_session(session_id), len(store.waiting(session_id)))
 
@@ -258,7 +257,7 @@ def cancel_preview(session_id: str,
     caller("secretariat")
     session = _session(session_id)
     reason = valid_cancel_reason(request.reason)  # refused as the cancel itself would be
-    forum = catalogue.forum(session.forum_id)
+    forum = catalogue_store.forum(session.forum_id)
     email = cancellation_preview(session, forum.title if forum else "", reason)
     return CancelPreview(subject=email.subject, text=email.text)
 

@@ -21,7 +21,9 @@ from shared.adapters.wiring import audit_log, privacy, registration_store, signi
 from shared.clock import iso_copenhagen
 from shared.http import create_resolver
 from shared.observability import logger, metrics
-from shared.privacy import ADVISORY_BY_CONSULTANT, NotPermitted, Privacy
+from shared.privacy.holders import NotPermitted
+from shared.privacy.models import ADVISORY_BY_CONSULTANT
+from shared.privacy.service import Privacy
 from shared.privacy_models import add_request_routes
 from shared.settings import StaffPrivacySettings
 from shared.staff import SECURITY, caller, staff_responses

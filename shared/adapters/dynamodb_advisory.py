@@ -190,7 +190,7 @@ class DynamoAdvisoryStore(DynamoTable):
         them: the records of its resubmissions (each names a reference) and its receipts'
         gate. The references of the requests deleted."""
         # The gate first: the look for requests is the last step, so one sent meanwhile is
-        # found by this pass or by the next (shared.privacy.until_nothing_found).
+        # found by this pass or by the next (shared.privacy.service.until_nothing_found).
         self._delete(_gate_key(address_key))
         forgotten = []
         for key in self._under_address(address_key):

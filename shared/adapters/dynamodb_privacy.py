@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
-from shared.privacy import Report
+from shared.privacy.models import Report
 
 
 def _report(item: dict[str, Any]) -> Report:

@@ -1,7 +1,11 @@
-"""Builds the domain services: the one place adapters meet the domain. Every Lambda function,
-the `leaders` CLI and the console's functions build their services here, from the names of
-their resources (a function reads them from its settings, the CLI from the stack's SSM
-parameters)."""
+"""Builds the domain services: the one place adapters meet the domain.
+
+Two kinds of function, as in a composition root: a *builder* takes a capability's ports
+(stores, queues, mail, sealer, clock) and makes its service, whatever fulfils them (the
+DynamoDB, SQS, SES and KMS adapters here, in-memory stores in the unit tests:
+tests/support/); a function named after the service builds it from the names of its
+resources (a Lambda function reads them from its settings, the CLI from the stack's SSM
+parameters), handing the adapters to the builder."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
+from shared.clock import utcnow
 
 # Each capability's modules load when its service is first built, so a function imports
 # only what it uses (cold starts).
@@ -22,14 +27,28 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_privacy import DynamoAuditLog
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.sealing import KmsSealer
-    from shared.advisory.ports import Counter
+    from shared.advisory.mail import Consultant
+    from shared.advisory.ports import AdvisoryStore, Counter, Sealer, WorkQueue
     from shared.advisory.service import Desk, Intake, Requeue
+    from shared.clock import Clock
+    from shared.email import Sender
     from shared.forums.catalogue import Catalogue
     from shared.forums.registration.mail import Notifier
     from shared.forums.registration.service import Registrations
+    from shared.links import Links
     from shared.newsletter.editor import Editor
+    from shared.newsletter.ports import ConfirmationRequests, Mail, NewsletterStore
+    from shared.newsletter.ports import WorkQueue as SendQueue
     from shared.newsletter.service import Newsletter
-    from shared.privacy import Holder, Privacy
+    from shared.privacy.ports import (
+        AdvisoryRecords,
+        AuditLog,
+        ForumRecords,
+        Holder,
+        NewsletterRecords,
+        Opener,
+    )
+    from shared.privacy.service import Privacy
     from shared.settings import (
         AdvisorySettings,
         NewsletterEditorSettings,
@@ -62,7 +81,7 @@ def registration_store(registrations_table: str, forums_table: str) -> DynamoReg
     return DynamoRegistrationStore(registrations_table, forums_table)
 
 
-def catalogue(forums_table: str, registrations_table: str | None = None) -> Catalogue:
+def catalogue_service(forums_table: str, registrations_table: str | None = None) -> Catalogue:
     """The catalogue; with the registrations table, an import that adds seats gives them to
     the waiting list (the secretariat's import), without it the public listing."""
     from shared.forums.catalogue import Catalogue
@@ -73,15 +92,23 @@ def catalogue(forums_table: str, registrations_table: str | None = None) -> Cata
     return Catalogue(catalogue_store(forums_table), seats=seats)
 
 
+def desk_service(store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, *, by: str,
+                 metrics: Counter | None = None, clock: Clock = utcnow) -> Desk:
+    """The consultant's desk over its ports; leases and audit entries name `by`."""
+    from shared.advisory.service import Desk
+
+    return Desk(store=store, sealer=sealer, queue=queue, consultant=by, metrics=metrics,
+                clock=clock)
+
+
 def desk(*, advisory_table: str, key_arn: str, urgent_queue: str, normal_queue: str, by: str,
          metrics: Counter | None = None) -> Desk:
     """The consultant's desk (the CLI and the console's function alike); leases and audit
     entries name `by`."""
     from shared.adapters.sqs_work_queue import SqsWorkQueue
-    from shared.advisory.service import Desk
 
-    return Desk(store=advisory_store(advisory_table), sealer=sealer(key_arn),
-                queue=SqsWorkQueue(urgent_queue, normal_queue), consultant=by, metrics=metrics)
+    return desk_service(advisory_store(advisory_table), sealer(key_arn),
+                        SqsWorkQueue(urgent_queue, normal_queue), by=by, metrics=metrics)
 
 
 @cache
@@ -99,17 +126,24 @@ def advisory_store(advisory_table: str) -> DynamoAdvisoryStore:
     return DynamoAdvisoryStore(advisory_table)
 
 
+def advisory_holder_of(store: AdvisoryRecords, sealer: Opener, lookup_secret: bytes, *,
+                       exported: Callable[[str], None] | None = None) -> Holder:
+    """Advisory requests for a data-protection request, over the store and the sealer: found
+    by the keyed hash of the address under `lookup_secret`, each one exported passed to
+    `exported` (the consultant's audit) first."""
+    from shared.advisory.lookup import address_key
+    from shared.privacy.holders import AdvisoryHolder
+
+    return AdvisoryHolder(store, sealer, partial(address_key, lookup_secret), exported=exported)
+
+
 def advisory_holder(*, advisory_table: str, key_arn: str, lookup_secret_arn: str,
                     exported: Callable[[str], None]) -> Holder:
     """Advisory requests for a data-protection request: found by the keyed hash of the
     address (under the lookup secret), opened for an export (the consultant alone may), each
     one exported passed to `exported` (the consultant's audit) first."""
-    from shared.advisory.lookup import address_key
-    from shared.privacy import AdvisoryHolder
-
-    return AdvisoryHolder(advisory_store(advisory_table), sealer(key_arn),
-                          partial(address_key, signing_secret(lookup_secret_arn)),
-                          exported=exported)
+    return advisory_holder_of(advisory_store(advisory_table), sealer(key_arn),
+                              signing_secret(lookup_secret_arn), exported=exported)
 
 
 def newsletter_store(newsletter_table: str) -> DynamoNewsletterStore:
@@ -157,36 +191,64 @@ def notifier(settings: RegistrationSettings) -> Notifier:
     )
 
 
+def intake_service(store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, sender: Sender,
+                   consultant: Consultant, *, retention_days: int, secret: bytes,
+                   receipt_interval: timedelta, clock: Clock = utcnow) -> Intake:
+    """The intake of advisory requests over its ports: receipts and notices go through
+    `sender`, in the consultant's name."""
+    from shared.advisory.mail import AdvisoryMailer
+    from shared.advisory.service import Intake
+
+    return Intake(store=store, sealer=sealer, queue=queue,
+                  mailer=AdvisoryMailer(sender, consultant), retention_days=retention_days,
+                  secret=secret, receipt_interval=receipt_interval, clock=clock)
+
+
 @cache
 def intake(settings: AdvisorySettings) -> Intake:
     from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.ses import SesSender
     from shared.adapters.sqs_work_queue import SqsWorkQueue
-    from shared.advisory.mail import AdvisoryMailer, Consultant
-    from shared.advisory.service import Intake
+    from shared.advisory.mail import Consultant
 
-    return Intake(
-        store=DynamoAdvisoryStore(settings.advisory_table_name),
-        sealer=sealer(settings.advisory_key_arn),
-        queue=SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url),
-        mailer=AdvisoryMailer(
-            SesSender(settings.sender_address, settings.configuration_set),
-            Consultant(settings.consultant_name, settings.consultant_email,
-                       settings.consultant_phone, settings.consultant_reply_days)),
+    return intake_service(
+        DynamoAdvisoryStore(settings.advisory_table_name), sealer(settings.advisory_key_arn),
+        SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url),
+        SesSender(settings.sender_address, settings.configuration_set),
+        Consultant(settings.consultant_name, settings.consultant_email,
+                   settings.consultant_phone, settings.consultant_reply_days),
         retention_days=settings.retention_days,
         secret=signing_secret(settings.lookup_secret_arn),
         receipt_interval=timedelta(minutes=settings.receipt_interval_minutes),
     )
 
 
+def requeue_service(store: AdvisoryStore, queue: WorkQueue, *,
+                    clock: Clock = utcnow) -> Requeue:
+    from shared.advisory.service import Requeue
+
+    return Requeue(store, queue, clock=clock)
+
+
 @cache
 def requeue(settings: AdvisorySettings) -> Requeue:
     """The daily requeue: the table and the queues, nothing to seal, mail or hash."""
     from shared.adapters.sqs_work_queue import SqsWorkQueue
-    from shared.advisory.service import Requeue
 
-    return Requeue(advisory_store(settings.advisory_table_name),
-                   SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url))
+    return requeue_service(advisory_store(settings.advisory_table_name),
+                           SqsWorkQueue(settings.urgent_queue_url, settings.normal_queue_url))
+
+
+def newsletter_service(store: NewsletterStore, mail: Mail, queue: SendQueue, secret: bytes,
+                       links: Links, *, confirmations: ConfirmationRequests | None = None,
+                       confirmation_interval: timedelta = timedelta(minutes=10),
+                       clock: Clock = utcnow) -> Newsletter:
+    """The newsletter over its ports: subscriptions, sends and feedback."""
+    from shared.newsletter.service import Newsletter
+
+    return Newsletter(store=store, mail=mail, queue=queue, secret=secret, links=links,
+                      confirmations=confirmations, confirmation_interval=confirmation_interval,
+                      clock=clock)
 
 
 @cache
@@ -195,19 +257,41 @@ def newsletter(settings: NewsletterSettings) -> Newsletter:
     from shared.adapters.ses_newsletter import SesNewsletterMail
     from shared.adapters.sqs_send_queue import SqsConfirmationRequests, SqsSendQueue
     from shared.links import Links
-    from shared.newsletter.service import Newsletter
 
-    return Newsletter(
-        store=DynamoNewsletterStore(settings.newsletter_table_name),
-        mail=SesNewsletterMail(settings.sender_address, settings.configuration_set,
-                               rate=settings.max_send_rate),
-        queue=SqsSendQueue(settings.send_queue_url),
-        secret=signing_secret(settings.signing_secret_arn),
-        links=Links(settings.public_url),
+    return newsletter_service(
+        DynamoNewsletterStore(settings.newsletter_table_name),
+        SesNewsletterMail(settings.sender_address, settings.configuration_set,
+                          rate=settings.max_send_rate),
+        SqsSendQueue(settings.send_queue_url),
+        signing_secret(settings.signing_secret_arn),
+        Links(settings.public_url),
         confirmations=SqsConfirmationRequests(settings.confirm_queue_url)
         if settings.confirm_queue_url else None,
         confirmation_interval=timedelta(minutes=settings.confirm_interval_minutes),
     )
+
+
+def privacy_service(holders: list[Holder], audit: AuditLog, *, by: str,
+                    clock: Clock = utcnow) -> Privacy:
+    """Data-protection requests over the holders given, audited as `by`."""
+    from shared.privacy.service import Privacy
+
+    return Privacy(holders=holders, audit=audit, by=by, clock=clock)
+
+
+def forums_holder(store: ForumRecords) -> Holder:
+    from shared.privacy.holders import ForumsHolder
+
+    return ForumsHolder(store)
+
+
+def newsletter_holder(store: NewsletterRecords, secret: bytes) -> Holder:
+    """The newsletter's part: subscribers found by the keyed hash of the address under the
+    newsletter's signing secret."""
+    from shared.newsletter.service import subscriber_id
+    from shared.privacy.holders import NewsletterHolder
+
+    return NewsletterHolder(store, partial(subscriber_id, secret))
 
 
 def privacy(*, audit_table: str, by: str, registrations: DynamoRegistrationStore | None = None,
@@ -218,19 +302,24 @@ def privacy(*, audit_table: str, by: str, registrations: DynamoRegistrationStore
     An area not given is not built, so each caller needs only the rights of its own areas:
     the `leaders privacy` commands and the privacy officer's console function both build the
     service here."""
-    from shared.privacy import ForumsHolder, NewsletterHolder, Privacy
-
     holders: list[Holder] = []
     if registrations is not None:
-        holders.append(ForumsHolder(registrations))
+        holders.append(forums_holder(registrations))
     if newsletter_table is not None:
-        from shared.newsletter.service import subscriber_id
-
-        holders.append(NewsletterHolder(newsletter_store(newsletter_table),
-                                        partial(subscriber_id, newsletter_secret)))
+        holders.append(newsletter_holder(newsletter_store(newsletter_table), newsletter_secret))
     if advisory is not None:
         holders.append(advisory)
-    return Privacy(holders=holders, audit=audit_log(audit_table), by=by)
+    return privacy_service(holders, audit_log(audit_table), by=by)
+
+
+def editor_service(store: NewsletterStore, mail: Mail, links: Links, *,
+                   schedule: str | None = None, clock: Clock = utcnow) -> Editor:
+    """The editor's flows over their ports; `schedule` is the recurring send's expression."""
+    from shared.newsletter.editor import Editor
+    from shared.newsletter.schedule import RecurringSchedule
+
+    return Editor(store, mail, links, schedule=RecurringSchedule(schedule) if schedule else None,
+                  clock=clock)
 
 
 @cache
@@ -240,11 +329,9 @@ def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.adapters.ses_newsletter import SesNewsletterMail
     from shared.links import Links
-    from shared.newsletter.editor import Editor
-    from shared.newsletter.schedule import RecurringSchedule
 
-    return Editor(DynamoNewsletterStore(settings.newsletter_table_name),
-                  SesNewsletterMail(settings.sender_address, settings.configuration_set, rate=1),
-                  Links(settings.public_url),
-                  schedule=RecurringSchedule(settings.newsletter_schedule)
-                  if settings.newsletter_schedule else None)
+    return editor_service(DynamoNewsletterStore(settings.newsletter_table_name),
+                          SesNewsletterMail(settings.sender_address, settings.configuration_set,
+                                            rate=1),
+                          Links(settings.public_url), schedule=settings.newsletter_schedule)
+

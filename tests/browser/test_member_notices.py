@@ -13,9 +13,9 @@ from playwright.sync_api import Page, Response, expect
 from pages.site import site_values
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from tests.browser.conftest import link_in, serious_violations
-from tests.browser.test_pages import field, fill_registration
 from tests.e2e.conftest import Running
-from tests.unit.test_contact_rules import TABLE
+from tests.support.contact import TABLE
+from tests.support.pages import field, fill_registration
 
 pytestmark = pytest.mark.e2e
 CONTACT = site_values()["contact_email"]

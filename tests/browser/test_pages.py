@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     WIDTHS,
@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     serious_violations,
 )
 from tests.e2e.conftest import Running
+from tests.support.pages import field, fill_registration
 
 pytestmark = pytest.mark.e2e
 SESSION = "browser-vejle"
@@ -32,25 +33,11 @@ def one_seat(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
                                     (SESSION, "Vejle", "Spinderihallerne"), "2099-03-02")
 
 
-def field(page: Page, label: str) -> Locator:
-    """The form field whose label starts with the given text."""
-    return page.get_by_label(re.compile("^" + re.escape(label)))
-
-
 def session_row(page: Page, runtime: Running) -> str:
     page.goto(runtime.url + "/")
     row = page.locator(".session", has_text="Vejle")
     expect(row).to_be_visible()
     return row.inner_text()
-
-
-def fill_registration(page: Page, name: str, email: str, member_number: str = "4711") -> None:
-    field(page, "Navn").fill(name)
-    field(page, "E-mail").fill(email)
-    field(page, "Din stilling").select_option("district_leader")
-    field(page, "Arbejdsplads eller kommune").fill("Vejle Kommune")
-    field(page, "Medlemsnummer").fill(member_number)
-    field(page, "Jeg accepterer").check()
 
 
 def test_register_then_cancel_by_the_link_frees_the_seat(

@@ -198,7 +198,7 @@ def test_an_expired_token_is_renewed_and_a_session_signed_out_elsewhere_ends(
 
 def test_an_invited_person_chooses_a_password_sets_up_totp_and_gives_a_code_next_time(
         runtime: Running, console: Page) -> None:
-    from tests.e2e.test_staff import totp_code
+    from tests.support.staff import totp_code
 
     email = "ny.sekretaer@example.dk"
     printed = runtime.leaders("staff", "invite", email, "--role", "secretariat")

@@ -5,19 +5,15 @@ temporary password (a new password first) and a removed one no longer."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 from typing import Any
 
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
 from shared.names import STAFF_GROUPS
 from tests.e2e.conftest import Running
+from tests.support.staff import totp_code
 
 
 def cognito(runtime: Running, target: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -40,16 +36,6 @@ def sign_in(runtime: Running, email: str, password: str) -> tuple[int, dict[str,
     return cognito(runtime, "InitiateAuth", {
         "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
         "AuthParameters": {"USERNAME": email, "PASSWORD": password}})
-
-
-def totp_code(secret: str) -> str:
-    """The code an authenticator app shows for `secret` now (RFC 6238: SHA-1, 6 digits, 30
-    seconds), taken early enough in its window that it is still current when it arrives."""
-    while int(time.time()) % 30 > 25:
-        time.sleep(1)
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(  # noqa: S303 - RFC 6238
-        time.time()).decode()
 
 
 def test_make_run_prints_one_demo_user_per_group_who_can_sign_in(runtime: Running) -> None:

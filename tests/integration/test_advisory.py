@@ -1,64 +1,54 @@
-"""Advisory requests on the template's key, table and queues in the emulator."""
+"""Advisory requests on the template's key, table and queues in the emulator: the public form,
+what is at rest, the sealing, and the queues' own behaviour (a lease that runs out, a message
+SQS dropped). The desk's order and leases are proven on the in-memory adapters too
+(tests/unit/test_advisory_rules.py)."""
+
+# The advisory fixtures (store, queue, sealer) come from tests/support/advisory_emulator.py.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import json
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_masking.exceptions import (
     DataMaskingContextMismatchError,
 )
-from moto.ses.models import ses_backends
 
-from local.emulator import ACCOUNT, Emulator
+from local.emulator import Emulator
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
-from shared.advisory.models import Status
 from shared.advisory.reference import PATTERN
 from shared.advisory.service import Desk, Intake
-from shared.errors import Conflict
 from shared.names import (
-    PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
 )
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from tests.integration.conftest import Api
+from tests.support.advisory_emulator import (  # noqa: F401 (fixtures)
+    NoMail,
+    conversation,
+    drain,
+    empty_desk,
+    lookup_secret,
+    queue,
+    readable,
+    sealer,
+    sent,
+    store,
+)
 
 URL = "/api/advisory-requests"
 SECRETS = ("Karen Blixen", "karen@example.dk", "+4587654321", "Min chef og jeg",
            "Jeg overvejer at sige op")
-
-
-def conversation(**changes: Any) -> dict[str, Any]:
-    return {"kind": "conversation", "name": "Karen Blixen", "email": "karen@example.dk",
-            "phone": "+4587654321", "contact_preference": "phone",
-            "topic": "Min chef og jeg", "message": "Jeg overvejer at sige op", "urgent": False,
-            "consent": True, "website": "", **changes}
-
-
-@pytest.fixture(scope="module")
-def store(emulator: Emulator) -> DynamoAdvisoryStore:
-    return DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
-
-
-@pytest.fixture(scope="module")
-def queue(emulator: Emulator) -> SqsWorkQueue:
-    return SqsWorkQueue(parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE))
-
-
-@pytest.fixture(scope="module")
-def sealer(emulator: Emulator) -> KmsSealer:
-    return KmsSealer(parameter(PARAM_ADVISORY_KEY))
 
 
 def desk(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
@@ -66,35 +56,9 @@ def desk(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
     return Desk(store, sealer, queue, who, clock=(lambda: now) if now else datetime.now)
 
 
-def drain(emulator: Emulator, url: str) -> None:
-    """Empty a queue now (SQS allows one purge a minute)."""
-    sqs = emulator.client("sqs")
-    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                       VisibilityTimeout=60).get("Messages", []):
-        for message in found:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-
 @pytest.fixture(autouse=True)
-def empty_queues(emulator: Emulator, queue: SqsWorkQueue, store: DynamoAdvisoryStore) -> None:
-    for url in (parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE)):
-        drain(emulator, url)
-    for request in store.open_requests():  # each test starts with an empty desk
-        store.finish(request.reference, None, datetime.now(UTC))
-
-
-def readable(raw: str) -> str:
-    """Headers and decoded text parts, as a mail program shows them."""
-    message = message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default)
-    parts = [str(message["Subject"]), str(message["To"])]
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            parts.append(part.get_content())
-    return "\n".join(parts)
-
-
-def sent(emulator: Emulator) -> list[Any]:
-    return list(ses_backends[ACCOUNT][emulator.region].sent_messages)
+def empty_queues(emulator: Emulator, store: DynamoAdvisoryStore) -> None:
+    empty_desk(emulator, store)  # each test starts with an empty desk
 
 
 def test_each_kind_gets_a_reference_and_the_sender_a_receipt_without_the_text(
@@ -192,76 +156,10 @@ def submit(intake: Intake, **changes: Any) -> str:
     return intake.submit(AdvisoryForm.model_validate(conversation(**changes)))[0]
 
 
-class NoMail:
-    def receipt(self, *args: Any) -> None:
-        pass
-
-    def notice(self, *args: Any) -> None:
-        pass
-
-
 def intake_at(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
               when: datetime) -> Intake:
     return Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret(),
                   clock=lambda: when)
-
-
-def lookup_secret() -> bytes:
-    """The secret the template's functions key addresses and resubmissions with."""
-    from shared.adapters.wiring import signing_secret
-    from shared.names import PARAM_ADVISORY_LOOKUP_SECRET
-
-    return signing_secret(parameter(PARAM_ADVISORY_LOOKUP_SECRET))
-
-
-def test_urgent_first_then_oldest_first_and_done_with_a_sealed_note(
-    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue
-) -> None:
-    now = datetime.now(UTC)
-    old = submit(intake_at(store, sealer, queue, now - timedelta(hours=5)), message="gammel")
-    new = submit(intake_at(store, sealer, queue, now - timedelta(hours=1)), message="ny")
-    urgent = submit(intake_at(store, sealer, queue, now), message="haster", urgent=True)
-    consultant = desk(store, sealer, queue)
-    order = []
-    for _ in range(3):
-        leased = consultant.next()
-        assert leased is not None
-        order.append(leased.request.reference)
-        consultant.done(leased.request.reference, note="Ringet op, aftalt møde")
-    assert order == [urgent, old, new]
-    assert consultant.next() is None
-    finished = store.get(urgent)
-    assert finished is not None and finished.status is Status.DONE
-    assert finished.sealed_note and "Ringet" not in finished.sealed_note
-    assert sealer.open(finished.sealed_note, f"{urgent}:note") == {"note": "Ringet op, aftalt møde"}
-
-
-def test_release_puts_it_back_at_once_and_two_consultants_never_share(
-    store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue
-) -> None:
-    now = datetime.now(UTC)
-    references = {submit(intake_at(store, sealer, queue, now - timedelta(minutes=i)),
-                         message=f"sag {i}") for i in range(6)}
-    alice, bob = desk(store, sealer, queue, "alice"), desk(store, sealer, queue, "bob")
-    with ThreadPoolExecutor(2) as pool:
-        pulls = list(pool.map(lambda d: [d.next() for _ in range(3)], [alice, bob]))
-    got = [leased.request.reference for pulled in pulls for leased in pulled if leased]
-    assert len(got) == len(set(got)) == 6 and set(got) == references
-
-    leased_by_alice = pulls[0][0]
-    assert leased_by_alice is not None
-    alice.release(leased_by_alice.request.reference)
-    back = bob.next()
-    assert back is not None and back.request.reference == leased_by_alice.request.reference
-    with pytest.raises(Conflict) as refused:
-        alice.done(back.request.reference)
-    assert refused.value.message == "Henvendelsen er ikke reserveret til dig."
-    for holder, pulled in ((alice, pulls[0]), (bob, pulls[1])):
-        for leased in pulled:
-            if leased and leased.request.reference != back.request.reference:
-                holder.done(leased.request.reference)
-    bob.done(back.request.reference)
-    assert desk(store, sealer, queue).waiting() == []
 
 
 def test_an_expired_lease_returns_the_request_to_the_queue(

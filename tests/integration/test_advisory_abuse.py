@@ -5,6 +5,9 @@ request, a data-protection request that finds a person's requests by a query and
 theirs, and the daily requeue racing an erasure (forced at every step) that writes nothing
 back, with a malformed item skipped everywhere requests are listed."""
 
+# The advisory fixtures (store, queue, sealer) come from tests/support/advisory_emulator.py.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from local.emulator import Emulator
+from shared.adapters import aws
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
@@ -29,49 +33,25 @@ from shared.advisory.lookup import address_key
 from shared.advisory.models import AdvisoryForm, Kind
 from shared.advisory.reference import ALPHABET
 from shared.advisory.service import REQUEUE_AFTER, Desk, Intake, Requeue, dedup_key
-from shared.names import (
-    PARAM_ADVISORY_KEY,
-    PARAM_ADVISORY_TABLE,
-    PARAM_NORMAL_QUEUE,
-    PARAM_URGENT_QUEUE,
-)
-from shared.privacy import AdvisoryHolder
+from shared.names import PARAM_ADVISORY_TABLE
+from shared.privacy.holders import AdvisoryHolder
 from tests.integration.conftest import Api
-from tests.integration.test_advisory import (
+from tests.support.advisory_emulator import (  # noqa: F401 (fixtures)
     NoMail,
     conversation,
-    drain,
+    empty_desk,
     lookup_secret,
+    queue,
     readable,
+    sealer,
     sent,
+    store,
 )
 
 URL = "/api/advisory-requests"
 LURE = "Dit medlemskab er suspenderet - log ind på https://svindel.example"
 SLOW = settings(max_examples=6, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def store(emulator: Emulator) -> DynamoAdvisoryStore:
-    return DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
-
-
-@pytest.fixture(scope="module")
-def queue(emulator: Emulator) -> SqsWorkQueue:
-    return SqsWorkQueue(parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE))
-
-
-@pytest.fixture(scope="module")
-def sealer(emulator: Emulator) -> KmsSealer:
-    return KmsSealer(parameter(PARAM_ADVISORY_KEY))
-
-
-def empty(emulator: Emulator, store: DynamoAdvisoryStore) -> None:
-    for url in (parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE)):
-        drain(emulator, url)
-    for request in store.open_requests():
-        store.finish(request.reference, None, datetime.now(UTC))
 
 
 def holder(store: DynamoAdvisoryStore, sealer: Any) -> AdvisoryHolder:
@@ -140,7 +120,7 @@ def test_a_flood_of_anonymous_urgent_posts_cannot_push_a_real_request_down(
     api: Api, emulator: Emulator, store: DynamoAdvisoryStore, sealer: KmsSealer,
     queue: SqsWorkQueue
 ) -> None:
-    empty(emulator, store)
+    empty_desk(emulator, store)
     for i in range(25):
         api.request("POST", URL, {"kind": ("suggestion", "idea")[i % 2], "urgent": True,
                                   "message": f"Flod {i} {uuid.uuid4().hex}", "consent": True})
@@ -151,7 +131,7 @@ def test_a_flood_of_anonymous_urgent_posts_cannot_push_a_real_request_down(
     assert desk.counts().waiting_urgent == 1
     leased = desk.next()
     assert leased is not None and leased.request.reference == real["reference"]
-    empty(emulator, store)
+    empty_desk(emulator, store)
 
 
 # -- 4. the reference is random -----------------------------------------------------------------
@@ -194,7 +174,7 @@ def test_a_conflicting_or_taken_write_is_tried_again_not_a_500(
 ) -> None:
     """The same form twice at the same moment (DynamoDB cancels one transaction with
     TransactionConflict) or a random reference already taken: drawn again, stored once."""
-    client = store._client
+    client = aws.client("dynamodb")  # the process's client, which the store uses
     real = client.transact_write_items
     calls: list[int] = []
 
@@ -246,7 +226,7 @@ def operations(store: DynamoAdvisoryStore) -> Iterator[list[str]]:
     def record(model: Any, **_: Any) -> None:
         seen.append(model.name)
 
-    events = store._client.meta.events
+    events = aws.client("dynamodb").meta.events  # the client the store uses
     events.register("before-call.dynamodb", record)
     yield seen
     events.unregister("before-call.dynamodb", record)
@@ -329,7 +309,7 @@ def test_an_erasure_at_any_step_of_the_requeue_leaves_nothing_behind(
     emulator: Emulator, store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
     step: str
 ) -> None:
-    empty(emulator, store)
+    empty_desk(emulator, store)
     person = f"slet.{uuid.uuid4().hex[:8]}@example.dk"
     then = datetime.now(UTC) - REQUEUE_AFTER - timedelta(days=1)
     intake = Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret(),
@@ -342,7 +322,7 @@ def test_an_erasure_at_any_step_of_the_requeue_leaves_nothing_behind(
         if at == step:
             erased.append(holder(store, sealer).erase(person, datetime.now(UTC)))
 
-    requeued = Requeue(Hooked(store._table, hook), queue).requeue_stale()
+    requeued = Requeue(Hooked(parameter(PARAM_ADVISORY_TABLE), hook), queue).requeue_stale()
     assert erased == [1]
     raw = emulator.client("dynamodb").get_item(
         TableName=parameter(PARAM_ADVISORY_TABLE),
@@ -358,7 +338,7 @@ def test_a_requeue_at_any_step_of_the_erasure_leaves_nothing_behind(
     emulator: Emulator, store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
     step: str
 ) -> None:
-    empty(emulator, store)
+    empty_desk(emulator, store)
     person = f"slet2.{uuid.uuid4().hex[:8]}@example.dk"
     then = datetime.now(UTC) - REQUEUE_AFTER - timedelta(days=1)
     Intake(store, sealer, queue, NoMail(), retention_days=180, secret=lookup_secret(),
@@ -381,7 +361,8 @@ def test_a_requeue_at_any_step_of_the_erasure_leaves_nothing_behind(
             if step == "after_forget" and key["pk"]["S"].startswith("REQ#"):
                 Requeue(store, queue).requeue_stale()
 
-    assert holder(Erasing(store._table), sealer).erase(person, datetime.now(UTC)) == 1
+    erasing = Erasing(parameter(PARAM_ADVISORY_TABLE))
+    assert holder(erasing, sealer).erase(person, datetime.now(UTC)) == 1
     assert holder(store, sealer).held(person) == []
     assert not [r for r in store.open_requests() if r.queued_at < datetime.now(UTC)
                 and r.address_key == address_key(lookup_secret(), person)]
@@ -396,7 +377,7 @@ def test_a_malformed_item_is_skipped_and_logged_without_personal_data(
     """A stub as the old requeue left behind (keys, `queued_at`, nothing else), in the open
     index and under a person's address: the queue, the requeue and the person's
     data-protection request all still answer."""
-    empty(emulator, store)
+    empty_desk(emulator, store)
     person = f"stub.{uuid.uuid4().hex[:8]}@example.dk"
     reference, _ = Intake(store, sealer, queue, NoMail(), retention_days=180,
                           secret=lookup_secret()).submit(AdvisoryForm.model_validate(

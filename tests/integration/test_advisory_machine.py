@@ -1,245 +1,49 @@
-"""The advisory capability as a hypothesis state machine on the template's key, table, secret and
-queues in the emulator, against a model: senders submit (anonymous or named, urgent or not,
-every kind, addresses in any case), the consultant takes, releases and finishes, the daily
-requeue runs, a data-protection request searches and erases, time passes. After every step:
-the queue view is in order (urgent with a way to reach the person first, then oldest), nothing
-typed is at rest, a search finds exactly the address's requests and an erasure all of them,
-and each address got at most one receipt per interval (exactly when the gate was open), none
-with anything typed in it."""
+"""The advisory capability's state machine (tests/support/advisory_machine.py) on the
+template's key, table, secret and queues in the emulator: the same rules the unit tests run on
+the in-memory adapters, here through KMS, DynamoDB and SQS FIFO, with what is at rest read
+from the table itself."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from functools import partial
+from datetime import UTC, datetime
 from typing import Any
-
-import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from local.emulator import Emulator
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
-from shared.advisory.lookup import address_key
-from shared.advisory.mail import AdvisoryMailer, Consultant
-from shared.advisory.models import AdvisoryForm, Kind, Status
-from shared.advisory.service import REQUEUE_AFTER, Desk, Intake, Requeue
-from shared.forms import normalise_email
 from shared.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,
 )
-from shared.privacy import AdvisoryHolder
-from tests.integration.test_advisory import drain, lookup_secret
-
-INTERVAL = timedelta(minutes=60)
-CONSULTANT = "konsulent@forbund.example.dk"
+from tests.support.advisory_emulator import drain, lookup_secret
+from tests.support.advisory_machine import run_machine
 
 
-class Outbox:
-    sender = "raadgivning@example.dk"
+def test_the_advisory_capability_keeps_its_promises_in_any_order(emulator: Emulator) -> None:
+    store = DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
+    table = parameter(PARAM_ADVISORY_TABLE)
 
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []  # (to, text of the message)
-
-    def send(self, message: EmailMessage, to: str) -> str:
-        parts = [str(message["Subject"])]
-        parts += [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
-        self.sent.append((to, "\n".join(parts)))
-        return str(len(self.sent))
-
-
-class Advisory(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests: dict[str, dict[str, Any]] = {}  # reference -> the model's record
-        self.receipts: dict[str, list[datetime]] = {}  # normalised address -> times
-        self.typed: list[str] = []
-
-    @initialize()
-    def start(self) -> None:
-        emulator, store = ADAPTERS["emulator"], ADAPTERS["store"]
+    def reset() -> None:
         for url in (parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE)):
             drain(emulator, url)
         for request in store.open_requests():
             store.finish(request.reference, None, datetime.now(UTC))
-        self.run = uuid.uuid4().hex[:8]
-        self.now = datetime.now(UTC)
-        self.outbox = Outbox()
-        mailer = AdvisoryMailer(self.outbox, Consultant("Kirsten Konsulent", CONSULTANT))
-        self.intake = Intake(store, ADAPTERS["sealer"], ADAPTERS["queue"], mailer,
-                             retention_days=180, secret=ADAPTERS["secret"],
-                             receipt_interval=INTERVAL, clock=lambda: self.now)
-        self.desk = Desk(store, ADAPTERS["sealer"], ADAPTERS["queue"], CONSULTANT,
-                         clock=lambda: self.now)
-        self.holder = AdvisoryHolder(store, ADAPTERS["sealer"],
-                                     partial(address_key, ADAPTERS["secret"]))
-        self.people = [f"anne.{self.run}@example.dk", f"bo.{self.run}@example.dk"]
 
-    def address(self, person: int, upper: bool) -> str:
-        found = self.people[person]
-        return found.upper() if upper else found.capitalize()
-
-    # -- the public form --------------------------------------------------------------------
-
-    @rule(kind=st.sampled_from(list(Kind)), urgent=st.booleans(),
-          person=st.none() | st.integers(0, 1), upper=st.booleans(), phone=st.booleans())
-    def submit(self, kind: Kind, urgent: bool, person: int | None, upper: bool,
-               phone: bool) -> None:
-        self.now += timedelta(seconds=1)
-        n = len(self.requests)
-        name, text = f"Navn{self.run}x{n}", f"Besked{self.run}x{n} haster"
-        email = self.address(person, upper) if person is not None else None
-        if kind is Kind.CONVERSATION and not (email or phone):
-            phone = True  # the form refuses a conversation with no way to reach its sender
-        body: dict[str, Any] = {
-            "kind": kind.value, "message": text, "urgent": urgent, "consent": True,
-            "topic": f"Emne{self.run}x{n}",
-            **({"name": name} if person is not None or kind is Kind.CONVERSATION else {}),
-            **({"email": email} if email else {}), **({"phone": "+4520304050"} if phone else {})}
-        self.typed += [name, text, f"Emne{self.run}x{n}"] + ([email] if email else [])
-        before = len(self.outbox.sent)
-        reference, created = self.intake.submit(AdvisoryForm.model_validate(body))
-        assert created and reference not in self.requests
-        self.requests[reference] = {
-            "urgent": urgent and kind is Kind.CONVERSATION, "at": self.now, "seq": n,
-            "address": normalise_email(email) if email else None, "status": Status.WAITING,
-            "queued": self.now}
-        receipts = [normalise_email(to) for to, _ in self.outbox.sent[before:]
-                    if to != CONSULTANT]
-        if email:
-            times = self.receipts.setdefault(normalise_email(email), [])
-            gate_open = not times or self.now - times[-1] >= INTERVAL
-            assert receipts == ([normalise_email(email)] if gate_open else [])
-            if gate_open:
-                times.append(self.now)
-        else:
-            assert receipts == []
-
-    @rule(minutes=st.integers(1, 90))
-    def time_passes(self, minutes: int) -> None:
-        self.now += timedelta(minutes=minutes)
-
-    # -- the consultant ---------------------------------------------------------------------
-
-    def waiting(self) -> list[str]:
-        return [r for r, m in self.requests.items() if m["status"] is Status.WAITING]
-
-    @rule()
-    def take(self) -> None:
-        leased = self.desk.next()
-        if leased is None:
-            assert self.waiting() == []
-            return
-        reference = leased.request.reference
-        model = self.requests[reference]
-        assert model["status"] in (Status.WAITING, Status.LEASED)  # not done, not erased
-        if not model["urgent"]:  # urgent ones first
-            assert not [r for r in self.waiting() if self.requests[r]["urgent"]]
-        model["status"] = Status.LEASED
-
-    def held(self) -> list[str]:
-        return [r for r, m in self.requests.items() if m["status"] is Status.LEASED]
-
-    @precondition(lambda self: bool(self.held()))
-    @rule(data=st.data(), finish=st.booleans())
-    def release_or_finish(self, data: st.DataObject, finish: bool) -> None:
-        reference = data.draw(st.sampled_from(sorted(self.held())))
-        if finish:
-            self.desk.done(reference, note=f"Note{self.run}")
-            self.requests[reference]["status"] = Status.DONE
-        else:
-            self.desk.release(reference)
-            self.requests[reference]["status"] = Status.WAITING
-
-    @rule()
-    def requeue(self) -> None:
-        later = self.now + REQUEUE_AFTER
-        due = [m for m in self.requests.values()
-               if m["status"] is not Status.DONE and m["queued"] <= self.now]
-        assert Requeue(ADAPTERS["store"], ADAPTERS["queue"],
-                       clock=lambda: later).requeue_stale() == len(due)
-        for model in due:
-            model["queued"] = later
-
-    # -- data protection --------------------------------------------------------------------
-
-    def of(self, person: int) -> list[str]:
-        return [r for r, m in self.requests.items() if m["address"] == self.people[person]]
-
-    @rule(person=st.integers(0, 1), upper=st.booleans())
-    def search(self, person: int, upper: bool) -> None:
-        found = self.holder.held(f"  {self.address(person, upper)} ")
-        assert sorted(r["status"] for r in found) == sorted(
-            self.requests[r]["status"].value for r in self.of(person))
-
-    @rule(person=st.integers(0, 1), upper=st.booleans())
-    def erase(self, person: int, upper: bool) -> None:
-        mine = self.of(person)
-        assert self.holder.erase(self.address(person, upper), self.now) == len(mine)
-        for reference in mine:
-            assert ADAPTERS["store"].get(reference) is None
-            del self.requests[reference]
-        assert self.holder.held(self.people[person]) == []
-
-    # -- after every step -------------------------------------------------------------------
-
-    @invariant()
-    def the_queue_view_is_in_order(self) -> None:
-        if not hasattr(self, "desk"):
-            return
-        ours = [w for w in self.desk.waiting() if w.reference in self.requests]
-        expected = sorted((r for r, m in self.requests.items() if m["status"] is not Status.DONE),
-                          key=lambda r: (not self.requests[r]["urgent"], self.requests[r]["seq"]))
-        assert [w.reference for w in ours] == expected
-        assert all(w.urgent is self.requests[w.reference]["urgent"] for w in ours)
-
-    @invariant()
-    def nothing_typed_is_at_rest_or_in_a_receipt(self) -> None:
-        if not hasattr(self, "desk"):
-            return
-        ddb = ADAPTERS["emulator"].client("dynamodb")
-        keys = [{"pk": {"S": f"REQ#{r}"}, "sk": {"S": "REQ"}} for r in self.requests]
-        keys += [{"pk": {"S": f"GATE#{address_key(ADAPTERS['secret'], a)}"}, "sk": {"S": "GATE"}}
-                 for a in self.people]
-        raw = ""
+    def raw(keys: list[tuple[str, str]]) -> str:
+        found: list[Any] = []
         for start in range(0, len(keys), 100):
-            answer = ddb.batch_get_item(RequestItems={parameter(PARAM_ADVISORY_TABLE): {
-                "Keys": keys[start:start + 100]}})
-            raw += json.dumps(answer["Responses"], ensure_ascii=False).lower()
-        mails = " ".join(text for _, text in self.outbox.sent).lower()
-        for typed in self.typed:
-            assert typed.lower() not in raw
-            assert typed.lower() not in mails
-        assert self.run not in raw and self.run not in mails
+            answer = emulator.client("dynamodb").batch_get_item(RequestItems={table: {
+                "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}}
+                         for pk, sk in keys[start:start + 100]]}})
+            found.append(answer["Responses"])
+        return json.dumps(found, ensure_ascii=False)
 
-
-ADAPTERS: dict[str, Any] = {}
-
-
-@pytest.fixture
-def adapters(emulator: Emulator) -> Iterator[None]:
-    ADAPTERS.update(emulator=emulator,
-                    store=DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE)),
-                    sealer=KmsSealer(parameter(PARAM_ADVISORY_KEY)),
-                    queue=SqsWorkQueue(parameter(PARAM_URGENT_QUEUE),
+    run_machine({"store": store, "sealer": KmsSealer(parameter(PARAM_ADVISORY_KEY)),
+                 "queue": SqsWorkQueue(parameter(PARAM_URGENT_QUEUE),
                                        parameter(PARAM_NORMAL_QUEUE)),
-                    secret=lookup_secret())
-    yield
-    ADAPTERS.clear()
-
-
-def test_the_advisory_capability_keeps_its_promises_in_any_order(adapters: None) -> None:
-    Advisory.TestCase.settings = settings(
-        max_examples=6, stateful_step_count=10, deadline=None,
-        suppress_health_check=list(HealthCheck))
-    Advisory.TestCase().runTest()
+                 "secret": lookup_secret(), "reset": reset, "raw": raw}, examples=6)

@@ -27,7 +27,7 @@ from shared.names import (
     PARAM_URGENT_QUEUE,
 )
 from tests.integration.conftest import Api
-from tests.integration.test_advisory import NoMail, conversation, drain, lookup_secret
+from tests.support.advisory_emulator import NoMail, conversation, drain, lookup_secret
 
 # How a request was left before SQS dropped its message.
 FATES = ("untouched", "released", "abandoned", "done")

@@ -53,10 +53,10 @@ from shared.names import (
 )
 from shared.newsletter.models import SubscriberStatus, SubscriptionForm
 from shared.newsletter.service import CONFIRM, Newsletter, subscriber_id
-from shared.privacy import AdvisoryHolder, ForumsHolder, NewsletterHolder
+from shared.privacy.holders import AdvisoryHolder, ForumsHolder, NewsletterHolder
 from shared.tokens import sign
-from tests.integration.test_advisory import lookup_secret
 from tests.integration.test_registration import SECRET, form, new_session, register
+from tests.support.advisory_emulator import lookup_secret
 
 _people = itertools.count()
 

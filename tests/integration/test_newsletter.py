@@ -1,157 +1,45 @@
-"""The newsletter on the template's table and queues in the emulator: double opt-in,
-one-click unsubscribe, sends that reach everyone exactly once under faults, suppression."""
+"""The newsletter on the template's table and queues in the emulator: double opt-in through
+the API, the one-click unsubscribe headers SES sends, suppression by SES's feedback. The rules
+(exactly once under faults, a copy delivered again, the mail gate) are proven on the in-memory
+adapters (tests/unit/test_newsletter_rules.py)."""
+
+# The `service` fixture comes from tests/support/newsletter_emulator.py.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from moto.ses.models import ses_backends
 
-from local.emulator import ACCOUNT, Emulator
+from local.emulator import Emulator
 from local.faults import FlakySes
 from local.functions import LocalContext
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
-from shared.adapters.parameters import parameter
-from shared.adapters.ses_newsletter import SesNewsletterMail
-from shared.adapters.sqs_send_queue import SqsSendQueue
 from shared.adapters.wiring import signing_secret
-from shared.links import Links
-from shared.names import PARAM_NEWSLETTER_SETTINGS
 from shared.newsletter.editor import draft
 from shared.newsletter.models import (
     LEFT_KEPT_DAYS,
-    DeliveryStatus,
     SubscriberStatus,
-    SubscriptionForm,
 )
 from shared.newsletter.service import Newsletter
 from shared.tokens import sign
 from tests.fixtures.links import link_token
 from tests.integration.conftest import Api
-
-PUBLIC = "https://ledere-af-ledere.example.dk"
-
-
-def settings() -> dict[str, str]:
-    return dict(json.loads(parameter(PARAM_NEWSLETTER_SETTINGS)))
-
-
-def parsed(raw: str) -> EmailMessage:
-    message = message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
-def text_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-@pytest.fixture
-def service(emulator: Emulator) -> tuple[Newsletter, DynamoNewsletterStore, FlakySes]:
-    values = settings()
-    store = DynamoNewsletterStore(values["NEWSLETTER_TABLE_NAME"])
-    flaky = FlakySes(emulator.client("sesv2"))
-    mail = SesNewsletterMail(values["SENDER_ADDRESS"], None, rate=1000, retries=1, ses=flaky)
-    queue = SqsSendQueue(values["NEWSLETTER_SEND_QUEUE_URL"])
-    secret = signing_secret(values["SIGNING_SECRET_ARN"])  # the API's own
-    return Newsletter(store, mail, queue, secret, Links(PUBLIC)), \
-        store, flaky
-
-
-def inbox(emulator: Emulator, since: int) -> list[EmailMessage]:
-    return [parsed(m.raw_data) for m in
-            ses_backends[ACCOUNT][emulator.region].sent_messages[since:]]
-
-
-def sent_count(emulator: Emulator) -> int:
-    return len(ses_backends[ACCOUNT][emulator.region].sent_messages)
-
-
-def drain_send_queue(emulator: Emulator, service: Newsletter, deliver_twice: bool) -> None:
-    """Lambda's semantics, by hand: a failed record stays and comes back; with
-    deliver_twice every message is also delivered a second time (SQS is at least once)."""
-    from shared.newsletter.ports import Throttled
-
-    sqs = emulator.client("sqs")
-    url = settings()["NEWSLETTER_SEND_QUEUE_URL"]
-    for _ in range(200):
-        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                    VisibilityTimeout=0).get("Messages", [])
-        if not found:
-            return
-        for message in found:
-            work = json.loads(message["Body"])
-            try:
-                for _ in range(2 if deliver_twice else 1):
-                    for subscriber in work["subscribers"]:
-                        service.deliver(work["issue"], subscriber)
-            except (Throttled, RuntimeError):
-                continue  # the record failed: it stays on the queue
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    raise AssertionError("the send queue did not drain")
-
-
-_CONSUMER_SQS: dict[str, Any] = {}  # Lambda's poller: not one of the functions' clients
-
-
-def consume(api: Api, emulator: Emulator, queue_variable: str, function: str) -> list[Any]:
-    """Lambda's SQS event source, by hand: the queue's messages through the real handler
-    until it is empty; failed records are made visible again at once (their backoff passed).
-    The handler's answers, batch by batch."""
-    sqs = _CONSUMER_SQS.get(emulator.endpoint) or _CONSUMER_SQS.setdefault(
-        emulator.endpoint, emulator.client("sqs"))
-    url = settings()[queue_variable]
-    handler = api.handler(next(f for f, s in api.plan.functions.items()
-                               if s.handler.startswith(f"functions.{function}.")))
-    answers: list[Any] = []
-    for _ in range(100):
-        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                    AttributeNames=["All"]).get("Messages", [])
-        if not found:
-            return answers
-        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
-                    "body": m["Body"], "attributes": m.get("Attributes", {}),
-                    "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
-                    "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-north-1:1:q",
-                    "awsRegion": "eu-north-1"} for m in found]
-        answer = handler({"Records": records}, LocalContext(function, 512, 60, "eu-north-1"))
-        answers.append(answer)
-        failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
-        for message in found:
-            if message["MessageId"] in failed:
-                sqs.change_message_visibility(QueueUrl=url, VisibilityTimeout=0,
-                                              ReceiptHandle=message["ReceiptHandle"])
-            else:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    raise AssertionError(f"{function} did not drain its queue")
-
-
-def confirmations(api: Api, emulator: Emulator) -> list[Any]:
-    return consume(api, emulator, "NEWSLETTER_CONFIRM_QUEUE_URL", "newsletter_confirmations")
-
-
-def subscribe_confirmed(service: Newsletter, count: int, prefix: str) -> list[str]:
-    addresses = []
-    for i in range(count):
-        address = f"{prefix}{i}@example.dk"
-        form = SubscriptionForm(name=f"Leder {i}", email=address, role="area_leader",
-                                consent=True)
-        service.subscribe(form)
-        token = sign(signing_secret(settings()["SIGNING_SECRET_ARN"]), "newsletter-confirm",
-                     {"subscriber": service.subscriber_id(address)},
-                     datetime.now(UTC) + timedelta(days=1))
-        service.confirm(token)
-        addresses.append(address)
-    return addresses
+from tests.support.newsletter_emulator import (  # noqa: F401 (service: a fixture)
+    PUBLIC,
+    confirmations,
+    drain_send_queue,
+    inbox,
+    sent_count,
+    service,
+    settings,
+    subscribe_confirmed,
+    text_of,
+)
 
 
 def test_signup_is_double_opt_in_and_answers_the_same_whatever_the_address(
@@ -208,32 +96,6 @@ def test_bad_confirmation_tokens_are_refused(api: Api, kind: str) -> None:
     assert api.request("POST", "/api/newsletter/confirm", {"token": token})[0] == 400
 
 
-def test_every_subscriber_gets_the_issue_exactly_once_whatever_fails(
-    service: tuple[Newsletter, DynamoNewsletterStore, FlakySes], emulator: Emulator
-) -> None:
-    newsletter, store, flaky = service
-    addresses = subscribe_confirmed(newsletter, 25, "faults")
-    store.put_issue(draft("faults-1", "Nyt fra ledere af ledere", "# Hej\n\nIndhold.",
-                          markdown=True, now=datetime.now(UTC)))
-    newsletter.approve("faults-1")
-    flaky.throttle = 0.3  # throttling on a share of sends
-    flaky.crash_after = {addresses[3], addresses[17]}  # crash after sending, before recording
-    before = sent_count(emulator)
-    first = newsletter.dispatch("faults-1")
-    again = newsletter.dispatch("faults-1")  # the schedule fired twice
-    assert first is not None and first.recipients >= 25
-    assert again is None or again.recipients == first.recipients
-    drain_send_queue(emulator, newsletter, deliver_twice=True)  # duplicate deliveries
-
-    received = Counter(str(m["To"]) for m in inbox(emulator, before)
-                       if m["Subject"] == "Nyt fra ledere af ledere")
-    assert all(received[a] == 1 for a in addresses), received  # nobody twice, nobody skipped
-    ledger = store.deliveries("faults-1")
-    assert set(ledger.values()) <= {DeliveryStatus.SENT, DeliveryStatus.SENDING}
-    issue = store.issue("faults-1")
-    assert issue is not None and issue.sent + 2 == issue.recipients  # two unrecorded crashes
-
-
 def test_each_copy_carries_one_click_unsubscribe_that_works_at_once(
     service: tuple[Newsletter, DynamoNewsletterStore, FlakySes], emulator: Emulator, api: Api
 ) -> None:
@@ -262,7 +124,7 @@ def test_each_copy_carries_one_click_unsubscribe_that_works_at_once(
     subscriber = store.subscriber(newsletter.subscriber_id(address))
     assert subscriber is not None and subscriber.status is SubscriberStatus.UNSUBSCRIBED
     assert all(s.email != address for s in store.active_subscribers())
-    assert _days_kept(emulator, store, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
+    assert _days_kept(emulator, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
     issue = store.issue("oneclick-1")
     assert issue is not None and issue.unsubscribed == 1
 
@@ -299,30 +161,13 @@ def test_permanent_bounces_and_complaints_suppress_at_once(
     found = store.subscriber(newsletter.subscriber_id(bounced))
     assert found is not None and found.status is SubscriberStatus.SUPPRESSED
     for address in (bounced, complaining):  # the marker alone is kept for good
-        assert _days_kept(emulator, store, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
+        assert _days_kept(emulator, newsletter.subscriber_id(address)) == LEFT_KEPT_DAYS
 
 
-def _days_kept(emulator: Emulator, store: DynamoNewsletterStore, subscriber_id: str) -> int:
+def _days_kept(emulator: Emulator, subscriber_id: str) -> int:
     """In how many days (rounded) the subscriber item is deleted by TTL."""
     item = emulator.client("dynamodb").get_item(
-        TableName=store._table, Key={"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "SUB"}},
+        TableName=settings()["NEWSLETTER_TABLE_NAME"],
+        Key={"pk": {"S": f"SUB#{subscriber_id}"}, "sk": {"S": "SUB"}},
         ConsistentRead=True)["Item"]
     return round((int(item["expires_at"]["N"]) - datetime.now(UTC).timestamp()) / 86400)
-
-
-def test_a_copy_delivered_again_is_answered_already_handled_and_not_counted_as_sent(
-    service: tuple[Newsletter, DynamoNewsletterStore, FlakySes], emulator: Emulator
-) -> None:
-    newsletter, store, _ = service
-    addresses = subscribe_confirmed(newsletter, 2, "again")
-    store.put_issue(draft("again-1", "Igen", "# Hej", markdown=True, now=datetime.now(UTC)))
-    newsletter.approve("again-1")
-    assert newsletter.dispatch("again-1") is not None
-    subscriber = newsletter.subscriber_id(addresses[0])
-    before = sent_count(emulator)
-    assert newsletter.deliver("again-1", subscriber) is DeliveryStatus.SENT
-    # SQS delivers at least once: the same copy again sends nothing and says so, so the
-    # NewsletterSent metric (the sender counts SENT answers) counts one send.
-    assert newsletter.deliver("again-1", subscriber) is DeliveryStatus.ALREADY_HANDLED
-    assert sent_count(emulator) == before + 1
-    assert store.deliveries("again-1")[subscriber] is DeliveryStatus.SENT

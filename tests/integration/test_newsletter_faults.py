@@ -37,7 +37,7 @@ from shared.newsletter.editor import draft
 from shared.newsletter.models import DeliveryStatus, IssueStatus
 from shared.newsletter.service import Newsletter
 from tests.integration.conftest import Api
-from tests.integration.test_newsletter import (
+from tests.support.newsletter_emulator import (
     PUBLIC,
     consume,
     inbox,

@@ -23,8 +23,8 @@ from shared.names import SCHEDULE_NEWSLETTER, SCHEDULE_NEWSLETTER_DUE
 from shared.newsletter.editor import draft
 from shared.newsletter.models import IssueStatus
 from tests.integration.conftest import Api, bearer
-from tests.integration.test_newsletter import consume, service, subscribe_confirmed
-from tests.integration.test_newsletter import settings as newsletter_settings
+from tests.support.newsletter_emulator import consume, service, subscribe_confirmed
+from tests.support.newsletter_emulator import settings as newsletter_settings
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 # The kinds of issue a schedule may meet: approved for the schedule, approved with its own
@@ -32,7 +32,8 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 KINDS = ("schedule", "own_time_passed", "own_time_ahead", "draft")
 _numbers = iter(range(1, 10**6))
 
-# `service` (the newsletter on the template's resources) is a fixture of test_newsletter.
+# `service` (the newsletter on the template's resources) is a fixture of
+# tests/support/newsletter_emulator.py.
 __all__ = ["service"]
 
 

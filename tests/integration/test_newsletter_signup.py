@@ -27,10 +27,10 @@ from shared.adapters.sqs_send_queue import SqsSendQueue
 from shared.adapters.wiring import signing_secret
 from shared.links import Links
 from shared.newsletter.service import Newsletter
-from shared.privacy import NewsletterHolder
+from shared.privacy.holders import NewsletterHolder
 from shared.tokens import sign
 from tests.integration.conftest import Api
-from tests.integration.test_newsletter import (
+from tests.support.newsletter_emulator import (
     PUBLIC,
     confirmations,
     inbox,

@@ -19,14 +19,17 @@ from local.plan import Plan
 from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.forums.registration.mail import email_kind
-from shared.forums.registration.models import CancelledBy, Registration, RegistrationForm, Status
+from shared.forums.registration.models import CancelledBy, Registration, Status
 from shared.forums.registration.service import Registrations
 from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
-from shared.privacy import AdvisoryHolder, ForumsHolder, NotPermitted, Privacy, Report
+from shared.privacy.holders import AdvisoryHolder, ForumsHolder, NotPermitted
+from shared.privacy.models import Report
+from shared.privacy.service import Privacy
 from tests.integration.conftest import Api
-from tests.integration.test_newsletter import subscribe_confirmed
 from tests.integration.test_registration import new_session
+from tests.support.newsletter_emulator import subscribe_confirmed
+from tests.support.privacy_emulator import every_item, register, registration_form
 
 ANNE = {"name": "Anne Privatsen", "email": "Anne.Privat@example.dk", "phone": "+4540112233",
         "workplace": "Hjørring Kommune", "member_number": "55501", "needs": "Glutenfri kost"}
@@ -34,35 +37,10 @@ MESSAGE = "Fortroligt: min leder af ledere-rolle er svær i år."
 BENT = {"name": "Bent Ventesen", "email": "bent@example.dk"}
 
 
-def registration_form(session: str, person: dict[str, str]) -> RegistrationForm:
-    return RegistrationForm.model_validate({
-        "session_id": session, "role": "district_leader", "consent": True,
-        "workplace": "Aalborg Kommune", "member_number": "1", **person})
-
-
-def register(session: str, person: dict[str, str]) -> dict[str, Any]:
-    """Submitted and confirmed by the owner; the registration's id and status."""
-    from cli.resources import registration_store
-
-    service = Registrations(registration_store(), b"privacy-test")
-    submission = service.submit(registration_form(session, person))
-    answer = service.confirm_by_token(service.confirm_token(submission))
-    return {"id": submission.registration_id, "status": answer.status.value}
-
-
 def cli(*args: str) -> Any:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
-
-
-def every_item(emulator: Emulator, plan: Plan) -> dict[str, list[dict[str, Any]]]:
-    ddb = emulator.client("dynamodb")
-    found = {}
-    for name in ddb.list_tables()["TableNames"]:
-        found[name] = [item for page in ddb.get_paginator("scan").paginate(TableName=name)
-                       for item in page["Items"]]
-    return found
 
 
 @pytest.fixture

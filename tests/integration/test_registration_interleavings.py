@@ -28,7 +28,7 @@ from shared.forums.registration.models import CancelledBy, Status
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
-from shared.privacy import ForumsHolder
+from shared.privacy.holders import ForumsHolder
 from tests.integration.conftest import Api
 from tests.integration.test_registration import SECRET, form, new_session, register
 from tests.integration.test_registration_flow import REGISTER, Mail, body, deliver

@@ -270,7 +270,7 @@ def test_an_old_cancel_link_after_registering_again_is_refused_and_changes_nothi
     # Erased, then registered anew (round 1 again, the same id): a link from before the
     # erasure is for another registration and cancels nothing.
     from cli.resources import registration_store
-    from shared.privacy import ForumsHolder
+    from shared.privacy.holders import ForumsHolder
 
     owner = mailbox()
     before_erasure = register_and_cancel_link()
@@ -331,7 +331,7 @@ def test_subaddresses_of_one_mailbox_are_one_registration_and_one_mail(
     # A data-protection request for any spelling of the mailbox finds the registration (made
     # under whichever variant came last) and erases it.
     from cli.resources import registration_store
-    from shared.privacy import ForumsHolder
+    from shared.privacy.holders import ForumsHolder
 
     holder = ForumsHolder(registration_store())
     asked = variants[0].upper()

@@ -22,10 +22,10 @@ from shared.adapters.aws import client
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.newsletter.editor import draft
 from tests.integration.conftest import Api
-from tests.integration.test_newsletter import service, subscribe_confirmed
-from tests.integration.test_newsletter import settings as newsletter_settings
+from tests.support.newsletter_emulator import service, subscribe_confirmed
+from tests.support.newsletter_emulator import settings as newsletter_settings
 
-__all__ = ["service"]  # a fixture of test_newsletter: the newsletter on the template's tables
+__all__ = ["service"]  # a fixture (tests/support/newsletter_emulator.py): the newsletter
 
 # The one table a scheduled job may scan: the catalogue, which grows with the forums and
 # sessions the secretariat creates, never with members' use.

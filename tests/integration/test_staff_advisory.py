@@ -6,10 +6,13 @@ racing for the next request never sharing one; one consultant's lease closed to 
 repeats answered as the first time; every view audited, and no audit entry holding anything
 of the request."""
 
+# The advisory fixtures (store, queue, sealer, opened) come from
+# tests/support/advisory_emulator.py.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -39,13 +42,19 @@ from shared.advisory.models import AdvisoryForm, AuditAction, Status
 from shared.advisory.service import Desk, Intake, audit_trail
 from shared.errors import Conflict
 from shared.names import (
-    PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
-    PARAM_NORMAL_QUEUE,
-    PARAM_URGENT_QUEUE,
     STAFF_GROUPS,
 )
 from tests.integration.conftest import Api, bearer, pool_and_client, sign_in, staff_routes
+from tests.support.advisory_emulator import console_conversation as conversation
+from tests.support.advisory_emulator import (  # noqa: F401 (fixtures)
+    empty_desk,
+    opened,
+    queue,
+    sealer,
+    store,
+)
+from tests.support.advisory_emulator import submit_through_form as submit
 
 BASE = "/api/staff/advisory"
 ROUTES = [("GET", BASE), ("POST", f"{BASE}/next"), ("GET", f"{BASE}/history"),
@@ -54,41 +63,6 @@ ROUTES = [("GET", BASE), ("POST", f"{BASE}/next"), ("GET", f"{BASE}/history"),
 NOT_YOURS = "Henvendelsen er ikke reserveret til dig."
 SECRETS = ("Kirsten Thorup", "kirsten@example.dk", "+4533123456", "Omstrukturering i området",
            "Min forvaltning vil lægge to klynger sammen")
-
-
-def conversation(**changes: Any) -> dict[str, Any]:
-    return {"kind": "conversation", "name": "Kirsten Thorup", "email": "kirsten@example.dk",
-            "phone": "+4533123456", "contact_preference": "email",
-            "topic": "Omstrukturering i området",
-            "message": "Min forvaltning vil lægge to klynger sammen", "urgent": False,
-            "consent": True, "website": "", **changes}
-
-
-@pytest.fixture(scope="module")
-def store(emulator: Emulator) -> DynamoAdvisoryStore:
-    return DynamoAdvisoryStore(parameter(PARAM_ADVISORY_TABLE))
-
-
-@pytest.fixture(scope="module")
-def queue(emulator: Emulator) -> SqsWorkQueue:
-    return SqsWorkQueue(parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE))
-
-
-@pytest.fixture(scope="module")
-def sealer(emulator: Emulator) -> KmsSealer:
-    return KmsSealer(parameter(PARAM_ADVISORY_KEY))
-
-
-def empty_desk(emulator: Emulator, store: DynamoAdvisoryStore) -> None:
-    """No message in either queue and no request open: each test starts with an empty desk."""
-    sqs = emulator.client("sqs")
-    for url in (parameter(PARAM_URGENT_QUEUE), parameter(PARAM_NORMAL_QUEUE)):
-        while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                           VisibilityTimeout=60).get("Messages", []):
-            for message in found:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    for request in store.open_requests():
-        store.finish(request.reference, None, datetime.now(UTC))
 
 
 @pytest.fixture(autouse=True)
@@ -109,28 +83,6 @@ def second(plan: Plan, emulator: Emulator, tokens: dict[str, dict[str, Any]]) ->
 @pytest.fixture
 def first(tokens: dict[str, dict[str, Any]]) -> str:
     return str(tokens["consultant"]["IdToken"])
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The context of every sealed value opened in this process, from now on."""
-    seen: list[str] = []
-    original = KmsSealer.open
-
-    def spy(self: KmsSealer, sealed: str, reference: str) -> dict[str, object]:
-        seen.append(reference)
-        return original(self, sealed, reference)
-
-    monkeypatch.setattr(KmsSealer, "open", spy)
-    return seen
-
-
-def submit(api: Api, **changes: Any) -> str:
-    """A new request through the public form (a key of its own: never a repeat)."""
-    status, answer = api.request("POST", "/api/advisory-requests", conversation(**changes),
-                                 {"Idempotency-Key": uuid.uuid4().hex})
-    assert status == 202
-    return str(answer["reference"])
 
 
 def audit_items(emulator: Emulator) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ Danish per-field 422 with nothing audited; each request lands in the privacy off
 trail with the consultant as operator and never the address; the function logs no address
 and no text."""
 
-# The consultant's fixtures (store, sealer, opened) come from test_staff_advisory.py.
+# The consultant's fixtures (store, sealer, opened) come from tests/support/advisory_emulator.py.
 # ruff: noqa: F811
 
 from __future__ import annotations
@@ -31,13 +31,9 @@ from shared.advisory.models import AuditAction, Status
 from shared.advisory.service import audit_trail
 from shared.names import PARAM_ADVISORY_TABLE, PARAM_PRIVACY_AUDIT_TABLE, STAFF_GROUPS
 from tests.integration.conftest import BAD_ADDRESSES, Api, bearer, exported_file
-from tests.integration.test_staff_advisory import (  # noqa: F401
-    conversation,
-    opened,
-    sealer,
-    store,
-    submit,
-)
+from tests.support.advisory_emulator import console_conversation as conversation
+from tests.support.advisory_emulator import opened, sealer, store  # noqa: F401 (fixtures)
+from tests.support.advisory_emulator import submit_through_form as submit
 
 GROUP = "consultant"
 CONSULTANT = f"{GROUP}@staff.example.dk"

@@ -21,6 +21,7 @@ from moto.ses.models import ses_backends
 
 from local.emulator import ACCOUNT, Emulator
 from local.plan import Plan
+from shared.adapters.aws import client
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.adapters.parameters import parameter
 from shared.adapters.ses_newsletter import SesNewsletterMail
@@ -64,10 +65,11 @@ def as_editor(tokens: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def everything(store: DynamoNewsletterStore) -> list[dict[str, Any]]:
-    """Every item of the newsletter's table, in a stable order."""
+    """Every item of the newsletter's table (the store's), in a stable order."""
     items = []
-    for page in store._client.get_paginator("scan").paginate(TableName=store._table,
-                                                              ConsistentRead=True):
+    table = newsletter_settings()["NEWSLETTER_TABLE_NAME"]
+    for page in client("dynamodb").get_paginator("scan").paginate(TableName=table,
+                                                                  ConsistentRead=True):
         items.extend(page["Items"])
     return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
 

@@ -10,12 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.newsletter.models import Subscriber, SubscriberStatus
-from shared.privacy import (
-    ERASURE_PASSES,
-    ErasureInterrupted,
-    NewsletterHolder,
-    until_nothing_found,
-)
+from shared.privacy.holders import NewsletterHolder
+from shared.privacy.models import ErasureInterrupted
+from shared.privacy.service import ERASURE_PASSES, until_nothing_found
 
 
 @given(found=st.lists(st.sets(st.sampled_from("abcdef"), min_size=1), max_size=8))

@@ -10,7 +10,11 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from shared.forms import MultiLine
 
-LINE = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=30)
+# Format characters (Cf: soft hyphen, zero-width spaces, bidirectional marks) are left out:
+# a text of only them is an empty one, and the bidirectional ones are refused, each with tests
+# of its own (test_one_line_fields); here the line breaks are what varies.
+LINE = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc", "Cf"]),
+               max_size=30)
 
 
 @given(lines=st.lists(LINE.filter(lambda t: t.strip() != ""), min_size=1, max_size=6),

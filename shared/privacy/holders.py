@@ -1,185 +1,25 @@
-"""Data-protection requests for one email address: export everything held about it, or
-erase it everywhere (GDPR art. 15 and 17).
-
-Each area holding personal data answers for itself (a `Holder`); the service asks all of
-them and leaves an audit record that names the request, the operator and the counts, never
-the person. Erasure keeps anonymous totals (a session's seat count, an issue's sent count)
-and is safe to run twice: the second run finds nothing and says so.
-
-An erasure races the person's own presses (a registration link, a newsletter confirmation, a
-form sent): each area erases in an order that a press cannot slip through (what a press
-consumes first, what it writes after), and looks again until a look finds nothing, so what
-was written while it ran is erased too. Only a write after its last look stays: one made
-after the erasure, as far as anyone can tell."""
+"""Each area's answer for an address: forum registrations, the newsletter, advisory requests
+(and an area the caller's role may not even find)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from shared.advisory.models import AdvisoryRequest, AuditEntry, Contents
-from shared.clock import Clock, utcnow
-from shared.errors import DomainError
-from shared.forms import normalise_email
-from shared.forums.registration.models import (
-    CancelledBy,
-    Status,
-)
-from shared.forums.registration.ports import RegistrationStore
+from shared.advisory.models import AdvisoryRequest, Contents
+from shared.forums.registration.models import CancelledBy, Status
 from shared.forums.registration.service import cancel_registration
-from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
-
-
-class ErasureInterrupted(DomainError):
-    """Something about the address was written at every look (a flood of submissions):
-    the erasure stops rather than report an address erased that is not."""
-
-    status = 409
-    code = "erasure_interrupted"
-    message = ("Der blev ved med at komme nye oplysninger om adressen, mens den blev slettet. "
-               "Prøv igen om lidt; det, der allerede er slettet, forbliver slettet.")
-
-
-# How often an area looks again for what was written while it erased (a pass finds nothing
-# the second time unless a press raced the first).
-ERASURE_PASSES = 5
-
-
-def until_nothing_found(erase_once: Callable[[], set[str]]) -> int:
-    """Run `erase_once` (which erases what it finds and names it) until a pass finds
-    nothing; how many distinct things were erased. ErasureInterrupted when every pass found
-    something."""
-    erased: set[str] = set()
-    for _ in range(ERASURE_PASSES):
-        found = erase_once()
-        if not found:
-            return len(erased)
-        erased |= found
-    raise ErasureInterrupted()
-
-
-class Unreadable(DomainError):
-    """An area the caller may not read; its message says who answers for it."""
-
-    status = 403
-    code = "cannot_decrypt"
-    message = ("Henvendelserne til lederkonsulenten kunne ikke dekrypteres. Kun "
-               "lederkonsulentens rolle (ConsultantRole) må det: kør kommandoen som den med "
-               "--area advisory.")
-
-
-# The staff console's privacy officer may not use the advisory key (only the consultant may,
-# in the consultant's own area of the console): said in the export and in every answer that
-# leaves the area out.
-ADVISORY_BY_CONSULTANT = (
-    "Henvendelser til lederkonsulenten er krypteret med en nøgle, som kun lederkonsulenten må "
-    "bruge. Databeskyttelsen kan derfor hverken søge i, udtrække eller slette dem: "
-    "lederkonsulenten besvarer den del af anmodningen i sit eget område af personalesiderne "
-    "(Databeskyttelse: henvendelser fra en e-mailadresse).")
-
-
-@dataclass(frozen=True)
-class Report:
-    """What one request did: counts per area, the areas it could not search; no personal
-    data."""
-
-    request_id: str
-    action: str  # export | erase
-    at: datetime
-    by: str
-    counts: dict[str, int] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-    # Why each skipped area was left out (who answers for it); not audited.
-    why: dict[str, str] = field(default_factory=dict, compare=False)
-
-
-class Holder(Protocol):
-    area: str
-
-    def export(self, email: str) -> list[dict[str, Any]]: ...
-
-    def held(self, email: str) -> list[dict[str, Any]]:
-        """What a search counts: a record per thing held, each with its `status`."""
-
-    def erase(self, email: str, now: datetime) -> int: ...
-
-
-class AuditLog(Protocol):
-    def record(self, report: Report) -> None: ...
-
-
-class Privacy:
-    """Asks every holder; an area the caller may not read (advisory without the consultant's
-    key) is reported as skipped, so the rest is still answered and the gap is visible."""
-
-    def __init__(self, holders: list[Holder], audit: AuditLog, by: str, clock: Clock = utcnow,
-                 new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
-        self._holders = holders
-        self._audit = audit
-        self._by = by
-        self._clock = clock
-        self._new_id = new_id
-
-    def export(self, email: str) -> tuple[dict[str, Any], Report]:
-        found, report = self._ask_each("export", lambda holder, _: holder.export(email))
-        data = {"email": normalise_email(email), "exported_at": report.at.isoformat(), **found,
-                "not_searched": report.skipped}
-        if report.why:
-            data["not_searched_why"] = report.why
-        return data, report
-
-    def search(self, email: str) -> tuple[dict[str, Held], Report]:
-        """What each area holds about the address, as counts by kind (the record's status):
-        no contents. Audited like an export, as action `search`."""
-        found, report = self._ask_each("search", lambda holder, _: holder.held(email))
-        return {area: Held.of(records) for area, records in found.items()}, report
-
-    def erase(self, email: str) -> Report:
-        return self._ask_each("erase", lambda holder, now: holder.erase(email, now))[1]
-
-    def _ask_each(self, action: str, ask: Callable[[Holder, datetime], Any]
-                  ) -> tuple[dict[str, Any], Report]:
-        """Every holder's answer by area, and the audited report of counts and skipped areas."""
-        now = self._clock()
-        answers: dict[str, Any] = {}
-        why: dict[str, str] = {}
-        for holder in self._holders:
-            try:
-                answers[holder.area] = ask(holder, now)
-            except Unreadable as unreadable:
-                why[holder.area] = unreadable.message
-        counts = {area: len(a) if isinstance(a, list) else a for area, a in answers.items()}
-        report = Report(self._new_id(), action, now, self._by, counts, list(why), why)
-        self._audit.record(report)
-        return answers, report
-
-
-@dataclass(frozen=True)
-class Held:
-    """What one area holds about an address: how many records, and how many of each kind
-    (a registration's or subscription's status: `confirmed`, `unconfirmed`, `pending`, …)."""
-
-    count: int
-    kinds: dict[str, int]
-
-    @classmethod
-    def of(cls, records: list[dict[str, Any]]) -> Held:
-        kinds: dict[str, int] = {}
-        for record in records:
-            kind = str(record.get("status") or "held")
-            kinds[kind] = kinds.get(kind, 0) + 1
-        return cls(len(records), kinds)
-
+from shared.privacy.models import ErasureInterrupted, Unreadable
+from shared.privacy.ports import AdvisoryRecords, ForumRecords, NewsletterRecords, Opener
+from shared.privacy.service import ERASURE_PASSES, until_nothing_found
 
 # -- forums -----------------------------------------------------------------------------------
 
 class ForumsHolder:
     area = "forums"
 
-    def __init__(self, store: RegistrationStore) -> None:
+    def __init__(self, store: ForumRecords) -> None:
         self._store = store
 
     def held(self, email: str) -> list[dict[str, Any]]:
@@ -232,16 +72,6 @@ class ForumsHolder:
 
 # -- newsletter -------------------------------------------------------------------------------
 
-class NewsletterRecords(Protocol):
-    def subscriber(self, subscriber_id: str) -> Subscriber | None: ...
-
-    def issues(self) -> list[Issue]: ...
-
-    def delivery(self, issue_id: str, subscriber_id: str) -> DeliveryStatus | None: ...
-
-    def forget(self, subscriber_id: str) -> None: ...
-
-
 class NewsletterHolder:
     area = "newsletter"
 
@@ -277,20 +107,6 @@ class NewsletterHolder:
 
 
 # -- advisory ---------------------------------------------------------------------------------
-
-class AdvisoryRecords(Protocol):
-    def by_address(self, address_key: str) -> list[AdvisoryRequest]: ...
-
-    def audit_of(self, references: set[str]) -> list[AuditEntry]: ...
-
-    def forget_address(self, address_key: str) -> list[str]:
-        """Delete every request under the keyed hash (and its companions): their
-        references."""
-
-
-class Opener(Protocol):
-    def open(self, sealed: str, reference: str) -> dict[str, object]: ...
-
 
 class AdvisoryHolder:
     """Requests are sealed; each one that names an email carries the keyed hash of the

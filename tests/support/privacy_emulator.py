@@ -1,0 +1,36 @@
+"""What the privacy modules of tests/integration share on the emulator: a registration made
+and confirmed by its owner, and every item of every table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from local.emulator import Emulator
+from local.plan import Plan
+from shared.forums.registration.models import RegistrationForm
+from shared.forums.registration.service import Registrations
+
+
+def registration_form(session: str, person: dict[str, str]) -> RegistrationForm:
+    return RegistrationForm.model_validate({
+        "session_id": session, "role": "district_leader", "consent": True,
+        "workplace": "Aalborg Kommune", "member_number": "1", **person})
+
+
+def register(session: str, person: dict[str, str]) -> dict[str, Any]:
+    """Submitted and confirmed by the owner; the registration's id and status."""
+    from cli.resources import registration_store
+
+    service = Registrations(registration_store(), b"privacy-test")
+    submission = service.submit(registration_form(session, person))
+    answer = service.confirm_by_token(service.confirm_token(submission))
+    return {"id": submission.registration_id, "status": answer.status.value}
+
+
+def every_item(emulator: Emulator, plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    ddb = emulator.client("dynamodb")
+    found = {}
+    for name in ddb.list_tables()["TableNames"]:
+        found[name] = [item for page in ddb.get_paginator("scan").paginate(TableName=name)
+                       for item in page["Items"]]
+    return found
