@@ -41,9 +41,9 @@ from shared.forums.registration.transitions import (
     Condition,
     Equals,
     InLineAt,
-    Later,
     LineLength,
     NoSeatFree,
+    NotBefore,
     NotInLine,
     OneOf,
     Rejected,
@@ -205,8 +205,8 @@ class _Expression:
         match fact:
             case Equals(field, value):
                 return f"{self.name(field)} = {self.value(value)}"
-            case Later(field, moment):
-                return f"{self.name(field)} > {self.value(moment)}"
+            case NotBefore(field, moment):
+                return f"{self.name(field)} >= {self.value(moment)}"
             case OneOf(field, values) if values:
                 listed = ", ".join(self.value(v) for v in values)
                 return f"{self.name(field)} IN ({listed})"

@@ -46,9 +46,9 @@ from shared.forums.registration.transitions import (
     Condition,
     Equals,
     InLineAt,
-    Later,
     LineLength,
     NoSeatFree,
+    NotBefore,
     NotInLine,
     OneOf,
     Rejected,
@@ -611,7 +611,7 @@ def test_every_personal_item_expires(stores: Stores) -> None:
 LINE = ["reg-w0", "reg-w1", "reg-x"]
 FACTS = st.one_of(
     st.builds(Equals, st.sampled_from(["closed", "cancelled"]), st.booleans()),
-    st.builds(Later, st.just("registration_deadline"),
+    st.builds(NotBefore, st.just("registration_deadline"),
               st.sampled_from([NOW - timedelta(days=1), NOW + timedelta(days=20)])),
     st.builds(OneOf, st.just("audience"),
               st.sets(st.sampled_from([a.value for a in Audience])).map(tuple)),
@@ -677,7 +677,7 @@ def test_a_transition_is_applied_exactly_when_its_conditions_hold(
 
 EVERY_FACT: list[Condition] = [
     *(Equals(name, value) for name in ("closed", "cancelled") for value in (False, True)),
-    *(Later("registration_deadline", NOW + timedelta(days=days)) for days in (-1, 10, 20)),
+    *(NotBefore("registration_deadline", NOW + timedelta(days=days)) for days in (-1, 10, 20)),
     *(OneOf("audience", values) for values in (
         (), (Audience.LEADERS_OF_LEADERS.value,), (Audience.LEADERS_AND_ADMINISTRATION.value,),
         tuple(a.value for a in Audience))),
