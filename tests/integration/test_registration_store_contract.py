@@ -461,6 +461,20 @@ def test_in_a_cancelled_session_a_cancelled_seat_is_only_freed(stores: Stores) -
     assert stores.store.get(session, waiting.id).status is Status.WAITLISTED  # type: ignore[union-attr]
 
 
+def test_in_a_cancelled_session_a_seat_is_freed_whoever_stands_first_in_line(
+        stores: Stores) -> None:
+    """The seat goes to nobody, so the first in line is not needed: a place whose
+    registration is gone (erased on a data-protection request) does not stop it."""
+    session = stores.session(1)
+    seat = stores.confirm(session, "a")
+    gone = stores.wait(session, "b")
+    assert stores.store.forget(gone)
+    stores.catalogue.set_status(session, cancelled=True, reason="Syg")
+    assert stores.cancel(seat, CancelledBy.SESSION_CANCELLED)
+    assert stores.seats(session) == 0 and stores.store.waiting(session) == [gone.id]
+    assert stores.store.get(session, seat.id).status is Status.CANCELLED  # type: ignore[union-attr]
+
+
 def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Stores) -> None:
     session = stores.session(1)
     first = stores.confirm(session, "a")

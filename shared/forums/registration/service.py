@@ -91,8 +91,8 @@ def cancel_registration(store: RegistrationStore, registration: Registration, by
         state = store.session_state(registration.session_id)
         if state is None:
             return False
-        first = None
-        if current.status is Status.CONFIRMED and state.waiting:
+        first = None  # needed only when the seat passes to them (not in a cancelled session)
+        if current.status is Status.CONFIRMED and state.waiting and not state.session.cancelled:
             first = store.get(state.session.id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
                 continue
