@@ -269,6 +269,18 @@ def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | 
     return {"Update": {**common, "UpdateExpression": update}}
 
 
+def _as_read(registration: Registration) -> dict[str, Any]:
+    """The condition that the stored registration is still this one (its status and round).
+    An item stored before registrations had rounds has no `round` and is read as round 1
+    (item_to_registration), so round 1 also holds while the attribute is missing."""
+    round_ = "#round = :round" + (" OR attribute_not_exists(#round)"
+                                  if registration.round == 1 else "")
+    return {"ConditionExpression": f"#status = :status AND ({round_})",
+            "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
+            "ExpressionAttributeValues": {":status": {"S": registration.status.value},
+                                          ":round": {"N": str(registration.round)}}}
+
+
 def _put(table: str, write: Write) -> dict[str, Any]:
     """Write the registration only while it is what it replaces (status and round), or while
     there is none."""
@@ -276,11 +288,7 @@ def _put(table: str, write: Write) -> dict[str, Any]:
     if write.replaces is None:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
     else:
-        put |= {"ConditionExpression": "#status = :status AND #round = :round",
-                "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
-                "ExpressionAttributeValues": {
-                    ":status": {"S": write.replaces.status.value},
-                    ":round": {"N": str(write.replaces.round)}}}
+        put |= _as_read(write.replaces)
     return {"Put": put}
 
 
@@ -438,10 +446,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             self._client.delete_item(
                 TableName=self._table,
                 Key=registration_key(registration.session_id, registration.id),
-                ConditionExpression="#status = :status AND #round = :round",
-                ExpressionAttributeNames={"#status": "status", "#round": "round"},
-                ExpressionAttributeValues={":status": {"S": registration.status.value},
-                                           ":round": {"N": str(registration.round)}})
+                **_as_read(registration))
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         self.forget_submissions(registration.session_id, registration.id)

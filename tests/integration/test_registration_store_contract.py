@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_ledger import DynamoLedger
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore, registration_key
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueStore
@@ -488,6 +488,41 @@ def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Store
     assert stored is not None and (stored.status, stored.round) == (Status.CONFIRMED, 2)
     assert (stored.cancelled_at, stored.cancelled_by) == (None, None)  # a new round
     assert stores.store.registrations(session) == [stored]
+
+
+def test_a_registration_stored_before_registrations_had_rounds_is_round_one(
+        request: pytest.FixtureRequest) -> None:
+    """An item without `round` (stored before registrations had rounds) is read as round 1
+    and written over as round 1: first in line, it gets the seat cancelled ahead of it, and
+    it can be cancelled and erased itself (DynamoDB only: the in-memory store has no
+    such items)."""
+    stores = _dynamodb(request)
+    client = request.getfixturevalue("emulator").client("dynamodb")
+    session = stores.session(1)
+    seat = stores.confirm(session, "a")
+    legacy = stores.wait(session, "b")
+
+    def without_round() -> None:
+        client.update_item(
+            TableName=parameter(PARAM_REGISTRATIONS_TABLE),
+            Key=registration_key(session, legacy.id),
+            UpdateExpression="REMOVE #round", ExpressionAttributeNames={"#round": "round"})
+
+    without_round()
+    read = stores.store.get(session, legacy.id)
+    assert read is not None and (read.status, read.round) == (Status.WAITLISTED, 1)
+    assert stores.cancel(seat)
+    promoted = stores.store.get(session, legacy.id)
+    assert promoted is not None and (promoted.status, promoted.round) == (Status.CONFIRMED, 1)
+    assert stores.store.waiting(session) == [] and stores.seats(session) == 1
+    without_round()
+    assert stores.cancel(promoted)
+    assert stores.seats(session) == 0
+    cancelled = stores.store.get(session, legacy.id)
+    assert cancelled is not None and cancelled.status is Status.CANCELLED
+    without_round()
+    assert stores.store.forget(cancelled)
+    assert stores.store.get(session, legacy.id) is None
 
 
 # -- listing and data-protection requests ----------------------------------------------------
