@@ -71,7 +71,10 @@ class WaitingList:
                 break
             first = self._store.get(session_id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
-                break  # a place in line without its registration: nothing to promote
+                again = self._store.session_state(session_id)
+                if again is not None and again.waiting[:1] == state.waiting[:1]:
+                    break  # a place in line without its registration: nothing to promote
+                continue  # the first left the line meanwhile: read it again
             transition = seats.promote_first(state, first, self._clock())
             if isinstance(self._store.apply(transition), Applied):
                 promoted += 1
