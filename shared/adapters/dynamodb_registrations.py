@@ -257,8 +257,10 @@ def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | 
     condition = " AND ".join(["attribute_exists(pk)", *(expression.condition(f) for f in facts)])
     common = {"TableName": catalogue, "Key": session_key(transition.session_id),
               "ConditionExpression": condition,
-              "ExpressionAttributeNames": expression.names,
               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    # DynamoDB refuses an empty map of placeholders (a condition of no field names none).
+    if expression.names:
+        common["ExpressionAttributeNames"] = expression.names
     if expression.values:
         common["ExpressionAttributeValues"] = expression.values
     if not sets and not removes:
