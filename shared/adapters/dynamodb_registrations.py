@@ -17,8 +17,10 @@ The table's stream carries every change to the notifications consumer.
 
 AWS calls: a submission is one read of the session and one put. Confirming queries the
 address's submissions (it confirms the newest), reads the registration and the session, then
-writes one transaction (a seat), or two transactions and a read of the place (a place in
-line), and deletes the submissions the newest one superseded."""
+writes one transaction (a seat or a place in line; for a place, one more read: the place),
+and deletes the submissions the newest one superseded. Cancelling reads the registration and
+the session (and, when the seat passes to the first in line, their registration), then
+writes one transaction."""
 
 from __future__ import annotations
 
