@@ -4,20 +4,42 @@ moto applies a transaction's writes one by one and, when a condition fails, rest
 of every table it touched. The copy brings its own stream shard, so the table's stream then
 shows a write that never lasted and loses the writes after it, and the copy of a large table
 makes every transaction slow. DynamoDB checks all conditions first and writes nothing when
-one fails; so does this replacement, installed by the emulator."""
+one fails; so does this replacement, installed by the emulator.
+
+moto also lets a transaction's item carry an empty or unused ExpressionAttributeNames or
+ExpressionAttributeValues; DynamoDB refuses the request (ValidationException), and so does
+this replacement."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
+    MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
     TransactionCanceledException,
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+
+
+def _check_placeholders(op: dict[str, Any]) -> None:
+    """As DynamoDB: each map of placeholders given is not empty, and each placeholder in it
+    is used by one of the item's expressions."""
+    used = " ".join(op.get(part, "") for part in ("ConditionExpression", "UpdateExpression"))
+    for field, mark in (("ExpressionAttributeNames", "#"), ("ExpressionAttributeValues", ":")):
+        if field not in op:
+            continue
+        if not op[field]:
+            raise MockValidationException(f"{field} must not be empty")
+        unused = set(op[field]) - set(re.findall(rf"{mark}\w+", used))
+        if unused:
+            keys = ", ".join(sorted(unused))
+            raise MockValidationException(
+                f"Value provided in {field} unused in expressions: keys: {{{keys}}}")
 
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -30,6 +52,7 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         if len(item) > 1:
             raise TransactWriteSingleOpException
         op_type, op = next(iter(item.items()))
+        _check_placeholders(op)
         table = self.get_table(op["TableName"])
         if op_type == "Put":
             attrs = op["Item"]

@@ -17,8 +17,10 @@ The table's stream carries every change to the notifications consumer.
 
 AWS calls: a submission is one read of the session and one put. Confirming queries the
 address's submissions (it confirms the newest), reads the registration and the session, then
-writes one transaction (a seat), or two transactions and a read of the place (a place in
-line), and deletes the submissions the newest one superseded."""
+writes one transaction (a seat or a place in line; for a place, one more read: the place),
+and deletes the submissions the newest one superseded. Cancelling reads the registration and
+the session (and, when the seat passes to the first in line, their registration), then
+writes one transaction."""
 
 from __future__ import annotations
 
@@ -41,9 +43,9 @@ from shared.forums.registration.transitions import (
     Condition,
     Equals,
     InLineAt,
-    Later,
     LineLength,
     NoSeatFree,
+    NotBefore,
     NotInLine,
     OneOf,
     Rejected,
@@ -205,8 +207,8 @@ class _Expression:
         match fact:
             case Equals(field, value):
                 return f"{self.name(field)} = {self.value(value)}"
-            case Later(field, moment):
-                return f"{self.name(field)} > {self.value(moment)}"
+            case NotBefore(field, moment):
+                return f"{self.name(field)} >= {self.value(moment)}"
             case OneOf(field, values) if values:
                 listed = ", ".join(self.value(v) for v in values)
                 return f"{self.name(field)} IN ({listed})"
@@ -257,8 +259,10 @@ def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | 
     condition = " AND ".join(["attribute_exists(pk)", *(expression.condition(f) for f in facts)])
     common = {"TableName": catalogue, "Key": session_key(transition.session_id),
               "ConditionExpression": condition,
-              "ExpressionAttributeNames": expression.names,
               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    # DynamoDB refuses an empty map of placeholders (a condition of no field names none).
+    if expression.names:
+        common["ExpressionAttributeNames"] = expression.names
     if expression.values:
         common["ExpressionAttributeValues"] = expression.values
     if not sets and not removes:
@@ -269,6 +273,18 @@ def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | 
     return {"Update": {**common, "UpdateExpression": update}}
 
 
+def _as_read(registration: Registration) -> dict[str, Any]:
+    """The condition that the stored registration is still this one (its status and round).
+    An item stored before registrations had rounds has no `round` and is read as round 1
+    (item_to_registration), so round 1 also holds while the attribute is missing."""
+    round_ = "#round = :round" + (" OR attribute_not_exists(#round)"
+                                  if registration.round == 1 else "")
+    return {"ConditionExpression": f"#status = :status AND ({round_})",
+            "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
+            "ExpressionAttributeValues": {":status": {"S": registration.status.value},
+                                          ":round": {"N": str(registration.round)}}}
+
+
 def _put(table: str, write: Write) -> dict[str, Any]:
     """Write the registration only while it is what it replaces (status and round), or while
     there is none."""
@@ -276,11 +292,7 @@ def _put(table: str, write: Write) -> dict[str, Any]:
     if write.replaces is None:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
     else:
-        put |= {"ConditionExpression": "#status = :status AND #round = :round",
-                "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
-                "ExpressionAttributeValues": {
-                    ":status": {"S": write.replaces.status.value},
-                    ":round": {"N": str(write.replaces.round)}}}
+        put |= _as_read(write.replaces)
     return {"Put": put}
 
 
@@ -438,10 +450,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             self._client.delete_item(
                 TableName=self._table,
                 Key=registration_key(registration.session_id, registration.id),
-                ConditionExpression="#status = :status AND #round = :round",
-                ExpressionAttributeNames={"#status": "status", "#round": "round"},
-                ExpressionAttributeValues={":status": {"S": registration.status.value},
-                                           ":round": {"N": str(registration.round)}})
+                **_as_read(registration))
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         self.forget_submissions(registration.session_id, registration.id)

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from local.emulator import Emulator
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
@@ -17,6 +19,7 @@ from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forums.catalogue import Catalogue
+from shared.forums.models import SessionStatus
 from shared.forums.registration.models import RegistrationAnswer, RegistrationForm, Status
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations
@@ -216,6 +219,34 @@ def test_refusals_come_before_anything_is_stored(
         service.submit(form(session, "x", role=role))
     assert refused.value.code == code
     assert _items(emulator, session) == []  # no submission either
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(whole_second=st.booleans(),
+       offset=st.one_of(st.integers(-2, 2), st.sampled_from([-1_000_000, 1_000_000])))
+def test_registration_is_open_until_its_deadline_and_at_it(
+    store: DynamoRegistrationStore, whole_second: bool, offset: int,
+) -> None:
+    """Around the deadline (to the microsecond, on deadlines with and without a fraction of a
+    second): submitting and pressing the link are admitted exactly while the forum list shows
+    the session open (until the deadline and at it), and refused after it."""
+    session = new_session(5)
+    state = store.session_state(session)
+    assert state is not None
+    listed = state.session
+    if whole_second:
+        listed = listed.model_copy(update={
+            "registration_deadline": listed.registration_deadline.replace(microsecond=0)})
+        DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)).put_session(listed, state.audience)
+    now = listed.registration_deadline + timedelta(microseconds=offset)
+    at_now = Registrations(store, SECRET, clock=lambda: now)
+    if listed.status(now) is SessionStatus.CLOSED:
+        with pytest.raises(Conflict) as refused:
+            at_now.submit(form(session, "frist"))
+        assert refused.value.code == "deadline_passed"
+    else:
+        assert register(at_now, form(session, "frist")).status == Status.CONFIRMED
 
 
 def test_a_session_closed_before_the_press_is_said_plainly(

@@ -26,7 +26,7 @@ from shared.adapters.parameters import parameter
 from shared.errors import InvalidLink
 from shared.forums.registration.models import CancelledBy, Status
 from shared.forums.registration.secretariat import Secretariat
-from shared.forums.registration.service import Registrations
+from shared.forums.registration.service import Registrations, WaitingList
 from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy.holders import ForumsHolder
 from tests.integration.conftest import Api
@@ -151,3 +151,45 @@ def test_nobody_is_promoted_into_a_session_cancelled_while_a_seat_is_given_up(
     assert after is not None and after.status is Status.WAITLISTED  # not given a seat
     state = store.session_state(session)
     assert state is not None and state.session.cancelled and state.session.confirmed == 0
+
+
+@pytest.mark.parametrize("meanwhile", ["the first cancels", "a seat passes to the first"])
+def test_seats_added_go_to_the_line_when_its_first_moves_while_they_are_given(
+    service: Registrations, store: DynamoRegistrationStore, other: DynamoRegistrationStore,
+    emulator: Emulator, meanwhile: str,
+) -> None:
+    """A seat is added while two wait; between the read of the line and the read of the first
+    one's registration, the first leaves the line (cancels, or gets a seat another participant
+    gives up). The added seat still goes to whoever is first in line by then."""
+    session = new_session(2)
+    people = ("en", "to", "foerste", "anden")  # two seats, then two in line
+    for who in people:
+        register(service, form(session, who))
+    ids = {who: service.registration_id(session, f"deltager{who}@example.dk") for who in people}
+    catalogue = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE),
+                                     dynamodb=emulator.client("dynamodb"))
+    state = store.session_state(session)
+    assert state is not None and state.waiting == [ids["foerste"], ids["anden"]]
+    catalogue.put_session(state.session.model_copy(update={"capacity": 3}), state.audience)
+    leaves = ids["foerste"] if meanwhile == "the first cancels" else ids["en"]
+
+    class FirstMovesMeanwhile:
+        moved = False
+
+        def __getattr__(self, name: str) -> Any:
+            found = getattr(store, name)
+            if name != "get" or FirstMovesMeanwhile.moved:
+                return found
+
+            def read(*args: Any) -> Any:
+                FirstMovesMeanwhile.moved = True
+                Secretariat(other, catalogue).cancel(session, leaves, CancelledBy.PARTICIPANT)
+                return found(*args)
+            return read
+
+    assert WaitingList(FirstMovesMeanwhile()).fill(session) == 1  # type: ignore[arg-type]
+    assert FirstMovesMeanwhile.moved
+    after = store.get(session, ids["anden"])
+    assert after is not None and after.status is Status.CONFIRMED
+    state = store.session_state(session)
+    assert state is not None and state.waiting == [] and state.session.confirmed == 3

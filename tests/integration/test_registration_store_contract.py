@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_ledger import DynamoLedger
-from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+from shared.adapters.dynamodb_registrations import DynamoRegistrationStore, registration_key
 from shared.adapters.parameters import parameter
 from shared.errors import Conflict, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueStore
@@ -46,9 +46,9 @@ from shared.forums.registration.transitions import (
     Condition,
     Equals,
     InLineAt,
-    Later,
     LineLength,
     NoSeatFree,
+    NotBefore,
     NotInLine,
     OneOf,
     Rejected,
@@ -461,6 +461,20 @@ def test_in_a_cancelled_session_a_cancelled_seat_is_only_freed(stores: Stores) -
     assert stores.store.get(session, waiting.id).status is Status.WAITLISTED  # type: ignore[union-attr]
 
 
+def test_in_a_cancelled_session_a_seat_is_freed_whoever_stands_first_in_line(
+        stores: Stores) -> None:
+    """The seat goes to nobody, so the first in line is not needed: a place whose
+    registration is gone (erased on a data-protection request) does not stop it."""
+    session = stores.session(1)
+    seat = stores.confirm(session, "a")
+    gone = stores.wait(session, "b")
+    assert stores.store.forget(gone)
+    stores.catalogue.set_status(session, cancelled=True, reason="Syg")
+    assert stores.cancel(seat, CancelledBy.SESSION_CANCELLED)
+    assert stores.seats(session) == 0 and stores.store.waiting(session) == [gone.id]
+    assert stores.store.get(session, seat.id).status is Status.CANCELLED  # type: ignore[union-attr]
+
+
 def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Stores) -> None:
     session = stores.session(1)
     first = stores.confirm(session, "a")
@@ -474,6 +488,41 @@ def test_a_cancelled_registration_is_taken_up_again_in_a_new_round(stores: Store
     assert stored is not None and (stored.status, stored.round) == (Status.CONFIRMED, 2)
     assert (stored.cancelled_at, stored.cancelled_by) == (None, None)  # a new round
     assert stores.store.registrations(session) == [stored]
+
+
+def test_a_registration_stored_before_registrations_had_rounds_is_round_one(
+        request: pytest.FixtureRequest) -> None:
+    """An item without `round` (stored before registrations had rounds) is read as round 1
+    and written over as round 1: first in line, it gets the seat cancelled ahead of it, and
+    it can be cancelled and erased itself (DynamoDB only: the in-memory store has no
+    such items)."""
+    stores = _dynamodb(request)
+    client = request.getfixturevalue("emulator").client("dynamodb")
+    session = stores.session(1)
+    seat = stores.confirm(session, "a")
+    legacy = stores.wait(session, "b")
+
+    def without_round() -> None:
+        client.update_item(
+            TableName=parameter(PARAM_REGISTRATIONS_TABLE),
+            Key=registration_key(session, legacy.id),
+            UpdateExpression="REMOVE #round", ExpressionAttributeNames={"#round": "round"})
+
+    without_round()
+    read = stores.store.get(session, legacy.id)
+    assert read is not None and (read.status, read.round) == (Status.WAITLISTED, 1)
+    assert stores.cancel(seat)
+    promoted = stores.store.get(session, legacy.id)
+    assert promoted is not None and (promoted.status, promoted.round) == (Status.CONFIRMED, 1)
+    assert stores.store.waiting(session) == [] and stores.seats(session) == 1
+    without_round()
+    assert stores.cancel(promoted)
+    assert stores.seats(session) == 0
+    cancelled = stores.store.get(session, legacy.id)
+    assert cancelled is not None and cancelled.status is Status.CANCELLED
+    without_round()
+    assert stores.store.forget(cancelled)
+    assert stores.store.get(session, legacy.id) is None
 
 
 # -- listing and data-protection requests ----------------------------------------------------
@@ -611,7 +660,7 @@ def test_every_personal_item_expires(stores: Stores) -> None:
 LINE = ["reg-w0", "reg-w1", "reg-x"]
 FACTS = st.one_of(
     st.builds(Equals, st.sampled_from(["closed", "cancelled"]), st.booleans()),
-    st.builds(Later, st.just("registration_deadline"),
+    st.builds(NotBefore, st.just("registration_deadline"),
               st.sampled_from([NOW - timedelta(days=1), NOW + timedelta(days=20)])),
     st.builds(OneOf, st.just("audience"),
               st.sets(st.sampled_from([a.value for a in Audience])).map(tuple)),
@@ -677,7 +726,7 @@ def test_a_transition_is_applied_exactly_when_its_conditions_hold(
 
 EVERY_FACT: list[Condition] = [
     *(Equals(name, value) for name in ("closed", "cancelled") for value in (False, True)),
-    *(Later("registration_deadline", NOW + timedelta(days=days)) for days in (-1, 10, 20)),
+    *(NotBefore("registration_deadline", NOW + timedelta(days=days)) for days in (-1, 10, 20)),
     *(OneOf("audience", values) for values in (
         (), (Audience.LEADERS_OF_LEADERS.value,), (Audience.LEADERS_AND_ADMINISTRATION.value,),
         tuple(a.value for a in Audience))),

@@ -71,7 +71,10 @@ class WaitingList:
                 break
             first = self._store.get(session_id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
-                break  # a place in line without its registration: nothing to promote
+                again = self._store.session_state(session_id)
+                if again is not None and again.waiting[:1] == state.waiting[:1]:
+                    break  # a place in line without its registration: nothing to promote
+                continue  # the first left the line meanwhile: read it again
             transition = seats.promote_first(state, first, self._clock())
             if isinstance(self._store.apply(transition), Applied):
                 promoted += 1
@@ -91,8 +94,8 @@ def cancel_registration(store: RegistrationStore, registration: Registration, by
         state = store.session_state(registration.session_id)
         if state is None:
             return False
-        first = None
-        if current.status is Status.CONFIRMED and state.waiting:
+        first = None  # needed only when the seat passes to them (not in a cancelled session)
+        if current.status is Status.CONFIRMED and state.waiting and not state.session.cancelled:
             first = store.get(state.session.id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
                 continue

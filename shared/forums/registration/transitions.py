@@ -38,14 +38,15 @@ class Equals:
 
 
 @dataclass(frozen=True)
-class Later:
-    """A moment of the session is after this one (the deadline is after now)."""
+class NotBefore:
+    """A moment of the session is not before this one (the deadline has not passed now: at
+    the deadline itself registration is still open, as the forum list shows it)."""
 
     field: str
     moment: datetime
 
     def holds(self, state: SessionState) -> bool:
-        return bool(_value(state, self.field) > self.moment)
+        return bool(_value(state, self.field) >= self.moment)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class InLineAt:
         return state.waiting[self.index:self.index + 1] == [self.registration_id]
 
 
-Condition = Equals | Later | OneOf | SeatFree | NoSeatFree | SeatTaken | LineLength | \
+Condition = Equals | NotBefore | OneOf | SeatFree | NoSeatFree | SeatTaken | LineLength | \
     SomeoneWaits | NotInLine | InLineAt
 
 
