@@ -39,7 +39,7 @@
         row.appendChild(label);
         row.appendChild(el("td", "", String(age.urgent)));
         row.appendChild(el("td", "", String(age.normal)));
-        ages.body.appendChild(row);
+        ages.add(row);
       });
       target.appendChild(ages.table);
     }).catch(failed(function (message) { target.textContent = message; }));
@@ -151,13 +151,13 @@
         var what = el("th", "", r.reference + (r.urgent ? " (haster)" : ""));
         what.scope = "row";
         row.appendChild(what);
-        [r.kind_text, when(r.done_at), r.done_by || "", r.note || ""].forEach(function (text) {
-          row.appendChild(el("td", "", text));
-        });
+        [r.kind_text, when(r.done_at)].forEach(function (text) { row.appendChild(el("td", "", text)); });
+        row.appendChild(el("td")).appendChild(P.address(r.done_by));
+        row.appendChild(el("td", "", r.note || ""));
         var actions = el("td", "handlinger");
         actions.appendChild(action("Vis", "Vis henvendelse " + r.reference, function () { open(r.reference); }));
         row.appendChild(actions);
-        list.body.appendChild(row);
+        list.add(row);
       });
       target.appendChild(list.table);
     }).catch(failed(function (message) { target.textContent = message; }));
