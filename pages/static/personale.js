@@ -374,7 +374,8 @@
   function start(session) {
     plan(session);
     api("GET", "/api/staff/me").then(json).then(function (me) {
-      $("bruger").textContent = me.email;
+      $("bruger").textContent = "";
+      $("bruger").appendChild(address(me.email));
       var menu = $("omraader");
       menu.textContent = "";
       document.querySelectorAll(".omraade").forEach(function (area) { area.hidden = true; });

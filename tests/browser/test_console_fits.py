@@ -34,14 +34,14 @@ LONG = {"name": "Kirsten Marie Søndergaard-Christiansen",
 SHORT = {"name": "Ole Bak", "email": "ole.bak@example.dk", "workplace": "Vejle Kommune"}
 ISSUE, SUBJECT = "passer-paa-skaermen", "Nyt fra foreningen: efterårets lederforummer"
 
-# The words drawn on more than one line in the tables, captions and field lists of the page
+# The words drawn on more than one line in the headings, tables and field lists of the page
 # (each text node's words measured one by one: a word broken inside has boxes on two lines).
 # A compound may wrap after its hyphen ("Børne-/og"), and an address's parts between its
 # <wbr>s are separate text nodes, so it may wrap there.
 BROKEN_WORDS = """() => {
   const broken = [];
   const places = document.querySelectorAll(
-    'main table caption, main table th, main table td, main dl dt, main dl dd');
+    'main :is(h1, h2, h3, h4, caption, th, td, dt, dd)');
   for (const place of places) {
     if (!place.getClientRects().length) { continue; }
     const walker = document.createTreeWalker(place, NodeFilter.SHOW_TEXT);
@@ -175,9 +175,10 @@ def test_the_editor_views_fit(runtime: Running, console: Page) -> None:
     expect(console.locator("#eksempel-status")).to_have_text(f"Emne: {SUBJECT}")
     console.get_by_role("button", name="Gem kladde").click()
     expect(console.locator("#konsol-status")).to_have_text(f"Kladden {ISSUE} er gemt.")
+    mine = console.locator("#numre-liste tr", has_text=ISSUE)
+    expect(mine).to_contain_text("Kladde")
     fits(console, "redaktion")
     assert table_width(console, "#numre-liste table")[0] > 48 * 16
-    mine = console.locator("#numre-liste tr", has_text=ISSUE)
     assert stacked(console, mine)[0] == "Status: Kladde"
 
 
