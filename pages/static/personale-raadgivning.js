@@ -144,7 +144,8 @@
     return api("GET", "/api/staff/advisory/history").then(json).then(function (data) {
       target.textContent = "";
       if (!data.requests.length) { target.appendChild(el("p", "", "Ingen henvendelser er afsluttet endnu.")); return; }
-      var list = table("historik", "De seneste " + data.requests.length + " afsluttede henvendelser",
+      var list = table("historik", data.requests.length === 1 ? "Den seneste afsluttede henvendelse"
+        : "De seneste " + data.requests.length + " afsluttede henvendelser",
         ["Reference", "Type", "Afsluttet", "Af", "Note", "Handlinger"]);
       data.requests.forEach(function (r) {
         var row = el("tr");
