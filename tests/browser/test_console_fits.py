@@ -67,10 +67,24 @@ SPILLING = """() => Array.from(document.querySelectorAll('body *'))
                    + (node.textContent || '').trim().slice(0, 30))"""
 
 
+# Widths between the two: a small laptop just above where tables stack, a tablet below.
+BETWEEN = {"laptop": {"width": 1140, "height": 800}, "tablet": {"width": 768, "height": 1024}}
+
+
 def fits(page: Page, view: str) -> None:
     """At desktop and at phone width: the page is no wider than the window, no word in a
-    table is broken, axe finds nothing serious; a photograph of each."""
+    table is broken, axe finds nothing serious; a photograph of each. The same two measures
+    at the widths between."""
     problems: list[str] = []
+    for width, size in BETWEEN.items():
+        page.set_viewport_size(size)  # type: ignore[arg-type]
+        wide, window = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]")
+        if wide > window:
+            problems.append(f"{view} at {width}: {wide} px wide in a window of {window} px")
+        broken = page.evaluate(BROKEN_WORDS)
+        if broken:
+            problems.append(f"{view} at {width}: words broken inside: {broken[:8]}")
     for width, size in WIDTHS.items():
         page.set_viewport_size(size)  # type: ignore[arg-type]
         screenshot(page, f"passer-{view}-{width}")
