@@ -67,7 +67,10 @@
   function showFound(email, found) {
     var target = $("db-resultat");
     target.textContent = "";
-    var held = table("fundet", "Oplysninger om " + email, ["Område", "Antal", "Heraf"]);
+    var about = document.createDocumentFragment();
+    about.appendChild(document.createTextNode("Oplysninger om "));
+    about.appendChild(P.address(email));
+    var held = table("fundet", about, ["Område", "Antal", "Heraf"]);
     found.areas.forEach(function (area) {
       var row = el("tr");
       var name = el("th", "", areaText[area.area] || area.area);
@@ -75,7 +78,7 @@
       row.appendChild(name);
       row.appendChild(el("td", "", String(area.count)));
       row.appendChild(el("td", "", kinds(area)));
-      held.body.appendChild(row);
+      held.add(row);
     });
     found.not_searched.forEach(function (gap) {
       var row = el("tr");
@@ -85,7 +88,7 @@
       row.appendChild(el("td", "", "Ikke søgt"));
       // The reason is told once above the form (advisory: the consultant answers it).
       row.appendChild(el("td", "", gap.area === "advisory" ? "Besvares af lederkonsulenten" : gap.reason));
-      held.body.appendChild(row);
+      held.add(row);
     });
     target.appendChild(held.table);
     target.appendChild(el("p", "", total(found) ? "Revisionsspor: " + found.reference + "."
@@ -172,10 +175,10 @@
         var when = el("th", "", dateFormat.format(new Date(entry.at)));
         when.scope = "row";
         row.appendChild(when);
-        [actionText[entry.action] || entry.action, entry.by, counts(entry), entry.reference].forEach(function (text) {
-          row.appendChild(el("td", "", text));
-        });
-        rows.body.appendChild(row);
+        row.appendChild(el("td", "", actionText[entry.action] || entry.action));
+        row.appendChild(el("td")).appendChild(P.address(entry.by));
+        [counts(entry), entry.reference].forEach(function (text) { row.appendChild(el("td", "", text)); });
+        rows.add(row);
       });
       target.appendChild(rows.table);
     }).catch(P.failedQuietly(function (error) { target.textContent = error.message; }));

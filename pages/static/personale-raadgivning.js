@@ -39,7 +39,7 @@
         row.appendChild(label);
         row.appendChild(el("td", "", String(age.urgent)));
         row.appendChild(el("td", "", String(age.normal)));
-        ages.body.appendChild(row);
+        ages.add(row);
       });
       target.appendChild(ages.table);
     }).catch(failed(function (message) { target.textContent = message; }));
@@ -144,20 +144,21 @@
     return api("GET", "/api/staff/advisory/history").then(json).then(function (data) {
       target.textContent = "";
       if (!data.requests.length) { target.appendChild(el("p", "", "Ingen henvendelser er afsluttet endnu.")); return; }
-      var list = table("historik", "De seneste " + data.requests.length + " afsluttede henvendelser",
+      var list = table("historik", data.requests.length === 1 ? "Den seneste afsluttede henvendelse"
+        : "De seneste " + data.requests.length + " afsluttede henvendelser",
         ["Reference", "Type", "Afsluttet", "Af", "Note", "Handlinger"]);
       data.requests.forEach(function (r) {
         var row = el("tr");
         var what = el("th", "", r.reference + (r.urgent ? " (haster)" : ""));
         what.scope = "row";
         row.appendChild(what);
-        [r.kind_text, when(r.done_at), r.done_by || "", r.note || ""].forEach(function (text) {
-          row.appendChild(el("td", "", text));
-        });
+        [r.kind_text, when(r.done_at)].forEach(function (text) { row.appendChild(el("td", "", text)); });
+        row.appendChild(el("td")).appendChild(P.address(r.done_by));
+        row.appendChild(el("td", "", r.note || ""));
         var actions = el("td", "handlinger");
         actions.appendChild(action("Vis", "Vis henvendelse " + r.reference, function () { open(r.reference); }));
         row.appendChild(actions);
-        list.body.appendChild(row);
+        list.add(row);
       });
       target.appendChild(list.table);
     }).catch(failed(function (message) { target.textContent = message; }));

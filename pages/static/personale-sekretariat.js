@@ -20,7 +20,7 @@
       data.forums.forEach(function (forum) {
         var sessions = table("moeder", forum.title,
           ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
-        forum.sessions.forEach(function (s) { sessions.body.appendChild(sessionRow(s)); });
+        forum.sessions.forEach(function (s) { sessions.add(sessionRow(s)); });
         target.appendChild(sessions.table);
       });
     }).catch(function (error) {
@@ -84,10 +84,11 @@
         // A member number two registrations give: shown to look into, never refused.
         var number = (p.member_number || "") + (p.member_number_shared ? " – bruges af flere tilmeldte" : "");
         if (p.member_number_shared) { shared += 1; }
-        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text) {
-          row.appendChild(el("td", "", text));
+        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
+          var cell = row.appendChild(el("td", "", index === 2 ? null : text));
+          if (index === 2) { cell.appendChild(P.address(text)); }
         });
-        list.body.appendChild(row);
+        list.add(row);
       });
       if (shared) {
         target.appendChild(el("p", "besked", "OBS: " + shared + " tilmeldinger har samme medlemsnummer som en anden. Se kolonnen Medlemsnr. og tjek, om det er den rigtige person."));

@@ -29,22 +29,56 @@
     return node;
   }
 
-  // A table with its caption and column headings; its rows go into the returned tbody.
+  // An e-mail address that may wrap after its @ and before each dot (<wbr>), never elsewhere
+  // unless it is longer than a whole line (the style sheet's .adresse).
+  function address(text) {
+    var node = el("span", "adresse");
+    var part = "";
+    String(text || "").split("").forEach(function (letter) {
+      if (letter === "." && part) { node.appendChild(document.createTextNode(part)); node.appendChild(el("wbr")); part = ""; }
+      part += letter;
+      if (letter === "@") { node.appendChild(document.createTextNode(part)); node.appendChild(el("wbr")); part = ""; }
+    });
+    if (part) { node.appendChild(document.createTextNode(part)); }
+    return node;
+  }
+
+  // A table with its caption (text, or a node) and column headings; rows go in with add(),
+  // which gives each cell its column's heading as data-label: on a phone the table is stacked
+  // rows of "heading: value" (style.css). The ARIA roles keep it a table for screen readers
+  // however it is displayed (some browsers drop a table's roles when it is display: block).
   function table(className, caption, headings) {
     var node = el("table", className);
-    node.appendChild(el("caption", "", caption));
+    node.setAttribute("role", "table");
+    var title = el("caption");
+    title.appendChild(typeof caption === "string" ? document.createTextNode(caption) : caption);
+    node.appendChild(title);
     var head = el("tr");
+    head.setAttribute("role", "row");
     headings.forEach(function (text) {
       var cell = el("th", "", text);
       cell.scope = "col";
+      cell.setAttribute("role", "columnheader");
       head.appendChild(cell);
     });
     var thead = el("thead");
+    thead.setAttribute("role", "rowgroup");
     thead.appendChild(head);
     node.appendChild(thead);
     var body = el("tbody");
+    body.setAttribute("role", "rowgroup");
     node.appendChild(body);
-    return { table: node, body: body };
+    function add(row) {
+      row.setAttribute("role", "row");
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        var header = cell.tagName === "TH";
+        cell.setAttribute("role", header ? "rowheader" : "cell");
+        if (!header && headings[index]) { cell.setAttribute("data-label", headings[index]); }
+      });
+      body.appendChild(row);
+      return row;
+    }
+    return { table: node, body: body, add: add };
   }
 
   function action(text, label, handler) {
@@ -340,7 +374,8 @@
   function start(session) {
     plan(session);
     api("GET", "/api/staff/me").then(json).then(function (me) {
-      $("bruger").textContent = me.email;
+      $("bruger").textContent = "";
+      $("bruger").appendChild(address(me.email));
       var menu = $("omraader");
       menu.textContent = "";
       document.querySelectorAll(".omraade").forEach(function (area) { area.hidden = true; });
@@ -370,7 +405,7 @@
 
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
-    api: api, json: json, blob: blob, el: el, table: table, say: say, busy: busy, action: action,
+    api: api, json: json, blob: blob, el: el, table: table, address: address, say: say, busy: busy, action: action,
     failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download
   };
 
