@@ -9,7 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra.config import cdk_context, config_keys, load_config
 from infra.stack import LeadersStack
-from shared.names import STACK_NAME
+from shared.platform.names import STACK_NAME
 
 
 def build_app(outdir: str | None = None, overrides: dict[str, Any] | None = None) -> cdk.App:

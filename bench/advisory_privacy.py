@@ -57,7 +57,7 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     from shared.advisory.models import AdvisoryRequest, Kind, Status
     from shared.advisory.reference import new_reference
     from shared.advisory.service import Desk
-    from shared.names import (
+    from shared.platform.names import (
         PARAM_ADVISORY_KEY,
         PARAM_ADVISORY_LOOKUP_SECRET,
         PARAM_ADVISORY_TABLE,

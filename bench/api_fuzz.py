@@ -53,7 +53,7 @@ def every_role_token(base_url: str) -> str:
     from botocore.session import get_session
 
     from cli.staff import add_user, generated_password
-    from shared.names import STAFF_GROUPS
+    from shared.platform.names import STAFF_GROUPS
 
     with urllib.request.urlopen(  # noqa: S310 - the local runtime's own address
             f"{base_url}/personale/config.json", timeout=30) as answer:

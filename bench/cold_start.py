@@ -12,7 +12,7 @@ spent in this process, not in the child). Runs are interleaved (function, floor,
 function, …, round after round) and the medians compared.
 
 That is the headline: every function starts so in the default deploy (SnapStart off). The
-figure after a SnapStart restore (the priming hooks of shared/snapstart.py run first, then
+figure after a SnapStart restore (the priming hooks of shared/platform/snapstart.py run first, then
 only the hooks after the restore and the first event are counted) is reported beside it for
 a function one may switch on; it leaves out the restore itself, which only AWS measures."""
 
@@ -66,7 +66,7 @@ class Context:
 result = handler(json.loads(sys.argv[2]), Context())
 served = time.process_time()
 aws = sys.modules.get("shared.adapters.aws")
-primed = sys.modules.get("shared.snapstart")
+primed = sys.modules.get("shared.platform.snapstart")
 status = result.get("statusCode") if isinstance(result, dict) else None
 failures = result.get("batchItemFailures") if isinstance(result, dict) else None
 print(json.dumps({"status": status, "failures": failures, "imported": imported,
@@ -298,7 +298,7 @@ def seed_registration(emulator: Emulator) -> None:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.forums.registration.models import RegistrationForm
     from shared.forums.registration.service import Registrations
-    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+    from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     ssm = emulator.client("ssm")
 

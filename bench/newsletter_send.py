@@ -51,10 +51,10 @@ def run(plan: Plan, emulator: Emulator) -> dict[str, Any]:
     from shared.adapters.sqs_send_queue import SqsSendQueue
     from shared.adapters.wiring import signing_secret
     from shared.links import Links
-    from shared.names import PARAM_NEWSLETTER_SETTINGS
     from shared.newsletter.editor import draft
     from shared.newsletter.ports import Throttled
     from shared.newsletter.service import Newsletter
+    from shared.platform.names import PARAM_NEWSLETTER_SETTINGS
 
     settings = json.loads(emulator.client("ssm").get_parameter(
         Name=PARAM_NEWSLETTER_SETTINGS)["Parameter"]["Value"])

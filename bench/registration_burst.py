@@ -57,7 +57,7 @@ def _check(runtime: LocalRuntime, session_id: str,
            answers: list[tuple[int, int, dict[str, Any]]]) -> dict[str, int]:
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.parameters import parameter
-    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+    from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
                                     parameter(PARAM_FORUMS_TABLE))
@@ -129,7 +129,7 @@ def stream_calls(*, filtered: bool) -> dict[str, Any]:
     from shared.forums.catalogue import Catalogue
     from shared.forums.registration.models import RegistrationForm
     from shared.forums.registration.service import Registrations
-    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+    from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     template = load_template()
     if not filtered:
@@ -185,7 +185,7 @@ def run() -> dict[str, Any]:
     from shared.forums.catalogue import Catalogue
     from shared.forums.registration.models import RegistrationForm
     from shared.forums.registration.service import Registrations
-    from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+    from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 
     runtime = LocalRuntime(load_template(), concurrency=4)
     runtime.start(load_demo=False)

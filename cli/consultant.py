@@ -138,7 +138,7 @@ def consultant_audit(days: int, reference: str | None) -> None:
 
     from cli.resources import advisory_store
     from shared.advisory.service import audit_trail
-    from shared.clock import utcnow
+    from shared.platform.clock import utcnow
 
     today = utcnow().date()
     entries = audit_trail(advisory_store(), today - timedelta(days=days - 1), today)
@@ -160,7 +160,7 @@ def consultant_backfill_addresses() -> None:
     from shared.adapters.parameters import parameter
     from shared.adapters.wiring import sealer
     from shared.advisory.service import backfill_address_keys
-    from shared.names import PARAM_ADVISORY_KEY
+    from shared.platform.names import PARAM_ADVISORY_KEY
 
     done, left = backfill_address_keys(advisory_store(), sealer(parameter(PARAM_ADVISORY_KEY)),
                                        advisory_lookup_secret())

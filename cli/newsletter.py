@@ -59,8 +59,8 @@ def newsletter_test(issue_id: str, recipients: tuple[str, ...]) -> None:
 def newsletter_approve(issue_id: str, send_at: str | None) -> None:
     """Approve ISSUE_ID: it goes out with the next scheduled send, or at --at."""
     from cli.resources import newsletter_editor
-    from shared.clock import utcnow
     from shared.newsletter.editor import send_time
+    from shared.platform.clock import utcnow
 
     try:
         send_time(send_at, utcnow())  # a time typed wrong is told before AWS is asked

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from shared.newsletter.service import Newsletter
     from shared.privacy.ports import Holder
     from shared.privacy.service import Privacy
-from shared.names import (
+from shared.platform.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_LOOKUP_SECRET,
     PARAM_ADVISORY_TABLE,
@@ -82,7 +82,7 @@ def newsletter() -> Newsletter:
     """The newsletter service with the settings the stack gave its functions."""
     import json
 
-    from shared.settings import NewsletterSettings
+    from shared.platform.settings import NewsletterSettings
 
     settings = NewsletterSettings.model_validate(
         json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS)))
@@ -93,7 +93,7 @@ def newsletter_editor() -> Editor:
     """The editor's flows with the settings the stack gave the newsletter's functions."""
     import json
 
-    from shared.settings import NewsletterEditorSettings
+    from shared.platform.settings import NewsletterEditorSettings
 
     return wiring.newsletter_editor(NewsletterEditorSettings.model_validate(
         json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))))
@@ -102,7 +102,7 @@ def newsletter_editor() -> Editor:
 def newsletter_store() -> DynamoNewsletterStore:
     import json
 
-    from shared.names import ENV_NEWSLETTER_TABLE
+    from shared.platform.names import ENV_NEWSLETTER_TABLE
 
     settings = json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
     return wiring.newsletter_store(settings[ENV_NEWSLETTER_TABLE])
@@ -113,7 +113,7 @@ def privacy(areas: tuple[str, ...]) -> Privacy:
     built, so each role needs only the rights of its own areas."""
     import json
 
-    from shared.names import ENV_NEWSLETTER_TABLE, ENV_SIGNING_SECRET
+    from shared.platform.names import ENV_NEWSLETTER_TABLE, ENV_SIGNING_SECRET
 
     newsletter_settings = (json.loads(_parameter(PARAM_NEWSLETTER_SETTINGS))
                            if "newsletter" in areas else {})

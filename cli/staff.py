@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from shared.names import PARAM_STAFF_USER_POOL, STAFF_GROUPS
+from shared.platform.names import PARAM_STAFF_USER_POOL, STAFF_GROUPS
 
 ROLE_NAMES = {"secretariat": "Sekretariatet", "editor": "Redaktøren",
               "consultant": "Lederkonsulenten", "privacy_officer": "Databeskyttelse"}

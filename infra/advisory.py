@@ -30,7 +30,7 @@ from infra.parts import (
     schedule,
     schedule_role,
 )
-from shared.names import (
+from shared.platform.names import (
     ENV_ADVISORY_KEY,
     ENV_ADVISORY_LOOKUP_SECRET,
     ENV_ADVISORY_RETENTION,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from infra.config import DeployConfig
 from infra.function import retention
-from shared.http import MAX_BODY_BYTES
+from shared.edge.http import MAX_BODY_BYTES
 
 STAGE = "prod"
 API_ROOT = "api"

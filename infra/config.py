@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared import defaults
+from shared.platform import defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_KEY = "leaders:config"
@@ -128,7 +128,7 @@ class DeployConfig(BaseModel):
     @field_validator("snap_start")
     @classmethod
     def _known_services(cls, services: tuple[str, ...]) -> tuple[str, ...]:
-        from shared import names
+        from shared.platform import names
 
         known = {v for k, v in vars(names).items() if k.startswith("SERVICE_")}
         unknown = sorted(set(services) - known)

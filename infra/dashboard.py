@@ -14,7 +14,7 @@ from constructs import Construct
 from infra.advisory import Advisory
 from infra.function import PythonFunction
 from infra.newsletter import Newsletter
-from shared.names import (
+from shared.platform.names import (
     METRICS_NAMESPACE,
     SERVICE_NEWSLETTER_API,
     SERVICE_NEWSLETTER_DISPATCH,

@@ -11,7 +11,7 @@ from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from infra.config import DeployConfig
-from shared.names import (
+from shared.platform.names import (
     ENV_CONFIGURATION_SET,
     ENV_CONTACT_EMAIL,
     ENV_SENDER_ADDRESS,

@@ -10,7 +10,7 @@ from constructs import Construct
 from infra.api import PublicApi
 from infra.function import FunctionRuntime, PythonFunction
 from infra.parts import capability_table
-from shared.names import (
+from shared.platform.names import (
     ENV_FORUMS_TABLE,
     INDEX_SESSIONS_BY_FORUM,
     PARAM_FORUMS_TABLE,

@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.assets import dependencies_layer_dir, function_code_dir
-from shared.names import METRICS_NAMESPACE
+from shared.platform.names import METRICS_NAMESPACE
 
 
 class FunctionRuntime(Construct):

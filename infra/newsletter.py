@@ -31,7 +31,7 @@ from infra.parts import (
     schedule,
     schedule_role,
 )
-from shared.names import (
+from shared.platform.names import (
     ENV_CONFIRM_INTERVAL,
     ENV_CONFIRM_QUEUE,
     ENV_MAX_SEND_RATE,

@@ -20,7 +20,7 @@ from infra.newsletter import Newsletter
 from infra.parts import capability_table, grant_items
 from infra.registrations import ForumRegistration
 from infra.staff import StaffConsole
-from shared.names import (
+from shared.platform.names import (
     ENV_FORUMS_TABLE,
     ENV_NEWSLETTER_SECRET,
     ENV_NEWSLETTER_TABLE,

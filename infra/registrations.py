@@ -27,7 +27,7 @@ from infra.parts import (
     schedule_role,
 )
 from shared.forums.registration.email_kinds import followed_records
-from shared.names import (
+from shared.platform.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
     ENV_REGISTRATION_LINK_HOURS,

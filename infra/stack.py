@@ -27,7 +27,7 @@ from infra.parts import schedule_dead_letters
 from infra.privacy import PrivacyRequests
 from infra.registrations import ForumRegistration
 from infra.staff import StaffConsole
-from shared.names import OUTPUT_API_URL, OUTPUT_DISTRIBUTION_DOMAIN, OUTPUT_SITE_URL
+from shared.platform.names import OUTPUT_API_URL, OUTPUT_DISTRIBUTION_DOMAIN, OUTPUT_SITE_URL
 
 # SES's reputation metrics are rates (0.05 is 5%); the alarms sound before AWS's review levels.
 REPUTATION_BOUNCE_ALARM = 0.04

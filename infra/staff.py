@@ -22,7 +22,7 @@ from infra.function import FunctionRuntime, PythonFunction
 from infra.pages import Pages, cognito_endpoint
 from infra.parts import grant_items
 from infra.registrations import ForumRegistration
-from shared.names import (
+from shared.platform.names import (
     ENV_CONTACT_EMAIL,
     ENV_FORUMS_TABLE,
     ENV_REGISTRATIONS_TABLE,

@@ -21,7 +21,7 @@ import jwt
 
 from local.emulator import Emulator
 from local.plan import Plan
-from shared.clock import Clock, utcnow
+from shared.platform.clock import Clock, utcnow
 
 # How API Gateway writes the token's times into the claims it passes on.
 TIME_CLAIMS = ("exp", "iat", "auth_time")

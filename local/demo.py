@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from shared.clock import COPENHAGEN
+from shared.platform.clock import COPENHAGEN
 
 FORUMS: list[dict[str, Any]] = [
     {

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from shared.names import ENV_PUBLIC_URL
+from shared.platform.names import ENV_PUBLIC_URL
 
 TITLE = "Ledere af ledere – public API"
 VERSION = "1.0.0"
@@ -41,7 +41,7 @@ def api_handlers(template: dict[str, Any]) -> list[tuple[str, dict[str, str], bo
 def document(template: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": TITLE, "version": VERSION},
                               "paths": {}, "components": {"schemas": {}}}
-    from shared.staff import openapi_security_schemes
+    from shared.edge.staff import openapi_security_schemes
 
     for module_name, environment, staff in api_handlers(template):
         for name, value in environment.items():

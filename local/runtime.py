@@ -20,7 +20,7 @@ from local.outbox import Outbox
 from local.plan import Plan, Schedule, UnsupportedResource, build_plan
 from local.synth import ROOT
 from shared.adapters.aws import reset_clients
-from shared.names import ENV_PUBLIC_URL
+from shared.platform.names import ENV_PUBLIC_URL
 
 STATE = ROOT / ".local"
 
@@ -128,7 +128,7 @@ class LocalRuntime:
         """The demo forums, imported as the secretariat imports a file."""
         from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
         from shared.forums.catalogue import Catalogue
-        from shared.names import PARAM_FORUMS_TABLE
+        from shared.platform.names import PARAM_FORUMS_TABLE
 
         ssm = emulator.client("ssm")
         table = ssm.get_parameter(Name=PARAM_FORUMS_TABLE)["Parameter"]["Value"]

@@ -15,7 +15,7 @@ from local.runtime import LocalRuntime
 from local.synth import ROOT
 from pages.site import build as build_site
 from pages.site import security_headers
-from shared.names import STAFF_CONFIG_PATH
+from shared.platform.names import STAFF_CONFIG_PATH
 
 
 class LocalServer(ThreadingHTTPServer):

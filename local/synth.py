@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.names import STACK_NAME
+from shared.platform.names import STACK_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "cdk.out"

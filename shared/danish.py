@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.clock import COPENHAGEN
+from shared.platform.clock import COPENHAGEN
 
 ROLE_NAMES = {
     "area_leader": "Områdeleder", "cluster_leader": "Klyngeleder",

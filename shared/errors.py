@@ -1,4 +1,5 @@
-"""Domain errors, each with the HTTP status it maps to (the mapping itself is in shared.http)."""
+"""Domain errors, each with the HTTP status it maps to (the mapping itself is in
+shared.edge.http)."""
 
 from __future__ import annotations
 

@@ -9,11 +9,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared import snapstart
 from shared.adapters.wiring import intake
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.reference import new_reference
-from shared.http import (
+from shared.edge.http import (
     BODY_REFUSALS,
     DOCUMENTED_ONLY,
     Body,
@@ -23,8 +22,9 @@ from shared.http import (
     json_response,
     responses,
 )
-from shared.observability import logger, metrics
-from shared.settings import AdvisorySettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import AdvisorySettings
 
 settings = AdvisorySettings()  # type: ignore[call-arg]
 app = create_resolver()
@@ -60,7 +60,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "sqs", "sesv2"),
                 steps=("shared.forms:prime",
                        "shared.email.render:prime",

@@ -9,11 +9,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import requeue
-from shared.clock import utcnow
-from shared.observability import logger, metrics
-from shared.settings import AdvisorySettings
+from shared.platform import snapstart
+from shared.platform.clock import utcnow
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import AdvisorySettings
 
 settings = AdvisorySettings()  # type: ignore[call-arg]
 
@@ -32,5 +32,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return {"requeued": requeued, "oldest_waiting_hours": oldest}
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: requeue(settings),))

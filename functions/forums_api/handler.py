@@ -8,13 +8,13 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import catalogue_service
+from shared.edge.http import create_resolver, responses
 from shared.errors import NotFound
 from shared.forums.models import SLUG, ForumList, ForumView
-from shared.http import create_resolver, responses
-from shared.observability import logger, metrics
-from shared.settings import ForumsApiSettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import ForumsApiSettings
 
 settings = ForumsApiSettings()  # type: ignore[call-arg]
 catalogue = catalogue_service(settings.forums_table_name)
@@ -39,5 +39,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb",))

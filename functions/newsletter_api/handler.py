@@ -9,10 +9,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared import snapstart
 from shared.adapters.wiring import newsletter
-from shared.errors import InvalidLink
-from shared.http import (
+from shared.edge.http import (
     BODY_REFUSALS,
     DOCUMENTED_ONLY,
     Body,
@@ -24,10 +22,12 @@ from shared.http import (
     responses,
     see_other,
 )
+from shared.errors import InvalidLink
 from shared.links import page_link
 from shared.newsletter.models import SubscriptionForm
-from shared.observability import logger, metrics
-from shared.settings import NewsletterSettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
 app = create_resolver()
@@ -90,5 +90,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager", "sqs"), steps=("shared.forms:prime",))

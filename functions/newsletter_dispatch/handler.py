@@ -10,12 +10,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import newsletter
 from shared.newsletter.models import Issue
 from shared.newsletter.service import DispatchRun
-from shared.observability import logger, metrics
-from shared.settings import NewsletterSettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
 
@@ -51,5 +51,5 @@ def _ids(issues: list[Issue]) -> list[str]:
     return [issue.id for issue in issues]
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager", "sqs"))

@@ -15,10 +15,10 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import newsletter
-from shared.observability import logger, metrics
-from shared.settings import NewsletterSettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -59,5 +59,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
                                     context=context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager"))

@@ -16,12 +16,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import notifier, registration_store
 from shared.forums.registration.email_kinds import EmailKind
 from shared.forums.registration.models import Submission
-from shared.observability import logger, metrics
-from shared.settings import RegistrationSettings
+from shared.platform import snapstart
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -56,7 +56,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
                                     context=context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager", "sesv2"),
                 steps=("shared.email.render:prime",
                        "shared.forums.calendar:prime"))

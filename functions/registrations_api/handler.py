@@ -11,18 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared import snapstart
 from shared.adapters.wiring import catalogue_store, registrations
-from shared.clock import to_copenhagen
-from shared.errors import InvalidLink
-from shared.forums.registration.models import (
-    DetailCorrections,
-    Received,
-    RegistrationAnswer,
-    RegistrationForm,
-    Submission,
-)
-from shared.http import (
+from shared.edge.http import (
     BODY_REFUSALS,
     Body,
     IdempotencyKey,
@@ -33,8 +23,18 @@ from shared.http import (
     json_response,
     responses,
 )
-from shared.observability import logger, metrics
-from shared.settings import RegistrationSettings
+from shared.errors import InvalidLink
+from shared.forums.registration.models import (
+    DetailCorrections,
+    Received,
+    RegistrationAnswer,
+    RegistrationForm,
+    Submission,
+)
+from shared.platform import snapstart
+from shared.platform.clock import to_copenhagen
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
 app = create_resolver()
@@ -186,5 +186,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.forms:prime",))

@@ -9,14 +9,14 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import snapstart
 from shared.adapters.wiring import catalogue_store, notifier, registration_store
-from shared.clock import utcnow
 from shared.forums.registration.email_kinds import EmailKind
 from shared.forums.registration.models import Status
 from shared.forums.registration.service import reminder_window
-from shared.observability import logger, metrics
-from shared.settings import RegistrationSettings
+from shared.platform import snapstart
+from shared.platform.clock import utcnow
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import RegistrationSettings
 
 settings = RegistrationSettings()  # type: ignore[call-arg]
 
@@ -47,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     return {"sent": sent}
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager", "sesv2"),
                 steps=("shared.email.render:prime",
                        "shared.forums.calendar:prime"))

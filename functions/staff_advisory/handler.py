@@ -18,7 +18,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared import snapstart
 from shared.adapters.wiring import advisory_holder, privacy
 from shared.adapters.wiring import desk as build_desk
 from shared.advisory.mail import KIND_TEXT
@@ -32,15 +31,16 @@ from shared.advisory.models import (
 )
 from shared.advisory.reference import PATTERN
 from shared.advisory.service import Desk
-from shared.clock import iso_copenhagen, utcnow
+from shared.edge.http import BODY_REFUSALS, Body, create_resolver, staff_responses
+from shared.edge.privacy_routes import add_request_routes
+from shared.edge.staff import SECURITY
+from shared.edge.staff import caller as staff_caller
 from shared.errors import FieldError, InvalidInput
 from shared.forms import OptionalMultiLine
-from shared.http import BODY_REFUSALS, Body, create_resolver
-from shared.observability import logger, metrics
-from shared.privacy_models import add_request_routes
-from shared.settings import StaffAdvisorySettings
-from shared.staff import SECURITY, staff_responses
-from shared.staff import caller as staff_caller
+from shared.platform import snapstart
+from shared.platform.clock import iso_copenhagen, utcnow
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import StaffAdvisorySettings
 
 if TYPE_CHECKING:
     from shared.privacy.service import Privacy
@@ -244,7 +244,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "sqs"),
                 steps=("shared.forms:prime",
                        "shared.adapters.sealing:prime"))

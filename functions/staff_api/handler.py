@@ -11,26 +11,27 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared import snapstart
 from shared.adapters import wiring
-from shared.clock import iso_copenhagen, utcnow
-from shared.errors import NotFound
-from shared.forums.catalogue import CancelReason
-from shared.forums.models import SLUG, Session
-from shared.forums.registration.secretariat import Secretariat
-from shared.http import (
+from shared.edge.http import (
     BODY_REFUSALS,
     Body,
     Query,
     Response,
     create_resolver,
     json_response,
+    staff_responses,
 )
-from shared.observability import logger, metrics
+from shared.edge.staff import SECURITY, StaffUser
+from shared.edge.staff import caller as staff_caller
+from shared.errors import NotFound
+from shared.forums.catalogue import CancelReason
+from shared.forums.models import SLUG, Session
+from shared.forums.registration.secretariat import Secretariat
+from shared.platform import snapstart
+from shared.platform.clock import iso_copenhagen, utcnow
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import StaffApiSettings
 from shared.roles import Audience
-from shared.settings import StaffApiSettings
-from shared.staff import SECURITY, StaffUser, staff_responses
-from shared.staff import caller as staff_caller
 
 settings = StaffApiSettings()  # type: ignore[call-arg]
 catalogue_store = wiring.catalogue_store(settings.forums_table_name)
@@ -268,5 +269,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb",), steps=("shared.forms:prime",))

@@ -14,15 +14,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared import snapstart
 from shared.adapters.wiring import newsletter_editor
-from shared.clock import iso_copenhagen
-from shared.http import BODY_REFUSALS, Body, create_resolver
+from shared.edge.http import BODY_REFUSALS, Body, create_resolver, staff_responses
+from shared.edge.staff import SECURITY, StaffUser
+from shared.edge.staff import caller as staff_caller
 from shared.newsletter.models import Approval, DraftText, Issue
-from shared.observability import logger, metrics
-from shared.settings import NewsletterEditorSettings
-from shared.staff import SECURITY, StaffUser, staff_responses
-from shared.staff import caller as staff_caller
+from shared.platform import snapstart
+from shared.platform.clock import iso_copenhagen
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import NewsletterEditorSettings
 
 GROUP = "editor"
 editor = newsletter_editor(NewsletterEditorSettings())  # type: ignore[call-arg]
@@ -178,5 +178,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "sesv2"), steps=("shared.email.render:prime",))

@@ -16,17 +16,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared import snapstart
 from shared.adapters.wiring import audit_log, privacy, registration_store, signing_secret
-from shared.clock import iso_copenhagen
-from shared.http import create_resolver
-from shared.observability import logger, metrics
+from shared.edge.http import create_resolver, staff_responses
+from shared.edge.privacy_routes import add_request_routes
+from shared.edge.staff import SECURITY, caller
+from shared.platform import snapstart
+from shared.platform.clock import iso_copenhagen
+from shared.platform.observability import logger, metrics
+from shared.platform.settings import StaffPrivacySettings
 from shared.privacy.holders import NotPermitted
 from shared.privacy.models import ADVISORY_BY_CONSULTANT
 from shared.privacy.service import Privacy
-from shared.privacy_models import add_request_routes
-from shared.settings import StaffPrivacySettings
-from shared.staff import SECURITY, caller, staff_responses
 
 GROUP = "privacy_officer"
 # The audit trail shows this many of the newest requests.
@@ -91,5 +91,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 
 
-# Loaded before a SnapStart snapshot (see shared/snapstart.py); on first use without it.
+# Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
 snapstart.prime(clients=("dynamodb", "secretsmanager"), steps=("shared.forms:prime",))

@@ -4,7 +4,7 @@ same namespace the functions' EMF metrics use."""
 from __future__ import annotations
 
 from shared.adapters.aws import client
-from shared.names import METRICS_NAMESPACE
+from shared.platform.names import METRICS_NAMESPACE
 
 
 class CloudWatchCounter:

@@ -32,8 +32,12 @@ from shared.advisory.models import (
     Status,
 )
 from shared.advisory.ports import ReferenceTaken
-from shared.names import INDEX_FINISHED_REQUESTS, INDEX_OPEN_REQUESTS, INDEX_REQUESTS_BY_ADDRESS
-from shared.observability import logger
+from shared.platform.names import (
+    INDEX_FINISHED_REQUESTS,
+    INDEX_OPEN_REQUESTS,
+    INDEX_REQUESTS_BY_ADDRESS,
+)
+from shared.platform.observability import logger
 
 Read = TypeVar("Read", AdvisoryRequest, OpenRequest)
 

@@ -14,7 +14,7 @@ from shared.adapters.aws import DynamoTable
 from shared.errors import Conflict, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
-from shared.names import INDEX_SESSIONS_BY_FORUM
+from shared.platform.names import INDEX_SESSIONS_BY_FORUM
 from shared.roles import Audience
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
-from shared.clock import utcnow
+from shared.platform.clock import utcnow
 
 
 class DynamoLedger(DynamoTable):

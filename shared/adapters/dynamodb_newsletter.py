@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
-from shared.names import INDEX_ACTIVE_SUBSCRIBERS, INDEX_ISSUES, ISSUE_LIST
 from shared.newsletter.models import (
     LEFT_KEPT_DAYS,
     DeliveryStatus,
@@ -25,6 +24,7 @@ from shared.newsletter.models import (
     SubscriberStatus,
 )
 from shared.newsletter.ports import Entry
+from shared.platform.names import INDEX_ACTIVE_SUBSCRIBERS, INDEX_ISSUES, ISSUE_LIST
 from shared.roles import Role
 
 

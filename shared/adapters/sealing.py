@@ -35,6 +35,6 @@ class KmsSealer:
 def prime() -> None:
     """Loads the Encryption SDK's modules (with `cryptography`), done before a SnapStart
     snapshot; the provider and its KMS client are made after the restore, as clients are
-    (see shared/snapstart.py)."""
+    (see shared/platform/snapstart.py)."""
     import aws_lambda_powertools.utilities.data_masking
     import aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk  # noqa: F401

@@ -14,7 +14,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
-from shared.clock import utcnow
+from shared.platform.clock import utcnow
 
 # Each capability's modules load when its service is first built, so a function imports
 # only what it uses (cold starts).
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from shared.advisory.mail import Consultant
     from shared.advisory.ports import AdvisoryStore, Counter, Sealer, WorkQueue
     from shared.advisory.service import Desk, Intake, Requeue
-    from shared.clock import Clock
     from shared.email import Sender
     from shared.forums.catalogue import Catalogue
     from shared.forums.registration.mail import Notifier
@@ -40,6 +39,13 @@ if TYPE_CHECKING:
     from shared.newsletter.ports import ConfirmationRequests, Mail, NewsletterStore
     from shared.newsletter.ports import WorkQueue as SendQueue
     from shared.newsletter.service import Newsletter
+    from shared.platform.clock import Clock
+    from shared.platform.settings import (
+        AdvisorySettings,
+        NewsletterEditorSettings,
+        NewsletterSettings,
+        RegistrationSettings,
+    )
     from shared.privacy.ports import (
         AdvisoryRecords,
         AuditLog,
@@ -49,12 +55,6 @@ if TYPE_CHECKING:
         Opener,
     )
     from shared.privacy.service import Privacy
-    from shared.settings import (
-        AdvisorySettings,
-        NewsletterEditorSettings,
-        NewsletterSettings,
-        RegistrationSettings,
-    )
 
 
 @cache

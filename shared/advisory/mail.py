@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared import defaults
 from shared.advisory.models import AdvisoryRequest, Kind
 from shared.email import Sender
 from shared.email.render import mime, render
+from shared.platform import defaults
 
 KIND_TEXT = {Kind.CONVERSATION: "fortrolig samtale / sparring",
              Kind.IDEA: "idé eller problem til rekrutteringsprojektet",

@@ -33,8 +33,8 @@ from shared.advisory.ports import (
     WorkQueue,
 )
 from shared.advisory.reference import new_reference
-from shared.clock import Clock, utcnow
 from shared.errors import Conflict, NotFound
+from shared.platform.clock import Clock, utcnow
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 
 # SQS keeps a message at most 14 days; a request still waiting after this is queued again.

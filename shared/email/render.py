@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shared.clock import utcnow
-from shared.names import ENV_CONTACT_EMAIL
-from shared.observability import logger
+from shared.platform.clock import utcnow
+from shared.platform.names import ENV_CONTACT_EMAIL
+from shared.platform.observability import logger
 
 if TYPE_CHECKING:
     from jinja2 import Environment

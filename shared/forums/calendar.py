@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from shared.clock import to_copenhagen, utcnow
 from shared.forums.models import Session
+from shared.platform.clock import to_copenhagen, utcnow
 
 if TYPE_CHECKING:
     from icalendar import Calendar

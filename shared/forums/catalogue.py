@@ -8,10 +8,10 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from shared.clock import Clock, utcnow
 from shared.errors import FieldError, InvalidInput, NotFound
 from shared.forms import MultiLine
 from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
+from shared.platform.clock import Clock, utcnow
 from shared.roles import Audience
 from shared.validation import field_errors
 

@@ -7,9 +7,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from shared.clock import COPENHAGEN
 from shared.forms import MultiLine, SingleLine
 from shared.forums.models import SLUG, Forum, Session
+from shared.platform.clock import COPENHAGEN
 from shared.roles import Audience
 from shared.validation import DanishValueError
 

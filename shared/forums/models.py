@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.clock import iso_copenhagen
+from shared.platform.clock import iso_copenhagen
 from shared.roles import Audience
 
 SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"

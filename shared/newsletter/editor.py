@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from shared.clock import Clock, utcnow
 from shared.danish import TIME_FORMAT, DanishTimeError, danish_time, parse_danish_time
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.links import Links
@@ -30,6 +29,7 @@ from shared.newsletter.models import (
     SubscriberStatus,
 )
 from shared.newsletter.schedule import RecurringSchedule
+from shared.platform.clock import Clock, utcnow
 from shared.roles import Role
 from shared.validation import field_errors
 

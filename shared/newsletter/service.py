@@ -28,11 +28,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.clock import Clock, utcnow
 from shared.errors import InvalidLink, NotFound
 from shared.forms import mailbox_key, normalise_email
 from shared.links import Links
-from shared.names import JOB_NEWSLETTER_DUE, JOB_NEWSLETTER_SCHEDULED
 from shared.newsletter.models import (
     DeliveryStatus,
     Issue,
@@ -52,7 +50,9 @@ from shared.newsletter.ports import (
     WorkQueue,
 )
 from shared.newsletter.schedule import due_by_own_time, waiting_for_schedule
-from shared.observability import logger
+from shared.platform.clock import Clock, utcnow
+from shared.platform.names import JOB_NEWSLETTER_DUE, JOB_NEWSLETTER_SCHEDULED
+from shared.platform.observability import logger
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
 from shared.tokens import InvalidToken, derive_id, sign, verify
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shared.clock import Clock, utcnow
 from shared.forms import normalise_email
+from shared.platform.clock import Clock, utcnow
 from shared.privacy.models import ErasureInterrupted, Held, Report, Unreadable
 from shared.privacy.ports import AuditLog, Holder
 

@@ -20,8 +20,8 @@ from tests.browser.conftest import (
     serious_violations,
     sign_in,
 )
-from tests.browser.test_staff_advisory import send_request
 from tests.e2e.conftest import Running
+from tests.support.advisory_pages import send_request
 
 pytestmark = pytest.mark.e2e
 

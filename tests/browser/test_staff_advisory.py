@@ -13,30 +13,11 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import axe_at_both_widths, demo_users, sign_in
 from tests.e2e.conftest import Running
+from tests.support.advisory_pages import EMAIL, MESSAGE, NAME, NOTE, TOPIC, send_request
 
 pytestmark = pytest.mark.e2e
-NAME, EMAIL, TOPIC = "Inger Christensen", "inger@example.dk", "Ny klyngestruktur"
-MESSAGE = "Vi skal lægge <b>to</b> klynger sammen.\nHvordan griber jeg det an?"
-NOTE = "Ringede til Inger; opfølgning om to uger."
 
 
-def send_request(runtime: Running, page: Page) -> str:
-    """The public form, as a leader fills it in; the reference it answers with."""
-    runtime.remember(NAME, EMAIL, TOPIC, MESSAGE, "Hvordan griber jeg det an?", NOTE)
-    page.goto(runtime.url + "/lederkonsulent.html")
-    page.get_by_label(re.compile("fortrolig samtale")).check()
-    page.get_by_label(re.compile("^Navn")).fill(NAME)
-    page.get_by_label(re.compile("^E-mail")).fill(EMAIL)
-    page.get_by_label("Emne", exact=True).fill(TOPIC)
-    page.get_by_label(re.compile("^Din besked")).fill(MESSAGE)
-    page.get_by_label(re.compile("^Det haster")).check()
-    page.get_by_label(re.compile("^Jeg accepterer")).check()
-    page.get_by_role("button", name="Send til lederkonsulenten").click()
-    result = page.locator("#resultat")
-    expect(result).to_contain_text(re.compile(r"LR-\w{4}-\w{2}"))
-    found = re.search(r"LR-\w{4}-\w{2}", result.inner_text())
-    assert found
-    return found.group(0)
 
 
 def test_the_consultant_takes_reads_notes_finishes_and_finds_it_in_the_history(

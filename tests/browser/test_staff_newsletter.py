@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
-from shared.clock import COPENHAGEN
 from shared.danish import danish_time
+from shared.platform.clock import COPENHAGEN
 from tests.browser.conftest import axe_at_both_widths, demo_users, sign_in
 from tests.e2e.conftest import Running
 

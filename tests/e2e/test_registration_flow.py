@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shared.clock import COPENHAGEN
+from shared.platform.clock import COPENHAGEN
 from tests.e2e.conftest import Running
 from tests.fixtures.links import link_token
 

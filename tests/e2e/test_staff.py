@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from shared.names import STAFF_GROUPS
+from shared.platform.names import STAFF_GROUPS
 from tests.e2e.conftest import Running
 from tests.support.staff import totp_code
 

@@ -20,8 +20,8 @@ from infra.config import cdk_context, eu_regions_with_every_service, load_config
 from infra.pages import VIEWER_ADDRESS_FUNCTION
 from local.plan import build_plan
 from local.synth import ROOT
-from shared import names
-from shared.names import ENV_PUBLIC_URL, STACK_NAME
+from shared.platform import names
+from shared.platform.names import ENV_PUBLIC_URL, STACK_NAME
 from tests.infra.template import invoked_function
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f8e6d4c-1b2a-4c3d-9e8f-123456789abc"

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import aws_s3 as s3
 
 from app import build_app
-from shared.names import STACK_NAME
+from shared.platform.names import STACK_NAME
 
 
 def test_an_unacknowledged_finding_stops_synthesis(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from infra.advisory import CONSULTANT_ROUTES
 from local.plan import build_plan
-from shared.names import ENV_PRIVACY_AUDIT_TABLE
+from shared.platform.names import ENV_PRIVACY_AUDIT_TABLE
 from tests.infra.template import get_atts, resources
 
 HANDLER = "functions.staff_advisory.handler.lambda_handler"

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
-from shared.names import (
+from shared.platform.names import (
     INDEX_ISSUES,
     ISSUE_LIST,
     JOB_NEWSLETTER_DUE,

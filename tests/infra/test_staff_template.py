@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from local.plan import build_plan
-from shared.names import (
+from shared.platform.names import (
     OUTPUT_STAFF_CLIENT,
     OUTPUT_STAFF_USER_POOL,
     PARAM_STAFF_USER_POOL,

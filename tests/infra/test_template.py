@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from local.synth import OUT, ROOT
-from shared.names import PARAM_FORUMS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE
 
 
 @pytest.fixture(scope="module")
@@ -465,7 +465,7 @@ def test_the_advisory_intake_puts_and_reads_only_resubmission_records(
 def test_advisory_requests_are_found_by_the_keyed_hash_of_the_address(
     template: dict[str, Any],
 ) -> None:
-    from shared.names import INDEX_REQUESTS_BY_ADDRESS
+    from shared.platform.names import INDEX_REQUESTS_BY_ADDRESS
 
     table = next(t for k, t in resources(template, "AWS::DynamoDB::Table").items()
                  if k.startswith("AdvisoryTable"))

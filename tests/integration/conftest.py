@@ -23,7 +23,7 @@ from local.functions import LocalContext
 from local.gateway import Gateway
 from local.plan import Plan
 from shared.adapters.aws import reset_clients
-from shared.names import STAFF_GROUPS
+from shared.platform.names import STAFF_GROUPS
 
 
 class Api:

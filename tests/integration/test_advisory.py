@@ -26,7 +26,7 @@ from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
 from shared.advisory.reference import PATTERN
 from shared.advisory.service import Desk, Intake
-from shared.names import (
+from shared.platform.names import (
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,
     PARAM_URGENT_QUEUE,

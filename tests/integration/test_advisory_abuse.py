@@ -33,7 +33,7 @@ from shared.advisory.lookup import address_key
 from shared.advisory.models import AdvisoryForm, Kind
 from shared.advisory.reference import ALPHABET
 from shared.advisory.service import REQUEUE_AFTER, Desk, Intake, Requeue, dedup_key
-from shared.names import PARAM_ADVISORY_TABLE
+from shared.platform.names import PARAM_ADVISORY_TABLE
 from shared.privacy.holders import AdvisoryHolder
 from tests.integration.conftest import Api
 from tests.support.advisory_emulator import (  # noqa: F401 (fixtures)

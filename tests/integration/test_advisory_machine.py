@@ -14,7 +14,7 @@ from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
-from shared.names import (
+from shared.platform.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,

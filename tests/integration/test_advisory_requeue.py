@@ -20,7 +20,7 @@ from shared.adapters.sealing import KmsSealer
 from shared.adapters.sqs_work_queue import SqsWorkQueue
 from shared.advisory.models import AdvisoryForm
 from shared.advisory.service import Desk, Intake
-from shared.names import (
+from shared.platform.names import (
     PARAM_ADVISORY_KEY,
     PARAM_ADVISORY_TABLE,
     PARAM_NORMAL_QUEUE,

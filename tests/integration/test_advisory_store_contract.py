@@ -25,7 +25,7 @@ from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.advisory.models import AdvisoryRequest, AuditAction, AuditEntry, Kind, Status
 from shared.advisory.ports import ReferenceTaken
-from shared.names import PARAM_ADVISORY_TABLE
+from shared.platform.names import PARAM_ADVISORY_TABLE
 from tests.support.advisory import MemoryAdvisoryStore
 
 NOW = datetime.now(UTC).replace(microsecond=250000)

@@ -23,7 +23,7 @@ from shared.errors import InvalidInput
 from shared.forums.catalogue import Catalogue
 from shared.forums.registration.models import RegistrationForm
 from shared.forums.registration.service import Registrations
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api, bearer
 
 WRITES = {"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"}

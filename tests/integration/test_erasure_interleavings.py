@@ -42,7 +42,9 @@ from shared.errors import InvalidLink
 from shared.forums.registration.models import Status
 from shared.forums.registration.service import Registrations
 from shared.links import Links
-from shared.names import (
+from shared.newsletter.models import SubscriberStatus, SubscriptionForm
+from shared.newsletter.service import CONFIRM, Newsletter, subscriber_id
+from shared.platform.names import (
     ENV_NEWSLETTER_TABLE,
     ENV_SIGNING_SECRET,
     PARAM_ADVISORY_KEY,
@@ -51,12 +53,10 @@ from shared.names import (
     PARAM_NEWSLETTER_SETTINGS,
     PARAM_REGISTRATIONS_TABLE,
 )
-from shared.newsletter.models import SubscriberStatus, SubscriptionForm
-from shared.newsletter.service import CONFIRM, Newsletter, subscriber_id
 from shared.privacy.holders import AdvisoryHolder, ForumsHolder, NewsletterHolder
 from shared.tokens import sign
-from tests.integration.test_registration import SECRET, form, new_session, register
 from tests.support.advisory_emulator import lookup_secret
+from tests.support.registration_emulator import SECRET, form, new_session, register
 
 _people = itertools.count()
 

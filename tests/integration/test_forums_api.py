@@ -11,7 +11,7 @@ from local.emulator import Emulator
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.parameters import parameter
 from shared.forums.catalogue import Catalogue
-from shared.names import PARAM_FORUMS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE
 from tests.integration.conftest import Api
 
 

@@ -21,9 +21,9 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.parameters import parameter
 from shared.errors import InvalidInput
 from shared.forums.catalogue import Catalogue
-from shared.names import PARAM_FORUMS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE
 from tests.integration.conftest import Api, bearer
-from tests.integration.test_staff_api import session_fixture
+from tests.support.registration_emulator import session_fixture
 
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 CONTROL = "\x00\x07\x1b\x7f\x9b"

@@ -19,9 +19,9 @@ from local.emulator import Emulator
 from local.functions import LocalContext
 from local.plan import Plan
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
-from shared.names import SCHEDULE_NEWSLETTER, SCHEDULE_NEWSLETTER_DUE
 from shared.newsletter.editor import draft
 from shared.newsletter.models import IssueStatus
+from shared.platform.names import SCHEDULE_NEWSLETTER, SCHEDULE_NEWSLETTER_DUE
 from tests.integration.conftest import Api, bearer
 from tests.support.newsletter_emulator import consume, service, subscribe_confirmed
 from tests.support.newsletter_emulator import settings as newsletter_settings

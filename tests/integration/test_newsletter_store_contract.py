@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.adapters.parameters import parameter
-from shared.names import PARAM_NEWSLETTER_SETTINGS
 from shared.newsletter.models import (
     LEFT_KEPT_DAYS,
     DeliveryStatus,
@@ -33,6 +32,7 @@ from shared.newsletter.models import (
     SubscriberStatus,
 )
 from shared.newsletter.ports import NewsletterStore
+from shared.platform.names import PARAM_NEWSLETTER_SETTINGS
 from shared.roles import Role
 from tests.support.newsletter import MemoryNewsletterStore
 

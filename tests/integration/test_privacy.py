@@ -21,15 +21,15 @@ from shared.adapters.parameters import parameter
 from shared.forums.registration.mail import email_kind
 from shared.forums.registration.models import CancelledBy, Registration, Status
 from shared.forums.registration.service import Registrations
-from shared.names import PARAM_ADVISORY_TABLE
 from shared.newsletter.models import Issue, IssueStatus, SubscriptionForm
+from shared.platform.names import PARAM_ADVISORY_TABLE
 from shared.privacy.holders import AdvisoryHolder, ForumsHolder, NotPermitted
 from shared.privacy.models import Report
 from shared.privacy.service import Privacy
 from tests.integration.conftest import Api
-from tests.integration.test_registration import new_session
 from tests.support.newsletter_emulator import subscribe_confirmed
 from tests.support.privacy_emulator import every_item, register, registration_form
+from tests.support.registration_emulator import new_session
 
 ANNE = {"name": "Anne Privatsen", "email": "Anne.Privat@example.dk", "phone": "+4540112233",
         "workplace": "Hjørring Kommune", "member_number": "55501", "needs": "Glutenfri kost"}
@@ -212,8 +212,7 @@ def test_export_holds_the_emails_sent_and_the_consultants_audit_of_the_requests(
     gate) and who of the consultants took, viewed or exported their requests, when."""
     from cli.resources import advisory_store
     from shared.advisory.models import AuditAction, AuditEntry
-    from tests.integration.test_registration_flow import Mail, body, deliver
-    from tests.integration.test_registration_flow import register as register_by_link
+    from tests.support.registration_emulator import Mail, body, deliver, register_by_link
 
     mail = Mail(emulator)
     session = new_session(capacity=2)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_privacy import DynamoAuditLog
 from shared.adapters.parameters import parameter
-from shared.names import PARAM_PRIVACY_AUDIT_TABLE
+from shared.platform.names import PARAM_PRIVACY_AUDIT_TABLE
 from shared.privacy.models import Report
 from tests.support.privacy import MemoryAuditLog
 

@@ -3,7 +3,6 @@ waiting list, cancellation, and the refusals that come before anything is stored
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -20,15 +19,14 @@ from shared.adapters.parameters import parameter
 from shared.errors import Conflict, DomainError, NotFound
 from shared.forums.catalogue import Catalogue
 from shared.forums.models import SessionStatus
-from shared.forums.registration.models import RegistrationAnswer, RegistrationForm, Status
+from shared.forums.registration.models import RegistrationAnswer, Status
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 from shared.tokens import sign
-
-SECRET = b"test-secret"
-_ids = itertools.count()
+from tests.support.registration_emulator import SECRET, form, new_session, register
+from tests.support.registration_emulator import items as _items
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +44,10 @@ def secretariat(store: DynamoRegistrationStore) -> Secretariat:
     return Secretariat(store, DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)))
 
 
-def register(service: Registrations, registration_form: RegistrationForm,
-             key: str | None = None) -> RegistrationAnswer:
-    """Submit the form and press the link the owner was mailed."""
-    return service.confirm_by_token(
-        service.confirm_token(service.submit(registration_form, key)))
 
 
-def new_session(capacity: int, *, audience: str = "leaders_of_leaders", status: str = "open",
-                deadline_in: timedelta = timedelta(days=20)) -> str:
-    """A fresh session (its own id, so tests do not share seats)."""
-    number = next(_ids)
-    starts = datetime.now(UTC) + timedelta(days=30)
-    Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))).import_file({"forums": [{
-        "id": f"test-forum-{number}", "title": "Testforum", "audience": audience,
-        "sessions": [{
-            "id": f"test-session-{number}", "city": "Vejle", "venue": "Spinderihallerne",
-            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=5)).isoformat(),
-            "registration_deadline": (datetime.now(UTC) + deadline_in).isoformat(),
-            "capacity": capacity, "status": status,
-        }],
-    }]})
-    return f"test-session-{number}"
 
 
-def form(session_id: str, who: int | str, role: str = "area_leader") -> RegistrationForm:
-    return RegistrationForm(session_id=session_id, name=f"Deltager {who}",
-                            email=f"deltager{who}@example.dk", role=role, workplace="Vejle Kommune",
-                            member_number="123" if role != "administration" else None,
-                            consent=True)
 
 
 def test_two_hundred_racing_confirmations_never_overbook(service: Registrations,
@@ -384,9 +357,3 @@ def _reimport(session: str, capacity: int, status: str = "open") -> None:
                       "capacity": capacity, "status": status}]}]})
 
 
-def _items(emulator: Emulator, session: str) -> list[dict[str, Any]]:
-    found = emulator.client("dynamodb").query(
-        TableName=parameter(PARAM_REGISTRATIONS_TABLE), ConsistentRead=True,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"SESSION#{session}"}})
-    return list(found["Items"])

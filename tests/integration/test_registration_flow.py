@@ -6,92 +6,29 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from datetime import UTC, datetime, timedelta
-from email import message_from_string, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from moto.ses.models import ses_backends
 
-from local.emulator import ACCOUNT, Emulator
+from local.emulator import Emulator
 from local.functions import LocalContext
 from shared.adapters.parameters import parameter
-from shared.names import PARAM_REGISTRATIONS_TABLE
-from tests.fixtures.links import link_token
+from shared.platform.names import PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api
-from tests.integration.test_registration import new_session
-
-REGISTER = "/api/registrations"
-CONFIRM = "/api/registrations/confirm"
-
-
-def body(session_id: str, who: str, **changes: Any) -> dict[str, Any]:
-    return {"session_id": session_id, "name": f"Deltager {who}", "email": f"{who}@example.dk",
-            "phone": "+4520304050", "role": "district_leader", "workplace": "Vejle Kommune",
-            "member_number": "98765", "needs": "Vegetar", "consent": True, "website": "",
-            **changes}
-
-
-class Mail:
-    """The emulator's SES outbox and the registrations stream, read incrementally."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self.emulator = emulator
-        self.seen = len(self.sent())
-        self.held: list[EmailMessage] = []
-        streams = emulator.client("dynamodbstreams")
-        table = parameter(PARAM_REGISTRATIONS_TABLE)
-        arn = emulator.client("dynamodb").describe_table(TableName=table)["Table"][
-            "LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-        self.iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                                   ShardIteratorType="LATEST")["ShardIterator"]
-        self.streams = streams
-        self.arn = arn
-
-    def sent(self) -> list[Any]:
-        return list(ses_backends[ACCOUNT][self.emulator.region].sent_messages)
-
-    def changes(self) -> list[dict[str, Any]]:
-        page = self.streams.get_records(ShardIterator=self.iterator)
-        self.iterator = page["NextShardIterator"]
-        return [{**r, "eventSourceARN": self.arn} for r in page["Records"]]
-
-    def new_messages(self) -> list[EmailMessage]:
-        sent = self.sent()
-        fresh, self.seen = sent[self.seen:], len(sent)
-        held, self.held = self.held, []
-        return held + [message_from_string(m.raw_data, policy=policy.default)  # type: ignore[misc]
-                       for m in fresh]
-
-    def take(self, to: str, subject: str) -> EmailMessage:
-        """The one new message to `to` whose subject starts so; the others stay new."""
-        messages = self.new_messages()
-        (found,) = [m for m in messages
-                    if m["To"] == to and str(m["Subject"]).startswith(subject)]
-        self.held = [m for m in messages if m is not found]
-        return found
-
-
-def deliver(api: Api, records: list[dict[str, Any]]) -> dict[str, Any]:
-    events = api.handler(next(f for f, s in api.plan.functions.items()
-                              if s.handler.startswith("functions.registration_events")))
-    return dict(events({"Records": records}, LocalContext("events", 512, 30, "eu-north-1")))
-
-
-def text_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def token_in(message: EmailMessage) -> str:
-    link = re.search(r"https?://\S+token=\S+", text_of(message))
-    assert link is not None
-    return link_token(link.group(0))
+from tests.support.registration_emulator import (
+    CONFIRM,
+    RECEIVED,
+    REGISTER,
+    Mail,
+    body,
+    deliver,
+    new_session,
+    text_of,
+    token_in,
+)
+from tests.support.registration_emulator import register_by_link as register
 
 
 @pytest.fixture
@@ -99,22 +36,10 @@ def mail(emulator: Emulator) -> Mail:
     return Mail(emulator)
 
 
-RECEIVED = (202, {"status": "received"})
 
 
-def confirm_link(api: Api, mail: Mail, to: str) -> str:
-    """Deliver the stream to the email consumer; the token of the confirmation link sent."""
-    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
-    return token_in(mail.take(to, "Bekræft din tilmelding"))
 
 
-def register(api: Api, mail: Mail, registration: dict[str, Any]) -> dict[str, Any]:
-    """Submit, then press the link from the email as the owner does."""
-    assert api.request("POST", REGISTER, registration) == RECEIVED
-    token = confirm_link(api, mail, registration["email"])
-    status, answer = api.request("POST", CONFIRM, {"token": token})
-    assert status == 200
-    return dict(answer)
 
 
 def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail: Mail) -> None:
@@ -319,7 +244,7 @@ def test_reminders_go_once_to_confirmed_participants(api: Api, mail: Mail,
 
 
 def _move(emulator: Emulator, session: str, starts: datetime) -> None:
-    from shared.names import PARAM_FORUMS_TABLE
+    from shared.platform.names import PARAM_FORUMS_TABLE
 
     emulator.client("dynamodb").update_item(
         TableName=parameter(PARAM_FORUMS_TABLE),
@@ -340,7 +265,7 @@ def _stored(emulator: Emulator, session: str) -> list[Any]:
 
 
 def test_logs_of_the_flow_hold_no_personal_data(api: Api, mail: Mail) -> None:
-    from shared.observability import logger
+    from shared.platform.observability import logger
 
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)

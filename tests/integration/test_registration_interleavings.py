@@ -12,8 +12,6 @@ Each test holds a rule of the domain, not of one call site:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -27,11 +25,20 @@ from shared.errors import InvalidLink
 from shared.forums.registration.models import CancelledBy, Status
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations, WaitingList
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.privacy.holders import ForumsHolder
 from tests.integration.conftest import Api
-from tests.integration.test_registration import SECRET, form, new_session, register
-from tests.integration.test_registration_flow import REGISTER, Mail, body, deliver
+from tests.support.interleavings import before_write
+from tests.support.registration_emulator import (
+    REGISTER,
+    SECRET,
+    Mail,
+    body,
+    deliver,
+    form,
+    new_session,
+    register,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,24 +60,6 @@ def service(store: DynamoRegistrationStore) -> Registrations:
     return Registrations(store, SECRET)
 
 
-@contextmanager
-def before_write(operation: str, step: Callable[[], Any]) -> Iterator[list[str]]:
-    """Run `step` once, just before the first `operation` call of this process's client."""
-    done: list[str] = []
-
-    def hook(**_: Any) -> None:
-        if not done:
-            done.append(operation)
-            step()
-
-    dynamodb = client("dynamodb")
-    dynamodb.meta.events.register(f"before-call.dynamodb.{operation}", hook,
-                                  unique_id="interleave")
-    try:
-        yield done
-    finally:
-        dynamodb.meta.events.unregister(f"before-call.dynamodb.{operation}",
-                                        unique_id="interleave")
 
 
 @pytest.mark.parametrize("code", ["TransactionConflict", "ThrottlingError"])

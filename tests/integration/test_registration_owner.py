@@ -22,15 +22,15 @@ from hypothesis import strategies as st
 
 from local.emulator import Emulator
 from shared.adapters.parameters import parameter
-from shared.names import PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api, bearer
-from tests.integration.test_registration import new_session
-from tests.integration.test_registration_flow import (
+from tests.support.registration_emulator import (
     CONFIRM,
     REGISTER,
     Mail,
     body,
     deliver,
+    new_session,
     text_of,
     token_in,
 )
@@ -372,8 +372,8 @@ def test_a_strangers_submission_landing_during_the_press_never_becomes_the_regis
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.forums.registration.models import RegistrationForm
     from shared.forums.registration.service import Registrations
-    from shared.names import PARAM_FORUMS_TABLE
-    from tests.integration.test_registration_interleavings import before_write
+    from shared.platform.names import PARAM_FORUMS_TABLE
+    from tests.support.interleavings import before_write
 
     store = DynamoRegistrationStore(parameter(PARAM_REGISTRATIONS_TABLE),
                                     parameter(PARAM_FORUMS_TABLE))

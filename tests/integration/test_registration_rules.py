@@ -1,5 +1,5 @@
-"""The registration rules (tests/registration_rules.py) through the functions on the emulator:
-the form and the confirmation through the API's handler, every change read back from the
+"""The registration rules (tests/support/registration_rules.py) through the functions on the
+emulator: the form and the confirmation through the API's handler, every change read back from the
 registrations table's stream and handed to the email function, every email read from SES.
 
 Which does what: the rules themselves are proven on the in-memory stores in
@@ -22,11 +22,11 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.forums.registration.service import Registrations
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api
-from tests.integration.test_registration import _items
-from tests.integration.test_registration_flow import CONFIRM, REGISTER, Mail, body, deliver
-from tests.registration_rules import RegistrationRules
+from tests.support.registration_emulator import CONFIRM, REGISTER, Mail, body, deliver
+from tests.support.registration_emulator import items as _items
+from tests.support.registration_rules import RegistrationRules
 
 
 class EmulatorRules(RegistrationRules):

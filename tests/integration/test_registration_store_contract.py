@@ -1,8 +1,9 @@
 """One contract for forum registration's storage, run against the in-memory stores the unit
-tests use (tests/fakes.py) and the DynamoDB adapters on the emulator: every method of the
-registration store (shared.forums.registration.ports), of the catalogue the service reads and the
-secretariat writes, and of the email ledger, with the cases their conditions refuse, what a
-refused step leaves (nothing), the waiting list's order and every item's expiry (TTL).
+tests use (tests/support/registration.py) and the DynamoDB adapters on the emulator: every
+method of the registration store (shared.forums.registration.ports), of the catalogue the
+service reads and the secretariat writes, and of the email ledger, with the cases their
+conditions refuse, what a refused step leaves (nothing), the waiting list's order and every
+item's expiry (TTL).
 
 A rule test on the fakes (tests/unit/test_registration_rules.py) proves the rules only as far
 as this suite proves the fakes are the adapters."""
@@ -57,9 +58,9 @@ from shared.forums.registration.transitions import (
     SomeoneWaits,
     Transition,
 )
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from shared.roles import Audience, Role
-from tests.fakes import MemoryCatalogueStore, MemoryRegistrationStore
+from tests.support.registration import MemoryCatalogueStore, MemoryRegistrationStore
 
 NOW = datetime.now(UTC).replace(microsecond=123456)
 

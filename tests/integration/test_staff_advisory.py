@@ -41,7 +41,7 @@ from shared.adapters.sqs_work_queue import SqsWorkQueue
 from shared.advisory.models import AdvisoryForm, AuditAction, Status
 from shared.advisory.service import Desk, Intake, audit_trail
 from shared.errors import Conflict
-from shared.names import (
+from shared.platform.names import (
     PARAM_ADVISORY_TABLE,
     STAFF_GROUPS,
 )

@@ -29,7 +29,7 @@ from shared.adapters.parameters import parameter
 from shared.adapters.sealing import KmsSealer
 from shared.advisory.models import AuditAction, Status
 from shared.advisory.service import audit_trail
-from shared.names import PARAM_ADVISORY_TABLE, PARAM_PRIVACY_AUDIT_TABLE, STAFF_GROUPS
+from shared.platform.names import PARAM_ADVISORY_TABLE, PARAM_PRIVACY_AUDIT_TABLE, STAFF_GROUPS
 from tests.integration.conftest import BAD_ADDRESSES, Api, bearer, exported_file
 from tests.support.advisory_emulator import console_conversation as conversation
 from tests.support.advisory_emulator import opened, sealer, store  # noqa: F401 (fixtures)

@@ -9,7 +9,6 @@ import io
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -21,11 +20,10 @@ from local.plan import Plan
 from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
-from shared.forums.catalogue import Catalogue
 from shared.forums.registration.models import RegistrationForm
 from shared.forums.registration.service import Registrations
 from shared.forums.spreadsheet import BOM, HEADINGS
-from shared.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
 from tests.integration.conftest import (
     Api,
     bearer,
@@ -35,6 +33,7 @@ from tests.integration.conftest import (
     sign_in,
     staff_routes,
 )
+from tests.support.registration_emulator import session_fixture
 
 SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("GET", "/api/staff/sessions/{id}/participants"),
@@ -45,17 +44,6 @@ SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("POST", "/api/staff/forums/import")]
 
 
-def session_fixture(capacity: int = 2) -> str:
-    number = time.monotonic_ns()
-    starts = datetime.now(UTC) + timedelta(days=30)
-    Catalogue(DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))).import_file({"forums": [{
-        "id": f"staff-forum-{number}", "title": "Personaleforum",
-        "sessions": [{
-            "id": f"staff-session-{number}", "city": "Vejle", "venue": "Spinderihallerne",
-            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=5)).isoformat(),
-            "registration_deadline": (starts - timedelta(days=5)).isoformat(),
-            "capacity": capacity, "status": "open"}]}]})
-    return f"staff-session-{number}"
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from local.emulator import Emulator
 from local.functions import LocalContext
 from local.plan import Plan
 from local.synth import ROOT
-from shared.http import MAX_BODY_BYTES
-from shared.names import STAFF_GROUPS
+from shared.edge.http import MAX_BODY_BYTES
+from shared.platform.names import STAFF_GROUPS
 from tests.integration.conftest import (
     Api,
     bearer,

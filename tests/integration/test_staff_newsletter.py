@@ -25,12 +25,12 @@ from shared.adapters.aws import client
 from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.adapters.parameters import parameter
 from shared.adapters.ses_newsletter import SesNewsletterMail
-from shared.clock import COPENHAGEN
 from shared.errors import Conflict, InvalidInput
 from shared.links import Links
-from shared.names import PARAM_NEWSLETTER_SETTINGS, STAFF_GROUPS
 from shared.newsletter.editor import Editor
 from shared.newsletter.models import IssueStatus
+from shared.platform.clock import COPENHAGEN
+from shared.platform.names import PARAM_NEWSLETTER_SETTINGS, STAFF_GROUPS
 from tests.integration.conftest import Api, bearer, staff_routes
 
 EDITOR_ROUTES = [("GET", "/api/staff/newsletter/issues"),

@@ -22,12 +22,12 @@ from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
 from shared.adapters.parameters import parameter
 from shared.forums.registration.models import Status
 from shared.forums.registration.service import Registrations
-from shared.names import PARAM_ADVISORY_TABLE, STAFF_GROUPS
+from shared.platform.names import PARAM_ADVISORY_TABLE, STAFF_GROUPS
 from shared.privacy.models import ADVISORY_BY_CONSULTANT
 from tests.integration.conftest import BAD_ADDRESSES, Api, bearer, exported_file, staff_routes
-from tests.integration.test_registration import new_session
 from tests.support.newsletter_emulator import subscribe_confirmed
 from tests.support.privacy_emulator import every_item, register, registration_form
+from tests.support.registration_emulator import new_session
 
 GROUP = "privacy_officer"
 OFFICER = f"{GROUP}@staff.example.dk"

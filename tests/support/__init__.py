@@ -11,7 +11,7 @@ without the emulator:
 - items.py: the item map they share; clock.py: a clock moved by hand
 - advisory_machine.py: the advisory capability's state machine, run on both worlds
 
-Forum registration's in-memory stores are tests/fakes.py.
+Forum registration's in-memory stores are tests/support/registration.py.
 
 Helpers of the integration tests on the emulator: advisory_emulator.py (the table, queue and
 key fixtures), newsletter_emulator.py, privacy_emulator.py."""

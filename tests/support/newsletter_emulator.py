@@ -22,9 +22,9 @@ from shared.adapters.ses_newsletter import SesNewsletterMail
 from shared.adapters.sqs_send_queue import SqsSendQueue
 from shared.adapters.wiring import signing_secret
 from shared.links import Links
-from shared.names import PARAM_NEWSLETTER_SETTINGS
 from shared.newsletter.models import SubscriptionForm
 from shared.newsletter.service import Newsletter
+from shared.platform.names import PARAM_NEWSLETTER_SETTINGS
 from shared.tokens import sign
 
 PUBLIC = "https://ledere-af-ledere.example.dk"

@@ -10,7 +10,7 @@ import pytest
 from local import demo
 from shared.errors import InvalidInput, NotFound
 from shared.forums.catalogue import Catalogue
-from tests.fakes import MemoryCatalogueStore
+from tests.support.registration import MemoryCatalogueStore
 
 TODAY = date(2027, 1, 10)
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from shared.errors import InvalidInput
 from shared.forums.catalogue import Catalogue
-from tests.fakes import MemoryCatalogueStore
+from tests.support.registration import MemoryCatalogueStore
 
 BREAKS = st.sampled_from(["\n", "\r", "\r\n", "\x0b", "\x0c", "\n\n", "\x1c", "\x1d", "\x1e",
                           "\x85", "\u2028", "\u2029"])

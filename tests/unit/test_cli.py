@@ -21,10 +21,10 @@ import cli.resources
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
 from cli.prompts import confirm
-from shared.clock import COPENHAGEN
 from shared.danish import MONTHS, DanishTimeError, danish_time, parse_danish_time
 from shared.forums.registration.models import Registration, Status
 from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
+from shared.platform.clock import COPENHAGEN
 from shared.roles import Role
 
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from shared.names import (
+from shared.platform.names import (
     ENV_FORUMS_TABLE,
     ENV_PUBLIC_URL,
     ENV_REGISTRATIONS_TABLE,
@@ -20,7 +20,7 @@ from shared.names import (
     ENV_SENDER_ADDRESS,
     ENV_SIGNING_SECRET,
 )
-from shared.settings import ForumsApiSettings, RegistrationSettings
+from shared.platform.settings import ForumsApiSettings, RegistrationSettings
 
 REGISTRATION_ENV = {
     ENV_FORUMS_TABLE: "forums",
@@ -40,7 +40,7 @@ def test_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_settings_are_validated_with_their_constraints(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import names
+    from shared.platform import names
 
     for name in dir(names):
         if name.startswith("ENV_"):
@@ -72,7 +72,7 @@ def _fresh(code: str) -> dict[str, object]:
 def test_the_rest_resolver_comes_without_the_other_resolvers() -> None:
     found = _fresh(
         "import json, sys\n"
-        "import shared.http\n"
+        "import shared.edge.http\n"
         "lean = sorted(m for m in ('aws_lambda_powertools.event_handler.appsync', 'asyncio',"
         " 'aws_lambda_powertools.event_handler.bedrock_agent', 'pydantic_settings', 'boto3')"
         " if m in sys.modules)\n"

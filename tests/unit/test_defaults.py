@@ -1,6 +1,6 @@
-"""Each default once: shared/defaults.py holds what the product does unless a deployment says
-otherwise; the deployment's configuration and the functions' settings start from it, and
-cdk.json names only what a deployment sets or changes."""
+"""Each default once: shared/platform/defaults.py holds what the product does unless a
+deployment says otherwise; the deployment's configuration and the functions' settings start
+from it, and cdk.json names only what a deployment sets or changes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from infra.config import DeployConfig
-from shared import defaults, settings
+from shared.platform import defaults, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_cdk_json_restates_no_default() -> None:
 
 def test_configuration_and_settings_take_their_defaults_from_one_place() -> None:
     """A default written twice (say 365 in the configuration and 365 in a setting) drifts:
-    every default a configuration field and a setting give is a value of shared.defaults,
+    every default a configuration field and a setting give is a value of shared.platform.defaults,
     and a setting and the configuration field it is deployed from give the same."""
     known = {v for k, v in vars(defaults).items() if k.isupper()}
     config = {k: f.default for k, f in DeployConfig.model_fields.items()

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from local.functions import LocalContext
 from local.gateway import Gateway
 from local.plan import Route
+from shared.edge.http import MAX_BODY_BYTES, create_resolver
 from shared.errors import Conflict
-from shared.http import MAX_BODY_BYTES, create_resolver
 
 
 class Signup(BaseModel):
@@ -228,7 +228,7 @@ def test_the_one_click_post_is_accepted_with_each_body_a_mail_client_sends(
 
 
 def test_see_other_leads_to_a_path_with_a_page_for_clients_that_do_not_follow() -> None:
-    from shared.http import see_other
+    from shared.edge.http import see_other
 
     answer = see_other("/afmeld-nyhedsbrev.html?token=a%2Bb")
     assert answer.status_code == 303 and answer.headers["Location"] == \

@@ -60,7 +60,7 @@ def test_the_newsletter_records_the_notices_version() -> None:
 
 def test_a_function_without_metrics_logs_no_warning() -> None:
     # -W error: a warning would end the run with a traceback.
-    program = ("from shared.observability import metrics\n"
+    program = ("from shared.platform.observability import metrics\n"
                "metrics.log_metrics(lambda event, context: None)({}, None)\n")
     done = subprocess.run([sys.executable, "-W", "error", "-c", program],
                           capture_output=True, text=True)

@@ -16,8 +16,8 @@ from shared.forums.registration.links import RegistrationLinks
 from shared.forums.registration.models import RegistrationForm, Status
 from shared.forums.registration.service import Registrations, WaitingList
 from shared.roles import Role
-from tests.fakes import MemoryCatalogueStore, MemoryRegistrationStore
-from tests.registration_rules import forum_file
+from tests.support.registration import MemoryCatalogueStore, MemoryRegistrationStore
+from tests.support.registration_rules import forum_file
 
 SECRET = b"unit-secret"
 

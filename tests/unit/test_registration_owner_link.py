@@ -17,8 +17,8 @@ from shared.forums.registration.models import RegistrationForm, Status
 from shared.forums.registration.service import Registrations, WaitingList
 from shared.links import Links
 from shared.roles import Role
-from tests.fakes import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
-from tests.registration_rules import forum_file, link_token
+from tests.support.registration import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
+from tests.support.registration_rules import forum_file, link_token
 
 SECRET = b"unit-secret"
 OWNER = "medlem@example.dk"

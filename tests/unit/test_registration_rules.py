@@ -1,5 +1,5 @@
-"""The registration rules (tests/registration_rules.py) on the in-memory stores: the service,
-the catalogue import and the email notifier as the functions build them, over stores the
+"""The registration rules (tests/support/registration_rules.py) on the in-memory stores: the
+service, the catalogue import and the email notifier as the functions build them, over stores the
 contract suite proves equal to the DynamoDB adapters. Many sequences, in seconds; the emulator
 runs a few through the functions themselves (tests/integration/test_registration_rules.py)."""
 
@@ -18,8 +18,8 @@ from shared.forums.registration.models import RegistrationForm
 from shared.forums.registration.service import Registrations
 from shared.links import Links
 from shared.roles import Role
-from tests.fakes import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
-from tests.registration_rules import RegistrationRules
+from tests.support.registration import MemoryCatalogueStore, MemoryOutbox, MemoryRegistrationStore
+from tests.support.registration_rules import RegistrationRules
 
 SECRET = b"unit-secret"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import snapshot_restore_py
 
-from shared import snapstart
 from shared.adapters import aws
+from shared.platform import snapstart
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 

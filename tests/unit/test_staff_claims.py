@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.names import STAFF_GROUPS
-from shared.staff import Forbidden, NotSignedIn, StaffUser, groups_of, require, staff_user
+from shared.edge.staff import Forbidden, NotSignedIn, StaffUser, groups_of, require, staff_user
+from shared.platform.names import STAFF_GROUPS
 
 OTHER = st.from_regex(r"[a-z][a-z_-]{0,20}", fullmatch=True).filter(
     lambda name: name not in STAFF_GROUPS)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from shared.clock import Clock, utcnow
 from shared.errors import InvalidLink
 from shared.forums.registration.models import Registration, Status, Submission
+from shared.platform.clock import Clock, utcnow
 from shared.tokens import InvalidToken, sign, verify
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.clock import Clock, utcnow
 from shared.danish import danish_date, danish_days_until, danish_span, danish_time
 from shared.email import Sender
 from shared.email.render import Attachment, Email, mime, render
@@ -26,6 +25,7 @@ from shared.forums.registration.links import RegistrationLinks, link_round
 from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
 from shared.forums.registration.ports import Ledger, RegistrationReads, SessionLookup
 from shared.links import Links
+from shared.platform.clock import Clock, utcnow
 
 
 def session_subject(label: str, title: str, session: Session) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.clock import Clock, utcnow
 from shared.errors import NotFound
 from shared.forums.registration.models import CancelledBy, Registration, Status
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.forums.registration.service import cancel_registration
+from shared.platform.clock import Clock, utcnow
 
 _ORDER = {Status.CONFIRMED: 0, Status.WAITLISTED: 1, Status.CANCELLED: 2}
 

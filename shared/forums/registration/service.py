@@ -29,8 +29,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared import defaults
-from shared.clock import Clock, utcnow
 from shared.errors import Conflict, InvalidInput, InvalidLink
 from shared.forms import mailbox_key
 from shared.forums.models import Session
@@ -49,6 +47,8 @@ from shared.forums.registration.models import (
 from shared.forums.registration.ports import RegistrationStore
 from shared.forums.registration.seats import admitted_audiences, refusal
 from shared.forums.registration.transitions import Applied, Event
+from shared.platform import defaults
+from shared.platform.clock import Clock, utcnow
 from shared.tokens import derive_id
 from shared.validation import field_errors
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import DomainError
-from shared.names import STAFF_GROUPS
+from shared.platform.names import STAFF_GROUPS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-    from pydantic import BaseModel
 
 STAFF_TOKEN = "staffIdToken"  # noqa: S105 - the name of a security scheme
 # Every staff route's `security=` in the OpenAPI document.
@@ -84,16 +83,3 @@ def openapi_security_schemes() -> dict[str, Any]:
         bearerFormat="JWT",
         description="The ID token of a staff user from the staff user pool (Cognito), "
                     "`Authorization: Bearer <token>`")}
-
-
-def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
-    """A staff route's answers, with the gateway's 401 and the handler's 403, and the
-    refusals the resolver gives any route before it runs: a body not UTF-8 (400), too large
-    (413) or of another media type (415), whether the route reads a body or not."""
-    from shared.http import RefusalAnswer, responses
-
-    return {**responses(answers, 400, 413, 415, *refusals),
-            401: {"description": "No valid ID token of the staff user pool",
-                  "content": {"application/json": {"model": RefusalAnswer}}},
-            403: {"description": "Signed in, but not in the route's group",
-                  "content": {"application/json": {"model": RefusalAnswer}}}}

@@ -1,7 +1,7 @@
 """What the product does unless a deployment says otherwise, each default once: the
 deployment's configuration (infra/config.py, read from cdk.json, which names only what a
-deployment sets or changes) and the functions' settings (shared/settings.py) both start from
-these, and so do the services built without settings (tests, the local runtime)."""
+deployment sets or changes) and the functions' settings (shared/platform/settings.py) both
+start from these, and so do the services built without settings (tests, the local runtime)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import defaults
-from shared.names import (
+from shared.platform import defaults
+from shared.platform.names import (
     ENV_ADVISORY_KEY,
     ENV_ADVISORY_LOOKUP_SECRET,
     ENV_ADVISORY_RECEIPT_INTERVAL,

@@ -10,7 +10,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 
-from shared.names import METRICS_NAMESPACE
+from shared.platform.names import METRICS_NAMESPACE
 
 logger = Logger()
 metrics = Metrics(namespace=METRICS_NAMESPACE)

@@ -69,7 +69,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header  # noqa: E
 from aws_lambda_powertools.event_handler.openapi.params import Query as Query  # noqa: E402
 from pydantic import BaseModel, ConfigDict  # noqa: E402
 
-from shared import form_answer  # noqa: E402
+from shared.edge import html_answer  # noqa: E402
 from shared.errors import (  # noqa: E402
     DomainError,
     FieldError,
@@ -78,7 +78,7 @@ from shared.errors import (  # noqa: E402
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from shared.observability import logger  # noqa: E402
+from shared.platform.observability import logger  # noqa: E402
 from shared.validation import field_errors  # noqa: E402
 
 # The largest body a function reads (the WAF and docs/operations.md say the same 16 KB).
@@ -284,13 +284,13 @@ class Resolver(APIGatewayRestResolver):
         content_type = headers.get("content-type", "")
         media_type = content_type.split(";")[0].strip().lower()
         result = self._answer(event, context, media_type, content_type)
-        if form_answer.wants_page(media_type, headers.get("accept", "")):
-            return form_answer.page(result, headers.get("referer", ""),
+        if html_answer.wants_page(media_type, headers.get("accept", "")):
+            return html_answer.page(result, headers.get("referer", ""),
                                     str(event.get("path") or ""))
         return result
 
     def _outside_group(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
-        from shared.staff import require, staff_user
+        from shared.edge.staff import require, staff_user
 
         claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
         try:
@@ -363,3 +363,14 @@ def create_resolver(staff_group: str | None = None) -> Resolver:
         return error_response(500, "internal_error", "Der skete en fejl. Prøv igen om lidt.")
 
     return app
+
+
+def staff_responses(answers: dict[int, type[BaseModel]], *refusals: int) -> dict[int, Any]:
+    """A staff route's answers, with the gateway's 401 and the handler's 403, and the
+    refusals the resolver gives any route before it runs: a body not UTF-8 (400), too large
+    (413) or of another media type (415), whether the route reads a body or not."""
+    return {**responses(answers, 400, 413, 415, *refusals),
+            401: {"description": "No valid ID token of the staff user pool",
+                  "content": {"application/json": {"model": RefusalAnswer}}},
+            403: {"description": "Signed in, but not in the route's group",
+                  "content": {"application/json": {"model": RefusalAnswer}}}}

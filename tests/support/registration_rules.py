@@ -3,9 +3,9 @@ two worlds. It drives the service, the catalogue import and the email notifier: 
 (again, or an older link), several owners pressing at once, cancel, register again, erase,
 change capacity, close, reopen, cancel the session, re-import.
 
-- tests/unit/test_registration_rules.py runs it on the in-memory stores (tests/fakes.py), the
-  notifier fed by the fake's stream: many sequences, in seconds. This is where the rules are
-  proven.
+- tests/unit/test_registration_rules.py runs it on the in-memory stores
+  (tests/support/registration.py), the notifier fed by the fake's stream: many sequences,
+  in seconds. This is where the rules are proven.
 - tests/integration/test_registration_rules.py runs it through the API and email functions on
   the emulator, the stream read from DynamoDB Streams and the mail from SES: few sequences, for
   what only the adapters and the handlers can get wrong (expressions, serialisation, the

@@ -24,7 +24,7 @@ import random
 from collections.abc import Callable, Iterable
 
 from shared.adapters.aws import session
-from shared.observability import logger
+from shared.platform.observability import logger
 
 Step = Callable[[], object] | str
 # The steps that failed before this process's snapshot, by name (the benchmark reads it).

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from shared.edge.http import BODY_REFUSALS, Body, Resolver, Response, staff_responses
+from shared.edge.staff import SECURITY
 from shared.forms import Email
-from shared.http import BODY_REFUSALS, Body, Resolver, Response
-from shared.observability import logger
-from shared.staff import SECURITY, staff_responses
+from shared.platform.observability import logger
 from shared.validation import DanishValueError
 
 if TYPE_CHECKING:  # the service loads with the first request (cold starts)
