@@ -41,31 +41,44 @@ def _run(registry: list) -> None:  # type: ignore[type-arg]
         hook(*args, **kwargs)
 
 
-def _loaded(service: str) -> set[str]:
-    """The service's models in the session loader's cache (by kind: service-2, endpoint
-    rules)."""
-    cache = aws.session().get_component("data_loader")._cache
-    kinds = {"service-2", "endpoint-rule-set-1"}
-    return {part for key in cache if key[:2] == ("load_service_model", service)
-            for part in key[2:] if part in kinds}
+@pytest.fixture
+def loads(hooks: tuple[list, list], monkeypatch: pytest.MonkeyPatch  # type: ignore[type-arg]
+          ) -> list[tuple[str, str]]:
+    """Every model the session's loader is asked for from now on, (service, kind), through
+    the loader's public `load_service_model` (botocore caches what it returns)."""
+    loader = aws.session().get_component("data_loader")
+    original = loader.load_service_model
+    asked: list[tuple[str, str]] = []
+
+    def load_service_model(service: str, type_name: str, api_version: str | None = None) -> object:
+        asked.append((service, type_name))
+        return original(service, type_name, api_version)
+
+    monkeypatch.setattr(loader, "load_service_model", load_service_model)
+    return asked
 
 
-def test_before_the_snapshot_the_models_are_loaded_and_each_step_runs(hooks) -> None:  # type: ignore[no-untyped-def]
+def _loaded(asked: list[tuple[str, str]], service: str) -> set[str]:
+    """The kinds of the service's models asked for (service-2, endpoint rules)."""
+    return {kind for name, kind in asked if name == service} & {"service-2", "endpoint-rule-set-1"}
+
+
+def test_before_the_snapshot_the_models_are_loaded_and_each_step_runs(hooks, loads) -> None:  # type: ignore[no-untyped-def]
     before, after = hooks
     ran: list[str] = []
     snapstart.prime(clients=("dynamodb", "sqs"), steps=(lambda: ran.append("step"),))
     assert len(before) == 1 and len(after) == 1
-    assert not _loaded("dynamodb")  # registering loads nothing: only the hook does
+    assert not _loaded(loads, "dynamodb")  # registering loads nothing: only the hook does
     _run(before)
     assert ran == ["step"]
     for service in ("dynamodb", "sqs"):
-        assert _loaded(service) == {"service-2", "endpoint-rule-set-1"}
+        assert _loaded(loads, service) == {"service-2", "endpoint-rule-set-1"}
     # No client: it would resolve credentials and make a TLS context, both then kept in the
     # snapshot and shared by every restored environment.
     assert aws.created_clients() == []
 
 
-def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, loads, caplog) -> None:  # type: ignore[no-untyped-def]
     before, _ = hooks
     ran: list[str] = []
 
@@ -75,7 +88,7 @@ def test_a_failing_step_is_logged_and_the_rest_still_run(hooks, caplog) -> None:
     snapstart.prime(clients=("dynamodb",), steps=(broken, "shared.no_such_module:prime",
                                                   lambda: ran.append("last")))
     _run(before)  # never raises: a failed step only costs its warm start
-    assert ran == ["last"] and _loaded("dynamodb")
+    assert ran == ["last"] and _loaded(loads, "dynamodb")
     assert snapstart.failed[-2:] == [broken.__qualname__, "shared.no_such_module:prime"]
     failures = [record for record in caplog.records
                 if record.getMessage() == "snapshot priming step failed"]
