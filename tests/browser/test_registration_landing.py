@@ -28,7 +28,7 @@ def session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def submit(runtime: Running, session: str, email: str, **typed: Any) -> None:
     person = {"session_id": session, "name": "Navn", "email": email, "phone": "",
-              "role": "area_leader", "workplace": "Odense Kommune", "member_number": "73195",
+              "role": "area_leader", "workplace": "Odense Kommune", "member_number": "Ejer-73195",
               "needs": "", "consent": True, "website": "", **typed}
     runtime.remember(*(v for v in person.values() if isinstance(v, str) and v != session))
     assert runtime.json("POST", "/api/registrations", person) == (202, {"status": "received"})
@@ -44,9 +44,9 @@ def test_the_owner_sees_their_newest_submission_corrects_it_and_confirms(
 ) -> None:
     owner = "sanne.owner@example.dk"
     submit(runtime, session, owner, name="Fremmed Person", phone="+4522334455",
-           workplace="Fremmed Firma", needs="Diabetes, insulin", member_number="666")
+           workplace="Fremmed Firma", needs="Diabetes, insulin", member_number="Fremmed-666")
     submit(runtime, session, owner, name="Sanne Holm", workplace="Odense Kommune",
-           member_number="4711")
+           member_number="Sanne-4711")
     (mailed,) = runtime.mails(owner, "Bekræft din tilmelding")  # one link: the gate
     for width, viewport in WIDTHS.items():
         context = browser.new_context(viewport=viewport, locale="da-DK")  # type: ignore[arg-type]
