@@ -179,6 +179,9 @@ class DynamoAdvisoryStore(DynamoTable):
         `until`): the mail gate registration and the newsletter use."""
         return self._pass_gate(_gate_key(address_key), now, until)
 
+    def reopen_receipt_gate(self, address_key: str, until: datetime) -> None:
+        self._reopen_gate(_gate_key(address_key), until)
+
     def _under_address(self, address_key: str) -> list[dict[str, Any]]:
         """The keys of every item under the address's keyed hash (requests and resubmission
         records), from the keys-only index."""

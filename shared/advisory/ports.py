@@ -32,6 +32,10 @@ class AdvisoryStore(Protocol):
     def pass_receipt_gate(self, address_key: str, now: datetime, until: datetime) -> bool:
         """True when the address may get a receipt now (then not again before `until`)."""
 
+    def reopen_receipt_gate(self, address_key: str, until: datetime) -> None:
+        """Undo the pass that closed the gate until `until` (not a later one): its receipt
+        was not sent."""
+
     def get(self, reference: str) -> AdvisoryRequest | None: ...
 
     def lease(self, reference: str, by: str, until: datetime, receipt: str,

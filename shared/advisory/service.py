@@ -33,6 +33,7 @@ from shared.advisory.ports import (
     WorkQueue,
 )
 from shared.advisory.reference import new_reference
+from shared.email import through_gate
 from shared.errors import Conflict, NotFound
 from shared.platform.clock import Clock, utcnow
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
@@ -117,10 +118,15 @@ class Intake:
         # the queue drops the duplicate of a message it already holds.
         self._queue.send(reference, urgent, deduplication=reference)
         if created:
-            if form.email and address and self._store.pass_receipt_gate(
-                    address, now, now + self._receipt_interval):
-                self._mailer.receipt(form.email, request)
-            self._mailer.notice(request)
+            try:
+                if form.email and address:
+                    until = now + self._receipt_interval
+                    email = form.email
+                    through_gate(lambda: self._store.pass_receipt_gate(address, now, until),
+                                 lambda: self._mailer.receipt(email, request),
+                                 lambda: self._store.reopen_receipt_gate(address, until))
+            finally:  # the consultant hears of the request even when its receipt failed
+                self._mailer.notice(request)
         return reference, created
 
     def requeue_stale(self) -> int:

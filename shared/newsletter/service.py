@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shared.email import through_gate
 from shared.errors import InvalidLink, NotFound
 from shared.forms import mailbox_key, normalise_email
 from shared.links import Links
@@ -137,19 +138,20 @@ class Newsletter:
         # The gate counts the mailbox: `anne+1@…`, `anne+2@…` and `anne@…` pass it once (for a
         # plain address its key is the subscriber's id).
         gate = mailbox_gate(self._secret, subscriber.email)
-        if not self._store.pass_confirmation_gate(gate, now, until):
-            return False
         token = sign(self._secret, CONFIRM, {"subscriber": subscriber_id}, now + CONFIRM_VALID)
-        try:
-            self._mail.confirmation(subscriber, self._links.confirm_subscription(token))
-        except Permanent:
-            return False
-        except Uncertain:
-            return True  # may have gone out: the gate stays closed for the interval
-        except Exception:
-            self._store.reopen_confirmation_gate(gate, until)  # not sent: later
-            raise
-        return True
+
+        def send() -> bool:
+            try:
+                self._mail.confirmation(subscriber, self._links.confirm_subscription(token))
+            except Permanent:
+                return False  # the address is refused: no later attempt either
+            except Uncertain:
+                return True  # may have gone out: the gate stays closed for the interval
+            return True
+
+        sent = through_gate(lambda: self._store.pass_confirmation_gate(gate, now, until), send,
+                            lambda: self._store.reopen_confirmation_gate(gate, until))
+        return bool(sent)
 
     def confirm(self, token: str, source: str = "web") -> SubscriberStatus:
         subject = self._verify(token, CONFIRM)

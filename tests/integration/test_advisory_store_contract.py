@@ -107,6 +107,16 @@ def test_the_receipt_gate_opens_at_its_time(stores: Stores) -> None:
     assert store.pass_receipt_gate(address, until, until + timedelta(minutes=30))
 
 
+def test_a_receipt_not_sent_opens_its_gate_again_and_only_its_own(stores: Stores) -> None:
+    store, address = stores.store, new_id()
+    until = NOW + timedelta(minutes=30)
+    assert store.pass_receipt_gate(address, NOW, until)
+    store.reopen_receipt_gate(address, until + timedelta(seconds=1))  # not that pass
+    assert not store.pass_receipt_gate(address, NOW, until)
+    store.reopen_receipt_gate(address, until)
+    assert store.pass_receipt_gate(address, NOW, until)
+
+
 # -- the desk -------------------------------------------------------------------------------
 
 def test_a_lease_is_one_consultants_until_it_runs_out(stores: Stores) -> None:

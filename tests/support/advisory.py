@@ -105,6 +105,12 @@ class MemoryAdvisoryStore:
                                                  "expires_at": int(until.timestamp())})
             return True
 
+    def reopen_receipt_gate(self, address_key: str, until: datetime) -> None:
+        with self.items.lock:
+            held = self.items.get(_gate(address_key))
+            if held is not None and held.get("until") == iso(until):
+                self.items.delete(_gate(address_key))
+
     def _under_address(self, address_key: str) -> list[Key]:
         return [key for key, _ in self.items.having("address_key", address_key)]
 

@@ -191,3 +191,34 @@ def test_a_nomail_intake_still_queues(world: World) -> None:
                     secret=SECRET, clock=world.clock)
     reference, _ = intake.submit(AdvisoryForm.model_validate(conversation()))
     assert world.queue.references(False) == [reference]
+
+
+class FailingReceipts:
+    """SES refuses the first receipt (the consultant's notice goes through)."""
+
+    sender = "raadgivning@example.dk"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.failed = 0
+
+    def send(self, message: Any, to: str) -> str:
+        if to != "konsulent@example.dk" and not self.failed:
+            self.failed += 1
+            raise ConnectionError("SES unreachable")
+        self.sent.append(to)
+        return "sent"
+
+
+def test_a_receipt_not_sent_still_tells_the_consultant_and_opens_its_gate(world: World) -> None:
+    outbox = FailingReceipts()
+    intake = intake_service(world.store, world.sealer, world.queue, outbox,
+                            Consultant("Kirsten Konsulent", "konsulent@example.dk"),
+                            retention_days=180, secret=SECRET,
+                            receipt_interval=timedelta(minutes=60), clock=world.clock)
+    with pytest.raises(ConnectionError):
+        intake.submit(AdvisoryForm.model_validate(conversation()))
+    assert outbox.sent == ["konsulent@example.dk"]  # the request is not lost in silence
+    # The gate is open again: the next request from the mailbox gets its receipt at once.
+    intake.submit(AdvisoryForm.model_validate(conversation(topic="Et andet emne")))
+    assert outbox.sent == ["konsulent@example.dk", "karen@example.dk", "konsulent@example.dk"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shared.danish import danish_date, danish_days_until, danish_span, danish_time
-from shared.email import Sender
+from shared.email import Sender, through_gate
 from shared.email.render import Attachment, Email, mime, render
 from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
 from shared.forums.models import Session
@@ -138,15 +138,14 @@ class Notifier:
         email = self._submission_email(submission, held, session, title, round_)
         now = self._clock()
         until = now + self._interval
-        if not self._ledger.pass_gate(submission.session_id, submission.registration_id, round_,
-                                      now, until):
+        session_id, registration_id = submission.session_id, submission.registration_id
+        sent = through_gate(
+            lambda: self._ledger.pass_gate(session_id, registration_id, round_, now, until),
+            lambda: self._sender.send(mime(email, self._sender.sender, self._sender_name),
+                                      email.to),
+            lambda: self._ledger.reopen_gate(session_id, registration_id, round_, until))
+        if sent is None:
             return None
-        try:
-            self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
-        except Exception:
-            self._ledger.reopen_gate(submission.session_id, submission.registration_id, round_,
-                                     until)
-            raise
         return EmailKind.ALREADY_REGISTERED if held else EmailKind.CONFIRM_REGISTRATION
 
     def _submission_email(self, submission: Submission, held: Registration | None,
