@@ -204,13 +204,14 @@ class Newsletter:
         now = self._clock()
         issues = self._store.issues()
         carried_on = [done for issue in issues if issue.status is IssueStatus.SENDING
-                      if (done := self._run(issue, now)) is not None]
+                      if (done := self.send_as_read(issue, now)) is not None]
         if job == JOB_NEWSLETTER_SCHEDULED:
             candidates = [] if self._firing_taken(issues) else \
                 waiting_for_schedule(issues)[:1]
         else:
             candidates = due_by_own_time(issues, now)
-        started = [done for issue in candidates if (done := self._run(issue, now)) is not None]
+        started = [done for issue in candidates
+                   if (done := self.send_as_read(issue, now)) is not None]
         return DispatchRun(started=started, carried_on=carried_on)
 
     @staticmethod
@@ -224,9 +225,13 @@ class Newsletter:
         """Send this issue now if it is approved (whatever its time), or carry it on if it is
         being sent; None when there was nothing to do."""
         issue = self._store.issue(issue_id)
-        return self._run(issue, self._clock()) if issue else None
+        return self.send_as_read(issue, self._clock()) if issue else None
 
-    def _run(self, issue: Issue, now: datetime) -> Issue | None:
+    def send_as_read(self, issue: Issue, now: datetime) -> Issue | None:
+        """One run's step for the issue as that run read it (a run reads every issue first,
+        then takes them one by one, so what it holds may be stale by then): start it when it
+        is approved (only one run takes it), queue a copy per subscriber once, and hand the
+        count of copies to the senders. None when there was nothing to do."""
         if issue.status is IssueStatus.APPROVED:
             if not self._store.start_dispatch(issue.id, now):
                 return None  # another run took it
