@@ -18,9 +18,13 @@ from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
 from shared.adapters.parameters import parameter
 from shared.forums.catalogue import Catalogue
+from shared.forums.registration.models import StaffRegistrationForm, Status
+from shared.forums.registration.secretariat import Secretariat
+from shared.forums.registration.service import Registrations
 from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE, STAFF_GROUPS
 from tests.integration.conftest import Api, bearer
-from tests.support.registration_emulator import Mail, deliver, text_of, token_in
+from tests.support.interleavings import before_write
+from tests.support.registration_emulator import SECRET, Mail, deliver, form, text_of, token_in
 
 Tokens = dict[str, dict[str, Any]]
 
@@ -222,8 +226,6 @@ def test_moving_one_takes_a_seat_there_and_gives_theirs_to_the_first_in_line_her
 
 def test_a_move_interrupted_after_its_first_step_is_finished_by_repeating_it(
         api: Api, tokens: Tokens, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.forums.registration.secretariat import Secretariat
-
     here, there = forum(2, 2)
     moving = register(api, tokens, here, "afbrudt")[1]["id"]
 
@@ -281,3 +283,50 @@ def test_every_other_group_is_refused_and_nothing_changes(api: Api, tokens: Toke
     assert [(p["name"], p["status"]) for p in listed(api, tokens, here)] == [
         ("Deltager bliver", "confirmed")]
     assert listed(api, tokens, there) == []
+
+
+# -- interleavings: another step lands between the secretariat's reads and its write --------
+
+def _stores(emulator: Emulator) -> tuple[DynamoRegistrationStore, DynamoRegistrationStore]:
+    """The store this process hooks, and the store as another process sees it."""
+    tables = parameter(PARAM_REGISTRATIONS_TABLE), parameter(PARAM_FORUMS_TABLE)
+    return (DynamoRegistrationStore(*tables),
+            DynamoRegistrationStore(*tables, dynamodb=emulator.client("dynamodb")))
+
+
+def _secretariat(store: DynamoRegistrationStore) -> Secretariat:
+    return Secretariat(store, DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)),
+                       registration_id=Registrations(store, SECRET).registration_id)
+
+
+def test_the_owner_confirming_while_the_secretariat_registers_them_makes_one_registration(
+        emulator: Emulator) -> None:
+    (session,) = forum(2)
+    store, other = _stores(emulator)
+    owner = Registrations(other, SECRET)
+    token = owner.confirm_token(owner.submit(form(session, "begge")))
+    staff = StaffRegistrationForm.model_validate(
+        {**person("x"), "email": "deltagerbegge@example.dk", "role": "area_leader"})
+    with before_write("TransactWriteItems", lambda: owner.confirm_by_token(token)) as ran:
+        placed = _secretariat(store).register(session, staff, by="sekretariat@example.dk")
+    assert ran
+    assert not placed.created and placed.answer.status is Status.CONFIRMED
+    assert placed.registration.entered_by is None  # the owner's own, left as it was
+    assert [r.status for r in store.registrations(session)] == [Status.CONFIRMED]
+    assert seats(session) == 1
+
+
+def test_a_move_whose_last_seat_is_taken_meanwhile_joins_the_line_there(
+        emulator: Emulator) -> None:
+    here, there = forum(1, 1)
+    store, other = _stores(emulator)
+    moving = _secretariat(store).register(
+        here, StaffRegistrationForm.model_validate(person("flyttes")), by="s@example.dk")
+    quick = Registrations(other, SECRET)
+    token = quick.confirm_token(quick.submit(form(there, "hurtig")))
+    with before_write("TransactWriteItems", lambda: quick.confirm_by_token(token)) as ran:
+        placed = _secretariat(store).move(here, moving.registration.id, there, by="s@example.dk")
+    assert ran
+    assert (placed.answer.status, placed.answer.waitlist_position) == (Status.WAITLISTED, 1)
+    assert (seats(here), seats(there)) == (0, 1)
+    assert store.waiting(there) == [placed.registration.id]
