@@ -26,6 +26,8 @@ from shared.platform.names import (
     ENV_CONTACT_EMAIL,
     ENV_FORUMS_TABLE,
     ENV_REGISTRATIONS_TABLE,
+    ENV_RETENTION_DAYS,
+    ENV_SIGNING_SECRET,
     OUTPUT_STAFF_CLIENT,
     OUTPUT_STAFF_USER_POOL,
     PARAM_STAFF_USER_POOL,
@@ -49,10 +51,13 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/reopen"),
     ("POST", "staff/sessions/{session_id}/cancel"),
     ("POST", "staff/sessions/{session_id}/cancel/preview"),
+    ("POST", "staff/sessions/{session_id}/registrations"),
+    ("POST", "staff/registrations/{registration_id}/cancel"),
+    ("POST", "staff/registrations/{registration_id}/move"),
 )
 # What the secretariat's routes call on each table (shared.forums and its adapters).
 STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
-STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "UpdateItem")
+STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "PutItem", "UpdateItem")
 # ID and access tokens live this long (Cognito's shortest): API Gateway's authorizer checks
 # a token's signature and expiry only, so a user removed, disabled or signed out everywhere
 # keeps a token this long at most. The pages renew theirs in the background with the refresh
@@ -170,15 +175,20 @@ class StaffConsole(Construct):
             # The contact address ends the cancellation email the console previews.
             environment={ENV_FORUMS_TABLE: catalogue.table.table_name,
                          ENV_REGISTRATIONS_TABLE: registration.table.table_name,
+                         ENV_SIGNING_SECRET: registration.secret.secret_arn,
+                         ENV_RETENTION_DAYS: str(config.registration_retention_days),
                          ENV_CONTACT_EMAIL: config.contact_email},
             timeout=Duration.seconds(29),
         )
         # The secretariat's routes: forums and sessions listed (Scan, the forum index), read,
         # imported and closed, reopened or cancelled (updates); participants listed (Query),
-        # each cancelled and the waiting list moved up (updates in transactions).
+        # each registered, cancelled or moved and the waiting list moved up (each registration
+        # written whole, a Put, with the seat count's update, in one transaction). The signing
+        # secret derives a registration's id from its session and address, as the form's do.
         grant_items(catalogue.table, self.api_function.function, *STAFF_CATALOGUE_ACTIONS)
         grant_items(registration.table, self.api_function.function,
                     *STAFF_REGISTRATION_ACTIONS)
+        registration.secret.grant_read(self.api_function.function)
         self._api = api
         self.add_routes(self.api_function, (("GET", "staff/me"), *SECRETARIAT_ROUTES))
 

@@ -1,5 +1,6 @@
 """The staff console's API under /api/staff: who is signed in, and the secretariat's forums,
-participant lists, close, reopen and cancel. API Gateway's Cognito authorizer has checked the
+participant lists, registering, cancelling or moving one participant, close, reopen and
+cancel. API Gateway's Cognito authorizer has checked the
 ID token (401 without a valid one); every route checks the caller's group here as well (403)."""
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from shared.edge.staff import caller as staff_caller
 from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason
 from shared.forums.models import SLUG, Session
-from shared.forums.registration.secretariat import Secretariat
+from shared.forums.registration.models import StaffRegistrationForm
+from shared.forums.registration.secretariat import (
+    PARTICIPANT_ID,
+    Placed,
+    Secretariat,
+    parse_participant_id,
+    participant_id,
+)
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
@@ -39,6 +47,15 @@ store = wiring.registration_store(settings.registrations_table_name, settings.fo
 secretariat = Secretariat(store, catalogue_store)
 app = create_resolver(staff_group="secretariat")
 
+
+def registering() -> Secretariat:
+    """The secretariat with the registration ids of the form's registrations (the signing
+    secret, read on first use, not into a SnapStart snapshot)."""
+    from shared.forums.registration.service import Registrations
+
+    ids = Registrations(store, wiring.signing_secret(settings.signing_secret_arn))
+    return Secretariat(store, catalogue_store, registration_id=ids.registration_id,
+                       retention_days=settings.retention_days)
 
 
 def caller(group: str | None = None) -> StaffUser:
@@ -76,7 +93,9 @@ class StaffForums(BaseModel):
 
 
 class Participant(BaseModel):
-    id: str
+    # Names the session and the registration (registration ids are per session): the id the
+    # routes under /api/staff/registrations take.
+    id: str = Field(pattern=PARTICIPANT_ID)
     status: str
     waitlist_position: int | None
     name: str
@@ -121,6 +140,25 @@ class CancelPreview(BaseModel):
 class Cancelled(BaseModel):
     status: str
     cancelled: int
+
+
+class StaffRegistered(BaseModel):
+    id: str = Field(pattern=PARTICIPANT_ID)
+    status: str
+    waitlist_position: int | None = None
+
+
+class Placement(BaseModel):
+    status: str
+    waitlist_position: int | None = None
+
+
+class ParticipantCancelled(BaseModel):
+    status: str
+
+
+class MoveRequest(BaseModel):
+    session_id: str = Field(pattern=SLUG)
 
 
 def _view(session: Session, waiting: int) -> StaffSession:
@@ -203,7 +241,8 @@ def participants(
                                  "Cache-Control": "no-store"})
     waiting = sum(1 for p in everyone if p.waitlist_position is not None)
     return json_response(200, Participants(session=_view(session, waiting), participants=[
-        Participant(id=r.id, status=r.status.value, member_number_shared=p.member_number_shared,
+        Participant(id=participant_id(r), status=r.status.value,
+                    member_number_shared=p.member_number_shared,
                     waitlist_position=p.waitlist_position,
                     name=r.name, email=r.email, phone=r.phone, role=r.role.value,
                     workplace=r.workplace, member_number=r.member_number, needs=r.needs,
@@ -261,6 +300,63 @@ def cancel_preview(session_id: str,
     forum = catalogue_store.forum(session.forum_id)
     email = cancellation_preview(session, forum.title if forum else "", reason)
     return CancelPreview(subject=email.subject, text=email.text)
+
+
+@app.post("/api/staff/sessions/<session_id>/registrations",
+          responses=staff_responses({201: StaffRegistered, 200: StaffRegistered}, 404, 409,
+                                    *BODY_REFUSALS), security=SECURITY)
+def register(session_id: str,
+             form: Annotated[StaffRegistrationForm, Body()]) -> Response[Any]:
+    """Register someone who phoned or wrote (`asked_by`: how they asked, instead of the
+    consent box): a seat if one is free and nobody waits, else the end of the waiting list,
+    under the form's rules (409 when the session admits no registration). The person gets
+    the confirmation or waiting-list email with the calendar file and the cancel link; the
+    registration records who entered it. 201 when registered now; 200, changing nothing,
+    when the address is registered for the session already (the same call repeated)."""
+    user = caller("secretariat")
+    _session(session_id)
+    placed = registering().register(session_id, form, by=user.email)
+    logger.info("participant registered", extra={
+        "session": session_id, "registered_now": placed.created,
+        "status": placed.answer.status.value, "asked_by": form.asked_by.value})
+    return json_response(201 if placed.created else 200, StaffRegistered(
+        id=participant_id(placed.registration), status=placed.answer.status.value,
+        waitlist_position=placed.answer.waitlist_position).model_dump(mode="json"))
+
+
+@app.post("/api/staff/registrations/<registration_id>/cancel",
+          responses=staff_responses({200: ParticipantCancelled}, 404, 422), security=SECURITY)
+def cancel_participant(registration_id: str) -> ParticipantCancelled:
+    """Cancel one participant (the participant list's `id`); a confirmed seat passes to the
+    first in line, who is told. The person gets the cancellation email. Repeating it changes
+    nothing."""
+    caller("secretariat")
+    session_id, registration = parse_participant_id(registration_id)
+    cancelled = secretariat.cancel(session_id, registration)
+    logger.info("participant cancelled", extra={"session": session_id, "now": cancelled})
+    return ParticipantCancelled(status="cancelled")
+
+
+def _placement(placed: Placed) -> Placement:
+    return Placement(status=placed.answer.status.value,
+                     waitlist_position=placed.answer.waitlist_position)
+
+
+@app.post("/api/staff/registrations/<registration_id>/move",
+          responses=staff_responses({200: Placement}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def move_participant(registration_id: str, request: Annotated[MoveRequest, Body()]) -> Placement:
+    """Move one participant to another session of the same forum: a seat there if free,
+    else the end of its waiting list, the person's details kept; their place here passes to
+    the first in line. 409 for another forum, the same session, a session that admits no
+    registration, a cancelled registration, or a person registered there already. Repeating
+    it finishes a move that was interrupted and answers the same."""
+    user = caller("secretariat")
+    session_id, registration = parse_participant_id(registration_id)
+    placed = registering().move(session_id, registration, request.session_id, by=user.email)
+    logger.info("participant moved", extra={"from": session_id, "to": request.session_id,
+                                            "status": placed.answer.status.value})
+    return _placement(placed)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

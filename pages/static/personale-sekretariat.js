@@ -1,12 +1,15 @@
 // The secretariat's area of the staff console: forums and sessions with seats taken, waiting
-// and left; a session's participants and their spreadsheet; close, reopen and cancel (asked
-// first). Registers with the console (personale.js).
+// and left; a session's participants and their spreadsheet; one participant registered (who
+// phoned or wrote), cancelled or moved to another session of the forum; close, reopen and
+// cancel (asked first). Registers with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
   var $ = P.$, el = P.el, table = P.table, api = P.api, json = P.json, say = P.say;
   var busy = P.busy, action = P.action, dateFormat = P.dateFormat;
   var current = null; // the session whose participants or cancel form is open
+  var forumOf = {}; // each session's forum (its sessions are where a participant can move)
+  var chosen = null; // the participant being cancelled or moved
 
   var statusText = { open: "Åben", full: "Fuldt booket", closed: "Lukket", cancelled: "Aflyst" };
   var participantStatus = { confirmed: "Bekræftet", waitlisted: "På venteliste", cancelled: "Afmeldt" };
@@ -16,11 +19,12 @@
     var target = $("forum-liste");
     return api("GET", "/api/staff/forums").then(json).then(function (data) {
       target.textContent = "";
+      forumOf = {};
       if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen lederforummer endnu. Indlæs kataloget herunder.")); }
       data.forums.forEach(function (forum) {
         var sessions = table("moeder", forum.title,
           ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
-        forum.sessions.forEach(function (s) { sessions.add(sessionRow(s)); });
+        forum.sessions.forEach(function (s) { forumOf[s.id] = forum; sessions.add(sessionRow(s)); });
         target.appendChild(sessions.table);
       });
     }).catch(function (error) {
@@ -66,16 +70,25 @@
   function openParticipants(s) {
     current = s;
     $("aflys").hidden = true;
-    var target = $("deltager-liste");
-    target.textContent = "Henter deltagere …";
+    $("tilmeld-form").reset();
+    clearRegisterErrors();
     $("deltagere-overskrift").textContent = "Deltagere: " + sessionName(s);
     $("deltagere").hidden = false;
     $("deltagere-overskrift").focus();
-    api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
+    return loadParticipants(s);
+  }
+
+  function loadParticipants(s) {
+    var target = $("deltager-liste");
+    $("flyt").hidden = true;
+    $("afmeld").hidden = true;
+    chosen = null;
+    target.textContent = "Henter deltagere …";
+    return api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
       target.textContent = "";
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
       var list = table("deltagere", data.participants.length + " tilmeldinger",
-        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov"]);
+        ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov", "Handlinger"]);
       var shared = 0;
       data.participants.forEach(function (p) {
         var row = el("tr");
@@ -88,6 +101,13 @@
           var cell = row.appendChild(el("td", "", index === 2 ? null : text));
           if (index === 2) { cell.appendChild(P.address(text)); }
         });
+        var actions = row.appendChild(el("td", "handlinger"));
+        if (p.status !== "cancelled") {
+          actions.appendChild(action("Afmeld", "Afmeld: " + p.name, function () { openCancelOne(p); }));
+          if (moveTargets(s).length) {
+            actions.appendChild(action("Flyt", "Flyt: " + p.name, function () { openMove(p); }));
+          }
+        }
         list.add(row);
       });
       if (shared) {
@@ -95,6 +115,113 @@
       }
       target.appendChild(list.table);
     }).catch(function (error) { if (error.message !== "signed out") { target.textContent = error.message; } });
+  }
+
+  // -- one participant: register, cancel, move ----------------------------------------------
+
+  var registerFields = { name: "tilmeld-navn", email: "tilmeld-email", phone: "tilmeld-telefon", role: "tilmeld-stilling", workplace: "tilmeld-arbejdsplads", member_number: "tilmeld-medlemsnummer", needs: "tilmeld-behov", asked_by: "tilmeld-henvendt" };
+
+  function clearRegisterErrors() {
+    $("tilmeld-fejl").textContent = "";
+    Object.keys(registerFields).forEach(function (field) {
+      $(registerFields[field]).removeAttribute("aria-invalid");
+      $(registerFields[field] + "-fejl").textContent = "";
+    });
+  }
+
+  function showRegisterErrors(error) {
+    var first = null, other = [];
+    (error.fields || []).forEach(function (f) {
+      var id = registerFields[f.field];
+      if (!id) { other.push(f.message); return; }
+      $(id).setAttribute("aria-invalid", "true");
+      $(id + "-fejl").textContent = f.message;
+      first = first || $(id);
+    });
+    $("tilmeld-fejl").textContent = first ? (other.join(" ") || "Ret de markerede felter.") : (other.join(" ") || error.message);
+    if (first) { first.focus(); }
+  }
+
+  function register(event) {
+    event.preventDefault();
+    var s = current;
+    if (!s) { return; }
+    clearRegisterErrors();
+    var body = {};
+    Object.keys(registerFields).forEach(function (field) {
+      var value = $(registerFields[field]).value.trim();
+      body[field] = value === "" && ["phone", "member_number", "needs"].indexOf(field) >= 0 ? null : value;
+    });
+    busy(event.target, api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/registrations", body)
+      .then(json).then(function (answer) {
+        $("tilmeld-form").reset();
+        var told = answer.status === "waitlisted" ? "er sat på ventelisten som nr. " + answer.waitlist_position : "er tilmeldt";
+        say(body.name + " " + told + " (" + sessionName(s) + ") og får en mail om det.");
+        if (current === s) { loadParticipants(s); }
+        return loadForums();
+      }).catch(P.failedQuietly(showRegisterErrors)));
+  }
+
+  // The other sessions of the forum a participant can be moved to (not cancelled or closed).
+  function moveTargets(s) {
+    var forum = forumOf[s.id];
+    return forum ? forum.sessions.filter(function (other) {
+      return other.id !== s.id && (other.status === "open" || other.status === "full");
+    }) : [];
+  }
+
+  function openCancelOne(p) {
+    chosen = p;
+    $("flyt").hidden = true;
+    $("afmeld-fejl").textContent = "";
+    $("afmeld-spoergsmaal").textContent = "Vil du afmelde " + p.name + " fra " + sessionName(current) + "? Personen får en mail om afmeldingen, og den første på ventelisten får pladsen.";
+    $("afmeld").hidden = false;
+    $("afmeld-overskrift").focus();
+  }
+
+  function cancelOne(event) {
+    event.preventDefault();
+    var p = chosen, s = current;
+    if (!p || !s) { return; }
+    busy(event.target, api("POST", "/api/staff/registrations/" + encodeURIComponent(p.id) + "/cancel")
+      .then(json).then(function () {
+        say(p.name + " er afmeldt fra " + sessionName(s) + ".");
+        if (current === s) { loadParticipants(s); }
+        return loadForums();
+      }).catch(P.failedQuietly(function (error) { $("afmeld-fejl").textContent = error.message; })));
+  }
+
+  function openMove(p) {
+    chosen = p;
+    $("afmeld").hidden = true;
+    $("flyt-fejl").textContent = "";
+    var select = $("flyt-moede");
+    select.textContent = "";
+    moveTargets(current).forEach(function (other) {
+      var option = el("option", "", sessionName(other) + (other.status === "full" ? " (fuldt booket: venteliste)" : " (" + other.seats_left + " ledige)"));
+      option.value = other.id;
+      select.appendChild(option);
+    });
+    $("flyt-overskrift").textContent = "Flyt " + p.name + " til et andet møde";
+    $("flyt").hidden = false;
+    $("flyt-overskrift").focus();
+  }
+
+  function moveOne(event) {
+    event.preventDefault();
+    var p = chosen, s = current, target = $("flyt-moede").value;
+    if (!p || !s || !target) { return; }
+    var found = moveTargets(s).filter(function (o) { return o.id === target; })[0];
+    var name = found ? sessionName(found) : target;
+    busy(event.target, api("POST", "/api/staff/registrations/" + encodeURIComponent(p.id) + "/move", { session_id: target })
+      .then(json).then(function (answer) {
+        var where = answer.status === "waitlisted" ? "ventelisten som nr. " + answer.waitlist_position + " til " + name : name;
+        say(p.name + " er flyttet til " + where + " og får en mail om det.");
+        if (current === s) { loadParticipants(s); }
+        return loadForums();
+      }).catch(P.failedQuietly(function (error) {
+        $("flyt-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
+      })));
   }
 
   function downloadCsv() {
@@ -154,6 +281,11 @@
     $("katalog-form").addEventListener("submit", importCatalogue);
     $("hent-csv").addEventListener("click", downloadCsv);
     $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; });
+    $("tilmeld-form").addEventListener("submit", register);
+    $("afmeld-form").addEventListener("submit", cancelOne);
+    $("flyt-form").addEventListener("submit", moveOne);
+    $("afmeld-fortryd").addEventListener("click", function () { $("afmeld").hidden = true; chosen = null; });
+    $("flyt-fortryd").addEventListener("click", function () { $("flyt").hidden = true; chosen = null; });
     $("aflys-fortryd").addEventListener("click", function () { $("aflys").hidden = true; });
     // Asks first: the reason, then a second button that names what will happen.
     $("aflys-videre").addEventListener("click", function () {
@@ -213,7 +345,12 @@
       $("katalog-form").reset();
       $("deltagere").hidden = true;
       $("aflys").hidden = true;
+      $("flyt").hidden = true;
+      $("afmeld").hidden = true;
+      $("tilmeld-form").reset();
       current = null;
+      chosen = null;
+      forumOf = {};
     }
   });
 }());

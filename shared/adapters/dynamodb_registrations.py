@@ -31,6 +31,7 @@ from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
 from shared.forms import mailbox_key
 from shared.forums.registration.models import (
+    AskedBy,
     CancelledBy,
     Registration,
     SessionState,
@@ -93,7 +94,8 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         "created_at": {"S": iso(registration.created_at)},
         "round": {"N": str(registration.round)},
     }
-    for field in (*_PERSONAL, "submission", "consent_text_version"):
+    for field in (*_PERSONAL, "submission", "consent_text_version", "entered_by",
+                  "moved_from"):
         value = getattr(registration, field)
         if value:
             item[field] = {"S": value}
@@ -101,6 +103,8 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         moment = getattr(registration, field)
         if moment:
             item[field] = {"S": iso(moment)}
+    if registration.asked_by:
+        item["asked_by"] = {"S": registration.asked_by.value}
     if registration.cancelled_by:
         item["cancelled_by"] = {"S": registration.cancelled_by.value}
     if registration.expires_at:
@@ -129,6 +133,8 @@ def item_to_registration(item: dict[str, Any]) -> Registration:
         round=int(item.get("round", {}).get("N", "1")), submission=text("submission"),
         consent_text_version=text("consent_text_version"), consented_at=moment("consented_at"),
         expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
+        entered_by=text("entered_by"), moved_from=text("moved_from"),
+        asked_by=AskedBy(asked) if (asked := text("asked_by")) else None,
     )
 
 

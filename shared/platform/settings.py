@@ -135,10 +135,14 @@ class NewsletterSettings(EnvironmentSettings):
 
 
 class StaffApiSettings(EnvironmentSettings):
-    """The staff console's API: the catalogue and the registrations."""
+    """The staff console's API: the catalogue and the registrations (the signing secret
+    derives a registration's id from its session and address, as the form's do)."""
 
     forums_table_name: str = Field(min_length=1, validation_alias=ENV_FORUMS_TABLE)
     registrations_table_name: str = Field(min_length=1, validation_alias=ENV_REGISTRATIONS_TABLE)
+    signing_secret_arn: str = Field(min_length=1, validation_alias=ENV_SIGNING_SECRET)
+    retention_days: int = Field(
+        default=defaults.REGISTRATION_RETENTION_DAYS, ge=1, validation_alias=ENV_RETENTION_DAYS)
 
 
 class NewsletterEditorSettings(EnvironmentSettings):

@@ -106,7 +106,7 @@ def test_the_forms_say_what_to_do(runtime: Running, page: Page) -> None:
 
 def test_the_password_field_looks_like_the_address_field(runtime: Running, page: Page) -> None:
     page.goto(runtime.url + "/personale/")
-    email, password = page.get_by_label("E-mail", exact=True), \
+    email, password = page.locator("#log-ind-form").get_by_label("E-mail", exact=True), \
         page.get_by_label("Adgangskode", exact=True)
     expect(password).to_be_visible()
     style = "e => { const s = getComputedStyle(e); return [s.width, s.borderTopWidth, " \

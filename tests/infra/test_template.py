@@ -209,7 +209,8 @@ def test_reminders_run_daily_in_copenhagen_time(stack: Template) -> None:
 
 
 @pytest.mark.parametrize(("secret_prefix", "readers_prefixes"), [
-    ("RegistrationSigningSecret", ("Registration",)),
+    # The secretariat's API derives the id of a registration it enters from session and address.
+    ("RegistrationSigningSecret", ("Registration", "StaffApi")),
     # The privacy officer (the CLI's role and the console's function) computes subscriber ids
     # (keyed hashes of the address) to find and erase them.
     ("NewsletterSigningSecret", ("Newsletter", "PrivacyPrivacyOfficer", "PrivacyConsole")),
@@ -374,7 +375,7 @@ TABLE_ACTIONS = {
     ("NewsletterFeedbackRole", "NewsletterTable"): {"PutItem", "UpdateItem"},
     # The secretariat's console: lists, reads, imports (updates), closes, cancels.
     ("StaffApiRole", "ForumsTable"): {"Scan", "Query", "GetItem", "UpdateItem"},
-    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "UpdateItem"},
+    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem", "UpdateItem"},
     # The daily requeue: open requests by their index, each requeued one marked.
     ("AdvisoryRequeueRole", "AdvisoryTable"): {"Query", "UpdateItem"},
     # The privacy officer's CLI role: what a data-protection request calls, never a put.

@@ -136,7 +136,8 @@ def _stored(registration: Registration) -> Registration:
     return registration.model_copy(update={
         "expires_at": datetime.fromtimestamp(expires, UTC) if expires is not None else None,
         **{f: None for f in ("phone", "member_number", "needs", "submission",
-                             "consent_text_version") if not getattr(registration, f)}})
+                             "consent_text_version", "entered_by", "moved_from")
+           if not getattr(registration, f)}})
 
 
 def _reg(registration_id: str) -> str:

@@ -1,7 +1,8 @@
 """The registration rules under sequences nobody planned: one hypothesis state machine, run on
 two worlds. It drives the service, the catalogue import and the email notifier: submit, confirm
 (again, or an older link), several owners pressing at once, cancel, register again, erase,
-change capacity, close, reopen, cancel the session, re-import.
+change capacity, close, reopen, cancel the session, re-import, and the secretariat registering
+someone who phoned.
 
 - tests/unit/test_registration_rules.py runs it on the in-memory stores
   (tests/support/registration.py), the notifier fed by the fake's stream: many sequences,
@@ -35,9 +36,9 @@ from urllib.parse import unquote
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, DomainError, InvalidInput
 from shared.forums.catalogue import Catalogue, CatalogueStore
-from shared.forums.registration.models import Status
+from shared.forums.registration.models import StaffRegistrationForm, Status
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations, WaitingList
@@ -280,6 +281,40 @@ class RegistrationRules(RuleBasedStateMachine):
             person.status = Status.CANCELLED
             person.mails.append(CANCELLED)
             self.promote()
+        self.deliver()
+
+    @rule(who=st.sampled_from(PEOPLE))
+    def staff_register(self, who: str) -> None:
+        """The secretariat registers someone who phoned: placed at once under the same rules,
+        no submission used up and no link; a person registered already is answered as they
+        stand, nothing changed."""
+        person = self.people[who]
+        form = StaffRegistrationForm(name="Deltager", email=self.email(who),
+                                     role="district_leader", workplace="Vejle Kommune",
+                                     member_number="98765", asked_by="telefon")
+        secretariat = Secretariat(self.store, self.catalogue,
+                                  registration_id=self.service.registration_id)
+        try:
+            placed = secretariat.register(self.session, form, by="sekretariat@example.dk")
+        except DomainError as refused:
+            held = person.status in (Status.CONFIRMED, Status.WAITLISTED)
+            assert not held and refused.code == (
+                "session_cancelled" if self.cancelled else "session_closed"), refused.code
+            assert self.cancelled or self.closed
+            return
+        if person.status in (Status.CONFIRMED, Status.WAITLISTED):
+            assert not placed.created
+        else:
+            assert placed.created and not (self.cancelled or self.closed)
+            person.round += 1
+            if self.seats_taken() < self.capacity and not self.line:
+                person.status = Status.CONFIRMED
+                person.mails.append(SEAT)
+            else:
+                person.status = Status.WAITLISTED
+                self.line.append(who)
+                person.mails.append(WAITING)
+        assert placed.answer.model_dump(exclude_none=True) == self.answer(who)
         self.deliver()
 
     @rule(who=st.sampled_from(PEOPLE))

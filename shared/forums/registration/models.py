@@ -109,6 +109,35 @@ class RegistrationForm(PublicForm):
         return self
 
 
+class AskedBy(StrEnum):
+    """How a person the secretariat registers asked to be registered (instead of a consent
+    box: the staff member records the request)."""
+
+    PHONE = "telefon"
+    EMAIL = "e-mail"
+    IN_PERSON = "personligt"
+
+
+class StaffRegistrationForm(BaseModel):
+    """The secretariat registers someone who phoned or wrote: the registration form's fields
+    with the same rules, and how the person asked instead of the consent box."""
+
+    name: Name
+    email: Email
+    phone: OptionalPhone = None
+    role: Role
+    workplace: Workplace
+    member_number: OptionalSingleLine = _member_number()
+    needs: OptionalMultiLine = _needs()
+    asked_by: AskedBy
+
+    @model_validator(mode="after")
+    def _members_give_their_number(self) -> Self:
+        if self.role.leads_leaders and not self.member_number:
+            raise DanishValueError(*MEMBER_NUMBER_REQUIRED)
+        return self
+
+
 class Person(BaseModel):
     """Who registers, as typed in the form: what a submission and a registration hold alike
     (and erasure removes). Personal fields stay out of logs."""
@@ -157,6 +186,11 @@ class Registration(Person):
     # The consent: given with the submission (when, to which text of the privacy notice).
     consent_text_version: str | None = None
     consented_at: datetime | None = None
+    # Entered by the secretariat (no submission): the staff member's address, how the person
+    # asked, and, when moved from another session of the forum, that session.
+    entered_by: str | None = None
+    asked_by: AskedBy | None = None
+    moved_from: str | None = None
 
 
 class Received(BaseModel):

@@ -72,9 +72,10 @@ def refusal(state: SessionState | None, role: Role, now: datetime) -> DomainErro
 
 
 def place(state: SessionState, registration: Registration, replaces: Registration | None,
-          submission: Submission, now: datetime) -> Transition:
+          submission: Submission | None, now: datetime) -> Transition:
     """A seat for the registration (given as confirmed) while one is free and nobody waits,
-    else the end of the line; its submission used up, and only while the registration is
+    else the end of the line; its submission used up (None: the secretariat entered it, no
+    submission to use up), and only while the registration is
     still what it was (`replaces`). The caller has made sure the session admits it and owes
     no seat to the first in line (`refusal`, `SessionState.seat_for_first_waiting`)."""
     admitted = tuple(fact for fact, _ in admission(registration.role, now))
