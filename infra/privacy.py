@@ -34,11 +34,12 @@ from shared.platform.names import (
 )
 
 # What a data-protection request calls (shared.privacy and its adapters), for the CLI's role
-# and the console function alike. Registrations of the address found (Scan), read and
-# cancelled (Get, Update), their submissions and mail records found and deleted (Query,
-# Delete); the session's seats and waiting list read and moved up when a seat is given up;
-# the subscriber and their copies read (Get, the issues scanned), then deleted.
-REGISTRATION_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")
+# and the console function alike. Registrations of the address found (Scan), read, and
+# cancelled before a session starts (the registration written whole under the condition of
+# what it was, and the first in line's promotion with it: Put), their submissions and mail
+# records found and deleted (Query, Delete); the session's seats and waiting list read and
+# moved up when a seat is given up; the subscriber and their copies read, then deleted.
+REGISTRATION_ACTIONS = ("Scan", "Query", "GetItem", "PutItem", "DeleteItem")
 CATALOGUE_ACTIONS = ("GetItem", "UpdateItem")
 # The subscriber and their copies read (the issues found by their index and read in one
 # batch), then deleted.

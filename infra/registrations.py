@@ -83,11 +83,11 @@ class ForumRegistration(Construct):
             environment=environment,
         )
         # Forms, links and cancellations: reads, the submission's put, and the transactions
-        # that place or cancel (a registration put or updated, the submission deleted, the
+        # that place or cancel (a registration written whole, the submission deleted, the
         # session's seats and waiting list updated on the catalogue).
         # (Query: a link's landing page and press read the address's submissions.)
         grant_items(self.table, self.api_function.function,
-                    "GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem")
+                    "GetItem", "Query", "PutItem", "DeleteItem")
         grant_items(catalogue.table, self.api_function.function, "GetItem", "UpdateItem")
         self.secret.grant_read(self.api_function.function)
         api.route("POST", "registrations", self.api_function)

@@ -57,7 +57,10 @@ SECRETARIAT_ROUTES = (
 )
 # What the secretariat's routes call on each table (shared.forums and its adapters).
 STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
-STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "PutItem", "UpdateItem")
+# Every change of a registration (a staff registration, a cancellation, a promotion) is the
+# registration written whole under the condition of what it was (PutItem, also inside a
+# transaction); none is an update.
+STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "PutItem")
 # ID and access tokens live this long (Cognito's shortest): API Gateway's authorizer checks
 # a token's signature and expiry only, so a user removed, disabled or signed out everywhere
 # keeps a token this long at most. The pages renew theirs in the background with the refresh

@@ -61,7 +61,7 @@ def test_the_function_may_do_exactly_what_its_areas_need(template: dict[str, Any
               if k.startswith("PrivacyConsoleLogs")]
     expected = {
         *((f"dynamodb:{a}", tables["Registration"])
-          for a in ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")),
+          for a in ("Scan", "Query", "GetItem", "PutItem", "DeleteItem")),
         *((f"dynamodb:{a}", tables["Forums"]) for a in ("GetItem", "UpdateItem")),
         *((f"dynamodb:{a}", tables["Newsletter"])
           for a in ("GetItem", "Query", "BatchGetItem", "DeleteItem")),

@@ -356,10 +356,11 @@ def _table_actions(template: dict[str, Any], role_prefix: str,
 
 
 # What each function calls, read from the adapters (shared/adapters/dynamodb_*.py) along the
-# paths its handler takes; a transaction's parts need PutItem, UpdateItem or DeleteItem.
+# paths its handler takes; a transaction's parts need PutItem, UpdateItem or DeleteItem. A
+# registration is always written whole (PutItem): placed, cancelled or promoted.
 TABLE_ACTIONS = {
     ("RegistrationApiRole", "RegistrationTable"): {"GetItem", "Query", "PutItem",
-                                                   "UpdateItem", "DeleteItem"},
+                                                   "DeleteItem"},
     ("RegistrationApiRole", "ForumsTable"): {"GetItem", "UpdateItem"},
     ("RegistrationEventsRole", "RegistrationTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("RegistrationEventsRole", "ForumsTable"): {"GetItem"},
@@ -375,12 +376,13 @@ TABLE_ACTIONS = {
     ("NewsletterFeedbackRole", "NewsletterTable"): {"PutItem", "UpdateItem"},
     # The secretariat's console: lists, reads, imports (updates), closes, cancels.
     ("StaffApiRole", "ForumsTable"): {"Scan", "Query", "GetItem", "UpdateItem"},
-    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem", "UpdateItem"},
+    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem"},
     # The daily requeue: open requests by their index, each requeued one marked.
     ("AdvisoryRequeueRole", "AdvisoryTable"): {"Query", "UpdateItem"},
-    # The privacy officer's CLI role: what a data-protection request calls, never a put.
+    # The privacy officer's CLI role: what a data-protection request calls; a seat given up
+    # before its session is a cancellation, the registration written whole (PutItem).
     ("PrivacyPrivacyOfficerRole", "RegistrationTable"): {"Scan", "Query", "GetItem",
-                                                         "UpdateItem", "DeleteItem"},
+                                                         "PutItem", "DeleteItem"},
     ("PrivacyPrivacyOfficerRole", "ForumsTable"): {"GetItem", "UpdateItem"},
     ("PrivacyPrivacyOfficerRole", "NewsletterTable"): {"GetItem", "Query", "BatchGetItem",
                                                        "DeleteItem"},
