@@ -31,6 +31,9 @@ SESSION = {"id": "kolding-1", "city": "Kolding", "venue": "Comwell",
            "starts_at": "2027-03-04T09:30", "ends_at": "2027-03-04T15:30",
            "registration_deadline": "2027-02-25T12:00", "capacity": 40}
 EXAMPLES: dict[str, dict[str, Any]] = {
+    "StaffRegistrationForm": {"name": "Anne Jensen", "email": "anne@example.dk",
+                              "role": "area_leader", "workplace": "Vejle Kommune",
+                              "member_number": "12345", "asked_by": "telefon"},
     "RegistrationForm": {"session_id": "kolding-1", "name": "Anne Jensen",
                          "email": "anne@example.dk", "role": "area_leader",
                          "workplace": "Vejle Kommune", "member_number": "12345", "consent": True},

@@ -89,24 +89,13 @@ class DetailCorrections(BaseModel):
     needs: OptionalMultiLine = _needs()
 
 
-class RegistrationForm(PublicForm):
-    """The registration form as the public API receives it."""
+class RegistrationForm(PublicForm, RegistrationDetails):
+    """The registration form as the public API receives it: the details a person types (with
+    their rules), the session, the address and the consent."""
 
     session_id: str = Field(pattern=SLUG)
-    name: Name
     email: Email
-    phone: OptionalPhone = None
-    role: Role
-    workplace: Workplace
-    member_number: OptionalSingleLine = _member_number()
-    needs: OptionalMultiLine = _needs()
     consent: Consent
-
-    @model_validator(mode="after")
-    def _members_give_their_number(self) -> Self:
-        if self.role.leads_leaders and not self.member_number:
-            raise DanishValueError(*MEMBER_NUMBER_REQUIRED)
-        return self
 
 
 class AskedBy(StrEnum):
@@ -118,24 +107,12 @@ class AskedBy(StrEnum):
     IN_PERSON = "personligt"
 
 
-class StaffRegistrationForm(BaseModel):
+class StaffRegistrationForm(RegistrationDetails):
     """The secretariat registers someone who phoned or wrote: the registration form's fields
     with the same rules, and how the person asked instead of the consent box."""
 
-    name: Name
     email: Email
-    phone: OptionalPhone = None
-    role: Role
-    workplace: Workplace
-    member_number: OptionalSingleLine = _member_number()
-    needs: OptionalMultiLine = _needs()
     asked_by: AskedBy
-
-    @model_validator(mode="after")
-    def _members_give_their_number(self) -> Self:
-        if self.role.leads_leaders and not self.member_number:
-            raise DanishValueError(*MEMBER_NUMBER_REQUIRED)
-        return self
 
 
 class Person(BaseModel):
