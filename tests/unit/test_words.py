@@ -27,7 +27,6 @@ from shared.forums.registration.models import (
     Status,
     Submission,
 )
-from shared.forums.registration.service import Registrations
 from shared.newsletter.editor import draft
 from shared.newsletter.mail import confirmation_email, issue_email, plain_text
 from shared.newsletter.models import Subscriber
@@ -92,9 +91,6 @@ class World:
 
     def confirm_token(self, *args: object) -> str:
         return "bekraeft"
-
-    def link_round(self, found: Registration | None) -> int:
-        return Registrations.link_round(found)
 
     def cancel_registration(self, token: str) -> str:
         return f"https://ledere.example.dk/afmeld.html?token={token}"

@@ -168,8 +168,6 @@ class Registrations:
         self._store.put_submission(submission)
         return submission
 
-    link_round = staticmethod(link_round)
-
     def confirm_token(self, submission: Submission, round_: int | None = None) -> str:
         """The link to the address's owner: it confirms the LATEST submission of the address
         for the session (whoever made the earlier ones), as the owner sees and corrects it on
@@ -197,7 +195,7 @@ class Registrations:
             if current is not None and (current.submission == legacy
                                         or current.status is not Status.CANCELLED):
                 return True, current.round
-            round_ = self.link_round(current)
+            round_ = link_round(current)
         if current is None:
             if round_ != 1:  # the address was erased since the link was mailed
                 raise InvalidLink()
