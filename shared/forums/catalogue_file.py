@@ -32,17 +32,17 @@ def _copenhagen_if_naive(moment: datetime) -> datetime:
 LocalTime = Annotated[datetime, AfterValidator(_copenhagen_if_naive)]
 
 
-class SessionEntry(BaseModel):
+class SessionDetails(BaseModel):
+    """What the secretariat writes about a session, in the file or in the console's form."""
+
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=SLUG)
     city: SingleLine = Field(min_length=1, max_length=100)
     venue: SingleLine = Field(default="", max_length=300)
     starts_at: LocalTime
     ends_at: LocalTime
     capacity: int = Field(ge=1, le=2000)
     registration_deadline: LocalTime
-    status: Literal["open", "closed", "cancelled"] = "open"
 
     @model_validator(mode="after")
     def _times_in_order(self) -> Self:
@@ -55,14 +55,28 @@ class SessionEntry(BaseModel):
         return self
 
 
-class ForumEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SessionEntry(SessionDetails):
+    """A session in the file: its details, its id and (when created) its status."""
 
     id: str = Field(pattern=SLUG)
+    status: Literal["open", "closed", "cancelled"] = "open"
+
+
+class ForumDetails(BaseModel):
+    """What the secretariat writes about a forum, in the file or in the console's form."""
+
+    model_config = ConfigDict(extra="forbid")
+
     # One-line fields end up in email subjects and headers, where a line break is refused.
     title: SingleLine = Field(min_length=1, max_length=200)
     description: MultiLine = Field(default="", max_length=4000)
     audience: Audience = Audience.LEADERS_OF_LEADERS
+
+
+class ForumEntry(ForumDetails):
+    """A forum in the file: its details, its id and its sessions."""
+
+    id: str = Field(pattern=SLUG)
     sessions: list[SessionEntry] = Field(default_factory=list)
 
 
