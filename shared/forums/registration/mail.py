@@ -102,8 +102,10 @@ class Notifier:
         if not isinstance(new, Registration):
             return None
         current = self._positions.get(new.session_id, new.id)
-        if current is None or current.status is not new.status or current.round != new.round \
-                or current.session_revision != new.session_revision:
+        # A change of the session since does not pass the record over: its email is written
+        # from the session as it stands (a confirmation shows the new time), and the change's
+        # own email follows once per revision of the session.
+        if current is None or current.status is not new.status or current.round != new.round:
             return None
         return self.on_change(old if isinstance(old, Registration) else None, new)
 
