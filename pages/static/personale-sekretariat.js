@@ -87,7 +87,7 @@
     return api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
       target.textContent = "";
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
-      var list = table("deltagere", data.participants.length + " tilmeldinger",
+      var list = table("deltagere", data.summary,
         ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov", "Handlinger"]);
       var shared = 0;
       data.participants.forEach(function (p) {
@@ -97,7 +97,7 @@
         // A member number two registrations give: shown to look into, never refused.
         var number = (p.member_number || "") + (p.member_number_shared ? " – bruges af flere tilmeldte" : "");
         if (p.member_number_shared) { shared += 1; }
-        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
+        [status, p.name, p.email, p.phone_display || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
           var cell = row.appendChild(el("td", "", index === 2 ? null : text));
           if (index === 2) { cell.appendChild(P.address(text)); }
         });
