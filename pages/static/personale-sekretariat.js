@@ -329,6 +329,26 @@
     if ($("udskrift").hasChildNodes()) { window.print(); }
   }
 
+  // -- after signing in again -------------------------------------------------------------
+
+  // What was open when the session ended (a session's participant list or its cancel form),
+  // kept in memory by the console and opened again for the same user, so the text being
+  // written goes back where it was.
+  function openView() {
+    if (!current) { return null; }
+    if (!$("aflys").hidden) { return { session: current.id, view: "cancel" }; }
+    if (!$("deltagere").hidden) { return { session: current.id, view: "participants" }; }
+    return null;
+  }
+
+  function reopen(view) {
+    var forum = forumOf[view.session];
+    var s = forum && forum.sessions.filter(function (other) { return other.id === view.session; })[0];
+    if (!s) { return null; }
+    if (view.view === "cancel") { openCancel(s); return null; }
+    return openParticipants(s);
+  }
+
   function wireSecretariat() {
     $("udskriv").addEventListener("click", printAttendance);
     $("katalog-form").addEventListener("submit", importCatalogue);
@@ -391,6 +411,8 @@
   wireSecretariat();
   P.area("secretariat", {
     load: loadForums,
+    keep: openView,
+    resume: reopen,
     reset: function () {
       $("forum-liste").textContent = "";
       $("deltager-liste").textContent = "";
