@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared.adapters import wiring
+from shared.danish import danish_phone
 from shared.edge.http import (
     BODY_REFUSALS,
     Body,
@@ -31,6 +32,7 @@ from shared.forums.models import SLUG, Session
 from shared.forums.registration.models import StaffRegistrationForm
 from shared.forums.registration.secretariat import (
     PARTICIPANT_ID,
+    HeadCount,
     Placed,
     Secretariat,
     parse_participant_id,
@@ -103,6 +105,9 @@ class Participant(BaseModel):
     name: str
     email: str
     phone: str | None
+    # The phone as a Dane writes it ("+45 20 11 22 33"; a foreign number as typed); `phone`
+    # stays as stored.
+    phone_display: str | None = None
     role: str
     workplace: str
     member_number: str | None
@@ -113,9 +118,21 @@ class Participant(BaseModel):
     registered_at: str
 
 
+class ParticipantCount(BaseModel):
+    # The participants (confirmed), those waiting in line, and the cancelled (listed last,
+    # never counted as participants).
+    confirmed: int
+    waiting: int
+    cancelled: int
+
+
 class Participants(BaseModel):
     session: StaffSession
     participants: list[Participant]
+    count: ParticipantCount
+    # The count as the console shows it: "14 tilmeldte, 3 på venteliste (2 afmeldte vises
+    # nederst)".
+    summary: str
 
 
 class CatalogueUpload(BaseModel):
@@ -247,9 +264,18 @@ def participants(
                     member_number_shared=p.member_number_shared,
                     waitlist_position=p.waitlist_position,
                     name=r.name, email=r.email, phone=r.phone, role=r.role.value,
+                    phone_display=danish_phone(r.phone) or None,
                     workplace=r.workplace, member_number=r.member_number, needs=r.needs,
                     registered_at=iso_copenhagen(r.created_at))
-        for p in everyone for r in (p.registration,)]).model_dump(mode="json"))
+        for p in everyone for r in (p.registration,)], **_counted(everyone)).model_dump(
+            mode="json"))
+
+
+def _counted(everyone: list[Any]) -> dict[str, Any]:
+    """The participant list's count (the cancelled never among the participants)."""
+    head = HeadCount.of(everyone)
+    return {"count": ParticipantCount(confirmed=head.confirmed, waiting=head.waiting,
+                               cancelled=head.cancelled), "summary": head.summary}
 
 
 def _status(session_id: str, *, closed: bool) -> StaffSession:

@@ -84,10 +84,12 @@
     $("afmeld").hidden = true;
     chosen = null;
     target.textContent = "Henter deltagere …";
+    attendance(null);
     return api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
       target.textContent = "";
+      attendance(s, data);
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
-      var list = table("deltagere", data.participants.length + " tilmeldinger",
+      var list = table("deltagere", data.summary,
         ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov", "Handlinger"]);
       var shared = 0;
       data.participants.forEach(function (p) {
@@ -97,9 +99,10 @@
         // A member number two registrations give: shown to look into, never refused.
         var number = (p.member_number || "") + (p.member_number_shared ? " – bruges af flere tilmeldte" : "");
         if (p.member_number_shared) { shared += 1; }
-        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
+        [status, p.name, p.email, p.phone_display || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
           var cell = row.appendChild(el("td", "", index === 2 ? null : text));
           if (index === 2) { cell.appendChild(P.address(text)); }
+          if (index === 3) { cell.className = "telefon"; } // "+45 20 11 22 33" on one line
         });
         var actions = row.appendChild(el("td", "handlinger"));
         if (p.status !== "cancelled") {
@@ -277,10 +280,80 @@
     })));
   }
 
+  // -- the printable attendance list --------------------------------------------------------
+
+  // The attendance list of the open session, for paper (the page's print layout: style.css
+  // prints this alone): the forum, place and time, and the confirmed participants by name
+  // (Danish order: æ, ø, å last) with their workplace and an empty column to sign in. Only
+  // what the door needs: no e-mail, phone or member number goes on paper. Built with every
+  // participant list, so the browser's own Print prints it too; emptied with the list.
+  var byName = new Intl.Collator("da");
+
+  function attendance(s, data) {
+    var target = $("udskrift");
+    target.textContent = "";
+    $("udskriv").disabled = !s;
+    if (!s) { return; }
+    var forum = forumOf[s.id];
+    var confirmed = data.participants.filter(function (p) { return p.status === "confirmed"; })
+      .sort(function (a, b) { return byName.compare(a.name, b.name); });
+    target.appendChild(el("h2", "", "Deltagerliste"));
+    target.appendChild(el("h3", "", forum ? forum.title : ""));
+    var facts = el("dl", "felter");
+    [["Sted", s.city + ", " + s.venue], ["Tid", window.danskTid.span(s.starts_at, s.ends_at)],
+     ["Tilmeldte", String(confirmed.length)]].forEach(function (fact) {
+      facts.appendChild(el("dt", "", fact[0]));
+      facts.appendChild(el("dd", "", fact[1]));
+    });
+    target.appendChild(facts);
+    var list = el("table", "underskrifter");
+    list.appendChild(el("caption", "", "Skriv under, når du er mødt"));
+    var head = list.appendChild(el("thead")).appendChild(el("tr"));
+    ["Navn", "Arbejdsplads", "Underskrift"].forEach(function (text) {
+      var cell = head.appendChild(el("th", "", text));
+      cell.scope = "col";
+    });
+    var body = list.appendChild(el("tbody"));
+    confirmed.forEach(function (p) {
+      var row = body.appendChild(el("tr"));
+      row.appendChild(el("td", "", p.name));
+      row.appendChild(el("td", "", p.workplace));
+      row.appendChild(el("td", "underskrift"));
+    });
+    target.appendChild(list);
+    if (!confirmed.length) { target.appendChild(el("p", "", "Ingen bekræftede deltagere endnu.")); }
+    target.appendChild(el("p", "udskrevet", "Udskrevet " + dateFormat.format(new Date()) + "."));
+  }
+
+  function printAttendance() {
+    if ($("udskrift").hasChildNodes()) { window.print(); }
+  }
+
+  // -- after signing in again -------------------------------------------------------------
+
+  // What was open when the session ended (a session's participant list or its cancel form),
+  // kept in memory by the console and opened again for the same user, so the text being
+  // written goes back where it was.
+  function openView() {
+    if (!current) { return null; }
+    if (!$("aflys").hidden) { return { session: current.id, view: "cancel" }; }
+    if (!$("deltagere").hidden) { return { session: current.id, view: "participants" }; }
+    return null;
+  }
+
+  function reopen(view) {
+    var forum = forumOf[view.session];
+    var s = forum && forum.sessions.filter(function (other) { return other.id === view.session; })[0];
+    if (!s) { return null; }
+    if (view.view === "cancel") { openCancel(s); return null; }
+    return openParticipants(s);
+  }
+
   function wireSecretariat() {
+    $("udskriv").addEventListener("click", printAttendance);
     $("katalog-form").addEventListener("submit", importCatalogue);
     $("hent-csv").addEventListener("click", downloadCsv);
-    $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; });
+    $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; attendance(null); });
     $("tilmeld-form").addEventListener("submit", register);
     $("afmeld-form").addEventListener("submit", cancelOne);
     $("flyt-form").addEventListener("submit", moveOne);
@@ -338,9 +411,12 @@
   wireSecretariat();
   P.area("secretariat", {
     load: loadForums,
+    keep: openView,
+    resume: reopen,
     reset: function () {
       $("forum-liste").textContent = "";
       $("deltager-liste").textContent = "";
+      attendance(null);
       $("katalog-fejl").textContent = "";
       $("katalog-form").reset();
       $("deltagere").hidden = true;

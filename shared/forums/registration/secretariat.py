@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from shared.danish import participant_summary
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.forums.models import SLUG
 from shared.forums.registration import seats
@@ -70,6 +71,27 @@ class Participant:
     registration: Registration
     waitlist_position: int | None
     member_number_shared: bool
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    """Who a participant list counts: the confirmed (the participants), those waiting in line,
+    and the cancelled, which are shown but never counted as participants."""
+
+    confirmed: int
+    waiting: int
+    cancelled: int
+
+    @classmethod
+    def of(cls, participants: Iterable[Participant]) -> HeadCount:
+        statuses = [p.registration.status for p in participants]
+        return cls(confirmed=statuses.count(Status.CONFIRMED),
+                   waiting=statuses.count(Status.WAITLISTED),
+                   cancelled=statuses.count(Status.CANCELLED))
+
+    @property
+    def summary(self) -> str:
+        return participant_summary(self.confirmed, self.waiting, self.cancelled)
 
 
 def shared_member_numbers(registrations: Iterable[Registration]) -> set[str]:
