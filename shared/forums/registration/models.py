@@ -37,6 +37,7 @@ class CancelledBy(StrEnum):
     SECRETARIAT = "secretariat"
     SESSION_CANCELLED = "session_cancelled"
     ERASURE = "erasure"  # a data-protection request: the address gets no further email
+    MOVED = "moved"  # the secretariat moved the person to another session (`moved_to`)
 
 
 # The fields a person types, each with its rules: the registration form and the corrections
@@ -168,6 +169,8 @@ class Registration(Person):
     entered_by: str | None = None
     asked_by: AskedBy | None = None
     moved_from: str | None = None
+    # Cancelled by a move (CancelledBy.MOVED): the session the person was moved to.
+    moved_to: str | None = None
 
 
 class Received(BaseModel):

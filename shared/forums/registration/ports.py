@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from shared.forums.models import Forum, Session
+    from shared.forums.registration.messages import Outgoing, SessionMessage
     from shared.forums.registration.models import Registration, SessionState, Submission
     from shared.forums.registration.transitions import Applied, Rejected, Transition
 
@@ -91,10 +92,10 @@ class RegistrationStore(Protocol):
 
     # -- the published changes --------------------------------------------------------------
 
-    def decode(self, image: Any) -> Registration | Submission | None:
-        """The registration or submission an item holds, as the store publishes its changes
-        (for DynamoDB, a stream record's `NewImage` or `OldImage`); None for no item or any
-        other (the record of emails sent, a mail gate)."""
+    def decode(self, image: Any) -> Registration | Submission | Outgoing | None:
+        """The registration, submission or request to send an item holds, as the store
+        publishes its changes (for DynamoDB, a stream record's `NewImage` or `OldImage`); None
+        for no item or any other (the record of emails sent, a mail gate, a message)."""
 
 
 class Ledger(Protocol):
@@ -133,7 +134,29 @@ class RegistrationReads(Protocol):
     def submission(self, session_id: str, registration_id: str,
                    submission_id: str) -> Submission | None: ...
 
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None:
+        """The secretariat's message to the session (Outbox.message)."""
+
 
 class SessionStatusStore(Protocol):
     def set_status(self, session_id: str, *, closed: bool | None = None,
                    cancelled: bool | None = None, reason: str | None = None) -> None: ...
+
+
+class Outbox(Protocol):
+    """The secretariat's requests to send (shared.forums.registration.messages): a message
+    to a session kept once, and one request per registration to email, each published to
+    the notifier as the registrations' changes are."""
+
+    def put_message(self, message: SessionMessage) -> None:
+        """Keep the message (written again unchanged when it is sent again)."""
+
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None: ...
+
+    def request(self, requests: list[Outgoing]) -> None:
+        """Store each request (again when it was stored before: published anew, so what was
+        not sent then is sent now, and the ledger holds back what was)."""
+
+    def request_once(self, request: Outgoing, until: datetime) -> bool:
+        """Store the request unless one of its kind for the registration was stored less
+        than an interval ago (then no later one before `until`); False when it was."""
