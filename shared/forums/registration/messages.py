@@ -26,14 +26,13 @@ import hashlib
 import json
 from base64 import b32encode
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.forms import MultiLine, SingleLine
 from shared.forums.registration.models import Registration, Status
-from shared.forums.registration.ports import Outbox, RegistrationStore
 from shared.platform.clock import Clock, utcnow
 
 # A second resend of a registration within this interval is the same click again.
@@ -43,6 +42,8 @@ RESEND_INTERVAL = timedelta(minutes=2)
 REQUEST_DAYS = 2
 MESSAGE_DAYS = 14
 
+# As the secretariat's other routes answer an unknown registration.
+REGISTRATION_NOT_FOUND = NotFound("Tilmeldingen findes ikke.", code="registration_not_found")
 NOTHING_TO_RESEND = Conflict(
     "Tilmeldingen er afmeldt, så der er ingen bekræftelse at sende igen.",
     code="registration_cancelled")
@@ -89,6 +90,32 @@ class Outgoing(BaseModel):
         return f"{self.email}-{self.key}"
 
 
+class Outbox(Protocol):
+    """Where the secretariat's requests to send are kept (the registration store: its items
+    are published to the notifier as the registrations' changes are)."""
+
+    def put_message(self, message: SessionMessage) -> None:
+        """Keep the message (written again unchanged when it is sent again)."""
+
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None: ...
+
+    def request(self, requests: list[Outgoing]) -> None:
+        """Store each request (again when it was stored before: published anew, so what was
+        not sent then is sent now, and the ledger holds back what was)."""
+
+    def request_once(self, request: Outgoing, until: datetime) -> bool:
+        """Store the request unless one for the registration was stored less than an
+        interval ago (then no other before `until`); False when it was."""
+
+
+class Registered(Protocol):
+    """What writing to a session reads of registration (the registration store)."""
+
+    def get(self, session_id: str, registration_id: str) -> Registration | None: ...
+
+    def registrations(self, session_id: str) -> list[Registration]: ...
+
+
 def message_id(session_id: str, subject: str, text: str) -> str:
     """The message's identity: the same session, subject and text are the same message."""
     digest = hashlib.sha256(json.dumps([session_id, subject, text]).encode()).digest()
@@ -103,7 +130,7 @@ def recipients(registrations: list[Registration], include_waiting: bool) -> list
 
 
 class Messages:
-    def __init__(self, registrations: RegistrationStore, outbox: Outbox,
+    def __init__(self, registrations: Registered, outbox: Outbox,
                  clock: Clock = utcnow) -> None:
         self._store = registrations
         self._outbox = outbox
@@ -115,8 +142,6 @@ class Messages:
         place), to their registered address only. NotFound when there is no registration,
         Conflict when it is cancelled. False when a resend was requested a moment ago (a
         double click): nothing more is sent."""
-        from shared.forums.registration.secretariat import REGISTRATION_NOT_FOUND
-
         registration = self._store.get(session_id, registration_id)
         if registration is None:
             raise REGISTRATION_NOT_FOUND

@@ -142,21 +142,3 @@ class SessionStatusStore(Protocol):
     def set_status(self, session_id: str, *, closed: bool | None = None,
                    cancelled: bool | None = None, reason: str | None = None) -> None: ...
 
-
-class Outbox(Protocol):
-    """The secretariat's requests to send (shared.forums.registration.messages): a message
-    to a session kept once, and one request per registration to email, each published to
-    the notifier as the registrations' changes are."""
-
-    def put_message(self, message: SessionMessage) -> None:
-        """Keep the message (written again unchanged when it is sent again)."""
-
-    def message(self, session_id: str, message_id: str) -> SessionMessage | None: ...
-
-    def request(self, requests: list[Outgoing]) -> None:
-        """Store each request (again when it was stored before: published anew, so what was
-        not sent then is sent now, and the ledger holds back what was)."""
-
-    def request_once(self, request: Outgoing, until: datetime) -> bool:
-        """Store the request unless one of its kind for the registration was stored less
-        than an interval ago (then no later one before `until`); False when it was."""
