@@ -29,6 +29,7 @@ from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason
 from shared.forums.catalogue_file import SessionDetails
 from shared.forums.models import SLUG, Session
+from shared.forums.registration.messages import MessageForm, Messages
 from shared.forums.registration.models import StaffRegistrationForm
 from shared.forums.registration.secretariat import (
     PARTICIPANT_ID,
@@ -445,6 +446,74 @@ def move_participant(registration_id: str, request: Annotated[MoveRequest, Body(
     logger.info("participant moved", extra={"from": session_id, "to": request.session_id,
                                             "status": placed.answer.status.value})
     return _placement(placed)
+
+
+def messages() -> Messages:
+    """The secretariat's requests to send (no signing secret: the stream's consumer signs
+    the links when it sends)."""
+    return Messages(store, store)
+
+
+class Resent(BaseModel):
+    status: str = "requested"
+
+
+@app.post("/api/staff/registrations/<registration_id>/resend",
+          responses=staff_responses({202: Resent}, 404, 409, 422), security=SECURITY)
+def resend_participant(registration_id: str) -> Response[Any]:
+    """Send one participant their current email again, to their registered address only:
+    confirmed, the confirmation with the calendar file and a fresh cancel link; waiting, the
+    waiting-list email with their place now. 409 for a cancelled registration. A second call
+    within two minutes (a double click) sends nothing more; the email goes out from the
+    registrations' stream, once, through the ledger."""
+    caller("secretariat")
+    session_id, registration = parse_participant_id(registration_id)
+    requested = messages().resend(session_id, registration)
+    logger.info("resend", extra={"session": session_id, "requested_now": requested})
+    return json_response(202, Resent().model_dump(mode="json"))
+
+
+class MessageSent(BaseModel):
+    # How many people it is addressed to (confirmed, and waiting when asked).
+    recipients: int
+
+
+class MessagePreview(BaseModel):
+    subject: str
+    text: str
+    recipients: int
+
+
+@app.post("/api/staff/sessions/<session_id>/messages",
+          responses=staff_responses({202: MessageSent}, 404, *BODY_REFUSALS), security=SECURITY)
+def write_to_session(session_id: str, form: Annotated[MessageForm, Body()]) -> Response[Any]:
+    """Write to everyone confirmed for the session (and everyone waiting, with
+    `include_waiting`): one email each with the subject and text as written and the contact
+    footer, sent from the registrations' stream. The same message (session, subject, text)
+    posted again sends nobody a second copy, and sends it to whoever a failed send left out."""
+    caller("secretariat")
+    _session(session_id)
+    count = messages().send(session_id, form)
+    logger.info("message to session", extra={"session": session_id, "recipients": count,
+                                              "include_waiting": form.include_waiting})
+    return json_response(202, MessageSent(recipients=count).model_dump(mode="json"))
+
+
+@app.post("/api/staff/sessions/<session_id>/messages/preview",
+          responses=staff_responses({200: MessagePreview}, 404, *BODY_REFUSALS),
+          security=SECURITY)
+def preview_message(session_id: str, form: Annotated[MessageForm, Body()]) -> MessagePreview:
+    """The email each recipient would get and how many they are; nothing is stored or sent."""
+    from shared.forums.registration.mail import message_email
+
+    caller("secretariat")
+    session = _session(session_id)
+    service = messages()
+    forum = catalogue_store.forum(session.forum_id)
+    email = message_email(service.message(session_id, form), session,
+                          forum.title if forum else "", "")
+    return MessagePreview(subject=email.subject, text=email.text, recipients=len(
+        service.recipients(session_id, form.include_waiting)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

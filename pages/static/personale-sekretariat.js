@@ -1,7 +1,8 @@
 // The secretariat's area of the staff console: forums and sessions with seats taken, waiting
 // and left; a session's participants and their spreadsheet; one participant registered (who
-// phoned or wrote), cancelled or moved to another session of the forum; close, reopen and
-// cancel (asked first). Registers with the console (personale.js).
+// phoned or wrote), cancelled, moved to another session of the forum or sent their email
+// again; a message to the session's participants (previewed first); close, reopen and cancel
+// (asked first). Registers with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
@@ -70,6 +71,8 @@
   function openParticipants(s) {
     current = s;
     $("aflys").hidden = true;
+    closeWrite();
+    tell("");
     $("tilmeld-form").reset();
     clearRegisterErrors();
     $("deltagere-overskrift").textContent = "Deltagere: " + sessionName(s);
@@ -110,6 +113,7 @@
           if (moveTargets(s).length) {
             actions.appendChild(action("Flyt", "Flyt: " + p.name, function () { openMove(p); }));
           }
+          var again = actions.appendChild(action("Send bekræftelse igen", "Send bekræftelse igen: " + p.name, function () { resendOne(p, again); }));
         }
         list.add(row);
       });
@@ -225,6 +229,115 @@
       }).catch(P.failedQuietly(function (error) {
         $("flyt-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
       })));
+  }
+
+  // A line under the participant list's buttons: what was just sent.
+  function tell(text) {
+    var line = $("deltager-status");
+    line.textContent = text || "";
+    line.hidden = !text;
+  }
+
+  // The button is held while its request is under way (the server sends one email per
+  // click within two minutes anyway).
+  function hold(button, promise) {
+    button.disabled = true;
+    return promise.then(function () { button.disabled = false; }, function () { button.disabled = false; });
+  }
+
+  function resendOne(p, button) {
+    var s = current;
+    tell("");
+    hold(button, api("POST", "/api/staff/registrations/" + encodeURIComponent(p.id) + "/resend")
+      .then(json).then(function () {
+        tell((p.status === "waitlisted" ? "Mailen om pladsen på ventelisten er sendt igen til " : "Bekræftelsen er sendt igen til ") + p.name + " (" + p.email + ").");
+      }).catch(P.failedQuietly(function (error) {
+        tell(error.message);
+        if (current === s) { loadParticipants(s); }  // e.g. cancelled meanwhile
+      })));
+  }
+
+  // -- a message to the session's participants ----------------------------------------------
+
+  var writeFields = { subject: "skriv-emne", text: "skriv-tekst", include_waiting: "skriv-venteliste" };
+
+  function clearWriteErrors() {
+    $("skriv-fejl").textContent = "";
+    ["subject", "text"].forEach(function (field) {
+      $(writeFields[field]).removeAttribute("aria-invalid");
+      $(writeFields[field] + "-fejl").textContent = "";
+    });
+  }
+
+  function showWriteErrors(error) {
+    var first = null, other = [];
+    (error.fields || []).forEach(function (f) {
+      var id = writeFields[f.field];
+      if (!id || f.field === "include_waiting") { other.push(f.message); return; }
+      $(id).setAttribute("aria-invalid", "true");
+      $(id + "-fejl").textContent = f.message;
+      first = first || $(id);
+    });
+    $("skriv-fejl").textContent = first ? (other.join(" ") || "Ret de markerede felter.") : (other.join(" ") || error.message);
+    if (first) { first.focus(); }
+  }
+
+  function writeBody() {
+    return { subject: $("skriv-emne").value.trim(), text: $("skriv-tekst").value.trim(), include_waiting: $("skriv-venteliste").checked };
+  }
+
+  function openWrite() {
+    if (!current) { return; }
+    $("flyt").hidden = true;
+    $("afmeld").hidden = true;
+    tell("");
+    unpreview();
+    $("skriv").hidden = false;
+    $("skriv-overskrift").focus();
+  }
+
+  function closeWrite() {
+    $("skriv-form").reset();
+    clearWriteErrors();
+    unpreview();
+    $("skriv").hidden = true;
+  }
+
+  // What is sent is what was previewed: a change hides the preview until it is shown again.
+  function unpreview() {
+    $("skriv-forhaand").hidden = true;
+    $("skriv-vis").hidden = false;
+  }
+
+  function previewWrite() {
+    var s = current, body = writeBody();
+    if (!s) { return; }
+    clearWriteErrors();
+    hold($("skriv-vis"), api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/messages/preview", body)
+      .then(json).then(function (mail) {
+        if (current !== s) { return; }
+        $("skriv-modtagere").textContent = mail.recipients
+          ? "Sendes til " + counted(mail.recipients, "person", "personer") + (body.include_waiting ? " (tilmeldte og ventende)." : " (tilmeldte).")
+          : "Der er ingen at sende til." + (body.include_waiting ? "" : " Sæt kryds ved »Også dem på ventelisten« for at skrive til dem, der venter.");
+        $("skriv-mail-emne").textContent = mail.subject;
+        $("skriv-mail-tekst").textContent = mail.text;
+        $("skriv-send").hidden = !mail.recipients;
+        $("skriv-forhaand").hidden = false;
+        $("skriv-vis").hidden = true;
+        (mail.recipients ? $("skriv-send") : $("skriv-modtagere")).focus();
+      }).catch(P.failedQuietly(showWriteErrors)));
+  }
+
+  function sendWrite(event) {
+    event.preventDefault();
+    var s = current, body = writeBody();
+    if (!s || $("skriv-forhaand").hidden) { return; }
+    busy(event.target, api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/messages", body)
+      .then(json).then(function (answer) {
+        closeWrite();
+        tell("Sendt til " + counted(answer.recipients, "person", "personer") + ": »" + body.subject + "«.");
+        $("skriv-aabn").focus();
+      }).catch(P.failedQuietly(function (error) { unpreview(); showWriteErrors(error); })));
   }
 
   function downloadCsv() {
@@ -352,6 +465,13 @@
   function wireSecretariat() {
     $("udskriv").addEventListener("click", printAttendance);
     $("katalog-form").addEventListener("submit", importCatalogue);
+    $("skriv-aabn").addEventListener("click", openWrite);
+    $("skriv-vis").addEventListener("click", previewWrite);
+    $("skriv-form").addEventListener("submit", sendWrite);
+    $("skriv-fortryd").addEventListener("click", closeWrite);
+    ["skriv-emne", "skriv-tekst", "skriv-venteliste"].forEach(function (id) {
+      $(id).addEventListener(id === "skriv-venteliste" ? "change" : "input", unpreview);
+    });
     $("hent-csv").addEventListener("click", downloadCsv);
     $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; attendance(null); });
     $("tilmeld-form").addEventListener("submit", register);
@@ -424,6 +544,8 @@
       $("flyt").hidden = true;
       $("afmeld").hidden = true;
       $("tilmeld-form").reset();
+      closeWrite();
+      tell("");
       current = null;
       chosen = null;
       forumOf = {};

@@ -82,7 +82,8 @@ class WaitingList:
 
 
 def cancel_registration(store: RegistrationStore, registration: Registration, by: CancelledBy,
-                        now: datetime, round_: int | None = None) -> bool:
+                        now: datetime, round_: int | None = None,
+                        moved_to: str | None = None) -> bool:
     """Cancel the registration as it stands; a confirmed seat passes to the first in line in
     the same step. False when it was cancelled already (or is gone), or, with `round_`, when
     it is in another round by now."""
@@ -99,7 +100,8 @@ def cancel_registration(store: RegistrationStore, registration: Registration, by
             first = store.get(state.session.id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
                 continue
-        if isinstance(store.apply(seats.cancel(state, current, first, by, now)), Applied):
+        if isinstance(store.apply(seats.cancel(state, current, first, by, now, moved_to)),
+                      Applied):
             return True
     raise RuntimeError("cancellation kept conflicting")
 
