@@ -193,15 +193,7 @@ class Notifier:
         if kind is EmailKind.SESSION_CHANGED or (kind is EmailKind.REMINDER and session.revision):
             # Told of each revision once; reminded again of a session moved since.
             entry += f"#{session.revision}"
-        if not self._ledger.claim(registration.session_id, registration.id, entry,
-                                  expires_at=registration.expires_at):
-            return False
-        try:
-            self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
-        except Exception:
-            self._ledger.release(registration.session_id, registration.id, entry)
-            raise
-        return True
+        return self._once(registration, entry, email)
 
     def _email(self, kind: EmailKind, registration: Registration, session: Session, title: str,
                days_before: int) -> Email:
