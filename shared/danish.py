@@ -131,8 +131,9 @@ _DANISH_PHONE = re.compile(r"(?P<prefix>\+45|0045)?(?P<number>[0-9]{8})")
 
 def danish_phone(phone: str | None) -> str:
     """A phone number as a Dane writes it: an 8-digit Danish number in pairs, "20 11 22 33",
-    and with its country code "+45 20 11 22 33" (stored "+4520112233", typed "0045 20112233"
-    or "20-11-22-33" alike); anything else (a foreign number, an extension) as it was typed.
+    with or without its country code (stored "+4520112233", typed "0045 20112233" or
+    "20-11-22-33" alike: the office in Denmark dials it so); anything else (a foreign number,
+    an extension) as it was typed.
     No number: "". Written once, here: the console gets it from the staff API
     (`phone_display`), the spreadsheet from participant_row."""
     if not phone:
@@ -142,7 +143,7 @@ def danish_phone(phone: str | None) -> str:
         return phone
     number = found["number"]
     pairs = " ".join(number[i:i + 2] for i in range(0, 8, 2))
-    return f"+45 {pairs}" if found["prefix"] else pairs
+    return pairs
 
 
 def participant_summary(confirmed: int, waiting: int, cancelled: int) -> str:

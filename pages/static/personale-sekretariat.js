@@ -105,7 +105,7 @@
         [status, p.name, p.email, p.phone_display || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
           var cell = row.appendChild(el("td", "", index === 2 ? null : text));
           if (index === 2) { cell.appendChild(P.address(text)); }
-          if (index === 3) { cell.className = "telefon"; } // "+45 20 11 22 33" on one line
+          if (index === 3) { cell.className = "telefon"; } // "20 11 22 33" on one line
         });
         var actions = row.appendChild(el("td", "handlinger"));
         if (p.status !== "cancelled") {

@@ -1,5 +1,5 @@
 """What the secretariat reads on a participant list, on screen, on paper, in the spreadsheet
-and from the CLI: phone numbers written the Danish way ("20 11 22 33", "+45 20 11 22 33", a
+and from the CLI: phone numbers written the Danish way ("20 11 22 33", with or without +45, a
 foreign number as typed), and a count that never takes a cancelled registration for a
 participant ("14 tilmeldte, 3 på venteliste (2 afmeldte vises nederst)")."""
 
@@ -42,11 +42,11 @@ def danish_numbers(draw: st.DrawFn) -> tuple[str, str, str]:
 
 
 @given(danish_numbers())
-def test_a_danish_number_is_written_in_pairs_with_its_country_code_if_it_had_one(
+def test_a_danish_number_is_written_in_pairs_as_the_office_dials_it(
         number: tuple[str, str, str]) -> None:
     typed, prefix, eight = number
     pairs = " ".join(eight[i:i + 2] for i in range(0, 8, 2))
-    assert danish_phone(typed) == (f"+45 {pairs}" if prefix else pairs)
+    assert danish_phone(typed) == pairs
 
 
 # Anything a person might type into a phone field, foreign numbers and mistakes included.
@@ -65,12 +65,12 @@ def test_formatting_never_loses_or_adds_a_digit_and_is_idempotent(typed: str) ->
     assert danish_phone(shown) == shown
     if shown == typed:
         return
-    # Rewritten only as a Danish number: its eight digits kept, and its country code, written
-    # +45 whether it was typed +45 or 0045.
-    assert re.fullmatch(r"(\+45 )?[0-9]{2}( [0-9]{2}){3}", shown), shown
+    # Rewritten only as a Danish number: its eight digits kept, in pairs, the country code
+    # (+45 or 0045) left off as the office dials it.
+    assert re.fullmatch(r"[0-9]{2}( [0-9]{2}){3}", shown), shown
     before = digits(typed)
     after = digits(shown)
-    assert after == before or (before.startswith("0045") and after == before[2:])
+    assert after == before[-8:] and before[:-8] in ("", "45", "0045")
 
 
 @given(st.builds(lambda cc, rest: f"+{cc}{rest}", st.sampled_from(["46", "47", "49", "298",
@@ -149,5 +149,5 @@ def test_the_clis_list_and_file_count_no_cancelled_person_and_the_file_writes_ph
         rows = list(csv.reader(opened, delimiter=";"))
     phones = {row[2]: row[HEADINGS.index("Telefon")] for row in rows[1:]}
     # A leading + is marked as text (the spreadsheet's formula guard).
-    assert phones == {"Anne Hansen": "'+45 20 11 22 33", "Bo Berg": "'+45 30 40 50 60",
+    assert phones == {"Anne Hansen": "20 11 22 33", "Bo Berg": "30 40 50 60",
                       "Carl Dahl": "'+46 70 123 45 67", "Dorte Ek": "20 11 22 33"}
