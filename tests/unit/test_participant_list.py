@@ -44,7 +44,7 @@ def danish_numbers(draw: st.DrawFn) -> tuple[str, str, str]:
 @given(danish_numbers())
 def test_a_danish_number_is_written_in_pairs_as_the_office_dials_it(
         number: tuple[str, str, str]) -> None:
-    typed, prefix, eight = number
+    typed, _, eight = number
     pairs = " ".join(eight[i:i + 2] for i in range(0, 8, 2))
     assert danish_phone(typed) == pairs
 
