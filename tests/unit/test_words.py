@@ -267,6 +267,7 @@ SAID = [
     # This world has one session: moved from it to it.
     ("moved", f"Flyttet: {WHERE}",
      ["Vi har flyttet din tilmelding fra Kolding 17. januar til Kolding 17. januar.",
+      "Din tilmelding til dette møde er derfor afmeldt:",
       "Du får en særskilt mail om din tilmelding til det nye møde.",
       "fjerner det gamle møde fra din kalender"]),
     ("moved_confirmation", f"Bekræftelse: {WHERE}",
