@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -30,6 +31,13 @@ from shared.validation import DanishValueError, field_errors
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # DynamoDB writes at most 100 items in one transaction, and an import is one transaction.
 MAX_ITEMS = 100
+# The template the secretariat downloads: one forum and one session, a Danish comment on
+# every field (tests/unit/test_catalogue_template.py holds it to the models).
+TEMPLATE_NAME = "katalog-skabelon.yaml"
+
+
+def template() -> str:
+    return Path(__file__).with_name(TEMPLATE_NAME).read_text(encoding="utf-8")
 
 
 def _copenhagen_if_naive(moment: datetime) -> datetime:
