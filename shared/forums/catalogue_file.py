@@ -335,9 +335,9 @@ class ImportPlan:
         """The changes in Danish, one line each, as the console and the CLI show them."""
         out: list[str] = []
         for c in self.changes:
-            what = "lederforum" if c.kind == "forum" else "møde"
+            what = "Nyt lederforum" if c.kind == "forum" else "Nyt møde"
             if c.action == "new":
-                out.append(f"Ny: {what} {c.name} (id {c.id})")
+                out.append(f"{what}: {c.name} (id {c.id})")
             elif c.action == "changed":
                 fields = ", ".join(f"{f.label} {f.before} → {f.after}" for f in c.fields)
                 out.append(f"Ændret: {c.name}: {fields}")

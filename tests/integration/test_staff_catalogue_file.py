@@ -51,8 +51,8 @@ def test_the_preview_names_each_change_in_danish_and_writes_nothing(
     status, first = api.request("POST", PREVIEW, {"filename": "katalog.yaml",
                                                   "text": catalogue(number)}, secretariat)
     assert status == 200, first
-    assert first["lines"] == [f"Ny: lederforum Evalueringskultur (id fil-{number})",
-                              f"Ny: møde Kolding 4. marts 2031 (id fil-{number}-kolding)"]
+    assert first["lines"] == [f"Nyt lederforum: Evalueringskultur (id fil-{number})",
+                              f"Nyt møde: Kolding 4. marts 2031 (id fil-{number}-kolding)"]
     assert api.request("POST", IMPORT, {"filename": "katalog.yaml", "text": catalogue(number)},
                        secretariat) == (200, {"forums": 1, "sessions": 1})
     partial = (f"forums:\n  - id: fil-{number}\n    sessions:\n"

@@ -46,7 +46,7 @@ def test_the_template_imports_as_it_is() -> None:
     result = catalogue.import_text(template(), filename="katalog-skabelon.yaml")
     assert (result.forums, result.sessions) == (1, 1)
     (forum,) = store.forums()
-    assert forum.description.startswith("Hvordan bruger vi data i hverdagen")
+    assert forum.description.startswith("Skriv her, hvad forummet handler om")
     (session,) = store.sessions()
     assert session.starts_at.isoformat() == "2027-03-04T09:30:00+01:00"  # Danish time
     assert catalogue.preview_text(template(), filename="katalog-skabelon.yaml").changes_nothing

@@ -119,5 +119,5 @@ def test_the_printed_template_imports_as_it_is(
     assert printed.exit_code == 0 and printed.output == template()
     done = leaders("forums", "import", write(tmp_path, printed.output), "--yes")
     assert done.exit_code == 0, done.output
-    assert "Ny: møde Kolding 4. marts 2027 (id eksempel-lederforum-kolding-2027)" in done.output
+    assert "Nyt møde: Kolding 4. marts 2027 (id eksempel-lederforum-kolding-2027)" in done.output
     assert store.session("eksempel-lederforum-kolding-2027") is not None
