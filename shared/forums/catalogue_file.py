@@ -390,6 +390,9 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
     plan = ImportPlan()
     final = dict(sessions)
     new: list[Session] = []
+    # A transaction may not write one item twice: a session the file lists (under any forum)
+    # is written from its entry only.
+    in_file = {s.id for f in catalogue.forums for s in f.sessions}
     for f in catalogue.forums:
         before = forums.get(f.id)
         forum = Forum(id=f.id, title=f.title, description=f.description, audience=f.audience)
@@ -403,9 +406,7 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
             changed = _field_changes(before, forum, FORUM_FIELDS)
             plan.changes.append(ItemChange("forum", f.id, "changed" if changed else "unchanged",
                                            before.title, changed))
-        listed = set()
         for s in f.sessions:
-            listed.add(s.id)
             was = sessions.get(s.id)
             session = Session(
                 id=s.id, forum_id=f.id, city=s.city, venue=s.venue, starts_at=s.starts_at,
@@ -433,7 +434,7 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
             # forum follows, also those the file leaves out.
             plan.sessions.extend(SessionWrite(s, forum.audience, frozenset({"audience"}))
                                  for s in sessions.values()
-                                 if s.forum_id == f.id and s.id not in listed)
+                                 if s.forum_id == f.id and s.id not in in_file)
     for n, session in enumerate(new):
         if session.cancelled:
             continue

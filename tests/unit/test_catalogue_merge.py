@@ -284,3 +284,18 @@ def test_a_changed_audience_reaches_every_session_of_the_forum_also_those_left_o
     catalogue.import_file({"forums": [{"id": "evalueringskultur",
                                        "audience": "leaders_and_administration"}]})
     assert set(store.audiences.values()) == {Audience.LEADERS_AND_ADMINISTRATION}
+
+
+def test_a_session_moved_to_another_forum_whose_old_forum_changes_audience_is_written_once(
+        ) -> None:
+    """DynamoDB refuses a transaction that writes one item twice."""
+    store = MemoryCatalogueStore()
+    catalogue = Catalogue(store)
+    catalogue.import_file({"forums": [
+        *forum(kolding())["forums"], {"id": "andet-forum", "title": "Andet forum"}]})
+    plan = catalogue.preview_file({"forums": [
+        {"id": "evalueringskultur", "audience": "leaders_and_administration"},
+        {"id": "andet-forum", "sessions": [{"id": "evalueringskultur-kolding"}]}]})
+    written = [w.session.id for w in plan.sessions]
+    assert written == ["evalueringskultur-kolding"]
+    assert plan.sessions[0].session.forum_id == "andet-forum"
