@@ -271,7 +271,10 @@ def preview_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> ImportPrevi
          responses={**staff_responses({}), 200: {
              "description": "The catalogue file's template: one forum and one session, a "
                             "Danish comment on every field",
-             "content": {"application/yaml": {"schema": {"type": "string"}}}}},
+             # A YAML document (clients that read YAML get the catalogue file's mapping).
+             "content": {"application/yaml": {"schema": {
+                 "type": "object", "description": "The catalogue file as the import reads it, "
+                                                  "with Danish comments"}}}}},
          security=SECURITY)
 def catalogue_template() -> Response[Any]:
     """The catalogue file's template (YAML with Danish comments), as a download named

@@ -48,6 +48,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "DraftText": {"subject": "Nyhedsbrev marts", "markdown": "# Hej"},
     "Approval": {"send_at": "2027-03-02 08:00"},
     "SessionEntry": SESSION,
+    "SessionDetails": {k: v for k, v in SESSION.items() if k != "id"},
+    "ForumDetails": {"title": "Evalueringskultur"},
     "ForumEntry": {"id": "evaluering", "title": "Evalueringskultur", "sessions": [SESSION]},
 }
 
