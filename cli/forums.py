@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -38,19 +38,58 @@ def _catalogue() -> Any:
 
 @forums.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-def forums_import(file: Path) -> None:
-    """Create or update forums and sessions from a YAML or JSON FILE (safe to run again)."""
+@click.option("--yes", is_flag=True, help="Do not ask before applying (for scripts).")
+@click.option("--same-day-ok", is_flag=True,
+              help="A new session in the same city on the same day as another of its forum "
+                   "is meant (else asked, or refused with --yes).")
+def forums_import(file: Path, yes: bool, same_day_ok: bool) -> None:
+    """Create or update forums and sessions from a YAML or JSON FILE: prints what would change
+    (in Danish) and asks before applying, unless --yes. Fields left out of a forum or session
+    that exists keep their value; `leaders forums template` prints a file to start from."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"Kan ikke læse {file}: {getattr(exc, 'strerror', None) or 'ikke UTF-8-tekst'}")
+    catalogue = _catalogue()
     try:
-        result = _catalogue().import_text(text, filename=file.name)
+        plan = catalogue.preview_text(text, filename=file.name)
     except InvalidInput as exc:
-        lines = [f"  {e.field}: {e.message} ({e.code})" for e in exc.errors]
-        fail(f"{file} blev ikke indlæst; ret disse felter:\n" + "\n".join(lines))
-    click.echo(f"Indlæst: {counted(result.forums, 'lederforum', 'lederforummer')} og "
-               f"{counted(result.sessions, 'møde', 'møder')}.")
+        _refused(file, exc)
+    click.echo("\n".join(plan.lines()))
+    if plan.same_day and not same_day_ok:
+        if yes:
+            fail("Intet er indlæst. Er det et ekstra møde samme dag, så kør igen med "
+                 "--same-day-ok; ellers ret mødets id i filen.")
+        for warning in plan.same_day:
+            if not confirm(f"Er {warning.session_id} et ekstra møde samme dag som "
+                           f"{warning.other_id}?"):
+                fail("Intet er indlæst. Ret mødets id i filen, og prøv igen.")
+        same_day_ok = True
+    if not plan.changes_nothing and not yes and not confirm("Indlæs ændringerne?"):
+        fail("Intet er indlæst.")
+    try:
+        # Read again against what is stored now: a file that changes nothing still runs, so
+        # seats added by an earlier run that stopped midway still reach the waiting list.
+        result = catalogue.import_text(text, filename=file.name, same_day_ok=same_day_ok)
+    except InvalidInput as exc:
+        _refused(file, exc)
+    if not plan.changes_nothing:
+        click.echo(f"Indlæst: {counted(result.forums, 'lederforum', 'lederforummer')} og "
+                   f"{counted(result.sessions, 'møde', 'møder')}.")
+
+
+def _refused(file: Path, refusal: InvalidInput) -> NoReturn:
+    lines = [f"  {e.message}" for e in refusal.errors]
+    fail(f"{file} blev ikke indlæst; ret dette:\n" + "\n".join(lines))
+
+
+@forums.command("template")
+def forums_template() -> None:
+    """Print the catalogue file's template: one forum and one session, a Danish comment on
+    every field (`leaders forums template > katalog.yaml`)."""
+    from shared.forums.catalogue_file import template
+
+    click.echo(template(), nl=False)
 
 
 @forums.command("list")

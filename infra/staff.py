@@ -46,6 +46,8 @@ GROUP_DESCRIPTIONS = {
 SECRETARIAT_ROUTES = (
     ("GET", "staff/forums"),
     ("POST", "staff/forums/import"),
+    ("POST", "staff/forums/import/preview"),
+    ("GET", "staff/forums/import/template"),
     ("GET", "staff/sessions/{session_id}/participants"),
     ("POST", "staff/sessions/{session_id}/close"),
     ("POST", "staff/sessions/{session_id}/reopen"),

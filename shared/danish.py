@@ -16,6 +16,10 @@ ROLE_NAMES = {
 }
 STATUS_NAMES = {"confirmed": "Bekræftet", "waitlisted": "På venteliste",
                 "cancelled": "Afmeldt", "pending": "Afventer bekræftelse"}
+# Who a forum invites (shared.roles.Audience), as the console, the CLI and the file's
+# template name it.
+AUDIENCE_NAMES = {"leaders_of_leaders": "Ledere af ledere",
+                  "leaders_and_administration": "Ledere af ledere og ansatte i forvaltningen"}
 TIME_FORMAT = "ÅÅÅÅ-MM-DD tt:mm, fx 2027-03-02 08:00"
 
 

@@ -6,7 +6,7 @@ ID token (401 without a valid one); every route checks the caller's group here a
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -140,6 +140,37 @@ class CatalogueUpload(BaseModel):
     # The file's name decides how it is read (.json: JSON, else YAML), as in the CLI.
     filename: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=16_000)
+    # A new session in the same city on the same Danish day as another of its forum is
+    # refused (422 on this field, naming both) unless this says it is meant.
+    same_day_ok: bool = False
+
+
+class PreviewField(BaseModel):
+    field: str
+    label: str  # the field in Danish
+    before: str  # the values as the secretariat reads them (times in Danish time)
+    after: str
+
+
+class PreviewItem(BaseModel):
+    kind: Literal["forum", "session"]
+    id: str
+    action: Literal["new", "changed", "unchanged"]
+    name: str  # "Kolding 4. marts 2027", or the forum's title
+    fields: list[PreviewField]
+
+
+class SameDayWarning(BaseModel):
+    session_id: str
+    other_id: str
+    text: str
+
+
+class ImportPreview(BaseModel):
+    changes_nothing: bool
+    lines: list[str]  # the changes in Danish, one a line, as the console and the CLI show them
+    changes: list[PreviewItem]
+    same_day: list[SameDayWarning]
 
 
 class Imported(BaseModel):
@@ -215,19 +246,66 @@ def forums() -> StaffForums:
 
 
 @app.post("/api/staff/forums/import",
-          responses=staff_responses({200: Imported}, *BODY_REFUSALS), security=SECURITY)
+          responses=staff_responses({200: Imported}, *BODY_REFUSALS, 409), security=SECURITY)
 def import_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> Imported:
     """Create or update forums and sessions from the secretariat's YAML or JSON file, with
     the same validation and errors as `leaders forums import`: a file that is not valid stores
-    nothing (422 per field); a capacity below the seats already taken refuses that session
-    alone and names it (422). Safe to run again; seats added go to the waiting list first."""
+    nothing (422 per field, naming the forum or session and the field in Danish); a capacity
+    below the seats already taken refuses the import and names the session (422). A forum or
+    session that exists keeps every field the file leaves out. A new session in the same city
+    on the same Danish day as another of its forum is refused (422 on `same_day_ok`) unless
+    `same_day_ok`. 409 when a forum or session to change was deleted meanwhile. Safe to run
+    again; seats added go to the waiting list first."""
     caller("secretariat")
     result = wiring.catalogue_service(settings.forums_table_name,
                                       settings.registrations_table_name).import_text(
-        upload.text, filename=upload.filename)
+        upload.text, filename=upload.filename, same_day_ok=upload.same_day_ok)
     logger.info("catalogue imported", extra={"forums": result.forums,
                                              "sessions": result.sessions})
     return Imported(forums=result.forums, sessions=result.sessions)
+
+
+@app.post("/api/staff/forums/import/preview",
+          responses=staff_responses({200: ImportPreview}, *BODY_REFUSALS), security=SECURITY)
+def preview_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> ImportPreview:
+    """What importing the file would change against what is stored, without writing: new
+    forums and sessions, changed fields with before and after, what stays; and each new session
+    in the same city on the same Danish day as another of its forum. A file that is not valid
+    answers the import's 422."""
+    caller("secretariat")
+    plan = wiring.catalogue_service(settings.forums_table_name,
+                                    settings.registrations_table_name).preview_text(
+        upload.text, filename=upload.filename)
+    logger.info("catalogue previewed", extra={"changes": len(plan.changes),
+                                              "same_day": len(plan.same_day)})
+    return ImportPreview(
+        changes_nothing=plan.changes_nothing, lines=plan.lines(),
+        changes=[PreviewItem(kind=c.kind, id=c.id, action=c.action, name=c.name, fields=[
+            PreviewField(field=f.field, label=f.label, before=f.before, after=f.after)
+            for f in c.fields]) for c in plan.changes],
+        same_day=[SameDayWarning(session_id=d.session_id, other_id=d.other_id, text=d.text)
+                  for d in plan.same_day])
+
+
+@app.get("/api/staff/forums/import/template",
+         responses={**staff_responses({}), 200: {
+             "description": "The catalogue file's template: one forum and one session, a "
+                            "Danish comment on every field",
+             # A YAML document (clients that read YAML get the catalogue file's mapping).
+             "content": {"application/yaml": {"schema": {
+                 "type": "object", "description": "The catalogue file as the import reads it, "
+                                                  "with Danish comments"}}}}},
+         security=SECURITY)
+def catalogue_template() -> Response[Any]:
+    """The catalogue file's template (YAML with Danish comments), as a download named
+    katalog-skabelon.yaml; `leaders forums template` prints the same file."""
+    from shared.forums.catalogue_file import TEMPLATE_NAME, template
+
+    caller("secretariat")
+    return Response(status_code=200, content_type="application/yaml; charset=utf-8",
+                    body=template(), headers={
+                        "Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"',
+                        "Cache-Control": "no-store"})
 
 
 def _with_csv(documented: dict[int, Any]) -> dict[int, Any]:

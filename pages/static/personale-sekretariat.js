@@ -363,34 +363,95 @@
     $("aflys-overskrift").focus();
   }
 
-  // The catalogue file, read in the page and sent as text: the API validates it as the CLI
-  // does and answers every field in error.
+  // The catalogue file, read in the page and sent as text: first what it would change (the
+  // API's Danish lines, nothing written), then, on "Indlæs", the import of the same text. The
+  // API validates it as the CLI does; its errors name the forum or session and the field.
   var MAX_FILE = 14 * 1024;
+  var previewed = null; // {filename, text, sameDay} of the file whose changes are shown
 
-  function importCatalogue(event) {
+  function catalogueErrors(lines, focus) {
+    var errors = $("katalog-fejl"), list = el("ul");
+    lines.forEach(function (line) { list.appendChild(el("li", "", line)); });
+    errors.appendChild(list);
+    $("katalog-fil").setAttribute("aria-invalid", "true");
+    (focus || $("katalog-fil")).focus();
+  }
+
+  function clearCatalogue() {
+    previewed = null;
+    $("katalog-fejl").textContent = "";
+    $("katalog-samme-dag-fejl").textContent = "";
+    $("katalog-fil").removeAttribute("aria-invalid");
+    $("katalog-samme-dag-ok").removeAttribute("aria-invalid");
+    $("katalog-aendringer").hidden = true;
+    $("katalog-se-knap").hidden = false;
+  }
+
+  function refused(error) {
+    catalogueErrors(error.fields.length ? error.fields.map(function (f) { return f.message; }) : [error.message]);
+  }
+
+  function previewCatalogue(event) {
     event.preventDefault();
-    var input = $("katalog-fil"), errors = $("katalog-fejl");
+    var input = $("katalog-fil");
     var file = input.files && input.files[0];
-    errors.textContent = "";
-    input.removeAttribute("aria-invalid");
-    function refuse(lines) {
-      var list = el("ul");
-      lines.forEach(function (line) { list.appendChild(el("li", "", line)); });
-      errors.appendChild(list);
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-    }
-    if (!file) { refuse(["Vælg en katalogfil."]); return; }
-    if (file.size > MAX_FILE) { refuse(["Filen er for stor (højst 14 KB). Del den i flere filer, og indlæs dem hver for sig."]); return; }
+    clearCatalogue();
+    if (!file) { catalogueErrors(["Vælg en katalogfil."]); return; }
+    if (file.size > MAX_FILE) { catalogueErrors(["Filen er for stor (højst 14 KB). Del den i flere filer, og indlæs dem hver for sig."]); return; }
+    var chosen = { filename: file.name };
     busy(event.target, file.text().then(function (text) {
-      return api("POST", "/api/staff/forums/import", { filename: file.name, text: text });
-    }).then(json).then(function (result) {
-      $("katalog-form").reset();
-      say("Kataloget er indlæst: " + counted(result.forums, "lederforum", "lederforummer") + " og " + counted(result.sessions, "møde", "møder") + ".");
-      return loadForums();
-    }).catch(P.failedQuietly(function (error) {
-      refuse(error.fields.length ? error.fields.map(function (f) { return f.field + ": " + f.message; }) : [error.message]);
-    })));
+      chosen.text = text;
+      return api("POST", "/api/staff/forums/import/preview", { filename: file.name, text: text });
+    }).then(json).then(function (preview) {
+      var lines = $("katalog-linjer"), warnings = $("katalog-samme-dag-tekst");
+      lines.textContent = "";
+      warnings.textContent = "";
+      preview.lines.filter(function (line) { return line.indexOf("Obs: ") !== 0; }).forEach(function (line) {
+        lines.appendChild(el("li", "", line));
+      });
+      preview.same_day.forEach(function (warning) { warnings.appendChild(el("p", "", warning.text)); });
+      chosen.sameDay = preview.same_day.length > 0;
+      $("katalog-samme-dag").hidden = !chosen.sameDay;
+      $("katalog-samme-dag-ok").checked = false;
+      $("katalog-indlaes").hidden = preview.changes_nothing;
+      $("katalog-fortryd").textContent = preview.changes_nothing ? "Luk" : "Fortryd";
+      previewed = chosen;
+      $("katalog-se-knap").hidden = true;
+      $("katalog-aendringer").hidden = false;
+      $("katalog-aendringer-overskrift").focus();
+    }).catch(P.failedQuietly(refused)));
+  }
+
+  function importCatalogue() {
+    if (!previewed) { return; }
+    var chosen = previewed, button = $("katalog-indlaes"), sameDayOk = $("katalog-samme-dag-ok");
+    $("katalog-fejl").textContent = "";
+    $("katalog-samme-dag-fejl").textContent = "";
+    sameDayOk.removeAttribute("aria-invalid");
+    if (chosen.sameDay && !sameDayOk.checked) {
+      $("katalog-samme-dag-fejl").textContent = "Sæt kryds, hvis det er et ekstra møde samme dag. Ellers ret mødets id i filen, og vælg den igen.";
+      sameDayOk.setAttribute("aria-invalid", "true");
+      sameDayOk.focus();
+      return;
+    }
+    button.disabled = true;
+    api("POST", "/api/staff/forums/import", { filename: chosen.filename, text: chosen.text, same_day_ok: chosen.sameDay && sameDayOk.checked })
+      .then(json).then(function (result) {
+        button.disabled = false;
+        $("katalog-form").reset();
+        clearCatalogue();
+        say("Kataloget er indlæst: " + counted(result.forums, "lederforum", "lederforummer") + " og " + counted(result.sessions, "møde", "møder") + ".");
+        return loadForums();
+      }).catch(function (error) {
+        button.disabled = false;
+        P.failedQuietly(refused)(error);
+      });
+  }
+
+  function downloadTemplate() {
+    api("GET", "/api/staff/forums/import/template").then(function (response) {
+      return P.download(response, "katalog-skabelon.yaml");
+    }).catch(function (error) { if (error.message !== "signed out") { say(error.message); } });
   }
 
   // -- the printable attendance list --------------------------------------------------------
@@ -464,7 +525,6 @@
 
   function wireSecretariat() {
     $("udskriv").addEventListener("click", printAttendance);
-    $("katalog-form").addEventListener("submit", importCatalogue);
     $("skriv-aabn").addEventListener("click", openWrite);
     $("skriv-vis").addEventListener("click", previewWrite);
     $("skriv-form").addEventListener("submit", sendWrite);
@@ -472,6 +532,12 @@
     ["skriv-emne", "skriv-tekst", "skriv-venteliste"].forEach(function (id) {
       $(id).addEventListener(id === "skriv-venteliste" ? "change" : "input", unpreview);
     });
+    $("katalog-form").addEventListener("submit", previewCatalogue);
+    $("katalog-indlaes").addEventListener("click", importCatalogue);
+    $("katalog-fortryd").addEventListener("click", function () { clearCatalogue(); $("katalog-fil").focus(); });
+    // Another file (or the same one chosen again) is previewed again before it is imported.
+    $("katalog-fil").addEventListener("change", clearCatalogue);
+    $("hent-skabelon").addEventListener("click", downloadTemplate);
     $("hent-csv").addEventListener("click", downloadCsv);
     $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; attendance(null); });
     $("tilmeld-form").addEventListener("submit", register);
@@ -537,8 +603,8 @@
       $("forum-liste").textContent = "";
       $("deltager-liste").textContent = "";
       attendance(null);
-      $("katalog-fejl").textContent = "";
       $("katalog-form").reset();
+      clearCatalogue();
       $("deltagere").hidden = true;
       $("aflys").hidden = true;
       $("flyt").hidden = true;

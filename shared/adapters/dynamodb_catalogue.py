@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.aws import DynamoTable
 from shared.errors import Conflict, NotFound
-from shared.forums.catalogue import CapacityBelowConfirmed
+from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueChanged
 from shared.forums.models import Forum, Session
 from shared.platform.names import INDEX_SESSIONS_BY_FORUM
 from shared.roles import Audience
+
+if TYPE_CHECKING:
+    from shared.forums.catalogue_file import ForumWrite, SessionWrite
 
 
 def forum_key(forum_id: str) -> dict[str, Any]:
@@ -156,6 +159,50 @@ class DynamoCatalogueStore(DynamoTable):
         for page in pages:
             yield from page["Items"]
 
+    def write_catalogue(self, forums: list[ForumWrite], sessions: list[SessionWrite]) -> None:
+        """An import's writes in one transaction (at most 100 items, which the domain keeps
+        to): a new forum or session as put_catalogue writes it, one that exists with only the
+        named attributes and only while it exists (an update never makes a partial item).
+        CapacityBelowConfirmed names every session whose new capacity is below its seats
+        taken; CatalogueChanged when an item to change is gone."""
+        updates: list[tuple[str | None, dict[str, Any]]] = []
+        for f in forums:
+            updates.append((None, _forum_update(f.forum) if f.fields is None else
+                            _existing_update(forum_key(f.forum.id), _forum_values(f.forum),
+                                             f.fields)))
+        for w in sessions:
+            if w.fields is None:
+                updates.append((w.session.id, _session_update(w.session, w.audience)))
+                continue
+            update = _existing_update(session_key(w.session.id),
+                                      _session_values(w.session, w.audience), w.fields)
+            if "capacity" in w.fields:
+                update["ConditionExpression"] += (
+                    " AND (attribute_not_exists(#confirmed) OR #confirmed <= :capacity)")
+                update["ExpressionAttributeNames"]["#confirmed"] = "confirmed"
+            updates.append((w.session.id, update))
+        if not updates:
+            return
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Update": {"TableName": self._table, **update}} for _, update in updates])
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            failed = [(session_id, update) for (session_id, update), reason
+                      in zip(updates, reasons, strict=False)
+                      if reason.get("Code") == "ConditionalCheckFailed"]
+            if not failed:
+                raise
+            # Which condition failed is not said: the item tells (gone, or seats taken).
+            below = []
+            for session_id, update in failed:
+                item = self._client.get_item(TableName=self._table, Key=update["Key"],
+                                             ConsistentRead=True).get("Item")
+                if item is None or session_id is None:
+                    raise CatalogueChanged(session_id) from exc
+                below.append(session_id)
+            raise CapacityBelowConfirmed(*below) from exc
+
 
 def _forum_update(forum: Forum) -> dict[str, Any]:
     return {"Key": forum_key(forum.id), **_set_expression({
@@ -191,6 +238,28 @@ def _session_update(session: Session, audience: Audience) -> dict[str, Any]:
     return {"Key": session_key(session.id),
             "ConditionExpression": "attribute_not_exists(#confirmed) OR #confirmed <= :capacity",
             **update}
+
+
+def _forum_values(forum: Forum) -> dict[str, Any]:
+    return {"title": {"S": forum.title}, "description": {"S": forum.description},
+            "audience": {"S": forum.audience.value}}
+
+
+def _session_values(session: Session, audience: Audience) -> dict[str, Any]:
+    return {
+        "audience": {"S": audience.value}, "forum_id": {"S": session.forum_id},
+        "city": {"S": session.city}, "venue": {"S": session.venue},
+        "starts_at": {"S": _utc(session.starts_at)}, "ends_at": {"S": _utc(session.ends_at)},
+        "capacity": {"N": str(session.capacity)},
+        "registration_deadline": {"S": _utc(session.registration_deadline)},
+    }
+
+
+def _existing_update(key: dict[str, Any], values: dict[str, Any],
+                     fields: frozenset[str]) -> dict[str, Any]:
+    """Sets only these attributes of an item, on condition that it exists."""
+    return {"Key": key, "ConditionExpression": "attribute_exists(pk)",
+            **_set_expression({n: v for n, v in values.items() if n in fields})}
 
 
 def _set_expression(values: dict[str, Any]) -> dict[str, Any]:

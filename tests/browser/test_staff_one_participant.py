@@ -31,7 +31,7 @@ def sessions(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> tupl
             {"id": "en-deltager-vejle", "city": "Vejle", "venue": "Spinderihallerne",
              "capacity": 2, "starts_at": "2099-05-11T09:30", "ends_at": "2099-05-11T15:00",
              "registration_deadline": "2099-01-01T12:00"}]}]}), encoding="utf-8")
-    runtime.leaders("forums", "import", str(catalogue))
+    runtime.leaders("forums", "import", str(catalogue), "--yes")
     runtime.remember("Karen Friis", "karen@example.dk", "Ole Dam", "ole@example.dk",
                      "20 11 22 33")
     return "en-deltager-kolding", "en-deltager-vejle"

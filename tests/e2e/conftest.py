@@ -102,7 +102,7 @@ class Running:
                 "id": session_id, "city": city, "venue": venue, "capacity": 1,
                 "starts_at": f"{day}T09:30", "ends_at": f"{day}T15:00",
                 "registration_deadline": f"{day[:4]}-01-01T12:00"}]}]}), encoding="utf-8")
-        self.leaders("forums", "import", str(catalogue))
+        self.leaders("forums", "import", str(catalogue), "--yes")
         return session_id
 
     @property

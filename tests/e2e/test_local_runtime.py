@@ -82,11 +82,11 @@ def test_operator_cli_imports_and_lists_forums_through_aws_endpoint_url(
         encoding="utf-8",
     )
     leaders = str(BIN / "leaders")
-    for _ in range(2):  # an upsert: the second run changes nothing
-        done = subprocess.run([leaders, "forums", "import", str(catalogue)],
+    for said in ("Indlæst: 1 lederforum og 1 møde.", "Intet ændres."):  # the second: nothing
+        done = subprocess.run([leaders, "forums", "import", str(catalogue), "--yes"],
                               env=runtime.aws_env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert "Indlæst: 1 lederforum og 1 møde." in done.stdout
+        assert said in done.stdout
     listed = subprocess.run([leaders, "forums", "list"], env=runtime.aws_env,
                             capture_output=True, text=True, check=True).stdout
     assert "nyt-forum-vejle" in listed and "Vejle" in listed
@@ -94,10 +94,10 @@ def test_operator_cli_imports_and_lists_forums_through_aws_endpoint_url(
     assert status == 200 and body["sessions"][0]["starts_at"] == "2099-03-01T10:00:00+01:00"
 
     catalogue.write_text(catalogue.read_text().replace("capacity: 25", "capacity: 0"))
-    refused = subprocess.run([leaders, "forums", "import", str(catalogue)],
+    refused = subprocess.run([leaders, "forums", "import", str(catalogue), "--yes"],
                              env=runtime.aws_env, capture_output=True, text=True)
     assert refused.returncode == 1
-    assert "forums.0.sessions.0.capacity: Tallet skal være mindst 1." in refused.stderr
+    assert "Møde nyt-forum-vejle, antal pladser: tallet skal være mindst 1." in refused.stderr
     assert "Traceback" not in refused.stderr
 
 

@@ -109,7 +109,7 @@ def test_the_reminder_schedule_reminds_each_participant_once_within_the_window(
         "id": "e2e-paamindelse", "title": "Forum med påmindelse", "sessions": [
             entry("e2e-i-morgen", now + timedelta(days=1)),
             entry("e2e-om-en-maaned", now + timedelta(days=30))]}]}), encoding="utf-8")
-    runtime.leaders("forums", "import", str(catalogue))
+    runtime.leaders("forums", "import", str(catalogue), "--yes")
     for session_id, who in (("e2e-i-morgen", "erik"), ("e2e-om-en-maaned", "frida")):
         runtime.remember(f"{who.title()} Jensen", f"{who}@example.dk")
         assert runtime.register(person(session_id, who)) == (200, {"status": "confirmed"})

@@ -60,9 +60,10 @@ def catalogue_file(prefix: str, *, title: str = "Forum", capacity: int = 10,
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
     return {"forums": [{
         "id": f"{prefix}-f{f}", "title": f"{title} {f}",
-        "sessions": [{
+        "sessions": [{  # one a day: a second one in a city the same day asks first
             "id": f"{prefix}-f{f}-s{s}", "city": "Kolding", "venue": "Comwell",
-            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=6)).isoformat(),
+            "starts_at": (starts + timedelta(days=s)).isoformat(),
+            "ends_at": (starts + timedelta(days=s, hours=6)).isoformat(),
             "registration_deadline": (starts - timedelta(days=7)).isoformat(),
             "capacity": capacity} for s in range(sessions)]} for f in range(forums)]}
 
@@ -82,7 +83,8 @@ def test_year_one_through_the_console_is_a_field_error_and_writes_nothing(
     assert {e["field"] for e in answer["errors"]} == {
         f"forums.0.sessions.0.{name}" for name in TIMES}
     assert {e["message"] for e in answer["errors"]} == {
-        "Datoen skal ligge mellem år 2000 og 2100."}
+        f"Møde aar-et-kolding, {label}: datoen skal ligge mellem år 2000 og 2100."
+        for label in ("start", "slut", "tilmeldingsfrist")}
     assert table_items(emulator, table) == before
 
 
@@ -99,7 +101,10 @@ def test_a_time_outside_2000_2100_is_refused_on_its_field(
     with pytest.raises(InvalidInput) as refused:
         Catalogue(DynamoCatalogueStore(table)).import_file(data)
     fields = {e.field: e.message for e in refused.value.errors}
-    assert fields == {f"forums.0.sessions.0.{field}": "Datoen skal ligge mellem år 2000 og 2100."}
+    label = {"starts_at": "start", "ends_at": "slut", "registration_deadline": "tilmeldingsfrist"}
+    assert fields == {f"forums.0.sessions.0.{field}":
+                      f"Møde aar-{year}-f0-s0, {label[field]}: datoen skal ligge mellem år 2000 "
+                      "og 2100."}
     assert table_items(emulator, table) == before
 
 

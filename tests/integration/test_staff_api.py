@@ -41,7 +41,9 @@ SECRETARIAT_ROUTES = [("GET", "/api/staff/forums"),
                       ("POST", "/api/staff/sessions/{id}/reopen"),
                       ("POST", "/api/staff/sessions/{id}/cancel"),
                       ("POST", "/api/staff/sessions/{id}/cancel/preview"),
-                      ("POST", "/api/staff/forums/import")]
+                      ("POST", "/api/staff/forums/import"),
+                      ("POST", "/api/staff/forums/import/preview"),
+                      ("GET", "/api/staff/forums/import/template")]
 
 
 

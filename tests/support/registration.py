@@ -19,7 +19,8 @@ from email.message import EmailMessage
 
 from shared.errors import Conflict, NotFound
 from shared.forms import mailbox_key
-from shared.forums.catalogue import CapacityBelowConfirmed
+from shared.forums.catalogue import CapacityBelowConfirmed, CatalogueChanged
+from shared.forums.catalogue_file import ForumWrite, SessionWrite
 from shared.forums.models import Forum, Session
 from shared.forums.registration.messages import Outgoing, SessionMessage
 from shared.forums.registration.models import Registration, SessionState, Submission
@@ -123,6 +124,33 @@ class MemoryCatalogueStore:
         session = self._sessions[session_id]
         self._sessions[session_id] = session.model_copy(
             update={"confirmed": session.confirmed + change})
+
+    def write_catalogue(self, forums: list[ForumWrite], sessions: list[SessionWrite]) -> None:
+        with self.lock:
+            gone = [w.forum.id for w in forums
+                    if w.fields is not None and w.forum.id not in self._forums]
+            gone += [w.session.id for w in sessions
+                     if w.fields is not None and w.session.id not in self._sessions]
+            if gone:
+                raise CatalogueChanged(*gone)
+            below = [w.session.id for w in sessions
+                     if (w.fields is None or "capacity" in w.fields)
+                     and w.session.id in self._sessions
+                     and self._sessions[w.session.id].confirmed > w.session.capacity]
+            if below:
+                raise CapacityBelowConfirmed(*below)
+            for f in forums:
+                self._forums[f.forum.id] = f.forum if f.fields is None else \
+                    self._forums[f.forum.id].model_copy(
+                        update={n: getattr(f.forum, n) for n in f.fields})
+            for w in sessions:
+                if w.fields is None:
+                    self.put_session(w.session, w.audience)
+                    continue
+                if "audience" in w.fields:
+                    self.audiences[w.session.id] = w.audience
+                self._sessions[w.session.id] = self._sessions[w.session.id].model_copy(
+                    update={n: getattr(w.session, n) for n in w.fields if n != "audience"})
 
 
 @dataclass
