@@ -76,6 +76,9 @@ def forums_import(file: Path, yes: bool, same_day_ok: bool) -> None:
     if not plan.changes_nothing:
         click.echo(f"Indlæst: {counted(result.forums, 'lederforum', 'lederforummer')} og "
                    f"{counted(result.sessions, 'møde', 'møder')}.")
+    if result.told:
+        click.echo(f"{counted(result.told, 'person', 'personer')} får besked om ny tid eller "
+                   "nyt sted.")
 
 
 def _refused(file: Path, refusal: InvalidInput) -> NoReturn:

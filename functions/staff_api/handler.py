@@ -176,6 +176,7 @@ class ImportPreview(BaseModel):
 class Imported(BaseModel):
     forums: int
     sessions: int
+    told: int = 0  # people emailed a session's new time or place
 
 
 class CancelRequest(BaseModel):
@@ -254,15 +255,18 @@ def import_catalogue(upload: Annotated[CatalogueUpload, Body()]) -> Imported:
     below the seats already taken refuses the import and names the session (422). A forum or
     session that exists keeps every field the file leaves out. A new session in the same city
     on the same Danish day as another of its forum is refused (422 on `same_day_ok`) unless
-    `same_day_ok`. 409 when a forum or session to change was deleted meanwhile. Safe to run
-    again; seats added go to the waiting list first."""
+    `same_day_ok`. 409 when a forum or session to change was deleted, or its time or place
+    changed, meanwhile. A session's new time or place is emailed once to everyone confirmed
+    or waiting, as a change in the console is (`told`). Safe to run again; seats added go to
+    the waiting list first."""
     caller("secretariat")
-    result = wiring.catalogue_service(settings.forums_table_name,
-                                      settings.registrations_table_name).import_text(
+    result = wiring.catalogue_service(
+        settings.forums_table_name, settings.registrations_table_name,
+        retention_days=settings.retention_days).import_text(
         upload.text, filename=upload.filename, same_day_ok=upload.same_day_ok)
     logger.info("catalogue imported", extra={"forums": result.forums,
-                                             "sessions": result.sessions})
-    return Imported(forums=result.forums, sessions=result.sessions)
+                                             "sessions": result.sessions, "told": result.told})
+    return Imported(forums=result.forums, sessions=result.sessions, told=result.told)
 
 
 @app.post("/api/staff/forums/import/preview",
@@ -409,15 +413,8 @@ def cancel_preview(session_id: str,
     return CancelPreview(subject=email.subject, text=email.text)
 
 
-class ChangedField(BaseModel):
-    field: str
-    label: str  # in Danish, as the form names the field
-    before: str  # as the console shows it (times in Danish)
-    after: str
-
-
 class SessionChangePreview(BaseModel):
-    changes: list[ChangedField]
+    changes: list[PreviewField]
     confirmed: int
     waiting: int
     told: bool  # the time or place changes: everyone registered is emailed
@@ -445,7 +442,7 @@ def change_preview(session_id: str,
     _session(session_id)
     change = session_changes().preview(session_id, details)
     return SessionChangePreview(
-        changes=[ChangedField(field=c.field, label=c.label, before=c.before, after=c.after)
+        changes=[PreviewField(field=c.field, label=c.label, before=c.before, after=c.after)
                  for c in change.changes],
         confirmed=change.confirmed, waiting=change.waiting, told=change.told,
         promoted=change.promoted, summary=change.summary)

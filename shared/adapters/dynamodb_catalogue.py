@@ -180,6 +180,12 @@ class DynamoCatalogueStore(DynamoTable):
                 update["ConditionExpression"] += (
                     " AND (attribute_not_exists(#confirmed) OR #confirmed <= :capacity)")
                 update["ExpressionAttributeNames"]["#confirmed"] = "confirmed"
+            if "revision" in w.fields:
+                # A new time or place is the next revision of the one read, or nothing.
+                read = w.session.revision - 1
+                update["ConditionExpression"] += " AND #revision = :read" if read else \
+                    " AND (attribute_not_exists(#revision) OR #revision = :read)"
+                update["ExpressionAttributeValues"][":read"] = {"N": str(read)}
             updates.append((w.session.id, update))
         if not updates:
             return
@@ -193,12 +199,17 @@ class DynamoCatalogueStore(DynamoTable):
                       if reason.get("Code") == "ConditionalCheckFailed"]
             if not failed:
                 raise
-            # Which condition failed is not said: the item tells (gone, or seats taken).
+            # Which condition failed is not said: the item tells (gone, changed meanwhile, or
+            # seats taken).
             below = []
+            written = {w.session.id: w.session for w in sessions}
             for session_id, update in failed:
                 item = self._client.get_item(TableName=self._table, Key=update["Key"],
                                              ConsistentRead=True).get("Item")
                 if item is None or session_id is None:
+                    raise CatalogueChanged(session_id) from exc
+                if ":read" in update["ExpressionAttributeValues"] and \
+                        item_to_session(item).revision != written[session_id].revision - 1:
                     raise CatalogueChanged(session_id) from exc
                 below.append(session_id)
             raise CapacityBelowConfirmed(*below) from exc
@@ -252,6 +263,7 @@ def _session_values(session: Session, audience: Audience) -> dict[str, Any]:
         "starts_at": {"S": _utc(session.starts_at)}, "ends_at": {"S": _utc(session.ends_at)},
         "capacity": {"N": str(session.capacity)},
         "registration_deadline": {"S": _utc(session.registration_deadline)},
+        "revision": {"N": str(session.revision)},
     }
 
 

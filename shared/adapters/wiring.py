@@ -14,6 +14,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from shared.adapters.aws import client
+from shared.platform import defaults
 from shared.platform.clock import utcnow
 
 # Each capability's modules load when its service is first built, so a function imports
@@ -81,15 +82,22 @@ def registration_store(registrations_table: str, forums_table: str) -> DynamoReg
     return DynamoRegistrationStore(registrations_table, forums_table)
 
 
-def catalogue_service(forums_table: str, registrations_table: str | None = None) -> Catalogue:
-    """The catalogue; with the registrations table, an import that adds seats gives them to
-    the waiting list (the secretariat's import), without it the public listing."""
+def catalogue_service(forums_table: str, registrations_table: str | None = None, *,
+                      retention_days: int = defaults.REGISTRATION_RETENTION_DAYS) -> Catalogue:
+    """The catalogue; with the registrations table (the secretariat's import), seats added go
+    to the waiting list and a new time or place is told to everyone registered; without it,
+    the public listing."""
     from shared.forums.catalogue import Catalogue
-    from shared.forums.registration.service import WaitingList
 
-    seats = (WaitingList(registration_store(registrations_table, forums_table))
-             if registrations_table else None)
-    return Catalogue(catalogue_store(forums_table), seats=seats)
+    if registrations_table is None:
+        return Catalogue(catalogue_store(forums_table))
+    from shared.forums.registration.service import WaitingList
+    from shared.forums.registration.session_changes import SessionChanges
+
+    registrations = registration_store(registrations_table, forums_table)
+    return Catalogue(catalogue_store(forums_table), seats=WaitingList(registrations),
+                     participants=SessionChanges(registrations, catalogue_store(forums_table),
+                                                 retention_days=retention_days))
 
 
 def desk_service(store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, *, by: str,

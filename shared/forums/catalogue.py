@@ -95,12 +95,19 @@ class CatalogueStore(Protocol):
 
 
 class CatalogueChanged(Exception):
-    """A forum or session an import changes was deleted meanwhile."""
+    """A forum or session an import changes was deleted, or its time or place changed,
+    meanwhile."""
 
 
 class Seats(Protocol):
     def fill(self, session_id: str) -> int:
         """Give seats that are free while people wait to the first in line."""
+
+
+class Participants(Protocol):
+    def tell(self, session_id: str) -> int:
+        """Bring every registration of the session to its time and place as they stand (each
+        person not cancelled is emailed the new details once); the number to be told."""
 
 
 class CapacityBelowConfirmed(Exception):
@@ -114,14 +121,19 @@ class CapacityBelowConfirmed(Exception):
 class ImportResult:
     forums: int
     sessions: int
+    told: int = 0  # people emailed a session's new time or place
 
 
 class Catalogue:
     def __init__(self, store: CatalogueStore, clock: Clock = utcnow,
-                 seats: Seats | None = None) -> None:
+                 seats: Seats | None = None, participants: Participants | None = None) -> None:
+        """`seats`: seats added go to the waiting list; `participants`: a session whose time
+        or place the import changes is told to everyone registered (both the secretariat's
+        import; the public listing needs neither)."""
         self._store = store
         self._clock = clock
         self._seats = seats
+        self._participants = participants
 
     def list_forums(self) -> ForumList:
         """Every forum with sessions still ahead, each with its upcoming sessions in time order."""
@@ -185,16 +197,23 @@ class Catalogue:
         except CatalogueChanged as gone:
             from shared.errors import Conflict
 
-            raise Conflict("Et forum eller møde i filen er slettet imens. Se ændringerne "
-                           "igen, og indlæs så filen.", code="catalogue_changed") from gone
+            raise Conflict("Et forum eller møde i filen er ændret eller slettet imens. Se "
+                           "ændringerne igen, og indlæs så filen.",
+                           code="catalogue_changed") from gone
         listed = [c.id for c in plan.changes if c.kind == "session"]
+        told = 0
+        if self._participants is not None:
+            # A new time or place is told as a change in the console tells it: each person
+            # once per revision. Safe to repeat: an import run again finishes the telling.
+            for session_id in listed:
+                told += self._participants.tell(session_id)
         if self._seats is not None:
             # Seats added go to the waiting list first, in order. Each promotion is its own
             # step and safe to repeat: an import run again finishes what a failure left.
             for session_id in listed:
                 self._seats.fill(session_id)
         return ImportResult(forums=sum(1 for c in plan.changes if c.kind == "forum"),
-                            sessions=len(listed))
+                            sessions=len(listed), told=told)
 
     def _plan(self, data: Mapping[str, Any]) -> ImportPlan:
         # The file's models are only needed by the secretariat's import, not by the public API:

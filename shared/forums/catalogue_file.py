@@ -21,7 +21,7 @@ from pydantic import (
 from shared.danish import AUDIENCE_NAMES, counted, danish_date, danish_time
 from shared.errors import FieldError
 from shared.forms import MultiLine, SingleLine
-from shared.forums.models import SLUG, Forum, Session
+from shared.forums.models import SLUG, TIME_AND_PLACE, Forum, Session
 from shared.platform.clock import COPENHAGEN
 from shared.roles import Audience
 from shared.validation import DanishValueError, field_errors
@@ -340,7 +340,9 @@ class ImportPlan:
                 out.append(f"{what}: {c.name} (id {c.id})")
             elif c.action == "changed":
                 fields = ", ".join(f"{f.label} {f.before} → {f.after}" for f in c.fields)
-                out.append(f"Ændret: {c.name}: {fields}")
+                told = " (alle tilmeldte og dem på ventelisten får besked)" \
+                    if any(f.field in TIME_AND_PLACE for f in c.fields) else ""
+                out.append(f"Ændret: {c.name}: {fields}{told}")
         unchanged = [c for c in self.changes if c.action == "unchanged"]
         if not out:
             out.append("Intet ændres.")
@@ -371,7 +373,7 @@ def _shown(name: str, value: Any) -> str:
                                                      else text)
 
 
-def _field_changes(before: BaseModel, after: BaseModel,
+def field_changes(before: BaseModel, after: BaseModel,
                    names: Iterable[str]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(n, LABELS[n].capitalize(), _shown(n, getattr(before, n)),
                              _shown(n, getattr(after, n)))
@@ -403,7 +405,7 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
             given = f.model_fields_set & set(FORUM_FIELDS)
             if given:
                 plan.forums.append(ForumWrite(forum, frozenset(given)))
-            changed = _field_changes(before, forum, FORUM_FIELDS)
+            changed = field_changes(before, forum, FORUM_FIELDS)
             plan.changes.append(ItemChange("forum", f.id, "changed" if changed else "unchanged",
                                            before.title, changed))
         for s in f.sessions:
@@ -422,7 +424,12 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
                 plan.changes.append(ItemChange("session", s.id, "new", session_name(session)))
                 continue
             written = (s.model_fields_set & set(SESSION_FIELDS)) | {"audience"}
-            changed = _field_changes(was, session, SESSION_FIELDS)
+            changed = field_changes(was, session, SESSION_FIELDS)
+            if any(c.field in TIME_AND_PLACE for c in changed):
+                # A new time or place: the next revision, written only over the one read
+                # (a change made meanwhile refuses the import), and told to everyone.
+                session = session.model_copy(update={"revision": was.revision + 1})
+                written.add("revision")
             if was.forum_id != f.id:
                 written.add("forum_id")
                 changed += (FieldChange("forum_id", "Lederforum", was.forum_id, f.id),)

@@ -11,6 +11,9 @@ from shared.platform.clock import iso_copenhagen
 from shared.roles import Audience
 
 SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
+# A session's time and place: a change of these is told to everyone registered (and raises
+# its revision); of its other details (deadline, capacity) to nobody.
+TIME_AND_PLACE = ("city", "venue", "starts_at", "ends_at")
 
 
 class SessionStatus(StrEnum):

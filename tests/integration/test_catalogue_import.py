@@ -6,7 +6,6 @@ failure at any write of it, leaves the catalogue exactly as it was."""
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from shared.forums.registration.models import RegistrationForm
 from shared.forums.registration.service import Registrations
 from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api, bearer
+from tests.support.catalogue_files import table_items
 
 WRITES = {"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"}
 TIMES = ("starts_at", "ends_at", "registration_deadline")
@@ -50,9 +50,6 @@ class FailingAt:
         return write
 
 
-def table_items(emulator: Emulator, table: str) -> list[str]:
-    items = emulator.client("dynamodb").scan(TableName=table, ConsistentRead=True)["Items"]
-    return sorted(json.dumps(i, sort_keys=True) for i in items)
 
 
 def catalogue_file(prefix: str, *, title: str = "Forum", capacity: int = 10,

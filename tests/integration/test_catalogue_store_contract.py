@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from copy import deepcopy
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,8 +25,8 @@ from shared.forums.catalogue_file import ForumWrite, SessionWrite
 from shared.forums.models import Forum, Session
 from shared.platform.names import PARAM_FORUMS_TABLE
 from shared.roles import Audience
+from tests.support.catalogue_files import catalogue_files, partial_files
 from tests.support.registration import MemoryCatalogueStore
-from tests.unit.test_catalogue_merge import catalogue_files, partial_files
 
 RUNS = itertools.count()
 
@@ -148,3 +149,33 @@ def test_a_capacity_below_the_seats_taken_names_the_same_sessions_in_both(
         named.append(sorted(refused.value.session_ids))
     assert named[0] == named[1] == sorted(s.id for s in sessions)
     assert memory_state(memory, prefix) == before == dynamo_state(emulator, dynamo, prefix)
+
+
+def test_a_new_time_is_written_only_over_the_revision_it_was_read_at_in_both(
+        emulator: Emulator) -> None:
+    """An import moving a session writes its next revision only while the session is at the
+    one the import read: a change made meanwhile (in the console) raises CatalogueChanged in
+    both, and nothing is written."""
+    prefix = f"kontrakt-revision{next(RUNS)}"
+    forum = Forum(id=f"{prefix}-forum", title="Forum")
+    kolding = Session.model_validate({
+        "id": f"{prefix}-kolding", "forum_id": forum.id, "city": "Kolding", "capacity": 5,
+        "starts_at": "2031-03-04T09:30:00+01:00", "ends_at": "2031-03-04T15:30:00+01:00",
+        "registration_deadline": "2031-02-25T12:00:00+01:00"})
+    later = kolding.model_copy(update={"starts_at": kolding.starts_at + timedelta(hours=1),
+                                       "revision": 1})
+    memory, dynamo = MemoryCatalogueStore(), DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE))
+    moved = frozenset({"starts_at", "revision"})
+    for store in (memory, dynamo):
+        store.write_catalogue([ForumWrite(forum, None)], [
+            SessionWrite(kolding, Audience.LEADERS_OF_LEADERS, None)])
+        store.write_catalogue([], [SessionWrite(later, Audience.LEADERS_OF_LEADERS, moved)])
+        # Read at revision 0 again (a file previewed before that change): refused.
+        with pytest.raises(CatalogueChanged):
+            store.write_catalogue([], [SessionWrite(
+                later.model_copy(update={"city": "Vejle"}), Audience.LEADERS_OF_LEADERS,
+                moved | {"city"})])
+    before = memory_state(memory, prefix)
+    assert before == dynamo_state(emulator, dynamo, prefix)
+    assert before[kolding.id]["revision"] == 1
+    assert before[kolding.id]["city"] == "Kolding"

@@ -16,7 +16,7 @@ from shared.adapters.parameters import parameter
 from shared.forums.catalogue_file import template
 from shared.platform.names import PARAM_FORUMS_TABLE, STAFF_GROUPS
 from tests.integration.conftest import Api, bearer, raw
-from tests.integration.test_catalogue_import import table_items
+from tests.support.catalogue_files import table_items
 
 IMPORT, PREVIEW = "/api/staff/forums/import", "/api/staff/forums/import/preview"
 TEMPLATE = "/api/staff/forums/import/template"

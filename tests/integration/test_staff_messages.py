@@ -19,7 +19,7 @@ from shared.danish import danish_date
 from shared.forums.registration.messages import MessageForm
 from shared.platform.names import STAFF_GROUPS
 from tests.integration.conftest import Api, bearer
-from tests.integration.test_staff_participants import forum, listed, register, secretariat
+from tests.support.participants import forum, listed, register, secretariat
 from tests.support.registration_emulator import Mail, deliver, text_of, token_in
 
 Tokens = dict[str, dict[str, Any]]

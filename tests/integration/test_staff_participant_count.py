@@ -9,7 +9,7 @@ import io
 
 from shared.forums.spreadsheet import BOM, HEADINGS
 from tests.integration.conftest import Api, raw
-from tests.integration.test_staff_participants import Tokens, forum, register, secretariat
+from tests.support.participants import Tokens, forum, register, secretariat
 
 
 def test_the_count_leaves_out_the_cancelled_and_phones_read_the_danish_way(

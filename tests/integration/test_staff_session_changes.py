@@ -308,3 +308,39 @@ def test_a_cancel_link_works_until_the_session_starts_as_it_stands_when_pressed(
         status, answer = api.request(method, path, body)
         assert (status, answer["code"]) == (400, "invalid_token"), method
     assert [p["status"] for p in listed(api, tokens, session_id)] == ["confirmed"]
+
+
+def test_an_import_that_moves_a_session_tells_everyone_as_the_form_does(
+        api: Api, tokens: Tokens, emulator: Emulator) -> None:
+    """The catalogue file moves the session: its preview says people are told, the import
+    answers how many were, each gets the change once (again: nobody), and expiry follows."""
+    (session_id,) = forum(1)
+    for who in ("fil", "filventer"):
+        register(api, tokens, session_id, who)
+    before = stored(session_id)
+    mail = Mail(emulator)
+    moved = before.starts_at + timedelta(days=3)
+    upload = {"filename": "katalog.yaml", "text": (
+        f"forums:\n  - id: {before.forum_id}\n    sessions:\n      - id: {session_id}\n"
+        f"        starts_at: '{moved.isoformat()}'\n"
+        f"        ends_at: '{(moved + timedelta(hours=5)).isoformat()}'\n")}
+    status, shown = api.request("POST", "/api/staff/forums/import/preview", upload,
+                                secretariat(tokens))
+    assert status == 200
+    assert any("(alle tilmeldte og dem på ventelisten får besked)" in line
+               for line in shown["lines"]), shown["lines"]
+    status, imported = api.request("POST", "/api/staff/forums/import", upload,
+                                   secretariat(tokens))
+    assert (status, imported["told"]) == (200, 2)
+    after = stored(session_id)
+    assert after.revision == before.revision + 1 and after.starts_at == moved
+    assert {int(r.expires_at.timestamp()) for r in registrations(session_id)
+            if r.expires_at} == {int((after.ends_at + RETENTION).timestamp())}
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    assert sorted((m["To"], str(m["Subject"]).split(":")[0]) for m in mail.new_messages()) == [
+        ("fil@example.dk", "Ændret"), ("filventer@example.dk", "Ændret")]
+    status, again = api.request("POST", "/api/staff/forums/import", upload,
+                                secretariat(tokens))
+    assert (status, again["told"]) == (200, 0)
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    assert mail.new_messages() == []

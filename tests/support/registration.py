@@ -130,7 +130,9 @@ class MemoryCatalogueStore:
             gone = [w.forum.id for w in forums
                     if w.fields is not None and w.forum.id not in self._forums]
             gone += [w.session.id for w in sessions
-                     if w.fields is not None and w.session.id not in self._sessions]
+                     if w.fields is not None and (
+                         w.session.id not in self._sessions or ("revision" in w.fields
+                         and self._sessions[w.session.id].revision != w.session.revision - 1))]
             if gone:
                 raise CatalogueChanged(*gone)
             below = [w.session.id for w in sessions

@@ -141,7 +141,8 @@ class RegistrationRules(RuleBasedStateMachine):
         self.cancelled = False
 
     def import_session(self, capacity: int, status: str = "open") -> None:
-        Catalogue(self.catalogue, seats=WaitingList(self.store)).import_file(
+        Catalogue(self.catalogue, seats=WaitingList(self.store),
+                  participants=SessionChanges(self.store, self.catalogue)).import_file(
             forum_file(self.session, capacity, status, self.starts))
 
     def seats_taken(self) -> int:
@@ -376,6 +377,12 @@ class RegistrationRules(RuleBasedStateMachine):
         except InvalidInput:
             assert capacity < self.seats_taken()
             return
+        self.moved(days, capacity, told)
+
+    def moved(self, days: int, capacity: int, told: list[Person]) -> None:
+        """The model after the session moved `days` and got `capacity` seats: those told of
+        the new time are emailed it, but one promoted in the same step is told by the
+        promotion (the email follows what is held now)."""
         self.starts += timedelta(days=days)
         self.capacity = capacity
         waiting = [self.people[who] for who in self.line]
@@ -384,6 +391,17 @@ class RegistrationRules(RuleBasedStateMachine):
             if not (person in waiting and person.status is Status.CONFIRMED):
                 person.mails.append(CHANGED)
         self.deliver()
+
+    @rule(days=st.integers(1, 2))
+    def import_moved(self, days: int) -> None:
+        """The secretariat's file moves the session: told as a change in the console is, to
+        everyone confirmed or waiting, once (a cancelled session is moved and tells nobody)."""
+        told = [p for p in self.people.values()
+                if p.status in (Status.CONFIRMED, Status.WAITLISTED)]
+        Catalogue(self.catalogue, seats=WaitingList(self.store),
+                  participants=SessionChanges(self.store, self.catalogue)).import_file(
+            forum_file(self.session, self.capacity, "open", self.starts + timedelta(days=days)))
+        self.moved(days, self.capacity, told)
 
     @rule()
     def reimport(self) -> None:

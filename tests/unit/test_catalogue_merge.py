@@ -18,67 +18,27 @@ from hypothesis import strategies as st
 from shared.errors import InvalidInput
 from shared.forums.catalogue import Catalogue
 from shared.forums.catalogue_file import FORUM_FIELDS, SESSION_FIELDS
-from shared.platform.clock import COPENHAGEN
+from shared.forums.models import TIME_AND_PLACE
 from shared.roles import Audience
+from tests.support.catalogue_files import (
+    catalogue_files,
+    partial_files,
+)
 from tests.support.registration import MemoryCatalogueStore
 
-FIRST_DAY = datetime(2031, 3, 3, tzinfo=COPENHAGEN)
-CITIES = ["Kolding", "Ballerup", "Aarhus", "Odense"]
 # Text a person types (no control, format or private-use characters, which fields refuse).
-TYPED = st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cf", "Co", "Cn", "Zl", "Zp"])
-WORDS = st.text(TYPED, min_size=1, max_size=40).map(str.strip).filter(bool)
 
 
-@st.composite
-def times(draw: st.DrawFn, day: int) -> dict[str, str]:
-    starts = FIRST_DAY + timedelta(days=day, hours=draw(st.integers(7, 17)),
-                                   minutes=draw(st.sampled_from([0, 15, 30, 45])))
-    ends = starts + timedelta(hours=draw(st.integers(1, 6)))
-    deadline = starts - timedelta(days=draw(st.integers(1, 30)))
-    return {"starts_at": starts.isoformat(), "ends_at": ends.isoformat(),
-            "registration_deadline": deadline.replace(tzinfo=None).isoformat()}
 
 
-@st.composite
-def session_fields(draw: st.DrawFn, day: int) -> dict[str, Any]:
-    return {"city": draw(st.sampled_from(CITIES)), "venue": draw(st.just("") | WORDS),
-            "capacity": draw(st.integers(1, 200)), **draw(times(day))}
 
 
-@st.composite
-def forum_fields(draw: st.DrawFn) -> dict[str, Any]:
-    return {"title": draw(WORDS), "description": draw(st.just("") | WORDS),
-            "audience": draw(st.sampled_from([a.value for a in Audience]))}
 
 
-@st.composite
-def catalogue_files(draw: st.DrawFn) -> dict[str, Any]:
-    """A whole file: every session on a day of its own (none asks about the same day)."""
-    days = iter(draw(st.permutations(range(30))))
-    return {"forums": [{
-        "id": f"forum-{f}", **draw(forum_fields()),
-        "sessions": [{"id": f"forum-{f}-m{s}", **draw(session_fields(next(days)))}
-                     for s in range(draw(st.integers(0, 3)))]}
-        for f in range(draw(st.integers(1, 3)))]}
 
 
-def _some(draw: st.DrawFn, fields: dict[str, Any]) -> dict[str, Any]:
-    chosen = draw(st.sets(st.sampled_from(sorted(fields))))
-    return {name: value for name, value in fields.items() if name in chosen}
 
 
-@st.composite
-def partial_files(draw: st.DrawFn, whole: dict[str, Any]) -> dict[str, Any]:
-    """Some of the file's forums and sessions, each with some of its fields given new values."""
-    forums = []
-    for forum in whole["forums"]:
-        if not draw(st.booleans()):
-            continue
-        sessions = [{"id": s["id"], **_some(draw, draw(session_fields(31 + n)))}
-                    for n, s in enumerate(forum["sessions"]) if draw(st.booleans())]
-        forums.append({"id": forum["id"], **_some(draw, draw(forum_fields())),
-                       "sessions": sessions})
-    return {"forums": forums or [{"id": whole["forums"][0]["id"]}]}
 
 
 def snapshot(store: MemoryCatalogueStore) -> dict[str, dict[str, Any]]:
@@ -90,9 +50,10 @@ def snapshot(store: MemoryCatalogueStore) -> dict[str, dict[str, Any]]:
 
 def changed_fields(before: dict[str, dict[str, Any]],
                    after: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
-    """Each item's changed fields (a session's audience follows its forum's, not listed)."""
+    """Each item's changed fields (a session's audience follows its forum's, and its revision
+    its time and place: neither listed)."""
     return {key: {n for n in value if before[key][n] != value[n]
-                  and not (key.startswith("session") and n == "audience")}
+                  and not (key.startswith("session") and n in ("audience", "revision"))}
             if key in before else {"new"} for key, value in after.items()}
 
 
@@ -132,7 +93,11 @@ def test_fields_left_out_keep_their_value_and_the_preview_lists_exactly_what_cha
     for s in store.sessions():  # registration checks the audience on the session
         assert store.audiences[s.id] == store.forum(s.forum_id).audience
     for key, value in after.items():
-        derived = {"audience"} if key.startswith("session") else set()
+        if key.startswith("session") and key in before:
+            # A new time or place is the session's next revision (told to everyone).
+            moved = bool(changed[key] & set(TIME_AND_PLACE))
+            assert value["revision"] == before[key]["revision"] + moved, key
+        derived = {"audience", "revision"} if key.startswith("session") else set()
         kept = set(value) - given_fields.get(key, set()) - derived
         assert {n: value[n] for n in kept} == {n: before[key][n] for n in kept}, key
 
@@ -186,7 +151,8 @@ def test_the_preview_names_the_change_in_danish_words() -> None:
          "starts_at": "2031-03-04T10:00"}]}]})
     assert plan.lines() == [
         "Ændret: Kolding 4. marts 2031: Start tirsdag den 4. marts 2031 kl. 09.30 → tirsdag den "
-        "4. marts 2031 kl. 10.00, Antal pladser 30 → 40", "Uændret: 1 lederforum."]
+        "4. marts 2031 kl. 10.00, Antal pladser 30 → 40 (alle tilmeldte og dem på ventelisten "
+        "får besked)", "Uændret: 1 lederforum."]
 
 
 def test_a_new_session_without_its_required_fields_names_them_in_one_sentence() -> None:

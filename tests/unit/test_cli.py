@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import socket
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,12 @@ from hypothesis import strategies as st
 
 import cli.resources
 from cli.environment import configure, export_line, local_values, parse_export_line
-from cli.main import main
 from cli.prompts import confirm
 from shared.danish import MONTHS, DanishTimeError, danish_phone, danish_time, parse_danish_time
-from shared.forums.registration.models import Registration, Status
+from shared.forums.registration.models import Status
 from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.platform.clock import COPENHAGEN
-from shared.roles import Role
+from tests.support.cli import FakeCatalogue, FakeRegistrations, FakeSession, leaders, person
 
 
 @pytest.fixture(autouse=True)
@@ -135,44 +133,12 @@ def test_no_answer_at_all_is_no_in_danish() -> None:
 
 # -- fakes of what the commands read and change ----------------------------------------------
 
-@dataclass
-class FakeSession:
-    id: str
-    city: str = "Kolding"
-    starts_at: datetime = datetime(2099, 3, 4, 8, 30, tzinfo=UTC)
 
 
-@dataclass
-class FakeCatalogue:
-    sessions: dict[str, FakeSession]
-    changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def session(self, session_id: str) -> FakeSession | None:
-        return self.sessions.get(session_id)
-
-    def set_status(self, session_id: str, **change: Any) -> None:
-        self.changes.append((session_id, change))
 
 
-@dataclass
-class FakeRegistrations:
-    people: list[Registration]
-    line: list[str] = field(default_factory=list)
-
-    def registrations(self, session_id: str) -> list[Registration]:
-        return [r for r in self.people if r.session_id == session_id]
-
-    def waiting(self, session_id: str) -> list[str]:
-        return self.line
 
 
-def person(name: str = "Anne Hansen", *, status: Status = Status.CONFIRMED, phone: str = "",
-           needs: str = "", workplace: str = "Odense Kommune", number: int = 1) -> Registration:
-    return Registration(id=f"r-{number}", session_id="s-1", status=status, name=name,
-                        email=f"p{number}@example.dk", phone=phone or None,
-                        role=Role.AREA_LEADER, workplace=workplace, member_number="123",
-                        needs=needs or None,
-                        created_at=datetime(2027, 7, 1, 10, 5, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -184,8 +150,6 @@ def world(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeCatalogue, FakeRegistrat
     return catalogue, registrations
 
 
-def leaders(*args: str, input: str | None = None) -> Any:
-    return CliRunner().invoke(main, list(args), input=input)
 
 
 # -- ids that do not exist --------------------------------------------------------------------

@@ -77,3 +77,17 @@ def test_shared_has_capabilities_the_edge_and_the_platform_and_few_loose_modules
             "adapters"} <= folders
     loose = {p.stem for p in SHARED.glob("*.py")} - {"__init__"}
     assert len(loose) <= 10, sorted(loose)
+
+
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in tests/support (or a conftest): a test module imported by
+    another runs its tests' module-level code twice and ties the two together unseen."""
+    importing = {}
+    for path in (SHARED.parent / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text())
+        found = sorted({node.module for node in ast.walk(tree)
+                        if isinstance(node, ast.ImportFrom) and node.module
+                        and node.module.split(".")[-1].startswith("test_")})
+        if found:
+            importing[str(path.relative_to(SHARED.parent))] = found
+    assert importing == {}

@@ -18,7 +18,7 @@ from shared.danish import danish_phone, participant_summary
 from shared.forums.registration.models import Status
 from shared.forums.registration.secretariat import HeadCount, Secretariat
 from shared.forums.spreadsheet import HEADINGS
-from tests.unit.test_cli import FakeCatalogue, FakeRegistrations, FakeSession, leaders, person
+from tests.support.cli import FakeCatalogue, FakeRegistrations, FakeSession, leaders, person
 
 # -- phone numbers ---------------------------------------------------------------------------
 

@@ -18,25 +18,20 @@ then the change itself, written once and told once to each person it concerns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
-from shared.danish import counted, danish_time
+from shared.danish import counted
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.forums.catalogue import CapacityBelowConfirmed
-from shared.forums.catalogue_file import SessionDetails
-from shared.forums.models import Session
+from shared.forums.catalogue_file import FieldChange, SessionDetails, field_changes
+from shared.forums.models import TIME_AND_PLACE, Session
 from shared.forums.registration.models import Registration, Status
 from shared.forums.registration.ports import RegistrationStore
 from shared.forums.registration.service import WaitingList
 from shared.forums.registration.transitions import Applied, Transition, Write
 from shared.platform import defaults
 from shared.platform.clock import Clock, utcnow
-
-# A change of these is told to everyone registered; of the others to nobody.
-TOLD = ("city", "venue", "starts_at", "ends_at")
-LABELS = {"city": "By", "venue": "Sted", "starts_at": "Start", "ends_at": "Slut",
-          "registration_deadline": "Tilmeldingsfrist", "capacity": "Antal pladser"}
 
 SESSION_NOT_FOUND = NotFound("Mødet findes ikke.", code="session_not_found")
 SESSION_CANCELLED = Conflict("Mødet er aflyst og kan ikke ændres.", code="session_cancelled")
@@ -49,14 +44,6 @@ class ChangeableSessions(Protocol):
     def change_session(self, changed: Session, read: Session) -> bool:
         """Write `changed` while the session is still as `read` (False when another change
         came first). CapacityBelowConfirmed, NotFound, Conflict (cancelled)."""
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    label: str
-    before: str
-    after: str
 
 
 @dataclass(frozen=True)
@@ -87,10 +74,6 @@ class SessionChange:
             told += (f" {counted(self.promoted, 'person', 'personer')} på ventelisten får en "
                      f"plads og besked om det.")
         return told
-
-
-def _shown(field: str, value: object) -> str:
-    return danish_time(value) if isinstance(value, datetime) else str(value)
 
 
 def _wanted(session: Session, details: SessionDetails) -> dict[str, object]:
@@ -135,10 +118,9 @@ class SessionChanges:
         waiting = len(everyone) - confirmed
         added = max(details.capacity - max(session.capacity, session.confirmed), 0)
         return SessionChange(
-            changes=tuple(FieldChange(name, LABELS[name], _shown(name, getattr(session, name)),
-                                      _shown(name, value)) for name, value in wanted.items()),
-            confirmed=confirmed, waiting=waiting, told=any(name in TOLD for name in wanted),
-            promoted=min(waiting, added))
+            changes=field_changes(session, session.model_copy(update=wanted), wanted),
+            confirmed=confirmed, waiting=waiting,
+            told=any(name in TIME_AND_PLACE for name in wanted), promoted=min(waiting, added))
 
     def change(self, session_id: str, details: SessionDetails) -> int:
         """Save the details; the number of people told of the change now. Saving them again
