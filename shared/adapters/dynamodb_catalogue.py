@@ -44,25 +44,6 @@ class DynamoCatalogueStore(DynamoTable):
         except self._client.exceptions.ConditionalCheckFailedException as exc:
             raise CapacityBelowConfirmed(session.id) from exc
 
-    def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
-        """Every forum and session of a file in one transaction (at most 100 items, which the
-        file's validation keeps to): all are written, or none. CapacityBelowConfirmed names
-        every session whose new capacity is below its seats taken."""
-        updates: list[tuple[str | None, dict[str, Any]]] = []
-        for forum, sessions in entries:
-            updates.append((None, _forum_update(forum)))
-            updates.extend((s.id, _session_update(s, forum.audience)) for s in sessions)
-        try:
-            self._client.transact_write_items(TransactItems=[
-                {"Update": {"TableName": self._table, **update}} for _, update in updates])
-        except self._client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            below = [session_id for (session_id, _), reason in zip(updates, reasons, strict=False)
-                     if session_id and reason.get("Code") == "ConditionalCheckFailed"]
-            if below:
-                raise CapacityBelowConfirmed(*below) from exc
-            raise
-
     def forums(self) -> list[Forum]:
         return [_forum(i) for i in self._scan() if i["kind"]["S"] == "forum"]
 
@@ -161,7 +142,7 @@ class DynamoCatalogueStore(DynamoTable):
 
     def write_catalogue(self, forums: list[ForumWrite], sessions: list[SessionWrite]) -> None:
         """An import's writes in one transaction (at most 100 items, which the domain keeps
-        to): a new forum or session as put_catalogue writes it, one that exists with only the
+        to): a new forum or session whole (put_forum, put_session), one that exists with only the
         named attributes and only while it exists (an update never makes a partial item).
         CapacityBelowConfirmed names every session whose new capacity is below its seats
         taken; CatalogueChanged when an item to change is gone."""

@@ -77,10 +77,6 @@ class CatalogueStore(Protocol):
 
         Raises CapacityBelowConfirmed when the new capacity is below the seats already taken."""
 
-    def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
-        """Every forum and session as put_forum and put_session write them, all or none:
-        CapacityBelowConfirmed (naming every such session) writes nothing."""
-
     def forums(self) -> list[Forum]: ...
 
     def forum(self, forum_id: str) -> Forum | None: ...

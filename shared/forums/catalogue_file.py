@@ -134,29 +134,6 @@ class CatalogueFile(BaseModel):
                 )
         return self
 
-    def entries(self) -> list[tuple[Forum, list[Session]]]:
-        """The forums and their sessions as domain objects (counters left to the store)."""
-        out = []
-        for f in self.forums:
-            forum = Forum(id=f.id, title=f.title, description=f.description, audience=f.audience)
-            sessions = [
-                Session(
-                    id=s.id,
-                    forum_id=f.id,
-                    city=s.city,
-                    venue=s.venue,
-                    starts_at=s.starts_at,
-                    ends_at=s.ends_at,
-                    capacity=s.capacity,
-                    registration_deadline=s.registration_deadline,
-                    closed=s.status == "closed",
-                    cancelled=s.status == "cancelled",
-                )
-                for s in f.sessions
-            ]
-            out.append((forum, sessions))
-        return out
-
 
 # What the secretariat writes about each, in the order the console and the CLI name them.
 FORUM_FIELDS = ("title", "description", "audience")

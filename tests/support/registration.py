@@ -57,17 +57,6 @@ class MemoryCatalogueStore:
                 "confirmed": existing.confirmed, "closed": existing.closed,
                 "cancelled": existing.cancelled, "revision": existing.revision})
 
-    def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
-        with self.lock:
-            below = [s.id for _, sessions in entries for s in sessions
-                     if s.id in self._sessions and self._sessions[s.id].confirmed > s.capacity]
-            if below:
-                raise CapacityBelowConfirmed(*below)
-            for forum, sessions in entries:
-                self.put_forum(forum)
-                for session in sessions:
-                    self.put_session(session, forum.audience)
-
     def forums(self) -> list[Forum]:
         return list(self._forums.values())
 
