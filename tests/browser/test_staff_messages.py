@@ -65,7 +65,8 @@ def test_the_secretariat_resends_writes_to_everyone_and_moves_by_the_forms(
         runtime: Running, console: Page, registered: None) -> None:
     email, password = demo_users(runtime)["secretariat"]
     sign_in(console, runtime, email, password)
-    header = console.get_by_role("rowheader", name=re.compile(r"^Kolding, onsdag den 4\. marts 2099"))
+    header = console.get_by_role("rowheader",
+                                 name=re.compile(r"^Kolding, onsdag den 4\. marts 2099"))
     console.locator("tr", has=header).get_by_role(
         "button", name=re.compile("^Deltagere")).click()
     expect(person_row(console, "Mette Holm")).to_contain_text("På venteliste (nr. 1)")
