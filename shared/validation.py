@@ -66,8 +66,11 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
         ctx = error.get("ctx") or {}
         custom = ctx.get("error")
         if error.get("type") == "value_error" and isinstance(custom, DanishValueError):
-            # A rule over several fields names the field the person has to change.
-            name = custom.field or name
+            # A rule over several fields names the field the person has to change (within
+            # the object the rule is about: forums.0.sessions.1.ends_at in a file).
+            if custom.field:
+                name = ".".join(p for p in (field_name(error.get("loc", ())), custom.field)
+                                if p != "body")
             seen.setdefault(name, FieldError(name, custom.code, custom.message))
             continue
         code, template = _MESSAGES.get(str(error.get("type")), _FALLBACK)
