@@ -370,8 +370,21 @@
       $("moede-slut").value = "15:30";
       $("moede-frist-tid").value = "12:00";
     }
+    showTimes();
     $("moede-redigering").hidden = false;
     $("moede-overskrift").focus();
+  }
+
+  // The chosen times written out in Danish under their fields ("Mødet holdes onsdag den 4.
+  // marts 2099 kl. 09.30–15.30."), whatever format the browser shows its date fields in.
+  function showTimes() {
+    var day = $("moede-dato").value, start = $("moede-start").value, end = $("moede-slut").value;
+    var from = day && start ? window.danskTid.fromWall(day, start) : null;
+    var to = day && end ? window.danskTid.fromWall(day, end) : null;
+    $("moede-tid-vist").textContent = from ? "Mødet holdes " + (to && to > from ? window.danskTid.span(from, to) : dateFormat.format(from)) + "." : "";
+    var deadline = $("moede-frist-dato").value && $("moede-frist-tid").value ?
+      window.danskTid.fromWall($("moede-frist-dato").value, $("moede-frist-tid").value) : null;
+    $("moede-frist-vist").textContent = deadline ? "Tilmeldingen lukker " + dateFormat.format(deadline) + "." : "";
   }
 
   // The form's fields as the API takes them (times in Danish time without an offset), or
@@ -491,6 +504,9 @@
     $("forum-form").addEventListener("submit", saveForum);
     $("forum-fortryd").addEventListener("click", function () { $("forum-redigering").hidden = true; editedForum = null; });
     $("moede-form").addEventListener("submit", saveSession);
+    ["moede-dato", "moede-start", "moede-slut", "moede-frist-dato", "moede-frist-tid"].forEach(function (id) {
+      $(id).addEventListener("input", showTimes);
+    });
     $("moede-fortryd").addEventListener("click", function () { $("moede-redigering").hidden = true; sessionForm = null; });
     $("slet-form").addEventListener("submit", deleteSession);
     $("slet-fortryd").addEventListener("click", function () { $("slet").hidden = true; deleting = null; });

@@ -89,6 +89,11 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     axe_at_both_widths(console, "nyt-moede-fejl")
     assert runtime.json("GET", f"/api/forums/{FORUM_ID}")[1]["sessions"] == []
     fill_session(form, end="15:30")
+    # The chosen times in Danish words, whatever format the browser gives its date fields.
+    expect(console.locator("#moede-tid-vist")).to_have_text(
+        "Mødet holdes onsdag den 4. marts 2099 kl. 09.30–15.30.")
+    expect(console.locator("#moede-frist-vist")).to_have_text(
+        "Tilmeldingen lukker onsdag den 25. februar 2099 kl. 12.00.")
     form.get_by_role("button", name="Opret mødet").click()
     expect(status).to_have_text(
         "Mødet i Kolding onsdag den 4. marts 2099 kl. 09.30 er oprettet i "
