@@ -55,6 +55,8 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/reopen"),
     ("POST", "staff/sessions/{session_id}/cancel"),
     ("POST", "staff/sessions/{session_id}/cancel/preview"),
+    ("PUT", "staff/sessions/{session_id}"),
+    ("POST", "staff/sessions/{session_id}/changes/preview"),
     ("POST", "staff/sessions/{session_id}/registrations"),
     ("POST", "staff/registrations/{registration_id}/cancel"),
     ("POST", "staff/registrations/{registration_id}/move"),

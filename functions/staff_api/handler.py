@@ -37,6 +37,7 @@ from shared.forums.registration.secretariat import (
     parse_participant_id,
     participant_id,
 )
+from shared.forums.registration.session_changes import SessionChanges
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
@@ -391,6 +392,66 @@ def cancel_preview(session_id: str,
     forum = catalogue_store.forum(session.forum_id)
     email = cancellation_preview(session, forum.title if forum else "", reason)
     return CancelPreview(subject=email.subject, text=email.text)
+
+
+class ChangedField(BaseModel):
+    field: str
+    label: str  # in Danish, as the form names the field
+    before: str  # as the console shows it (times in Danish)
+    after: str
+
+
+class SessionChangePreview(BaseModel):
+    changes: list[ChangedField]
+    confirmed: int
+    waiting: int
+    told: bool  # the time or place changes: everyone registered is emailed
+    promoted: int  # waiting people who get a seat (capacity raised)
+    summary: str  # who will be told, in Danish
+
+
+class SessionChanged(BaseModel):
+    told: int
+
+
+def session_changes() -> SessionChanges:
+    return SessionChanges(store, catalogue_store, retention_days=settings.retention_days)
+
+
+@app.post("/api/staff/sessions/<session_id>/changes/preview",
+          responses=staff_responses({200: SessionChangePreview}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def change_preview(session_id: str,
+                   details: Annotated[SessionDetails, Body()]) -> SessionChangePreview:
+    """What saving these details would change, and who would be told ("14 tilmeldte og 3 på
+    venteliste får besked"); nothing is changed or sent. 422 on `capacity` (with the count)
+    below the seats taken; 409 for a cancelled session."""
+    caller("secretariat")
+    _session(session_id)
+    change = session_changes().preview(session_id, details)
+    return SessionChangePreview(
+        changes=[ChangedField(field=c.field, label=c.label, before=c.before, after=c.after)
+                 for c in change.changes],
+        confirmed=change.confirmed, waiting=change.waiting, told=change.told,
+        promoted=change.promoted, summary=change.summary)
+
+
+@app.put("/api/staff/sessions/<session_id>",
+         responses=staff_responses({200: SessionChanged}, 404, 409, *BODY_REFUSALS),
+         security=SECURITY)
+def change_session(session_id: str,
+                   details: Annotated[SessionDetails, Body()]) -> SessionChanged:
+    """Change the session's city, venue, times, deadline or capacity. A new time or place is
+    emailed once to everyone confirmed or waiting (the confirmed with the updated calendar
+    file), and their registrations' expiry follows the new end; `told`: how many were emailed
+    now. Capacity below the seats taken: 422 with the count; seats added go to the waiting
+    list first, in order. Saving the same details again changes nothing and tells nobody
+    twice (and finishes a change that was interrupted)."""
+    caller("secretariat")
+    _session(session_id)
+    told = session_changes().change(session_id, details)
+    logger.info("session changed", extra={"session": session_id, "told": told})
+    return SessionChanged(told=told)
 
 
 @app.post("/api/staff/sessions/<session_id>/registrations",

@@ -171,6 +171,45 @@ class DynamoCatalogueStore(DynamoTable):
             raise Conflict("Mødet er aflyst og kan ikke åbnes igen.",
                            code="session_cancelled") from exc
 
+    def change_session(self, changed: Session, read: Session) -> bool:
+        """The secretariat's change of a session's details (`changed`, with its revision),
+        written only while the session is still as read (its revision) and not cancelled,
+        and while its new capacity holds the seats taken (else CapacityBelowConfirmed). False
+        when another change came first (read again); NotFound when it is gone; Conflict when
+        it was cancelled."""
+        update = _set_expression({
+            "city": {"S": changed.city},
+            "venue": {"S": changed.venue},
+            "starts_at": {"S": _utc(changed.starts_at)},
+            "ends_at": {"S": _utc(changed.ends_at)},
+            "capacity": {"N": str(changed.capacity)},
+            "registration_deadline": {"S": _utc(changed.registration_deadline)},
+            "revision": {"N": str(changed.revision)},
+        })
+        names, values = update["ExpressionAttributeNames"], update["ExpressionAttributeValues"]
+        names |= {"#confirmed": "confirmed", "#cancelled": "cancelled"}
+        values |= {":read": {"N": str(read.revision)}, ":false": {"BOOL": False}}
+        # A session never changed since revisions were kept has none stored.
+        as_read = "#revision = :read" if read.revision else \
+            "(attribute_not_exists(#revision) OR #revision = :read)"
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=session_key(changed.id),
+                ConditionExpression=f"attribute_exists(pk) AND {as_read} AND "
+                                    "#cancelled = :false AND #confirmed <= :capacity",
+                **update)
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            now = self.session(changed.id)
+            if now is None:
+                raise NotFound("Mødet findes ikke.", code="session_not_found") from exc
+            if now.cancelled:
+                raise Conflict("Mødet er aflyst og kan ikke ændres.",
+                               code="session_cancelled") from exc
+            if now.revision == read.revision and now.confirmed > changed.capacity:
+                raise CapacityBelowConfirmed(changed.id) from exc
+            return False
+        return True
+
     def _query_forum(self, forum_id: str) -> Iterator[dict[str, Any]]:
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
@@ -249,5 +288,6 @@ def item_to_session(item: dict[str, Any]) -> Session:
         closed=item.get("closed", {}).get("BOOL", False),
         cancelled=item.get("cancelled", {}).get("BOOL", False),
         confirmed=int(item.get("confirmed", {}).get("N", "0")),
+        revision=int(item.get("revision", {}).get("N", "0")),
     )
 

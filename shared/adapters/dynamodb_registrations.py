@@ -41,6 +41,7 @@ from shared.forums.registration.models import (
 from shared.forums.registration.ports import RegistrationStore
 from shared.forums.registration.transitions import (
     Applied,
+    AtRevision,
     Condition,
     Equals,
     InLineAt,
@@ -109,6 +110,8 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         item["cancelled_by"] = {"S": registration.cancelled_by.value}
     if registration.expires_at:
         item["expires_at"] = epoch(registration.expires_at)
+    if registration.session_revision:
+        item["session_revision"] = {"N": str(registration.session_revision)}
     return item
 
 
@@ -135,6 +138,7 @@ def item_to_registration(item: dict[str, Any]) -> Registration:
         expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
         entered_by=text("entered_by"), moved_from=text("moved_from"),
         asked_by=AskedBy(asked) if (asked := text("asked_by")) else None,
+        session_revision=int(item.get("session_revision", {}).get("N", "0")),
     )
 
 
@@ -220,6 +224,12 @@ class _Expression:
                 return f"{self.name(field)} IN ({listed})"
             case OneOf():
                 return "attribute_not_exists(pk)"  # one of nothing: never
+            case AtRevision(0):
+                # A session never changed since revisions were kept has no revision stored.
+                revision = self.name("revision")
+                return f"(attribute_not_exists({revision}) OR {revision} = {self.value(0)})"
+            case AtRevision(revision):
+                return f"{self.name('revision')} = {self.value(revision)}"
             case SeatFree():
                 return f"{self.name('confirmed')} < {self.name('capacity')}"
             case NoSeatFree():

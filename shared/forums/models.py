@@ -45,6 +45,9 @@ class Session(BaseModel):
     closed: bool = False
     cancelled: bool = False
     confirmed: int = Field(default=0, ge=0)
+    # Raised each time the secretariat changes the session's time or place: every registration
+    # records the revision it was told about (shared.forums.registration.session_changes).
+    revision: int = Field(default=0, ge=0)
 
     def status(self, now: datetime) -> SessionStatus:
         if self.cancelled:

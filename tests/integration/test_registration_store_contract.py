@@ -42,8 +42,10 @@ from shared.forums.registration.ports import (
     SessionStatusStore,
 )
 from shared.forums.registration.service import WaitingList, cancel_registration
+from shared.forums.registration.session_changes import ChangeableSessions
 from shared.forums.registration.transitions import (
     Applied,
+    AtRevision,
     Condition,
     Equals,
     InLineAt,
@@ -65,9 +67,10 @@ from tests.support.registration import MemoryCatalogueStore, MemoryRegistrationS
 NOW = datetime.now(UTC).replace(microsecond=123456)
 
 
-class Catalogue(CatalogueStore, SessionLookup, SessionStatusStore, Protocol):
+class Catalogue(CatalogueStore, SessionLookup, SessionStatusStore, ChangeableSessions,
+                Protocol):
     """What registration needs of the catalogue: the store, the notifier's lookups and the
-    secretariat's status changes."""
+    secretariat's status changes and changes of a session's details."""
 
 
 @dataclass
@@ -669,6 +672,7 @@ FACTS = st.one_of(
     st.builds(LineLength, st.integers(0, 3)),
     st.builds(NotInLine, st.sampled_from(LINE)),
     st.builds(InLineAt, st.integers(0, 2), st.sampled_from(LINE)),
+    st.builds(AtRevision, st.integers(0, 1)),
 )
 
 
@@ -735,12 +739,13 @@ EVERY_FACT: list[Condition] = [
     *(LineLength(n) for n in range(4)),
     *(NotInLine(rid) for rid in LINE),
     *(InLineAt(i, rid) for i in range(3) for rid in LINE),
+    *(AtRevision(n) for n in range(3)),
 ]
 
 
 @pytest.mark.parametrize("confirmed", [0, 2, 3])  # of 2 seats: free, full, over (lowered)
 @pytest.mark.parametrize("waiting", [0, "emptied", 1, 2])  # "emptied": one joined and left
-@pytest.mark.parametrize("status", ["open", "closed and cancelled"])
+@pytest.mark.parametrize("status", ["open", "closed and cancelled", "changed once"])
 def test_each_fact_means_in_the_store_what_it_means_in_the_domain(
         stores: Stores, confirmed: int, waiting: int | str, status: str) -> None:
     """Every kind of fact, on either side of its boundary, checked alone (nothing changes):
@@ -752,10 +757,51 @@ def test_each_fact_means_in_the_store_what_it_means_in_the_domain(
                  *([Transition(session, leaves=(InLineAt(0, LINE[0]),))]
                    if waiting == "emptied" else [])]:
         assert stores.store.apply(step) == Applied()
-    if status != "open":
+    if status == "closed and cancelled":
         stores.catalogue.set_status(session, closed=True, cancelled=True, reason="x")
+    if status == "changed once":  # a revision stored (before: none, which reads as 0)
+        read = stores.state(session).session
+        assert stores.catalogue.change_session(read.model_copy(update={
+            "revision": 1, "capacity": max(read.confirmed, 2)}), read)
     state = stores.state(session)
     found = {fact: stores.store.apply(Transition(session, requires=(fact,))) == Applied()
              for fact in EVERY_FACT}
     assert found == {fact: fact.holds(state) for fact in EVERY_FACT}
     assert stores.state(session) == state
+
+
+# -- the secretariat's change of a session's details ------------------------------------------
+
+def test_a_change_of_a_session_is_written_only_while_it_is_as_read(stores: Stores) -> None:
+    """Its details and revision are written while the session's revision is the one read;
+    the seats taken, the line and the status stay as they are. Another change first: False,
+    nothing written. Fewer seats than taken: CapacityBelowConfirmed. A cancelled session:
+    Conflict; none: NotFound."""
+    session_id = stores.session(2)
+    stores.confirm(session_id, "a")
+    stores.confirm(session_id, "b")
+    stores.wait(session_id, "c")
+    stores.catalogue.set_status(session_id, closed=True)
+    read = stores.state(session_id).session
+    moved = read.model_copy(update={
+        "city": "Aarhus", "venue": "", "capacity": 3, "revision": 1,
+        "starts_at": read.starts_at + timedelta(days=1),
+        "ends_at": read.ends_at + timedelta(days=1, hours=1),
+        "registration_deadline": read.registration_deadline + timedelta(hours=2)})
+    assert stores.catalogue.change_session(moved, read)
+    after = stores.state(session_id)
+    assert after.session == moved  # seats taken and status as they were
+    assert after.waiting == ["reg-c"]
+    # Made from what was read before that change: refused, nothing written.
+    assert not stores.catalogue.change_session(moved.model_copy(update={
+        "city": "Odense", "revision": 1}), read)
+    assert not stores.catalogue.change_session(moved.model_copy(update={"revision": 2}), read)
+    assert stores.state(session_id).session == moved
+    with pytest.raises(CapacityBelowConfirmed):
+        stores.catalogue.change_session(moved.model_copy(update={"capacity": 1}), moved)
+    assert stores.state(session_id).session == moved
+    stores.catalogue.set_status(session_id, cancelled=True, reason="x")
+    with pytest.raises(Conflict):
+        stores.catalogue.change_session(moved.model_copy(update={"revision": 2}), moved)
+    with pytest.raises(NotFound):
+        stores.catalogue.change_session(moved.model_copy(update={"id": "contract-none"}), read)

@@ -90,7 +90,7 @@ class MemoryCatalogueStore:
                 return
             self._sessions[session.id] = session.model_copy(update={
                 "confirmed": existing.confirmed, "closed": existing.closed,
-                "cancelled": existing.cancelled})
+                "cancelled": existing.cancelled, "revision": existing.revision})
 
     def put_catalogue(self, entries: list[tuple[Forum, list[Session]]]) -> None:
         with self.lock:
@@ -133,6 +133,23 @@ class MemoryCatalogueStore:
             self._sessions[session_id] = session.model_copy(update=changes)
             if reason is not None:
                 self._reasons[session_id] = reason
+
+    def change_session(self, changed: Session, read: Session) -> bool:
+        with self.lock:
+            now = self._sessions.get(changed.id)
+            if now is None:
+                raise NotFound("Mødet findes ikke.", code="session_not_found")
+            if now.cancelled:
+                raise Conflict("Mødet er aflyst og kan ikke ændres.", code="session_cancelled")
+            if now.revision != read.revision:
+                return False
+            if now.confirmed > changed.capacity:
+                raise CapacityBelowConfirmed(changed.id)
+            self._sessions[changed.id] = now.model_copy(update={
+                name: getattr(changed, name) for name in (
+                    "city", "venue", "starts_at", "ends_at", "capacity",
+                    "registration_deadline", "revision")})
+            return True
 
     def take_seats(self, session_id: str, count: int) -> None:
         """Seats taken outside registration (for catalogue tests)."""

@@ -1,8 +1,8 @@
 """The registration rules under sequences nobody planned: one hypothesis state machine, run on
 two worlds. It drives the service, the catalogue import and the email notifier: submit, confirm
 (again, or an older link), several owners pressing at once, cancel, register again, erase,
-change capacity, close, reopen, cancel the session, re-import, and the secretariat registering
-someone who phoned.
+change capacity, close, reopen, cancel the session, re-import, the secretariat registering
+someone who phoned, and the secretariat changing the session's time or capacity.
 
 - tests/unit/test_registration_rules.py runs it on the in-memory stores
   (tests/support/registration.py), the notifier fed by the fake's stream: many sequences,
@@ -20,6 +20,8 @@ After every step, against the stored data and the mail sent:
   (nobody waits while a seat is free);
 - a cancelled session stays cancelled;
 - every person has exactly the emails their history calls for;
+- every registration expires after the session's end as it stands, and everyone not cancelled
+  was told of its time and place as they stand;
 - every personal item has an expiry."""
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from shared.errors import Conflict, DomainError, InvalidInput
 from shared.forums.catalogue import Catalogue, CatalogueStore
+from shared.forums.catalogue_file import SessionDetails
 from shared.forums.registration.models import StaffRegistrationForm, Status
 from shared.forums.registration.ports import RegistrationStore, SessionStatusStore
 from shared.forums.registration.secretariat import Secretariat
 from shared.forums.registration.service import Registrations, WaitingList
+from shared.forums.registration.session_changes import ChangeableSessions, SessionChanges
+from shared.platform.defaults import REGISTRATION_RETENTION_DAYS
 from shared.privacy.holders import ForumsHolder
 
 PEOPLE = [f"p{i}" for i in range(5)]
@@ -52,15 +57,19 @@ WAITING = "Venteliste"
 PROMOTED = "Du har fået en plads"
 CANCELLED = "Afmeldt"
 SESSION_CANCELLED = "Aflyst"
+CHANGED = "Ændret"
 
 
-class Sessions(CatalogueStore, SessionStatusStore, Protocol):
-    """The catalogue as the secretariat uses it here: import, close, reopen, cancel."""
+class Sessions(CatalogueStore, SessionStatusStore, ChangeableSessions, Protocol):
+    """The catalogue as the secretariat uses it here: import, change, close, reopen,
+    cancel."""
 
 
-def forum_file(session_id: str, capacity: int, status: str = "open") -> dict[str, Any]:
-    """The secretariat's file with one forum and this one session, 30 days ahead."""
-    starts = datetime.now(UTC) + timedelta(days=30)
+def forum_file(session_id: str, capacity: int, status: str = "open",
+               starts: datetime | None = None) -> dict[str, Any]:
+    """The secretariat's file with one forum and this one session, 30 days ahead (or at
+    `starts`)."""
+    starts = starts or datetime.now(UTC) + timedelta(days=30)
     return {"forums": [{
         "id": f"{session_id}-forum", "title": "Testforum",
         "sessions": [{
@@ -124,6 +133,7 @@ class RegistrationRules(RuleBasedStateMachine):
         # address, and the emulator's tables outlive an example.
         self.tag = uuid.uuid4().hex[:10]
         self.session = f"rules-{self.tag}"
+        self.starts = datetime.now(UTC) + timedelta(days=30)  # as the secretariat last set it
         self.import_session(self.capacity)
         self.people = {who: Person() for who in PEOPLE}
         self.line: list[str] = []
@@ -132,7 +142,7 @@ class RegistrationRules(RuleBasedStateMachine):
 
     def import_session(self, capacity: int, status: str = "open") -> None:
         Catalogue(self.catalogue, seats=WaitingList(self.store)).import_file(
-            forum_file(self.session, capacity, status))
+            forum_file(self.session, capacity, status, self.starts))
 
     def seats_taken(self) -> int:
         return sum(1 for p in self.people.values() if p.status is Status.CONFIRMED)
@@ -342,6 +352,39 @@ class RegistrationRules(RuleBasedStateMachine):
         self.promote()
         self.deliver()
 
+    @rule(capacity=st.integers(min_value=1, max_value=4), days=st.integers(0, 2))
+    def change_session(self, capacity: int, days: int) -> None:
+        """The secretariat changes the session in the console's form: a new time is emailed
+        once to everyone confirmed or waiting (one promoted by the new capacity in the same
+        step is told by the promotion, which follows what is held now), seats added go to
+        the waiting list first."""
+        session = self.catalogue.session(self.session)
+        assert session is not None
+        new = SessionDetails(
+            city=session.city, venue=session.venue, capacity=capacity,
+            starts_at=session.starts_at + timedelta(days=days),
+            ends_at=session.ends_at + timedelta(days=days),
+            registration_deadline=session.registration_deadline)
+        told = [p for p in self.people.values()
+                if days and p.status in (Status.CONFIRMED, Status.WAITLISTED)]
+        try:
+            assert SessionChanges(self.store, self.catalogue).change(self.session, new) == \
+                len(told)
+        except Conflict as refused:
+            assert self.cancelled and refused.code == "session_cancelled"
+            return
+        except InvalidInput:
+            assert capacity < self.seats_taken()
+            return
+        self.starts += timedelta(days=days)
+        self.capacity = capacity
+        waiting = [self.people[who] for who in self.line]
+        self.promote()
+        for person in told:
+            if not (person in waiting and person.status is Status.CONFIRMED):
+                person.mails.append(CHANGED)
+        self.deliver()
+
     @rule()
     def reimport(self) -> None:
         self.import_session(self.capacity, status="open")
@@ -397,6 +440,19 @@ class RegistrationRules(RuleBasedStateMachine):
             expected = [m for m in person.mails if not m.startswith("got:")]
             got = [m.removeprefix("got:") for m in person.mails if m.startswith("got:")]
             assert sorted(got) == sorted(expected), who
+
+    @invariant()
+    def registrations_follow_the_session(self) -> None:
+        """Every registration expires the retention period after the session's end as it
+        stands, and everyone not cancelled was told of its time and place as they stand."""
+        session = self.catalogue.session(self.session)
+        assert session is not None
+        ends = int((session.ends_at + timedelta(days=REGISTRATION_RETENTION_DAYS)).timestamp())
+        for registration in self.store.registrations(self.session):
+            assert registration.expires_at is not None
+            assert int(registration.expires_at.timestamp()) == ends
+            if registration.status is not Status.CANCELLED:
+                assert registration.session_revision == session.revision
 
     @invariant()
     def every_personal_item_expires(self) -> None:

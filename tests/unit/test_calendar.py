@@ -4,11 +4,13 @@ read here by the icalendar library from the MIME message as a mail program recei
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from shared.forums.models import Forum, Session
@@ -39,8 +41,11 @@ class Outbox:
 class OneSession:
     """The session lookup of one session of one forum, cancelled with a reason."""
 
+    def __init__(self, session: Session = SESSION) -> None:
+        self.held = session
+
     def session(self, session_id: str) -> Session | None:
-        return SESSION
+        return self.held
 
     def forum(self, forum_id: str) -> Forum | None:
         return FORUM
@@ -74,9 +79,10 @@ def registration(**changes: object) -> Registration:
     return Registration.model_validate({**values, **changes})
 
 
-def sent(kind: str, who: Registration) -> EmailMessage:
+def sent(kind: str, who: Registration, session: Session = SESSION) -> EmailMessage:
     outbox = Outbox()
-    notifier = Notifier(Registrations(), None, OneSession(), Ledger(),  # type: ignore[arg-type]
+    notifier = Notifier(Registrations(), None, OneSession(session),  # type: ignore[arg-type]
+                        Ledger(),
                         outbox, Links(),  # type: ignore[arg-type]
                         clock=lambda: datetime(2027, 1, 2, tzinfo=UTC))
     assert notifier.send(kind, who)
@@ -113,6 +119,43 @@ def test_taken_up_again_after_a_cancellation_the_event_returns_with_a_higher_seq
     assert str(again.walk("VEVENT")[0]["uid"]) == str(cancelled.walk("VEVENT")[0]["uid"])
     assert int(str(again.walk("VEVENT")[0]["sequence"])) > \
         int(str(cancelled.walk("VEVENT")[0]["sequence"]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(steps=st.lists(st.sampled_from(["changed", "cancelled and taken up again"]),
+                      max_size=6))
+def test_every_calendar_file_sent_has_a_higher_sequence_than_the_one_before(
+        steps: list[str]) -> None:
+    """Whatever happens in whichever order (the session's time changed, the registration
+    cancelled and taken up again), each version of the event has a higher SEQUENCE than the
+    one before it, with the same UID, so a calendar always keeps the newest; a change is a
+    REQUEST with the new time and the person as its attendee."""
+    session, round_ = SESSION, 1
+    _, first = calendar_of(sent("confirmation", registration(), session))
+    uid, sequence = str(first.walk("VEVENT")[0]["uid"]), int(first.walk("VEVENT")[0]["sequence"])
+    for step in steps:
+        if step == "changed":
+            session = session.model_copy(update={
+                "revision": session.revision + 1,
+                "starts_at": session.starts_at + timedelta(days=1),
+                "ends_at": session.ends_at + timedelta(days=1)})
+            versions = [sent("session_changed", registration(round=round_), session)]
+        else:
+            versions = [sent("cancelled", registration(
+                status=Status.CANCELLED, cancelled_by=CancelledBy.PARTICIPANT, round=round_),
+                session)]
+            round_ += 1
+            versions.append(sent("confirmation", registration(round=round_), session))
+        for message in versions:
+            part, calendar = calendar_of(message)
+            event = calendar.walk("VEVENT")[0]
+            assert str(event["uid"]) == uid and int(event["sequence"]) > sequence
+            sequence = int(event["sequence"])
+            assert event.decoded("dtstart") == session.starts_at
+            if step == "changed":
+                assert str(calendar["method"]) == part.get_param("method") == "REQUEST"
+                assert str(event["attendee"]) == "mailto:anne@example.dk"
+                assert event["attendee"].params["PARTSTAT"] == "ACCEPTED"
 
 
 @pytest.mark.parametrize("kind", ["confirmation", "promoted", "reminder", "cancelled"])

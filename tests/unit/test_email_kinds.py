@@ -40,6 +40,7 @@ STORED = {
     "promoted": "EmailPromoted",
     "cancelled": "EmailCancelled",
     "reminder": "ReminderSent",
+    "session_changed": "EmailSessionChanged",
 }
 NOW = datetime(2027, 1, 16, 6, 0, tzinfo=UTC)
 SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",
@@ -76,7 +77,7 @@ def test_the_stored_names_and_the_metrics_are_those_of_before() -> None:
     # A change of a registration was counted as Email<Kind>; its metric is still that.
     for kind in EmailKind:
         if kind.follows == "registration":
-            assert kind.metric == f"Email{kind.value.title()}"
+            assert kind.metric == f"Email{kind.value.title().replace('_', '')}"
 
 
 def test_each_metric_counts_one_email_but_a_mailed_link_is_one_whichever_it_is() -> None:
@@ -163,8 +164,10 @@ def test_each_email_of_a_registration_is_claimed_under_its_stored_name(
     status = {EmailKind.WAITLISTED: Status.WAITLISTED,
               EmailKind.CANCELLED: Status.CANCELLED}.get(kind, Status.CONFIRMED)
     assert notifier(world).send(kind, registration(status, round_))
-    # DynamoLedger keeps it as MAIL#<id>#<this>: MAIL#r-1#<round>#<name of before>.
-    assert world.claimed == [(SESSION.id, "r-1", f"{round_}#{kind.value}")]
+    # DynamoLedger keeps it as MAIL#<id>#<this>: MAIL#r-1#<round>#<name of before>; a
+    # change of the session is told once per revision of it.
+    revision = f"#{SESSION.revision}" if kind is EmailKind.SESSION_CHANGED else ""
+    assert world.claimed == [(SESSION.id, "r-1", f"{round_}#{kind.value}{revision}")]
     assert kind.value in STORED
     (message,) = world.sent
     assert message["Subject"] == f"{kind.subject}: Forum – Kolding 4. marts"
@@ -205,3 +208,15 @@ def test_the_stream_consumer_reads_images_only_through_the_store() -> None:
     imported = {node.module for node in ast.walk(ast.parse(source))
                 if isinstance(node, ast.ImportFrom) and node.module}
     assert {m for m in imported if m.startswith("shared.adapters")} == {"shared.adapters.wiring"}
+
+
+@pytest.mark.parametrize("revision", [0, 1, 3])
+def test_a_reminder_is_claimed_again_for_a_session_changed_since(revision: int) -> None:
+    """Reminded once per round of the session as it was (ledger names of before), and once
+    more when its time or place changed after a reminder went out."""
+    world = World()
+    changed = SESSION.model_copy(update={"revision": revision})
+    world.session = lambda session_id: changed  # type: ignore[method-assign]
+    assert notifier(world).send(EmailKind.REMINDER, registration(Status.CONFIRMED, 2))
+    assert world.claimed == [(SESSION.id, "r-1", "2#reminder" + (f"#{revision}"
+                                                                  if revision else ""))]

@@ -47,6 +47,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "AdvisoryForm": {"kind": "suggestion", "message": "Et forslag", "consent": True},
     "DraftText": {"subject": "Nyhedsbrev marts", "markdown": "# Hej"},
     "Approval": {"send_at": "2027-03-02 08:00"},
+    # The console's forms for a session and a forum take the file's fields without the ids.
+    "SessionDetails": {k: v for k, v in SESSION.items() if k != "id"},
+    "ForumDetails": {"title": "Evalueringskultur", "audience": "leaders_of_leaders"},
     "SessionEntry": SESSION,
     "ForumEntry": {"id": "evaluering", "title": "Evalueringskultur", "sessions": [SESSION]},
 }

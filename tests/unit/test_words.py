@@ -159,6 +159,9 @@ def every_email() -> dict[str, EmailMessage]:
                                                     cancelled_by=CancelledBy.PARTICIPANT)),
         "session_cancelled": sent("cancelled", registration(
             status=Status.CANCELLED, cancelled_by=CancelledBy.SESSION_CANCELLED)),
+        "session_changed": sent("session_changed", registration()),
+        "session_changed_waiting": sent("session_changed",
+                                        registration(status=Status.WAITLISTED)),
     }
     default = Consultant(name="Lederkonsulenten", email="lk@example.dk")
     for kind in (Kind.CONVERSATION, Kind.IDEA):
@@ -185,9 +188,11 @@ EMAILS = every_email()
 
 def test_every_email_template_is_rendered_here() -> None:
     templates = {p.stem for p in TEMPLATES.glob("*.txt") if not p.stem.startswith("_")}
-    rendered = {name.removeprefix("session_").removesuffix("_conversation").removesuffix(
-        "_idea").replace("promoted", "confirmation").replace("reminder", "confirmation")
-        for name in EMAILS}
+    rendered = set()
+    for name in EMAILS:
+        name = name.removesuffix("_waiting").removesuffix("_conversation").removesuffix("_idea")
+        rendered.add(name if name in templates else name.removeprefix("session_").replace(
+            "promoted", "confirmation").replace("reminder", "confirmation"))
     assert templates <= rendered
 
 
@@ -233,6 +238,13 @@ SAID = [
     ("waitlisted", f"Venteliste: {WHERE}", ["kan du afmelde dig her"]),
     ("cancelled", f"Afmeldt: {WHERE}", ["Du er nu afmeldt:", "Tak, fordi du gav besked"]),
     ("session_cancelled", f"Aflyst: {WHERE}", ["Vi må desværre aflyse:"]),
+    ("session_changed", f"Ændret: {WHERE}",
+     ["Vi har ændret tid eller sted for et møde, du er tilmeldt. Her er de nye oplysninger:",
+      "Din plads er den samme.", "flytter mødet i din kalender",
+      "Passer det nye tidspunkt eller sted dig ikke, beder vi dig melde afbud her"]),
+    ("session_changed_waiting", f"Ændret: {WHERE}",
+     ["for et møde, du står på ventelisten til. Her er de nye oplysninger:",
+      "Du står stadig på ventelisten som nummer 3.", "kan du afmelde dig her"]),
     ("advisory_receipt_conversation", "Vi har modtaget din henvendelse (LR-7K3M9Q)",
      ["Lederkonsulenten kontakter dig inden for 3 arbejdsdage"]),
     ("advisory_receipt_idea", "Vi har modtaget din henvendelse (LR-7K3M9Q)",

@@ -45,6 +45,9 @@ class EmailKind(StrEnum):
                 "registration")
     CANCELLED = ("cancelled", "cancelled", "Afmeldt", "EmailCancelled", "registration")
     REMINDER = ("reminder", "confirmation", "Påmindelse", "ReminderSent", None)
+    # Once per revision of the session (its ledger entry names the revision).
+    SESSION_CHANGED = ("session_changed", "session_changed", "Ændret", "EmailSessionChanged",
+                       "registration")
 
     @classmethod
     def named(cls, name: str) -> EmailKind:

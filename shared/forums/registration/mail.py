@@ -18,7 +18,7 @@ from datetime import timedelta
 from shared.danish import danish_date, danish_days_until, danish_span, danish_time
 from shared.email import Sender, through_gate
 from shared.email.render import Attachment, Email, mime, render
-from shared.forums.calendar import CANCEL, PUBLISH, cancellation_ics, session_ics
+from shared.forums.calendar import CANCEL, PUBLISH, REQUEST, cancellation_ics, session_ics
 from shared.forums.models import Session
 from shared.forums.registration.email_kinds import SESSION_CANCELLED_SUBJECT, EmailKind
 from shared.forums.registration.links import RegistrationLinks, link_round
@@ -64,7 +64,9 @@ def email_kind(old: Registration | None, new: Registration | None) -> EmailKind 
     if old is None or (old.status is Status.CANCELLED and new.round > old.round):
         return _FIRST.get(new.status)
     if old.status is new.status:
-        return None
+        told = new.session_revision > old.session_revision and new.round == old.round
+        return EmailKind.SESSION_CHANGED if told and new.status is not Status.CANCELLED \
+            else None
     if old.status is Status.WAITLISTED and new.status is Status.CONFIRMED:
         return EmailKind.PROMOTED
     if new.status is Status.CANCELLED:
@@ -100,7 +102,8 @@ class Notifier:
         if not isinstance(new, Registration):
             return None
         current = self._positions.get(new.session_id, new.id)
-        if current is None or current.status is not new.status or current.round != new.round:
+        if current is None or current.status is not new.status or current.round != new.round \
+                or current.session_revision != new.session_revision:
             return None
         return self.on_change(old if isinstance(old, Registration) else None, new)
 
@@ -179,6 +182,9 @@ class Notifier:
         title = forum.title if forum else ""
         email = self._email(kind, registration, session, title, days_before)
         entry = f"{registration.round}#{kind.value}"
+        if kind is EmailKind.SESSION_CHANGED or (kind is EmailKind.REMINDER and session.revision):
+            # Told of each revision once; reminded again of a session moved since.
+            entry += f"#{session.revision}"
         if not self._ledger.claim(registration.session_id, registration.id, entry,
                                   expires_at=registration.expires_at):
             return False
@@ -221,9 +227,17 @@ class Notifier:
                 raise NotYetPlaced(registration.id)
             return render(kind.template, registration.email, subject,
                           {**context, "position": position})
+        if kind is EmailKind.SESSION_CHANGED and registration.status is Status.WAITLISTED:
+            return render(kind.template, registration.email, subject, {
+                **context, "position": self._positions.position(registration.session_id,
+                                                                registration.id)})
+        changed_for = None
+        if kind is EmailKind.SESSION_CHANGED:
+            changed_for = (registration.name, registration.email)
+            context["position"] = None  # a seat: the updated event comes with it
         ics = session_ics(registration.id, session, title, f"Afmelding: {cancel_url}",
                           organizer=self._sender.sender, now=self._clock(),
-                          round_=registration.round)
+                          round_=registration.round, changed_for=changed_for)
         return render(kind.template, registration.email, subject, context,
                       attachments=[Attachment("forum.ics", "text/calendar", ics,
-                                              {"method": PUBLISH})])
+                                              {"method": REQUEST if changed_for else PUBLISH})])

@@ -168,6 +168,8 @@ class Registration(Person):
     entered_by: str | None = None
     asked_by: AskedBy | None = None
     moved_from: str | None = None
+    # The session's revision (its time and place) the person was last told about.
+    session_revision: int = Field(default=0, ge=0)
 
 
 class Received(BaseModel):

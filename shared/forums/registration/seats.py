@@ -25,6 +25,7 @@ from shared.forums.registration.models import (
     Submission,
 )
 from shared.forums.registration.transitions import (
+    AtRevision,
     Condition,
     Equals,
     Event,
@@ -78,7 +79,12 @@ def place(state: SessionState, registration: Registration, replaces: Registratio
     submission to use up), and only while the registration is
     still what it was (`replaces`). The caller has made sure the session admits it and owes
     no seat to the first in line (`refusal`, `SessionState.seat_for_first_waiting`)."""
-    admitted = tuple(fact for fact, _ in admission(registration.role, now))
+    # Placed under the session's time and place as read: the registration records which (so
+    # a change of them after this tells it), and its expiry follows them.
+    admitted = (*(fact for fact, _ in admission(registration.role, now)),
+                AtRevision(state.session.revision))
+    registration = registration.model_copy(
+        update={"session_revision": state.session.revision})
     if SeatFree().holds(state) and not state.waiting:
         return Transition(
             registration.session_id, requires=(*admitted, SeatFree(), LineLength(0)), seats=1,

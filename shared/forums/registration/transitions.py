@@ -61,6 +61,17 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class AtRevision:
+    """The session's time and place are as read: the secretariat has not changed them since
+    (a registration records the revision it was placed under, and its expiry follows it)."""
+
+    revision: int
+
+    def holds(self, state: SessionState) -> bool:
+        return state.session.revision == self.revision
+
+
+@dataclass(frozen=True)
 class SeatFree:
     """Fewer confirmed than seats."""
 
@@ -119,8 +130,8 @@ class InLineAt:
         return state.waiting[self.index:self.index + 1] == [self.registration_id]
 
 
-Condition = Equals | NotBefore | OneOf | SeatFree | NoSeatFree | SeatTaken | LineLength | \
-    SomeoneWaits | NotInLine | InLineAt
+Condition = Equals | NotBefore | OneOf | AtRevision | SeatFree | NoSeatFree | SeatTaken | \
+    LineLength | SomeoneWaits | NotInLine | InLineAt
 
 
 class Event(StrEnum):
