@@ -66,6 +66,9 @@
         actions.appendChild(action("Aflys", "Aflys: " + sessionName(s), function () { openCancel(s); }));
       }
     }
+    if (s.status !== "cancelled") {
+      actions.appendChild(action("Ret mødet", "Ret mødet: " + sessionName(s), function () { openSession("edit", forumOf[s.id], s); }));
+    }
     actions.appendChild(action("Kopiér", "Kopiér: " + sessionName(s), function () { openSession("copy", forumOf[s.id], s); }));
     if (s.deletable) {
       actions.appendChild(action("Slet", "Slet: " + sessionName(s), function () { openDelete(s); }));
@@ -339,7 +342,7 @@
     registration_deadline: ["moede-frist-fejl", ["moede-frist-dato", "moede-frist-tid"]],
     capacity: ["moede-pladser-fejl", ["moede-pladser"]]
   };
-  var sessionForm = null; // { mode: "new" | "copy" | "edit", forum, session }
+  var sessionForm = null; // { mode: "new" | "copy" | "edit", forum, session, previewed }
 
   // A time as the API gives it (ISO 8601 in Danish time, with its offset): its date and its
   // time of day as the date and time fields take them.
@@ -418,7 +421,7 @@
     clearErrors(sessionFields, "moede-fejl");
     var body = sessionBody();
     if (!body) { return; }
-    if (open.mode === "edit") { return; }
+    if (open.mode === "edit") { changeSession(event.target, open, body); return; }
     var forum = open.forum;
     if (!$("moede-samme-dag").hidden && $("moede-samme-dag-ok").checked) { body.same_day_ok = true; }
     var created = false;
@@ -441,6 +444,53 @@
         }
         showErrors(sessionFields, "moede-fejl", error);
       })));
+  }
+
+  // A change of a session: first what it changes and who will be told (nothing saved),
+  // then, with the same fields, saved and told. Any field changed after the preview is
+  // previewed again before anything is saved.
+  function changeSession(form, open, body) {
+    var s = open.session, key = JSON.stringify(body);
+    var path = "/api/staff/sessions/" + encodeURIComponent(s.id);
+    if (open.previewed !== key) {
+      busy(form, api("POST", path + "/changes/preview", body).then(json).then(function (preview) {
+        if (sessionForm !== open) { return; }
+        var list = $("moede-aendringer-liste");
+        list.textContent = "";
+        if (preview.changes.length) {
+          var changes = table("aendringer", "Det ændres", ["Felt", "Før", "Efter"]);
+          preview.changes.forEach(function (c) {
+            var row = el("tr"), what = el("th", "", c.label);
+            what.scope = "row";
+            row.appendChild(what);
+            row.appendChild(el("td", "", c.before || "(tomt)"));
+            row.appendChild(el("td", "", c.after || "(tomt)"));
+            changes.add(row);
+          });
+          list.appendChild(changes.table);
+          open.previewed = key;
+          $("moede-gem").textContent = preview.told && (preview.confirmed || preview.waiting) ? "Gem og giv besked" : "Gem ændringerne";
+        }
+        $("moede-besked-om").textContent = preview.summary;
+        $("moede-aendringer").hidden = false;
+        $("moede-besked-om").focus();
+      }).catch(P.failedQuietly(function (error) { showErrors(sessionFields, "moede-fejl", error); })));
+      return;
+    }
+    busy(form, api("PUT", path, body).then(json).then(function (answer) {
+      $("moede-redigering").hidden = true;
+      sessionForm = null;
+      say("Ændringen af mødet " + sessionName(s) + " er gemt" + (answer.told ? ", og " + counted(answer.told, "person", "personer") + " får besked på mail." : "."));
+      return loadForums();
+    }).catch(P.failedQuietly(function (error) { showErrors(sessionFields, "moede-fejl", error); })));
+  }
+
+  // A field changed after the preview: previewed again before anything is saved.
+  function previewAgain() {
+    if (!sessionForm || sessionForm.mode !== "edit" || !sessionForm.previewed) { return; }
+    sessionForm.previewed = null;
+    $("moede-aendringer").hidden = true;
+    $("moede-gem").textContent = "Se ændringer";
   }
 
   var deleting = null; // the session asked about
@@ -507,6 +557,7 @@
     ["moede-dato", "moede-start", "moede-slut", "moede-frist-dato", "moede-frist-tid"].forEach(function (id) {
       $(id).addEventListener("input", showTimes);
     });
+    $("moede-form").addEventListener("input", previewAgain);
     $("moede-fortryd").addEventListener("click", function () { $("moede-redigering").hidden = true; sessionForm = null; });
     $("slet-form").addEventListener("submit", deleteSession);
     $("slet-fortryd").addEventListener("click", function () { $("slet").hidden = true; deleting = null; });

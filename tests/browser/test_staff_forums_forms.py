@@ -2,7 +2,8 @@
 secretariat worker does it: a new forum (its title's error told next to it), its first session
 (wrong fields told next to each, in Danish), a copy of it the same day (asked about first) and
 one in another city, the forum changed, a session nobody registered for deleted (asked first)
-and one somebody registered for offered for cancelling instead. No id is typed: each is shown
+and one somebody registered for offered for cancelling instead, then changed in the same form:
+what changes and who is told shown first, then saved and told. No id is typed: each is shown
 after saving. axe and screenshots of each view at 1280 and 375 px."""
 
 from __future__ import annotations
@@ -169,3 +170,27 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     expect(kolding).to_contain_text("1 af 30")
     expect(kolding.get_by_role("button", name=re.compile("^Slet"))).to_have_count(0)
     expect(kolding.get_by_role("button", name=re.compile("^Aflys"))).to_have_count(1)
+
+    # The session changed in the same form: what changes and who is told, then saved.
+    kolding.get_by_role("button", name=re.compile("^Ret mødet")).click()
+    expect(console.get_by_role("heading", name=re.compile("^Ret mødet: Kolding"))).to_be_focused()
+    expect(form.get_by_label("Sted", exact=True)).to_have_value("Comwell Kolding, Skovbrynet 1")
+    fill_session(form, start="10:00")
+    form.get_by_role("button", name="Se ændringer").click()
+    changes = console.get_by_role("table", name="Det ændres")
+    expect(changes.get_by_role("row", name=re.compile("^Start"))).to_contain_text(
+        "onsdag den 4. marts 2099 kl. 10.00")
+    expect(console.locator("#moede-besked-om")).to_have_text(
+        "1 tilmeldt får besked med de nye oplysninger.")
+    axe_at_both_widths(console, "ret-moede")
+    # A field changed after the preview is shown again before anything is saved.
+    fill_session(form, end="16:00")
+    expect(form.get_by_role("button", name="Se ændringer")).to_be_visible()
+    form.get_by_role("button", name="Se ændringer").click()
+    expect(changes.get_by_role("row", name=re.compile("^Slut"))).to_contain_text("kl. 16.00")
+    form.get_by_role("button", name="Gem og giv besked").click()
+    expect(status).to_have_text("Ændringen af mødet Kolding, onsdag den 4. marts 2099 kl. "
+                                "09.30 er gemt, og 1 person får besked på mail.")
+    expect(session_row(console, "Kolding", "4. marts 2099 kl. 10.00")).to_contain_text("1 af 30")
+    (mail,) = runtime.mails(person["email"], "Ændret")
+    assert "kl. 10.00" in mail["text"]
