@@ -35,13 +35,9 @@ class DynamoCatalogueStore(DynamoTable):
     def put_forum(self, forum: Forum) -> None:
         self._client.update_item(TableName=self._table, **_forum_update(forum))
 
-    def add_forum(self, forum: Forum) -> bool:
-        try:
-            self._client.update_item(TableName=self._table, **_forum_update(forum),
-                                     ConditionExpression="attribute_not_exists(pk)")
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def add_forum(self, forum: Forum) -> Forum | None:
+        holder = self._add(_forum_update(forum), forum_key(forum.id))
+        return _forum(holder) if holder else None
 
     def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
         """The forum and its sessions' audience in one transaction (in transactions of at
@@ -73,14 +69,25 @@ class DynamoCatalogueStore(DynamoTable):
                 continue
             return True
 
-    def add_session(self, session: Session, audience: Audience) -> bool:
-        update = _session_update(session, audience) | {
-            "ConditionExpression": "attribute_not_exists(pk)"}
-        try:
-            self._client.update_item(TableName=self._table, **update)
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
+        holder = self._add(_session_update(session, audience), session_key(session.id))
+        return item_to_session(holder) if holder else None
+
+    def _add(self, update: dict[str, Any], key: dict[str, Any]) -> dict[str, Any] | None:
+        """Write the item while none has its key: None when written, else the item that has
+        it, read strongly consistent after the refusal (a default read may not show it yet);
+        written again when that item was deleted meanwhile."""
+        for _ in range(3):
+            try:
+                self._client.update_item(TableName=self._table, **{
+                    **update, "ConditionExpression": "attribute_not_exists(pk)"})
+                return None
+            except self._client.exceptions.ConditionalCheckFailedException:
+                item = self._client.get_item(TableName=self._table, Key=key,
+                                             ConsistentRead=True).get("Item")
+                if item:
+                    return dict(item)
+        raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
 
     def delete_session(self, session_id: str) -> bool:
         """Delete the session while no seat is taken and nobody waits (False when either);

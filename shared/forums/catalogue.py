@@ -87,17 +87,18 @@ class CatalogueStore(Protocol):
 
     def put_forum(self, forum: Forum) -> None: ...
 
-    def add_forum(self, forum: Forum) -> bool:
-        """Create the forum while no forum has its id; False (nothing written) when one has."""
+    def add_forum(self, forum: Forum) -> Forum | None:
+        """Create the forum while no forum has its id: None when created, else the forum that
+        has it (read after the refused write, so never an older copy)."""
 
     def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
         """Write the forum's title, description and audience, and the audience on each of
         these sessions of it (registration checks a session's own), all or none, while the
         forum exists; False (nothing written) when it does not."""
 
-    def add_session(self, session: Session, audience: Audience) -> bool:
-        """Create the session (no seats taken, nobody waiting) while no session has its id;
-        False (nothing written) when one has."""
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
+        """Create the session (no seats taken, nobody waiting) while no session has its id:
+        None when created, else the session that has it (read after the refused write)."""
 
     def put_session(self, session: Session, audience: Audience) -> None:
         """Create or update the session's description (with its forum's audience, which
@@ -242,11 +243,11 @@ class Catalogue:
                          audience=details.audience)
 
         for candidate in candidate_ids(forum_id_of(details.title)):
-            existing = self._store.forum(candidate)
-            if existing is None and self._store.add_forum(forum_of(candidate)):
+            # The write decides (a read may be a moment behind): refused, it names the holder.
+            holder = self._store.add_forum(forum_of(candidate))
+            if holder is None:
                 return candidate, True
-            existing = existing or self._store.forum(candidate)  # created meanwhile
-            if existing == forum_of(candidate):
+            if holder == forum_of(candidate):
                 return candidate, False
         raise Conflict("Der er for mange forummer med næsten samme titel. Vælg en anden titel.",
                        code="no_free_id")
@@ -293,11 +294,10 @@ class Catalogue:
                            f"by, eller bekræft, at der skal være to møder samme dag.",
                            code="same_city_and_day")
         for candidate in candidate_ids(session_id_of(details.city, details.starts_at)):
-            existing = self._store.session(candidate)
-            if existing is None and self._store.add_session(session_of(candidate),
-                                                            forum.audience):
+            holder = self._store.add_session(session_of(candidate), forum.audience)
+            if holder is None:
                 return candidate, True
-            if same(existing or self._store.session(candidate)):
+            if same(holder):
                 return candidate, False
         raise Conflict("Der er for mange møder samme dag i den by.", code="no_free_id")
 

@@ -42,12 +42,12 @@ class MemoryCatalogueStore:
         with self.lock:
             self._forums[forum.id] = forum
 
-    def add_forum(self, forum: Forum) -> bool:
+    def add_forum(self, forum: Forum) -> Forum | None:
         with self.lock:
             if forum.id in self._forums:
-                return False
+                return self._forums[forum.id]
             self._forums[forum.id] = forum
-            return True
+            return None
 
     def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
         with self.lock:
@@ -59,12 +59,12 @@ class MemoryCatalogueStore:
                     self.audiences[session_id] = forum.audience
             return True
 
-    def add_session(self, session: Session, audience: Audience) -> bool:
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
         with self.lock:
             if session.id in self._sessions:
-                return False
+                return self._sessions[session.id]
             self.put_session(session, audience)
-            return True
+            return None
 
     def delete_session(self, session_id: str) -> bool:
         with self.lock:
