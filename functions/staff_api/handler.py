@@ -211,7 +211,7 @@ def _listed(session: Session) -> StaffSession:
 
 # -- forums and sessions in the secretariat's forms --------------------------------------------
 
-class Created(BaseModel):
+class Saved(BaseModel):
     # Made from the title (a forum) or the city and date (a session): never typed.
     id: str = Field(pattern=SLUG)
 
@@ -226,7 +226,7 @@ def _catalogue() -> Catalogue:
 
 
 @app.post("/api/staff/forums",
-          responses=staff_responses({201: Created, 200: Created}, 409, *BODY_REFUSALS),
+          responses=staff_responses({201: Saved, 200: Saved}, 409, *BODY_REFUSALS),
           security=SECURITY)
 def create_forum(details: Annotated[ForumDetails, Body()]) -> Response[Any]:
     """Create a forum; its id is made from the title (Danish letters written out: æ -> ae,
@@ -236,12 +236,12 @@ def create_forum(details: Annotated[ForumDetails, Body()]) -> Response[Any]:
     caller("secretariat")
     forum_id, created = _catalogue().create_forum(details)
     logger.info("forum created", extra={"forum": forum_id, "created_now": created})
-    return json_response(201 if created else 200, Created(id=forum_id).model_dump())
+    return json_response(201 if created else 200, Saved(id=forum_id).model_dump())
 
 
 @app.put("/api/staff/forums/<forum_id>",
-         responses=staff_responses({200: Created}, 404, *BODY_REFUSALS), security=SECURITY)
-def change_forum(forum_id: str, details: Annotated[ForumDetails, Body()]) -> Created:
+         responses=staff_responses({200: Saved}, 404, *BODY_REFUSALS), security=SECURITY)
+def change_forum(forum_id: str, details: Annotated[ForumDetails, Body()]) -> Saved:
     """Change a forum's title, description and audience (its id stays); its sessions take
     the new audience, which registration checks. Repeating it changes nothing more."""
     caller("secretariat")
@@ -249,11 +249,11 @@ def change_forum(forum_id: str, details: Annotated[ForumDetails, Body()]) -> Cre
         raise NotFound("Forummet findes ikke.", code="forum_not_found")
     _catalogue().change_forum(forum_id, details)
     logger.info("forum changed", extra={"forum": forum_id})
-    return Created(id=forum_id)
+    return Saved(id=forum_id)
 
 
 @app.post("/api/staff/forums/<forum_id>/sessions",
-          responses=staff_responses({201: Created, 200: Created}, 404, 409, *BODY_REFUSALS),
+          responses=staff_responses({201: Saved, 200: Saved}, 404, 409, *BODY_REFUSALS),
           security=SECURITY)
 def create_session(forum_id: str, details: Annotated[NewSession, Body()]) -> Response[Any]:
     """Create an open session of the forum; its id is made from the city and the Danish date
@@ -269,7 +269,7 @@ def create_session(forum_id: str, details: Annotated[NewSession, Body()]) -> Res
         same_day_ok=details.same_day_ok)
     logger.info("session created", extra={"forum": forum_id, "session": session_id,
                                           "created_now": created})
-    return json_response(201 if created else 200, Created(id=session_id).model_dump())
+    return json_response(201 if created else 200, Saved(id=session_id).model_dump())
 
 
 @app.delete("/api/staff/sessions/<session_id>",
