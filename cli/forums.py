@@ -78,6 +78,7 @@ def forums_list(as_json: bool) -> None:
               help="Write the CSV to this file (default: print it).")
 def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None:
     """List everyone registered for SESSION_ID: confirmed, waiting in line, cancelled."""
+    from shared.forums.registration.secretariat import HeadCount
     from shared.forums.spreadsheet import participant_row, participants_csv
 
     _session_or_fail(session_id)
@@ -90,16 +91,14 @@ def forums_participants(session_id: str, as_csv: bool, out: Path | None) -> None
             sys.stdout.flush()
         else:
             out.write_bytes(text.encode("utf-8"))
-            click.echo(f"Skrevet til {out}: {len(rows)} tilmeldinger.")
+            click.echo(f"Skrevet til {out}: {HeadCount.of(everyone).summary}.")
         return
     if not rows:
         click.echo(f"Ingen tilmeldinger til {session_id}.")
     for row in rows:
         status = f"{row[0]} {row[1]}".strip()
         click.echo(f"{status:<18} {row[2]:<30} {row[3]:<32} {row[6]}")
-    confirmed = sum(1 for p in everyone if p.registration.status.value == "confirmed")
-    waiting = sum(1 for p in everyone if p.waitlist_position is not None)
-    click.echo(f"{confirmed} bekræftede, {waiting} på venteliste.")
+    click.echo(f"{HeadCount.of(everyone).summary}.")
     for p in everyone:
         if p.member_number_shared:
             r = p.registration

@@ -60,13 +60,18 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/registrations"),
     ("POST", "staff/registrations/{registration_id}/cancel"),
     ("POST", "staff/registrations/{registration_id}/move"),
+    ("POST", "staff/registrations/{registration_id}/resend"),
+    ("POST", "staff/sessions/{session_id}/messages"),
+    ("POST", "staff/sessions/{session_id}/messages/preview"),
 )
 # What the secretariat's routes call on each table (shared.forums and its adapters).
 STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")
 # Every change of a registration (a staff registration, a cancellation, a promotion) is the
 # registration written whole under the condition of what it was (PutItem, also inside a
-# transaction); none is an update.
-STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "PutItem")
+# transaction); none is an update. A message to a session is kept (PutItem) and one request to
+# send per recipient written 25 to a call (BatchWriteItem, puts only); the registrations'
+# stream sends them.
+STAFF_REGISTRATION_ACTIONS = ("Query", "GetItem", "PutItem", "BatchWriteItem")
 # ID and access tokens live this long (Cognito's shortest): API Gateway's authorizer checks
 # a token's signature and expiry only, so a user removed, disabled or signed out everywhere
 # keeps a token this long at most. The pages renew theirs in the background with the refresh

@@ -1,8 +1,10 @@
 """What people read and staff type, in Danish (emails, pages, the CLI, the console and the
-spreadsheet alike): times in Danish time (Europe/Copenhagen), and role and status names."""
+spreadsheet alike): times in Danish time (Europe/Copenhagen), role and status names, phone
+numbers and the count of a participant list."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from shared.platform.clock import COPENHAGEN
@@ -123,3 +125,35 @@ def parse_danish_time(text: str) -> datetime:
             f"når sommertiden slutter. Skriv {shown}+02:00 (den første, sommertid) eller "
             f"{shown}+01:00 (den anden, vintertid).")
     return local
+
+
+# What may stand between the digits of a phone number as people type it.
+_PHONE_SEPARATORS = re.compile(r"[ \u00a0().-]")
+_DANISH_PHONE = re.compile(r"(?P<prefix>\+45|0045)?(?P<number>[0-9]{8})")
+
+
+def danish_phone(phone: str | None) -> str:
+    """A phone number as a Dane writes it: an 8-digit Danish number in pairs, "20 11 22 33",
+    with or without its country code (stored "+4520112233", typed "0045 20112233" or
+    "20-11-22-33" alike: the office in Denmark dials it so); anything else (a foreign number,
+    an extension) as it was typed.
+    No number: "". Written once, here: the console gets it from the staff API
+    (`phone_display`), the spreadsheet from participant_row."""
+    if not phone:
+        return ""
+    found = _DANISH_PHONE.fullmatch(_PHONE_SEPARATORS.sub("", phone))
+    if found is None:
+        return phone
+    number = found["number"]
+    pairs = " ".join(number[i:i + 2] for i in range(0, 8, 2))
+    return pairs
+
+
+def participant_summary(confirmed: int, waiting: int, cancelled: int) -> str:
+    """A participant list's count, the cancelled never among the participants: "14 tilmeldte,
+    3 på venteliste (2 afmeldte vises nederst)"; "1 tilmeldt, ingen på venteliste"."""
+    shown = f"{counted(confirmed, 'tilmeldt', 'tilmeldte')}, " + \
+        (f"{waiting} på venteliste" if waiting else "ingen på venteliste")
+    if cancelled:
+        shown += f" ({counted(cancelled, 'afmeldt', 'afmeldte')} vises nederst)"
+    return shown

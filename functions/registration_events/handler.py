@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import notifier, registration_store
 from shared.forums.registration.email_kinds import EmailKind
+from shared.forums.registration.messages import Outgoing
 from shared.forums.registration.models import Submission
 from shared.platform import snapstart
 from shared.platform.observability import logger, metrics
@@ -41,10 +42,13 @@ def handle(record: DynamoDBRecord) -> None:
         logger.info("submission", extra={
             "email_kind": kind.value if kind else "none (mailed recently, or no longer held)"})
         return
+    # A request to send names its registration (the request's key is no personal data).
+    registration_id = new.registration_id if isinstance(new, Outgoing) else new.id
     if kind is None:
-        logger.info("no email", extra={"registration_id": new.id})
+        logger.info("no email", extra={"registration_id": registration_id})
         return
-    logger.info("email sent", extra={"registration_id": new.id, "email_kind": kind.value})
+    logger.info("email sent", extra={"registration_id": registration_id,
+                                     "email_kind": kind.value})
     if kind is EmailKind.PROMOTED:
         metrics.add_metric(name="RegistrationPromoted", unit=MetricUnit.Count, value=1)
 

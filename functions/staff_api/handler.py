@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from shared.adapters import wiring
+from shared.danish import danish_phone
 from shared.edge.http import (
     BODY_REFUSALS,
     Body,
@@ -29,9 +30,11 @@ from shared.errors import NotFound
 from shared.forums.catalogue import CancelReason, Catalogue
 from shared.forums.catalogue_file import ForumDetails, SessionDetails
 from shared.forums.models import SLUG, Session
+from shared.forums.registration.messages import MessageForm, Messages
 from shared.forums.registration.models import StaffRegistrationForm
 from shared.forums.registration.secretariat import (
     PARTICIPANT_ID,
+    HeadCount,
     Placed,
     Secretariat,
     parse_participant_id,
@@ -107,6 +110,9 @@ class Participant(BaseModel):
     name: str
     email: str
     phone: str | None
+    # The phone as a Dane writes it ("+45 20 11 22 33"; a foreign number as typed); `phone`
+    # stays as stored.
+    phone_display: str | None = None
     role: str
     workplace: str
     member_number: str | None
@@ -117,9 +123,21 @@ class Participant(BaseModel):
     registered_at: str
 
 
+class ParticipantCount(BaseModel):
+    # The participants (confirmed), those waiting in line, and the cancelled (listed last,
+    # never counted as participants).
+    confirmed: int
+    waiting: int
+    cancelled: int
+
+
 class Participants(BaseModel):
     session: StaffSession
     participants: list[Participant]
+    count: ParticipantCount
+    # The count as the console shows it: "14 tilmeldte, 3 på venteliste (2 afmeldte vises
+    # nederst)".
+    summary: str
 
 
 class CatalogueUpload(BaseModel):
@@ -337,9 +355,18 @@ def participants(
                     member_number_shared=p.member_number_shared,
                     waitlist_position=p.waitlist_position,
                     name=r.name, email=r.email, phone=r.phone, role=r.role.value,
+                    phone_display=danish_phone(r.phone) or None,
                     workplace=r.workplace, member_number=r.member_number, needs=r.needs,
                     registered_at=iso_copenhagen(r.created_at))
-        for p in everyone for r in (p.registration,)]).model_dump(mode="json"))
+        for p in everyone for r in (p.registration,)], **_counted(everyone)).model_dump(
+            mode="json"))
+
+
+def _counted(everyone: list[Any]) -> dict[str, Any]:
+    """The participant list's count (the cancelled never among the participants)."""
+    head = HeadCount.of(everyone)
+    return {"count": ParticipantCount(confirmed=head.confirmed, waiting=head.waiting,
+                               cancelled=head.cancelled), "summary": head.summary}
 
 
 def _status(session_id: str, *, closed: bool) -> StaffSession:
@@ -509,6 +536,74 @@ def move_participant(registration_id: str, request: Annotated[MoveRequest, Body(
     logger.info("participant moved", extra={"from": session_id, "to": request.session_id,
                                             "status": placed.answer.status.value})
     return _placement(placed)
+
+
+def messages() -> Messages:
+    """The secretariat's requests to send (no signing secret: the stream's consumer signs
+    the links when it sends)."""
+    return Messages(store, store)
+
+
+class Resent(BaseModel):
+    status: str = "requested"
+
+
+@app.post("/api/staff/registrations/<registration_id>/resend",
+          responses=staff_responses({202: Resent}, 404, 409, 422), security=SECURITY)
+def resend_participant(registration_id: str) -> Response[Any]:
+    """Send one participant their current email again, to their registered address only:
+    confirmed, the confirmation with the calendar file and a fresh cancel link; waiting, the
+    waiting-list email with their place now. 409 for a cancelled registration. A second call
+    within two minutes (a double click) sends nothing more; the email goes out from the
+    registrations' stream, once, through the ledger."""
+    caller("secretariat")
+    session_id, registration = parse_participant_id(registration_id)
+    requested = messages().resend(session_id, registration)
+    logger.info("resend", extra={"session": session_id, "requested_now": requested})
+    return json_response(202, Resent().model_dump(mode="json"))
+
+
+class MessageSent(BaseModel):
+    # How many people it is addressed to (confirmed, and waiting when asked).
+    recipients: int
+
+
+class MessagePreview(BaseModel):
+    subject: str
+    text: str
+    recipients: int
+
+
+@app.post("/api/staff/sessions/<session_id>/messages",
+          responses=staff_responses({202: MessageSent}, 404, *BODY_REFUSALS), security=SECURITY)
+def write_to_session(session_id: str, form: Annotated[MessageForm, Body()]) -> Response[Any]:
+    """Write to everyone confirmed for the session (and everyone waiting, with
+    `include_waiting`): one email each with the subject and text as written and the contact
+    footer, sent from the registrations' stream. The same message (session, subject, text)
+    posted again sends nobody a second copy, and sends it to whoever a failed send left out."""
+    caller("secretariat")
+    _session(session_id)
+    count = messages().send(session_id, form)
+    logger.info("message to session", extra={"session": session_id, "recipients": count,
+                                              "include_waiting": form.include_waiting})
+    return json_response(202, MessageSent(recipients=count).model_dump(mode="json"))
+
+
+@app.post("/api/staff/sessions/<session_id>/messages/preview",
+          responses=staff_responses({200: MessagePreview}, 404, *BODY_REFUSALS),
+          security=SECURITY)
+def preview_message(session_id: str, form: Annotated[MessageForm, Body()]) -> MessagePreview:
+    """The email each recipient would get and how many they are; nothing is stored or sent."""
+    from shared.forums.registration.mail import message_email
+
+    caller("secretariat")
+    session = _session(session_id)
+    service = messages()
+    forum = catalogue_store.forum(session.forum_id)
+    email = message_email(service.message(session_id, form), session,
+                          forum.title if forum else "", "")
+    return MessagePreview(subject=email.subject, text=email.text, recipients=len(
+        service.recipients(session_id, form.include_waiting)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -291,8 +291,18 @@
   }
 
   wireConsultant();
+  // The request held when the session ended is shown again after signing in (its note goes
+  // back into its form).
+  function heldRequest() { return current && current.held ? { reference: current.reference } : null; }
+
+  function showAgain(held) {
+    return api("GET", "/api/staff/advisory/" + encodeURIComponent(held.reference)).then(json).then(show);
+  }
+
   P.area("consultant", {
     load: loadQueue,
+    keep: heldRequest,
+    resume: showAgain,
     reset: function () {
       close();
       // A note typed about a request leaves with the one who typed it.

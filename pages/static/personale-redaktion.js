@@ -299,8 +299,18 @@
   }
 
   wireEditor();
+  // The draft open when the session ended is opened again after signing in; what was being
+  // written in it is then put back over it by the console.
+  function openDraft() { return current && current.status === "draft" ? { issue: current.id } : null; }
+
+  function reopenDraft(open) {
+    return api("GET", BASE + "/" + encodeURIComponent(open.issue)).then(json).then(fill);
+  }
+
   P.area("editor", {
     load: function () { newIssue(); return loadIssues(); },
+    keep: openDraft,
+    resume: reopenDraft,
     reset: function () {
       $("numre-liste").textContent = "";
       $("nummer-form").reset();

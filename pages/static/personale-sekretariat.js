@@ -1,8 +1,10 @@
 // The secretariat's area of the staff console: forums and sessions with seats taken, waiting
 // and left; forums and sessions created and changed in forms (one session form for a new
-// session, a copy and a change), a session never registered for deleted (asked first); a session's participants and their spreadsheet; one participant registered (who
-// phoned or wrote), cancelled or moved to another session of the forum; close, reopen and
-// cancel (asked first). Registers with the console (personale.js).
+// session, a copy and a change), a session never registered for deleted (asked first); a
+// session's participants and their spreadsheet; one participant registered (who phoned or
+// wrote), cancelled, moved to another session of the forum or sent their email again; a
+// message to the session's participants (previewed first); close, reopen and cancel (asked
+// first). Registers with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
@@ -88,6 +90,8 @@
   function openParticipants(s) {
     hideForms();
     current = s;
+    closeWrite();
+    tell("");
     $("tilmeld-form").reset();
     clearRegisterErrors();
     $("deltagere-overskrift").textContent = "Deltagere: " + sessionName(s);
@@ -102,10 +106,12 @@
     $("afmeld").hidden = true;
     chosen = null;
     target.textContent = "Henter deltagere …";
+    attendance(null);
     return api("GET", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/participants").then(json).then(function (data) {
       target.textContent = "";
+      attendance(s, data);
       if (!data.participants.length) { target.appendChild(el("p", "", "Ingen tilmeldte endnu.")); return; }
-      var list = table("deltagere", data.participants.length + " tilmeldinger",
+      var list = table("deltagere", data.summary,
         ["Status", "Navn", "E-mail", "Telefon", "Stilling", "Arbejdsplads", "Medlemsnr.", "Særlige behov", "Handlinger"]);
       var shared = 0;
       data.participants.forEach(function (p) {
@@ -115,9 +121,10 @@
         // A member number two registrations give: shown to look into, never refused.
         var number = (p.member_number || "") + (p.member_number_shared ? " – bruges af flere tilmeldte" : "");
         if (p.member_number_shared) { shared += 1; }
-        [status, p.name, p.email, p.phone || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
+        [status, p.name, p.email, p.phone_display || "", roleText[p.role] || p.role, p.workplace, number, p.needs || ""].forEach(function (text, index) {
           var cell = row.appendChild(el("td", "", index === 2 ? null : text));
           if (index === 2) { cell.appendChild(P.address(text)); }
+          if (index === 3) { cell.className = "telefon"; } // "20 11 22 33" on one line
         });
         var actions = row.appendChild(el("td", "handlinger"));
         if (p.status !== "cancelled") {
@@ -125,6 +132,7 @@
           if (moveTargets(s).length) {
             actions.appendChild(action("Flyt", "Flyt: " + p.name, function () { openMove(p); }));
           }
+          var again = actions.appendChild(action("Send bekræftelse igen", "Send bekræftelse igen: " + p.name, function () { resendOne(p, again); }));
         }
         list.add(row);
       });
@@ -240,6 +248,115 @@
       }).catch(P.failedQuietly(function (error) {
         $("flyt-fejl").textContent = error.fields && error.fields.length ? error.fields[0].message : error.message;
       })));
+  }
+
+  // A line under the participant list's buttons: what was just sent.
+  function tell(text) {
+    var line = $("deltager-status");
+    line.textContent = text || "";
+    line.hidden = !text;
+  }
+
+  // The button is held while its request is under way (the server sends one email per
+  // click within two minutes anyway).
+  function hold(button, promise) {
+    button.disabled = true;
+    return promise.then(function () { button.disabled = false; }, function () { button.disabled = false; });
+  }
+
+  function resendOne(p, button) {
+    var s = current;
+    tell("");
+    hold(button, api("POST", "/api/staff/registrations/" + encodeURIComponent(p.id) + "/resend")
+      .then(json).then(function () {
+        tell((p.status === "waitlisted" ? "Mailen om pladsen på ventelisten er sendt igen til " : "Bekræftelsen er sendt igen til ") + p.name + " (" + p.email + ").");
+      }).catch(P.failedQuietly(function (error) {
+        tell(error.message);
+        if (current === s) { loadParticipants(s); }  // e.g. cancelled meanwhile
+      })));
+  }
+
+  // -- a message to the session's participants ----------------------------------------------
+
+  var writeFields = { subject: "skriv-emne", text: "skriv-tekst", include_waiting: "skriv-venteliste" };
+
+  function clearWriteErrors() {
+    $("skriv-fejl").textContent = "";
+    ["subject", "text"].forEach(function (field) {
+      $(writeFields[field]).removeAttribute("aria-invalid");
+      $(writeFields[field] + "-fejl").textContent = "";
+    });
+  }
+
+  function showWriteErrors(error) {
+    var first = null, other = [];
+    (error.fields || []).forEach(function (f) {
+      var id = writeFields[f.field];
+      if (!id || f.field === "include_waiting") { other.push(f.message); return; }
+      $(id).setAttribute("aria-invalid", "true");
+      $(id + "-fejl").textContent = f.message;
+      first = first || $(id);
+    });
+    $("skriv-fejl").textContent = first ? (other.join(" ") || "Ret de markerede felter.") : (other.join(" ") || error.message);
+    if (first) { first.focus(); }
+  }
+
+  function writeBody() {
+    return { subject: $("skriv-emne").value.trim(), text: $("skriv-tekst").value.trim(), include_waiting: $("skriv-venteliste").checked };
+  }
+
+  function openWrite() {
+    if (!current) { return; }
+    $("flyt").hidden = true;
+    $("afmeld").hidden = true;
+    tell("");
+    unpreview();
+    $("skriv").hidden = false;
+    $("skriv-overskrift").focus();
+  }
+
+  function closeWrite() {
+    $("skriv-form").reset();
+    clearWriteErrors();
+    unpreview();
+    $("skriv").hidden = true;
+  }
+
+  // What is sent is what was previewed: a change hides the preview until it is shown again.
+  function unpreview() {
+    $("skriv-forhaand").hidden = true;
+    $("skriv-vis").hidden = false;
+  }
+
+  function previewWrite() {
+    var s = current, body = writeBody();
+    if (!s) { return; }
+    clearWriteErrors();
+    hold($("skriv-vis"), api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/messages/preview", body)
+      .then(json).then(function (mail) {
+        if (current !== s) { return; }
+        $("skriv-modtagere").textContent = mail.recipients
+          ? "Sendes til " + counted(mail.recipients, "person", "personer") + (body.include_waiting ? " (tilmeldte og ventende)." : " (tilmeldte).")
+          : "Der er ingen at sende til." + (body.include_waiting ? "" : " Sæt kryds ved »Også dem på ventelisten« for at skrive til dem, der venter.");
+        $("skriv-mail-emne").textContent = mail.subject;
+        $("skriv-mail-tekst").textContent = mail.text;
+        $("skriv-send").hidden = !mail.recipients;
+        $("skriv-forhaand").hidden = false;
+        $("skriv-vis").hidden = true;
+        (mail.recipients ? $("skriv-send") : $("skriv-modtagere")).focus();
+      }).catch(P.failedQuietly(showWriteErrors)));
+  }
+
+  function sendWrite(event) {
+    event.preventDefault();
+    var s = current, body = writeBody();
+    if (!s || $("skriv-forhaand").hidden) { return; }
+    busy(event.target, api("POST", "/api/staff/sessions/" + encodeURIComponent(s.id) + "/messages", body)
+      .then(json).then(function (answer) {
+        closeWrite();
+        tell("Sendt til " + counted(answer.recipients, "person", "personer") + ": »" + body.subject + "«.");
+        $("skriv-aabn").focus();
+      }).catch(P.failedQuietly(function (error) { unpreview(); showWriteErrors(error); })));
   }
 
   function downloadCsv() {
@@ -549,6 +666,75 @@
     })));
   }
 
+  // -- the printable attendance list --------------------------------------------------------
+
+  // The attendance list of the open session, for paper (the page's print layout: style.css
+  // prints this alone): the forum, place and time, and the confirmed participants by name
+  // (Danish order: æ, ø, å last) with their workplace and an empty column to sign in. Only
+  // what the door needs: no e-mail, phone or member number goes on paper. Built with every
+  // participant list, so the browser's own Print prints it too; emptied with the list.
+  var byName = new Intl.Collator("da");
+
+  function attendance(s, data) {
+    var target = $("udskrift");
+    target.textContent = "";
+    $("udskriv").disabled = !s;
+    if (!s) { return; }
+    var forum = forumOf[s.id];
+    var confirmed = data.participants.filter(function (p) { return p.status === "confirmed"; })
+      .sort(function (a, b) { return byName.compare(a.name, b.name); });
+    target.appendChild(el("h2", "", "Deltagerliste"));
+    target.appendChild(el("h3", "", forum ? forum.title : ""));
+    var facts = el("dl", "felter");
+    [["Sted", s.city + ", " + s.venue], ["Tid", window.danskTid.span(s.starts_at, s.ends_at)],
+     ["Tilmeldte", String(confirmed.length)]].forEach(function (fact) {
+      facts.appendChild(el("dt", "", fact[0]));
+      facts.appendChild(el("dd", "", fact[1]));
+    });
+    target.appendChild(facts);
+    var list = el("table", "underskrifter");
+    list.appendChild(el("caption", "", "Skriv under, når du er mødt"));
+    var head = list.appendChild(el("thead")).appendChild(el("tr"));
+    ["Navn", "Arbejdsplads", "Underskrift"].forEach(function (text) {
+      var cell = head.appendChild(el("th", "", text));
+      cell.scope = "col";
+    });
+    var body = list.appendChild(el("tbody"));
+    confirmed.forEach(function (p) {
+      var row = body.appendChild(el("tr"));
+      row.appendChild(el("td", "", p.name));
+      row.appendChild(el("td", "", p.workplace));
+      row.appendChild(el("td", "underskrift"));
+    });
+    target.appendChild(list);
+    if (!confirmed.length) { target.appendChild(el("p", "", "Ingen bekræftede deltagere endnu.")); }
+    target.appendChild(el("p", "udskrevet", "Udskrevet " + dateFormat.format(new Date()) + "."));
+  }
+
+  function printAttendance() {
+    if ($("udskrift").hasChildNodes()) { window.print(); }
+  }
+
+  // -- after signing in again -------------------------------------------------------------
+
+  // What was open when the session ended (a session's participant list or its cancel form),
+  // kept in memory by the console and opened again for the same user, so the text being
+  // written goes back where it was.
+  function openView() {
+    if (!current) { return null; }
+    if (!$("aflys").hidden) { return { session: current.id, view: "cancel" }; }
+    if (!$("deltagere").hidden) { return { session: current.id, view: "participants" }; }
+    return null;
+  }
+
+  function reopen(view) {
+    var forum = forumOf[view.session];
+    var s = forum && forum.sessions.filter(function (other) { return other.id === view.session; })[0];
+    if (!s) { return null; }
+    if (view.view === "cancel") { openCancel(s); return null; }
+    return openParticipants(s);
+  }
+
   function wireSecretariat() {
     $("nyt-forum").addEventListener("click", function () { openForum(null); });
     $("forum-form").addEventListener("submit", saveForum);
@@ -561,9 +747,17 @@
     $("moede-fortryd").addEventListener("click", function () { $("moede-redigering").hidden = true; sessionForm = null; });
     $("slet-form").addEventListener("submit", deleteSession);
     $("slet-fortryd").addEventListener("click", function () { $("slet").hidden = true; deleting = null; });
+    $("udskriv").addEventListener("click", printAttendance);
     $("katalog-form").addEventListener("submit", importCatalogue);
+    $("skriv-aabn").addEventListener("click", openWrite);
+    $("skriv-vis").addEventListener("click", previewWrite);
+    $("skriv-form").addEventListener("submit", sendWrite);
+    $("skriv-fortryd").addEventListener("click", closeWrite);
+    ["skriv-emne", "skriv-tekst", "skriv-venteliste"].forEach(function (id) {
+      $(id).addEventListener(id === "skriv-venteliste" ? "change" : "input", unpreview);
+    });
     $("hent-csv").addEventListener("click", downloadCsv);
-    $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; });
+    $("luk-deltagere").addEventListener("click", function () { $("deltagere").hidden = true; attendance(null); });
     $("tilmeld-form").addEventListener("submit", register);
     $("afmeld-form").addEventListener("submit", cancelOne);
     $("flyt-form").addEventListener("submit", moveOne);
@@ -621,9 +815,12 @@
   wireSecretariat();
   P.area("secretariat", {
     load: loadForums,
+    keep: openView,
+    resume: reopen,
     reset: function () {
       $("forum-liste").textContent = "";
       $("deltager-liste").textContent = "";
+      attendance(null);
       $("katalog-fejl").textContent = "";
       $("katalog-form").reset();
       $("deltagere").hidden = true;
@@ -639,6 +836,8 @@
       editedForum = null;
       sessionForm = null;
       deleting = null;
+      closeWrite();
+      tell("");
       current = null;
       chosen = null;
       forumOf = {};

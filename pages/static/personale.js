@@ -4,8 +4,12 @@
 // this tab's sessionStorage only (never in an address, never in a cookie). The ID token lives
 // five minutes and is renewed in the background with the refresh token (REFRESH_TOKEN_AUTH)
 // a minute before it expires; a renewal Cognito refuses (signed out everywhere, removed,
-// disabled) or signing out here ends the session. Each role's area is a script of its own
-// (personale-<area>.js) that registers with Personale.area(group, {load, reset}).
+// disabled) or signing out here ends the session. The refresh token lasts a working day
+// (SESSION_HOURS from the sign-in): ten minutes before, the page warns; when the session ends
+// (that time, or a renewal refused) the text being written in the areas' forms is kept in
+// this script's memory (never in any browser storage) and put back after the same user
+// signs in again. Each role's area is a script of its own (personale-<area>.js) that
+// registers with Personale.area(group, {load, reset, keep?, resume?}).
 (function () {
   "use strict";
   var STORE = "personale.session";
@@ -119,10 +123,13 @@
   }
 
 
-  function keep(result) {
-    var before = kept();
+  // `fresh`: tokens from signing in (a password, a code), not from a renewal: the working day
+  // starts now.
+  function keep(result, fresh) {
+    var before = fresh ? null : kept();
     var value = { idToken: result.IdToken, accessToken: result.AccessToken, expiresAt: Date.now() + (result.ExpiresIn || 0) * 1000,
-                  refreshToken: result.RefreshToken || (before && before.refreshToken) || null };
+                  refreshToken: result.RefreshToken || (before && before.refreshToken) || null,
+                  signedInAt: (before && before.signedInAt) || Date.now() };
     sessionStorage.setItem(STORE, JSON.stringify(value));
     return value;
   }
@@ -157,7 +164,7 @@
     if (expiryTimer) { clearTimeout(expiryTimer); }
     expiryTimer = setTimeout(function () {
       renew().catch(function (error) {
-        if (error.message !== "signed out") { signOut(ENDED); }
+        if (error.message !== "signed out") { endSession(ENDED); }
       });
     }, Math.max(session.expiresAt - RENEW_BEFORE - Date.now(), 0));
   }
@@ -170,22 +177,154 @@
     $("mfa-noegle").textContent = "";
   }
 
-  function signOut(message) {
+  // `keepDrafts`: the session ended by itself (its time, a renewal refused), so what was
+  // being written stays in memory for the same user; signing out ("Log ud") drops it.
+  function signOut(message, keepDrafts) {
     var value = kept();
     generation += 1;
     sessionStorage.removeItem(STORE);
     if (expiryTimer) { clearTimeout(expiryTimer); expiryTimer = null; }
+    stopWatching();
+    if (!keepDrafts) { drafts = null; }
     if (value && value.accessToken && config) {
-      // Ends the session at Cognito too (its tokens can no longer be refreshed).
-      cognito("GlobalSignOut", { AccessToken: value.accessToken }).catch(function () {});
+      if (keepDrafts) {
+        // This tab's refresh token alone (the user's other sessions go on).
+        if (value.refreshToken) { cognito("RevokeToken", { Token: value.refreshToken, ClientId: config.clientId }).catch(function () {}); }
+      } else {
+        // Ends the session at Cognito too (its tokens can no longer be refreshed).
+        cognito("GlobalSignOut", { AccessToken: value.accessToken }).catch(function () {});
+      }
     }
     Object.keys(areas).forEach(function (group) { if (areas[group].reset) { areas[group].reset(); } });
+    clearTyped();
     $("bruger").textContent = "";
     $("omraader").textContent = "";
     pending = null;
     forgetSignIn();
     show("log-ind");
     say(message);
+  }
+
+  // -- a working day, and what is being written when it ends ------------------------------------
+
+  // The refresh token lasts this long from signing in (REFRESH_HOURS in infra/staff.py; a unit
+  // test keeps the two equal); the page warns WARN_BEFORE the end. The clock is looked at every
+  // WATCH_EVERY, so a computer that slept past the time is caught up at once.
+  var SESSION_HOURS = 12;
+  var WARN_BEFORE = 10 * 60 * 1000;
+  var WATCH_EVERY = 15 * 1000;
+  var watching = null;
+  var signedInAs = ""; // the address of the user signed in (shown in the sign-in form after)
+  // What was being written when the session ended, kept in this variable only (never in
+  // sessionStorage, localStorage or a cookie): {user (the ID token's sub), email, fields: {id:
+  // text}, contexts: {group: what the area had open}}. Put back for the same user; dropped
+  // when another user signs in, at "Log ud", and when the tab closes.
+  var drafts = null;
+
+  var TIME_UP = "Du er blevet logget ud, fordi der er gået " + SESSION_HOURS + " timer, siden du loggede ind. Log ind igen for at fortsætte.";
+  var AGAIN = "Log ind igen for at fortsætte.";
+  var KEPT = " Det, du var i gang med at skrive, bliver sat ind igen, når du logger ind.";
+  var PUT_BACK = "Det, du var i gang med at skrive, er sat ind igen.";
+
+  function endsAt(session) { return (session.signedInAt || Date.now()) + SESSION_HOURS * 3600 * 1000; }
+
+  function stopWatching() {
+    if (watching) { clearInterval(watching); watching = null; }
+    $("udloeb").hidden = true;
+  }
+
+  function watch() {
+    var session = kept();
+    if (!session) { return; }
+    var left = endsAt(session) - Date.now();
+    if (left <= 0) { endSession(TIME_UP); return; }
+    if (left <= WARN_BEFORE && $("udloeb").hidden) {
+      $("udloeb-tekst").textContent = "Du bliver logget ud kl. " + window.danskTid.clock(new Date(endsAt(session))) +
+        ". Gem det, du er i gang med, og log ind igen for at fortsætte.";
+      $("udloeb").hidden = false;
+    }
+  }
+
+  // The user an ID token names (its `sub`), read from the token the page holds.
+  function userOf(session) {
+    try {
+      var part = session.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(part)).sub || null;
+    } catch (e) { return null; }
+  }
+
+  // The areas' text fields: every textarea and text input with an id, never a password, a
+  // one-time code or a key (the sign-in forms are outside the areas; a field marked
+  // data-glem is left out as well).
+  var TEXT_TYPES = ["text", "email", "tel", "search", "url", "textarea"];
+
+  function textFields() {
+    return Array.prototype.filter.call(document.querySelectorAll(".omraade textarea, .omraade input"), function (field) {
+      var filled = field.getAttribute("autocomplete") || "";
+      return field.id && TEXT_TYPES.indexOf(field.type) >= 0 && !/password|one-time-code/.test(filled) &&
+        !field.hasAttribute("data-glem");
+    });
+  }
+
+  // No text typed by one user stays in the page for the next.
+  function clearTyped() { textFields().forEach(function (field) { field.value = field.defaultValue; }); }
+
+  // The session ends by itself (its time, a renewal Cognito refuses, "Log ind igen nu"): what
+  // is being written, and what each area had open, kept in memory for the same user.
+  function endSession(message) {
+    var session = kept();
+    if (session && !$("konsol").hidden) {
+      var user = userOf(session), fields = {}, contexts = {};
+      textFields().forEach(function (field) {
+        if (field.value.trim() && field.value !== field.defaultValue) { fields[field.id] = field.value; }
+      });
+      Object.keys(areas).forEach(function (group) {
+        if (areas[group].keep && $(group) && !$(group).hidden) { contexts[group] = areas[group].keep(); }
+      });
+      if (drafts && drafts.user === user) { // still not put back from the time before
+        fields = Object.assign({}, drafts.fields, fields);
+        contexts = Object.assign({}, drafts.contexts, contexts);
+      }
+      drafts = { user: user, email: signedInAs, fields: fields, contexts: contexts };
+    }
+    var some = drafts && Object.keys(drafts.fields).length > 0;
+    var email = drafts ? drafts.email : signedInAs;
+    signOut(message + (some ? KEPT : ""), true);
+    if (email) {
+      $("email").value = email;
+      $("adgangskode").focus();
+    }
+  }
+
+  function labelOf(field) {
+    var label = document.querySelector("label[for='" + field.id + "']");
+    return label ? label.textContent.trim() : field.id;
+  }
+
+  // After the same user signed in again: each area loaded, what it had open reopened, then
+  // every text put back where it was. A text whose form could not be opened again (the request
+  // is no longer theirs, the session gone) is shown in the status line instead of lost.
+  function putBack(restoring, loaded) {
+    Promise.all(loaded.map(function (promise) {
+      return promise.then(function (group) {
+        var area = areas[group], context = restoring.contexts[group];
+        return Promise.resolve(area.resume && context ? area.resume(context) : null)
+          .catch(function () { return null; }).then(function () { return group; });
+      }).catch(function () { return null; });
+    })).then(function (groups) {
+      if (drafts !== restoring) { return; } // signed out meanwhile: kept again, or dropped
+      var missed = [];
+      Object.keys(restoring.fields).forEach(function (id) {
+        var field = $(id), area = field && field.closest(".omraade");
+        if (!area || groups.indexOf(area.id) < 0) { return; }
+        field.value = restoring.fields[id];
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+        if (!field.getClientRects().length) { missed.push("»" + labelOf(field) + "«: " + restoring.fields[id]); }
+      });
+      drafts = null;
+      if (!Object.keys(restoring.fields).length) { return; }
+      say(PUT_BACK + (missed.length ? " Dette kunne ikke sættes ind, fordi det hører til noget, der ikke er åbent længere: " + missed.join("; ") : ""));
+    });
   }
 
   // -- Cognito -------------------------------------------------------------------------------
@@ -239,7 +378,7 @@
     if (answer.AuthenticationResult) {
       pending = null;
       forgetSignIn();
-      start(keep(answer.AuthenticationResult));
+      start(keep(answer.AuthenticationResult, true));
       return null;
     }
     pending.session = answer.Session;
@@ -304,6 +443,7 @@
         .then(next).catch(failed("mfa-fejl")));
     });
     $("log-ud").addEventListener("click", function () { signOut("Du er logget ud."); });
+    $("log-ind-igen").addEventListener("click", function () { endSession(AGAIN); });
   }
 
   // -- the staff API ----------------------------------------------------------------------
@@ -311,7 +451,7 @@
   function api(method, path, body) {
     var made = generation;
     return valid().catch(function () {
-      if (made === generation) { signOut(ENDED); }
+      if (made === generation) { endSession(ENDED); }
       throw new Error("signed out");
     }).then(function (session) {
       if (made !== generation) { throw new Error("signed out"); }
@@ -321,7 +461,7 @@
     }).then(function (response) {
       if (made !== generation) { throw new Error("signed out"); }
       if (response.status === 401) {
-        signOut(ENDED);
+        endSession(ENDED);
         throw new Error("signed out");
       }
       response.generation = made;
@@ -373,10 +513,16 @@
   }
 
   function start(session) {
+    if (Date.now() >= endsAt(session)) { endSession(TIME_UP); return; }
     plan(session);
+    watching = setInterval(watch, WATCH_EVERY);
+    // What was being written when the session ended goes back to the same user only.
+    var restoring = drafts && drafts.user === userOf(session) ? drafts : null;
+    drafts = restoring;
     api("GET", "/api/staff/me").then(json).then(function (me) {
       $("bruger").textContent = "";
       $("bruger").appendChild(address(me.email));
+      signedInAs = me.email;
       var menu = $("omraader");
       menu.textContent = "";
       document.querySelectorAll(".omraade").forEach(function (area) { area.hidden = true; });
@@ -390,9 +536,13 @@
       $("ingen-omraader").hidden = me.groups.length > 0;
       show("konsol");
       $("konsol-overskrift").focus();
-      me.groups.forEach(function (group) { if (areas[group]) { areas[group].load(me); } });
+      watch();
+      var loaded = me.groups.filter(function (group) { return areas[group]; }).map(function (group) {
+        return Promise.resolve(areas[group].load(me)).then(function () { return group; });
+      });
+      if (restoring) { putBack(restoring, loaded); }
     }).catch(function (error) {
-      if (error.message !== "signed out") { signOut("Det lykkedes ikke at hente dine oplysninger. Log ind igen."); }
+      if (error.message !== "signed out") { signOut("Det lykkedes ikke at hente dine oplysninger. Log ind igen.", true); }
     });
   }
 

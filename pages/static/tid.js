@@ -77,5 +77,8 @@
     return null;
   }
 
-  window.danskTid = { time: time, date: date, span: span, fromWall: fromWall };
+  // The Danish wall clock alone: "17.42".
+  function clockOf(value) { return clock(local(moment(value))); }
+
+  window.danskTid = { time: time, date: date, span: span, fromWall: fromWall, clock: clockOf };
 }());

@@ -12,7 +12,10 @@ Items of the registrations table (`pk=SESSION#<session id>`), each with `expires
 - `sk=REG#<id>`: the registration (the person's details and status);
 - `sk=SUB#<id>#<submission>`: a submitted form waiting for its owner's confirmation;
 - `sk=GATE#<id>`: when the address may next be mailed a confirmation link;
-- `sk=MAIL#<id>#<round>#<kind>`: the ledger of emails sent (shared.adapters.dynamodb_ledger).
+- `sk=MAIL#<id>#<round>#<kind>`: the ledger of emails sent (shared.adapters.dynamodb_ledger);
+- `sk=MSG#<message id>`: the secretariat's message to the session (subject and text);
+- `sk=OUT#<id>#<email>`: a request to send the registration one email (a resend, a message),
+  shared.forums.registration.messages.
 The table's stream carries every change to the notifications consumer.
 
 AWS calls: a submission is one read of the session and one put. Confirming queries the
@@ -24,12 +27,14 @@ writes one transaction."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
 from shared.adapters.dynamodb_catalogue import item_to_session, session_key
 from shared.forms import mailbox_key
+from shared.forums.registration.messages import Outgoing, SessionMessage
 from shared.forums.registration.models import (
     AskedBy,
     CancelledBy,
@@ -96,7 +101,7 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         "round": {"N": str(registration.round)},
     }
     for field in (*_PERSONAL, "submission", "consent_text_version", "entered_by",
-                  "moved_from"):
+                  "moved_from", "moved_to"):
         value = getattr(registration, field)
         if value:
             item[field] = {"S": value}
@@ -137,6 +142,7 @@ def item_to_registration(item: dict[str, Any]) -> Registration:
         consent_text_version=text("consent_text_version"), consented_at=moment("consented_at"),
         expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
         entered_by=text("entered_by"), moved_from=text("moved_from"),
+        moved_to=text("moved_to"),
         asked_by=AskedBy(asked) if (asked := text("asked_by")) else None,
         session_revision=int(item.get("session_revision", {}).get("N", "0")),
     )
@@ -179,6 +185,46 @@ def item_to_submission(item: dict[str, Any]) -> Submission:
         **({"consent_text_version": version}
            if (version := text("consent_text_version")) else {}),
     )
+
+
+def message_key(session_id: str, message_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": f"MSG#{message_id}"}}
+
+
+def message_item(message: SessionMessage) -> dict[str, Any]:
+    return {**message_key(message.session_id, message.id), "kind": {"S": "message"},
+            "message_id": {"S": message.id}, "session_id": {"S": message.session_id},
+            "subject": {"S": message.subject}, "text": {"S": message.text},
+            "created_at": {"S": iso(message.created_at)},
+            "expires_at": epoch(message.expires_at)}
+
+
+def item_to_message(item: dict[str, Any]) -> SessionMessage:
+    return SessionMessage(
+        id=item["message_id"]["S"], session_id=item["session_id"]["S"],
+        subject=item["subject"]["S"], text=item["text"]["S"],
+        created_at=datetime.fromisoformat(item["created_at"]["S"]),
+        expires_at=datetime.fromtimestamp(int(item["expires_at"]["N"]), UTC))
+
+
+def outgoing_item(request: Outgoing) -> dict[str, Any]:
+    # One item per registration and resend (the latest request), per registration and message.
+    which = request.email if request.email == "resent" else request.ledger_name
+    return {"pk": {"S": f"SESSION#{request.session_id}"},
+            "sk": {"S": f"OUT#{request.registration_id}#{which}"},
+            "kind": {"S": "outgoing"}, "session_id": {"S": request.session_id},
+            "registration_id": {"S": request.registration_id},
+            "email": {"S": request.email}, "key": {"S": request.key},
+            "requested_at": {"S": iso(request.requested_at)},
+            "expires_at": epoch(request.expires_at)}
+
+
+def item_to_outgoing(item: dict[str, Any]) -> Outgoing:
+    return Outgoing(
+        session_id=item["session_id"]["S"], registration_id=item["registration_id"]["S"],
+        email=item["email"]["S"], key=item["key"]["S"],
+        requested_at=datetime.fromisoformat(item["requested_at"]["S"]),
+        expires_at=datetime.fromtimestamp(int(item["expires_at"]["N"]), UTC))
 
 
 def _state(item: dict[str, Any] | None) -> SessionState | None:
@@ -474,7 +520,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
 
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         for prefix in (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",
-                       f"GATE#{registration_id}"):
+                       f"GATE#{registration_id}", f"OUT#{registration_id}#"):
             pages = self._client.get_paginator("query").paginate(
                 TableName=self._table,
                 KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
@@ -484,12 +530,55 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
                 for item in page.get("Items", []):
                     self._delete({"pk": item["pk"], "sk": item["sk"]})
 
+    # -- the secretariat's requests to send (shared.forums.registration.messages) ------------
+
+    def put_message(self, message: SessionMessage) -> None:
+        self._client.put_item(TableName=self._table, Item=message_item(message))
+
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None:
+        item = self._client.get_item(TableName=self._table, Key=message_key(
+            session_id, message_id), ConsistentRead=True).get("Item")
+        return item_to_message(item) if item else None
+
+    def request(self, requests: list[Outgoing]) -> None:
+        """Each request put (whole, so one stored before changes and is published again), 25
+        to a BatchWriteItem; what DynamoDB leaves unprocessed is written again, with a pause
+        growing each round (the Developer Guide's advice), until none is left."""
+        pending = [{"PutRequest": {"Item": outgoing_item(r)}} for r in requests]
+        for start in range(0, len(pending), 25):
+            batch = pending[start:start + 25]
+            for attempt in range(8):
+                left = self._client.batch_write_item(
+                    RequestItems={self._table: batch}).get("UnprocessedItems", {})
+                batch = left.get(self._table, [])
+                if not batch:
+                    break
+                time.sleep(0.05 * 2 ** attempt)
+            if batch:
+                raise RuntimeError("requests to send were left unprocessed")
+
+    def request_once(self, request: Outgoing, until: datetime) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**outgoing_item(request), "until": {"S": iso(until)}},
+                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues={":now": {"S": iso(request.requested_at)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     # -- the published changes (the table's stream) -----------------------------------------
 
-    def decode(self, image: dict[str, Any] | None) -> Registration | Submission | None:
-        """The registration or submission a stream record's image holds (by its item's
-        `kind`); None for no image or any other item (the ledger's, a mail gate's)."""
+    def decode(self, image: dict[str, Any] | None
+               ) -> Registration | Submission | Outgoing | None:
+        """The registration, submission or request to send a stream record's image holds (by
+        its item's `kind`); None for no image or any other item (the ledger's, a mail
+        gate's, a message's)."""
         kind = image.get("kind", {}).get("S") if image else None
+        if kind == "outgoing":
+            return item_to_outgoing(image or {})
         if kind == "submission":
             return item_to_submission(image or {})
         if kind == "registration":

@@ -42,7 +42,7 @@ def test_markup_a_member_typed_is_text_and_signing_in_keeps_no_password(
     row = console.locator("tr", has=console.get_by_role("rowheader", name="Kolding <u>by</u>",
                                                          exact=False))
     row.get_by_role("button", name="Deltagere").click()
-    people = console.get_by_role("table", name="1 tilmeldinger")
+    people = console.get_by_role("table", name="1 tilmeldt, ingen på venteliste")
     expect(people.get_by_role("cell", name=MARKUP["name"], exact=True)).to_be_visible()
     expect(people.get_by_role("cell", name=MARKUP["needs"], exact=True)).to_be_visible()
     assert console.locator("#injiceret-navn, #injiceret-behov, #deltager-liste b").count() == 0

@@ -64,7 +64,7 @@ def test_register_cancel_and_promotion_through_the_local_runtime(
     runtime.mails("ane@example.dk", "Afmeldt")
 
     listing = runtime.leaders("forums", "participants", small_session)
-    assert "1 bekræftede, 0 på venteliste." in listing
+    assert "1 tilmeldt, ingen på venteliste (1 afmeldt vises nederst)." in listing
     exported = runtime.leaders("forums", "participants", small_session, "--csv")
     rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")), delimiter=";"))
     assert [(r["E-mail"], r["Status"]) for r in rows] == [("bent@example.dk", "Bekræftet"),

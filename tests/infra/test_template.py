@@ -377,7 +377,8 @@ TABLE_ACTIONS = {
     # The secretariat's console: lists, reads, imports and forms (updates), closes, cancels,
     # deletes a session that never had a registration.
     ("StaffApiRole", "ForumsTable"): {"Scan", "Query", "GetItem", "UpdateItem", "DeleteItem"},
-    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem"},
+    # ... and writes a message's requests to send, 25 a call (BatchWriteItem).
+    ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem", "BatchWriteItem"},
     # The daily requeue: open requests by their index, each requeued one marked.
     ("AdvisoryRequeueRole", "AdvisoryTable"): {"Query", "UpdateItem"},
     # The privacy officer's CLI role: what a data-protection request calls; a seat given up

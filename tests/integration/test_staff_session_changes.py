@@ -27,7 +27,7 @@ from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE,
 from tests.integration.conftest import Api, bearer
 from tests.support.interleavings import before_write
 from tests.support.participants import Tokens, forum, listed, register, secretariat
-from tests.support.registration_emulator import SECRET, Mail, deliver, form, text_of
+from tests.support.registration_emulator import SECRET, Mail, deliver, form, text_of, token_in
 
 RETENTION = timedelta(days=defaults.REGISTRATION_RETENTION_DAYS)
 
@@ -285,3 +285,26 @@ def test_every_other_group_is_refused_and_nothing_changes(api: Api, tokens: Toke
         status, answer = api.request(method, path, later(before), theirs)
         assert (status, answer["code"]) == (403, "forbidden"), path
     assert stored(session_id) == before
+
+
+def test_a_cancel_link_works_until_the_session_starts_as_it_stands_when_pressed(
+        api: Api, tokens: Tokens, emulator: Emulator) -> None:
+    """A link mailed before the session moved: later, it still works until the new start;
+    earlier, it stops at the new start (it does not live on to the old one)."""
+    (session_id,) = forum(2)
+    mail = Mail(emulator)
+    register(api, tokens, session_id, "link")
+    assert deliver(api, mail.changes()) == {"batchItemFailures": []}
+    token = token_in(mail.take("link@example.dk", "Bekræftelse"))
+    before = stored(session_id)
+    assert put(api, tokens, session_id, later(before, days=40))[0] == 200
+    assert api.request("GET", f"/api/registrations/cancel?token={token}")[0] == 200
+    started = datetime.now(before.starts_at.tzinfo) - timedelta(hours=1)
+    assert put(api, tokens, session_id, details(
+        before, starts_at=started, ends_at=started + timedelta(hours=5),
+        registration_deadline=started - timedelta(days=1)))[0] == 200
+    for method, body in (("GET", None), ("POST", {"token": token})):
+        path = "/api/registrations/cancel" + (f"?token={token}" if method == "GET" else "")
+        status, answer = api.request(method, path, body)
+        assert (status, answer["code"]) == (400, "invalid_token"), method
+    assert [p["status"] for p in listed(api, tokens, session_id)] == ["confirmed"]

@@ -21,6 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.forms import mailbox_key
 from shared.forums.catalogue import CapacityBelowConfirmed
 from shared.forums.models import Forum, Session
+from shared.forums.registration.messages import Outgoing, SessionMessage
 from shared.forums.registration.models import Registration, SessionState, Submission
 from shared.forums.registration.transitions import Applied, Rejected, Transition
 from shared.roles import Audience
@@ -166,7 +167,7 @@ class Item:
     """One item of the registrations table: a registration, a submission, a ledger entry or a
     gate (`value` None), with its expiry in epoch seconds (DynamoDB's TTL attribute)."""
 
-    value: Registration | Submission | None
+    value: Registration | Submission | Outgoing | None
     expires_at: int | None
     until: datetime | None = None  # a gate's
 
@@ -175,8 +176,8 @@ class Item:
 class Change:
     """One record of the registrations table's stream (NEW_AND_OLD_IMAGES)."""
 
-    old: Registration | Submission | None
-    new: Registration | Submission | None
+    old: Registration | Submission | Outgoing | None
+    new: Registration | Submission | Outgoing | None
 
 
 def _epoch(moment: datetime | None) -> int | None:
@@ -190,7 +191,7 @@ def _stored(registration: Registration) -> Registration:
     return registration.model_copy(update={
         "expires_at": datetime.fromtimestamp(expires, UTC) if expires is not None else None,
         **{f: None for f in ("phone", "member_number", "needs", "submission",
-                             "consent_text_version", "entered_by", "moved_from")
+                             "consent_text_version", "entered_by", "moved_from", "moved_to")
            if not getattr(registration, f)}})
 
 
@@ -210,6 +211,7 @@ class MemoryRegistrationStore:
         self.catalogue = catalogue
         self.lock = catalogue.lock
         self._items: dict[tuple[str, str], Item] = {}
+        self._messages: dict[tuple[str, str], SessionMessage] = {}
         self.changes: list[Change] = []
 
     # -- the table ---------------------------------------------------------------------------
@@ -236,7 +238,7 @@ class MemoryRegistrationStore:
     def _values(self, session_id: str | None, prefix: str) -> list[Registration | Submission]:
         return [item.value for (sid, key), item in sorted(self._items.items())
                 if session_id in (None, sid) and key.startswith(prefix)
-                and item.value is not None]
+                and isinstance(item.value, Registration | Submission)]
 
     # -- submitting --------------------------------------------------------------------------
 
@@ -365,7 +367,7 @@ class MemoryRegistrationStore:
     def forget_submissions(self, session_id: str, registration_id: str) -> None:
         with self.lock:
             prefixes = (f"MAIL#{registration_id}#", f"SUB#{registration_id}#",
-                        f"GATE#{registration_id}")
+                        f"GATE#{registration_id}", f"OUT#{registration_id}#")
             for sid, key in list(self._items):
                 if sid == session_id and key.startswith(prefixes):
                     self._write(sid, key, None)
@@ -373,9 +375,38 @@ class MemoryRegistrationStore:
     # -- the published changes ---------------------------------------------------------------
 
     @staticmethod
-    def decode(image: object) -> Registration | Submission | None:
+    def decode(image: object) -> Registration | Submission | Outgoing | None:
         """A change's value as this store records it (`Change.old`, `Change.new`)."""
-        return image if isinstance(image, Registration | Submission) else None
+        return image if isinstance(image, Registration | Submission | Outgoing) else None
+
+    # -- the secretariat's requests to send (shared.forums.registration.ports.Outbox) --------
+
+    def put_message(self, message: SessionMessage) -> None:
+        with self.lock:
+            self._messages[(message.session_id, message.id)] = message
+
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None:
+        return self._messages.get((session_id, message_id))
+
+    @staticmethod
+    def _out(request: Outgoing) -> str:
+        which = request.email if request.email == "resent" else request.ledger_name
+        return f"OUT#{request.registration_id}#{which}"
+
+    def request(self, requests: list[Outgoing]) -> None:
+        with self.lock:
+            for request in requests:
+                self._write(request.session_id, self._out(request),
+                            Item(request, _epoch(request.expires_at)))
+
+    def request_once(self, request: Outgoing, until: datetime) -> bool:
+        with self.lock:
+            held = self._items.get((request.session_id, self._out(request)))
+            if held is not None and held.until is not None and held.until > request.requested_at:
+                return False
+            self._write(request.session_id, self._out(request),
+                        Item(request, _epoch(request.expires_at), until))
+            return True
 
     # -- the email ledger and the gates (shared.forums.registration.ports.Ledger) -----------------
 

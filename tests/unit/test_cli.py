@@ -21,7 +21,7 @@ import cli.resources
 from cli.environment import configure, export_line, local_values, parse_export_line
 from cli.main import main
 from cli.prompts import confirm
-from shared.danish import MONTHS, DanishTimeError, danish_time, parse_danish_time
+from shared.danish import MONTHS, DanishTimeError, danish_phone, danish_time, parse_danish_time
 from shared.forums.registration.models import Registration, Status
 from shared.forums.spreadsheet import BOM, FORMULA_STARTS, HEADINGS, neutralise
 from shared.platform.clock import COPENHAGEN
@@ -293,7 +293,7 @@ def test_participants_csv_reads_back_cell_for_cell_with_no_formula(
         place = store.line.index(r.id) + 1 if r.id in store.line else ""
         expected[r.id] = [
             "Bekræftet" if r.status is Status.CONFIRMED else "På venteliste", str(place),
-            neutralise(r.name), r.email, neutralise(r.phone or ""), "Områdeleder",
+            neutralise(r.name), r.email, neutralise(danish_phone(r.phone)), "Områdeleder",
             neutralise(r.workplace), "123", neutralise(r.needs or ""), "1. juli 2027 kl. 12.05",
                 r.id]
     assert {row[-1]: row for row in rows[1:]} == expected

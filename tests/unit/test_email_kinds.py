@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from shared.adapters.dynamodb_registrations import (
     DynamoRegistrationStore,
+    outgoing_item,
     registration_item,
     submission_item,
 )
@@ -27,6 +28,7 @@ from shared.forums.models import Forum, Session
 from shared.forums.registration.email_kinds import EmailKind, followed_records
 from shared.forums.registration.links import RegistrationLinks
 from shared.forums.registration.mail import Notifier
+from shared.forums.registration.messages import Outgoing
 from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
 from shared.links import Links
 
@@ -41,6 +43,9 @@ STORED = {
     "cancelled": "EmailCancelled",
     "reminder": "ReminderSent",
     "session_changed": "EmailSessionChanged",
+    "moved": "EmailMoved",
+    "resent": "EmailResent",
+    "message": "EmailMessage",
 }
 NOW = datetime(2027, 1, 16, 6, 0, tzinfo=UTC)
 SESSION = Session(id="s-1", forum_id="f-1", city="Kolding", venue="Koldinghus",
@@ -156,12 +161,12 @@ def registration(status: Status, round_: int) -> Registration:
 
 
 @settings(deadline=None, max_examples=60)  # the first email compiles the templates
-@given(kind=st.sampled_from([k for k in EmailKind if k.follows != "submission"]),
+@given(kind=st.sampled_from([k for k in EmailKind if k.follows in ("registration", None)]),
        round_=st.integers(1, 50))
 def test_each_email_of_a_registration_is_claimed_under_its_stored_name(
         kind: EmailKind, round_: int) -> None:
     world = World()
-    status = {EmailKind.WAITLISTED: Status.WAITLISTED,
+    status = {EmailKind.WAITLISTED: Status.WAITLISTED, EmailKind.MOVED: Status.CANCELLED,
               EmailKind.CANCELLED: Status.CANCELLED}.get(kind, Status.CONFIRMED)
     assert notifier(world).send(kind, registration(status, round_))
     # DynamoLedger keeps it as MAIL#<id>#<this>: MAIL#r-1#<round>#<name of before>; a
@@ -192,13 +197,18 @@ def test_the_store_decodes_every_record_the_table_follows_and_passes_over_the_re
     held = registration(Status.CONFIRMED, 2)
     submission = Submission(id="sub-1", registration_id="r-1", submitted_at=NOW,
                             expires_at=NOW + timedelta(hours=24), **PERSON)
-    images = {"registration": registration_item(held), "submission": submission_item(submission)}
+    request = Outgoing(session_id=SESSION.id, registration_id="r-1", email="message",
+                       key="abc", requested_at=NOW, expires_at=NOW + timedelta(days=2))
+    images = {"registration": registration_item(held), "submission": submission_item(submission),
+              "outgoing": outgoing_item(request)}
     assert followed_records() == sorted(images)
     assert {image["kind"]["S"] for image in images.values()} == set(followed_records())
     assert store.decode(images["registration"]) == held
     assert store.decode(images["submission"]) == submission
+    assert store.decode(images["outgoing"]) == request
     for other in ({"pk": {"S": "SESSION#s-1"}, "sk": {"S": "MAIL#r-1#1#confirmation"},
-                   "kind": {"S": "mail"}}, {"kind": {"S": "gate"}}, {}, None):
+                   "kind": {"S": "mail"}}, {"kind": {"S": "gate"}}, {"kind": {"S": "message"}},
+                  {}, None):
         assert store.decode(other) is None
 
 

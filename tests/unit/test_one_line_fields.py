@@ -47,6 +47,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "AdvisoryForm": {"kind": "suggestion", "message": "Et forslag", "consent": True},
     "DraftText": {"subject": "Nyhedsbrev marts", "markdown": "# Hej"},
     "Approval": {"send_at": "2027-03-02 08:00"},
+    # The secretariat's message to a session: its subject is one line, as any email's.
+    "MessageForm": {"subject": "Nyt lokale", "text": "Vi mødes i sal 2."},
     # The console's forms for a session and a forum take the file's fields without the ids.
     "SessionDetails": {k: v for k, v in SESSION.items() if k != "id"},
     "ForumDetails": {"title": "Evalueringskultur", "audience": "leaders_of_leaders"},

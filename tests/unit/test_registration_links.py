@@ -121,3 +121,10 @@ def test_what_a_link_is_signed_for_is_what_it_reads_back(round_: int, hours: int
         links.cancel_link(links.cancel_token(registration, session))
     with pytest.raises(InvalidLink):
         links.confirm_link(links.confirm_token(submission, round_))
+    # A registration's cancel link reads until the registration expires (the service refuses
+    # it once the session, as it stands when pressed, has started).
+    kept = registration.model_copy(update={"expires_at": starts + timedelta(days=30)})
+    assert links.cancel_link(links.cancel_token(kept, session)).round == round_
+    now[0] = starts + timedelta(days=30, seconds=1)
+    with pytest.raises(InvalidLink):
+        links.cancel_link(links.cancel_token(kept, session))

@@ -19,7 +19,13 @@ from shared.advisory.models import AdvisoryRequest, Kind
 from shared.advisory.models import Status as AdvisoryStatus
 from shared.email.render import TEMPLATES
 from shared.forums.models import Forum, Session
-from shared.forums.registration.mail import PREVIEW_NAME, Notifier, cancellation_preview
+from shared.forums.registration.mail import (
+    PREVIEW_NAME,
+    Notifier,
+    cancellation_preview,
+    message_email,
+)
+from shared.forums.registration.messages import Outgoing, SessionMessage
 from shared.forums.registration.models import (
     CancelledBy,
     Registration,
@@ -118,6 +124,19 @@ def sent(kind: str, who: Registration) -> EmailMessage:
     return outbox.sent[0]
 
 
+def resent(who: Registration) -> EmailMessage:
+    outbox = Outbox()
+    request = Outgoing(session_id=SESSION.id, registration_id=who.id, email="resent",
+                       key="1800000000", requested_at=NOW, expires_at=NOW)
+    assert notifier(World(who), outbox).resend(who, request)
+    return outbox.sent[0]
+
+
+MESSAGE = SessionMessage(id="m1", session_id=SESSION.id, subject="Nyt om mødet i Kolding",
+                         text="Kære alle\n\nHusk at tage jeres egne data med.\nVi ses!",
+                         created_at=NOW, expires_at=NOW)
+
+
 def submitted(held: Registration | None) -> EmailMessage:
     outbox = Outbox()
     submission = Submission(id="sub-1", registration_id="reg-1", session_id=SESSION.id,
@@ -162,6 +181,13 @@ def every_email() -> dict[str, EmailMessage]:
         "session_changed": sent("session_changed", registration()),
         "session_changed_waiting": sent("session_changed",
                                         registration(status=Status.WAITLISTED)),
+        "moved": sent("moved", registration(status=Status.CANCELLED,
+                                            cancelled_by=CancelledBy.MOVED, moved_to="ny")),
+        "moved_confirmation": sent("confirmation", registration(moved_from="gammel")),
+        "moved_waitlisted": sent("waitlisted", registration(status=Status.WAITLISTED,
+                                                            moved_from="gammel")),
+        "resent_confirmation": resent(registration()),
+        "resent_waitlisted": resent(registration(status=Status.WAITLISTED)),
     }
     default = Consultant(name="Lederkonsulenten", email="lk@example.dk")
     for kind in (Kind.CONVERSATION, Kind.IDEA):
@@ -173,6 +199,7 @@ def every_email() -> dict[str, EmailMessage]:
     from shared.email.render import mime
 
     for name, email in (
+            ("message", message_email(MESSAGE, SESSION, FORUM.title, "anne@example.dk")),
             ("newsletter_confirm", confirmation_email(subscriber, "https://x.example/b?token=t")),
             ("newsletter_issue", issue_email(
                 draft("2027-marts", "Nyt", "Hej\n\nVenlig hilsen\nBestyrelsen", True, NOW),
@@ -237,6 +264,24 @@ SAID = [
       "Kan du alligevel ikke komme, beder vi dig melde afbud her, så en anden kan få pladsen"]),
     ("waitlisted", f"Venteliste: {WHERE}", ["kan du afmelde dig her"]),
     ("cancelled", f"Afmeldt: {WHERE}", ["Du er nu afmeldt:", "Tak, fordi du gav besked"]),
+    # This world has one session: moved from it to it.
+    ("moved", f"Flyttet: {WHERE}",
+     ["Vi har flyttet din tilmelding fra Kolding 17. januar til Kolding 17. januar.",
+      "Din tilmelding til dette møde er derfor afmeldt:",
+      "Du får en særskilt mail om din tilmelding til det nye møde.",
+      "fjerner det gamle møde fra din kalender"]),
+    ("moved_confirmation", f"Bekræftelse: {WHERE}",
+     ["Vi har flyttet din tilmelding fra Kolding 17. januar. Du har nu en plads på:"]),
+    ("moved_waitlisted", f"Venteliste: {WHERE}",
+     ["Vi har flyttet din tilmelding fra Kolding 17. januar.", "som nummer 3 til:"]),
+    ("resent_confirmation", f"Bekræftelse: {WHERE}",
+     ["Her er din bekræftelse igen. Du er tilmeldt:", "melde afbud her"]),
+    ("resent_waitlisted", f"Venteliste: {WHERE}",
+     ["Her er besked om din tilmelding igen. Du står på ventelisten som nummer 3 til:"]),
+    ("message", "Nyt om mødet i Kolding",
+     ["Kære alle", "Husk at tage jeres egne data med.", "Vi ses!",
+      "Du får denne mail, fordi du er tilmeldt:", "Evalueringskultur og datainformeret ledelse",
+      "Venlig hilsen"]),
     ("session_cancelled", f"Aflyst: {WHERE}", ["Vi må desværre aflyse:"]),
     ("session_changed", f"Ændret: {WHERE}",
      ["Vi har ændret tid eller sted for et møde, du er tilmeldt. Her er de nye oplysninger:",

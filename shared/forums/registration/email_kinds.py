@@ -14,7 +14,9 @@ from typing import Literal
 
 # The records of the registrations table whose changes can call for an email (the `kind` of
 # their items): the stream's consumer is invoked for these only.
-Follows = Literal["submission", "registration"]
+# `outgoing`: the secretariat's request to send one email to one registration (a resend, or
+# its message to a session), shared.forums.registration.messages.
+Follows = Literal["submission", "registration", "outgoing"]
 
 
 class EmailKind(StrEnum):
@@ -48,6 +50,15 @@ class EmailKind(StrEnum):
     # Once per revision of the session (its ledger entry names the revision).
     SESSION_CHANGED = ("session_changed", "session_changed", "Ændret", "EmailSessionChanged",
                        "registration")
+    # The old session's email of a person the secretariat moved (instead of "Afmeldt").
+    MOVED = ("moved", "moved", "Flyttet", "EmailMoved", "registration")
+    # The person's current email again, sent by the secretariat: the confirmation (with the
+    # calendar file), or for a waiting person the waiting-list template with their place.
+    # Its ledger name carries the request's key: `resent-<key>`.
+    RESENT = ("resent", "confirmation", "Bekræftelse", "EmailResent", "outgoing")
+    # The secretariat's message to a session: its subject as written (the label is unused);
+    # its ledger name carries the message's id: `message-<id>`.
+    MESSAGE = ("message", "message", "Besked", "EmailMessage", "outgoing")
 
     @classmethod
     def named(cls, name: str) -> EmailKind:

@@ -7,7 +7,9 @@ so that nobody can make one, and read back when pressed.
   before rounds were in them name the submission that let them out instead.
 - A cancel link names the session, the registration, its round and when the registration was
   made (`since`): one erased and made anew (round 1 again, the same id) is another, which an
-  old link must not cancel. It expires when the session starts.
+  old link must not cancel. It works until the session starts as it stands when pressed (the
+  service checks that: the secretariat may move the session after the link was mailed), and
+  is signed to expire with the registration at the latest.
 
 Each is bound to its purpose: a confirm link never cancels, nor the other way round. The
 notifier signs them (shared.forums.registration.mail); the service reads them back when a
@@ -96,13 +98,16 @@ class RegistrationLinks:
             raise InvalidLink() from exc
 
     def cancel_token(self, registration: Registration, session: Session) -> str:
-        """The token of the link that cancels this registration (this round of it), until
-        the session starts."""
+        """The token of the link that cancels this registration (this round of it). It reads
+        until the registration expires (or, without an expiry, the session starts); whether
+        the session has started is checked when it is pressed, against the session's start
+        as it stands then."""
         return sign(self._secret, CANCEL_PURPOSE,
                     {"session": registration.session_id, "registration": registration.id,
                      "round": str(registration.round),
                      "since": registration.created_at.isoformat()},
-                    expires=session.starts_at)
+                    expires=max(registration.expires_at or session.starts_at,
+                                session.starts_at))
 
     def cancel_link(self, token: str) -> CancelLink:
         """What a cancel link names (a link without a round is of the first); InvalidLink for

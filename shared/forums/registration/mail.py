@@ -22,6 +22,7 @@ from shared.forums.calendar import CANCEL, PUBLISH, REQUEST, cancellation_ics, s
 from shared.forums.models import Session
 from shared.forums.registration.email_kinds import SESSION_CANCELLED_SUBJECT, EmailKind
 from shared.forums.registration.links import RegistrationLinks, link_round
+from shared.forums.registration.messages import Outgoing, SessionMessage
 from shared.forums.registration.models import CancelledBy, Registration, Status, Submission
 from shared.forums.registration.ports import Ledger, RegistrationReads, SessionLookup
 from shared.links import Links
@@ -69,6 +70,8 @@ def email_kind(old: Registration | None, new: Registration | None) -> EmailKind 
             else None
     if old.status is Status.WAITLISTED and new.status is Status.CONFIRMED:
         return EmailKind.PROMOTED
+    if new.status is Status.CANCELLED and new.cancelled_by is CancelledBy.MOVED:
+        return EmailKind.MOVED
     if new.status is Status.CANCELLED:
         return None if new.cancelled_by is CancelledBy.ERASURE else EmailKind.CANCELLED
     return None
@@ -90,20 +93,25 @@ class Notifier:
         self._sender_name = sender_name
         self._interval = mail_interval
 
-    def on_stored(self, old: Registration | Submission | None,
-                  new: Registration | Submission | None) -> EmailKind | None:
+    def on_stored(self, old: Registration | Submission | Outgoing | None,
+                  new: Registration | Submission | Outgoing | None) -> EmailKind | None:
         """What one change of the registrations table calls for (its stream's consumer hands
         every change here): a new submission gets its confirmation link, a change of a
         registration its email. A change the registration has moved on from (a write whose
         transaction did not last, or a record arriving late) is passed over: the email follows
-        what is held now. The kind sent, or None."""
+        what is held now. The secretariat's request to send (a resend, a message) gets its
+        email. The kind sent, or None."""
         if isinstance(new, Submission):
             return self.on_submission(new) if old is None else None
+        if isinstance(new, Outgoing):
+            return self.on_outgoing(new)
         if not isinstance(new, Registration):
             return None
         current = self._positions.get(new.session_id, new.id)
-        if current is None or current.status is not new.status or current.round != new.round \
-                or current.session_revision != new.session_revision:
+        # A change of the session since does not pass the record over: its email is written
+        # from the session as it stands (a confirmation shows the new time), and the change's
+        # own email follows once per revision of the session.
+        if current is None or current.status is not new.status or current.round != new.round:
             return None
         return self.on_change(old if isinstance(old, Registration) else None, new)
 
@@ -185,15 +193,7 @@ class Notifier:
         if kind is EmailKind.SESSION_CHANGED or (kind is EmailKind.REMINDER and session.revision):
             # Told of each revision once; reminded again of a session moved since.
             entry += f"#{session.revision}"
-        if not self._ledger.claim(registration.session_id, registration.id, entry,
-                                  expires_at=registration.expires_at):
-            return False
-        try:
-            self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
-        except Exception:
-            self._ledger.release(registration.session_id, registration.id, entry)
-            raise
-        return True
+        return self._once(registration, entry, email)
 
     def _email(self, kind: EmailKind, registration: Registration, session: Session, title: str,
                days_before: int) -> Email:
@@ -203,6 +203,8 @@ class Notifier:
             "days_before": days_before,
             "coming": danish_days_until(session.starts_at, self._clock()),
         }
+        if kind is EmailKind.MOVED:
+            return self._moved_email(registration, session, title, context)
         if kind is EmailKind.CANCELLED:
             session_cancelled = registration.cancelled_by is CancelledBy.SESSION_CANCELLED
             # The secretariat's reason stands as written: it may name a new date, or not.
@@ -220,6 +222,7 @@ class Notifier:
         cancel_url = self._links.cancel_registration(
             self._tokens.cancel_token(registration, session))
         context["cancel_url"] = cancel_url
+        context["moved_from"] = self._moved_from(registration)
         subject = session_subject(kind.subject, title, session)
         if kind is EmailKind.WAITLISTED:
             position = self._positions.position(registration.session_id, registration.id)
@@ -241,3 +244,124 @@ class Notifier:
         return render(kind.template, registration.email, subject, context,
                       attachments=[Attachment("forum.ics", "text/calendar", ics,
                                               {"method": REQUEST if changed_for else PUBLISH})])
+
+    # -- a move, and the secretariat's requests to send ----------------------------------------
+
+    def _where(self, session_id: str | None) -> str | None:
+        """A session as a person names it: "Kolding 4. marts"."""
+        found = self._catalogue.session(session_id) if session_id else None
+        if found is None:
+            return None
+        return f"{found.city} {danish_date(found.starts_at, weekday=False, year=False)}"
+
+    def _moved_from(self, registration: Registration) -> str | None:
+        """Where a registration the secretariat moved here came from (its confirmation or
+        waiting-list email says so)."""
+        return self._where(registration.moved_from)
+
+    def _moved_email(self, registration: Registration, session: Session, title: str,
+                     context: dict[str, object]) -> Email:
+        """The old session's email of a person moved to another: from where to where, and
+        the old event's calendar cancellation (the new session's confirmation brings its
+        own calendar file)."""
+        kind = EmailKind.MOVED
+        ics = cancellation_ics(registration.id, session, title, self._sender.sender,
+                               now=self._clock(), round_=registration.round)
+        return render(kind.template, registration.email,
+                      session_subject(kind.subject, title, session),
+                      {**context, "moved_from": self._where(session.id),
+                       "moved_to": self._where(registration.moved_to)},
+                      attachments=[Attachment("aflysning.ics", "text/calendar", ics,
+                                              {"method": CANCEL})])
+
+    def on_outgoing(self, request: Outgoing) -> EmailKind | None:
+        """Send what the secretariat asked for to the registration as it stands now: nothing
+        when it was cancelled or erased meanwhile (a cancelled person gets no confirmation
+        and no message), or when the message is gone. The kind sent, or None."""
+        registration = self._positions.get(request.session_id, request.registration_id)
+        if registration is None or registration.status is Status.CANCELLED:
+            return None
+        if request.email == EmailKind.RESENT.value:
+            return EmailKind.RESENT if self.resend(registration, request) else None
+        message = self._positions.message(request.session_id, request.key)
+        if message is None:
+            return None
+        return EmailKind.MESSAGE if self.send_message(registration, message, request) else None
+
+    def _once(self, registration: Registration, entry: str, email: Email) -> bool:
+        """Send the email once under this ledger entry; False when it was sent (or is being
+        sent). A failed send releases the entry, so the retry sends it."""
+        if not self._ledger.claim(registration.session_id, registration.id, entry,
+                                  expires_at=registration.expires_at):
+            return False
+        try:
+            self._sender.send(mime(email, self._sender.sender, self._sender_name), email.to)
+        except Exception:
+            self._ledger.release(registration.session_id, registration.id, entry)
+            raise
+        return True
+
+    def resend(self, registration: Registration, request: Outgoing) -> bool:
+        """The person's current email again, to their registered address only: the
+        confirmation with the calendar file and a fresh cancel link, or the waiting-list
+        email with their place now; once per request (ledger `<round>#resent-<key>`)."""
+        session = self._catalogue.session(registration.session_id)
+        if session is None:
+            return False
+        forum = self._catalogue.forum(session.forum_id)
+        title = forum.title if forum else ""
+        kind = EmailKind.RESENT
+        cancel_url = self._links.cancel_registration(
+            self._tokens.cancel_token(registration, session))
+        context: dict[str, object] = {
+            "name": registration.name, "kind": kind.value, "session": session,
+            "forum_title": title, "when": danish_span(session.starts_at, session.ends_at),
+            "cancel_url": cancel_url, "moved_from": None}
+        if registration.status is Status.WAITLISTED:
+            waiting = EmailKind.WAITLISTED
+            position = self._positions.position(registration.session_id, registration.id)
+            if position is None:
+                raise NotYetPlaced(registration.id)
+            email = render(waiting.template, registration.email,
+                           session_subject(waiting.subject, title, session),
+                           {**context, "position": position})
+        else:
+            ics = session_ics(registration.id, session, title, f"Afmelding: {cancel_url}",
+                              organizer=self._sender.sender, now=self._clock(),
+                              round_=registration.round)
+            email = render(kind.template, registration.email,
+                           session_subject(kind.subject, title, session), context,
+                           attachments=[Attachment("forum.ics", "text/calendar", ics,
+                                                   {"method": PUBLISH})])
+        return self._once(registration, f"{registration.round}#{request.ledger_name}", email)
+
+    def send_message(self, registration: Registration, message: SessionMessage,
+                     request: Outgoing) -> bool:
+        """The secretariat's message to this participant, once per registration's round and
+        message (ledger `<round>#message-<id>`)."""
+        session = self._catalogue.session(registration.session_id)
+        if session is None:
+            return False
+        forum = self._catalogue.forum(session.forum_id)
+        email = message_email(message, session, forum.title if forum else "",
+                              registration.email,
+                              waiting=registration.status is Status.WAITLISTED)
+        return self._once(registration, f"{registration.round}#{request.ledger_name}", email)
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """The text's paragraphs (split at blank lines), each as its lines: the HTML part shows
+    them as the secretariat wrote them."""
+    blocks = [block.strip("\n") for block in text.split("\n\n")]
+    return [block.split("\n") for block in blocks if block.strip()]
+
+
+def message_email(message: SessionMessage, session: Session, title: str, to: str,
+                  waiting: bool = False) -> Email:
+    """The secretariat's message as a participant gets it: the subject and text as written,
+    which session it is about, and the contact footer every email has."""
+    kind = EmailKind.MESSAGE
+    return render(kind.template, to, message.subject, {
+        "kind": kind.value, "text": message.text, "paragraphs": paragraphs(message.text),
+        "session": session, "forum_title": title, "waiting": waiting,
+        "when": danish_span(session.starts_at, session.ends_at)})

@@ -37,6 +37,7 @@ class CancelledBy(StrEnum):
     SECRETARIAT = "secretariat"
     SESSION_CANCELLED = "session_cancelled"
     ERASURE = "erasure"  # a data-protection request: the address gets no further email
+    MOVED = "moved"  # the secretariat moved the person to another session (`moved_to`)
 
 
 # The fields a person types, each with its rules: the registration form and the corrections
@@ -170,6 +171,8 @@ class Registration(Person):
     moved_from: str | None = None
     # The session's revision (its time and place) the person was last told about.
     session_revision: int = Field(default=0, ge=0)
+    # Cancelled by a move (CancelledBy.MOVED): the session the person was moved to.
+    moved_to: str | None = None
 
 
 class Received(BaseModel):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from shared.forums.models import Forum, Session
+    from shared.forums.registration.messages import Outgoing, SessionMessage
     from shared.forums.registration.models import Registration, SessionState, Submission
     from shared.forums.registration.transitions import Applied, Rejected, Transition
 
@@ -91,10 +92,10 @@ class RegistrationStore(Protocol):
 
     # -- the published changes --------------------------------------------------------------
 
-    def decode(self, image: Any) -> Registration | Submission | None:
-        """The registration or submission an item holds, as the store publishes its changes
-        (for DynamoDB, a stream record's `NewImage` or `OldImage`); None for no item or any
-        other (the record of emails sent, a mail gate)."""
+    def decode(self, image: Any) -> Registration | Submission | Outgoing | None:
+        """The registration, submission or request to send an item holds, as the store
+        publishes its changes (for DynamoDB, a stream record's `NewImage` or `OldImage`); None
+        for no item or any other (the record of emails sent, a mail gate, a message)."""
 
 
 class Ledger(Protocol):
@@ -132,6 +133,9 @@ class RegistrationReads(Protocol):
 
     def submission(self, session_id: str, registration_id: str,
                    submission_id: str) -> Submission | None: ...
+
+    def message(self, session_id: str, message_id: str) -> SessionMessage | None:
+        """The secretariat's message to the session (Outbox.message)."""
 
 
 class SessionStatusStore(Protocol):

@@ -110,11 +110,13 @@ def promote_first(state: SessionState, first: Registration, now: datetime) -> Tr
 
 
 def cancel(state: SessionState, registration: Registration, first: Registration | None,
-           by: CancelledBy, now: datetime) -> Transition:
+           by: CancelledBy, now: datetime, moved_to: str | None = None) -> Transition:
     """Cancel the registration (confirmed or waiting, as read). `first`: the registration of
-    the first in line, when one waits; a confirmed seat passes to them in the same step."""
+    the first in line, when one waits; a confirmed seat passes to them in the same step.
+    `moved_to`: the session a move took the person to (recorded for its email)."""
     cancelled = registration.model_copy(update={
-        "status": Status.CANCELLED, "cancelled_at": now, "cancelled_by": by})
+        "status": Status.CANCELLED, "cancelled_at": now, "cancelled_by": by,
+        **({"moved_to": moved_to} if moved_to else {})})
     write = Write(cancelled, registration)
     session_id = registration.session_id
     if registration.status is Status.WAITLISTED:

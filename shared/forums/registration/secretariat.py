@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from shared.danish import participant_summary
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.forums.models import SLUG
 from shared.forums.registration import seats
@@ -70,6 +71,27 @@ class Participant:
     registration: Registration
     waitlist_position: int | None
     member_number_shared: bool
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    """Who a participant list counts: the confirmed (the participants), those waiting in line,
+    and the cancelled, which are shown but never counted as participants."""
+
+    confirmed: int
+    waiting: int
+    cancelled: int
+
+    @classmethod
+    def of(cls, participants: Iterable[Participant]) -> HeadCount:
+        statuses = [p.registration.status for p in participants]
+        return cls(confirmed=statuses.count(Status.CONFIRMED),
+                   waiting=statuses.count(Status.WAITLISTED),
+                   cancelled=statuses.count(Status.CANCELLED))
+
+    @property
+    def summary(self) -> str:
+        return participant_summary(self.confirmed, self.waiting, self.cancelled)
 
 
 def shared_member_numbers(registrations: Iterable[Registration]) -> set[str]:
@@ -163,13 +185,15 @@ class Secretariat:
                 for r in ordered]
 
     def cancel(self, session_id: str, registration_id: str,
-               by: CancelledBy = CancelledBy.SECRETARIAT) -> bool:
+               by: CancelledBy = CancelledBy.SECRETARIAT, moved_to: str | None = None) -> bool:
         """Cancel one registration (its seat to the first in line); False when it was
-        cancelled already. NotFound when there is none."""
+        cancelled already. NotFound when there is none. `moved_to`: cancelled by a move to
+        that session (the person is told they were moved, not cancelled)."""
         registration = self._store.get(session_id, registration_id)
         if registration is None:
             raise REGISTRATION_NOT_FOUND
-        return cancel_registration(self._store, registration, by, self._clock())
+        return cancel_registration(self._store, registration, by, self._clock(),
+                                   moved_to=moved_to)
 
     def _session_state(self, session_id: str) -> SessionState:
         state = self._store.session_state(session_id) if re.fullmatch(SLUG, session_id) \
@@ -211,7 +235,7 @@ class Secretariat:
         placed = self._place(target_id, Person.model_validate(Person.fields_of(current)), {
             "entered_by": by, "asked_by": current.asked_by, "moved_from": session_id})
         # A failure here leaves the person in both sessions; repeating the move cancels here.
-        self.cancel(session_id, registration_id)
+        self.cancel(session_id, registration_id, CancelledBy.MOVED, moved_to=target_id)
         return placed
 
     def delete_session(self, session_id: str) -> None:

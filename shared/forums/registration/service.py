@@ -33,7 +33,7 @@ from shared.errors import Conflict, InvalidInput, InvalidLink
 from shared.forms import mailbox_key
 from shared.forums.models import Session
 from shared.forums.registration import seats
-from shared.forums.registration.links import RegistrationLinks, link_round
+from shared.forums.registration.links import CancelLink, RegistrationLinks, link_round
 from shared.forums.registration.models import (
     CancelledBy,
     Person,
@@ -82,7 +82,8 @@ class WaitingList:
 
 
 def cancel_registration(store: RegistrationStore, registration: Registration, by: CancelledBy,
-                        now: datetime, round_: int | None = None) -> bool:
+                        now: datetime, round_: int | None = None,
+                        moved_to: str | None = None) -> bool:
     """Cancel the registration as it stands; a confirmed seat passes to the first in line in
     the same step. False when it was cancelled already (or is gone), or, with `round_`, when
     it is in another round by now."""
@@ -99,7 +100,8 @@ def cancel_registration(store: RegistrationStore, registration: Registration, by
             first = store.get(state.session.id, state.waiting[0])
             if first is None or first.status is not Status.WAITLISTED:
                 continue
-        if isinstance(store.apply(seats.cancel(state, current, first, by, now)), Applied):
+        if isinstance(store.apply(seats.cancel(state, current, first, by, now, moved_to)),
+                      Applied):
             return True
     raise RuntimeError("cancellation kept conflicting")
 
@@ -317,17 +319,27 @@ class Registrations:
     def cancel_token(self, registration: Registration, session: Session) -> str:
         return self._links.cancel_token(registration, session)
 
+    def _cancel_link(self, token: str) -> CancelLink:
+        """What a cancel link names while its session has not started (as the session stands
+        now: the secretariat may have moved it since the link was mailed); InvalidLink for a
+        tampered, expired or other-purpose token, or once the session has started."""
+        link = self._links.cancel_link(token)
+        state = self._store.session_state(link.session_id)
+        if state is None or state.session.starts_at <= self._clock():
+            raise InvalidLink()
+        return link
+
     def cancel_link_session(self, token: str) -> str:
         """The session a cancel link is for (what its landing page names before its button);
-        InvalidLink for a tampered, expired or other-purpose token."""
-        return self._links.cancel_link(token).session_id
+        InvalidLink for a tampered, expired or other-purpose token, or a started session."""
+        return self._cancel_link(token).session_id
 
     def cancel_by_token(self, token: str) -> Status:
         """Cancel the registration the token was made for. Harmless when repeated. A link of
         an earlier round (mailed before a cancellation and a new registration) cancels
         nothing and says so (409 registration_renewed): the member must not believe they are
         out while their seat stays taken."""
-        link = self._links.cancel_link(token)  # InvalidLink when not genuine
+        link = self._cancel_link(token)  # InvalidLink when not genuine, or once it started
         subject, link_round = link.subject, link.round
         for _ in range(8):  # cancelled and taken up again meanwhile: look again
             registration = self._store.get(subject["session"], subject["registration"])
