@@ -73,12 +73,12 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     form = console.locator("#moede-form")
     expect(console.get_by_role("heading", name=f"Nyt møde i {TITLE}")).to_be_focused()
     expect(form.get_by_label("Starttid", exact=True)).to_have_value("09:30")
-    fill_session(form, venue="Comwell Kolding, Skovbrynet 1", day="2099-03-04",
-                 start="09:30", end="08:00", deadline_day="2099-02-25", deadline_time="12:00",
+    fill_session(form, venue="Hotel Fredericia, Vestre Ringvej 2", day="2098-10-07",
+                 start="09:30", end="08:00", deadline_day="2098-09-30", deadline_time="12:00",
                  seats="0")
     form.get_by_role("button", name="Opret mødet").click()
     expect(console.locator("#moede-by-fejl")).to_have_text("Skriv byen, mødet holdes i.")
-    fill_session(form, city="Kolding")
+    fill_session(form, city="Fredericia")
     form.get_by_role("button", name="Opret mødet").click()
     expect(console.locator("#moede-pladser-fejl")).to_have_text("Tallet skal være mindst 1.")
     expect(form.get_by_label("Antal pladser", exact=True)).to_have_attribute("aria-invalid", "true")
@@ -92,45 +92,45 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     fill_session(form, end="15:30")
     # The chosen times in Danish words, whatever format the browser gives its date fields.
     expect(console.locator("#moede-tid-vist")).to_have_text(
-        "Mødet holdes onsdag den 4. marts 2099 kl. 09.30–15.30.")
+        "Mødet holdes tirsdag den 7. oktober 2098 kl. 09.30–15.30.")
     expect(console.locator("#moede-frist-vist")).to_have_text(
-        "Tilmeldingen lukker onsdag den 25. februar 2099 kl. 12.00.")
+        "Tilmeldingen lukker tirsdag den 30. september 2098 kl. 12.00.")
     form.get_by_role("button", name="Opret mødet").click()
     expect(status).to_have_text(
-        "Mødet i Kolding onsdag den 4. marts 2099 kl. 09.30 er oprettet i "
-        f"»{TITLE}« (id: kolding-2099-03-04). Tilmeldingen er åben.")
-    kolding = session_row(console, "Kolding", "4. marts 2099 kl. 09.30")
-    expect(kolding).to_contain_text("0 af 30")
-    expect(kolding).to_contain_text("Åben")
-    expect(kolding.get_by_role("button", name=re.compile("^Slet"))).to_have_count(1)
-    expect(kolding.get_by_role("button", name=re.compile("^Aflys"))).to_have_count(0)
+        "Mødet i Fredericia tirsdag den 7. oktober 2098 kl. 09.30 er oprettet i "
+        f"»{TITLE}« (id: fredericia-2098-10-07). Tilmeldingen er åben.")
+    fredericia = session_row(console, "Fredericia", "7. oktober 2098 kl. 09.30")
+    expect(fredericia).to_contain_text("0 af 30")
+    expect(fredericia).to_contain_text("Åben")
+    expect(fredericia.get_by_role("button", name=re.compile("^Slet"))).to_have_count(1)
+    expect(fredericia.get_by_role("button", name=re.compile("^Aflys"))).to_have_count(0)
     axe_at_both_widths(console, "forum-med-moede")
 
     # A copy the same day in the same city: asked first, then made beside it.
-    kolding.get_by_role("button", name=re.compile("^Kopiér")).click()
-    expect(console.get_by_role("heading", name=re.compile("^Nyt møde som kopi af Kolding"))
+    fredericia.get_by_role("button", name=re.compile("^Kopiér")).click()
+    expect(console.get_by_role("heading", name=re.compile("^Nyt møde som kopi af Fredericia"))
            ).to_be_focused()
-    expect(form.get_by_label("By", exact=True)).to_have_value("Kolding")
-    expect(form.get_by_label("Dato", exact=True)).to_have_value("2099-03-04")
+    expect(form.get_by_label("By", exact=True)).to_have_value("Fredericia")
+    expect(form.get_by_label("Dato", exact=True)).to_have_value("2098-10-07")
     expect(form.get_by_label("Antal pladser", exact=True)).to_have_value("30")
-    fill_session(form, venue="Kolding Bibliotek", start="16:00", end="18:00")
+    fill_session(form, venue="Fredericia Bibliotek", start="16:00", end="18:00")
     form.get_by_role("button", name="Opret mødet").click()
     question = console.locator("#moede-samme-dag-besked")
-    expect(question).to_contain_text("Der er allerede et møde i Kolding den dag.")
+    expect(question).to_contain_text("Der er allerede et møde i Fredericia den dag.")
     axe_at_both_widths(console, "samme-dag")
     form.get_by_label("Ja, der skal være to møder i byen samme dag", exact=True).check()
     form.get_by_role("button", name="Opret mødet").click()
-    expect(status).to_contain_text("(id: kolding-2099-03-04-2)")
+    expect(status).to_contain_text("(id: fredericia-2098-10-07-2)")
     expect(block(console).locator("tbody tr")).to_have_count(2)
 
     # A copy in another city, another day.
-    kolding.get_by_role("button", name=re.compile("^Kopiér")).click()
-    fill_session(form, city="Ballerup", venue="Ballerup Rådhus", day="2099-03-11",
-                 deadline_day="2099-03-01")
+    fredericia.get_by_role("button", name=re.compile("^Kopiér")).click()
+    fill_session(form, city="Svendborg", venue="Svendborg Rådhus", day="2098-10-14",
+                 deadline_day="2098-10-04")
     form.get_by_role("button", name="Opret mødet").click()
-    expect(status).to_contain_text("Mødet i Ballerup onsdag den 11. marts 2099 kl. 09.30 er "
+    expect(status).to_contain_text("Mødet i Svendborg tirsdag den 14. oktober 2098 kl. 09.30 er "
                                    "oprettet")
-    expect(status).to_contain_text("(id: ballerup-2099-03-11)")
+    expect(status).to_contain_text("(id: svendborg-2098-10-14)")
 
     # The forum changed: its form comes filled in.
     block(console).get_by_role("button", name=f"Ret forum: {TITLE}").click()
@@ -147,39 +147,42 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     assert (public["description"], public["audience"]) == (
         "Trivsel og arbejdsmiljø blandt ledere.", "leaders_of_leaders")
     assert [s["id"] for s in public["sessions"]] == [
-        "kolding-2099-03-04", "kolding-2099-03-04-2", "ballerup-2099-03-11"]
+        "fredericia-2098-10-07", "fredericia-2098-10-07-2", "svendborg-2098-10-14"]
 
-    # Nobody registered for Ballerup: deleted, asked first.
-    ballerup = session_row(console, "Ballerup", "11. marts 2099 kl. 09.30")
-    ballerup.get_by_role("button", name=re.compile("^Slet")).click()
+    # Nobody registered for Svendborg: deleted, asked first.
+    svendborg = session_row(console, "Svendborg", "14. oktober 2098 kl. 09.30")
+    svendborg.get_by_role("button", name=re.compile("^Slet")).click()
     expect(console.locator("#slet-spoergsmaal")).to_contain_text(
-        "Vil du slette mødet Ballerup, onsdag den 11. marts 2099 kl. 09.30?")
+        "Vil du slette mødet Svendborg, tirsdag den 14. oktober 2098 kl. 09.30?")
     axe_at_both_widths(console, "slet")
     console.get_by_role("button", name="Ja, slet mødet").click()
-    expect(status).to_have_text("Mødet Ballerup, onsdag den 11. marts 2099 kl. 09.30 er slettet.")
-    expect(ballerup).to_have_count(0)
+    expect(status).to_have_text(
+        "Mødet Svendborg, tirsdag den 14. oktober 2098 kl. 09.30 er slettet.")
+    expect(svendborg).to_have_count(0)
 
-    # Somebody registers for Kolding: it can no longer be deleted, only cancelled.
-    person = {"session_id": "kolding-2099-03-04", "name": "Lise Holm",
-              "email": "lise.holm@example.dk", "role": "area_leader", "workplace": "Kolding",
+    # Somebody registers for Fredericia: it can no longer be deleted, only cancelled.
+    person = {"session_id": "fredericia-2098-10-07", "name": "Lise Holm",
+              "email": "lise.holm@example.dk", "role": "area_leader", "workplace": "Fredericia",
               "member_number": "4711", "consent": True, "website": ""}
     runtime.remember(person["name"], person["email"])
     assert runtime.register(person)[0] == 200
     console.reload()
-    kolding = session_row(console, "Kolding", "4. marts 2099 kl. 09.30")
-    expect(kolding).to_contain_text("1 af 30")
-    expect(kolding.get_by_role("button", name=re.compile("^Slet"))).to_have_count(0)
-    expect(kolding.get_by_role("button", name=re.compile("^Aflys"))).to_have_count(1)
+    fredericia = session_row(console, "Fredericia", "7. oktober 2098 kl. 09.30")
+    expect(fredericia).to_contain_text("1 af 30")
+    expect(fredericia.get_by_role("button", name=re.compile("^Slet"))).to_have_count(0)
+    expect(fredericia.get_by_role("button", name=re.compile("^Aflys"))).to_have_count(1)
 
     # The session changed in the same form: what changes and who is told, then saved.
-    kolding.get_by_role("button", name=re.compile("^Ret mødet")).click()
-    expect(console.get_by_role("heading", name=re.compile("^Ret mødet: Kolding"))).to_be_focused()
-    expect(form.get_by_label("Sted", exact=True)).to_have_value("Comwell Kolding, Skovbrynet 1")
+    fredericia.get_by_role("button", name=re.compile("^Ret mødet")).click()
+    expect(console.get_by_role("heading", name=re.compile("^Ret mødet: Fredericia"))
+           ).to_be_focused()
+    expect(form.get_by_label("Sted", exact=True)).to_have_value(
+        "Hotel Fredericia, Vestre Ringvej 2")
     fill_session(form, start="10:00")
     form.get_by_role("button", name="Se ændringer").click()
     changes = console.get_by_role("table", name="Det ændres")
     expect(changes.get_by_role("row", name=re.compile("^Start"))).to_contain_text(
-        "onsdag den 4. marts 2099 kl. 10.00")
+        "tirsdag den 7. oktober 2098 kl. 10.00")
     expect(console.locator("#moede-besked-om")).to_have_text(
         "1 tilmeldt får besked med de nye oplysninger.")
     axe_at_both_widths(console, "ret-moede")
@@ -189,8 +192,9 @@ def test_the_secretariat_creates_a_forum_and_its_sessions_copies_changes_and_del
     form.get_by_role("button", name="Se ændringer").click()
     expect(changes.get_by_role("row", name=re.compile("^Slut"))).to_contain_text("kl. 16.00")
     form.get_by_role("button", name="Gem og giv besked").click()
-    expect(status).to_have_text("Ændringen af mødet Kolding, onsdag den 4. marts 2099 kl. "
+    expect(status).to_have_text("Ændringen af mødet Fredericia, tirsdag den 7. oktober 2098 kl. "
                                 "09.30 er gemt, og 1 person får besked på mail.")
-    expect(session_row(console, "Kolding", "4. marts 2099 kl. 10.00")).to_contain_text("1 af 30")
+    expect(session_row(console, "Fredericia", "7. oktober 2098 kl. 10.00")).to_contain_text(
+        "1 af 30")
     (mail,) = runtime.mails(person["email"], "Ændret")
     assert "kl. 10.00" in mail["text"]
