@@ -48,6 +48,10 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/forums/import"),
     ("POST", "staff/forums/import/preview"),
     ("GET", "staff/forums/import/template"),
+    ("POST", "staff/forums"),
+    ("PUT", "staff/forums/{forum_id}"),
+    ("POST", "staff/forums/{forum_id}/sessions"),
+    ("DELETE", "staff/sessions/{session_id}"),
     ("GET", "staff/sessions/{session_id}/participants"),
     ("POST", "staff/sessions/{session_id}/close"),
     ("POST", "staff/sessions/{session_id}/reopen"),
@@ -63,7 +67,7 @@ SECRETARIAT_ROUTES = (
     ("POST", "staff/sessions/{session_id}/messages/preview"),
 )
 # What the secretariat's routes call on each table (shared.forums and its adapters).
-STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem")
+STAFF_CATALOGUE_ACTIONS = ("Scan", "Query", "GetItem", "UpdateItem", "DeleteItem")
 # Every change of a registration (a staff registration, a cancellation, a promotion) is the
 # registration written whole under the condition of what it was (PutItem, also inside a
 # transaction); none is an update. A message to a session is kept (PutItem) and one request to
@@ -193,7 +197,8 @@ class StaffConsole(Construct):
             timeout=Duration.seconds(29),
         )
         # The secretariat's routes: forums and sessions listed (Scan, the forum index), read,
-        # imported and closed, reopened or cancelled (updates); participants listed (Query),
+        # imported, created or changed in forms and closed, reopened or cancelled (updates), a
+        # session that never had a registration deleted; participants listed (Query),
         # each registered, cancelled or moved and the waiting list moved up (each registration
         # written whole, a Put, with the seat count's update, in one transaction). The signing
         # secret derives a registration's id from its session and address, as the form's do.

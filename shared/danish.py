@@ -14,6 +14,9 @@ ROLE_NAMES = {
     "district_leader": "Distriktsleder", "other_leader_of_leaders": "Anden leder af ledere",
     "administration": "Ansat i forvaltningen", "other": "Andet",
 }
+# Who a forum invites (shared.roles.Audience), as the console's form and its errors name it.
+AUDIENCE_NAMES = {"leaders_of_leaders": "Ledere af ledere",
+                  "leaders_and_administration": "Ledere af ledere og ansatte i forvaltningen"}
 STATUS_NAMES = {"confirmed": "Bekræftet", "waitlisted": "På venteliste",
                 "cancelled": "Afmeldt", "pending": "Afventer bekræftelse"}
 # Who a forum invites (shared.roles.Audience), as the console, the CLI and the file's

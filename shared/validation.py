@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -65,18 +66,35 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
         ctx = error.get("ctx") or {}
         custom = ctx.get("error")
         if error.get("type") == "value_error" and isinstance(custom, DanishValueError):
-            # A rule over several fields names the field the person has to change.
-            name = custom.field or name
+            # A rule over several fields names the field the person has to change (within
+            # the object the rule is about: forums.0.sessions.1.ends_at in a file).
+            if custom.field:
+                name = ".".join(p for p in (field_name(error.get("loc", ())), custom.field)
+                                if p != "body")
             seen.setdefault(name, FieldError(name, custom.code, custom.message))
             continue
         code, template = _MESSAGES.get(str(error.get("type")), _FALLBACK)
         template = _PATTERN_MESSAGES.get(str(ctx.get("pattern")), template)
+        if error.get("type") in ("enum", "literal_error"):
+            template = _choices(str(ctx.get("expected", ""))) or template
         try:
             message = template.format(**ctx)
         except (KeyError, IndexError):
             message = template
         seen[name] = FieldError(name, code, message)
     return list(seen.values())
+
+
+def _choices(expected: str) -> str | None:
+    """The allowed values of a choice in the words a person knows them by ("Vælg en af:
+    ledere af ledere, ..."); None when any of them has no Danish name."""
+    from shared.danish import AUDIENCE_NAMES, ROLE_NAMES
+
+    names = AUDIENCE_NAMES | ROLE_NAMES
+    values = re.findall(r"'([^']*)'", expected)
+    if not values or any(v not in names for v in values):
+        return None
+    return "Vælg en af: " + ", ".join(names[v].lower() for v in values) + "."
 
 
 class DanishValueError(ValueError):

@@ -1,7 +1,8 @@
 """The staff console's API under /api/staff: who is signed in, and the secretariat's forums,
-participant lists, registering, cancelling or moving one participant, close, reopen and
-cancel. API Gateway's Cognito authorizer has checked the
-ID token (401 without a valid one); every route checks the caller's group here as well (403)."""
+forums and sessions created, changed or deleted in forms, participant lists, registering,
+cancelling or moving one participant, close, reopen and cancel. API Gateway's Cognito
+authorizer has checked the ID token (401 without a valid one); every route checks the
+caller's group here as well (403)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from shared.edge.http import (
 from shared.edge.staff import SECURITY, StaffUser
 from shared.edge.staff import caller as staff_caller
 from shared.errors import NotFound
-from shared.forums.catalogue import CancelReason
-from shared.forums.catalogue_file import SessionDetails
+from shared.forums.catalogue import CancelReason, Catalogue
+from shared.forums.catalogue_file import ForumDetails, SessionDetails
 from shared.forums.models import SLUG, Session
 from shared.forums.registration.messages import MessageForm, Messages
 from shared.forums.registration.models import StaffRegistrationForm
@@ -84,11 +85,14 @@ class StaffSession(BaseModel):
     seats_left: int
     waiting: int
     status: str
+    # Never had a registration: the console offers to delete it (else to cancel it).
+    deletable: bool = False
 
 
 class StaffForum(BaseModel):
     id: str
     title: str
+    description: str = ""
     audience: Audience
     sessions: list[StaffSession]
 
@@ -241,9 +245,95 @@ def forums() -> StaffForums:
     caller("secretariat")
     sessions = sorted(catalogue_store.sessions(), key=lambda s: (s.starts_at, s.id))
     return StaffForums(forums=[
-        StaffForum(id=forum.id, title=forum.title, audience=forum.audience, sessions=[
-            _view(s, len(store.waiting(s.id))) for s in sessions if s.forum_id == forum.id])
+        StaffForum(id=forum.id, title=forum.title, description=forum.description,
+                   audience=forum.audience, sessions=[
+                       _listed(s) for s in sessions if s.forum_id == forum.id])
         for forum in sorted(catalogue_store.forums(), key=lambda f: f.title)])
+
+
+def _listed(session: Session) -> StaffSession:
+    """The session as the list shows it, with whether it may be deleted."""
+    view = _view(session, len(store.waiting(session.id)))
+    deletable = view.seats_taken == 0 and view.waiting == 0 and \
+        not store.registrations(session.id)
+    return view.model_copy(update={"deletable": deletable})
+
+
+# -- forums and sessions in the secretariat's forms --------------------------------------------
+
+class Saved(BaseModel):
+    # Made from the title (a forum) or the city and date (a session): never typed.
+    id: str = Field(pattern=SLUG)
+
+
+class NewSession(SessionDetails):
+    # Another session of the forum in the same city on the same day is meant (else 409).
+    same_day_ok: bool = False
+
+
+def _catalogue() -> Catalogue:
+    return Catalogue(catalogue_store)
+
+
+@app.post("/api/staff/forums",
+          responses=staff_responses({201: Saved, 200: Saved}, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def create_forum(details: Annotated[ForumDetails, Body()]) -> Response[Any]:
+    """Create a forum; its id is made from the title (Danish letters written out: æ -> ae,
+    ø -> oe, å -> aa). 201 when created; 200 with the same id, changing nothing, when the
+    same forum (title, description, audience) exists (the same call repeated). Another forum
+    whose title makes the same id gets the next free one (-2, -3, ...)."""
+    caller("secretariat")
+    forum_id, created = _catalogue().create_forum(details)
+    logger.info("forum created", extra={"forum": forum_id, "created_now": created})
+    return json_response(201 if created else 200, Saved(id=forum_id).model_dump())
+
+
+@app.put("/api/staff/forums/<forum_id>",
+         responses=staff_responses({200: Saved}, 404, *BODY_REFUSALS), security=SECURITY)
+def change_forum(forum_id: str, details: Annotated[ForumDetails, Body()]) -> Saved:
+    """Change a forum's title, description and audience (its id stays); its sessions take
+    the new audience, which registration checks. Repeating it changes nothing more."""
+    caller("secretariat")
+    if not re.fullmatch(SLUG, forum_id):
+        raise NotFound("Forummet findes ikke.", code="forum_not_found")
+    _catalogue().change_forum(forum_id, details)
+    logger.info("forum changed", extra={"forum": forum_id})
+    return Saved(id=forum_id)
+
+
+@app.post("/api/staff/forums/<forum_id>/sessions",
+          responses=staff_responses({201: Saved, 200: Saved}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def create_session(forum_id: str, details: Annotated[NewSession, Body()]) -> Response[Any]:
+    """Create an open session of the forum; its id is made from the city and the Danish date
+    (kolding-2027-03-04). Times without an offset are Danish time. 201 when created; 200
+    with the same id, changing nothing, when the same session exists (the same call
+    repeated). Another session of the forum in the same city on the same day is refused
+    (409, `same_city_and_day`) unless `same_day_ok`; then it gets the next free id."""
+    caller("secretariat")
+    if not re.fullmatch(SLUG, forum_id):
+        raise NotFound("Forummet findes ikke.", code="forum_not_found")
+    session_id, created = _catalogue().create_session(
+        forum_id, SessionDetails.model_validate(details.model_dump(exclude={"same_day_ok"})),
+        same_day_ok=details.same_day_ok)
+    logger.info("session created", extra={"forum": forum_id, "session": session_id,
+                                          "created_now": created})
+    return json_response(201 if created else 200, Saved(id=session_id).model_dump())
+
+
+@app.delete("/api/staff/sessions/<session_id>",
+            responses={**staff_responses({}, 404, 409, 422),
+                       204: {"description": "Deleted: it never had a registration"}},
+            security=SECURITY)
+def delete_session(session_id: str) -> Response[Any]:
+    """Delete a session that never had a registration. One that had any (even cancelled
+    since) is refused (409): cancel it instead, so its participants are told."""
+    caller("secretariat")
+    _session(session_id)
+    secretariat.delete_session(session_id)
+    logger.info("session deleted", extra={"session": session_id})
+    return Response(status_code=204, content_type=None, body=None)
 
 
 @app.post("/api/staff/forums/import",

@@ -1,8 +1,10 @@
 // The secretariat's area of the staff console: forums and sessions with seats taken, waiting
-// and left; a session's participants and their spreadsheet; one participant registered (who
-// phoned or wrote), cancelled, moved to another session of the forum or sent their email
-// again; a message to the session's participants (previewed first); close, reopen and cancel
-// (asked first). Registers with the console (personale.js).
+// and left; forums and sessions created and changed in forms (one session form for a new
+// session, a copy and a change), a session never registered for deleted (asked first); a
+// session's participants and their spreadsheet; one participant registered (who phoned or
+// wrote), cancelled, moved to another session of the forum or sent their email again; a
+// message to the session's participants (previewed first); close, reopen and cancel (asked
+// first). Registers with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
@@ -21,12 +23,20 @@
     return api("GET", "/api/staff/forums").then(json).then(function (data) {
       target.textContent = "";
       forumOf = {};
-      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen lederforummer endnu. Indlæs kataloget herunder.")); }
+      if (!data.forums.length) { target.appendChild(el("p", "", "Der er ingen lederforummer endnu. Opret et med knappen Nyt forum, eller indlæs kataloget herunder.")); }
       data.forums.forEach(function (forum) {
+        var block = target.appendChild(el("div", "forum-blok"));
+        block.dataset.forum = forum.id;
         var sessions = table("moeder", forum.title,
           ["Møde", "Pladser taget", "Venteliste", "Ledige", "Status", "Handlinger"]);
         forum.sessions.forEach(function (s) { forumOf[s.id] = forum; sessions.add(sessionRow(s)); });
-        target.appendChild(sessions.table);
+        if (forum.sessions.length) { block.appendChild(sessions.table); } else {
+          block.appendChild(el("h3", "forum-titel", forum.title));
+          block.appendChild(el("p", "", "Forummet har ingen møder endnu."));
+        }
+        var actions = block.appendChild(el("p", "handlinger"));
+        actions.appendChild(action("Nyt møde", "Nyt møde: " + forum.title, function () { openSession("new", forum, null); }));
+        actions.appendChild(action("Ret forum", "Ret forum: " + forum.title, function () { openForum(forum); }));
       });
     }).catch(function (error) {
       if (error.message !== "signed out") { say(error.message); }
@@ -54,7 +64,16 @@
       actions.appendChild(action(closing ? "Luk tilmelding" : "Åbn tilmelding",
         (closing ? "Luk tilmelding: " : "Åbn tilmelding: ") + sessionName(s),
         function () { setOpen(s, !closing); }));
-      actions.appendChild(action("Aflys", "Aflys: " + sessionName(s), function () { openCancel(s); }));
+      if (!s.deletable) {
+        actions.appendChild(action("Aflys", "Aflys: " + sessionName(s), function () { openCancel(s); }));
+      }
+    }
+    if (s.status !== "cancelled") {
+      actions.appendChild(action("Ret mødet", "Ret mødet: " + sessionName(s), function () { openSession("edit", forumOf[s.id], s); }));
+    }
+    actions.appendChild(action("Kopiér", "Kopiér: " + sessionName(s), function () { openSession("copy", forumOf[s.id], s); }));
+    if (s.deletable) {
+      actions.appendChild(action("Slet", "Slet: " + sessionName(s), function () { openDelete(s); }));
     }
     row.appendChild(actions);
     return row;
@@ -69,8 +88,8 @@
   }
 
   function openParticipants(s) {
+    hideForms();
     current = s;
-    $("aflys").hidden = true;
     closeWrite();
     tell("");
     $("tilmeld-form").reset();
@@ -352,8 +371,8 @@
   }
 
   function openCancel(s) {
+    hideForms();
     current = s;
-    $("deltagere").hidden = true;
     $("aflys-form").reset();
     $("aflys-fejl").textContent = "";
     $("aflys-spoerg").hidden = true;
@@ -361,6 +380,260 @@
     $("aflys-moede").textContent = "Mødet: " + sessionName(s) + ". Aflysningen kan ikke fortrydes.";
     $("aflys").hidden = false;
     $("aflys-overskrift").focus();
+  }
+
+  // -- forums and sessions in forms -------------------------------------------------------------
+
+  // Each field's errors next to it (the API's per-field answer); the rest in the form's own
+  // line. `fields`: the API's field name -> [the id of its error line, its inputs' ids].
+  function clearErrors(fields, general) {
+    $(general).textContent = "";
+    Object.keys(fields).forEach(function (name) {
+      $(fields[name][0]).textContent = "";
+      fields[name][1].forEach(function (id) { $(id).removeAttribute("aria-invalid"); });
+    });
+  }
+
+  function showErrors(fields, general, error) {
+    var first = null, other = [];
+    (error.fields || []).forEach(function (f) {
+      var known = fields[f.field];
+      if (!known) { other.push(f.message); return; }
+      $(known[0]).textContent = f.message;
+      known[1].forEach(function (id) { $(id).setAttribute("aria-invalid", "true"); });
+      first = first || $(known[1][0]);
+    });
+    $(general).textContent = first ? (other.join(" ") || "Ret de markerede felter.") : (other.join(" ") || error.message);
+    if (first) { first.focus(); }
+  }
+
+  function hideForms() {
+    ["forum-redigering", "moede-redigering", "slet", "aflys", "deltagere"].forEach(function (id) { $(id).hidden = true; });
+  }
+
+  var forumFields = { title: ["forum-titel-fejl", ["forum-titel"]], description: ["forum-beskrivelse-fejl", ["forum-beskrivelse"]], audience: ["forum-maalgruppe-fejl", ["forum-maalgruppe"]] };
+  var editedForum = null; // the forum being changed (null: a new one)
+
+  function openForum(forum) {
+    hideForms();
+    editedForum = forum;
+    $("forum-form").reset();
+    clearErrors(forumFields, "forum-fejl");
+    $("forum-overskrift").textContent = forum ? "Ret forum: " + forum.title : "Nyt forum";
+    $("forum-gem").textContent = forum ? "Gem ændringerne" : "Opret forummet";
+    if (forum) {
+      $("forum-titel").value = forum.title;
+      $("forum-beskrivelse").value = forum.description || "";
+      $("forum-maalgruppe").value = forum.audience;
+    }
+    $("forum-redigering").hidden = false;
+    $("forum-overskrift").focus();
+  }
+
+  function saveForum(event) {
+    event.preventDefault();
+    clearErrors(forumFields, "forum-fejl");
+    var forum = editedForum;
+    var body = { title: $("forum-titel").value.trim(), description: $("forum-beskrivelse").value.trim(), audience: $("forum-maalgruppe").value };
+    if (!body.title) {
+      showErrors(forumFields, "forum-fejl", { fields: [{ field: "title", message: "Skriv forummets titel." }] });
+      return;
+    }
+    var call = forum ? api("PUT", "/api/staff/forums/" + encodeURIComponent(forum.id), body) : api("POST", "/api/staff/forums", body);
+    var created = false;
+    busy(event.target, call.then(function (response) { created = response.status === 201; return json(response); }).then(function (answer) {
+      $("forum-redigering").hidden = true;
+      editedForum = null;
+      say(forum ? "Forummet »" + body.title + "« er gemt." :
+        created ? "Forummet »" + body.title + "« er oprettet (id: " + answer.id + "). Opret nu dets møder med knappen Nyt møde." :
+        "Forummet »" + body.title + "« fandtes allerede med netop de oplysninger (id: " + answer.id + "). Der er ikke oprettet et nyt.");
+      return loadForums();
+    }).catch(P.failedQuietly(function (error) { showErrors(forumFields, "forum-fejl", error); })));
+  }
+
+  // The session form: a new session of a forum, a copy of a session (a new one with its
+  // fields, to change the city or the date), or a change of a session (shown before saved).
+  var sessionFields = {
+    city: ["moede-by-fejl", ["moede-by"]], venue: ["moede-sted-fejl", ["moede-sted"]],
+    starts_at: ["moede-start-fejl", ["moede-dato", "moede-start"]], ends_at: ["moede-slut-fejl", ["moede-slut"]],
+    registration_deadline: ["moede-frist-fejl", ["moede-frist-dato", "moede-frist-tid"]],
+    capacity: ["moede-pladser-fejl", ["moede-pladser"]]
+  };
+  var sessionForm = null; // { mode: "new" | "copy" | "edit", forum, session, previewed }
+
+  // A time as the API gives it (ISO 8601 in Danish time, with its offset): its date and its
+  // time of day as the date and time fields take them.
+  function dayOf(iso) { return iso ? iso.slice(0, 10) : ""; }
+  function clockOf(iso) { return iso ? iso.slice(11, 16) : ""; }
+
+  function openSession(mode, forum, s) {
+    hideForms();
+    sessionForm = { mode: mode, forum: forum, session: s };
+    $("moede-form").reset();
+    clearErrors(sessionFields, "moede-fejl");
+    $("moede-samme-dag").hidden = true;
+    $("moede-aendringer").hidden = true;
+    $("moede-overskrift").textContent = mode === "edit" ? "Ret mødet: " + sessionName(s) :
+      mode === "copy" ? "Nyt møde som kopi af " + sessionName(s) : "Nyt møde i " + forum.title;
+    $("moede-gem").textContent = mode === "edit" ? "Se ændringer" : "Opret mødet";
+    if (s) {
+      $("moede-by").value = s.city;
+      $("moede-sted").value = s.venue;
+      $("moede-dato").value = dayOf(s.starts_at);
+      $("moede-start").value = clockOf(s.starts_at);
+      $("moede-slut").value = clockOf(s.ends_at);
+      $("moede-frist-dato").value = dayOf(s.registration_deadline);
+      $("moede-frist-tid").value = clockOf(s.registration_deadline);
+      $("moede-pladser").value = String(s.capacity);
+    } else {
+      $("moede-start").value = "09:30";
+      $("moede-slut").value = "15:30";
+      $("moede-frist-tid").value = "12:00";
+    }
+    showTimes();
+    $("moede-redigering").hidden = false;
+    $("moede-overskrift").focus();
+  }
+
+  // The chosen times written out in Danish under their fields ("Mødet holdes onsdag den 4.
+  // marts 2099 kl. 09.30–15.30."), whatever format the browser shows its date fields in.
+  function showTimes() {
+    var day = $("moede-dato").value, start = $("moede-start").value, end = $("moede-slut").value;
+    var from = day && start ? window.danskTid.fromWall(day, start) : null;
+    var to = day && end ? window.danskTid.fromWall(day, end) : null;
+    $("moede-tid-vist").textContent = from ? "Mødet holdes " + (to && to > from ? window.danskTid.span(from, to) : dateFormat.format(from)) + "." : "";
+    var deadline = $("moede-frist-dato").value && $("moede-frist-tid").value ?
+      window.danskTid.fromWall($("moede-frist-dato").value, $("moede-frist-tid").value) : null;
+    $("moede-frist-vist").textContent = deadline ? "Tilmeldingen lukker " + dateFormat.format(deadline) + "." : "";
+  }
+
+  // The form's fields as the API takes them (times in Danish time without an offset), or
+  // null with each empty field told.
+  function sessionBody() {
+    var missing = [];
+    function need(value, field, message) { if (!value) { missing.push({ field: field, message: message }); } return value; }
+    var day = need($("moede-dato").value, "starts_at", "Vælg mødets dato og starttid.");
+    var start = need($("moede-start").value, "starts_at", "Vælg mødets dato og starttid.");
+    var end = need($("moede-slut").value, "ends_at", "Vælg mødets sluttid.");
+    var deadlineDay = need($("moede-frist-dato").value, "registration_deadline", "Vælg sidste dag og klokkeslæt for tilmelding.");
+    var deadlineTime = need($("moede-frist-tid").value, "registration_deadline", "Vælg sidste dag og klokkeslæt for tilmelding.");
+    var city = need($("moede-by").value.trim(), "city", "Skriv byen, mødet holdes i.");
+    var seats = need($("moede-pladser").value.trim(), "capacity", "Skriv, hvor mange pladser der er.");
+    if (seats && !/^[0-9]+$/.test(seats)) { missing.push({ field: "capacity", message: "Skriv antallet af pladser som et helt tal, fx 30." }); }
+    if (missing.length) {
+      showErrors(sessionFields, "moede-fejl", { fields: missing });
+      return null;
+    }
+    return {
+      city: city, venue: $("moede-sted").value.trim(),
+      starts_at: day + "T" + start, ends_at: day + "T" + end,
+      registration_deadline: deadlineDay + "T" + deadlineTime, capacity: parseInt(seats, 10)
+    };
+  }
+
+  function saveSession(event) {
+    event.preventDefault();
+    var open = sessionForm;
+    if (!open) { return; }
+    clearErrors(sessionFields, "moede-fejl");
+    var body = sessionBody();
+    if (!body) { return; }
+    if (open.mode === "edit") { changeSession(event.target, open, body); return; }
+    var forum = open.forum;
+    if (!$("moede-samme-dag").hidden && $("moede-samme-dag-ok").checked) { body.same_day_ok = true; }
+    var created = false;
+    var when = window.danskTid.fromWall(body.starts_at.slice(0, 10), body.starts_at.slice(11));
+    var named = "Mødet i " + body.city + (when ? " " + dateFormat.format(when) : "");
+    busy(event.target, api("POST", "/api/staff/forums/" + encodeURIComponent(forum.id) + "/sessions", body)
+      .then(function (response) { created = response.status === 201; return json(response); }).then(function (answer) {
+        $("moede-redigering").hidden = true;
+        sessionForm = null;
+        say(created ? named + " er oprettet i »" + forum.title + "« (id: " + answer.id + "). Tilmeldingen er åben." :
+          named + " fandtes allerede med netop de oplysninger (id: " + answer.id + "). Der er ikke oprettet et nyt.");
+        return loadForums();
+      }).catch(P.failedQuietly(function (error) {
+        if (error.code === "same_city_and_day") {
+          $("moede-samme-dag-besked").textContent = error.message;
+          $("moede-samme-dag-ok").checked = false;
+          $("moede-samme-dag").hidden = false;
+          $("moede-samme-dag-ok").focus();
+          return;
+        }
+        showErrors(sessionFields, "moede-fejl", error);
+      })));
+  }
+
+  // A change of a session: first what it changes and who will be told (nothing saved),
+  // then, with the same fields, saved and told. Any field changed after the preview is
+  // previewed again before anything is saved.
+  function changeSession(form, open, body) {
+    var s = open.session, key = JSON.stringify(body);
+    var path = "/api/staff/sessions/" + encodeURIComponent(s.id);
+    if (open.previewed !== key) {
+      busy(form, api("POST", path + "/changes/preview", body).then(json).then(function (preview) {
+        if (sessionForm !== open) { return; }
+        var list = $("moede-aendringer-liste");
+        list.textContent = "";
+        if (preview.changes.length) {
+          var changes = table("aendringer", "Det ændres", ["Felt", "Før", "Efter"]);
+          preview.changes.forEach(function (c) {
+            var row = el("tr"), what = el("th", "", c.label);
+            what.scope = "row";
+            row.appendChild(what);
+            row.appendChild(el("td", "", c.before || "(tomt)"));
+            row.appendChild(el("td", "", c.after || "(tomt)"));
+            changes.add(row);
+          });
+          list.appendChild(changes.table);
+          open.previewed = key;
+          $("moede-gem").textContent = preview.told && (preview.confirmed || preview.waiting) ? "Gem og giv besked" : "Gem ændringerne";
+        }
+        $("moede-besked-om").textContent = preview.summary;
+        $("moede-aendringer").hidden = false;
+        $("moede-besked-om").focus();
+      }).catch(P.failedQuietly(function (error) { showErrors(sessionFields, "moede-fejl", error); })));
+      return;
+    }
+    busy(form, api("PUT", path, body).then(json).then(function (answer) {
+      $("moede-redigering").hidden = true;
+      sessionForm = null;
+      say("Ændringen af mødet " + sessionName(s) + " er gemt" + (answer.told ? ", og " + counted(answer.told, "person", "personer") + " får besked på mail." : "."));
+      return loadForums();
+    }).catch(P.failedQuietly(function (error) { showErrors(sessionFields, "moede-fejl", error); })));
+  }
+
+  // A field changed after the preview: previewed again before anything is saved.
+  function previewAgain() {
+    if (!sessionForm || sessionForm.mode !== "edit" || !sessionForm.previewed) { return; }
+    sessionForm.previewed = null;
+    $("moede-aendringer").hidden = true;
+    $("moede-gem").textContent = "Se ændringer";
+  }
+
+  var deleting = null; // the session asked about
+
+  function openDelete(s) {
+    hideForms();
+    deleting = s;
+    $("slet-fejl").textContent = "";
+    $("slet-spoergsmaal").textContent = "Vil du slette mødet " + sessionName(s) + "? Ingen har været tilmeldt. Mødet forsvinder fra listen og fra foreningens side, og det kan ikke fortrydes.";
+    $("slet").hidden = false;
+    $("slet-overskrift").focus();
+  }
+
+  function deleteSession(event) {
+    event.preventDefault();
+    var s = deleting;
+    if (!s) { return; }
+    busy(event.target, api("DELETE", "/api/staff/sessions/" + encodeURIComponent(s.id)).then(function (response) {
+      if (response.status === 204) { return null; }
+      return json(response);
+    }).then(function () {
+      $("slet").hidden = true;
+      deleting = null;
+      say("Mødet " + sessionName(s) + " er slettet.");
+      return loadForums();
+    }).catch(P.failedQuietly(function (error) { $("slet-fejl").textContent = error.message; })));
   }
 
   // The catalogue file, read in the page and sent as text: first what it would change (the
@@ -524,6 +797,17 @@
   }
 
   function wireSecretariat() {
+    $("nyt-forum").addEventListener("click", function () { openForum(null); });
+    $("forum-form").addEventListener("submit", saveForum);
+    $("forum-fortryd").addEventListener("click", function () { $("forum-redigering").hidden = true; editedForum = null; });
+    $("moede-form").addEventListener("submit", saveSession);
+    ["moede-dato", "moede-start", "moede-slut", "moede-frist-dato", "moede-frist-tid"].forEach(function (id) {
+      $(id).addEventListener("input", showTimes);
+    });
+    $("moede-form").addEventListener("input", previewAgain);
+    $("moede-fortryd").addEventListener("click", function () { $("moede-redigering").hidden = true; sessionForm = null; });
+    $("slet-form").addEventListener("submit", deleteSession);
+    $("slet-fortryd").addEventListener("click", function () { $("slet").hidden = true; deleting = null; });
     $("udskriv").addEventListener("click", printAttendance);
     $("skriv-aabn").addEventListener("click", openWrite);
     $("skriv-vis").addEventListener("click", previewWrite);
@@ -610,6 +894,14 @@
       $("flyt").hidden = true;
       $("afmeld").hidden = true;
       $("tilmeld-form").reset();
+      $("forum-redigering").hidden = true;
+      $("moede-redigering").hidden = true;
+      $("slet").hidden = true;
+      $("forum-form").reset();
+      $("moede-form").reset();
+      editedForum = null;
+      sessionForm = null;
+      deleting = null;
       closeWrite();
       tell("");
       current = null;

@@ -484,6 +484,7 @@
       if (!response.ok) {
         var error = new Error(data.message || "Det lykkedes ikke. Prøv igen om lidt.");
         error.fields = data.errors || [];
+        error.code = data.code;
         throw error;
       }
       return data;

@@ -38,6 +38,77 @@ class DynamoCatalogueStore(DynamoTable):
     def put_forum(self, forum: Forum) -> None:
         self._client.update_item(TableName=self._table, **_forum_update(forum))
 
+    def add_forum(self, forum: Forum) -> Forum | None:
+        holder = self._add(_forum_update(forum), forum_key(forum.id))
+        return _forum(holder) if holder else None
+
+    def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
+        """The forum and its sessions' audience in one transaction (in transactions of at
+        most 100 items for a forum of more sessions); a session deleted meanwhile is left
+        out and the rest written again."""
+        audience = _set_expression({"audience": {"S": forum.audience.value}})
+        forum_item = {"Update": {"TableName": self._table, **_forum_update(forum),
+                                 "ConditionExpression": "attribute_exists(pk)"}}
+        sessions = list(session_ids)
+        while True:
+            items = [forum_item, *({"Update": {
+                "TableName": self._table, "Key": session_key(session_id),
+                "ConditionExpression": "attribute_exists(pk)", **audience}}
+                for session_id in sessions)]
+            try:
+                for start in range(0, len(items), 100):
+                    written = start
+                    self._client.transact_write_items(TransactItems=items[start:start + 100])
+            except self._client.exceptions.TransactionCanceledException as exc:
+                reasons = exc.response.get("CancellationReasons", [])
+                failed = {written + i for i, r in enumerate(reasons)
+                          if r.get("Code") == "ConditionalCheckFailed"}
+                if 0 in failed:
+                    return False  # no such forum
+                if not failed:
+                    raise
+                # Sessions deleted meanwhile: the rest (and the forum) written again.
+                sessions = [s for i, s in enumerate(sessions, start=1) if i not in failed]
+                continue
+            return True
+
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
+        holder = self._add(_session_update(session, audience), session_key(session.id))
+        return item_to_session(holder) if holder else None
+
+    def _add(self, update: dict[str, Any], key: dict[str, Any]) -> dict[str, Any] | None:
+        """Write the item while none has its key: None when written, else the item that has
+        it, read strongly consistent after the refusal (a default read may not show it yet);
+        written again when that item was deleted meanwhile."""
+        for _ in range(3):
+            try:
+                self._client.update_item(TableName=self._table, **{
+                    **update, "ConditionExpression": "attribute_not_exists(pk)"})
+                return None
+            except self._client.exceptions.ConditionalCheckFailedException:
+                item = self._client.get_item(TableName=self._table, Key=key,
+                                             ConsistentRead=True).get("Item")
+                if item:
+                    return dict(item)
+        raise Conflict("Der er stor søgning lige nu. Prøv igen om lidt.", code="busy")
+
+    def delete_session(self, session_id: str) -> bool:
+        """Delete the session while no seat is taken and nobody waits (False when either);
+        NotFound when there is none. A registration's transaction conditions on the session
+        item existing, so none is admitted once it is gone."""
+        try:
+            self._client.delete_item(
+                TableName=self._table, Key=session_key(session_id),
+                ConditionExpression="attribute_exists(pk) AND #confirmed = :none AND "
+                                    "(attribute_not_exists(#waiting) OR size(#waiting) = :none)",
+                ExpressionAttributeNames={"#confirmed": "confirmed", "#waiting": "waiting"},
+                ExpressionAttributeValues={":none": {"N": "0"}})
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            if self.session(session_id) is None:
+                raise NotFound("Mødet findes ikke.", code="session_not_found") from exc
+            return False
+        return True
+
     def put_session(self, session: Session, audience: Audience) -> None:
         try:
             self._client.update_item(TableName=self._table, **_session_update(session, audience))

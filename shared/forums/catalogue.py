@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from shared.errors import FieldError, InvalidInput, NotFound
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.forms import MultiLine
 from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
-from shared.platform.clock import Clock, utcnow
+from shared.platform.clock import COPENHAGEN, Clock, utcnow
 from shared.roles import Audience
 from shared.validation import field_errors
 
 if TYPE_CHECKING:  # the file's models load only with an import (kept out of the public API)
-    from shared.forums.catalogue_file import ForumWrite, ImportPlan, SessionWrite
+    from shared.forums.catalogue_file import (
+        ForumDetails,
+        ForumWrite,
+        ImportPlan,
+        SessionDetails,
+        SessionWrite,
+    )
 
 # The secretariat's reason for cancelling a session, mailed to every participant as written:
 # text like every other field (line breaks allowed, control characters refused).
@@ -64,10 +73,70 @@ def read_file(text: str, *, filename: str) -> Mapping[str, Any]:
     return data
 
 
+# -- ids made from what the secretariat writes ------------------------------------------------
+
+# Danish letters written out as Danes do when a letter is not at hand; every other accent is
+# dropped (é -> e), and anything else than a-z and 0-9 separates words.
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
+# An id has at most 63 characters (shared.forums.models.SLUG): room is kept for "-99".
+_LONGEST = 63
+_SUFFIX_ROOM = 4
+
+
+def slug(text: str, fallback: str) -> str:
+    """The words of `text` as an id part: lower case, Danish letters written out (æ -> ae,
+    ø -> oe, å -> aa), other accents dropped, words joined by hyphens, at most 59
+    characters; `fallback` when nothing of it is left."""
+    words = unicodedata.normalize("NFKD", text.lower().translate(_DANISH))
+    ascii_words = words.encode("ascii", "ignore").decode()
+    joined = "-".join(re.findall(r"[a-z0-9]+", ascii_words))
+    cut = joined[:_LONGEST - _SUFFIX_ROOM].rstrip("-")
+    return cut if len(cut) >= 2 else fallback
+
+
+def forum_id_of(title: str) -> str:
+    """A new forum's id, from its title: "Ledelse af skole-fritidsområdet" ->
+    ledelse-af-skole-fritidsomraadet."""
+    return slug(title, "forum")
+
+
+def session_id_of(city: str, starts_at: datetime) -> str:
+    """A new session's id, from its city and its Danish date: kolding-2027-03-04."""
+    day = starts_at.astimezone(COPENHAGEN).date().isoformat()
+    return f"{slug(city, 'moede')[:_LONGEST - _SUFFIX_ROOM - len(day) - 1].rstrip('-')}-{day}"
+
+
+def candidate_ids(base: str) -> Iterator[str]:
+    """The id itself, then with -2, -3, ... (each within the id's 63 characters)."""
+    yield base
+    for number in range(2, 100):
+        yield f"{base}-{number}"
+
+
+def same_day(session: Session, city: str, starts_at: datetime) -> bool:
+    """Held in the same city (as written, whatever the case) on the same Danish day."""
+    return session.city.casefold().strip() == city.casefold().strip() and \
+        session.starts_at.astimezone(COPENHAGEN).date() == \
+        starts_at.astimezone(COPENHAGEN).date()
+
+
 class CatalogueStore(Protocol):
     """Where forums and sessions are kept (DynamoDB in AWS and locally; a dict in unit tests)."""
 
     def put_forum(self, forum: Forum) -> None: ...
+
+    def add_forum(self, forum: Forum) -> Forum | None:
+        """Create the forum while no forum has its id: None when created, else the forum that
+        has it (read after the refused write, so never an older copy)."""
+
+    def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
+        """Write the forum's title, description and audience, and the audience on each of
+        these sessions of it (registration checks a session's own), all or none, while the
+        forum exists; False (nothing written) when it does not."""
+
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
+        """Create the session (no seats taken, nobody waiting) while no session has its id:
+        None when created, else the session that has it (read after the refused write)."""
 
     def put_session(self, session: Session, audience: Audience) -> None:
         """Create or update the session's description (with its forum's audience, which
@@ -88,6 +157,9 @@ class CatalogueStore(Protocol):
         status the file's), one that exists with only the fields named. Raises
         CapacityBelowConfirmed (naming every such session) or CatalogueChanged (a session or
         forum to change is gone) and writes nothing."""
+
+
+    def session(self, session_id: str) -> Session | None: ...
 
 
 class CatalogueChanged(Exception):
@@ -239,6 +311,76 @@ class Catalogue:
                 "op i flere.")])
         return plan
 
+    # -- the secretariat's forms --------------------------------------------------------------
+
+    def create_forum(self, details: ForumDetails) -> tuple[str, bool]:
+        """A new forum with an id made from its title: the id, and True when it was created
+        now. The same forum sent again (same title, description and audience) is found and
+        answered (False); another forum whose title makes the same id gets the next free one
+        (-2, -3, ...)."""
+        def forum_of(forum_id: str) -> Forum:
+            return Forum(id=forum_id, title=details.title, description=details.description,
+                         audience=details.audience)
+
+        for candidate in candidate_ids(forum_id_of(details.title)):
+            # The write decides (a read may be a moment behind): refused, it names the holder.
+            holder = self._store.add_forum(forum_of(candidate))
+            if holder is None:
+                return candidate, True
+            if holder == forum_of(candidate):
+                return candidate, False
+        raise Conflict("Der er for mange forummer med næsten samme titel. Vælg en anden titel.",
+                       code="no_free_id")
+
+    def change_forum(self, forum_id: str, details: ForumDetails) -> Forum:
+        """Change the forum's title, description and audience; its sessions take the new
+        audience in the same write (registration checks a session's own). NotFound when
+        there is no such forum."""
+        forum = Forum(id=forum_id, title=details.title, description=details.description,
+                      audience=details.audience)
+        if self._store.forum(forum_id) is None or not self._store.change_forum(
+                forum, [s.id for s in self._store.sessions(forum_id)]):
+            raise NotFound("Forummet findes ikke.", code="forum_not_found")
+        return forum
+
+    def create_session(self, forum_id: str, details: SessionDetails, *,
+                       same_day_ok: bool = False) -> tuple[str, bool]:
+        """A new open session of the forum with an id made from its city and Danish date
+        (kolding-2027-03-04): the id, and True when it was created now. The same session sent
+        again (same details) is found and answered (False). Another session of the forum in
+        the same city on the same day is refused (Conflict) unless `same_day_ok`: then, as
+        for an id another forum's session has, the next free id (-2, -3, ...)."""
+        forum = self._store.forum(forum_id)
+        if forum is None:
+            raise NotFound("Forummet findes ikke.", code="forum_not_found")
+
+        def session_of(session_id: str) -> Session:
+            return Session(id=session_id, forum_id=forum_id, city=details.city,
+                           venue=details.venue, starts_at=details.starts_at,
+                           ends_at=details.ends_at, capacity=details.capacity,
+                           registration_deadline=details.registration_deadline)
+
+        def same(existing: Session | None) -> bool:
+            return existing is not None and _described(existing) == \
+                _described(session_of(existing.id))
+
+        beside = [s for s in self._store.sessions(forum_id)
+                  if same_day(s, details.city, details.starts_at)]
+        repeated = next((s for s in beside if same(s)), None)
+        if repeated is not None:
+            return repeated.id, False
+        if not same_day_ok and any(not s.cancelled for s in beside):
+            raise Conflict(f"Der er allerede et møde i {details.city} den dag. Ret dato eller "
+                           f"by, eller bekræft, at der skal være to møder samme dag.",
+                           code="same_city_and_day")
+        for candidate in candidate_ids(session_id_of(details.city, details.starts_at)):
+            holder = self._store.add_session(session_of(candidate), forum.audience)
+            if holder is None:
+                return candidate, True
+            if same(holder):
+                return candidate, False
+        raise Conflict("Der er for mange møder samme dag i den by.", code="no_free_id")
+
     def _view(self, forum: Forum, sessions: list[Session]) -> ForumView:
         now = self._clock()
         ordered = sorted(sessions, key=lambda s: s.starts_at)
@@ -249,3 +391,9 @@ class Catalogue:
             audience=forum.audience,
             sessions=[SessionView.of(s, now) for s in ordered],
         )
+
+
+def _described(session: Session) -> tuple[object, ...]:
+    """What the secretariat wrote about a session (not its seats or status), to compare."""
+    return (session.forum_id, session.city, session.venue, session.starts_at, session.ends_at,
+            session.capacity, session.registration_deadline)

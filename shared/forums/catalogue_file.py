@@ -67,11 +67,12 @@ class SessionDetails(BaseModel):
     @model_validator(mode="after")
     def _times_in_order(self) -> Self:
         if self.ends_at <= self.starts_at:
-            raise DanishValueError("ends_before_start", "Sluttidspunktet skal ligge efter start.")
+            raise DanishValueError("ends_before_start", "Sluttidspunktet skal ligge efter start.",
+                                   field="ends_at")
         if self.registration_deadline > self.starts_at:
             raise DanishValueError(
-                "deadline_after_start", "Tilmeldingsfristen skal ligge før mødets start."
-            )
+                "deadline_after_start", "Tilmeldingsfristen skal ligge før mødets start.",
+                field="registration_deadline")
         return self
 
 

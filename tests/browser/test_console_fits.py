@@ -158,6 +158,20 @@ def test_the_secretariat_views_fit(runtime: Running, console: Page, session: str
     assert stacked(console, mine)[:2] == ["Pladser taget: 1 af 1",
                                                           "Venteliste: 1"]
 
+    # The forms for a forum and for a session (a copy of this one: every field filled in).
+    console.get_by_role("button", name="Nyt forum").click()
+    expect(console.get_by_role("heading", name="Nyt forum")).to_be_visible()
+    fits(console, "nyt-forum")
+    mine.get_by_role("button", name=re.compile("^Kopiér")).click()
+    expect(console.locator("#moede-tid-vist")).to_contain_text("september 2099")
+    fits(console, "nyt-moede")
+    mine.get_by_role("button", name=re.compile("^Ret mødet")).click()
+    console.get_by_label("Sted", exact=True).fill("Jysk Musik- og Teaterhus, store sal")
+    console.get_by_role("button", name="Se ændringer").click()
+    expect(console.get_by_role("table", name="Det ændres")).to_contain_text("store sal")
+    fits(console, "ret-moede")
+    console.locator("#moede-form").get_by_role("button", name="Fortryd").click()
+
     mine.get_by_role("button", name=re.compile("^Deltagere")).click()
     participants = console.locator("#deltager-liste table")
     expect(participants).to_contain_text(LONG["name"])

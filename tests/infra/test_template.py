@@ -374,8 +374,9 @@ TABLE_ACTIONS = {
     ("NewsletterSenderRole", "NewsletterTable"): {"GetItem", "UpdateItem", "Query"},
     ("NewsletterConfirmationsRole", "NewsletterTable"): {"GetItem", "PutItem", "DeleteItem"},
     ("NewsletterFeedbackRole", "NewsletterTable"): {"PutItem", "UpdateItem"},
-    # The secretariat's console: lists, reads, imports (updates), closes, cancels.
-    ("StaffApiRole", "ForumsTable"): {"Scan", "Query", "GetItem", "UpdateItem"},
+    # The secretariat's console: lists, reads, imports and forms (updates), closes, cancels,
+    # deletes a session that never had a registration.
+    ("StaffApiRole", "ForumsTable"): {"Scan", "Query", "GetItem", "UpdateItem", "DeleteItem"},
     # ... and writes a message's requests to send, 25 a call (BatchWriteItem).
     ("StaffApiRole", "RegistrationTable"): {"Query", "GetItem", "PutItem", "BatchWriteItem"},
     # The daily requeue: open requests by their index, each requeued one marked.

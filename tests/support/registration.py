@@ -44,6 +44,43 @@ class MemoryCatalogueStore:
         with self.lock:
             self._forums[forum.id] = forum
 
+    def add_forum(self, forum: Forum) -> Forum | None:
+        with self.lock:
+            if forum.id in self._forums:
+                return self._forums[forum.id]
+            self._forums[forum.id] = forum
+            return None
+
+    def change_forum(self, forum: Forum, session_ids: list[str]) -> bool:
+        with self.lock:
+            if forum.id not in self._forums:
+                return False
+            self._forums[forum.id] = forum
+            for session_id in session_ids:
+                if session_id in self._sessions:
+                    self.audiences[session_id] = forum.audience
+            return True
+
+    def add_session(self, session: Session, audience: Audience) -> Session | None:
+        with self.lock:
+            if session.id in self._sessions:
+                return self._sessions[session.id]
+            self.put_session(session, audience)
+            return None
+
+    def delete_session(self, session_id: str) -> bool:
+        with self.lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise NotFound("Mødet findes ikke.", code="session_not_found")
+            if session.confirmed or self.waiting_lists.get(session_id):
+                return False
+            del self._sessions[session_id]
+            self.audiences.pop(session_id, None)
+            self.waiting_lists.pop(session_id, None)
+            self._reasons.pop(session_id, None)
+            return True
+
     def put_session(self, session: Session, audience: Audience) -> None:
         with self.lock:
             existing = self._sessions.get(session.id)

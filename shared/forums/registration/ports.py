@@ -142,3 +142,6 @@ class SessionStatusStore(Protocol):
     def set_status(self, session_id: str, *, closed: bool | None = None,
                    cancelled: bool | None = None, reason: str | None = None) -> None: ...
 
+    def delete_session(self, session_id: str) -> bool:
+        """Delete the session while no seat is taken and nobody waits; False (nothing
+        deleted) when either; NotFound when there is none."""

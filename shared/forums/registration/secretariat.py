@@ -238,6 +238,18 @@ class Secretariat:
         self.cancel(session_id, registration_id, CancelledBy.MOVED, moved_to=target_id)
         return placed
 
+    def delete_session(self, session_id: str) -> None:
+        """Delete a session that never had a registration (NotFound when there is none);
+        one that had any, even one cancelled since, is refused (Conflict): it is cancelled
+        instead, and its participants told. The registrations are read first, then the
+        session deleted only while no seat is taken and nobody waits: a registration
+        admitted in between holds a seat or a place in line, so the delete refuses; one
+        admitted after it finds no session and is refused itself."""
+        if self._store.registrations(session_id) or \
+                not self._sessions.delete_session(session_id):
+            raise Conflict("Mødet har haft tilmeldinger og kan ikke slettes. Aflys det i "
+                           "stedet, så deltagerne får besked.", code="session_had_registrations")
+
     def cancel_session(self, session_id: str, reason: str) -> int:
         """Cancel the session for good (NotFound if there is none) and every registration of
         it that is not cancelled yet; the number cancelled now. Each is emailed once, with
