@@ -335,21 +335,33 @@ def _session_change(catalogue: str, transition: Transition) -> dict[str, Any] | 
     return {"Update": {**common, "UpdateExpression": update}}
 
 
-def _as_read(registration: Registration) -> dict[str, Any]:
-    """The condition that the stored registration is still this one (its status and round).
-    An item stored before registrations had rounds has no `round` and is read as round 1
-    (item_to_registration), so round 1 also holds while the attribute is missing."""
+def _as_read(registration: Registration, revision: bool = True) -> dict[str, Any]:
+    """The condition that the stored registration is still this one: its status and round,
+    and (`revision`) the session's revision it follows, so a write decided before the session
+    moved does not put back the old revision and expiry. An item stored before registrations
+    had rounds has no `round` and is read as round 1 (item_to_registration), so round 1 also
+    holds while the attribute is missing; revision 0 is not stored, and holds likewise."""
     round_ = "#round = :round" + (" OR attribute_not_exists(#round)"
                                   if registration.round == 1 else "")
-    return {"ConditionExpression": f"#status = :status AND ({round_})",
-            "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
-            "ExpressionAttributeValues": {":status": {"S": registration.status.value},
-                                          ":round": {"N": str(registration.round)}}}
+    condition: dict[str, Any] = {
+        "ConditionExpression": f"#status = :status AND ({round_})",
+        "ExpressionAttributeNames": {"#status": "status", "#round": "round"},
+        "ExpressionAttributeValues": {":status": {"S": registration.status.value},
+                                      ":round": {"N": str(registration.round)}}}
+    if revision:
+        followed = "#session_revision = :revision" + (
+            " OR attribute_not_exists(#session_revision)"
+            if registration.session_revision == 0 else "")
+        condition["ConditionExpression"] += f" AND ({followed})"
+        condition["ExpressionAttributeNames"]["#session_revision"] = "session_revision"
+        condition["ExpressionAttributeValues"][":revision"] = {
+            "N": str(registration.session_revision)}
+    return condition
 
 
 def _put(table: str, write: Write) -> dict[str, Any]:
-    """Write the registration only while it is what it replaces (status and round), or while
-    there is none."""
+    """Write the registration only while it is what it replaces (status, round and session
+    revision), or while there is none."""
     put: dict[str, Any] = {"TableName": table, "Item": registration_item(write.registration)}
     if write.replaces is None:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -512,7 +524,7 @@ class DynamoRegistrationStore(DynamoTable, RegistrationStore):
             self._client.delete_item(
                 TableName=self._table,
                 Key=registration_key(registration.session_id, registration.id),
-                **_as_read(registration))
+                **_as_read(registration, revision=False))
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         self.forget_submissions(registration.session_id, registration.id)

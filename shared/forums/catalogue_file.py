@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -66,10 +66,13 @@ class SessionDetails(BaseModel):
 
     @model_validator(mode="after")
     def _times_in_order(self) -> Self:
-        if self.ends_at <= self.starts_at:
+        # As moments, not wall-clock times: Python compares two times of one zone by their
+        # clocks, and the night summer time begins 03:10 is before 02:30 (an hour not there).
+        starts = self.starts_at.astimezone(UTC)
+        if self.ends_at.astimezone(UTC) <= starts:
             raise DanishValueError("ends_before_start", "Sluttidspunktet skal ligge efter start.",
                                    field="ends_at")
-        if self.registration_deadline > self.starts_at:
+        if self.registration_deadline.astimezone(UTC) > starts:
             raise DanishValueError(
                 "deadline_after_start", "Tilmeldingsfristen skal ligge før mødets start.",
                 field="registration_deadline")

@@ -305,8 +305,8 @@ class MemoryRegistrationStore:
                 expected = write.replaces
                 if (current is None) != (expected is None) or (
                         current is not None and expected is not None
-                        and (current.status, current.round) != (expected.status,
-                                                                expected.round)):
+                        and (current.status, current.round, current.session_revision)
+                        != (expected.status, expected.round, expected.session_revision)):
                     return Rejected()
             consumed = transition.consumes
             if consumed is not None and self.submission(

@@ -231,9 +231,14 @@ class Notifier:
             return render(kind.template, registration.email, subject,
                           {**context, "position": position})
         if kind is EmailKind.SESSION_CHANGED and registration.status is Status.WAITLISTED:
-            return render(kind.template, registration.email, subject, {
-                **context, "position": self._positions.position(registration.session_id,
-                                                                registration.id)})
+            position = self._positions.position(registration.session_id, registration.id)
+            if position is None:
+                # Off the line since the record was checked (promoted, cancelled): retried,
+                # the record is passed over, and their own email tells them where they stand
+                # (never "your seat is unchanged" with a calendar file that is not attached).
+                raise NotYetPlaced(registration.id)
+            return render(kind.template, registration.email, subject,
+                          {**context, "position": position})
         changed_for = None
         if kind is EmailKind.SESSION_CHANGED:
             changed_for = (registration.name, registration.email)

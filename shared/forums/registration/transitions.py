@@ -146,7 +146,9 @@ class Event(StrEnum):
 @dataclass(frozen=True)
 class Write:
     """A registration as it is to be stored, and what it was when read: only while it is
-    still that (its status and round) is it written; None: only while there is none."""
+    still that (its status, round, and the session's revision it follows) is it written;
+    None: only while there is none. A write decided before the session's time or place
+    changed would otherwise put back the old revision and expiry the change just wrote."""
 
     registration: Registration
     replaces: Registration | None
