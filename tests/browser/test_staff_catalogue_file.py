@@ -30,7 +30,7 @@ TYPO = (f"forums:\n  - id: {FORUM}\n    sessions:\n      - id: {FORUM}-koldng-20
 def choose(page: Page, name: str, content: bytes) -> None:
     page.get_by_label("Katalogfil").set_input_files(files=[{
         "name": name, "mimeType": "application/yaml", "buffer": content}])
-    page.get_by_role("button", name="Se ændringer", exact=True).click()
+    page.get_by_role("button", name="Se, hvad filen ændrer").click()
 
 
 def load(page: Page) -> None:

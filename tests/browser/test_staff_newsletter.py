@@ -100,7 +100,7 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     console.get_by_role("button", name="Godkend …").click()
     expect(console.locator("#godkend-fejl")).to_have_text("Vælg dato og klokkeslæt (dansk tid).")
     # A time already past is refused when it is chosen, before the last question.
-    console.get_by_label("Dato").fill("2020-01-01")
+    console.locator("#editor").get_by_label("Dato").fill("2020-01-01")
     console.get_by_label("Klokkeslæt (dansk tid)").fill("08:00")
     console.get_by_role("button", name="Godkend …").click()
     expect(console.locator("#godkend-fejl")).to_have_text(
@@ -108,7 +108,7 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
         "tiden (dansk tid).")
     expect(console.get_by_role("button", name="Ja, godkend og send til alle abonnenter")) \
         .to_be_hidden()
-    console.get_by_label("Dato").fill(moment.strftime("%Y-%m-%d"))
+    console.locator("#editor").get_by_label("Dato").fill(moment.strftime("%Y-%m-%d"))
     console.get_by_label("Klokkeslæt (dansk tid)").fill("08:30")
     console.get_by_role("button", name="Godkend …").click()
     shown = danish_time(moment.replace(hour=8, minute=30, second=0, microsecond=0))

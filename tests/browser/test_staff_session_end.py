@@ -36,10 +36,17 @@ TYPED = """() => Array.from(document.querySelectorAll('input, textarea'))
 
 @pytest.fixture(scope="module")
 def session(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return runtime.one_seat_session(tmp_path_factory.mktemp("slut"),
-                                    ("slut-forum", "Forum for arbejdsdagens slutning"),
-                                    ("slut-odense", "Odense", "Odense Congress Center"),
-                                    "2099-06-01")
+    """A session with one participant (one nobody registered for is deleted, not cancelled)."""
+    session_id = runtime.one_seat_session(tmp_path_factory.mktemp("slut"),
+                                          ("slut-forum", "Forum for arbejdsdagens slutning"),
+                                          ("slut-odense", "Odense", "Odense Congress Center"),
+                                          "2099-06-01")
+    status, _ = runtime.register({
+        "session_id": session_id, "name": "Dorte Lund", "email": "dorte@example.dk",
+        "role": "area_leader", "workplace": "Odense Kommune", "member_number": "4711",
+        "consent": True, "website": ""})
+    assert status == 200
+    return session_id
 
 
 def signed_out_everywhere(runtime: Running, email: str) -> None:

@@ -27,7 +27,7 @@ def sessions(runtime: Running, tmp_path_factory: pytest.TempPathFactory) -> tupl
                                       ("ord-lukket-vordingborg", "Vordingborg", "Borgcentret"),
                                       "2099-05-05")
     cancelled = runtime.one_seat_session(folder, ("ord-aflyst", "Aflyst igen"),
-                                         ("ord-aflyst-horsens", "Horsens", "Fængslet"),
+                                         ("ord-aflyst-skive", "Skive", "Fængslet"),
                                          "2099-05-06")
     runtime.leaders("forums", "close", closed)
     runtime.leaders("forums", "cancel-session", cancelled, "--reason", "For få tilmeldte.",
@@ -62,7 +62,7 @@ def test_the_forum_list_says_each_thing_once_in_danish_time(
     closed = page.locator(".session", has_text="Vordingborg")
     expect(closed.locator(".status")).to_have_text(["Borgcentret", "Tilmelding lukket"])
     expect(closed).not_to_contain_text("Fristen")
-    cancelled = page.locator(".session", has_text="Horsens")
+    cancelled = page.locator(".session", has_text="Skive")
     expect(cancelled.locator(".status")).to_have_text(["Fængslet", "Aflyst"])
     expect(cancelled).not_to_contain_text("Mødet er aflyst")
     # The session's time as tid.js writes it (the catalogue file: 09:30-15:00 Danish time).
