@@ -57,9 +57,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # Every email ends with the association's contact address (configuration, given to every
-    # function that sends mail with the sender's settings).
-    environment.globals["contact_email"] = os.environ.get(ENV_CONTACT_EMAIL, "")
     return environment
 
 
@@ -75,7 +72,11 @@ def render(template: str, to: str, subject: str, context: dict[str, Any],
            headers: dict[str, str] | None = None) -> Email:
     """`template` names `<template>.txt` and `<template>.html` in the templates folder."""
     env = _environment()
-    values = {"subject": subject, **context}
+    # Every email ends with the association's contact address (configuration, given to every
+    # function that sends or shows mail), read as each email is written: a process that wrote
+    # one before the setting was there (a test, the local runtime) still writes the next right.
+    values = {"subject": subject, "contact_email": os.environ.get(ENV_CONTACT_EMAIL, ""),
+              **context}
     return Email(
         to=to, subject=subject,
         text=env.get_template(f"{template}.txt").render(values),

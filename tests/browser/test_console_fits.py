@@ -185,6 +185,16 @@ def test_the_secretariat_views_fit(runtime: Running, console: Page, session: str
     expect(console.get_by_role("cell", name=LONG["workplace"])).to_have_count(1)
     console.set_viewport_size(WIDTHS["desktop"])  # type: ignore[arg-type]
 
+    # Writing to the session's participants, with the email shown before it is sent.
+    console.get_by_role("button", name="Skriv til deltagerne").click()
+    console.locator("#skriv-form").get_by_label("Emne").fill("Nyt lokale i Silkeborg")
+    console.locator("#skriv-form").get_by_label("Tekst", exact=True).fill(
+        "Vi mødes i den store sal på første sal; der er skiltet fra indgangen.")
+    console.get_by_role("button", name="Se mailen, før den sendes").click()
+    expect(console.locator("#skriv-mail-tekst")).to_contain_text("store sal")
+    fits(console, "skriv")
+    console.locator("#skriv-fortryd").click()
+
     mine.get_by_role("button", name=re.compile("^Aflys")).click()
     console.get_by_label("Begrundelse").fill("Salen er lukket på grund af vandskade.")
     console.get_by_role("button", name="Aflys mødet …").click()

@@ -14,8 +14,10 @@ from icalendar import Calendar
 
 from local.emulator import Emulator
 from local.functions import LocalContext
+from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
 from shared.adapters.parameters import parameter
-from shared.platform.names import PARAM_REGISTRATIONS_TABLE
+from shared.danish import danish_date
+from shared.platform.names import PARAM_FORUMS_TABLE, PARAM_REGISTRATIONS_TABLE
 from tests.integration.conftest import Api
 from tests.support.registration_emulator import (
     CONFIRM,
@@ -42,6 +44,14 @@ def mail(emulator: Emulator) -> Mail:
 
 
 
+def where(session_id: str) -> str:
+    """The forum and session as a subject names them: the session's Danish day (a session 30
+    days ahead of a late evening in UTC is already the next day in Copenhagen)."""
+    session = DynamoCatalogueStore(parameter(PARAM_FORUMS_TABLE)).session(session_id)
+    assert session is not None
+    return f"Testforum – Vejle {danish_date(session.starts_at, weekday=False, year=False)}"
+
+
 def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail: Mail) -> None:
     session = new_session(1)
     assert api.request("POST", REGISTER, body(session, "anne"),
@@ -49,7 +59,7 @@ def test_a_submission_is_answered_received_and_the_owner_confirms(api: Api, mail
     assert deliver(api, mail.changes()) == {"batchItemFailures": []}
     message = mail.take("anne@example.dk", "Bekræft")
     text = text_of(message)
-    assert str(message["Subject"]) == "Bekræft din tilmelding: Testforum – Vejle 5. januar"
+    assert str(message["Subject"]) == f"Bekræft din tilmelding: {where(session)}"
     assert "Vejle" in text and "/bekraeft-tilmelding.html#token=" in text
     for typed in ("Deltager anne", "Vejle Kommune", "Vegetar", "98765"):  # nothing typed
         assert typed not in text and typed not in message.get_body(("html",)).get_content()
@@ -83,7 +93,7 @@ def test_a_repeat_after_confirming_points_to_the_registration(
     assert deliver(api, mail.changes()) == {"batchItemFailures": []}
     (note,) = mail.new_messages()
     text = text_of(note)
-    assert str(note["Subject"]) == "Du er allerede tilmeldt: Testforum – Vejle 5. januar"
+    assert str(note["Subject"]) == f"Du er allerede tilmeldt: {where(session)}"
     assert "ventelisten som nummer 1" in text and "/afmeld.html#token=" in text
     assert "Andet Navn" not in text
     status, answer = api.request("POST", "/api/registrations/cancel", {"token": token_in(note)})
@@ -193,7 +203,7 @@ def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail)
     assert deliver(api, changes) == {"batchItemFailures": []}  # delivered again: no new email
     assert mail.new_messages() == []
 
-    assert confirmation["Subject"] == "Bekræftelse: Testforum – Vejle 5. januar"
+    assert confirmation["Subject"] == f"Bekræftelse: {where(session)}"
     text = text_of(confirmation)
     assert "Kære Deltager anne" in text and "Vejle, Spinderihallerne" in text
     attachment = next(confirmation.iter_attachments())
@@ -215,7 +225,7 @@ def test_confirmation_waitlist_cancel_and_promotion_emails(api: Api, mail: Mail)
     receipt, promotion = sorted(mail.new_messages(), key=lambda m: str(m["To"]))
     assert receipt["To"] == "anne@example.dk" and receipt["Subject"].startswith("Afmeldt")
     assert promotion["To"] == "bo@example.dk"
-    assert promotion["Subject"] == "Du har fået en plads: Testforum – Vejle 5. januar"
+    assert promotion["Subject"] == f"Du har fået en plads: {where(session)}"
     assert next(promotion.iter_attachments()).get_filename() == "forum.ics"
     # The token of the cancelled registration cannot cancel anyone else.
     assert api.request("POST", "/api/registrations/cancel",

@@ -250,7 +250,7 @@ def test_the_secretariat_imports_a_catalogue_file_and_again_changes_nothing(
     for _ in range(2):
         status, body = api.request("POST", "/api/staff/forums/import",
                                    {"filename": "katalog.yaml", "text": text}, headers)
-        assert (status, body) == (200, {"forums": 1, "sessions": 1})
+        assert (status, body) == (200, {"forums": 1, "sessions": 1, "told": 0})
         listed = [s for f in api.request("GET", "/api/staff/forums", headers=headers)[1]["forums"]
                   if f["id"] == f"import-forum-{number}" for s in f["sessions"]]
         assert [(s["id"], s["capacity"], s["seats_taken"], s["status"]) for s in listed] == [
@@ -262,7 +262,7 @@ def test_the_secretariat_imports_a_catalogue_file_and_again_changes_nothing(
                       "registration_deadline": "2099-03-20T12:00", "capacity": 10}]}]})
     assert api.request("POST", "/api/staff/forums/import",
                        {"filename": "KATALOG.JSON", "text": as_json}, headers) == (
-        200, {"forums": 1, "sessions": 1})
+        200, {"forums": 1, "sessions": 1, "told": 0})
 
 
 @pytest.mark.parametrize(("filename", "text", "fields"), [

@@ -54,7 +54,7 @@ def test_the_preview_names_each_change_in_danish_and_writes_nothing(
     assert first["lines"] == [f"Nyt lederforum: Evalueringskultur (id fil-{number})",
                               f"Nyt møde: Kolding 4. marts 2031 (id fil-{number}-kolding)"]
     assert api.request("POST", IMPORT, {"filename": "katalog.yaml", "text": catalogue(number)},
-                       secretariat) == (200, {"forums": 1, "sessions": 1})
+                       secretariat) == (200, {"forums": 1, "sessions": 1, "told": 0})
     partial = (f"forums:\n  - id: fil-{number}\n    sessions:\n"
                f"      - id: fil-{number}-kolding\n        capacity: 40\n")
     before = table_items(emulator, parameter(PARAM_FORUMS_TABLE))
@@ -130,7 +130,7 @@ def test_the_template_downloads_as_a_yaml_file_that_imports_as_it_is(
     assert answer["body"] == template()
     assert api.request("POST", IMPORT, {"filename": "katalog-skabelon.yaml",
                                         "text": answer["body"]}, secretariat) == (
-        200, {"forums": 1, "sessions": 1})
+        200, {"forums": 1, "sessions": 1, "told": 0})
 
 
 @pytest.mark.parametrize("group", [g for g in STAFF_GROUPS if g != "secretariat"])

@@ -36,6 +36,7 @@ from shared.forums.registration.models import (
 from shared.newsletter.editor import draft
 from shared.newsletter.mail import confirmation_email, issue_email, plain_text
 from shared.newsletter.models import Subscriber
+from shared.platform.names import ENV_CONTACT_EMAIL
 from shared.roles import Audience
 from shared.validation import field_errors
 
@@ -336,9 +337,7 @@ def test_a_named_consultant_is_named_and_introduced() -> None:
 
 def test_the_newsletter_keeps_single_line_breaks_and_spaces_its_footer(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.email.render import _environment
-
-    monkeypatch.setitem(_environment().globals, "contact_email", "kontakt@example.dk")
+    monkeypatch.setenv(ENV_CONTACT_EMAIL, "kontakt@example.dk")
     email = issue_email(draft("2027-marts", "Nyt", "Hej\n\nVenlig hilsen\nBestyrelsen", True, NOW),
                         "anne@example.dk", "https://x.example/afmeld-nyhedsbrev.html?token=t")
     text, html = email.text, email.html
@@ -450,3 +449,18 @@ def test_what_the_server_and_the_cli_say_names_a_meeting_the_office_way() -> Non
             text = source.read_text(encoding="utf-8")
             for word in ('"Sessionen', "sessionens ", " sessioner", "lånt ud", "Lånt til"):
                 assert word not in text, (source.name, word)
+
+
+def test_the_contact_line_is_written_from_the_setting_as_each_email_is_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that wrote an email before the setting was there (a test, the local runtime
+    running every function in one process) still ends the next one with the contact line."""
+    from shared.email.render import render
+
+    monkeypatch.delenv(ENV_CONTACT_EMAIL, raising=False)
+    context = {"name": "Anne", "kind": "confirmation", "session": SESSION,
+               "forum_title": FORUM.title, "when": "i dag", "cancel_url": "https://x.example"}
+    assert "Kontakt:" not in render("confirmation", "anne@example.dk", "Emne", context).text
+    monkeypatch.setenv(ENV_CONTACT_EMAIL, "kontakt@example.dk")
+    assert "Kontakt: kontakt@example.dk" in render("confirmation", "anne@example.dk", "Emne",
+                                                   context).text
