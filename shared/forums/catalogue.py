@@ -13,7 +13,14 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from shared.forms import MultiLine
-from shared.forums.models import Forum, ForumList, ForumView, Session, SessionView
+from shared.forums.models import (
+    Forum,
+    ForumList,
+    ForumView,
+    Session,
+    SessionView,
+    city_and_day,
+)
 from shared.platform.clock import COPENHAGEN, Clock, utcnow
 from shared.roles import Audience
 from shared.validation import field_errors
@@ -114,10 +121,8 @@ def candidate_ids(base: str) -> Iterator[str]:
 
 
 def same_day(session: Session, city: str, starts_at: datetime) -> bool:
-    """Held in the same city (as written, whatever the case) on the same Danish day."""
-    return session.city.casefold().strip() == city.casefold().strip() and \
-        session.starts_at.astimezone(COPENHAGEN).date() == \
-        starts_at.astimezone(COPENHAGEN).date()
+    """Held in the same city on the same Danish day (shared.forums.models.city_and_day)."""
+    return city_and_day(session.city, session.starts_at) == city_and_day(city, starts_at)
 
 
 class CatalogueStore(Protocol):

@@ -21,7 +21,7 @@ from pydantic import (
 from shared.danish import AUDIENCE_NAMES, counted, danish_date, danish_time
 from shared.errors import FieldError
 from shared.forms import MultiLine, SingleLine
-from shared.forums.models import SLUG, TIME_AND_PLACE, Forum, Session
+from shared.forums.models import SLUG, TIME_AND_PLACE, Forum, Session, city_and_day
 from shared.platform.clock import COPENHAGEN
 from shared.roles import Audience
 from shared.validation import DanishValueError, field_errors
@@ -361,11 +361,6 @@ def field_changes(before: BaseModel, after: BaseModel,
                  for n in names if getattr(before, n) != getattr(after, n))
 
 
-def _day(session: Session) -> tuple[str, date]:
-    return " ".join(session.city.split()).casefold(), session.starts_at.astimezone(
-        COPENHAGEN).date()
-
-
 def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
                 sessions: Mapping[str, Session]) -> ImportPlan:
     """What importing the file (validated with `stored_context`) writes and changes, against
@@ -427,9 +422,10 @@ def plan_import(catalogue: CatalogueFile, forums: Mapping[str, Forum],
         if session.cancelled:
             continue
         later = {s.id for s in new[n:]}
+        where = city_and_day(session.city, session.starts_at)
         for other in final.values():
             if (other.id not in later and other.forum_id == session.forum_id
-                    and not other.cancelled and _day(other) == _day(session)):
-                plan.same_day.append(SameDay(session.id, other.id, session.city,
-                                             _day(session)[1]))
+                    and not other.cancelled
+                    and city_and_day(other.city, other.starts_at) == where):
+                plan.same_day.append(SameDay(session.id, other.id, session.city, where[1]))
     return plan

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.platform.clock import iso_copenhagen
+from shared.platform.clock import COPENHAGEN, iso_copenhagen
 from shared.roles import Audience
 
 SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
 # A session's time and place: a change of these is told to everyone registered (and raises
 # its revision); of its other details (deadline, capacity) to nobody.
 TIME_AND_PLACE = ("city", "venue", "starts_at", "ends_at")
+
+
+def city_and_day(city: str, starts_at: datetime) -> tuple[str, date]:
+    """Where and which Danish day a session is held, as the secretariat tells two sessions
+    apart: the city whatever its case and spacing, the day in Copenhagen. Two sessions of a
+    forum alike in these are asked about before the second is made."""
+    return " ".join(city.split()).casefold(), starts_at.astimezone(COPENHAGEN).date()
 
 
 class SessionStatus(StrEnum):
