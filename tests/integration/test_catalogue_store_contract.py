@@ -75,7 +75,7 @@ def outcome(catalogue: Catalogue, data: dict[str, Any]) -> Any:
         return [(e.field, e.code, e.message) for e in refused.errors]
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large])
 @given(data=st.data())
