@@ -149,9 +149,9 @@ class SessionChanges:
         """Bring every registration of the session to its revision and its dates: each not
         cancelled is then emailed the new details once. The number rewritten to be told."""
         told = 0
+        session = self._sessions.session(session_id)  # read once; again when a write fails
         for registration in self._store.registrations(session_id):
             for _ in range(8):  # the registration moved meanwhile (promoted, cancelled)
-                session = self._sessions.session(session_id)
                 if session is None:
                     return told
                 update = self._followed(registration, session)
@@ -167,6 +167,7 @@ class SessionChanges:
                 if current is None:
                     break
                 registration = current
+                session = self._sessions.session(session_id)  # it may have moved on too
         return told
 
     def _followed(self, registration: Registration, session: Session) -> dict[str, object] | None:
