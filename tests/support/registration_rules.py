@@ -154,6 +154,18 @@ class RegistrationRules(RuleBasedStateMachine):
             first.status = Status.CONFIRMED
             first.mails.append(PROMOTED)
 
+    def placed(self, who: str) -> None:
+        """The model of a new registration under the rules: a seat while one is free and
+        nobody waits, else the end of the line; each with its email."""
+        person = self.people[who]
+        if self.seats_taken() < self.capacity and not self.line:
+            person.status = Status.CONFIRMED
+            person.mails.append(SEAT)
+        else:
+            person.status = Status.WAITLISTED
+            self.line.append(who)
+            person.mails.append(WAITING)
+
     def gate_round(self, person: Person) -> int:
         return person.round + 1 if person.status in (None, Status.CANCELLED) else person.round
 
@@ -215,13 +227,7 @@ class RegistrationRules(RuleBasedStateMachine):
             return 409, {"code": "session_closed"}
         person.round += 1
         person.pending = 0  # the newest is confirmed, the ones it superseded deleted
-        if self.seats_taken() < self.capacity and not self.line:
-            person.status = Status.CONFIRMED
-            person.mails.append(SEAT)
-        else:
-            person.status = Status.WAITLISTED
-            self.line.append(who)
-            person.mails.append(WAITING)
+        self.placed(who)
         return 200, self.answer(who)
 
     def answer(self, who: str) -> dict[str, Any]:
@@ -318,13 +324,7 @@ class RegistrationRules(RuleBasedStateMachine):
         else:
             assert placed.created and not (self.cancelled or self.closed)
             person.round += 1
-            if self.seats_taken() < self.capacity and not self.line:
-                person.status = Status.CONFIRMED
-                person.mails.append(SEAT)
-            else:
-                person.status = Status.WAITLISTED
-                self.line.append(who)
-                person.mails.append(WAITING)
+            self.placed(who)
         assert placed.answer.model_dump(exclude_none=True) == self.answer(who)
         self.deliver()
 
