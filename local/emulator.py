@@ -13,8 +13,6 @@ import urllib.request
 from typing import Any
 
 import boto3
-import botocore.loaders
-import botocore.session
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -23,8 +21,9 @@ from local import moto_fidelity
 from local.plan import Plan, UnsupportedResource
 
 ACCOUNT = "123456789012"  # moto's account
-# botocore's data (service models, endpoint rules), read once for every emulator client.
-_LOADER = botocore.loaders.create_loader()
+# The session every emulator client comes from (created on first use).
+_SESSIONS: list[boto3.session.Session] = []
+_SESSION_LOCK = threading.Lock()
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -124,15 +123,17 @@ class Emulator:
         self._server.stop()
 
     def client(self, service: str) -> Any:
-        """A new client of the emulator (its own events, so a test may hook one caller's
-        calls), from a session that shares the process's loader: each session would read
-        botocore's service models and endpoint rules again (a fifth of a second a client)."""
-        botocore_session = botocore.session.get_session()
-        botocore_session.register_component("data_loader", _LOADER)
-        return boto3.session.Session(botocore_session=botocore_session).client(  # type: ignore[call-overload]
-            service, endpoint_url=self.endpoint, region_name=self.region,
-            aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106
-        )
+        """A new client of the emulator, with events of its own (a test may hook one
+        caller's calls), from the process's one session: a session per client read
+        botocore's service models and endpoint rules again and registered its handlers, a
+        fifth of a second each. Sessions create clients one at a time."""
+        with _SESSION_LOCK:
+            if not _SESSIONS:
+                _SESSIONS.append(boto3.session.Session())
+            return _SESSIONS[0].client(  # type: ignore[call-overload]
+                service, endpoint_url=self.endpoint, region_name=self.region,
+                aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106
+            )
 
     # -- building -----------------------------------------------------------------------------
 
