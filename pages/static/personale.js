@@ -553,6 +553,7 @@
       sendCode(forgotten).then(function () { $("ny-kode-besked").textContent = "Vi har sendt en ny kode. " + CODE_SENT; })
         .catch(forgotFailed("ny-kode-fejl"));
     });
+    $("ny-kode-form").addEventListener("input", function () { $("ny-kode-fejl").textContent = ""; });
     $("ny-kode-form").addEventListener("submit", function (event) {
       event.preventDefault();
       $("ny-kode-fejl").textContent = "";

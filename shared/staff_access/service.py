@@ -97,6 +97,14 @@ class StaffAccess:
                 if other.username != member.username):
             raise LastAdministrator()
 
+    def _still_an_administrator(self, undo: Callable[[], None]) -> None:
+        """After a change that may take an administrator away: the pool has no conditional
+        write, so two administrators taking each other away at once would both pass the check
+        before; whoever finds none left afterwards undoes their own change (409)."""
+        if not any(m.administers for m in self._directory.members()):
+            undo()
+            raise LastAdministrator()
+
     def invite(self, email: object, groups: object) -> Outcome:
         """A new person is created in the groups and invited by email (201); someone already
         there gets the groups they lack, and nothing else changes (their password, their
@@ -152,6 +160,8 @@ class StaffAccess:
         if chosen == GROUP_ADMINISTRATOR:
             self._keep_an_administrator(member)
         self._directory.remove_from_group(member, chosen)
+        if chosen == GROUP_ADMINISTRATOR:
+            self._still_an_administrator(lambda: self._directory.add_to_group(member, chosen))
         self._directory.sign_out(member)
         self._audited(Action.REMOVE_GROUP, member.email, (chosen,))
         return Outcome(member.email, True,
@@ -195,6 +205,7 @@ class StaffAccess:
             return Outcome(member.email, False, f"{member.email} er allerede spærret.")
         self._keep_an_administrator(member)
         self._directory.disable(member)
+        self._still_an_administrator(lambda: self._directory.enable(member))
         self._directory.sign_out(member)
         self._audited(Action.DISABLE, member.email)
         return Outcome(member.email, True,
@@ -216,6 +227,9 @@ class StaffAccess:
         if member is None:
             return Outcome(address, False, f"{address} har ikke adgang.")
         self._keep_an_administrator(member)
+        if member.administers:  # disabled first: a deletion cannot be undone
+            self._directory.disable(member)
+            self._still_an_administrator(lambda: self._directory.enable(member))
         self._directory.sign_out(member)
         self._directory.delete(member)
         self._audited(Action.REMOVE, member.email, member.groups)

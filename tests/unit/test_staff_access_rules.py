@@ -5,6 +5,7 @@ exactly once (and nothing that changed nothing), and answers a repeat with "no c
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -170,3 +171,57 @@ def test_bad_input_is_a_danish_error_per_field_and_nothing_is_stored(
     assert {e.field for e in refused.value.errors} == {"email", "groups"}
     assert all(e.message.endswith(".") and e.message[0].isupper() for e in refused.value.errors)
     assert (snapshot(directory), len(audit.recorded)) == before
+
+
+class Hooked:
+    """The directory, running `other` once just before its `at`-th call (a forced
+    interleaving of a second request at each step of the first)."""
+
+    def __init__(self, inner: FakeDirectory, at: int, other: Any) -> None:
+        self.inner, self.at, self.other, self.calls = inner, at, other, 0
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.inner, name)
+
+        def call(*args: Any) -> Any:
+            self.calls += 1
+            if self.calls == self.at:
+                self.other()
+            return found(*args)
+        return call
+
+
+def attempt(done: list[bool], service: StaffAccess, work: str, target: str,
+            extra: tuple[str, ...]) -> None:
+    """One request; whether it changed something (a refusal changed nothing)."""
+    try:
+        done.append(getattr(service, work)(target, *extra).changed)
+    except LastAdministrator:
+        done.append(False)
+
+
+TAKING_AWAY = [("disable", ()), ("remove", ()), ("remove_group", (GROUP_ADMINISTRATOR,))]
+
+
+@pytest.mark.parametrize("first", TAKING_AWAY, ids=lambda w: w[0])
+@pytest.mark.parametrize("second", TAKING_AWAY, ids=lambda w: w[0])
+def test_two_administrators_taking_each_other_away_at_once_leave_one(
+        first: tuple[str, tuple[str, ...]], second: tuple[str, tuple[str, ...]]) -> None:
+    """Each of the first request's calls to the pool in turn has the second request run
+    just before it; whatever the order, an enabled administrator remains, and the audit
+    holds exactly the changes that stayed."""
+    for at in range(1, 12):
+        directory, audit = FakeDirectory(), FakeAudit()
+        setup = StaffAccess(directory, audit, by="opsaetning")
+        for who in ("a@example.dk", "b@example.dk"):
+            setup.invite(who, [GROUP_ADMINISTRATOR, "editor"])
+            directory.signs_in(who)
+        audit.recorded.clear()
+        done: list[bool] = []
+        b = StaffAccess(directory, audit, by="b@example.dk")
+        hooked = Hooked(directory, at, partial(attempt, done, b, second[0], "a@example.dk",
+                                               second[1]))
+        a = StaffAccess(hooked, audit, by="a@example.dk")  # type: ignore[arg-type]
+        attempt(done, a, first[0], "b@example.dk", first[1])
+        assert any(m.administers for m in directory.members()), (first, second, at)
+        assert len(audit.recorded) == sum(done), (first, second, at)
