@@ -56,21 +56,21 @@ class StaffList(BaseModel):
     staff: list[StaffMember]
 
 
-class Invitation(BaseModel):
+class StaffInvitation(BaseModel):
     email: str = Field(max_length=320)
     groups: list[str] = Field(max_length=10)
 
 
-class Person(BaseModel):
+class StaffPerson(BaseModel):
     email: str = Field(max_length=320)
 
 
-class Role(BaseModel):
+class StaffRole(BaseModel):
     email: str = Field(max_length=320)
     group: str = Field(max_length=40)
 
 
-class Done(BaseModel):
+class StaffDone(BaseModel):
     email: str
     # False when it was already so: nothing changed, nothing audited.
     changed: bool
@@ -79,7 +79,7 @@ class Done(BaseModel):
     temporary_password: str | None = None
 
 
-class AuditEntry(BaseModel):
+class StaffChange(BaseModel):
     at: str
     by: str
     action: str
@@ -87,8 +87,8 @@ class AuditEntry(BaseModel):
     groups: list[str]
 
 
-class AuditTrail(BaseModel):
-    changes: list[AuditEntry]
+class StaffChanges(BaseModel):
+    changes: list[StaffChange]
 
 
 def _member(member: Member) -> StaffMember:
@@ -99,9 +99,9 @@ def _member(member: Member) -> StaffMember:
                        created=iso_copenhagen(member.created) if member.created else None)
 
 
-def _done(outcome: Outcome) -> Done:
+def _done(outcome: Outcome) -> StaffDone:
     logger.info("staff access", extra={"changed": outcome.changed})
-    return Done(email=outcome.email, changed=outcome.changed, message=outcome.message,
+    return StaffDone(email=outcome.email, changed=outcome.changed, message=outcome.message,
                 temporary_password=outcome.temporary_password)
 
 
@@ -112,8 +112,9 @@ def list_staff() -> StaffList:
     return StaffList(staff=[_member(m) for m in service().members()])
 
 
-@app.post(ROOT, responses=answers({201: Done, 200: Done}, *BODY_REFUSALS), security=SECURITY)
-def invite(invitation: Annotated[Invitation, Body()]) -> Response[Any]:
+@app.post(ROOT, responses=answers({201: StaffDone, 200: StaffDone}, *BODY_REFUSALS),
+          security=SECURITY)
+def invite(invitation: Annotated[StaffInvitation, Body()]) -> Response[Any]:
     """Invite a person in the roles (Cognito emails the invitation with a temporary password
     valid three days): 201. Someone already there gets the roles they lack and nothing else
     changes: 200 (`changed` false when they had them all)."""
@@ -121,73 +122,73 @@ def invite(invitation: Annotated[Invitation, Body()]) -> Response[Any]:
     return json_response(201 if outcome.created else 200, _done(outcome).model_dump())
 
 
-@app.post(f"{ROOT}/resend", responses=answers({200: Done}, 404, 409, *BODY_REFUSALS),
+@app.post(f"{ROOT}/resend", responses=answers({200: StaffDone}, 404, 409, *BODY_REFUSALS),
           security=SECURITY)
-def resend(person: Annotated[Person, Body()]) -> Done:
+def resend(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """A new invitation (a new temporary password, three days from now) to someone who has
     not signed in yet; 409 for someone who has."""
     return _done(service().resend(person.email))
 
 
-@app.post(f"{ROOT}/groups/add", responses=answers({200: Done}, 404, *BODY_REFUSALS),
+@app.post(f"{ROOT}/groups/add", responses=answers({200: StaffDone}, 404, *BODY_REFUSALS),
           security=SECURITY)
-def add_group(role: Annotated[Role, Body()]) -> Done:
+def add_group(role: Annotated[StaffRole, Body()]) -> StaffDone:
     """Give a person one more role."""
     return _done(service().add_group(role.email, role.group))
 
 
-@app.post(f"{ROOT}/groups/remove", responses=answers({200: Done}, 404, 409, *BODY_REFUSALS),
+@app.post(f"{ROOT}/groups/remove", responses=answers({200: StaffDone}, 404, 409, *BODY_REFUSALS),
           security=SECURITY)
-def remove_group(role: Annotated[Role, Body()]) -> Done:
+def remove_group(role: Annotated[StaffRole, Body()]) -> StaffDone:
     """Take a role from a person (they are signed out everywhere and sign in again with the
     roles left); 409 for the last enabled administrator's administrator role."""
     return _done(service().remove_group(role.email, role.group))
 
 
-@app.post(f"{ROOT}/password/reset", responses=answers({200: Done}, 404, 409, *BODY_REFUSALS),
+@app.post(f"{ROOT}/password/reset", responses=answers({200: StaffDone}, 404, 409, *BODY_REFUSALS),
           security=SECURITY)
-def reset_password(person: Annotated[Person, Body()]) -> Done:
+def reset_password(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """The password stops working; Cognito emails a code with which the person chooses a new
     one. 409 for someone invited (resend instead) or disabled."""
     return _done(service().reset_password(person.email))
 
 
-@app.post(f"{ROOT}/authenticator/reset", responses=answers({200: Done}, 404, *BODY_REFUSALS),
+@app.post(f"{ROOT}/authenticator/reset", responses=answers({200: StaffDone}, 404, *BODY_REFUSALS),
           security=SECURITY)
-def reset_authenticator(person: Annotated[Person, Body()]) -> Done:
+def reset_authenticator(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """The authenticator app is forgotten: the person sets up a new one at the next sign-in."""
     return _done(service().reset_authenticator(person.email))
 
 
-@app.post(f"{ROOT}/disable", responses=answers({200: Done}, 404, 409, *BODY_REFUSALS),
+@app.post(f"{ROOT}/disable", responses=answers({200: StaffDone}, 404, 409, *BODY_REFUSALS),
           security=SECURITY)
-def disable(person: Annotated[Person, Body()]) -> Done:
+def disable(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """The person can no longer sign in (signed out everywhere); 409 for the last enabled
     administrator."""
     return _done(service().disable(person.email))
 
 
-@app.post(f"{ROOT}/enable", responses=answers({200: Done}, 404, *BODY_REFUSALS),
+@app.post(f"{ROOT}/enable", responses=answers({200: StaffDone}, 404, *BODY_REFUSALS),
           security=SECURITY)
-def enable(person: Annotated[Person, Body()]) -> Done:
+def enable(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """A disabled person may sign in again."""
     return _done(service().enable(person.email))
 
 
-@app.post(f"{ROOT}/remove", responses=answers({200: Done}, 409, *BODY_REFUSALS),
+@app.post(f"{ROOT}/remove", responses=answers({200: StaffDone}, 409, *BODY_REFUSALS),
           security=SECURITY)
-def remove(person: Annotated[Person, Body()]) -> Done:
+def remove(person: Annotated[StaffPerson, Body()]) -> StaffDone:
     """The person is deleted from the user pool; removing someone already gone changes
     nothing. 409 for the last enabled administrator."""
     return _done(service().remove(person.email))
 
 
-@app.get(f"{ROOT}/audit", responses=answers({200: AuditTrail}), security=SECURITY)
-def audit() -> AuditTrail:
+@app.get(f"{ROOT}/audit", responses=answers({200: StaffChanges}), security=SECURITY)
+def audit() -> StaffChanges:
     """The newest changes to staff access, from the console and the CLI: when, who, what,
     to whom."""
-    return AuditTrail(changes=[
-        AuditEntry(at=iso_copenhagen(c.at), by=c.by, action=c.action.value, email=c.email,
+    return StaffChanges(changes=[
+        StaffChange(at=iso_copenhagen(c.at), by=c.by, action=c.action.value, email=c.email,
                    groups=list(c.groups))
         for c in service().changes(TRAIL_LENGTH)])
 
