@@ -1,154 +1,159 @@
-"""`leaders staff`: who may sign in to the staff console (/personale/), and in which role.
+"""`leaders staff`: who may sign in to the staff console (/personale/), and in which roles.
 
-Staff are users of the stack's Cognito user pool, each in one group per role. An invitation
-is Cognito's own email (Danish, with a temporary password valid for three days); at the first
-sign-in the person chooses a password and, in AWS, sets up a TOTP app. Locally the emulator
-sends no email, so the temporary password is printed instead."""
+The same work as the administrator's area of the console (shared.staff_access), audited with
+the caller's AWS identity. Staff are users of the stack's Cognito user pool, each in one group
+per role. An invitation is Cognito's own email (Danish, with a temporary password valid for
+three days); at the first sign-in the person chooses a password and sets up an authenticator
+app. Locally the emulator sends no email, so the temporary password is printed instead."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import string
-import sys
-from typing import Any
+from collections.abc import Callable
 
 import click
 
-from shared.platform.names import PARAM_STAFF_USER_POOL, STAFF_GROUPS
+from shared.adapters.cognito_staff import add_user, generated_password  # noqa: F401 - demo users
+from shared.platform.names import (
+    PARAM_STAFF_ACCESS_AUDIT_TABLE,
+    PARAM_STAFF_USER_POOL,
+    STAFF_GROUPS,
+)
+from shared.staff_access.models import GROUP_NAMES, Outcome, Status
+from shared.staff_access.service import StaffAccess
 
-ROLE_NAMES = {"secretariat": "Sekretariatet", "editor": "Redaktøren",
-              "consultant": "Lederkonsulenten", "privacy_officer": "Databeskyttelse"}
-
-
-def cognito() -> Any:
-    from shared.adapters.aws import client
-
-    return client("cognito-idp")
-
-
-def user_pool_id() -> str:
-    from cli.resources import _parameter
-
-    return _parameter(PARAM_STAFF_USER_POOL)
-
-
-def generated_password() -> str:
-    """A password every pool policy of this stack accepts: 20 characters with lower and upper
-    case letters, digits and a symbol."""
-    alphabet = string.ascii_letters + string.digits
-    body = "".join(secrets.choice(alphabet) for _ in range(16))
-    return f"{body}aA7!"
+ROLE_NAMES = GROUP_NAMES
+STATUS_NAMES = {Status.INVITED: "inviteret (har ikke logget ind)", Status.ACTIVE: "aktiv",
+                Status.RESET_REQUIRED: "skal vælge ny adgangskode"}
+ACTION_NAMES = {"invite": "inviteret", "resend": "invitation sendt igen",
+                "add_group": "rolle tilføjet", "remove_group": "rolle fjernet",
+                "reset_password": "adgangskode nulstillet",
+                "reset_authenticator": "godkendelsesapp nulstillet", "disable": "spærret",
+                "enable": "adgang igen", "remove": "fjernet"}
 
 
-def add_user(idp: Any, pool_id: str, email: str, role: str, *, password: str | None = None,
-             permanent: bool = False, send_invitation: bool = True) -> None:
-    """Create the user (email verified, as the secretariat vouches for it) and put them in
-    the role's group. Safe to run again: an existing user is only added to the group."""
-    try:
-        arguments: dict[str, Any] = {
-            "UserPoolId": pool_id, "Username": email,
-            "UserAttributes": [{"Name": "email", "Value": email},
-                               {"Name": "email_verified", "Value": "true"}],
-        }
-        if send_invitation:
-            arguments["DesiredDeliveryMediums"] = ["EMAIL"]
-        else:
-            arguments["MessageAction"] = "SUPPRESS"
-        if password and not permanent:
-            arguments["TemporaryPassword"] = password
-        idp.admin_create_user(**arguments)
-    except idp.exceptions.UsernameExistsException:
-        pass
-    if password and permanent:
-        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password,
-                                    Permanent=True)
-    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=role)
+def service() -> StaffAccess:
+    from cli.resources import _parameter, consultant
+    from shared.adapters import wiring
+
+    return wiring.staff_access(user_pool_id=_parameter(PARAM_STAFF_USER_POOL),
+                               audit_table=_parameter(PARAM_STAFF_ACCESS_AUDIT_TABLE),
+                               by=consultant())
 
 
-def _is_local() -> bool:
-    return bool(os.environ.get("AWS_ENDPOINT_URL"))
+def _told(outcome: Outcome) -> None:
+    click.echo(outcome.message)
+    if outcome.temporary_password:
+        click.echo(f"Lokalt sendes ingen e-mail; midlertidig adgangskode: "
+                   f"{outcome.temporary_password}")
+
+
+ROLE = click.Choice(STAFF_GROUPS)
 
 
 @click.group()
 def staff() -> None:
-    """Staff of the console (/personale/): invite, list, remove."""
+    """Staff of the console (/personale/): invite, roles, resets, disable, remove, audit."""
+
+
+def _run(work: Callable[[], Outcome]) -> None:
+    from cli.common import fail
+    from shared.errors import InvalidInput
+
+    try:
+        _told(work())
+    except InvalidInput as exc:
+        fail(" ".join(e.message for e in exc.errors))
 
 
 @staff.command("invite")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(STAFF_GROUPS),
-              help="The staff group: what the person may do in the console.")
-def invite(email: str, role: str) -> None:
-    """Invite EMAIL to the staff console in ROLE (Cognito emails the invitation). Inviting
-    someone already there adds the role."""
-    from shared.forms import _email, normalise_email
-
-    try:
-        address = normalise_email(_email(email.strip()))
-    except ValueError:
-        click.echo(f"'{email}' er ikke en gyldig e-mailadresse.", err=True)
-        sys.exit(1)
-    idp = cognito()
-    if _is_local():
-        # The emulator sends no email: a temporary password the person changes at sign-in.
-        password = generated_password()
-        add_user(idp, user_pool_id(), address, role, password=password)
-        click.echo(f"{address} er inviteret som {ROLE_NAMES[role]}. Lokalt sendes ingen "
-                   f"e-mail; midlertidig adgangskode: {password}")
-        return
-    add_user(idp, user_pool_id(), address, role)
-    click.echo(f"{address} er inviteret som {ROLE_NAMES[role]}; Cognito sender invitationen.")
+@click.option("--role", "roles", required=True, multiple=True, type=ROLE,
+              help="A staff group (repeat for several): what the person may do in the console.")
+def invite(email: str, roles: tuple[str, ...]) -> None:
+    """Invite EMAIL to the staff console in the roles (Cognito emails the invitation).
+    Inviting someone already there adds the roles they lack and changes nothing else."""
+    _run(lambda: service().invite(email, list(roles)))
 
 
-def _users(idp: Any, pool_id: str) -> dict[str, dict[str, Any]]:
-    """Every user by email, with their groups and status."""
-    users: dict[str, dict[str, Any]] = {}
-    for page in idp.get_paginator("list_users").paginate(UserPoolId=pool_id):
-        for user in page["Users"]:
-            attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
-            users[user["Username"]] = {"email": attributes.get("email", user["Username"]),
-                                       "status": user.get("UserStatus", ""),
-                                       "enabled": user.get("Enabled", True), "groups": []}
-    for group in STAFF_GROUPS:
-        pages = idp.get_paginator("list_users_in_group").paginate(UserPoolId=pool_id,
-                                                                   GroupName=group)
-        for page in pages:
-            for user in page["Users"]:
-                if user["Username"] in users:
-                    users[user["Username"]]["groups"].append(group)
-    return users
+@staff.command("resend")
+@click.argument("email")
+def resend(email: str) -> None:
+    """A new invitation (new temporary password, three days) to someone not signed in yet."""
+    _run(lambda: service().resend(email))
 
 
-STATUS_NAMES = {"FORCE_CHANGE_PASSWORD": "inviteret (har ikke logget ind)",
-                "CONFIRMED": "aktiv", "RESET_REQUIRED": "skal nulstille adgangskode"}
+@staff.command("add-role")
+@click.argument("email")
+@click.option("--role", required=True, type=ROLE)
+def add_role(email: str, role: str) -> None:
+    """Give EMAIL one more role."""
+    _run(lambda: service().add_group(email, role))
+
+
+@staff.command("remove-role")
+@click.argument("email")
+@click.option("--role", required=True, type=ROLE)
+def remove_role(email: str, role: str) -> None:
+    """Take a role from EMAIL (they are signed out and sign in again with the rest)."""
+    _run(lambda: service().remove_group(email, role))
+
+
+@staff.command("reset-password")
+@click.argument("email")
+def reset_password(email: str) -> None:
+    """EMAIL's password stops working; Cognito emails a code to choose a new one."""
+    _run(lambda: service().reset_password(email))
+
+
+@staff.command("reset-authenticator")
+@click.argument("email")
+def reset_authenticator(email: str) -> None:
+    """EMAIL's authenticator app is forgotten; they set up a new one at the next sign-in."""
+    _run(lambda: service().reset_authenticator(email))
+
+
+@staff.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """EMAIL can no longer sign in (signed out everywhere), until enabled again."""
+    _run(lambda: service().disable(email))
+
+
+@staff.command("enable")
+@click.argument("email")
+def enable(email: str) -> None:
+    """A disabled EMAIL may sign in again."""
+    _run(lambda: service().enable(email))
 
 
 @staff.command("list")
 def list_staff() -> None:
     """Everyone who may sign in, with their roles."""
-    users = sorted(_users(cognito(), user_pool_id()).values(), key=lambda u: u["email"])
-    if not users:
+    members = service().members()
+    if not members:
         click.echo("Ingen personale endnu. 'leaders staff invite EMAIL --role ROLLE'.")
-    for user in users:
-        roles = ", ".join(user["groups"]) or "ingen rolle"
-        status = STATUS_NAMES.get(user["status"], user["status"].lower())
-        click.echo(f"{user['email']:<40} {roles:<30} {status}"
-                   f"{'' if user['enabled'] else ' (spærret)'}")
+    for member in members:
+        roles = ", ".join(member.groups) or "ingen rolle"
+        status = STATUS_NAMES.get(member.status, member.status.value)
+        click.echo(f"{member.email:<40} {roles:<30} {status}"
+                   f"{'' if member.enabled else ' (spærret)'}")
 
 
 @staff.command("remove")
 @click.argument("email")
 def remove(email: str) -> None:
-    """Remove EMAIL from the staff console: the user is deleted and can no longer sign in
-    (a token already issued stops working when it expires, within 30 minutes)."""
-    idp = cognito()
-    pool = user_pool_id()
-    username = next((name for name, user in _users(idp, pool).items()
-                     if user["email"].lower() == email.strip().lower()), None)
-    if username is None:
-        click.echo(f"{email} er ikke personale.", err=True)
-        sys.exit(1)
-    idp.admin_user_global_sign_out(UserPoolId=pool, Username=username)
-    idp.admin_delete_user(UserPoolId=pool, Username=username)
-    click.echo(f"{email} er fjernet og kan ikke længere logge ind.")
+    """Remove EMAIL from the staff console: the user is signed out and deleted (a token
+    already issued stops working when it expires, within 5 minutes)."""
+    _run(lambda: service().remove(email))
+
+
+@staff.command("audit")
+def audit() -> None:
+    """The newest changes to staff access (console and CLI): when, who, what, to whom."""
+    from shared.platform.clock import to_copenhagen
+
+    for change in service().changes():
+        roles = ", ".join(change.groups)
+        click.echo(f"{to_copenhagen(change.at):%Y-%m-%d %H:%M}  {change.by}  "
+                   f"{ACTION_NAMES[change.action.value]}  {change.email}"
+                   f"{f'  ({roles})' if roles else ''}")

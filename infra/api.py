@@ -148,7 +148,11 @@ class PublicApi(Construct):
             resource = resource.get_resource(part) or resource.add_resource(part)
         resource.add_method(
             method,
-            apigw.LambdaIntegration(function.target, proxy=True),
+            # One invoke permission per function for the whole API, not two per method (the
+            # test-invoke's and the stage's): a stack holds at most 500 resources, and the
+            # function answers only the routes that integrate it.
+            apigw.LambdaIntegration(function.target, proxy=True,
+                                    scope_permission_to_method=False),
             request_validator=self.validator,
             authorizer=authorizer,
             authorization_type=apigw.AuthorizationType.COGNITO if authorizer else None,

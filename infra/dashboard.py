@@ -108,11 +108,12 @@ class OperationsDashboard(Construct):
                     "Fejl pr. funktion", stacked=True, left=[
                         f.function.metric_errors(period=Duration.minutes(5), label=f.service)
                         for f in functions]),
+                # One account-wide metric, not one per function: the dashboard holds 50
+                # metrics, and a throttle is found per function in Lambda's own console.
                 self._graph(
-                    "Throttling pr. funktion", stacked=True, left=[
-                        f.function.metric_throttles(period=Duration.minutes(5),
-                                                    label=f.service)
-                        for f in functions]),
+                    "Throttling (alle funktioner)", left=[cloudwatch.Metric(
+                        namespace="AWS/Lambda", metric_name="Throttles", statistic="Sum",
+                        period=Duration.minutes(5), label="afviste kald")]),
             ],
         ]
         if alarms:

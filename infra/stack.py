@@ -27,6 +27,7 @@ from infra.parts import schedule_dead_letters
 from infra.privacy import PrivacyRequests
 from infra.registrations import ForumRegistration
 from infra.staff import StaffConsole
+from infra.staff_access import StaffAccess
 from shared.platform.names import OUTPUT_API_URL, OUTPUT_DISTRIBUTION_DOMAIN, OUTPUT_SITE_URL
 
 # SES's reputation metrics are rates (0.05 is 5%); the alarms sound before AWS's review levels.
@@ -72,6 +73,7 @@ class LeadersStack(Stack):
             self, "Privacy", catalogue=self.forums, registration=self.registration,
             newsletter=self.newsletter, advisory=self.advisory, runtime=runtime, staff=self.staff,
         )
+        self.staff_access = StaffAccess(self, "StaffAccess", runtime=runtime, staff=self.staff)
 
         self._alarms_on_errors(config)
         self._alarms_on_mail_reputation()

@@ -41,6 +41,7 @@ GROUP_DESCRIPTIONS = {
     "editor": "Newsletter issues: write, test, approve, withdraw",
     "consultant": "The advisory queue: take, read, note, finish, release",
     "privacy_officer": "Data-protection requests: what is held, export, erase, audit",
+    "administrator": "Staff access: invite, roles, password and authenticator resets, audit",
 }
 # The secretariat's routes below /api (each also checks the group in the handler).
 SECRETARIAT_ROUTES = (

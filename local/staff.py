@@ -22,7 +22,7 @@ class DemoUser:
 
 def create_demo_users(plan: Plan, emulator: Emulator) -> list[DemoUser]:
     """One signed-up user per group, in that group alone, with a permanent password."""
-    from cli.staff import add_user, generated_password
+    from shared.adapters.cognito_staff import add_user, generated_password
 
     idp = emulator.client("cognito-idp")
     users = []

@@ -5,7 +5,8 @@ S3 serves when deployed and the local runtime serves on this machine.
 Pages also show a few values of the deployment's configuration (the contact address, the
 consultant, retention periods) and the privacy notice's version; the phone rules of the
 forms come from the npm package libphonenumber-js (Google's numbering plans, as the server's
-`phonenumbers`), copied in as telefonnummer.js.
+`phonenumbers`), copied in as telefonnummer.js, and the staff console's QR code from the
+npm package qrcode-generator, copied in as qrkode.js.
 
 The folder is named by a hash of its sources and values and written once, by renaming a
 finished copy into place, so concurrent builds (synth, test workers, the runtime) never see
@@ -37,6 +38,10 @@ STATIC = HERE / "static"
 PHONE_LIBRARY = HERE.parent / "node_modules" / "libphonenumber-js" / "bundle" / \
     "libphonenumber-max.js"
 PHONE_SCRIPT = "telefonnummer.js"
+# The staff console's QR code of the authenticator key (the npm package qrcode-generator; its
+# plain script defines the global `qrcode`), drawn as SVG elements by personale.js.
+QR_LIBRARY = HERE.parent / "node_modules" / "qrcode-generator" / "dist" / "qrcode.js"
+QR_SCRIPT = "qrkode.js"
 # What a page template may set: a landing page for an email link (no menu, not indexed), the
 # menu entry it is, whether its form needs its script.
 DEFAULTS = {"landing": False, "current": "", "needs_script": False}
@@ -93,7 +98,7 @@ def site_values(config: DeployConfig | None = None) -> dict[str, Any]:
 
 def _sources() -> list[Path]:
     found = [p for folder in (TEMPLATES, STATIC) for p in folder.rglob("*") if p.is_file()]
-    return sorted([*found, PHONE_LIBRARY])
+    return sorted([*found, PHONE_LIBRARY, QR_LIBRARY])
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -110,6 +115,7 @@ def render_into(target: Path, values: dict[str, Any] | None = None) -> None:
                               lstrip_blocks=True, keep_trailing_newline=True)
     shutil.copytree(STATIC, target, dirs_exist_ok=True)
     shutil.copyfile(PHONE_LIBRARY, target / PHONE_SCRIPT)
+    shutil.copyfile(QR_LIBRARY, target / QR_SCRIPT)
     # Globals: the form parts (imported macros) see the configuration's values too.
     environment.globals.update(values if values is not None else site_values())
     for template in sorted(TEMPLATES.rglob("[!_]*.html")):

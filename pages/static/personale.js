@@ -1,5 +1,7 @@
 // The staff console (/personale/): sign-in against Cognito's own API (InitiateAuth with the
-// password; a first-time new password; setting up and answering TOTP), then the areas of the
+// password; a first-time new password; setting up TOTP with its key shown as text and as a QR
+// code, and answering it; a forgotten password: ForgotPassword, then the emailed code with a
+// new password, ConfirmForgotPassword), then the areas of the
 // user's groups. The ID token goes to the staff API as a bearer token. Tokens are kept in
 // this tab's sessionStorage only (never in an address, never in a cookie). The ID token lives
 // five minutes and is renewed in the background with the refresh token (REFRESH_TOKEN_AUTH)
@@ -21,7 +23,7 @@
   // would put a person's data into a page nobody is signed in to).
   var generation = 0;
 
-  var areaText = { secretariat: "Sekretariatet", editor: "Redaktøren", consultant: "Lederkonsulenten", privacy_officer: "Databeskyttelse" };
+  var areaText = { secretariat: "Sekretariatet", editor: "Redaktøren", consultant: "Lederkonsulenten", privacy_officer: "Databeskyttelse", administrator: "Administrator" };
   var dateFormat = { format: function (date) { return window.danskTid.time(date); } }; // tid.js
 
   function $(id) { return document.getElementById(id); }
@@ -94,7 +96,7 @@
   }
 
   function show(id) {
-    ["log-ind", "ny-adgangskode", "mfa-opsaetning", "mfa", "konsol"].forEach(function (section) {
+    ["log-ind", "glemt", "ny-adgangskode", "mfa-opsaetning", "mfa", "konsol"].forEach(function (section) {
       $(section).hidden = section !== id;
     });
     var first = $(id).querySelector("input");
@@ -173,8 +175,9 @@
 
   // Passwords, codes and the TOTP key typed or shown while signing in leave the page.
   function forgetSignIn() {
-    ["log-ind-form", "ny-adgangskode-form", "mfa-opsaetning-form", "mfa-form"].forEach(function (id) { $(id).reset(); });
+    ["log-ind-form", "glemt-form", "ny-kode-form", "ny-adgangskode-form", "mfa-opsaetning-form", "mfa-form"].forEach(function (id) { $(id).reset(); });
     $("mfa-noegle").textContent = "";
+    $("mfa-qr").textContent = "";
   }
 
   // `keepDrafts`: the session ended by itself (its time, a renewal refused), so what was
@@ -363,6 +366,12 @@
 
   function failed(field) {
     return function (error) {
+      if (error && error.code === "PasswordResetRequiredException" && pending) {
+        var email = pending.email;
+        pending = null;
+        askForCode(email, "Din adgangskode er blevet nulstillet, og vi har sendt en kode til din e-mail. Skriv koden, og vælg en ny adgangskode.");
+        return;
+      }
       if (error && error.code === "NotAuthorizedException" && pending && /session/i.test(error.message)) {
         pending = null;
         show("log-ind");
@@ -390,6 +399,7 @@
       return cognito("AssociateSoftwareToken", { Session: pending.session }).then(function (setup) {
         pending.session = setup.Session;
         $("mfa-noegle").textContent = setup.SecretCode;
+        drawQr($("mfa-qr"), totpUri(pending.email, setup.SecretCode));
         show("mfa-opsaetning");
       });
     }
@@ -397,6 +407,86 @@
     $("log-ind-fejl").textContent = "Denne måde at logge ind på understøttes ikke. Kontakt sekretariatet.";
     return null;
   }
+
+  // The key as an authenticator app reads it from a QR code (Google's Key Uri Format): the
+  // issuer and the address name the account in the app.
+  var ISSUER = "Ledere af ledere";
+
+  function totpUri(email, secret) {
+    return "otpauth://totp/" + encodeURIComponent(ISSUER) + ":" + encodeURIComponent(email) +
+      "?secret=" + encodeURIComponent(secret) + "&issuer=" + encodeURIComponent(ISSUER);
+  }
+
+  // The QR code drawn by the vendored qrcode-generator (qrkode.js) as SVG elements, one path
+  // of dark modules inside a quiet zone of four: no inline style, no data: address (CSP).
+  function drawQr(holder, uri) {
+    holder.textContent = "";
+    holder.setAttribute("data-uri", uri);
+    if (typeof window.qrcode !== "function") { return; }
+    var code = window.qrcode(0, "M");
+    code.addData(uri);
+    code.make();
+    var count = code.getModuleCount(), size = count + 8, dark = [];
+    for (var row = 0; row < count; row += 1) {
+      for (var column = 0; column < count; column += 1) {
+        if (code.isDark(row, column)) { dark.push("M" + (column + 4) + " " + (row + 4) + "h1v1h-1z"); }
+      }
+    }
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + size + " " + size);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "QR-kode med nøglen til din app");
+    svg.setAttribute("shape-rendering", "crispEdges");
+    var background = document.createElementNS(ns, "rect");
+    background.setAttribute("width", String(size));
+    background.setAttribute("height", String(size));
+    background.setAttribute("fill", "#fff");
+    var modules = document.createElementNS(ns, "path");
+    modules.setAttribute("d", dark.join(""));
+    modules.setAttribute("fill", "#000");
+    svg.appendChild(background);
+    svg.appendChild(modules);
+    holder.appendChild(svg);
+  }
+
+  // -- a forgotten password (or one an administrator reset) ------------------------------------
+
+  var forgotten = null; // the address a code was sent to
+
+  var forgotErrors = {
+    CodeMismatchException: "Koden passer ikke. Tjek koden i e-mailen, eller bed om en ny.",
+    ExpiredCodeException: "Koden er udløbet. Bed om en ny kode.",
+    InvalidPasswordException: cognitoErrors.InvalidPasswordException,
+    LimitExceededException: cognitoErrors.LimitExceededException,
+    TooManyRequestsException: cognitoErrors.TooManyRequestsException,
+    TooManyFailedAttemptsException: cognitoErrors.TooManyFailedAttemptsException,
+    InvalidParameterException: "Adgangskoden kan ikke nulstilles for denne bruger. Kontakt en administrator.",
+    NotAuthorizedException: "Adgangskoden kan ikke nulstilles for denne bruger. Kontakt en administrator."
+  };
+
+  function forgotFailed(field) {
+    return function (error) {
+      $(field).textContent = (error && forgotErrors[error.code]) || "Det lykkedes ikke. Prøv igen om lidt.";
+    };
+  }
+
+  // The second step: the emailed code and a new password. Cognito answers alike whether or not
+  // the address belongs to a user (the app client hides who exists), and so does the page.
+  function askForCode(email, message) {
+    forgotten = email;
+    $("glemt-form").hidden = true;
+    $("ny-kode-form").hidden = false;
+    $("ny-kode-besked").textContent = message;
+    show("glemt");
+    $("ny-kode").focus();
+  }
+
+  function sendCode(email) {
+    return cognito("ForgotPassword", { ClientId: config.clientId, Username: email });
+  }
+
+  var CODE_SENT = "Hvis adressen hører til en bruger af personalesiderne, har vi sendt en kode til den. Skriv koden herunder, og vælg en ny adgangskode. Koden virker i en time.";
 
   function respond(challenge, responses) {
     responses.USERNAME = pending.username;
@@ -415,7 +505,7 @@
       var email = $("email").value.trim(), password = $("adgangskode").value;
       $("log-ind-fejl").textContent = "";
       if (!email || !password) { $("log-ind-fejl").textContent = "Skriv din e-mail og din adgangskode."; return; }
-      pending = { username: email, session: null };
+      pending = { username: email, email: email, session: null };
       say("");
       busy(event.target, cognito("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH", ClientId: config.clientId, AuthParameters: { USERNAME: email, PASSWORD: password } })
         .then(next).catch(failed("log-ind-fejl")));
@@ -441,6 +531,45 @@
       $("mfa-fejl").textContent = "";
       busy(event.target, respond("SOFTWARE_TOKEN_MFA", { SOFTWARE_TOKEN_MFA_CODE: $("mfa-kode").value.trim() })
         .then(next).catch(failed("mfa-fejl")));
+    });
+    $("glemt-start").addEventListener("click", function () {
+      $("glemt-form").reset();
+      $("glemt-form").hidden = false;
+      $("ny-kode-form").hidden = true;
+      $("glemt-email").value = $("email").value.trim();
+      show("glemt");
+    });
+    $("glemt-tilbage").addEventListener("click", function () { show("log-ind"); });
+    $("glemt-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var email = $("glemt-email").value.trim();
+      $("glemt-fejl").textContent = "";
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { $("glemt-fejl").textContent = "Skriv din e-mailadresse."; return; }
+      busy(event.target, sendCode(email).then(function () { askForCode(email, CODE_SENT); })
+        .catch(forgotFailed("glemt-fejl")));
+    });
+    $("ny-kode-igen").addEventListener("click", function () {
+      $("ny-kode-fejl").textContent = "";
+      sendCode(forgotten).then(function () { $("ny-kode-besked").textContent = "Vi har sendt en ny kode. " + CODE_SENT; })
+        .catch(forgotFailed("ny-kode-fejl"));
+    });
+    $("ny-kode-form").addEventListener("input", function () { $("ny-kode-fejl").textContent = ""; });
+    $("ny-kode-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      $("ny-kode-fejl").textContent = "";
+      var code = $("ny-kode").value.trim(), chosen = $("ny-kode-adgangskode").value;
+      if (!code) { $("ny-kode-fejl").textContent = "Skriv koden fra e-mailen."; return; }
+      if (chosen !== $("ny-kode-gentag").value) { $("ny-kode-fejl").textContent = "De to adgangskoder er ikke ens."; return; }
+      busy(event.target, cognito("ConfirmForgotPassword", { ClientId: config.clientId, Username: forgotten, ConfirmationCode: code, Password: chosen })
+        .then(function () {
+          var email = forgotten;
+          forgotten = null;
+          forgetSignIn();
+          show("log-ind");
+          $("email").value = email;
+          $("adgangskode").focus();
+          say("Din adgangskode er skiftet. Log ind med den nye.");
+        }).catch(forgotFailed("ny-kode-fejl")));
     });
     $("log-ud").addEventListener("click", function () { signOut("Du er logget ud."); });
     $("log-ind-igen").addEventListener("click", function () { endSession(AGAIN); });

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         Opener,
     )
     from shared.privacy.service import Privacy
+    from shared.staff_access.service import StaffAccess
 
 
 @cache
@@ -343,3 +344,17 @@ def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
                                             rate=1),
                           Links(settings.public_url), schedule=settings.newsletter_schedule)
 
+
+
+def staff_access(*, user_pool_id: str, audit_table: str, by: str) -> StaffAccess:
+    """The administrator's work on staff access, audited as `by`. Against the emulator
+    (AWS_ENDPOINT_URL set) the directory bridges what moto lacks (shared.adapters.cognito_staff)."""
+    import os
+
+    from shared.adapters.cognito_staff import CognitoDirectory
+    from shared.adapters.dynamodb_staff_access import DynamoAccessAudit
+    from shared.staff_access.service import StaffAccess
+
+    directory = CognitoDirectory(client("cognito-idp"), user_pool_id,
+                                 emulated=bool(os.environ.get("AWS_ENDPOINT_URL")))
+    return StaffAccess(directory, DynamoAccessAudit(audit_table), by=by)

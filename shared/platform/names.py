@@ -44,6 +44,9 @@ ENV_PRIVACY_AUDIT_TABLE = "PRIVACY_AUDIT_TABLE_NAME"
 # The newsletter's signing secret where another capability needs it: subscriber ids are keyed
 # hashes of the address (the privacy officer's function finds a subscriber by it).
 ENV_NEWSLETTER_SECRET = "NEWSLETTER_SIGNING_SECRET_ARN"  # noqa: S105 - the name of a variable
+# The staff user pool and the audit of changes to staff access (the administrator's function).
+ENV_STAFF_USER_POOL = "STAFF_USER_POOL_ID"
+ENV_STAFF_ACCESS_AUDIT_TABLE = "STAFF_ACCESS_AUDIT_TABLE_NAME"
 
 # SSM parameters the stack writes so that the operator CLI finds its resources, in AWS and locally.
 PARAMETER_PREFIX = f"/{APP_NAME}"
@@ -57,6 +60,7 @@ PARAM_NORMAL_QUEUE = f"{PARAMETER_PREFIX}/queues/advisory"
 PARAM_NEWSLETTER_SETTINGS = f"{PARAMETER_PREFIX}/newsletter/settings"
 PARAM_PRIVACY_AUDIT_TABLE = f"{PARAMETER_PREFIX}/tables/privacy-audit"
 PARAM_STAFF_USER_POOL = f"{PARAMETER_PREFIX}/staff/user-pool-id"
+PARAM_STAFF_ACCESS_AUDIT_TABLE = f"{PARAMETER_PREFIX}/tables/staff-access-audit"
 
 
 # Metrics namespace and service names (Powertools).
@@ -76,6 +80,7 @@ SERVICE_STAFF_API = "staff-api"
 SERVICE_STAFF_NEWSLETTER = "staff-newsletter"
 SERVICE_STAFF_ADVISORY = "staff-advisory"
 SERVICE_STAFF_PRIVACY = "staff-privacy"
+SERVICE_STAFF_ACCESS = "staff-access"
 
 # Schedules (their names are what `POST /_local/schedules/NAME/fire` takes).
 SCHEDULE_REMINDERS = "leaders-forum-reminders"
@@ -112,5 +117,7 @@ INDEX_ISSUES = "Issues"
 ISSUE_LIST = "issue_list"  # its partition key: the same value on every issue
 
 # The staff console: its groups (one per role) and where the pages read their sign-in settings.
-STAFF_GROUPS = ("secretariat", "editor", "consultant", "privacy_officer")
+# The administrator manages who may sign in and in which roles (shared/staff_access).
+GROUP_ADMINISTRATOR = "administrator"
+STAFF_GROUPS = ("secretariat", "editor", "consultant", "privacy_officer", GROUP_ADMINISTRATOR)
 STAFF_CONFIG_PATH = "personale/config.json"

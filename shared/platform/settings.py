@@ -41,6 +41,8 @@ from shared.platform.names import (
     ENV_SEND_QUEUE,
     ENV_SENDER_ADDRESS,
     ENV_SIGNING_SECRET,
+    ENV_STAFF_ACCESS_AUDIT_TABLE,
+    ENV_STAFF_USER_POOL,
     ENV_URGENT_QUEUE,
 )
 
@@ -180,3 +182,10 @@ class StaffAdvisorySettings(EnvironmentSettings):
     privacy_audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)
     # A data-protection request finds the address's requests by their keyed hash.
     lookup_secret_arn: str = Field(min_length=1, validation_alias=ENV_ADVISORY_LOOKUP_SECRET)
+
+
+class StaffAccessSettings(EnvironmentSettings):
+    """The administrator's function: the staff user pool and the audit of its changes."""
+
+    user_pool_id: str = Field(min_length=1, validation_alias=ENV_STAFF_USER_POOL)
+    audit_table_name: str = Field(min_length=1, validation_alias=ENV_STAFF_ACCESS_AUDIT_TABLE)

@@ -254,3 +254,17 @@ def test_the_privacy_officer_views_fit(runtime: Running, console: Page, session:
     fits(console, "databeskyttelse")
     cells: Any = stacked(console, found.locator("tbody tr").first)
     assert cells[0].startswith("Antal: "), cells
+
+
+def test_the_administrator_views_fit(runtime: Running, console: Page) -> None:
+    email, password = demo_users(runtime)["administrator"]
+    invited = "kirsten.marie.soendergaard-christiansen@administration.example.dk"
+    runtime.leaders("staff", "invite", invited, "--role", "privacy_officer",
+                    "--role", "secretariat")
+    sign_in(console, runtime, email, password)
+    listing = console.get_by_role("table", name="Alle med adgang til personalesiderne")
+    expect(listing.locator("tbody tr").filter(has_text=invited)).to_be_visible()
+    expect(console.locator("#adm-spor table")).to_be_visible()
+    fits(console, "administration")
+    cells: Any = stacked(console, listing.locator("tbody tr").filter(has_text=invited))
+    assert cells[0] == "Roller: Sekretariatet, Databeskyttelse", cells

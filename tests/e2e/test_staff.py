@@ -91,8 +91,10 @@ def test_invite_list_and_remove_with_the_cli(runtime: Running) -> None:
         "ChallengeResponses": {"USERNAME": email,
                                "SOFTWARE_TOKEN_MFA_CODE": totp_code(setup["SecretCode"])}})
     assert status == 200 and "AuthenticationResult" in answer, answer
-    # Inviting again adds a role; it creates nobody twice.
-    runtime.leaders("staff", "invite", email, "--role", "secretariat")
+    # Inviting again adds a role; it creates nobody twice, and prints no password (the
+    # person keeps theirs).
+    printed = runtime.leaders("staff", "invite", email, "--role", "secretariat")
+    assert "adgangskode" not in printed and "har nu også rollen Sekretariatet" in printed
     listed = [line for line in runtime.leaders("staff", "list").splitlines() if email in line]
     assert len(listed) == 1 and "secretariat" in listed[0] and "aktiv" in listed[0]
     assert "fjernet" in runtime.leaders("staff", "remove", email)
