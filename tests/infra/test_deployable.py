@@ -776,3 +776,14 @@ def test_secrets_stay_with_the_tables_and_the_pages_bucket_empties_on_delete(
     auto_delete = [r for r in resources(template, "Custom::S3AutoDeleteObjects").values()
                    if r["Properties"]["BucketName"] == {"Ref": bucket}]
     assert len(auto_delete) == 1
+
+
+# CloudFormation's quota: a template declares at most 500 resources (a deploy over it fails
+# before anything is created). Headroom is kept so that a new route or function is not the one
+# that finds the limit at deploy time.
+STACK_RESOURCE_QUOTA = 500
+
+
+def test_the_stack_stays_well_inside_cloudformations_resource_quota(
+        template: dict[str, Any]) -> None:
+    assert len(template["Resources"]) <= STACK_RESOURCE_QUOTA - 60, len(template["Resources"])
