@@ -71,6 +71,7 @@ class LeadersStack(Stack):
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,
             newsletter=self.newsletter, advisory=self.advisory, runtime=runtime, staff=self.staff,
+            config=config,
         )
 
         self._alarms_on_errors(config)
