@@ -15,7 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shared.danish import counted, danish_date, danish_span, danish_time, role_name
+from shared.danish import (
+    counted,
+    danish_date,
+    danish_phone,
+    danish_span,
+    danish_time,
+    role_name,
+)
 from shared.privacy.cases import Case, Contribution
 
 if TYPE_CHECKING:
@@ -104,7 +111,7 @@ def _state(record: dict[str, Any]) -> str:
 
 def _details(record: dict[str, Any]) -> list[Line]:
     lines = [Line("Navn", record.get("name") or ""),
-             Line("Telefon", record.get("phone") or "ikke oplyst"),
+             Line("Telefon", danish_phone(record.get("phone")) or "ikke oplyst"),
              Line("Stilling", role_name(str(record.get("role", "")))),
              Line("Arbejdsplads eller kommune", record.get("workplace") or ""),
              Line("Medlemsnummer", record.get("member_number") or "ikke oplyst"),
@@ -125,11 +132,8 @@ def _details(record: dict[str, Any]) -> list[Line]:
 
 def _email(mail: dict[str, str]) -> Line | None:
     name = mail.get("email", "")
-    if name == "confirmation_link":
-        until = mail.get("next_link_not_before")
-        return Line(EMAIL_NAMES["confirm_registration"],
-                    f"sendt; et nyt link kunne tidligst sendes {danish_time(until)}"
-                    if until else "sendt")
+    if name == "confirmation_link":  # its gate: when the next may go, not when it went
+        return Line(EMAIL_NAMES["confirm_registration"], "sendt")
     label = EMAIL_NAMES.get(name.split("-", 1)[0])
     if label is None:
         return None

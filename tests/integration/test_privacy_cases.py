@@ -153,7 +153,7 @@ def test_the_access_answer_tells_everything_about_the_person_and_nothing_else(
                      f"Evalueringskultur {n}", "Aarhus", "På venteliste som nr. 1",
                      f"Skole og fritid {n}", "Esbjerg", "Afmeldt af dig",
                      f"Ledelseskommissionen {n}", "Roskilde", "Ikke bekræftet",
-                     person["name"], person["phone"], person["workplace"],
+                     person["name"], "40 55 66 77", person["workplace"],
                      person["member_number"], person["needs"], "Distriktsleder",
                      "Du modtager nyhedsbrevet.", "Samtykke",
                      "Bekræftelse af tilmeldingen", "Bekræftelse af afmeldingen",
