@@ -274,7 +274,7 @@
     if (!found) { return; }
     $("db-arbejde-overskrift").textContent = "Sag " + found.case + ": " + found.kind_text;
     $("db-sag-om").textContent = "Modtaget " + found.received_text + ", oprettet af " + found.opened_by +
-      (found.note ? ". Note: " + found.note : "") + ".";
+      (found.note ? ". Bemærkning: " + found.note : "") + ".";
   }
 
   function openCase(event) {
