@@ -207,14 +207,12 @@ def _environment() -> Environment:
 
 
 def render(case: Case, *, forums: list[Registration], newsletter: dict[str, Any] | None,
-           contribution: Contribution | None, retention: Retention, now: datetime,
-           advisory_searched: bool = True) -> str:
+           contribution: Contribution | None, retention: Retention, now: datetime) -> str:
     """The whole page (a stylesheet of the site's own for screen and print; no script)."""
     return _environment().get_template("svar.html").render(
         case=case, received=danish_date(_noon(case.received_on), weekday=False),
         today=danish_date(now, weekday=False), forums=forums, newsletter=newsletter,
-        advisory=advisory(contribution), retention=retention,
-        advisory_searched=advisory_searched)
+        advisory=advisory(contribution), retention=retention)
 
 
 def danish_day(day: date) -> str:

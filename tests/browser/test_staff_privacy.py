@@ -195,3 +195,47 @@ def test_the_privacy_officer_answers_a_case_corrects_and_erases(
     assert console.locator("#db-email").input_value() == ""
     for part in ("#db-resultat", "#db-spor", "#db-advarsel", "#db-svar"):
         assert console.locator(part).inner_text() == ""
+
+
+GUDRUN = {"name": "Gudrun Sagsbidrag", "email": "gudrun.sagsbidrag@example.dk",
+          "phone": "+4522113344"}
+GUDRUN_TEXT = "Fortroligt: jeg overvejer at sige op som områdeleder."
+
+
+def test_the_consultant_contributes_the_advisory_part_to_the_officers_answer(
+        runtime: Running, console: Page) -> None:
+    runtime.remember(*GUDRUN.values(), GUDRUN_TEXT)
+    status, _ = runtime.json("POST", "/api/advisory-requests", {
+        "kind": "conversation", **GUDRUN, "message": GUDRUN_TEXT, "consent": True,
+        "website": ""})
+    assert status == 202
+    officer, officer_password = demo_users(runtime)["privacy_officer"]
+    sign_in(console, runtime, officer, officer_password)
+    new = console.locator("#db-ny-form")
+    new.get_by_label("Personens e-mailadresse").fill(GUDRUN["email"])
+    new.get_by_label("Modtaget den").fill("2026-12-02")
+    new.get_by_role("button", name="Opret sag").click()
+    expect(console.locator("#db-sag")).not_to_have_value("")
+    case = console.locator("#db-sag").input_value()
+    console.get_by_role("button", name="Log ud").click()
+
+    consultant, consultant_password = demo_users(runtime)["consultant"]
+    sign_in(console, runtime, consultant, consultant_password)
+    section = console.get_by_role("region",
+                                  name="Databeskyttelse: henvendelser fra en e-mailadresse")
+    section.get_by_label("Sag fra databeskyttelse").select_option(value=case)
+    expect(section.get_by_label("Afsenderens e-mailadresse")).to_have_value(GUDRUN["email"])
+    section.get_by_role("button", name="Bidrag til svaret på sagen").click()
+    expect(console.locator("#indsigt-svar")).to_contain_text(
+        f"Bidraget til svaret på sag {case}: 1 henvendelse")
+    axe_at_both_widths(console, "raadgivning-bidrag")
+    console.get_by_role("button", name="Log ud").click()
+
+    sign_in(console, runtime, officer, officer_password)
+    console.locator("#db-sag").select_option(value=case)
+    console.get_by_role("button", name="Vis svar til medlemmet").click()
+    letter = console.locator("#db-svar")
+    expect(letter).to_contain_text("Vi har 1 henvendelse fra dig")
+    expect(letter).to_contain_text("Anmodning om en fortrolig samtale eller sparring")
+    expect(letter).not_to_contain_text(GUDRUN_TEXT)
+    expect(letter).not_to_contain_text("Lederkonsulenten har endnu ikke bidraget")
