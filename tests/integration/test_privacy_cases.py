@@ -345,3 +345,68 @@ def test_every_case_route_refuses_the_other_groups_before_anything_is_read(
                                       "received_on": "2026-12-01", "name": "X"}, group=group)
                 assert (status, answer["code"]) == (403, "forbidden"), (group, path)
     assert every_item(emulator, plan) == before
+
+
+def test_two_opening_the_same_case_at_once_get_one_case(
+    api: Api, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The other officer's open lands between this one's look and its write (forced)."""
+    from shared.adapters.dynamodb_privacy import DynamoCaseBook
+    from shared.platform.names import PARAM_PRIVACY_AUDIT_TABLE
+    from shared.privacy.cases import CaseForm
+
+    book = DynamoCaseBook(parameter(PARAM_PRIVACY_AUDIT_TABLE))
+    form = CaseForm.model_validate({"email": f"samtidig.{uuid.uuid4().hex[:6]}@example.dk",
+                                    "kind": "erasure", "received_on": "2026-11-30"})
+    looked = DynamoCaseBook._claimed
+    other: list[Any] = []
+    raced: list[bool] = []
+
+    def racing(self: DynamoCaseBook, key: str) -> str | None:
+        found = looked(self, key)
+        if not raced:  # this officer's first look only: the other officer opens it now
+            raced.append(True)
+            other.append(DynamoCaseBook(parameter(PARAM_PRIVACY_AUDIT_TABLE)).open(
+                form, "anden@example.dk", datetime.now(UTC)))
+        return found
+
+    monkeypatch.setattr(DynamoCaseBook, "_claimed", racing)
+    mine, created = book.open(form, "en@example.dk", datetime.now(UTC))
+    [(theirs, theirs_created)] = other
+    assert theirs_created and not created and mine == theirs
+    assert [c.number for c in book.open_cases()].count(mine.number) == 1
+
+
+def test_a_registration_changed_during_a_correction_is_read_again_and_corrected(
+    api: Api, tokens: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The owner cancels between the correction's read and its write (forced): the write is
+    refused, the registration read again as cancelled and corrected so; nothing is lost."""
+    from cli.resources import registration_store
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+
+    n = uuid.uuid4().hex[:6]
+    person = {"name": f"Rita Racesen {n}", "email": f"rita.{n}@example.dk",
+              "workplace": "Ringsted Kommune"}
+    session = forum_session(f"Kapløb {n}", "Ringsted", capacity=3)
+    assert register(session, person)["status"] == "confirmed"
+    _, opened = open_case(api, tokens, person["email"], kind="correction")
+    applying = DynamoRegistrationStore.apply
+    raced: list[bool] = []
+
+    def owner_cancels_first(self: DynamoRegistrationStore, transition: Any) -> Any:
+        if not raced and transition.writes:
+            raced.append(True)
+            [held] = registration_store().with_email(person["email"])
+            assert cancel_registration(registration_store(), held, CancelledBy.PARTICIPANT,
+                                       datetime.now(UTC))
+        return applying(self, transition)
+
+    monkeypatch.setattr(DynamoRegistrationStore, "apply", owner_cancels_first)
+    status, answer = ask(api, tokens, "POST",
+                         f"/api/staff/privacy/cases/{opened['case']['case']}/correct",
+                         {"workplace": "Sorø Kommune"})
+    assert (status, answer["changed"]) == (200, 1), answer
+    [after] = registration_store().with_email(person["email"])
+    assert after.status is Status.CANCELLED and after.workplace == "Sorø Kommune"
+    assert after.name == person["name"]
