@@ -72,6 +72,8 @@ CONSULTANT_ROUTES = (
     ("POST", "staff/advisory/privacy/search"),
     ("POST", "staff/advisory/privacy/export"),
     ("POST", "staff/advisory/privacy/erase"),
+    ("GET", "staff/advisory/privacy/cases"),
+    ("POST", "staff/advisory/privacy/cases/{case}/contribute"),
 )
 
 
@@ -268,7 +270,7 @@ class Advisory(Construct):
 
     def audit_privacy_requests(self, audit: dynamodb.ITable) -> None:
         """The console function answers the advisory part of data-protection requests: it
-        adds records to their audit table (the privacy officer's trail), never reads or
-        changes one."""
+        adds records to their audit table (the privacy officer's trail), reads the open cases
+        (to pick one; the case names the address) and puts its contribution under a case."""
         self.console_function.function.add_environment(ENV_PRIVACY_AUDIT_TABLE, audit.table_name)
-        grant_items(audit, self.console_function.function, "PutItem")
+        grant_items(audit, self.console_function.function, "PutItem", "GetItem", "Scan")

@@ -14,6 +14,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.advisory import Advisory
+from infra.config import DeployConfig
 from infra.forums import ForumsCatalogue
 from infra.function import FunctionRuntime, PythonFunction
 from infra.newsletter import Newsletter
@@ -21,11 +22,14 @@ from infra.parts import capability_table, grant_items
 from infra.registrations import ForumRegistration
 from infra.staff import StaffConsole
 from shared.platform.names import (
+    ENV_ADVISORY_RETENTION,
     ENV_FORUMS_TABLE,
     ENV_NEWSLETTER_SECRET,
     ENV_NEWSLETTER_TABLE,
     ENV_PRIVACY_AUDIT_TABLE,
+    ENV_REGISTRATION_LINK_HOURS,
     ENV_REGISTRATIONS_TABLE,
+    ENV_RETENTION_DAYS,
     PARAM_FORUMS_TABLE,
     PARAM_NEWSLETTER_SETTINGS,
     PARAM_PRIVACY_AUDIT_TABLE,
@@ -39,6 +43,8 @@ from shared.platform.names import (
 # what it was, and the first in line's promotion with it: Put), their submissions and mail
 # records found and deleted (Query, Delete); the session's seats and waiting list read and
 # moved up when a seat is given up; the subscriber and their copies read, then deleted.
+# A correction writes each registration of the address again (Put, under the condition of
+# what it was).
 REGISTRATION_ACTIONS = ("Scan", "Query", "GetItem", "PutItem", "DeleteItem")
 CATALOGUE_ACTIONS = ("GetItem", "UpdateItem")
 # The subscriber and their copies read (the issues found by their index and read in one
@@ -50,15 +56,23 @@ PRIVACY_OFFICER_ROUTES = (
     ("POST", "staff/privacy/export"),
     ("POST", "staff/privacy/erase"),
     ("GET", "staff/privacy/audit"),
+    ("POST", "staff/privacy/cases"),
+    ("GET", "staff/privacy/cases"),
+    ("POST", "staff/privacy/cases/{case}/close"),
+    ("POST", "staff/privacy/cases/{case}/correct"),
+    ("GET", "staff/privacy/cases/{case}/answer"),
 )
 
 
 class PrivacyRequests(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, catalogue: ForumsCatalogue,
                  registration: ForumRegistration, newsletter: Newsletter,
-                 advisory: Advisory, runtime: FunctionRuntime, staff: StaffConsole) -> None:
+                 advisory: Advisory, runtime: FunctionRuntime, staff: StaffConsole,
+                 config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
-        self.table = capability_table(self)
+        # A closed case (it names the address) expires three years after its closing.
+        self.table = capability_table(self, ttl="expires_at")
+        self._config = config
         audit_parameter = ssm.StringParameter(
             self, "AuditTableParameter", parameter_name=PARAM_PRIVACY_AUDIT_TABLE,
             string_value=self.table.table_name,
@@ -104,15 +118,23 @@ class PrivacyRequests(Construct):
                          ENV_REGISTRATIONS_TABLE: registration.table.table_name,
                          ENV_NEWSLETTER_TABLE: newsletter.table.table_name,
                          ENV_NEWSLETTER_SECRET: newsletter.secret.secret_arn,
-                         ENV_PRIVACY_AUDIT_TABLE: self.table.table_name},
+                         ENV_PRIVACY_AUDIT_TABLE: self.table.table_name,
+                         # The retention periods an access answer tells the member.
+                         ENV_RETENTION_DAYS: str(self._config.registration_retention_days),
+                         ENV_REGISTRATION_LINK_HOURS:
+                             str(self._config.registration_confirm_link_hours),
+                         ENV_ADVISORY_RETENTION: str(self._config.advisory_retention_days)},
             timeout=Duration.seconds(29),
         )
         grantee = function.function
         grant_items(registration.table, grantee, *REGISTRATION_ACTIONS)
         grant_items(catalogue.table, grantee, *CATALOGUE_ACTIONS)
-        grant_items(newsletter.table, grantee, *NEWSLETTER_ACTIONS)
+        # A correction (the console's only) updates the subscriber's name.
+        grant_items(newsletter.table, grantee, *NEWSLETTER_ACTIONS, "UpdateItem")
         newsletter.secret.grant_read(grantee)  # subscriber ids are keyed hashes
-        # Records added (never changed or removed) and read for the trail.
-        grant_items(self.table, grantee, "PutItem", "Scan")
+        # Audit records added (never changed or removed) and read for the trail; cases
+        # opened (their key and number written in one transaction, the year's counter
+        # updated), read, listed and closed.
+        grant_items(self.table, grantee, "PutItem", "Scan", "GetItem", "UpdateItem")
         staff.add_routes(function, PRIVACY_OFFICER_ROUTES)
         return function

@@ -72,6 +72,7 @@ class LeadersStack(Stack):
         self.privacy = PrivacyRequests(
             self, "Privacy", catalogue=self.forums, registration=self.registration,
             newsletter=self.newsletter, advisory=self.advisory, runtime=runtime, staff=self.staff,
+            config=config,
         )
         self.staff_access = StaffAccess(self, "StaffAccess", runtime=runtime, staff=self.staff)
 

@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.wiring import advisory_holder, privacy
+from shared.adapters.wiring import advisory_holder, case_book, privacy
 from shared.adapters.wiring import desk as build_desk
 from shared.advisory.mail import KIND_TEXT
 from shared.advisory.models import (
@@ -32,21 +32,24 @@ from shared.advisory.models import (
 from shared.advisory.reference import PATTERN
 from shared.advisory.service import Desk
 from shared.edge.http import BODY_REFUSALS, Body, create_resolver, staff_responses
-from shared.edge.privacy_routes import add_request_routes
+from shared.edge.privacy_routes import add_request_routes, open_case
 from shared.edge.staff import SECURITY
 from shared.edge.staff import caller as staff_caller
-from shared.errors import FieldError, InvalidInput
+from shared.errors import FieldError, InvalidInput, NotFound
 from shared.forms import OptionalMultiLine
 from shared.platform import snapstart
-from shared.platform.clock import iso_copenhagen, utcnow
+from shared.platform.clock import iso_copenhagen, to_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
 from shared.platform.settings import StaffAdvisorySettings
+from shared.privacy.cases import CASE_NUMBER, Case, ContributedRequest, Contribution
+from shared.privacy.models import Unreadable
 
 if TYPE_CHECKING:
     from shared.privacy.service import Privacy
 
 settings = StaffAdvisorySettings()  # type: ignore[call-arg]
 app = create_resolver(staff_group="consultant")  # other groups refused before the request is read
+cases = case_book(settings.privacy_audit_table_name)
 GROUP = "consultant"
 MAX_NOTE = 4000
 
@@ -201,7 +204,70 @@ add_request_routes(app, "/api/staff/advisory/privacy", privacy_requests, {
     "erase": "Delete every advisory request the address sent (a queue message still naming "
              "one is dropped when pulled). Safe to repeat: a second erasure finds nothing and "
              "answers zero. Audited in the privacy audit.",
-})
+}, case=cases.case)
+
+
+class PrivacyCase(BaseModel):
+    """An open data-protection case as the consultant picks it: its number, what it asks,
+    the day it came and the address it is about."""
+
+    case: str
+    kind_text: str
+    received_on: str
+    email: str
+
+    @classmethod
+    def of(cls, case: Case) -> PrivacyCase:
+        return cls(case=case.number, kind_text=case.kind_text,
+                   received_on=case.received_on.isoformat(), email=case.email)
+
+
+class PrivacyCases(BaseModel):
+    cases: list[PrivacyCase]
+
+
+class Contributed(BaseModel):
+    case: str
+    reference: str
+    # How many requests from the case's address the contribution names.
+    requests: int
+
+
+@app.get("/api/staff/advisory/privacy/cases", responses=staff_responses({200: PrivacyCases}),
+         security=SECURITY)
+def privacy_cases() -> PrivacyCases:
+    """The privacy officer's open cases, to answer the advisory part of one."""
+    staff_caller(app, GROUP)
+    return PrivacyCases(cases=[PrivacyCase.of(c) for c in cases.open_cases()])
+
+
+@app.post("/api/staff/advisory/privacy/cases/<case>/contribute",
+          responses=staff_responses({200: Contributed}, 404, 409), security=SECURITY)
+def contribute(case: str) -> Contributed:
+    """The advisory part of the case's access answer, stored under the case for the privacy
+    officer's answer page: each request from the address by kind, day of receipt and
+    whether it is finished. Nothing of its contents (they reach the member from the
+    consultant, separately), and nothing is opened. Again: replaced by the same. Audited
+    under the case (action `contribute`)."""
+    service = privacy_requests()
+    if not re.fullmatch(CASE_NUMBER, case):
+        raise NotFound("Sagen findes ikke.", code="case_not_found")
+    asked = open_case(cases.case(case))
+    found, report = service.contribution(asked.email, asked.number)
+    if "advisory" not in found:  # the key refused: never contribute "no requests"
+        raise Unreadable(report.why.get("advisory"))
+    contribution = Contribution(
+        requests=sorted((ContributedRequest(
+            kind=held["kind"], finished=held["status"] == Status.DONE.value,
+            received_on=to_copenhagen(datetime.fromisoformat(held["received_at"])).date())
+            for held in found.get("advisory", [])), key=lambda r: (r.received_on, r.kind)),
+        contributed_at=report.at, by=report.by)
+    cases.contribute(asked.number, contribution)
+    logger.info("privacy contribution", extra={"case": asked.number,
+                                               "reference": report.request_id,
+                                               "counts": report.counts})
+    return Contributed(case=asked.number, reference=report.request_id,
+                       requests=len(contribution.requests))
 
 
 @app.get("/api/staff/advisory/<reference>",

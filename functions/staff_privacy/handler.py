@@ -1,5 +1,7 @@
-"""The privacy officer's area of the staff console (/api/staff/privacy): what is held about an
-address per area, its export as a download, its erasure, and the audit trail. The address
+"""The privacy officer's area of the staff console (/api/staff/privacy): data-protection cases
+(opened, listed, closed), what is held about an address per area, its export as a download,
+its erasure, the correction of the person's details, the Danish answer to an access request,
+and the audit trail. The address
 travels in the body only, never in a path, a query or a log; every search, export and
 erasure is audited with the signed-in officer as operator, never with the address.
 
@@ -10,23 +12,38 @@ the export say so: the consultant answers that part in their own area of the con
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from shared.adapters.wiring import audit_log, privacy, registration_store, signing_secret
-from shared.edge.http import create_resolver, staff_responses
-from shared.edge.privacy_routes import add_request_routes
+from shared.adapters.wiring import (
+    audit_log,
+    case_book,
+    catalogue_store,
+    privacy,
+    registration_store,
+    signing_secret,
+)
+from shared.edge.http import BODY_REFUSALS, Body, create_resolver, json_response, staff_responses
+from shared.edge.privacy_routes import add_request_routes, open_case
 from shared.edge.staff import SECURITY, caller
+from shared.errors import NotFound
+from shared.forms import OptionalPhone, OptionalSingleLine
+from shared.forums.registration.models import Name, Workplace, _member_number
 from shared.platform import snapstart
-from shared.platform.clock import iso_copenhagen
+from shared.platform.clock import iso_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
 from shared.platform.settings import StaffPrivacySettings
+from shared.privacy import answer
+from shared.privacy.cases import CASE_NUMBER, Case, CaseForm
 from shared.privacy.holders import NotPermitted
 from shared.privacy.models import ADVISORY_BY_CONSULTANT
 from shared.privacy.service import Privacy
+from shared.validation import DanishValueError
 
 GROUP = "privacy_officer"
 # The audit trail shows this many of the newest requests.
@@ -36,6 +53,8 @@ settings = StaffPrivacySettings()  # type: ignore[call-arg]
 registrations = registration_store(settings.registrations_table_name,
                                    settings.forums_table_name)
 audit = audit_log(settings.audit_table_name)
+cases = case_book(settings.audit_table_name)
+catalogue = catalogue_store(settings.forums_table_name)
 app = create_resolver(staff_group=GROUP)
 
 
@@ -51,6 +70,7 @@ def service() -> Privacy:
 
 class AuditEntry(BaseModel):
     reference: str
+    case: str | None
     at: str
     by: str
     action: str
@@ -62,6 +82,156 @@ class AuditTrail(BaseModel):
     requests: list[AuditEntry]
 
 
+class CaseView(BaseModel):
+    """A case as the console lists it (the address shown to the officer only)."""
+
+    case: str
+    email: str
+    kind: str
+    kind_text: str
+    received_on: str
+    received_text: str
+    note: str | None
+    opened_at: str
+    opened_by: str
+    closed_at: str | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseView:
+        return cls(case=case.number, email=case.email, kind=case.kind.value,
+                   kind_text=case.kind_text, received_on=case.received_on.isoformat(),
+                   received_text=answer.danish_day(case.received_on), note=case.note,
+                   opened_at=iso_copenhagen(case.opened_at), opened_by=case.opened_by,
+                   closed_at=iso_copenhagen(case.closed_at) if case.closed_at else None)
+
+
+class CaseAnswer(BaseModel):
+    case: CaseView
+
+
+class OpenCases(BaseModel):
+    cases: list[CaseView]
+
+
+class Correction(BaseModel):
+    """What the officer corrects: each field optional, each with the rules of the forms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    phone: OptionalPhone = None
+    workplace: Workplace | None = None
+    member_number: OptionalSingleLine = _member_number()
+
+    @model_validator(mode="after")
+    def _something(self) -> Correction:
+        if not self.model_fields_set or all(
+                getattr(self, name) is None for name in self.model_fields_set):
+            raise DanishValueError("nothing_to_correct",
+                                   "Skriv mindst én oplysning, der skal rettes.", "name")
+        return self
+
+
+class Corrected(BaseModel):
+    case: str
+    reference: str
+    # Records changed per area (a repeat changes none).
+    changed: int
+    areas: dict[str, int]
+
+
+def _case(number: str) -> Case:
+    """The open case of this number (404 for a malformed number or none, 409 closed)."""
+    if not re.fullmatch(CASE_NUMBER, number):
+        raise NotFound("Sagen findes ikke.", code="case_not_found")
+    return open_case(cases.case(number))
+
+
+@app.post("/api/staff/privacy/cases",
+          responses=staff_responses({201: CaseAnswer, 200: CaseAnswer}, *BODY_REFUSALS),
+          security=SECURITY)
+def open_new_case(form: Annotated[CaseForm, Body()]) -> Response[Any]:
+    """Open a data-protection case: the address, what it asks (`access`, `erasure`,
+    `correction`), the day the request came, an optional note. 201 with the new case and
+    its number (DB-<year>-<nnnn>); the same address, kind and day again: 200 with the same
+    case."""
+    officer = caller(app, GROUP)
+    case, created = cases.open(form, officer.email.lower(), utcnow())
+    logger.info("privacy case opened", extra={"case": case.number, "opened_now": created})
+    return json_response(201 if created else 200,
+                         CaseAnswer(case=CaseView.of(case)).model_dump())
+
+
+@app.get("/api/staff/privacy/cases", responses=staff_responses({200: OpenCases}),
+         security=SECURITY)
+def open_cases() -> OpenCases:
+    """The open cases, oldest first: the console's list to pick a case from."""
+    caller(app, GROUP)
+    return OpenCases(cases=[CaseView.of(c) for c in cases.open_cases()])
+
+
+@app.post("/api/staff/privacy/cases/<case>/close",
+          responses=staff_responses({200: CaseAnswer}, 404), security=SECURITY)
+def close_case(case: str) -> CaseAnswer:
+    """Close a case once it is answered; again changes nothing. Kept three years after."""
+    officer = caller(app, GROUP)
+    if not re.fullmatch(CASE_NUMBER, case):
+        raise NotFound("Sagen findes ikke.", code="case_not_found")
+    closed = cases.close(case, officer.email.lower(), utcnow())
+    if closed is None:
+        raise NotFound("Sagen findes ikke.", code="case_not_found")
+    logger.info("privacy case closed", extra={"case": case})
+    return CaseAnswer(case=CaseView.of(closed))
+
+
+@app.post("/api/staff/privacy/cases/<case>/correct",
+          responses=staff_responses({200: Corrected}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def correct(case: str, corrections: Annotated[Correction, Body()]) -> Corrected:
+    """Correct the person's name, phone, workplace and member number in every registration
+    of the case's address and the name in its newsletter subscription. No email is sent and
+    a registration's calendar entry stays as it is. Again: `changed` 0. Audited under the
+    case (action `correct`)."""
+    privacy_service = service()
+    found = _case(case)
+    given = corrections.model_dump(exclude_none=True)
+    report = privacy_service.correct(found.email, given, found.number)
+    logger.info("privacy request", extra={"action": report.action, "case": found.number,
+                                          "reference": report.request_id,
+                                          "counts": report.counts})
+    return Corrected(case=found.number, reference=report.request_id,
+                     changed=sum(report.counts.values()), areas=report.counts)
+
+
+@app.get("/api/staff/privacy/cases/<case>/answer",
+         responses={**staff_responses({}, 404, 409), 200: {
+             "description": "The Danish answer to the member's access request: a page to "
+                            "print or save as PDF (text/html)",
+             "content": {"text/html": {"schema": {"type": "string"}}}}},
+         security=SECURITY)
+def access_answer(case: str) -> Response[str]:
+    """The answer to the member: forums and their state, the newsletter and its consent, the
+    emails sent, the advisory part the consultant contributed to the case, retention and how
+    to complain. Audited under the case (action `answer`)."""
+    privacy_service = service()
+    asked = _case(case)
+    found, report = privacy_service.answer(asked.email, asked.number)
+    logger.info("privacy request", extra={"action": report.action, "case": asked.number,
+                                          "reference": report.request_id})
+    page = answer.render(
+        asked, forums=answer.registrations(found.get("forums", []), catalogue.session,
+                                           catalogue.forum),
+        newsletter=answer.subscription(found.get("newsletter", [])),
+        contribution=cases.contribution(asked.number),
+        retention=answer.Retention(
+            registration_days=settings.registration_retention_days,
+            advisory_days=settings.advisory_retention_days,
+            confirm_link_hours=settings.registration_confirm_link_hours),
+        now=utcnow())
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page,
+                    headers={"Cache-Control": "no-store"})
+
+
 add_request_routes(app, "/api/staff/privacy", service, {
     "search": "What each area holds about the address: counts by kind, no contents. Audited.",
     "export": "Everything held about the address, as the `leaders privacy export` file (areas "
@@ -70,7 +240,7 @@ add_request_routes(app, "/api/staff/privacy", service, {
     "erase": "Erase everything held about the address (a coming seat is given up first and "
              "the waiting list moves up; anonymous totals stay). Safe to repeat: a second "
              "erasure finds nothing and says so with zero counts. Audited.",
-})
+}, case=cases.case)
 
 
 @app.get("/api/staff/privacy/audit", responses=staff_responses({200: AuditTrail}),
@@ -80,8 +250,8 @@ def audit_trail() -> AuditTrail:
     who, what, counts per area. The audit holds no address."""
     caller(app, GROUP)
     return AuditTrail(requests=[
-        AuditEntry(reference=r.request_id, at=iso_copenhagen(r.at), by=r.by, action=r.action,
-                   counts=r.counts, not_searched=r.skipped)
+        AuditEntry(reference=r.request_id, case=r.case, at=iso_copenhagen(r.at), by=r.by,
+                   action=r.action, counts=r.counts, not_searched=r.skipped)
         for r in audit.reports(TRAIL_LENGTH)])
 
 

@@ -179,8 +179,59 @@
     input.focus();
   }
 
-  // The address typed in, or null once the field says what is wrong with it.
+  // The data-protection case picked (the privacy officer's open cases): its address is asked
+  // about, every request names the case, and the advisory part of its answer is contributed.
+  var privacyCases = {};
+  var onCase = null;
+
+  function loadPrivacyCases() {
+    return api("GET", "/api/staff/advisory/privacy/cases").then(json).then(function (answer) {
+      var list = $("indsigt-sag");
+      var keep = onCase ? onCase.case : "";
+      privacyCases = {};
+      while (list.options.length > 1) { list.remove(1); }
+      answer.cases.forEach(function (found) {
+        privacyCases[found.case] = found;
+        var option = el("option", "", found.case + " · " + found.kind_text + " · " + found.email);
+        option.value = found.case;
+        list.appendChild(option);
+      });
+      list.value = privacyCases[keep] ? keep : "";
+      pickCase();
+    }).catch(failed(answered));
+  }
+
+  function pickCase() {
+    closeQuestion();
+    var was = onCase;
+    onCase = privacyCases[$("indsigt-sag").value] || null;
+    $("indsigt-email").readOnly = !!onCase;
+    if (onCase || was) { $("indsigt-email").value = onCase ? onCase.email : ""; }
+    $("indsigt-bidrag").hidden = !onCase;
+    addressError("");
+  }
+
+  // What a request sends: the case when one is picked, else the address typed.
+  function about(email, extra) {
+    var body = onCase ? { case: onCase.case } : { email: email };
+    Object.keys(extra || {}).forEach(function (key) { body[key] = extra[key]; });
+    return body;
+  }
+
+  // The requests from the case's address by kind, day and whether finished (never their
+  // text) go to the privacy officer's answer; the contents go to the member from here.
+  function contribute() {
+    if (!onCase) { return; }
+    var number = onCase.case;
+    asking(api("POST", "/api/staff/advisory/privacy/cases/" + encodeURIComponent(number) + "/contribute").then(json).then(function (given) {
+      answered("Bidraget til svaret på sag " + number + ": " + requests(given.requests) +
+        " (art, dato og om den er afsluttet; ikke indholdet). Send selv indholdet til personen. Revisionsspor: " + given.reference + ".");
+    }));
+  }
+
+  // The address typed in (or the case's), or null once the field says what is wrong with it.
   function sender() {
+    if (onCase) { addressError(""); return onCase.email; }
     var typed = $("indsigt-email").value.trim();
     addressError("");
     if (!typed) { addressError("Skriv afsenderens e-mailadresse."); }
@@ -198,7 +249,7 @@
   // Buttons off while a request runs (on again before its value is passed on); a refusal on
   // the address goes to the field.
   function asking(promise) {
-    var buttons = ["indsigt-soeg", "indsigt-hent", "indsigt-slet", "indsigt-slet-ja"].map($);
+    var buttons = ["indsigt-soeg", "indsigt-hent", "indsigt-slet", "indsigt-slet-ja", "indsigt-bidrag"].map($);
     buttons.forEach(function (button) { button.disabled = true; });
     var enable = function () { buttons.forEach(function (button) { button.disabled = false; }); };
     return promise.then(function (value) { enable(); return value; }, function (error) {
@@ -216,7 +267,7 @@
   function requests(count) { return count === 1 ? "1 henvendelse" : count + " henvendelser"; }
 
   function searchSender(email) {
-    return api("POST", "/api/staff/advisory/privacy/search", { email: email }).then(json);
+    return api("POST", "/api/staff/advisory/privacy/search", about(email)).then(json);
   }
 
   function searched(event) {
@@ -236,7 +287,7 @@
     closeQuestion();
     var email = sender();
     if (!email) { return; }
-    asking(api("POST", "/api/staff/advisory/privacy/export", { email: email }).then(function (response) {
+    asking(api("POST", "/api/staff/advisory/privacy/export", about(email)).then(function (response) {
       return P.download(response, "udtraek.json");
     }).then(function (filename) {
       if (filename) { answered("Udtrækket af henvendelserne fra " + email + " er hentet som " + filename + "."); }
@@ -261,7 +312,7 @@
   function eraseSender() {
     var email = asked;
     if (!email || email !== $("indsigt-email").value.trim()) { closeQuestion(); return; }
-    asking(api("POST", "/api/staff/advisory/privacy/erase", { email: email, confirm: true }).then(json).then(function (erased) {
+    asking(api("POST", "/api/staff/advisory/privacy/erase", about(email, { confirm: true })).then(json).then(function (erased) {
       closeQuestion();
       answered("Slettet: " + requests(erased.erased.advisory || 0) + " fra " + email + ". Revisionsspor: " + erased.reference + ".");
       $("indsigt-email").focus();
@@ -288,6 +339,9 @@
     $("indsigt-slet-ja").addEventListener("click", eraseSender);
     $("indsigt-slet-fortryd").addEventListener("click", function () { closeQuestion(); $("indsigt-slet").focus(); });
     $("indsigt-email").addEventListener("input", closeQuestion);
+    $("indsigt-sag").addEventListener("change", pickCase);
+    $("indsigt-sager-opdater").addEventListener("click", loadPrivacyCases);
+    $("indsigt-bidrag").addEventListener("click", contribute);
   }
 
   wireConsultant();
@@ -300,7 +354,7 @@
   }
 
   P.area("consultant", {
-    load: loadQueue,
+    load: function () { loadPrivacyCases(); return loadQueue(); },
     keep: heldRequest,
     resume: showAgain,
     reset: function () {
@@ -310,6 +364,9 @@
       $("koe-antal").textContent = "";
       $("historik").textContent = "";
       closeQuestion();
+      privacyCases = {};
+      while ($("indsigt-sag").options.length > 1) { $("indsigt-sag").remove(1); }
+      pickCase();
       $("indsigt-form").reset();
       addressError("");
       $("indsigt-svar").textContent = "";

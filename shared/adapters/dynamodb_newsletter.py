@@ -434,6 +434,20 @@ class DynamoNewsletterStore(DynamoTable):
                                      Key=_ledger_key(issue_id, subscriber_id)).get("Item")
         return DeliveryStatus(item["status"]["S"]) if item else None
 
+    def rename(self, subscriber_id: str, name: str) -> bool:
+        """A data-protection correction: the subscriber's name replaced (only while there is
+        one, and only when it differs: a repeat writes nothing)."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_sub_key(subscriber_id),
+                UpdateExpression="SET #name = :name",
+                ConditionExpression="attribute_exists(pk) AND #name <> :name",
+                ExpressionAttributeNames={"#name": "name"},
+                ExpressionAttributeValues={":name": {"S": name}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def forget(self, subscriber_id: str) -> None:
         """Delete the subscriber, the gate of their confirmation emails and their line in
         every issue's ledger (the issues' counts stay, as anonymous totals). A suppression

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from shared.adapters.dynamodb_advisory import DynamoAdvisoryStore
     from shared.adapters.dynamodb_catalogue import DynamoCatalogueStore
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
-    from shared.adapters.dynamodb_privacy import DynamoAuditLog
+    from shared.adapters.dynamodb_privacy import DynamoAuditLog, DynamoCaseBook
     from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
     from shared.adapters.sealing import KmsSealer
     from shared.advisory.mail import Consultant
@@ -159,6 +159,13 @@ def newsletter_store(newsletter_table: str) -> DynamoNewsletterStore:
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 
     return DynamoNewsletterStore(newsletter_table)
+
+
+def case_book(audit_table: str) -> DynamoCaseBook:
+    """The data-protection cases (kept in the privacy audit table)."""
+    from shared.adapters.dynamodb_privacy import DynamoCaseBook
+
+    return DynamoCaseBook(audit_table)
 
 
 def audit_log(audit_table: str) -> DynamoAuditLog:

@@ -2,7 +2,9 @@
 privacy officer's function answers for forums and newsletter, the consultant's for advisory
 requests (which only it may open). An address asked about, an erasure confirmed, what each
 area holds, what was erased, the export as a download named by its audit reference, and the
-three routes (search, export, erase) that each function adds under its own path."""
+three routes (search, export, erase) that each function adds under its own path. Each may
+name a data-protection case (`case`, shared.privacy.cases) instead of the address: the
+address is the case's, and the request is audited under the case's number."""
 
 from __future__ import annotations
 
@@ -10,17 +12,37 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.edge.http import BODY_REFUSALS, Body, Resolver, Response, staff_responses
 from shared.edge.staff import SECURITY
+from shared.errors import DomainError, NotFound
 from shared.forms import Email
 from shared.platform.observability import logger
+from shared.privacy.cases import CASE_NUMBER
 from shared.validation import DanishValueError
 
 if TYPE_CHECKING:  # the service loads with the first request (cold starts)
+    from shared.privacy.cases import Case
     from shared.privacy.models import Held, Report
     from shared.privacy.service import Privacy
+
+CaseNumber = Annotated[str, Field(pattern=CASE_NUMBER, max_length=20)]
+
+
+class CaseClosed(DomainError):
+    status = 409
+    code = "case_closed"
+    message = "Sagen er afsluttet. Åbn en ny sag for en ny anmodning."
+
+
+def open_case(found: Case | None) -> Case:
+    """The case asked for, while it is open: 404 for none, 409 for a closed one."""
+    if found is None:
+        raise NotFound("Sagen findes ikke.", code="case_not_found")
+    if found.closed_at is not None:
+        raise CaseClosed()
+    return found
 
 
 def _confirmed(value: bool) -> bool:
@@ -31,9 +53,19 @@ def _confirmed(value: bool) -> bool:
 
 
 class AddressRequest(BaseModel):
+    """The address asked about, or the case whose address it is (the console sends the
+    case, so that every request is audited under it)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    email: Email = Field(max_length=254)
+    email: Email | None = Field(default=None, max_length=254)
+    case: CaseNumber | None = None
+
+    @model_validator(mode="after")
+    def _an_address(self) -> AddressRequest:
+        if self.email is None and self.case is None:
+            raise DanishValueError("required", "Skriv personens e-mailadresse.", "email")
+        return self
 
 
 class EraseRequest(AddressRequest):
@@ -81,7 +113,7 @@ def _not_searched(report: Report) -> list[NotSearched]:
 def _logged(report: Report) -> None:
     """The request in the function's log: the action, the reference and the counts only."""
     logger.info("privacy request", extra={"action": report.action,
-                                          "reference": report.request_id,
+                                          "reference": report.request_id, "case": report.case,
                                           "counts": report.counts,
                                           "not_searched": report.skipped})
 
@@ -105,30 +137,48 @@ def _export_download(data: dict[str, Any], report: Report) -> Response[Any]:
 
 
 def add_request_routes(app: Resolver, base: str, service: Callable[[], Privacy],
-                       described: dict[str, str]) -> None:
+                       described: dict[str, str],
+                       case: Callable[[str], Case | None] | None = None) -> None:
     """`POST {base}/search`, `…/export` and `…/erase` on a console function's resolver: the
     address in the body only, answered by `service()` (the signed-in caller's: it refuses
     another group first), each request logged by action, reference and counts. `described`
-    gives each route's OpenAPI description, by its last word."""
+    gives each route's OpenAPI description, by its last word. `case(number)` reads a case
+    named instead of an address (404 for none, 409 for a closed one)."""
 
-    @app.post(f"{base}/search", responses=staff_responses({200: Found}, *BODY_REFUSALS),
+    def about(request: AddressRequest) -> tuple[str, str | None]:
+        """The address and the case number the request is audited under."""
+        if request.case is None or case is None:
+            if request.email is None:
+                raise NotFound("Sagen findes ikke.", code="case_not_found")
+            return request.email, None
+        found = open_case(case(request.case))
+        return found.email, found.number
+
+    @app.post(f"{base}/search", responses=staff_responses({200: Found}, *BODY_REFUSALS, 404,
+                                                          409),
               security=SECURITY, description=described["search"])
     def search(request: Annotated[AddressRequest, Body()]) -> Found:
-        held, report = service().search(request.email)
+        privacy = service()
+        held, report = privacy.search(*about(request))
         _logged(report)
         return Found.of(held, report)
 
-    @app.post(f"{base}/export", responses=_export_answer(staff_responses({}, *BODY_REFUSALS)),
+    @app.post(f"{base}/export",
+              responses=_export_answer(staff_responses({}, *BODY_REFUSALS, 404, 409)),
               security=SECURITY, description=described["export"])
     def export(request: Annotated[AddressRequest, Body()]) -> Response[Any]:
-        data, report = service().export(request.email)
+        privacy = service()
+        data, report = privacy.export(*about(request))
         _logged(report)
         return _export_download(data, report)
 
-    # 409: something about the address was written at every look (ErasureInterrupted).
-    @app.post(f"{base}/erase", responses=staff_responses({200: Erased}, *BODY_REFUSALS, 409),
+    # 409: something about the address was written at every look (ErasureInterrupted), or
+    # the case is closed.
+    @app.post(f"{base}/erase", responses=staff_responses({200: Erased}, *BODY_REFUSALS, 404,
+                                                         409),
               security=SECURITY, description=described["erase"])
     def erase(request: Annotated[EraseRequest, Body()]) -> Erased:
-        report = service().erase(request.email)
+        privacy = service()
+        report = privacy.erase(*about(request))
         _logged(report)
         return Erased.of(report)

@@ -169,6 +169,14 @@ class StaffPrivacySettings(EnvironmentSettings):
     newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
     newsletter_secret_arn: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_SECRET)
     audit_table_name: str = Field(min_length=1, validation_alias=ENV_PRIVACY_AUDIT_TABLE)
+    # The retention periods an access answer tells the member.
+    registration_retention_days: int = Field(
+        default=defaults.REGISTRATION_RETENTION_DAYS, ge=1, validation_alias=ENV_RETENTION_DAYS)
+    registration_confirm_link_hours: int = Field(
+        default=defaults.REGISTRATION_CONFIRM_LINK_HOURS, ge=1, le=24 * 14,
+        validation_alias=ENV_REGISTRATION_LINK_HOURS)
+    advisory_retention_days: int = Field(
+        default=defaults.ADVISORY_RETENTION_DAYS, ge=1, validation_alias=ENV_ADVISORY_RETENTION)
 
 
 class StaffAdvisorySettings(EnvironmentSettings):

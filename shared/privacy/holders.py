@@ -10,7 +10,8 @@ from typing import Any
 from shared.advisory.models import AdvisoryRequest, Contents
 from shared.forums.registration.models import CancelledBy, Status
 from shared.forums.registration.service import cancel_registration
-from shared.privacy.models import ErasureInterrupted, Unreadable
+from shared.forums.registration.transitions import Applied, Transition, Write
+from shared.privacy.models import CorrectionInterrupted, ErasureInterrupted, Unreadable
 from shared.privacy.ports import AdvisoryRecords, ForumRecords, NewsletterRecords, Opener
 from shared.privacy.service import ERASURE_PASSES, until_nothing_found
 
@@ -47,6 +48,25 @@ class ForumsHolder:
         """A seat in a coming session is given up first (the next on the waiting list gets
         it, and no email goes to the erased address); past sessions keep their count."""
         return until_nothing_found(lambda: self._erase_once(email, now))
+
+    def correct(self, email: str, corrections: dict[str, str]) -> int:
+        """Each registration of the address written with the corrected details, under the
+        condition that it is still as read (status, round, the session's revision): nothing
+        else changes, so no email goes out and its calendar entry (UID, SEQUENCE) stays.
+        One changed meanwhile is read again. Submissions waiting for their owner are left:
+        they expire within a day, and the owner corrects them on the link's page."""
+        changed = 0
+        for _ in range(ERASURE_PASSES):
+            pending = [(r, r.model_copy(update=corrections))
+                       for r in self._store.with_email(email)]
+            pending = [(old, new) for old, new in pending if new != old]
+            if not pending:
+                return changed
+            for old, new in pending:
+                written = self._store.apply(Transition(old.session_id, writes=(
+                    Write(new, replaces=old),)))
+                changed += isinstance(written, Applied)
+        raise CorrectionInterrupted()
 
     def _erase_once(self, email: str, now: datetime) -> set[str]:
         """Submissions first, then registrations: a press deletes its submission in the step
@@ -91,6 +111,11 @@ class NewsletterHolder:
         return [{**record, "issues": copies}]
 
     held = export
+
+    def correct(self, email: str, corrections: dict[str, str]) -> int:
+        """A subscriber keeps a name only (no phone, workplace or member number)."""
+        name = corrections.get("name")
+        return int(name is not None and self._store.rename(self._subscriber_id(email), name))
 
     def erase(self, email: str, now: datetime) -> int:
         """The subscriber, their confirmation gate and their ledger lines; then a look for a
@@ -144,7 +169,11 @@ class AdvisoryHolder:
         return self._store.by_address(self._key(email))
 
     def held(self, email: str) -> list[dict[str, Any]]:
-        return [{"status": request.status.value} for request in self._from(email)]
+        """Each request's status, kind and time of receipt: what is kept unsealed beside it
+        (no contents, nothing opened)."""
+        return [{"status": request.status.value, "kind": request.kind.value,
+                 "received_at": request.received_at.isoformat()}
+                for request in self._from(email)]
 
     def export(self, email: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -171,6 +200,11 @@ class AdvisoryHolder:
                               for entry in audit if entry.reference == shown["reference"]]
         return found
 
+    def correct(self, email: str, corrections: dict[str, str]) -> int:
+        """A request holds what its sender wrote, sealed: it is not rewritten (the
+        consultant, who alone may open it, notes a correction with the request)."""
+        return 0
+
     def erase(self, email: str, now: datetime) -> int:
         """Every request the address sent; then a look for one sent meanwhile (a form racing
         the erasure), erased again until none is found."""
@@ -191,6 +225,9 @@ class NotPermitted:
         raise Unreadable(self._why)
 
     held = export
+
+    def correct(self, email: str, corrections: dict[str, str]) -> int:
+        raise Unreadable(self._why)
 
     def erase(self, email: str, now: datetime) -> int:
         raise Unreadable(self._why)

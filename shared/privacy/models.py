@@ -20,6 +20,15 @@ class ErasureInterrupted(DomainError):
                "Prøv igen om lidt; det, der allerede er slettet, forbliver slettet.")
 
 
+class CorrectionInterrupted(DomainError):
+    """A registration of the address changed at every look while it was being corrected."""
+
+    status = 409
+    code = "correction_interrupted"
+    message = ("Tilmeldingerne blev ved med at ændre sig, mens de blev rettet. Prøv igen om "
+               "lidt; det, der allerede er rettet, forbliver rettet.")
+
+
 class Unreadable(DomainError):
     """An area the caller may not read; its message says who answers for it."""
 
@@ -46,13 +55,15 @@ class Report:
     data."""
 
     request_id: str
-    action: str  # export | erase
+    action: str  # search | export | erase | correct
     at: datetime
     by: str
     counts: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     # Why each skipped area was left out (who answers for it); not audited.
     why: dict[str, str] = field(default_factory=dict, compare=False)
+    # The data-protection case it was made for (shared.privacy.cases), when there is one.
+    case: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ class Holder(Protocol):
 
     def erase(self, email: str, now: datetime) -> int: ...
 
+    def correct(self, email: str, corrections: dict[str, str]) -> int:
+        """The person's details (name, phone, workplace, member number: those the area
+        keeps) replaced in every record of the address; how many records changed."""
+
 
 class AuditLog(Protocol):
     def record(self, report: Report) -> None: ...
@@ -41,6 +45,9 @@ class NewsletterRecords(Protocol):
     def delivery(self, issue_id: str, subscriber_id: str) -> DeliveryStatus | None: ...
 
     def forget(self, subscriber_id: str) -> None: ...
+
+    def rename(self, subscriber_id: str, name: str) -> bool:
+        """The subscriber's name replaced; False when there is none or it was this already."""
 
 
 class AdvisoryRecords(Protocol):

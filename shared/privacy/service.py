@@ -43,25 +43,43 @@ class Privacy:
         self._clock = clock
         self._new_id = new_id
 
-    def export(self, email: str) -> tuple[dict[str, Any], Report]:
-        found, report = self._ask_each("export", lambda holder, _: holder.export(email))
+    def export(self, email: str, case: str | None = None) -> tuple[dict[str, Any], Report]:
+        found, report = self._ask_each("export", lambda holder, _: holder.export(email), case)
         data = {"email": normalise_email(email), "exported_at": report.at.isoformat(), **found,
                 "not_searched": report.skipped}
         if report.why:
             data["not_searched_why"] = report.why
         return data, report
 
-    def search(self, email: str) -> tuple[dict[str, Held], Report]:
+    def answer(self, email: str, case: str) -> tuple[dict[str, Any], Report]:
+        """What an access answer is written from: the export's records by area, audited as
+        action `answer` under the case."""
+        return self._ask_each("answer", lambda holder, _: holder.export(email), case)
+
+    def contribution(self, email: str, case: str) -> tuple[dict[str, Any], Report]:
+        """What each area holds, record by record as a search sees it (a status, and for
+        advisory requests their kind and time of receipt; no contents): the consultant's
+        contribution to an access answer, audited as action `contribute` under the case."""
+        return self._ask_each("contribute", lambda holder, _: holder.held(email), case)
+
+    def search(self, email: str, case: str | None = None) -> tuple[dict[str, Held], Report]:
         """What each area holds about the address, as counts by kind (the record's status):
         no contents. Audited like an export, as action `search`."""
-        found, report = self._ask_each("search", lambda holder, _: holder.held(email))
+        found, report = self._ask_each("search", lambda holder, _: holder.held(email), case)
         return {area: Held.of(records) for area, records in found.items()}, report
 
-    def erase(self, email: str) -> Report:
-        return self._ask_each("erase", lambda holder, now: holder.erase(email, now))[1]
+    def erase(self, email: str, case: str | None = None) -> Report:
+        return self._ask_each("erase", lambda holder, now: holder.erase(email, now), case)[1]
 
-    def _ask_each(self, action: str, ask: Callable[[Holder, datetime], Any]
-                  ) -> tuple[dict[str, Any], Report]:
+    def correct(self, email: str, corrections: dict[str, str],
+                case: str | None = None) -> Report:
+        """The person's details corrected wherever an area keeps them (the counts: records
+        changed; a repeat changes none). Audited as action `correct`."""
+        return self._ask_each(
+            "correct", lambda holder, _: holder.correct(email, corrections), case)[1]
+
+    def _ask_each(self, action: str, ask: Callable[[Holder, datetime], Any],
+                  case: str | None = None) -> tuple[dict[str, Any], Report]:
         """Every holder's answer by area, and the audited report of counts and skipped areas."""
         now = self._clock()
         answers: dict[str, Any] = {}
@@ -72,6 +90,6 @@ class Privacy:
             except Unreadable as unreadable:
                 why[holder.area] = unreadable.message
         counts = {area: len(a) if isinstance(a, list) else a for area, a in answers.items()}
-        report = Report(self._new_id(), action, now, self._by, counts, list(why), why)
+        report = Report(self._new_id(), action, now, self._by, counts, list(why), why, case)
         self._audit.record(report)
         return answers, report

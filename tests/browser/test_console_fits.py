@@ -245,7 +245,11 @@ def test_the_consultant_views_fit(runtime: Running, page: Page, console: Page) -
 def test_the_privacy_officer_views_fit(runtime: Running, console: Page, session: str) -> None:
     email, password = demo_users(runtime)["privacy_officer"]
     sign_in(console, runtime, email, password)
-    console.get_by_label("Personens e-mailadresse").fill(LONG["email"])
+    new = console.locator("#db-ny-form")
+    new.get_by_label("Personens e-mailadresse").fill(LONG["email"])
+    new.get_by_label("Modtaget den").fill("2026-12-01")
+    new.get_by_role("button", name="Opret sag").click()
+    expect(console.get_by_label("Sagens e-mailadresse")).to_have_value(LONG["email"])
     console.get_by_role("button", name="Søg", exact=True).click()
     found = console.get_by_role("table", name=f"Oplysninger om {LONG['email']}")
     expect(found).to_be_visible()
@@ -254,6 +258,9 @@ def test_the_privacy_officer_views_fit(runtime: Running, console: Page, session:
     fits(console, "databeskyttelse")
     cells: Any = stacked(console, found.locator("tbody tr").first)
     assert cells[0].startswith("Antal: "), cells
+    console.get_by_role("button", name="Vis svar til medlemmet").click()
+    expect(console.locator("#db-svar")).to_contain_text("Silkeborg")
+    fits(console, "databeskyttelse-svar")
 
 
 def test_the_administrator_views_fit(runtime: Running, console: Page) -> None:

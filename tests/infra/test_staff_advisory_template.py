@@ -105,9 +105,10 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
         # The keyed hash of the searched address is made under the lookup secret.
         "AdvisoryLookupSecret": {"secretsmanager:GetSecretValue",
                                  "secretsmanager:DescribeSecret"},
-        # Data-protection requests audited in the privacy officer's trail: added, never read,
-        # changed or removed.
-        "PrivacyTable": {"dynamodb:PutItem"},
+        # Data-protection requests audited in the privacy officer's trail: added, never
+        # changed or removed; the open cases read (one, or the list to pick from) and the
+        # advisory part of an access answer put under its case.
+        "PrivacyTable": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan"},
         # Take from the queues and put back; never send.
         "AdvisoryUrgentQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
                                 "sqs:ChangeMessageVisibility"},

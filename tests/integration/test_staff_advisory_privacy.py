@@ -38,7 +38,8 @@ from tests.support.advisory_emulator import submit_through_form as submit
 GROUP = "consultant"
 CONSULTANT = f"{GROUP}@staff.example.dk"
 BASE = "/api/staff/advisory/privacy"
-ROUTES = [("POST", f"{BASE}/search"), ("POST", f"{BASE}/export"), ("POST", f"{BASE}/erase")]
+ROUTES = [("POST", f"{BASE}/search"), ("POST", f"{BASE}/export"), ("POST", f"{BASE}/erase"),
+          ("GET", f"{BASE}/cases"), ("POST", f"{BASE}/cases/{{case}}/contribute")]
 NOTE = "Aftalt opfølgning i uge 12"
 
 

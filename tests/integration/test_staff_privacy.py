@@ -110,6 +110,11 @@ def test_every_route_refuses_the_other_groups_before_anything_is_read_or_audited
     person = karen["person"]
     routes = privacy_routes(plan)
     assert sorted(routes) == [("GET", "/api/staff/privacy/audit"),
+                              ("GET", "/api/staff/privacy/cases"),
+                              ("GET", "/api/staff/privacy/cases/{case}/answer"),
+                              ("POST", "/api/staff/privacy/cases"),
+                              ("POST", "/api/staff/privacy/cases/{case}/close"),
+                              ("POST", "/api/staff/privacy/cases/{case}/correct"),
                               ("POST", "/api/staff/privacy/erase"),
                               ("POST", "/api/staff/privacy/export"),
                               ("POST", "/api/staff/privacy/search")]

@@ -305,6 +305,14 @@ class MemoryNewsletterStore:
             item = self.items.get(_line(issue_id, subscriber_id))
         return DeliveryStatus(item["status"]) if item else None
 
+    def rename(self, subscriber_id: str, name: str) -> bool:
+        with self.items.lock:
+            item = self.items.get(_sub(subscriber_id))
+            if item is None or item.get("name") == name:
+                return False
+            self.items.put(_sub(subscriber_id), {**item, "name": name})
+            return True
+
     def forget(self, subscriber_id: str) -> None:
         with self.items.lock:
             self.items.delete(_sub(subscriber_id))
