@@ -54,6 +54,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ForumDetails": {"title": "Evalueringskultur", "audience": "leaders_of_leaders"},
     "SessionEntry": SESSION,
     "ForumEntry": {"id": "evaluering", "title": "Evalueringskultur", "sessions": [SESSION]},
+    # The privacy officer's case: its note is one line in the audit's list of cases.
+    "CaseForm": {"email": "anne@example.dk", "kind": "access", "received_on": "2026-12-01",
+                 "note": "Brev af 30. november"},
 }
 
 
