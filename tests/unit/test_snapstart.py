@@ -131,7 +131,8 @@ def test_every_function_primes_its_snapshot_with_steps_that_exist() -> None:
                     module, _, attribute = element.value.partition(":")
                     assert callable(getattr(importlib.import_module(module), attribute)), name
                 elif isinstance(element, ast.Constant):
-                    assert element.value in {"dynamodb", "sqs", "sesv2", "secretsmanager"}, name
+                    assert element.value in {"dynamodb", "sqs", "sesv2", "secretsmanager",
+                                             "cognito-idp"}, name
 
 
 def test_the_shared_priming_steps_load_what_first_use_would() -> None:
