@@ -154,6 +154,15 @@ class PublicApi(Construct):
             authorization_type=apigw.AuthorizationType.COGNITO if authorizer else None,
         )
 
+    def site_route(self, method: str, path: str, function: PythonFunction) -> None:
+        """A public route at the site's own path (not below /api), e.g. the newsletter's
+        archive: CloudFront sends that path to the API (infra/pages.py SITE_API_PATHS)."""
+        resource: apigw.IResource = self.rest_api.root
+        for part in path.strip("/").split("/"):
+            resource = resource.get_resource(part) or resource.add_resource(part)
+        resource.add_method(method, apigw.LambdaIntegration(function.target, proxy=True),
+                            request_validator=self.validator)
+
     def _waf(self, config: DeployConfig) -> None:
         """The regional web ACL: only requests that came through the distribution (its secret
         origin header), a rate limit per viewer address (a header CloudFront sets from the
