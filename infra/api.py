@@ -40,7 +40,10 @@ COMMON_RULES_LABEL = "awswaf:managed:aws:core-rule-set"
 EDITOR_PATHS = ("staff/newsletter/issues", "staff/newsletter/issues/{issue_id}",
                 "staff/newsletter/preview", "staff/newsletter/issues/{issue_id}/test",
                 "staff/newsletter/issues/{issue_id}/approve",
-                "staff/newsletter/issues/{issue_id}/withdraw")
+                "staff/newsletter/issues/{issue_id}/withdraw",
+                "staff/newsletter/issues/{issue_id}/duplicate",
+                "staff/newsletter/issues/{issue_id}/send-now",
+                "staff/newsletter/issues/{issue_id}/archive")
 UNSUBSCRIBE_ROUTE = "newsletter/unsubscribe"
 # The web ACL's own answers (Danish), by custom response body key.
 WAF_ANSWERS = {

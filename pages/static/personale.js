@@ -448,7 +448,8 @@
 
   // -- the staff API ----------------------------------------------------------------------
 
-  function api(method, path, body) {
+  // `options.keepalive`: the request outlives the page (a draft saved as the page is left).
+  function api(method, path, body, options) {
     var made = generation;
     return valid().catch(function () {
       if (made === generation) { endSession(ENDED); }
@@ -457,7 +458,7 @@
       if (made !== generation) { throw new Error("signed out"); }
       var headers = { Authorization: "Bearer " + session.idToken };
       if (body !== undefined) { headers["Content-Type"] = "application/json"; }
-      return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" });
+      return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store", keepalive: !!(options && options.keepalive) });
     }).then(function (response) {
       if (made !== generation) { throw new Error("signed out"); }
       if (response.status === 401) {

@@ -57,10 +57,10 @@ def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetim
                  source_format="markdown" if markdown else "html")
 
 
-def _valid_id(issue_id: str) -> str:
+def _valid_id(issue_id: str, field: str = "issue_id") -> str:
     if not re.fullmatch(ISSUE_ID, issue_id):
         raise InvalidInput([FieldError(
-            "issue_id", "invalid_format",
+            field, "invalid_format",
             "Id må kun have små bogstaver, tal og bindestreger (2-63 tegn, fx 2027-marts).")])
     return issue_id
 
@@ -231,7 +231,7 @@ class Editor:
         original = self.issue(issue_id)
         source = original.source if original.source is not None else original.html
         markdown = original.source is not None and original.source_format == "markdown"
-        wanted = [_valid_id(new_id)] if new_id else [
+        wanted = [_valid_id(new_id, "id")] if new_id else [
             _copy_id(issue_id, n) for n in range(1, 100)]
         for candidate in wanted:
             copy = draft(candidate, original.subject, source, markdown, self._clock())

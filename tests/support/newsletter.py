@@ -379,6 +379,7 @@ class Sent:
     kind: str  # confirmation | issue
     issue: str | None
     link: str  # the confirmation link, or the copy's one-click unsubscribe URL
+    web_version: str | None = None  # the copy's "Læs i browseren" link
 
 
 class MemoryMail:
@@ -412,7 +413,8 @@ class MemoryMail:
 
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
               unsubscribe_page: str, web_version: str | None = None) -> str:
-        return self._send(Sent(subscriber.email, "issue", issue.id, unsubscribe_url))
+        return self._send(Sent(subscriber.email, "issue", issue.id, unsubscribe_url,
+                               web_version))
 
 
 class MemorySendQueue:
