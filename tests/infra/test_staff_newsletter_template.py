@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
-from shared.platform.names import ENV_DISPATCH_QUEUE
 from shared.platform.names import (
+    ENV_DISPATCH_QUEUE,
     INDEX_ISSUES,
     ISSUE_LIST,
     JOB_NEWSLETTER_DUE,

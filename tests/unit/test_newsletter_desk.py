@@ -114,7 +114,7 @@ class Desk(RuleBasedStateMachine):
                 return
             assert answered.status is not IssueStatus.DRAFT
 
-    @rule(issue_id=st.sampled_from(IDS), copy=st.sampled_from(IDS + [None]))
+    @rule(issue_id=st.sampled_from(IDS), copy=st.sampled_from([*IDS, None]))
     def duplicate(self, issue_id: str, copy: str | None) -> None:
         before, taken = self._status(issue_id), self._status(copy) if copy else None
         try:
