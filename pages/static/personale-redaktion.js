@@ -253,7 +253,7 @@
 
   // One save at a time; what was written meanwhile is saved right after. The form is not
   // refilled (the editor is still writing): only what was saved is remembered.
-  function autosave(keepalive) {
+  function autosave() {
     autosaveTimer = null;
     var values = formValues();
     if (!editable() || !values.subject || !values.markdown.trim() || !dirty()) { return Promise.resolve(); }
@@ -262,7 +262,7 @@
     $("nummer-id").readOnly = true;
     $("gemt-status").textContent = "Gemmer …";
     var first = !current;
-    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown }, { keepalive: keepalive === true })
+    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
       .then(json).then(function (issue) {
         current = issue;
         saved = { id: values.id, subject: values.subject, markdown: values.markdown };
@@ -287,7 +287,13 @@
   // request outlives the page.
   function saveOnLeaving(event) {
     if (document.visibilityState === "hidden" || event.type === "pagehide") {
-      if (editable() && dirty() && !$("editor").hidden) { stopAutosave(); autosave(true); }
+      var values = formValues();
+      if (editable() && dirty() && !$("editor").hidden && values.subject && values.markdown.trim()) {
+        stopAutosave();
+        values = withId();
+        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown });
+        saved = { id: values.id, subject: values.subject, markdown: values.markdown };
+      }
     }
   }
 

@@ -448,8 +448,7 @@
 
   // -- the staff API ----------------------------------------------------------------------
 
-  // `options.keepalive`: the request outlives the page (a draft saved as the page is left).
-  function api(method, path, body, options) {
+  function api(method, path, body) {
     var made = generation;
     return valid().catch(function () {
       if (made === generation) { endSession(ENDED); }
@@ -458,7 +457,7 @@
       if (made !== generation) { throw new Error("signed out"); }
       var headers = { Authorization: "Bearer " + session.idToken };
       if (body !== undefined) { headers["Content-Type"] = "application/json"; }
-      return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store", keepalive: !!(options && options.keepalive) });
+      return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", cache: "no-store" });
     }).then(function (response) {
       if (made !== generation) { throw new Error("signed out"); }
       if (response.status === 401) {
@@ -468,6 +467,14 @@
       response.generation = made;
       return response;
     });
+  }
+
+  // A write sent as the page is left (a draft not saved yet): at once, with the session's
+  // token if it is still valid, and kept alive past the page; nobody waits for its answer.
+  function leaving(method, path, body) {
+    var session = kept();
+    if (!session || session.expiresAt <= Date.now()) { return; }
+    fetch(path, { method: method, headers: { Authorization: "Bearer " + session.idToken, "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit", cache: "no-store", keepalive: true });
   }
 
   // The body of an answer of this session: one read while the user signed out is dropped.
@@ -558,7 +565,8 @@
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
     api: api, json: json, blob: blob, el: el, table: table, address: address, say: say, busy: busy, action: action,
-    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download
+    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download,
+    leaving: leaving
   };
 
   wireSignIn();

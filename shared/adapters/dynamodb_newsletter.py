@@ -10,6 +10,8 @@ subscriber (each expires, TTL)."""
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -447,8 +449,7 @@ class DynamoNewsletterStore(DynamoTable):
         always its ledger's, also when the process dies between the two. Then the copies
         left, read consistently."""
         counted = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}.get(status)
-        try:
-            self._client.transact_write_items(TransactItems=[
+        if not self._transact([
                 {"Update": {
                     "TableName": self._table, "Key": _ledger_key(issue_id, subscriber_id),
                     "UpdateExpression": "SET #status = :status",
@@ -467,8 +468,7 @@ class DynamoNewsletterStore(DynamoTable):
                                                   **({":one": {"N": "1"}} if counted else {})},
                     **({"ExpressionAttributeNames": {"#counted": counted}}
                        if counted else {})}},
-            ])
-        except self._client.exceptions.TransactionCanceledException:
+        ], token=claim):
             return None
         item = self._client.get_item(TableName=self._table, Key=_issue_key(issue_id),
                                      ConsistentRead=True,
@@ -478,8 +478,7 @@ class DynamoNewsletterStore(DynamoTable):
     def record_feedback(self, issue_id: str, subscriber_id: str, field: str) -> bool:
         if field not in FEEDBACK:
             raise ValueError(f"unknown feedback {field!r}")
-        try:
-            self._client.transact_write_items(TransactItems=[
+        return self._transact([
                 {"Update": {
                     "TableName": self._table, "Key": _ledger_key(issue_id, subscriber_id),
                     "UpdateExpression": "SET #mark = :one",
@@ -492,10 +491,32 @@ class DynamoNewsletterStore(DynamoTable):
                     "ConditionExpression": "attribute_exists(pk)",
                     "ExpressionAttributeNames": {"#field": field},
                     "ExpressionAttributeValues": {":one": {"N": "1"}}}},
-            ])
-        except self._client.exceptions.TransactionCanceledException:
-            return False
-        return True
+        ])
+
+    def _transact(self, items: list[dict[str, Any]], token: str | None = None,
+                  attempts: int = 8) -> bool:
+        """The writes together, or none: False when a condition failed. Every copy's outcome
+        updates its issue's item, so senders' transactions meet on it: one cancelled by
+        another (TransactionConflict) or throttled is tried again, with backoff. With
+        `token` (ClientRequestToken, one per attempt), botocore's own retry of a call whose
+        answer was lost succeeds again instead of finding its own write."""
+        for attempt in range(attempts):
+            extra = {"ClientRequestToken": f"{token[:32]}-{attempt}"} if token else {}
+            try:
+                self._client.transact_write_items(TransactItems=items, **extra)
+            except self._client.exceptions.TransactionCanceledException as exc:
+                codes = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in codes or attempt == attempts - 1:
+                    if "ConditionalCheckFailed" in codes:
+                        return False
+                    raise
+            except self._client.exceptions.TransactionConflictException:
+                if attempt == attempts - 1:
+                    raise
+            else:
+                return True
+            time.sleep(min(0.02 * 2 ** attempt, 0.5) * random.random())
+        return False
 
     def ledger(self, issue_id: str) -> list[Entry]:
         """Every subscriber of the issue's snapshot, where their copy stands, and when it was

@@ -22,7 +22,7 @@ from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
 from shared.adapters.parameters import parameter
 from shared.danish import danish_date
 from shared.newsletter.editor import draft
-from shared.newsletter.models import IssueStatus, Subscriber, SubscriberStatus
+from shared.newsletter.models import DeliveryStatus, IssueStatus, Subscriber, SubscriberStatus
 from shared.platform.names import PARAM_NEWSLETTER_SETTINGS, STAFF_GROUPS
 from shared.roles import Role
 from tests.integration.conftest import Api, bearer, raw
@@ -258,3 +258,42 @@ def test_a_sent_issue_is_in_the_archive_while_it_is_still_being_sent(
     issue = store.issue("arkiv-sendes")
     assert issue is not None and issue.status is IssueStatus.SENDING
     assert page(api, "/nyhedsbrev/arkiv/arkiv-sendes")[0] == 200
+
+
+def test_a_copys_outcome_cancelled_by_another_senders_transaction_is_tried_again(
+        store: DynamoNewsletterStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every copy's outcome updates its issue's item, so two senders' transactions meet there
+    and DynamoDB cancels one (TransactionConflict; moto never does): it is tried again, and
+    the outcome and the issue's counts are written once."""
+    made = draft("desk-konflikt", "Konflikt", "# Hej", True, datetime.now(UTC))
+    store.create_issue(made)
+    store.approve("desk-konflikt", None, datetime.now(UTC))
+    store.start_dispatch("desk-konflikt", datetime.now(UTC))
+    store.queue_delivery("desk-konflikt", "modtager", 2_000_000_000)
+    store.snapshot_taken("desk-konflikt", 1)
+    assert store.claim_delivery("desk-konflikt", "modtager", datetime.now(UTC), "k" * 32)
+    ddb = client("dynamodb")
+    sender = DynamoNewsletterStore(store._table, ddb)
+    real = ddb.transact_write_items
+    calls: list[dict[str, Any]] = []
+
+    def conflicting(**request: Any) -> Any:
+        calls.append(request)
+        if len(calls) < 3:
+            raise ddb.exceptions.TransactionCanceledException(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                 "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]},
+                "TransactWriteItems")
+        return real(**request)
+
+    monkeypatch.setattr(ddb, "transact_write_items", conflicting)
+    assert sender.finish_delivery("desk-konflikt", "modtager", "k" * 32,
+                                 DeliveryStatus.SENT) == 0
+    issue = store.issue("desk-konflikt")
+    assert issue is not None and issue.sent == 1
+    assert store.delivery("desk-konflikt", "modtager") is DeliveryStatus.SENT
+    assert len(calls) == 3 and len({c["ClientRequestToken"] for c in calls}) == 3
+    # The same outcome again (a redelivered message): the claim no longer holds it.
+    assert sender.finish_delivery("desk-konflikt", "modtager", "k" * 32,
+                                  DeliveryStatus.SENT) is None
+    assert (store.issue("desk-konflikt") or issue).sent == 1
