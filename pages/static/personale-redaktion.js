@@ -27,8 +27,11 @@
   // 1234 -> "1.234", as Danes write numbers.
   function number(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
 
+  // "alle 1.234 abonnenter" ("1 abonnent", "0 abonnenter"), as the list last counted them.
   function everyone() {
-    return subscribers === null ? "alle abonnenter" : "alle " + number(subscribers) + (subscribers === 1 ? " abonnent" : " abonnenter");
+    if (subscribers === null) { return "alle abonnenter"; }
+    if (subscribers < 2) { return number(subscribers) + (subscribers === 1 ? " abonnent" : " abonnenter"); }
+    return "alle " + number(subscribers) + " abonnenter";
   }
 
   function clock(at) {
@@ -442,7 +445,7 @@
       draft: "Kladde: ikke godkendt endnu.",
       approved: approvedText(issue),
       sending: "Sendes nu: " + number(issue.sent) + " af " + number(issue.recipients) + " sendt, " + number(issue.failed) + " fejlet. Udsendelsen kan ikke trækkes tilbage.",
-      sent: "Sendt til " + number(issue.recipients) + " modtagere: " + number(issue.sent) + " sendt, " + number(issue.failed) + " fejlet, " + number(issue.bounced) + " afvist, " + number(issue.complained) + " spamklager, " + number(issue.unsubscribed) + " afmeldt siden."
+      sent: "Sendt til " + number(issue.recipients) + (issue.recipients === 1 ? " modtager: " : " modtagere: ") + number(issue.sent) + " sendt, " + number(issue.failed) + " fejlet, " + number(issue.bounced) + " afvist, " + number(issue.complained) + " spamklager, " + number(issue.unsubscribed) + " afmeldt siden."
     }[issue.status];
     $("godkendelse-status").textContent = text || "";
     $("plan-tidspunkt").textContent = issue.scheduled_send ? ": " + longFormat.format(new Date(issue.scheduled_send)) + " (dansk tid)" : "";

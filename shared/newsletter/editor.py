@@ -179,7 +179,8 @@ class Editor:
         nothing is stored."""
         text = _text(subject, source)
         issue = draft("eksempel", text.subject, text.markdown, markdown, self._clock())
-        return issue_email(issue, PREVIEW_TO, self._links.unsubscribe_page(PREVIEW_TOKEN))
+        return issue_email(issue, PREVIEW_TO, self._links.unsubscribe_page(PREVIEW_TOKEN),
+                           web_version=self._links.archive())
 
     def send_test(self, issue_id: str, addresses: list[str]) -> None:
         """The issue to editor addresses, marked as a test; its unsubscribe links lead nowhere."""
