@@ -110,7 +110,8 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     console.get_by_role("button", name="Godkend …").click()
     shown = danish_time(moment.replace(hour=8, minute=30, second=0, microsecond=0))
     expect(console.locator("#godkend-advarsel")).to_contain_text(re.compile(
-        re.escape(f"Det sendes {shown} (dansk tid) til ") + r"(alle [\d.]+ abonnenter|1 abonnent)\."))
+        re.escape(f"Det sendes {shown} (dansk tid) til ")
+        + r"(alle [\d.]+ abonnenter|1 abonnent)\."))
     axe_at_both_widths(console, "redaktion-godkend")
     console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
     expect(console.locator("#konsol-status")).to_contain_text(f"{ISSUE} er godkendt og sendes")
