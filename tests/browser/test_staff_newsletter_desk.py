@@ -49,7 +49,8 @@ def test_the_editor_autosaves_deletes_sends_now_copies_and_the_archive_shows_it(
     overview = console.locator("#redaktion-overblik")
     expect(overview).to_have_text(re.compile(
         r"^[\d.]+ (bekræftet abonnent|bekræftede abonnenter)\. "
-        r"Næste planlagte udsendelse: \w+dag den \d+\. \w+ 20\d\d kl\. \d\d\.\d\d \(dansk tid\)\.$"))
+        r"Næste planlagte udsendelse: \w+dag den \d+\. \w+ 20\d\d kl\. \d\d\.\d\d "
+        r"\(dansk tid\)\.$"))
     count = re.match(r"[\d.]+", overview.inner_text())
     assert count is not None and int(count.group(0).replace(".", "")) >= 1
 
