@@ -297,3 +297,42 @@ def test_a_copys_outcome_cancelled_by_another_senders_transaction_is_tried_again
     assert sender.finish_delivery("desk-konflikt", "modtager", "k" * 32,
                                   DeliveryStatus.SENT) is None
     assert (store.issue("desk-konflikt") or issue).sent == 1
+
+
+def test_a_sender_that_dies_while_recording_a_copy_leaves_the_outcome_and_count_together(
+        store: DynamoNewsletterStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outcome on the ledger line and the count on the issue are one write: a failure
+    at any point leaves both or neither (before, two writes could leave the copy sent and
+    the issue one short, "Sendes nu" until the hourly run)."""
+    made = draft("desk-doed", "Død", "# Hej", True, datetime.now(UTC))
+    store.create_issue(made)
+    store.approve("desk-doed", None, datetime.now(UTC))
+    store.start_dispatch("desk-doed", datetime.now(UTC))
+    store.queue_delivery("desk-doed", "modtager", 2_000_000_000)
+    store.snapshot_taken("desk-doed", 1)
+    assert store.claim_delivery("desk-doed", "modtager", datetime.now(UTC), "d" * 32)
+    ddb = client("dynamodb")
+    sender = DynamoNewsletterStore(store._table, ddb)
+    real_update, real_transact = ddb.update_item, ddb.transact_write_items
+
+    def dies_on_the_issue(**request: Any) -> Any:
+        if request["Key"]["sk"]["S"] == "ISSUE":
+            raise ConnectionError("the process died")
+        return real_update(**request)
+
+    def dies(**request: Any) -> Any:
+        raise ConnectionError("the process died")
+
+    monkeypatch.setattr(ddb, "update_item", dies_on_the_issue)
+    monkeypatch.setattr(ddb, "transact_write_items", dies)
+    with pytest.raises(ConnectionError):
+        sender.finish_delivery("desk-doed", "modtager", "d" * 32, DeliveryStatus.SENT)
+    issue = store.issue("desk-doed")
+    assert issue is not None and issue.sent == 0
+    assert store.delivery("desk-doed", "modtager") is DeliveryStatus.SENDING
+    monkeypatch.setattr(ddb, "update_item", real_update)
+    monkeypatch.setattr(ddb, "transact_write_items", real_transact)
+    assert sender.finish_delivery("desk-doed", "modtager", "d" * 32, DeliveryStatus.SENT) == 0
+    issue = store.issue("desk-doed")
+    assert issue is not None and issue.sent == 1
+    assert store.delivery("desk-doed", "modtager") is DeliveryStatus.SENT
