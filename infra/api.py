@@ -40,7 +40,10 @@ COMMON_RULES_LABEL = "awswaf:managed:aws:core-rule-set"
 EDITOR_PATHS = ("staff/newsletter/issues", "staff/newsletter/issues/{issue_id}",
                 "staff/newsletter/preview", "staff/newsletter/issues/{issue_id}/test",
                 "staff/newsletter/issues/{issue_id}/approve",
-                "staff/newsletter/issues/{issue_id}/withdraw")
+                "staff/newsletter/issues/{issue_id}/withdraw",
+                "staff/newsletter/issues/{issue_id}/duplicate",
+                "staff/newsletter/issues/{issue_id}/send-now",
+                "staff/newsletter/issues/{issue_id}/archive")
 UNSUBSCRIBE_ROUTE = "newsletter/unsubscribe"
 # The web ACL's own answers (Danish), by custom response body key.
 WAF_ANSWERS = {
@@ -157,6 +160,15 @@ class PublicApi(Construct):
             authorizer=authorizer,
             authorization_type=apigw.AuthorizationType.COGNITO if authorizer else None,
         )
+
+    def site_route(self, method: str, path: str, function: PythonFunction) -> None:
+        """A public route at the site's own path (not below /api), e.g. the newsletter's
+        archive: CloudFront sends that path to the API (infra/pages.py SITE_API_PATHS)."""
+        resource: apigw.IResource = self.rest_api.root
+        for part in path.strip("/").split("/"):
+            resource = resource.get_resource(part) or resource.add_resource(part)
+        resource.add_method(method, apigw.LambdaIntegration(function.target, proxy=True),
+                            request_validator=self.validator)
 
     def _waf(self, config: DeployConfig) -> None:
         """The regional web ACL: only requests that came through the distribution (its secret

@@ -1,9 +1,10 @@
-"""The newsletter: its table (subscribers, issues, the send ledger), the public API function,
+"""The newsletter: its table (subscribers, issues, the send ledger), the public API function
+(which serves the archive of sent issues too),
 the confirmation emails sent from a queue apart from the signup request, the dispatcher fired
-by the recurring schedule and an hourly check for issues with their own
-send time, the fan-out queue and its sender (within SES's sending rate), and the bounce and
-complaint feedback from the SES configuration set through SNS to a queue. Every queue has a
-dead-letter queue with an alarm."""
+by the recurring schedule and an hourly check for issues with their own send time (and
+from a queue by the editor's "send now"), the fan-out queue and its sender (within SES's
+sending rate), and the bounce and complaint feedback from the SES configuration set through
+SNS to a queue. Every queue has a dead-letter queue with an alarm."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from infra.parts import (
 from shared.platform.names import (
     ENV_CONFIRM_INTERVAL,
     ENV_CONFIRM_QUEUE,
+    ENV_DISPATCH_QUEUE,
     ENV_MAX_SEND_RATE,
     ENV_NEWSLETTER_SCHEDULE,
     ENV_NEWSLETTER_TABLE,
@@ -69,11 +71,25 @@ EDITOR_ROUTES = (
     ("POST", "staff/newsletter/issues/{issue_id}/test"),
     ("POST", "staff/newsletter/issues/{issue_id}/approve"),
     ("POST", "staff/newsletter/issues/{issue_id}/withdraw"),
+    ("DELETE", "staff/newsletter/issues/{issue_id}"),
+    ("POST", "staff/newsletter/issues/{issue_id}/duplicate"),
+    ("POST", "staff/newsletter/issues/{issue_id}/send-now"),
+    ("PUT", "staff/newsletter/issues/{issue_id}/archive"),
+)
+# The public archive's pages and feed, served by the public function at the site's own paths
+# (not below /api): CloudFront sends ARCHIVE_PATH to the API (infra/pages.py).
+ARCHIVE_ROUTES = (
+    ("GET", "nyhedsbrev/arkiv"),
+    ("GET", "nyhedsbrev/arkiv/atom.xml"),
+    ("GET", "nyhedsbrev/arkiv/{issue_id}"),
 )
 # What shared.newsletter.editor calls on the table: the issues found by their index and read
 # (the list, and where each waits for the schedule), one read, a draft put, approval and
-# withdrawal as conditional updates.
-EDITOR_TABLE_ACTIONS = ("Query", "BatchGetItem", "GetItem", "PutItem", "UpdateItem")
+# withdrawal as conditional updates, a draft's conditional delete; the subscribers counted
+# (a query of the Active index).
+EDITOR_TABLE_ACTIONS = ("Query", "BatchGetItem", "GetItem", "PutItem", "UpdateItem",
+                        "DeleteItem")
+DISPATCHER_TIMEOUT = Duration.minutes(10)
 SENDER_TIMEOUT = Duration.minutes(2)
 
 
@@ -115,6 +131,9 @@ class Newsletter(Construct):
         self.feedback_queue, self.feedback_dlq = self._queue("Feedback", Duration.seconds(60))
         # Signups ask here for their confirmation email, sent apart from the request.
         self.confirm_queue, self.confirm_dlq = self._queue("Confirm", Duration.seconds(60))
+        # The editor's "send now" asks the dispatcher here (the hourly run is the fallback).
+        self.dispatch_queue, self.dispatch_dlq = self._queue(
+            "Dispatch", Duration.seconds(6 * DISPATCHER_TIMEOUT.to_seconds()))
 
         environment = {
             ENV_NEWSLETTER_TABLE: self.table.table_name,
@@ -142,14 +161,20 @@ class Newsletter(Construct):
             return made
 
         self.api_function = function("Api", "newsletter_api", SERVICE_NEWSLETTER_API,
-                                     "Newsletter signup, confirmation and unsubscribe",
+                                     "Newsletter signup, confirmation and unsubscribe; "
+                                     "the archive",
                                      # signup put; suppression read; confirm, leave, count
-                                     ("PutItem", "GetItem", "UpdateItem"))
+                                     # (a transaction of updates); the archive's issues
+                                     # found by their index and read
+                                     ("PutItem", "GetItem", "UpdateItem", "Query",
+                                      "BatchGetItem"))
         self.confirm_queue.grant_send_messages(self.api_function.function)
         for path in ("newsletter/subscriptions", "newsletter/confirm", "newsletter/unsubscribe"):
             api.route("POST", path, self.api_function)
         # The List-Unsubscribe URL opened in a browser leads to the page for its token.
         api.route("GET", "newsletter/unsubscribe", self.api_function)
+        for method, path in ARCHIVE_ROUTES:
+            api.site_route(method, path, self.api_function)
 
         self.dispatcher = function("Dispatch", "newsletter_dispatch", SERVICE_NEWSLETTER_DISPATCH,
                                    "Snapshots the subscribers of an issue and fans them out",
@@ -158,8 +183,10 @@ class Newsletter(Construct):
                                    # progress updated; nothing scanned
                                    ("GetItem", "BatchGetItem", "Query", "PutItem",
                                     "UpdateItem"),
-                                   timeout=Duration.minutes(10))
+                                   timeout=DISPATCHER_TIMEOUT)
         self.send_queue.grant_send_messages(self.dispatcher.function)
+        self.dispatcher.add_event_source(sources.SqsEventSource(
+            self.dispatch_queue, batch_size=1, report_batch_item_failures=True))
         self._schedules(config)
 
         self.sender = function("Sender", "newsletter_sender", SERVICE_NEWSLETTER_SENDER,
@@ -208,13 +235,15 @@ class Newsletter(Construct):
             self, "StaffConsole", runtime=self._runtime, service=SERVICE_STAFF_NEWSLETTER,
             handler="functions.staff_newsletter.handler.lambda_handler",
             description="The editor's area of the staff console: issues, preview, test, "
-                        "approve, withdraw",
+                        "approve, withdraw, delete, duplicate, send now",
             environment={ENV_NEWSLETTER_TABLE: self.table.table_name,
                          ENV_PUBLIC_URL: self._link_base,
                          ENV_NEWSLETTER_SCHEDULE: self._schedule_expression,
+                         ENV_DISPATCH_QUEUE: self.dispatch_queue.queue_url,
                          **self._email.environment},
             timeout=Duration.seconds(29))
         grant_items(self.table, made.function, *EDITOR_TABLE_ACTIONS)
+        self.dispatch_queue.grant_send_messages(made.function)
         self._email.grant_send(made.function)
         staff.add_routes(made, EDITOR_ROUTES)
         self.console_function = made

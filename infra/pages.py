@@ -19,6 +19,7 @@ from infra.config import ROOT, DeployConfig
 from infra.function import retention
 from pages.site import REFERRER_POLICY, content_security_policy, site_values
 from pages.site import build as build_site
+from shared.links import SITE_API_PATHS
 
 
 def cognito_endpoint(region: str) -> str:
@@ -154,10 +155,12 @@ class Pages(Construct):
                     event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
             ),
             additional_behaviors={
-                "/api/*": cloudfront.BehaviorOptions(
+                pattern: cloudfront.BehaviorOptions(
                     origin=api_origin,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY
+                    if pattern == "/api/*" else cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL
+                    if pattern == "/api/*" else cloudfront.AllowedMethods.ALLOW_GET_HEAD,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     response_headers_policy=headers,
@@ -165,6 +168,8 @@ class Pages(Construct):
                         function=viewer_address,
                         event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
                 )
+                # The API, and the site's pages the API renders (the newsletter's archive).
+                for pattern in ("/api/*", *SITE_API_PATHS)
             },
         )
         # The one rule for links in emails: the origin this distribution serves.

@@ -33,7 +33,8 @@ def _pattern(path: str) -> re.Pattern[str]:
             parts.append(f"(?P<{part[1:-1]}>[^/]+)")
         else:
             parts.append(re.escape(part))
-    return re.compile("^/" + "/".join(parts) + "$")
+    # API Gateway routes `/a/b/` as `/a/b` (the archive's address ends in a slash).
+    return re.compile("^/" + "/".join(parts) + "/?$")
 
 
 class Gateway:

@@ -15,6 +15,7 @@ from local.runtime import LocalRuntime
 from local.synth import ROOT
 from pages.site import build as build_site
 from pages.site import security_headers
+from shared.links import SITE_API_PATHS
 from shared.platform.names import STAFF_CONFIG_PATH
 
 
@@ -54,7 +55,8 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         path = urlsplit(self.path).path
         try:
-            if path == "/api" or path.startswith("/api/"):
+            if path == "/api" or path.startswith("/api/") or \
+                    any(path.startswith(p.rstrip("*")) for p in SITE_API_PATHS):
                 self._api(path)
             elif path.startswith("/_local/"):
                 self._local(path)

@@ -12,6 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+# Where the archive of sent issues is served (the site's path, not below /api).
+ARCHIVE_PATH = "/nyhedsbrev/arkiv"
+# Site paths the API answers, not the pages' bucket (CloudFront's behaviours, the local
+# server): the archive's list, issues and feed.
+SITE_API_PATHS = (f"{ARCHIVE_PATH}*",)
+
 
 def page_link(path: str, token: str, base: str = "") -> str:
     """A page's address with the token in its fragment (also for redirects to a page)."""
@@ -40,3 +46,14 @@ class Links:
     def unsubscribe_api(self, token: str) -> str:
         """The List-Unsubscribe URL (RFC 8058): an API route, POSTed without a browser."""
         return f"{self.public_url.rstrip('/')}/api/newsletter/unsubscribe?token={token}"
+
+    def archive(self) -> str:
+        """The public archive of sent issues."""
+        return f"{self.public_url.rstrip('/')}{ARCHIVE_PATH}/"
+
+    def archive_issue(self, issue_id: str) -> str:
+        """An issue's web version in the archive: the same for every reader (no token)."""
+        return f"{self.public_url.rstrip('/')}{ARCHIVE_PATH}/{quote(issue_id, safe='')}"
+
+    def archive_feed(self) -> str:
+        return f"{self.public_url.rstrip('/')}{ARCHIVE_PATH}/atom.xml"

@@ -1,4 +1,6 @@
-"""POST /api/newsletter/subscriptions, /confirm and /unsubscribe (RFC 8058 one-click)."""
+"""POST /api/newsletter/subscriptions, /confirm and /unsubscribe (RFC 8058 one-click), and
+the public archive of sent issues: GET /nyhedsbrev/arkiv/ (the list), /nyhedsbrev/arkiv/ID
+(an issue's web version) and /nyhedsbrev/arkiv/atom.xml (the feed)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from shared.adapters.wiring import newsletter
+from shared.adapters.wiring import newsletter, newsletter_archive
 from shared.edge.http import (
     BODY_REFUSALS,
     DOCUMENTED_ONLY,
@@ -23,9 +25,10 @@ from shared.edge.http import (
     see_other,
 )
 from shared.errors import InvalidLink
-from shared.links import page_link
+from shared.links import ARCHIVE_PATH, page_link
 from shared.newsletter.models import SubscriptionForm
 from shared.platform import snapstart
+from shared.platform.clock import utcnow
 from shared.platform.observability import logger, metrics
 from shared.platform.settings import NewsletterSettings
 
@@ -82,6 +85,45 @@ def unsubscribe_page(token: Annotated[str, Query(max_length=1000)] = "") -> Resp
     # redirect and never sends on.
     return see_other(page_link("afmeld-nyhedsbrev.html", token) if token
                      else "/afmeld-nyhedsbrev.html")
+
+
+# The archive is public and the same for everyone: caches may keep it a few minutes.
+ARCHIVE_CACHE = "public, max-age=300"
+
+
+def _page(status: int, body: str | bytes, content_type: str) -> Response[Any]:
+    return Response(status_code=status, content_type=content_type, body=body,
+                    headers={"Cache-Control": ARCHIVE_CACHE})
+
+
+@app.get(ARCHIVE_PATH, include_in_schema=False)
+def archive() -> Response[Any]:
+    """The sent issues' subjects and days, newest first, each linking to its web version."""
+    html = newsletter_archive(settings.newsletter_table_name, settings.public_url).index_page()
+    return _page(200, html, "text/html; charset=utf-8")
+
+
+@app.get(f"{ARCHIVE_PATH}/atom.xml", include_in_schema=False)
+def archive_feed() -> Response[Any]:
+    feed = newsletter_archive(settings.newsletter_table_name, settings.public_url).feed(utcnow())
+    return _page(200, feed.decode("utf-8"), "application/atom+xml; charset=utf-8")
+
+
+@app.get(f"{ARCHIVE_PATH}/<issue_id>", include_in_schema=False)
+def archive_issue(issue_id: str) -> Response[Any]:
+    """An issue's web version: its own HTML in the site's frame, nobody's link in it."""
+    from shared.errors import NotFound
+
+    try:
+        html = newsletter_archive(settings.newsletter_table_name,
+                                  settings.public_url).issue_page(issue_id)
+    except NotFound:
+        page = ('<!doctype html><html lang="da"><meta charset="utf-8"><title>Ikke fundet</title>'
+                '<link rel="stylesheet" href="/style.css"><main><h1>Nummeret findes ikke i '
+                f'arkivet</h1><p><a href="{ARCHIVE_PATH}/">Til nyhedsbrevets arkiv</a></p>'
+                '</main></html>')
+        return Response(status_code=404, content_type="text/html; charset=utf-8", body=page)
+    return _page(200, html, "text/html; charset=utf-8")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

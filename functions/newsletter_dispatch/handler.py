@@ -1,13 +1,22 @@
 """Fired by the schedules, each with its `job`: the recurring schedule sends the next issue
 approved for it, the hourly run every approved issue whose own time has come; both carry on
 every issue still being sent. `{"issue": id}` (an operator's invocation) sends that issue now.
+The editor's "send now" arrives on the dispatch queue (SQS records, `{"issue": id}` each):
+the issue is started if it is still approved for now (not withdrawn since), or carried on.
 A run that starts no issue says so ("nothing to send"), also when it carried one on."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.wiring import newsletter
@@ -18,11 +27,22 @@ from shared.platform.observability import logger, metrics
 from shared.platform.settings import NewsletterSettings
 
 settings = NewsletterSettings()  # type: ignore[call-arg]
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def send_now(record: SQSRecord) -> None:
+    issue_id = str(json.loads(record.body)["issue"])
+    issue = newsletter(settings).dispatch_due(issue_id)
+    logger.info("send now", extra={"issue": issue_id,
+                                   "status": issue.status.value if issue else None})
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    if "Records" in event:
+        return process_partial_response(event=event, record_handler=send_now,
+                                        processor=processor, context=context)
     service = newsletter(settings)
     if event.get("issue"):
         issue = service.dispatch(str(event["issue"]))

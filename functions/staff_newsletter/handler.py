@@ -1,7 +1,9 @@
 """The editor's area of the staff console, under /api/staff/newsletter: the issues (drafts,
 approved with their time, sent with their statistics), a draft's Markdown to edit, saving a
 draft, a preview rendered as a subscriber's copy, a test to the signed-in editor's own
-address, approval and its withdrawal. API Gateway's Cognito authorizer has checked the ID
+address, approval and its withdrawal; the subscriber count and the next scheduled send; a
+draft deleted, an issue duplicated as a new draft, "send now", and whether a sent issue is
+shown in the public archive. API Gateway's Cognito authorizer has checked the ID
 token; every route checks the `editor` group here as well (403). The flows are
 shared.newsletter.editor's, as `leaders newsletter` calls them."""
 
@@ -15,10 +17,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shared.adapters.wiring import newsletter_editor
-from shared.edge.http import BODY_REFUSALS, Body, create_resolver, staff_responses
+from shared.edge.http import (
+    BODY_REFUSALS,
+    Body,
+    Response,
+    create_resolver,
+    json_response,
+    staff_responses,
+)
 from shared.edge.staff import SECURITY, StaffUser
 from shared.edge.staff import caller as staff_caller
-from shared.newsletter.models import Approval, DraftText, Issue
+from shared.newsletter.models import Approval, ArchiveChoice, DraftText, Duplicate, Issue
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen
 from shared.platform.observability import logger, metrics
@@ -53,10 +62,17 @@ class IssueView(BaseModel):
     bounced: int
     complained: int
     unsubscribed: int
+    # Shown in the public archive once sent (and its email links to its web version).
+    in_archive: bool
+    copied_from: str | None
 
 
 class IssueList(BaseModel):
     issues: list[IssueView]
+    # Confirmed subscribers: whom an issue sent now goes to.
+    subscribers: int
+    # When the recurring schedule fires next (Copenhagen offset); None when unknown.
+    next_scheduled_send: str | None
 
 
 class IssueSource(IssueView):
@@ -89,7 +105,8 @@ def _view(issue: Issue, scheduled: datetime | None = None) -> dict[str, Any]:
             "dispatched_at": _moment(issue.dispatched_at), "recipients": issue.recipients,
             "sent": issue.sent, "failed": issue.failed, "uncertain": issue.uncertain,
             "bounced": issue.bounced, "complained": issue.complained,
-            "unsubscribed": issue.unsubscribed}
+            "unsubscribed": issue.unsubscribed, "in_archive": issue.in_archive,
+            "copied_from": issue.copied_from}
 
 
 def _source(issue: Issue) -> dict[str, Any]:
@@ -110,7 +127,9 @@ def issues() -> dict[str, Any]:
     found = editor.issues()
     sends = editor.scheduled_sends(found)
     logger.info("issues listed", extra={"issues": len(found)})
-    return {"issues": [_view(i, sends.get(i.id)) for i in found]}
+    return {"issues": [_view(i, sends.get(i.id)) for i in found],
+            "subscribers": editor.subscribers(),
+            "next_scheduled_send": _moment(editor.next_scheduled_send())}
 
 
 @app.get(ISSUE, responses=staff_responses({200: IssueSource}, 404), security=SECURITY)
@@ -172,6 +191,54 @@ def withdraw(issue_id: str) -> dict[str, Any]:
     return _view(withdrawn, editor.scheduled_send(withdrawn))
 
 
+# -- drafts deleted and duplicated, "send now", the archive ---------------------------------
+
+
+class Deleted(BaseModel):
+    status: str
+
+
+@app.delete(ISSUE, responses=staff_responses({200: Deleted}, 409), security=SECURITY)
+def delete(issue_id: str) -> dict[str, Any]:
+    """Delete a draft (409 once approved or sent); deleting again answers the same."""
+    caller()
+    editor.delete(issue_id)
+    logger.info("draft deleted", extra={"issue": issue_id})
+    return {"status": "deleted"}
+
+
+@app.post(f"{ISSUE}/duplicate", responses=staff_responses({201: IssueSource}, 404, 409,
+                                                           *BODY_REFUSALS), security=SECURITY)
+def duplicate(issue_id: str, copy: Annotated[Duplicate, Body()]) -> Response[Any]:
+    """A new draft with the issue's subject and text, with the `id` given (the same id again
+    answers the same copy) or `<id>-kopi`."""
+    caller()
+    made = editor.duplicate(issue_id, copy.id)
+    logger.info("issue duplicated", extra={"issue": issue_id, "copy": made.id})
+    return json_response(201, _source(made))
+
+
+@app.post(f"{ISSUE}/send-now", responses=staff_responses({200: IssueView}, 404, 409),
+          security=SECURITY)
+def send_now(issue_id: str) -> dict[str, Any]:
+    """Approve for now and start the sending at once; asked again, or once sending began,
+    nothing more is sent (each subscriber gets the issue once)."""
+    caller()
+    started = editor.send_now(issue_id)
+    logger.info("send now", extra={"issue": issue_id, "status": started.status.value})
+    return _view(started)
+
+
+@app.put(f"{ISSUE}/archive", responses=staff_responses({200: IssueView}, 404, *BODY_REFUSALS),
+         security=SECURITY)
+def archive(issue_id: str, choice: Annotated[ArchiveChoice, Body()]) -> dict[str, Any]:
+    """Whether the issue is shown in the public archive (and its email links to it)."""
+    caller()
+    changed = editor.show_in_archive(issue_id, choice.in_archive)
+    logger.info("archive choice", extra={"issue": issue_id, "shown": choice.in_archive})
+    return _view(changed, editor.scheduled_send(changed))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -179,4 +246,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 # Loaded before a SnapStart snapshot (see shared/platform/snapstart.py); on first use without it.
-snapstart.prime(clients=("dynamodb", "sesv2"), steps=("shared.email.render:prime",))
+snapstart.prime(clients=("dynamodb", "sesv2", "sqs"), steps=("shared.email.render:prime",))

@@ -3,8 +3,11 @@
 // email as a subscriber gets it (rendered by the API, shown in a sandboxed frame that runs no
 // script); a test to the editor's own address; approval for the next scheduled send or a
 // Danish time of its own (asked first), the date and time of that scheduled send shown before
-// and after; withdrawing an approval until sending begins. Registers with the console
-// (personale.js).
+// and after; withdrawing an approval until sending begins. Drafts are saved on the server as
+// they are written (a pause in typing, and leaving the page) and can be deleted; any issue can
+// be copied to a new draft; "send now" names the number of subscribers first; an issue can be
+// left out of the public archive. While an issue is being sent, the list follows it. Registers
+// with the console (personale.js).
 (function () {
   "use strict";
   var P = window.Personale;
@@ -16,6 +19,26 @@
   var current = null; // the issue as last saved or opened: {id, subject, status, send_at, ...}
   var saved = null; // {id, subject, markdown} of the form when it was last saved or opened
   var previewTimer = null, previewSeq = 0;
+  var subscribers = null; // confirmed subscribers, as the list last said
+  var known = []; // the issues as the list last showed them
+  var autosaveTimer = null, saving = null, saveAgain = false, followTimer = null;
+  var AUTOSAVE_AFTER = 1500, FOLLOW_EVERY = 4000;
+
+  // 1234 -> "1.234", as Danes write numbers.
+  function number(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+
+  // "alle 1.234 abonnenter" ("1 abonnent", "0 abonnenter"), as the list last counted them.
+  function everyone() {
+    if (subscribers === null) { return "alle abonnenter"; }
+    if (subscribers < 2) { return number(subscribers) + (subscribers === 1 ? " abonnent" : " abonnenter"); }
+    return "alle " + number(subscribers) + " abonnenter";
+  }
+
+  function clock(at) {
+    var local = new Date(at.getTime());
+    var parts = window.danskTid.time(local).split(" kl. ");
+    return parts.length > 1 ? parts[1] : window.danskTid.time(local);
+  }
 
   var statusText = { draft: "Kladde", approved: "Godkendt", sending: "Sendes nu", sent: "Sendt" };
   var fieldInput = { issue_id: "nummer-id", subject: "nummer-emne", markdown: "nummer-tekst" };
@@ -46,9 +69,41 @@
 
   // -- the list of issues -----------------------------------------------------------------
 
+  function overview(data) {
+    var line = $("redaktion-overblik");
+    subscribers = data.subscribers;
+    line.textContent = number(data.subscribers) + (data.subscribers === 1 ? " bekræftet abonnent" : " bekræftede abonnenter") + ". " +
+      (data.next_scheduled_send ? "Næste planlagte udsendelse: " + longFormat.format(new Date(data.next_scheduled_send)) + " (dansk tid)." : "Der er ingen planlagt udsendelse.");
+    line.hidden = false;
+  }
+
+  // While an issue is being sent (or its own time has come), the list is read again every few
+  // seconds: its status and statistics follow the sending.
+  function follow(issues) {
+    if (followTimer) { clearTimeout(followTimer); followTimer = null; }
+    var now = Date.now();
+    var moving = issues.some(function (i) { return i.status === "sending" || (i.status === "approved" && i.send_at && new Date(i.send_at).getTime() <= now); });
+    if (moving) {
+      followTimer = setTimeout(function () {
+        followTimer = null;
+        if (!$("editor").hidden) { loadIssues(); }
+      }, FOLLOW_EVERY);
+    }
+  }
+
   function loadIssues() {
     var target = $("numre-liste");
     return api("GET", BASE).then(json).then(function (data) {
+      overview(data);
+      known = data.issues;
+      follow(data.issues);
+      if (current) {
+        var shown = data.issues.filter(function (i) { return i.id === current.id; })[0];
+        if (shown && (shown.status !== current.status || shown.sent !== current.sent)) {
+          current = Object.assign({}, current, shown);
+          showApproval(current);
+        }
+      }
       target.textContent = "";
       if (!data.issues.length) { target.appendChild(el("p", "", "Der er ingen numre endnu. Skriv det første herunder.")); return; }
       var list = table("numre", "Nyhedsbrevets numre",
@@ -73,6 +128,9 @@
     var actions = el("td", "handlinger");
     actions.appendChild(action(issue.status === "draft" ? "Rediger" : "Vis",
       (issue.status === "draft" ? "Rediger: " : "Vis: ") + issue.subject, function () { openIssue(issue.id); }));
+    if (issue.status !== "draft") {
+      actions.appendChild(action("Kopiér", "Kopiér til en ny kladde: " + issue.subject, function (event) { duplicate(issue, event.currentTarget); }));
+    }
     row.appendChild(actions);
     return row;
   }
@@ -120,12 +178,16 @@
     ["nummer-id", "nummer-emne", "nummer-tekst"].forEach(function (id) { $(id).readOnly = !editable; });
     $("nummer-id").readOnly = true; // an existing issue keeps its id
     $("gem-kladde").hidden = !editable;
+    $("slet-kladde").hidden = !editable;
+    $("slet-spoerg").hidden = true;
+    $("gemt-status").textContent = editable ? "Kladden gemmes af sig selv, mens du skriver." : "";
     $("redigering-overskrift").textContent = (editable ? "Rediger: " : "Vis: ") + issue.subject;
     showApproval(issue);
     preview();
   }
 
   function openIssue(id) {
+    stopAutosave();
     clearErrors();
     api("GET", BASE + "/" + encodeURIComponent(id)).then(json).then(function (issue) {
       fill(issue);
@@ -134,11 +196,15 @@
   }
 
   function newIssue(focus) {
+    stopAutosave();
     current = null;
     saved = null;
     $("nummer-form").reset();
     ["nummer-id", "nummer-emne", "nummer-tekst"].forEach(function (id) { $(id).readOnly = false; });
     $("gem-kladde").hidden = false;
+    $("slet-kladde").hidden = true;
+    $("slet-spoerg").hidden = true;
+    $("gemt-status").textContent = "Kladden gemmes af sig selv, mens du skriver.";
     $("redigering-overskrift").textContent = "Skriv et nummer";
     clearErrors();
     showApproval(null);
@@ -148,18 +214,177 @@
 
   function save(event) {
     event.preventDefault();
+    stopAutosave();
     clearErrors();
-    var values = formValues();
-    if (!values.id) {
-      showErrors({ fields: [{ field: "issue_id", message: "Feltet skal udfyldes." }] });
-      return;
-    }
+    var values = withId();
     busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
       .then(json).then(function (issue) {
         fill(issue);
+        savedAt(new Date());
         say("Kladden " + issue.id + " er gemt.");
         return loadIssues();
       }).catch(P.failedQuietly(showErrors)));
+  }
+
+  // -- saved as it is written ---------------------------------------------------------------
+
+  // An id from the subject ("Nyt fra foreningen" -> "nyt-fra-foreningen-k3"), put in the form,
+  // when the editor left it empty; the two random characters keep it from meeting another.
+  function withId() {
+    var values = formValues();
+    if (values.id) { return values; }
+    var slug = values.subject.toLowerCase().replace(/æ/g, "ae").replace(/ø/g, "oe").replace(/å/g, "aa")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+    values.id = (slug.length > 1 ? slug : "nummer") + "-" + Math.random().toString(36).slice(2, 4).replace(/[^a-z0-9]/g, "x");
+    $("nummer-id").value = values.id;
+    return values;
+  }
+
+  function editable() { return !$("nummer-tekst").readOnly; }
+
+  function savedAt(at) { $("gemt-status").textContent = "Gemt kl. " + clock(at) + "."; }
+
+  function stopAutosave() {
+    if (autosaveTimer) { clearTimeout(autosaveTimer); autosaveTimer = null; }
+  }
+
+  function scheduleAutosave() {
+    stopAutosave();
+    if (!editable()) { return; }
+    autosaveTimer = setTimeout(autosave, AUTOSAVE_AFTER);
+  }
+
+  // One save at a time; what was written meanwhile is saved right after. The form is not
+  // refilled (the editor is still writing): only what was saved is remembered.
+  function autosave() {
+    autosaveTimer = null;
+    var values = formValues();
+    if (!editable() || !values.subject || !values.markdown.trim() || !dirty()) { return Promise.resolve(); }
+    if (saving) { saveAgain = true; return saving; }
+    values = withId();
+    $("nummer-id").readOnly = true;
+    $("gemt-status").textContent = "Gemmer …";
+    var first = !current;
+    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+      .then(json).then(function (issue) {
+        current = issue;
+        saved = { id: values.id, subject: values.subject, markdown: values.markdown };
+        $("slet-kladde").hidden = false;
+        $("redigering-overskrift").textContent = "Rediger: " + issue.subject;
+        savedAt(new Date());
+        showApproval(issue);
+        clearErrors();
+        if (first) { return loadIssues(); }
+      }).catch(P.failedQuietly(function (error) {
+        if (!current) { $("nummer-id").readOnly = false; }
+        $("gemt-status").textContent = "Ikke gemt.";
+        showErrors(error);
+      })).then(function () {
+        saving = null;
+        if (saveAgain) { saveAgain = false; return autosave(); }
+      });
+    return saving;
+  }
+
+  // Leaving the page (or its tab going to the background) saves what is not saved yet; the
+  // request outlives the page.
+  function saveOnLeaving(event) {
+    if (document.visibilityState === "hidden" || event.type === "pagehide") {
+      var values = formValues();
+      if (editable() && dirty() && !$("editor").hidden && values.subject && values.markdown.trim()) {
+        stopAutosave();
+        values = withId();
+        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown });
+        saved = { id: values.id, subject: values.subject, markdown: values.markdown };
+      }
+    }
+  }
+
+  // -- delete, copy, send now, the archive ----------------------------------------------------
+
+  function askDelete() {
+    if (!current) { return; }
+    $("slet-advarsel").textContent = "Vil du slette kladden »" + current.subject + "« (" + current.id + ")? Den kan ikke gendannes.";
+    $("slet-spoerg").hidden = false;
+    $("slet-ja").focus();
+  }
+
+  function deleteDraft() {
+    var issue = current, button = $("slet-ja");
+    stopAutosave();
+    button.disabled = true;
+    api("DELETE", BASE + "/" + encodeURIComponent(issue.id)).then(json).then(function () {
+      newIssue();
+      say("Kladden " + issue.id + " er slettet.");
+      return loadIssues();
+    }).catch(P.failedQuietly(function (error) {
+      $("slet-spoerg").hidden = true;
+      $("nummer-fejl").textContent = error.message;
+    })).then(function () { button.disabled = false; });
+  }
+
+  // The copy's id: the first of "<id>-kopi", "<id>-kopi-2", … the list does not hold, sent
+  // with the request (asking again answers the same copy).
+  function copyId(id) {
+    var taken = {};
+    known.forEach(function (i) { taken[i.id] = true; });
+    for (var n = 1; n < 100; n++) {
+      var suffix = n === 1 ? "-kopi" : "-kopi-" + n;
+      var candidate = id.slice(0, 63 - suffix.length).replace(/-+$/, "") + suffix;
+      if (!taken[candidate]) { return candidate; }
+    }
+    return null;
+  }
+
+  function duplicate(issue, button) {
+    stopAutosave();
+    if (button) { button.disabled = true; }
+    var body = {};
+    var wanted = copyId(issue.id);
+    if (wanted) { body.id = wanted; }
+    api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/duplicate", body).then(json).then(function (copy) {
+      fill(copy);
+      say("»" + issue.subject + "« er kopieret til en ny kladde: " + copy.id + ".");
+      $("redigering-overskrift").focus();
+      return loadIssues();
+    }).catch(failed()).then(function () { if (button) { button.disabled = false; } });
+  }
+
+  function askSendNow() {
+    $("godkend-fejl").textContent = "";
+    if (!current || dirty()) { $("godkend-fejl").textContent = "Gem kladden først."; return; }
+    $("send-nu-advarsel").textContent = "Send »" + current.subject + "« (" + current.id + ") nu til " + everyone() + "? Udsendelsen kan ikke trækkes tilbage, når den er begyndt.";
+    $("send-nu-spoerg").hidden = false;
+    $("godkend-spoerg").hidden = true;
+    $("send-nu-ja").focus();
+  }
+
+  function sendNow() {
+    var issue = current, button = $("send-nu-ja");
+    button.disabled = true;
+    api("POST", BASE + "/" + encodeURIComponent(issue.id) + "/send-now").then(json).then(function (started) {
+      current = Object.assign({}, current, started);
+      fill(Object.assign({}, current, { markdown: saved.markdown }));
+      say(issue.id + " sendes nu til " + everyone() + ".");
+      $("godkendelse-overskrift").focus();
+      return loadIssues();
+    }).catch(P.failedQuietly(function (error) {
+      $("send-nu-spoerg").hidden = true;
+      $("godkend-fejl").textContent = error.message;
+    })).then(function () { button.disabled = false; });
+  }
+
+  function archiveChoice() {
+    var box = $("i-arkivet"), issue = current, shown = box.checked;
+    if (!issue) { return; }
+    box.disabled = true;
+    api("PUT", BASE + "/" + encodeURIComponent(issue.id) + "/archive", { in_archive: shown }).then(json).then(function (changed) {
+      current = Object.assign({}, current, changed);
+      say(shown ? issue.id + " vises i arkivet på hjemmesiden, når det er sendt." : issue.id + " vises ikke i arkivet på hjemmesiden.");
+    }).catch(P.failedQuietly(function (error) {
+      box.checked = !shown;
+      say(error.message);
+    })).then(function () { box.disabled = false; });
   }
 
   function sendTest() {
@@ -208,8 +433,10 @@
     section.hidden = !issue;
     if (!issue) { return; }
     $("godkend-spoerg").hidden = true;
+    $("send-nu-spoerg").hidden = true;
     $("godkend-videre").hidden = false;
     $("godkend-fejl").textContent = "";
+    $("i-arkivet").checked = issue.in_archive !== false;
     var draft = issue.status === "draft", approved = issue.status === "approved";
     $("godkend-valg").hidden = !(draft || approved);
     $("traek-tilbage").hidden = !approved;
@@ -217,8 +444,8 @@
     var text = {
       draft: "Kladde: ikke godkendt endnu.",
       approved: approvedText(issue),
-      sending: "Udsendelsen er begyndt. Den kan ikke trækkes tilbage.",
-      sent: "Sendt til " + issue.recipients + " modtagere: " + issue.sent + " sendt, " + issue.failed + " fejlet, " + issue.bounced + " afvist, " + issue.complained + " spamklager, " + issue.unsubscribed + " afmeldt siden."
+      sending: "Sendes nu: " + number(issue.sent) + " af " + number(issue.recipients) + " sendt, " + number(issue.failed) + " fejlet. Udsendelsen kan ikke trækkes tilbage.",
+      sent: "Sendt til " + number(issue.recipients) + (issue.recipients === 1 ? " modtager: " : " modtagere: ") + number(issue.sent) + " sendt, " + number(issue.failed) + " fejlet, " + number(issue.bounced) + " afvist, " + number(issue.complained) + " spamklager, " + number(issue.unsubscribed) + " afmeldt siden."
     }[issue.status];
     $("godkendelse-status").textContent = text || "";
     $("plan-tidspunkt").textContent = issue.scheduled_send ? ": " + longFormat.format(new Date(issue.scheduled_send)) + " (dansk tid)" : "";
@@ -242,8 +469,9 @@
       (!$("send-dato").value ? $("send-dato") : $("send-tid")).focus();
       return;
     }
-    $("godkend-advarsel").textContent = "Vil du godkende »" + current.subject + "« (" + current.id + ")? Det sendes " + chosen.text + " til alle abonnenter. Du kan trække godkendelsen tilbage, indtil udsendelsen begynder.";
+    $("godkend-advarsel").textContent = "Vil du godkende »" + current.subject + "« (" + current.id + ")? Det sendes " + chosen.text + " til " + everyone() + ". Du kan trække godkendelsen tilbage, indtil udsendelsen begynder.";
     $("godkend-spoerg").hidden = false;
+    $("send-nu-spoerg").hidden = true;
     $("godkend-videre").hidden = true;
     $("godkend-ja").focus();
   }
@@ -283,8 +511,21 @@
     $("nummer-form").addEventListener("submit", save);
     $("nyt-nummer").addEventListener("click", function () { newIssue(true); });
     $("send-proeve").addEventListener("click", sendTest);
+    ["nummer-id", "nummer-emne", "nummer-tekst"].forEach(function (id) {
+      $(id).addEventListener("input", scheduleAutosave);
+    });
     $("nummer-emne").addEventListener("input", schedulePreview);
     $("nummer-tekst").addEventListener("input", schedulePreview);
+    document.addEventListener("visibilitychange", saveOnLeaving);
+    window.addEventListener("pagehide", saveOnLeaving);
+    $("slet-kladde").addEventListener("click", askDelete);
+    $("slet-ja").addEventListener("click", deleteDraft);
+    $("slet-fortryd").addEventListener("click", function () { $("slet-spoerg").hidden = true; $("slet-kladde").focus(); });
+    $("send-nu").addEventListener("click", askSendNow);
+    $("send-nu-ja").addEventListener("click", sendNow);
+    $("send-nu-fortryd").addEventListener("click", function () { $("send-nu-spoerg").hidden = true; $("send-nu").focus(); });
+    $("i-arkivet").addEventListener("change", archiveChoice);
+    $("kopier-nummer").addEventListener("click", function (event) { if (current) { duplicate(current, event.currentTarget); } });
     ["hvornaar-plan", "hvornaar-eget"].forEach(function (id) {
       $(id).addEventListener("change", function () { $("eget-tidspunkt").hidden = !$("hvornaar-eget").checked; });
     });
@@ -312,6 +553,9 @@
     keep: openDraft,
     resume: reopenDraft,
     reset: function () {
+      stopAutosave();
+      if (followTimer) { clearTimeout(followTimer); followTimer = null; }
+      $("redaktion-overblik").hidden = true;
       $("numre-liste").textContent = "";
       $("nummer-form").reset();
       $("eksempel").srcdoc = "";

@@ -598,6 +598,14 @@
     });
   }
 
+  // A write sent as the page is left (a draft not saved yet): at once, with the session's
+  // token if it is still valid, and kept alive past the page; nobody waits for its answer.
+  function leaving(method, path, body) {
+    var session = kept();
+    if (!session || session.expiresAt <= Date.now()) { return; }
+    fetch(path, { method: method, headers: { Authorization: "Bearer " + session.idToken, "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit", cache: "no-store", keepalive: true });
+  }
+
   // The body of an answer of this session: one read while the user signed out is dropped.
   function current(response, body) {
     return body.then(function (data) {
@@ -686,7 +694,8 @@
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
     api: api, json: json, blob: blob, el: el, table: table, address: address, say: say, busy: busy, action: action,
-    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download
+    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download,
+    leaving: leaving
   };
 
   wireSignIn();

@@ -10,12 +10,15 @@ subscriber (each expires, TTL)."""
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.adapters.aws import DynamoTable
 from shared.newsletter.models import (
+    FEEDBACK,
     LEFT_KEPT_DAYS,
     DeliveryStatus,
     Issue,
@@ -94,7 +97,25 @@ def _issue(item: dict[str, Any]) -> Issue:
         sent=number("sent"), failed=number("failed"), bounced=number("bounced"),
         complained=number("complained"), unsubscribed=number("unsubscribed"),
         source=_text(item, "source"), source_format=_text(item, "source_format") or "html",
+        in_archive="hidden_from_archive" not in item, copied_from=_text(item, "copied_from"),
     )
+
+
+def _issue_item(issue: Issue) -> dict[str, Any]:
+    item = {
+        **_issue_key(issue.id), "kind": {"S": "issue"}, "issue_id": {"S": issue.id},
+        "subject": {"S": issue.subject}, "html": {"S": issue.html}, "text": {"S": issue.text},
+        "status": {"S": issue.status.value}, "created_at": {"S": _iso(issue.created_at)},
+        ISSUE_LIST: {"S": ISSUE_LIST_VALUE},
+    }
+    if issue.source is not None:
+        item["source"] = {"S": issue.source}
+        item["source_format"] = {"S": issue.source_format}
+    if not issue.in_archive:
+        item["hidden_from_archive"] = {"N": "1"}
+    if issue.copied_from:
+        item["copied_from"] = {"S": issue.copied_from}
+    return item
 
 
 class DynamoNewsletterStore(DynamoTable):
@@ -214,24 +235,57 @@ class DynamoNewsletterStore(DynamoTable):
 
     def put_issue(self, issue: Issue) -> bool:
         """The issue as given, unless one of this id is approved or sent (False then)."""
-        item = {
-            **_issue_key(issue.id), "kind": {"S": "issue"}, "issue_id": {"S": issue.id},
-            "subject": {"S": issue.subject}, "html": {"S": issue.html}, "text": {"S": issue.text},
-            "status": {"S": issue.status.value}, "created_at": {"S": _iso(issue.created_at)},
-            ISSUE_LIST: {"S": ISSUE_LIST_VALUE},
-        }
-        if issue.source is not None:
-            item["source"] = {"S": issue.source}
-            item["source_format"] = {"S": issue.source_format}
         try:
             self._client.put_item(
-                TableName=self._table, Item=item,
+                TableName=self._table, Item=_issue_item(issue),
                 ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def create_issue(self, issue: Issue) -> bool:
+        try:
+            self._client.put_item(TableName=self._table, Item=_issue_item(issue),
+                                  ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def delete_draft(self, issue_id: str) -> bool:
+        """One conditional delete: approval (`draft -> approved`) and this exclude each
+        other, so a deleted draft is never sent and a sent issue never deleted."""
+        try:
+            self._client.delete_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                ConditionExpression="#status = :draft",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def show_in_archive(self, issue_id: str, shown: bool) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_issue_key(issue_id),
+                UpdateExpression="REMOVE hidden_from_archive" if shown
+                else "SET hidden_from_archive = :one",
+                ConditionExpression="attribute_exists(pk)",
+                **({} if shown else {"ExpressionAttributeValues": {":one": {"N": "1"}}}))
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def subscriber_count(self) -> int:
+        """A count of the Active index (DynamoDB reads the items to count them: one query
+        of the sparse index, 1 MB a page)."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table, IndexName=INDEX_ACTIVE_SUBSCRIBERS, Select="COUNT",
+            KeyConditionExpression="active = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}})
+        return sum(int(page["Count"]) for page in pages)
 
     def issue(self, issue_id: str) -> Issue | None:
         item = self._client.get_item(TableName=self._table, Key=_issue_key(issue_id),
@@ -390,28 +444,79 @@ class DynamoNewsletterStore(DynamoTable):
 
     def finish_delivery(self, issue_id: str, subscriber_id: str, claim: str,
                         status: DeliveryStatus) -> int | None:
-        """The copy's outcome while this claim holds it, then one copy fewer left on the
-        issue (and one more sent or failed): the copies left, as the update left them."""
-        try:
-            self._client.update_item(
-                TableName=self._table, Key=_ledger_key(issue_id, subscriber_id),
-                UpdateExpression="SET #status = :status",
-                ConditionExpression="#status = :sending AND claim = :claim",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":status": {"S": status.value},
-                                           ":sending": {"S": DeliveryStatus.SENDING.value},
-                                           ":claim": {"S": claim}})
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return None
+        """The copy's outcome while this claim holds it, and on the issue one copy fewer
+        left (and one more sent or failed), in one transaction: the issue's counts are
+        always its ledger's, also when the process dies between the two. Then the copies
+        left, read consistently."""
         counted = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}.get(status)
-        update = "ADD remaining :less" + (", #counted :one" if counted else "")
-        answer = self._client.update_item(
-            TableName=self._table, Key=_issue_key(issue_id), UpdateExpression=update,
-            ExpressionAttributeValues={":less": {"N": "-1"},
-                                       **({":one": {"N": "1"}} if counted else {})},
-            **({"ExpressionAttributeNames": {"#counted": counted}} if counted else {}),
-            ReturnValues="UPDATED_NEW")
-        return int(answer["Attributes"]["remaining"]["N"])
+        if not self._transact([
+                {"Update": {
+                    "TableName": self._table, "Key": _ledger_key(issue_id, subscriber_id),
+                    "UpdateExpression": "SET #status = :status",
+                    "ConditionExpression": "#status = :sending AND claim = :claim",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":status": {"S": status.value},
+                        ":sending": {"S": DeliveryStatus.SENDING.value},
+                        ":claim": {"S": claim}}}},
+                {"Update": {
+                    "TableName": self._table, "Key": _issue_key(issue_id),
+                    "UpdateExpression": "ADD remaining :less"
+                    + (", #counted :one" if counted else ""),
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":less": {"N": "-1"},
+                                                  **({":one": {"N": "1"}} if counted else {})},
+                    **({"ExpressionAttributeNames": {"#counted": counted}}
+                       if counted else {})}},
+        ], token=claim):
+            return None
+        item = self._client.get_item(TableName=self._table, Key=_issue_key(issue_id),
+                                     ConsistentRead=True,
+                                     ProjectionExpression="remaining").get("Item", {})
+        return int(item.get("remaining", {}).get("N", "0"))
+
+    def record_feedback(self, issue_id: str, subscriber_id: str, field: str) -> bool:
+        if field not in FEEDBACK:
+            raise ValueError(f"unknown feedback {field!r}")
+        return self._transact([
+                {"Update": {
+                    "TableName": self._table, "Key": _ledger_key(issue_id, subscriber_id),
+                    "UpdateExpression": "SET #mark = :one",
+                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#mark)",
+                    "ExpressionAttributeNames": {"#mark": f"feedback_{field}"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                {"Update": {
+                    "TableName": self._table, "Key": _issue_key(issue_id),
+                    "UpdateExpression": "ADD #field :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeNames": {"#field": field},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        ])
+
+    def _transact(self, items: list[dict[str, Any]], token: str | None = None,
+                  attempts: int = 8) -> bool:
+        """The writes together, or none: False when a condition failed. Every copy's outcome
+        updates its issue's item, so senders' transactions meet on it: one cancelled by
+        another (TransactionConflict) or throttled is tried again, with backoff. With
+        `token` (ClientRequestToken, one per attempt), botocore's own retry of a call whose
+        answer was lost succeeds again instead of finding its own write."""
+        for attempt in range(attempts):
+            extra = {"ClientRequestToken": f"{token[:32]}-{attempt}"} if token else {}
+            try:
+                self._client.transact_write_items(TransactItems=items, **extra)
+            except self._client.exceptions.TransactionCanceledException as exc:
+                codes = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in codes or attempt == attempts - 1:
+                    if "ConditionalCheckFailed" in codes:
+                        return False
+                    raise
+            except self._client.exceptions.TransactionConflictException:
+                if attempt == attempts - 1:
+                    raise
+            else:
+                return True
+            time.sleep(min(0.02 * 2 ** attempt, 0.5) * random.random())
+        return False
 
     def ledger(self, issue_id: str) -> list[Entry]:
         """Every subscriber of the issue's snapshot, where their copy stands, and when it was
@@ -423,7 +528,9 @@ class DynamoNewsletterStore(DynamoTable):
             ExpressionAttributeValues={":pk": {"S": f"ISSUE#{issue_id}"}, ":to": {"S": "TO#"}},
         ):
             found.extend(Entry(item["sk"]["S"][3:], DeliveryStatus(item["status"]["S"]),
-                               _moment(item, "claimed_at")) for item in page["Items"])
+                               _moment(item, "claimed_at"),
+                               frozenset(f for f in FEEDBACK if f"feedback_{f}" in item))
+                         for item in page["Items"])
         return found
 
     def deliveries(self, issue_id: str) -> dict[str, DeliveryStatus]:

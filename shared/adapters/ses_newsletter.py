@@ -127,8 +127,8 @@ class SesNewsletterMail:
                    subscriber.email, {"kind": "newsletter-confirm"})
 
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
-              unsubscribe_page: str) -> str:
+              unsubscribe_page: str, web_version: str | None = None) -> str:
         email = subscriber_copy(issue, subscriber, unsubscribe_url, unsubscribe_page,
-                                self.sender)
+                                self.sender, web_version)
         return self._send(mime(email, self.sender, self._sender_name), subscriber.email,
                           {"kind": "newsletter-issue", "issue": issue.id})

@@ -1,6 +1,6 @@
 """The newsletter's queues: the fan-out queue (each message names an issue and up to ten
 subscribers) and the queue of confirmation requests (each names one subscriber id, never an
-address)."""
+address), and the dispatcher's queue of the editor's "send now" (each names an issue)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ class SqsConfirmationRequests:
     def request(self, subscriber_id: str) -> None:
         (self._sqs or client("sqs")).send_message(
             QueueUrl=self._url, MessageBody=json.dumps({"subscriber": subscriber_id}))
+
+
+class SqsDispatchRequests:
+    def __init__(self, url: str, sqs: Any = None) -> None:
+        self._url = url
+        self._sqs = sqs
+
+    def request(self, issue_id: str) -> None:
+        (self._sqs or client("sqs")).send_message(
+            QueueUrl=self._url, MessageBody=json.dumps({"issue": issue_id}))

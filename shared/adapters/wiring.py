@@ -36,8 +36,14 @@ if TYPE_CHECKING:
     from shared.forums.registration.mail import Notifier
     from shared.forums.registration.service import Registrations
     from shared.links import Links
+    from shared.newsletter.archive import Archive
     from shared.newsletter.editor import Editor
-    from shared.newsletter.ports import ConfirmationRequests, Mail, NewsletterStore
+    from shared.newsletter.ports import (
+        ConfirmationRequests,
+        DispatchRequests,
+        Mail,
+        NewsletterStore,
+    )
     from shared.newsletter.ports import WorkQueue as SendQueue
     from shared.newsletter.service import Newsletter
     from shared.platform.clock import Clock
@@ -329,13 +335,25 @@ def privacy(*, audit_table: str, by: str, registrations: DynamoRegistrationStore
 
 
 def editor_service(store: NewsletterStore, mail: Mail, links: Links, *,
-                   schedule: str | None = None, clock: Clock = utcnow) -> Editor:
-    """The editor's flows over their ports; `schedule` is the recurring send's expression."""
+                   schedule: str | None = None, clock: Clock = utcnow,
+                   dispatch: DispatchRequests | None = None) -> Editor:
+    """The editor's flows over their ports; `schedule` is the recurring send's expression,
+    `dispatch` where "send now" asks the dispatcher."""
     from shared.newsletter.editor import Editor
     from shared.newsletter.schedule import RecurringSchedule
 
     return Editor(store, mail, links, schedule=RecurringSchedule(schedule) if schedule else None,
-                  clock=clock)
+                  clock=clock, dispatch=dispatch)
+
+
+@cache
+def newsletter_archive(newsletter_table: str, public_url: str) -> Archive:
+    """The public archive of sent issues, read from the newsletter's table."""
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.links import Links
+    from shared.newsletter.archive import Archive
+
+    return Archive(DynamoNewsletterStore(newsletter_table), Links(public_url))
 
 
 @cache
@@ -344,12 +362,15 @@ def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
     so the sending rate is SES's own)."""
     from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
     from shared.adapters.ses_newsletter import SesNewsletterMail
+    from shared.adapters.sqs_send_queue import SqsDispatchRequests
     from shared.links import Links
 
     return editor_service(DynamoNewsletterStore(settings.newsletter_table_name),
                           SesNewsletterMail(settings.sender_address, settings.configuration_set,
                                             rate=1),
-                          Links(settings.public_url), schedule=settings.newsletter_schedule)
+                          Links(settings.public_url), schedule=settings.newsletter_schedule,
+                          dispatch=SqsDispatchRequests(settings.dispatch_queue_url)
+                          if settings.dispatch_queue_url else None)
 
 
 

@@ -35,7 +35,7 @@ from shared.validation import field_errors
 
 if TYPE_CHECKING:
     from shared.email.render import Email
-    from shared.newsletter.ports import Mail, NewsletterStore
+    from shared.newsletter.ports import DispatchRequests, Mail, NewsletterStore
 
 ISSUE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 # The token of the unsubscribe link in a test or a preview: it leads to the page, which says
@@ -57,10 +57,10 @@ def draft(issue_id: str, subject: str, source: str, markdown: bool, now: datetim
                  source_format="markdown" if markdown else "html")
 
 
-def _valid_id(issue_id: str) -> str:
+def _valid_id(issue_id: str, field: str = "issue_id") -> str:
     if not re.fullmatch(ISSUE_ID, issue_id):
         raise InvalidInput([FieldError(
-            "issue_id", "invalid_format",
+            field, "invalid_format",
             "Id må kun have små bogstaver, tal og bindestreger (2-63 tegn, fx 2027-marts).")])
     return issue_id
 
@@ -99,12 +99,22 @@ class Editor:
     """The editor's flows on the newsletter's issues."""
 
     def __init__(self, store: NewsletterStore, mail: Mail, links: Links,
-                 clock: Clock = utcnow, schedule: RecurringSchedule | None = None) -> None:
+                 clock: Clock = utcnow, schedule: RecurringSchedule | None = None,
+                 dispatch: DispatchRequests | None = None) -> None:
         self._store = store
         self._mail = mail
         self._links = links
         self._clock = clock
         self._schedule = schedule
+        self._dispatch = dispatch
+
+    def subscribers(self) -> int:
+        """How many confirmed subscribers an issue sent now goes to."""
+        return self._store.subscriber_count()
+
+    def next_scheduled_send(self) -> datetime | None:
+        """When the recurring schedule fires next (None when its times are unknown)."""
+        return self._schedule.firing(self._clock()) if self._schedule else None
 
     def scheduled_sends(self, issues: list[Issue] | None = None) -> dict[str, datetime]:
         """When the recurring schedule sends each issue approved for it (the firing at its
@@ -155,6 +165,9 @@ class Editor:
         existing = self._store.issue(issue_id)
         created = existing.created_at if existing else self._clock()
         issue = draft(issue_id, text.subject, text.markdown, markdown, created)
+        if existing:  # what the text does not say stays as it was
+            issue = issue.model_copy(update={"in_archive": existing.in_archive,
+                                             "copied_from": existing.copied_from})
         if (existing and existing.status is not IssueStatus.DRAFT) or \
                 not self._store.put_issue(issue):
             raise Conflict(f"{issue_id} er allerede godkendt eller sendt og kan ikke ændres. "
@@ -166,7 +179,8 @@ class Editor:
         nothing is stored."""
         text = _text(subject, source)
         issue = draft("eksempel", text.subject, text.markdown, markdown, self._clock())
-        return issue_email(issue, PREVIEW_TO, self._links.unsubscribe_page(PREVIEW_TOKEN))
+        return issue_email(issue, PREVIEW_TO, self._links.unsubscribe_page(PREVIEW_TOKEN),
+                           web_version=self._links.archive())
 
     def send_test(self, issue_id: str, addresses: list[str]) -> None:
         """The issue to editor addresses, marked as a test; its unsubscribe links lead nowhere."""
@@ -198,3 +212,67 @@ class Editor:
             return issue
         raise Conflict(f"Udsendelsen af {issue_id} er begyndt, så godkendelsen kan ikke "
                        "trækkes tilbage.", code="sending_started")
+
+    def delete(self, issue_id: str) -> None:
+        """Delete a draft (one conditional delete, so an approval at the same moment either
+        comes first and the delete is refused, or finds nothing to approve). Deleting again
+        changes nothing; an approved or sent issue is refused (409)."""
+        _valid_id(issue_id)
+        if self._store.delete_draft(issue_id):
+            return
+        found = self._store.issue(issue_id)
+        if found is not None and found.status is not IssueStatus.DRAFT:
+            raise Conflict(f"{issue_id} er godkendt eller sendt; kun en kladde kan slettes.",
+                           code="not_a_draft")
+
+    def duplicate(self, issue_id: str, new_id: str | None = None) -> Issue:
+        """A new draft with the issue's subject and text (a sent one's too). Its id is given
+        (asking again with the same id answers the same copy) or made from the original's:
+        `<id>-kopi`, `<id>-kopi-2`, …"""
+        original = self.issue(issue_id)
+        source = original.source if original.source is not None else original.html
+        markdown = original.source is not None and original.source_format == "markdown"
+        wanted = [_valid_id(new_id, "id")] if new_id else [
+            _copy_id(issue_id, n) for n in range(1, 100)]
+        for candidate in wanted:
+            copy = draft(candidate, original.subject, source, markdown, self._clock())
+            copy = copy.model_copy(update={"copied_from": issue_id})
+            if self._store.create_issue(copy):
+                return copy
+            held = self._store.issue(candidate)
+            if new_id and held is not None and held.copied_from == issue_id \
+                    and held.status is IssueStatus.DRAFT:
+                return held  # the same request again
+        raise Conflict(f"Id'et {wanted[-1]} er allerede i brug. Vælg et andet.",
+                       code="id_taken")
+
+    def send_now(self, issue_id: str) -> Issue:
+        """Approve the issue for now and ask the dispatcher to start it at once (the hourly
+        run starts it too, should the request be lost). Asking again, or once it is being
+        sent, starts nothing more: the dispatcher takes an issue once, and each copy is
+        claimed once."""
+        issue = self.issue(issue_id)
+        if issue.status in (IssueStatus.SENDING, IssueStatus.SENT):
+            return issue
+        now = self._clock()
+        if not self._store.approve(issue_id, now, now):
+            issue = self.issue(issue_id)
+            if issue.status in (IssueStatus.SENDING, IssueStatus.SENT):
+                return issue
+            raise Conflict(f"{issue_id} kan ikke sendes nu.", code="not_a_draft")
+        if self._dispatch is not None:
+            self._dispatch.request(issue_id)
+        return self.issue(issue_id)
+
+    def show_in_archive(self, issue_id: str, shown: bool) -> Issue:
+        """Whether the issue is shown in the public archive once sent (and its email links
+        to its web version); the same answer when asked again."""
+        self.issue(issue_id)
+        if not self._store.show_in_archive(issue_id, shown):
+            raise NotFound(f"Nummeret {issue_id} findes ikke.", code="unknown_issue")
+        return self.issue(issue_id)
+
+
+def _copy_id(issue_id: str, n: int) -> str:
+    suffix = "-kopi" if n == 1 else f"-kopi-{n}"
+    return issue_id[:63 - len(suffix)].rstrip("-") + suffix

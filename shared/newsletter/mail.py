@@ -55,14 +55,16 @@ def plain_text(html: str) -> str:
 
 
 def issue_email(issue: Issue, to: str, unsubscribe_page: str,
-                headers: dict[str, str] | None = None) -> Email:
+                headers: dict[str, str] | None = None, web_version: str | None = None) -> Email:
     """A subscriber's copy of the issue: its HTML and text in the newsletter's frame, with the
-    unsubscribe link in the body (what SES sends, and what the preview shows)."""
+    unsubscribe link in the body and, when the issue is in the archive, "Læs i browseren"
+    linking to its web version (what SES sends, and what the preview shows)."""
     from shared.email.render import render
 
     return render("newsletter_issue", to, issue.subject,
                   {"text": issue.text, "body_html": issue.html,
-                   "unsubscribe_page": unsubscribe_page}, headers=headers)
+                   "unsubscribe_page": unsubscribe_page, "web_version": web_version},
+                  headers=headers)
 
 
 def confirmation_email(subscriber: Subscriber, link: str) -> Email:
@@ -76,12 +78,12 @@ def confirmation_email(subscriber: Subscriber, link: str) -> Email:
 
 
 def subscriber_copy(issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
-                    unsubscribe_page: str, sender: str) -> Email:
+                    unsubscribe_page: str, sender: str, web_version: str | None = None) -> Email:
     """One subscriber's copy: one-click unsubscribe by its URL (a POST, RFC 8058) or by a
     mail to the sender, and the unsubscribe page linked in the body."""
     mailto = f"mailto:{sender}?subject=afmeld"
     return issue_email(
-        issue, subscriber.email, unsubscribe_page,
+        issue, subscriber.email, unsubscribe_page, web_version=web_version,
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>, <{mailto}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )

@@ -92,6 +92,10 @@ class Issue(BaseModel):
     # What the editor wrote (Markdown, or HTML from a file), kept to be edited again.
     source: str | None = None
     source_format: str = "html"
+    # Shown in the public archive once sent, unless the editor left it out.
+    in_archive: bool = True
+    # The issue this draft was duplicated from.
+    copied_from: str | None = None
 
 
 # The largest source of an issue: the item keeps it beside its HTML and text, well inside
@@ -106,6 +110,26 @@ class DraftText(BaseModel):
 
     subject: SingleLine = Field(min_length=1, max_length=200)
     markdown: MultiLine = Field(min_length=1, max_length=MAX_SOURCE)
+
+
+class Duplicate(BaseModel):
+    """A copy of an issue as a new draft: its id, or none (one is made from the original's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: OptionalSingleLine = Field(default=None, max_length=63)
+
+
+class ArchiveChoice(BaseModel):
+    """Whether a sent issue is shown in the public archive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    in_archive: bool
+
+
+# What the feedback on a copy is counted as on its issue (once per copy and kind).
+FEEDBACK = ("bounced", "complained", "unsubscribed")
 
 
 class Approval(BaseModel):

@@ -37,6 +37,19 @@ class NewsletterStore(Protocol):
     def put_issue(self, issue: Issue) -> bool:
         """Create the issue, or replace it while it is a draft; False when it is not."""
 
+    def create_issue(self, issue: Issue) -> bool:
+        """Create the issue; False when one of its id exists."""
+
+    def delete_draft(self, issue_id: str) -> bool:
+        """Delete the issue while it is a draft; False when it is not one (or is gone)."""
+
+    def show_in_archive(self, issue_id: str, shown: bool) -> bool:
+        """Whether the issue is shown in the public archive; False when it does not exist."""
+
+    def subscriber_count(self) -> int:
+        """How many confirmed subscribers an issue sent now would go to (before the
+        suppressions found at its snapshot)."""
+
     def issue(self, issue_id: str) -> Issue | None: ...
 
     def issues(self) -> list[Issue]:
@@ -81,11 +94,22 @@ class NewsletterStore(Protocol):
 
     def count(self, issue_id: str, field: str) -> None: ...
 
+    def record_feedback(self, issue_id: str, subscriber_id: str, field: str) -> bool:
+        """A bounce, complaint or unsubscribe (`field`, one of models.FEEDBACK) on the
+        subscriber's copy, marked on their ledger line and counted on the issue in one
+        transaction, once per copy and kind: False when it was already, or the issue sent
+        them no copy."""
+
 
 class WorkQueue(Protocol):
     def send(self, issue_id: str, subscriber_ids: list[str]) -> None: ...
 
     def retry_later(self, receipt_handle: str, seconds: int) -> None: ...
+
+
+class DispatchRequests(Protocol):
+    def request(self, issue_id: str) -> None:
+        """Ask the dispatcher to start this issue now (the editor's "send now")."""
 
 
 class ConfirmationRequests(Protocol):
@@ -99,14 +123,16 @@ class Entry:
     subscriber_id: str
     status: DeliveryStatus
     claimed_at: datetime | None = None
+    feedback: frozenset[str] = frozenset()  # of models.FEEDBACK, each once
 
 
 class Mail(Protocol):
     def confirmation(self, subscriber: Subscriber, link: str) -> None: ...
 
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
-              unsubscribe_page: str) -> str:
-        """Send one subscriber their copy; the SES message id."""
+              unsubscribe_page: str, web_version: str | None = None) -> str:
+        """Send one subscriber their copy (linking to its web version when given); the SES
+        message id."""
 
 
 class Permanent(Exception):

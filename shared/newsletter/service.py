@@ -166,14 +166,18 @@ class Newsletter:
         """Effective at once; harmless when repeated."""
         subject = self._verify(token, UNSUBSCRIBE)
         if self._store.unsubscribe(subject["subscriber"], self._clock()) and subject.get("issue"):
-            self._store.count(subject["issue"], "unsubscribed")
+            self._store.record_feedback(subject["issue"], subject["subscriber"], "unsubscribed")
         return SubscriberStatus.UNSUBSCRIBED
 
     def suppress(self, email: str, reason: str, issue_id: str | None = None) -> bool:
         """A permanent bounce or a complaint: no later issue goes to this address."""
-        changed = self._store.suppress(self.subscriber_id(email), reason, self._clock())
-        if changed and issue_id:
-            self._store.count(issue_id, "bounced" if reason == "bounce" else "complained")
+        subscriber = self.subscriber_id(email)
+        changed = self._store.suppress(subscriber, reason, self._clock())
+        if issue_id:
+            # On the copy's ledger line and the issue's count at once, once per copy: a
+            # repeated notification (SNS and SQS deliver at least once) counts nothing again.
+            self._store.record_feedback(issue_id, subscriber,
+                                        "bounced" if reason == "bounce" else "complained")
         return changed
 
     def _verify(self, token: str, purpose: str) -> dict[str, str]:
@@ -220,6 +224,19 @@ class Newsletter:
         the firing that started it (EventBridge Scheduler's, or Lambda's after a run that
         failed part-way), and a firing sends one issue, so it starts no other."""
         return any(i.status is IssueStatus.SENDING and i.send_at is None for i in issues)
+
+    def dispatch_due(self, issue_id: str) -> Issue | None:
+        """The editor's "send now" (a request on the dispatch queue): start the issue if it
+        is approved and its own time has come, or carry it on if it is being sent. An issue
+        withdrawn since, or approved again for the schedule, is left alone."""
+        issue = self._store.issue(issue_id)
+        if issue is None:
+            return None
+        now = self._clock()
+        if issue.status is IssueStatus.APPROVED and (issue.send_at is None
+                                                     or issue.send_at > now):
+            return None
+        return self.send_as_read(issue, now)
 
     def dispatch(self, issue_id: str) -> Issue | None:
         """Send this issue now if it is approved (whatever its time), or carry it on if it is
@@ -284,7 +301,8 @@ class Newsletter:
             raise
         try:
             self._mail.issue(issue, subscriber, self._links.unsubscribe_api(token),
-                             self._links.unsubscribe_page(token))
+                             self._links.unsubscribe_page(token),
+                             self._links.archive_issue(issue_id) if issue.in_archive else None)
         except Permanent:
             return self._record(issue_id, subscriber_id, claim, DeliveryStatus.FAILED)
         except Unsent:

@@ -40,6 +40,7 @@ ENV_CONFIRM_QUEUE = "NEWSLETTER_CONFIRM_QUEUE_URL"
 ENV_CONFIRM_INTERVAL = "NEWSLETTER_CONFIRM_INTERVAL_MINUTES"
 # The recurring newsletter schedule's expression (cron, Copenhagen time): when it next sends.
 ENV_NEWSLETTER_SCHEDULE = "NEWSLETTER_SCHEDULE"
+ENV_DISPATCH_QUEUE = "NEWSLETTER_DISPATCH_QUEUE_URL"  # the editor's "send now" requests
 ENV_PRIVACY_AUDIT_TABLE = "PRIVACY_AUDIT_TABLE_NAME"
 # The newsletter's signing secret where another capability needs it: subscriber ids are keyed
 # hashes of the address (the privacy officer's function finds a subscriber by it).

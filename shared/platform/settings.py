@@ -25,6 +25,7 @@ from shared.platform.names import (
     ENV_CONSULTANT_NAME,
     ENV_CONSULTANT_PHONE,
     ENV_CONSULTANT_REPLY_DAYS,
+    ENV_DISPATCH_QUEUE,
     ENV_FORUMS_TABLE,
     ENV_MAX_SEND_RATE,
     ENV_NEWSLETTER_SCHEDULE,
@@ -158,6 +159,8 @@ class NewsletterEditorSettings(EnvironmentSettings):
     # The recurring schedule's cron expression (Copenhagen time): the editor sees its next send.
     newsletter_schedule: str | None = Field(default=None,
                                             validation_alias=ENV_NEWSLETTER_SCHEDULE)
+    # The dispatcher's queue for "send now" (none: the hourly run starts the issue).
+    dispatch_queue_url: str | None = Field(default=None, validation_alias=ENV_DISPATCH_QUEUE)
 
 
 class StaffPrivacySettings(EnvironmentSettings):

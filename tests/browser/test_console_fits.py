@@ -218,6 +218,10 @@ def test_the_editor_views_fit(runtime: Running, console: Page) -> None:
     fits(console, "redaktion")
     assert table_width(console, "#numre-liste table")[0] > 48 * 16
     assert stacked(console, mine)[0] == "Status: Kladde"
+    console.get_by_role("button", name="Send nu …").click()
+    expect(console.locator("#send-nu-advarsel")).to_contain_text("abonnent")
+    fits(console, "redaktion-send-nu")
+    console.get_by_role("button", name="Fortryd").last.click()
 
 
 def test_the_consultant_views_fit(runtime: Running, page: Page, console: Page) -> None:

@@ -500,8 +500,8 @@ def test_an_operations_dashboard_is_deployed_and_named_in_the_outputs(
 # here is a change of the bill, and the table's line with it.
 BILLED = {
     "AWS::WAFv2::WebACL": 1, "AWS::KMS::Key": 1, "AWS::SecretsManager::Secret": 4,
-    "AWS::CloudWatch::Alarm": 11, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 20,
-    "AWS::SQS::Queue": 11, "AWS::ApiGateway::RestApi": 1, "AWS::DynamoDB::Table": 6,
+    "AWS::CloudWatch::Alarm": 12, "AWS::CloudWatch::Dashboard": 1, "AWS::Logs::LogGroup": 20,
+    "AWS::SQS::Queue": 13, "AWS::ApiGateway::RestApi": 1, "AWS::DynamoDB::Table": 6,
     "AWS::Cognito::UserPool": 1, "AWS::SES::EmailIdentity": 1, "AWS::SES::ConfigurationSet": 1,
     "AWS::CloudFront::Distribution": 1, "AWS::CloudFront::Function": 2, "AWS::S3::Bucket": 2,
     "AWS::SNS::Topic": 2, "AWS::Scheduler::Schedule": 4,
@@ -517,7 +517,7 @@ def test_the_cost_table_counts_what_the_default_template_holds(
     assert len(_ours(template)) == 16 and not resources(template, "AWS::Lambda::Version")
     polled = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
               if "StreamArn" not in json.dumps(m["Properties"]["EventSourceArn"])]
-    assert len(polled) == 3  # the queues Lambda's pollers receive from even when idle
+    assert len(polled) == 4  # the queues Lambda's pollers receive from even when idle
     _, pool = one(template, "AWS::Cognito::UserPool")
     assert pool["Properties"]["UserPoolTier"] == "PLUS"  # $0.02 per monthly active user
 

@@ -18,4 +18,5 @@ def test_committed_openapi_document_is_current(plan: Any) -> None:
         "docs/openapi.json is stale: python -m local.openapi > docs/openapi.json")
     operations = {(method.upper(), path) for path, item in json.loads(committed)["paths"].items()
                   for method in item}
-    assert operations == {(r.method, r.path) for r in plan.routes}
+    # The API's routes; the site's pages the API renders (the newsletter's archive) aside.
+    assert operations == {(r.method, r.path) for r in plan.routes if r.path.startswith("/api")}

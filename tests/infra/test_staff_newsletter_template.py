@@ -11,6 +11,7 @@ from typing import Any
 
 from infra.newsletter import EDITOR_ROUTES
 from shared.platform.names import (
+    ENV_DISPATCH_QUEUE,
     INDEX_ISSUES,
     ISSUE_LIST,
     JOB_NEWSLETTER_DUE,
@@ -49,8 +50,8 @@ def test_the_editor_function_may_do_exactly_what_the_editors_flows_call(
         granted[tuple(sorted(actions))] = statement["Resource"]
     tables = [k for k in resources(template, "AWS::DynamoDB::Table") if k.startswith("Newsletter")]
     assert len(tables) == 1
-    assert granted.pop(("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem",
-                        "dynamodb:Query", "dynamodb:UpdateItem")) == [
+    assert granted.pop(("dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
+                        "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")) == [
         {"Fn::GetAtt": [tables[0], "Arn"]},
         {"Fn::Join": ["", [{"Fn::GetAtt": [tables[0], "Arn"]}, "/index/*"]]}]
     ses = granted.pop(("ses:SendEmail", "ses:SendRawEmail"))
@@ -58,9 +59,13 @@ def test_the_editor_function_may_do_exactly_what_the_editors_flows_call(
     assert ses[1]["Fn::Join"][1][0].endswith(":configuration-set/")
     logs = granted.pop(("logs:CreateLogStream", "logs:PutLogEvents"))
     assert all("Logs" in str(resource) for resource in logs)
+    queue = granted.pop(("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"))
+    assert "DispatchQueue" in str(queue)
     assert granted == {("xray:PutTelemetryRecords", "xray:PutTraceSegments"): "*"}  # tracing
     environment = function["Environment"]["Variables"]
-    assert not any("SECRET" in name or "QUEUE" in name or "KEY" in name
+    # "Send now" asks the dispatcher on its queue: the one queue it may send to.
+    assert not any("SECRET" in name or "KEY" in name or
+                   ("QUEUE" in name and name != ENV_DISPATCH_QUEUE)
                    for name in environment), sorted(environment)
 
 

@@ -92,6 +92,9 @@ def test_public_routes_are_the_product_interface(plan: Any) -> None:
         ("POST", "/api/newsletter/subscriptions"), ("POST", "/api/newsletter/confirm"),
         ("POST", "/api/newsletter/unsubscribe"), ("GET", "/api/newsletter/unsubscribe"),
         ("POST", "/api/advisory-requests"),
+        # The newsletter's archive, at the site's own path (CloudFront sends it to the API).
+        ("GET", "/nyhedsbrev/arkiv"), ("GET", "/nyhedsbrev/arkiv/atom.xml"),
+        ("GET", "/nyhedsbrev/arkiv/{issue_id}"),
     }
 
 
@@ -367,7 +370,9 @@ TABLE_ACTIONS = {
     ("RegistrationRemindersRole", "RegistrationTable"): {"Query", "GetItem", "PutItem",
                                                          "DeleteItem"},
     ("RegistrationRemindersRole", "ForumsTable"): {"Scan", "GetItem"},
-    ("NewsletterApiRole", "NewsletterTable"): {"PutItem", "GetItem", "UpdateItem"},
+    # the archive's issues found by their index and read besides
+    ("NewsletterApiRole", "NewsletterTable"): {"PutItem", "GetItem", "UpdateItem", "Query",
+                                               "BatchGetItem"},
     # No Scan: the issues are found by their index, the ledger and subscribers by queries.
     ("NewsletterDispatchRole", "NewsletterTable"): {"GetItem", "BatchGetItem", "Query",
                                                     "PutItem", "UpdateItem"},

@@ -270,7 +270,8 @@ OPERATIONS = st.lists(st.tuples(
     # The ledger's steps thrice: a claim, its release and its finish meet more often.
     st.sampled_from(["put_pending", "confirm", "unsubscribe", "suppress", "gate", "reopen",
                      "put_issue", "approve", "withdraw", "start", "snapshot", "finish_dispatch",
-                     "queue", "forget", "count", *["claim", "release", "finish"] * 3]),
+                     "queue", "forget", "count", *["claim", "release", "finish"] * 3,
+                     "create_issue", "delete_draft", "show_in_archive", "feedback"]),
     st.integers(0, 1), st.integers(0, 1), st.integers(0, 3)), min_size=1, max_size=30)
 
 
@@ -315,6 +316,15 @@ def _apply(store: NewsletterStore, prefix: str, step: tuple[str, int, int, int])
             return store.finish_delivery(iid, sid, claim, status)
         case "forget":
             return store.forget(sid)
+        case "create_issue":
+            return store.create_issue(issue(iid, subject=f"Kopi {n}"))
+        case "delete_draft":
+            return store.delete_draft(iid)
+        case "show_in_archive":
+            return store.show_in_archive(iid, bool(n % 2))
+        case "feedback":
+            return store.record_feedback(iid, sid, ["bounced", "complained", "unsubscribed",
+                                                    "bounced"][n])
         case _:
             return store.count(iid, "bounced")
 

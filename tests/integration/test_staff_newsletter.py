@@ -39,7 +39,11 @@ EDITOR_ROUTES = [("GET", "/api/staff/newsletter/issues"),
                  ("POST", "/api/staff/newsletter/preview"),
                  ("POST", "/api/staff/newsletter/issues/{issue_id}/test"),
                  ("POST", "/api/staff/newsletter/issues/{issue_id}/approve"),
-                 ("POST", "/api/staff/newsletter/issues/{issue_id}/withdraw")]
+                 ("POST", "/api/staff/newsletter/issues/{issue_id}/withdraw"),
+                 ("DELETE", "/api/staff/newsletter/issues/{issue_id}"),
+                 ("POST", "/api/staff/newsletter/issues/{issue_id}/duplicate"),
+                 ("POST", "/api/staff/newsletter/issues/{issue_id}/send-now"),
+                 ("PUT", "/api/staff/newsletter/issues/{issue_id}/archive")]
 DRAFT = {"subject": "Nyt fra ledere af ledere", "markdown": "# Forår\n\nVi ses i *Vejle*."}
 EDITOR = "editor@staff.example.dk"
 

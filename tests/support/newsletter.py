@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.newsletter.models import (
+    FEEDBACK,
     LEFT_KEPT_DAYS,
     DeliveryStatus,
     Issue,
@@ -68,7 +69,21 @@ def _issue(item: dict[str, Any]) -> Issue:
         **{name: int(item.get(name, 0)) for name in (
             "recipients", "uncertain", "sent", "failed", "bounced", "complained",
             "unsubscribed")},
-        source=item.get("source"), source_format=item.get("source_format") or "html")
+        source=item.get("source"), source_format=item.get("source_format") or "html",
+        in_archive="hidden_from_archive" not in item, copied_from=item.get("copied_from"))
+
+
+def _issue_item(issue: Issue) -> dict[str, Any]:
+    item = {"kind": "issue", "issue_id": issue.id, "subject": issue.subject,
+            "html": issue.html, "text": issue.text, "status": issue.status.value,
+            "created_at": iso(issue.created_at), "issue_list": "ISSUES"}
+    if issue.source is not None:
+        item |= {"source": issue.source, "source_format": issue.source_format}
+    if not issue.in_archive:
+        item["hidden_from_archive"] = 1
+    if issue.copied_from:
+        item["copied_from"] = issue.copied_from
+    return item
 
 
 class MemoryNewsletterStore:
@@ -170,13 +185,36 @@ class MemoryNewsletterStore:
             held = self.items.get(_issue_key(issue.id))
             if held is not None and held.get("status") != IssueStatus.DRAFT.value:
                 return False
-            item = {"kind": "issue", "issue_id": issue.id, "subject": issue.subject,
-                    "html": issue.html, "text": issue.text, "status": issue.status.value,
-                    "created_at": iso(issue.created_at), "issue_list": "ISSUES"}
-            if issue.source is not None:
-                item |= {"source": issue.source, "source_format": issue.source_format}
-            self.items.put(_issue_key(issue.id), item)
+            self.items.put(_issue_key(issue.id), _issue_item(issue))
             return True
+
+    def create_issue(self, issue: Issue) -> bool:
+        with self.items.lock:
+            if self.items.get(_issue_key(issue.id)) is not None:
+                return False
+            self.items.put(_issue_key(issue.id), _issue_item(issue))
+            return True
+
+    def delete_draft(self, issue_id: str) -> bool:
+        with self.items.lock:
+            if not self._status_is(_issue_key(issue_id), IssueStatus.DRAFT.value):
+                return False
+            self.items.delete(_issue_key(issue_id))
+            return True
+
+    def show_in_archive(self, issue_id: str, shown: bool) -> bool:
+        with self.items.lock:
+            if self.items.get(_issue_key(issue_id)) is None:
+                return False
+            if shown:
+                self.items.update(_issue_key(issue_id), {}, remove=("hidden_from_archive",))
+            else:
+                self.items.update(_issue_key(issue_id), {"hidden_from_archive": 1})
+            return True
+
+    def subscriber_count(self) -> int:
+        with self.items.lock:
+            return len(self.items.having("active", 1))
 
     def issue(self, issue_id: str) -> Issue | None:
         with self.items.lock:
@@ -285,16 +323,31 @@ class MemoryNewsletterStore:
             key = _line(issue_id, subscriber_id)
             if not self._claimed(key, claim):
                 return None
+            if self.items.get(_issue_key(issue_id)) is None:
+                return None
             self.items.update(key, {"status": status.value})
             counted = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}.get(status)
             if counted:
                 self.items.add(_issue_key(issue_id), counted, 1)
             return self.items.add(_issue_key(issue_id), "remaining", -1)
 
+    def record_feedback(self, issue_id: str, subscriber_id: str, field: str) -> bool:
+        if field not in FEEDBACK:
+            raise ValueError(f"unknown feedback {field!r}")
+        with self.items.lock:
+            line = self.items.get(_line(issue_id, subscriber_id))
+            if line is None or f"feedback_{field}" in line or \
+                    self.items.get(_issue_key(issue_id)) is None:
+                return False
+            self.items.update(_line(issue_id, subscriber_id), {f"feedback_{field}": 1})
+            self.items.add(_issue_key(issue_id), field, 1)
+            return True
+
     def ledger(self, issue_id: str) -> list[Entry]:
         with self.items.lock:
             lines = self.items.partition(f"ISSUE#{issue_id}", "TO#")
-        return [Entry(sk[3:], DeliveryStatus(item["status"]), moment(item, "claimed_at"))
+        return [Entry(sk[3:], DeliveryStatus(item["status"]), moment(item, "claimed_at"),
+                      frozenset(f for f in FEEDBACK if f"feedback_{f}" in item))
                 for sk, item in lines]
 
     def deliveries(self, issue_id: str) -> dict[str, DeliveryStatus]:
@@ -334,6 +387,7 @@ class Sent:
     kind: str  # confirmation | issue
     issue: str | None
     link: str  # the confirmation link, or the copy's one-click unsubscribe URL
+    web_version: str | None = None  # the copy's "Læs i browseren" link
 
 
 class MemoryMail:
@@ -366,8 +420,9 @@ class MemoryMail:
         self._send(Sent(subscriber.email, "confirmation", None, link))
 
     def issue(self, issue: Issue, subscriber: Subscriber, unsubscribe_url: str,
-              unsubscribe_page: str) -> str:
-        return self._send(Sent(subscriber.email, "issue", issue.id, unsubscribe_url))
+              unsubscribe_page: str, web_version: str | None = None) -> str:
+        return self._send(Sent(subscriber.email, "issue", issue.id, unsubscribe_url,
+                               web_version))
 
 
 class MemorySendQueue:
@@ -399,6 +454,16 @@ class MemorySendQueue:
             except (Unsent, RuntimeError):
                 self.messages.append((issue_id, subscribers))
         raise AssertionError("the send queue did not drain")
+
+
+class MemoryDispatchRequests:
+    """The editor's "send now" requests, kept until the dispatcher takes them."""
+
+    def __init__(self) -> None:
+        self.requested: list[str] = []
+
+    def request(self, issue_id: str) -> None:
+        self.requested.append(issue_id)
 
 
 class MemoryConfirmationRequests:
