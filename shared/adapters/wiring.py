@@ -40,11 +40,13 @@ if TYPE_CHECKING:
     from shared.newsletter.ports import ConfirmationRequests, Mail, NewsletterStore
     from shared.newsletter.ports import WorkQueue as SendQueue
     from shared.newsletter.service import Newsletter
+    from shared.newsletter.subscribers import Subscribers
     from shared.platform.clock import Clock
     from shared.platform.settings import (
         AdvisorySettings,
         NewsletterEditorSettings,
         NewsletterSettings,
+        NewsletterSubscriberSettings,
         RegistrationSettings,
     )
     from shared.privacy.ports import (
@@ -343,3 +345,14 @@ def newsletter_editor(settings: NewsletterEditorSettings) -> Editor:
                                             rate=1),
                           Links(settings.public_url), schedule=settings.newsletter_schedule)
 
+
+@cache
+def newsletter_subscribers(settings: NewsletterSubscriberSettings) -> Subscribers:
+    """The editor's subscriber list: the table, the confirmation queue for invitations."""
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.sqs_send_queue import SqsConfirmationRequests
+    from shared.newsletter.subscribers import Subscribers
+
+    return Subscribers(DynamoNewsletterStore(settings.newsletter_table_name),
+                       SqsConfirmationRequests(settings.confirm_queue_url),
+                       signing_secret(settings.signing_secret_arn))
