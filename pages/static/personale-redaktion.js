@@ -472,6 +472,7 @@
       if (nothing) { lines.appendChild(el("li", "", "Filen tilføjer ingen.")); }
       $("abonnent-importer").hidden = nothing;
       $("abonnent-import-fortryd").textContent = nothing ? "Luk" : "Fortryd";
+      chosen.preview = result;
       importChosen = chosen;
       $("abonnent-import-se").hidden = true;
       $("abonnent-import-resultat").hidden = false;
@@ -481,11 +482,29 @@
     })));
   }
 
+  // An answer that may come from an import stopped part-way (the function's time ran out, the
+  // connection broke): sent again, it carries on where it stopped, since every row's write is
+  // idempotent and a repeat adds nobody twice.
+  function unfinished(error) {
+    return error.message !== "signed out" && !(error.fields && error.fields.length) &&
+      (!error.code || /internal|unavailable|timeout/.test(error.code));
+  }
+
   function runImport() {
     if (!importChosen) { return; }
-    var chosen = importChosen, button = $("abonnent-importer");
+    var chosen = importChosen, button = $("abonnent-importer"), attempts = 0;
     button.disabled = true;
-    api("POST", SUBSCRIBERS + "/import", { filename: chosen.filename, text: chosen.text }).then(json).then(function (result) {
+    function attempt() {
+      attempts += 1;
+      return api("POST", SUBSCRIBERS + "/import", { filename: chosen.filename, text: chosen.text }).then(json).catch(function (error) {
+        if (attempts < 6 && unfinished(error)) {
+          say("Importen tager lidt tid og fortsætter …");
+          return attempt();
+        }
+        throw error;
+      });
+    }
+    attempt().then(function (result) {
       button.disabled = false;
       if (!result.imported) {
         importErrors(result.refused.map(function (r) { return "Linje " + r.line + ": " + r.message; }), "Filen kan ikke importeres, og intet er gemt:");
@@ -493,14 +512,14 @@
       }
       $("abonnent-import-form").reset();
       clearImport();
-      say("Listen er importeret. " + importLines(result, true).join(" "));
+      // Carried on after a stop, the last answer counts only its own part: the preview's
+      // figures are what the import did.
+      say("Listen er importeret. " + importLines(attempts > 1 ? chosen.preview : result, true).join(" "));
       subscriberQuery = "";
       $("abonnent-soeg").value = "";
       return loadSubscribers();
     }).catch(P.failedQuietly(function (error) {
       button.disabled = false;
-      // Nothing is half-imported for good: every row's write is idempotent, so importing the
-      // same file again completes it.
       importErrors([error.message + " Importér filen igen for at gøre importen færdig; ingen tilføjes to gange."]);
     }));
   }

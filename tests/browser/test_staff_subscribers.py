@@ -7,11 +7,13 @@ axe at both widths in every state, and the page never scrolls sideways at 375 px
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import SHOTS, WIDTHS, axe_at_both_widths, demo_users, sign_in
 from tests.e2e.conftest import Running
@@ -111,9 +113,26 @@ def test_the_editor_adds_finds_unsubscribes_and_imports(runtime: Running, consol
     expect(lines).to_contain_text("3 personer får en mail og bekræfter selv.")
     axe_at_both_widths(console, "abonnenter-import-vist")
     no_sideways_scroll(console, "import-vist")
+    # The import's answer is lost (as when API Gateway's 29 s run out while the function
+    # carried on): the console sends the file again, which adds nobody twice, and reports
+    # what the preview said.
+    stopped: list[Any] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if json.loads(route.request.post_data or "{}").get("preview") or stopped:
+            route.continue_()
+            return
+        stopped.append(route.fetch())  # the import ran
+        route.fulfill(status=504, content_type="application/json",
+                      body='{"message": "Endpoint request timed out"}')
+
+    console.route("**/api/staff/newsletter/subscribers/import", lose_the_first_answer)
     console.get_by_role("button", name="Importér").click()
-    expect(console.locator("#konsol-status")).to_contain_text("Listen er importeret.")
-    expect(console.locator("#konsol-status")).to_contain_text("3 personer er tilmeldt")
+    expect(console.locator("#konsol-status")).to_have_text(
+        "Listen er importeret. 6 rækker i filen. 3 personer er tilmeldt med det dokumenterede "
+        "samtykke. 3 personer har fået en mail og bekræfter selv.")
+    assert len(stopped) == 1 and stopped[0].status == 200
+    console.unroute("**/api/staff/newsletter/subscribers/import")
     for invited in (r[0] for r in rows[0::2]):
         assert len(runtime.mails(invited)) == 1
 
