@@ -1,7 +1,9 @@
 """The newsletter table: subscribers (`SUB#<id>`, sk `SUB`), the gate of their confirmation
 emails (sk `GATE`, expires), issues (`ISSUE#<id>`, sk `ISSUE`), the ledger (`ISSUE#<id>`, sk
-`TO#<subscriber>`) and suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
-reason and the day; no other personal data and no expiry). Confirmed subscribers carry
+`TO#<subscriber>`), suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
+reason and the day; no other personal data and no expiry), and likewise the lasting markers of
+an unsubscribe (`LEFT#<id>`) and of a staff invitation (`INVITED#<id>`), which keep staff from
+adding the address again and from inviting it twice. Confirmed subscribers carry
 `active=1` and appear in the sparse Active index, which is what a send snapshots. Issues
 carry `issue_list` and appear in the sparse Issues index (keys only), which is how they are
 found: no call reads the whole table, whose ledger grows by one item per issue and
