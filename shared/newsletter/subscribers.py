@@ -49,6 +49,7 @@ from shared.platform.clock import COPENHAGEN, Clock, iso_copenhagen, utcnow
 from shared.roles import Role
 
 MAX_ROWS = 10_000
+EARLIEST_CONSENT_YEAR = 1990
 MAX_FIELD = 200
 # Writes under way at once during an import (DynamoDB and SQS calls wait on the network).
 WRITERS = 8
@@ -175,6 +176,9 @@ def consent_moment(text: str, now: datetime) -> datetime:
                          "2024-03-15 eller 15-03-2024.")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=COPENHAGEN)
+    if moment.year < EARLIEST_CONSENT_YEAR:
+        raise ValueError(f"Samtykkedatoen »{value[:40]}« ligger før {EARLIEST_CONSENT_YEAR}; "
+                         "skriv den dato, samtykket blev givet.")
     if moment > now:
         raise ValueError(f"Samtykkedatoen »{value[:40]}« ligger ud i fremtiden.")
     return moment
@@ -212,7 +216,16 @@ def read_file(text: str, secret: bytes, now: datetime) -> ImportFile:
     if first is None:
         raise InvalidInput([FieldError("text", "empty_file", "Filen er tom.")])
     delimiter = _dialect(lines[first])
-    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    try:
+        return _read(reader, secret, now)
+    except csv.Error:
+        raise InvalidInput([FieldError(
+            "text", "not_csv", f"Filen kan ikke læses som CSV (linje {reader.line_num}).")]) \
+            from None
+
+
+def _read(reader: Any, secret: bytes, now: datetime) -> ImportFile:
     header: list[str] | None = None
     columns: dict[str, int] = {}
     read = ImportFile()
