@@ -7,7 +7,14 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import advisory_privacy, api_fuzz, cold_start, newsletter_send, registration_burst
+from bench import (
+    advisory_privacy,
+    api_fuzz,
+    cold_start,
+    newsletter_send,
+    registration_burst,
+    subscribers,
+)
 from bench.emulated import emulated
 from local.synth import ROOT
 
@@ -176,6 +183,7 @@ def main() -> None:
         runtime, rows = cold_start.measure(plan, emulator)
         sending = newsletter_send.run(plan, emulator)
         advisory = advisory_privacy.run(plan, emulator)
+        imported = subscribers.run(plan, emulator)
 
     lines = [
         "# Benchmarks",
@@ -241,6 +249,7 @@ def main() -> None:
         f"{sending['duplicates']} | {sending['missing']} |",
     ]
     lines += ["", *advisory_section(advisory)]
+    lines += ["", *subscribers.section(imported)]
     lines += [
         "",
         "## Fuzzed API",

@@ -45,6 +45,8 @@ EDITOR_PATHS = ("staff/newsletter/issues", "staff/newsletter/issues/{issue_id}",
                 "staff/newsletter/issues/{issue_id}/send-now",
                 "staff/newsletter/issues/{issue_id}/archive")
 UNSUBSCRIBE_ROUTE = "newsletter/unsubscribe"
+# Routes whose function reads a larger body than 16 KB (shared.edge.http's body_limits).
+LARGE_BODY_PATHS = ("staff/newsletter/subscribers/import",)
 # The web ACL's own answers (Danish), by custom response body key.
 WAF_ANSWERS = {
     "direct": ("forbidden", "Brug formularerne på foreningens hjemmeside."),
@@ -290,14 +292,21 @@ class PublicApi(Construct):
                 name="body-over-16kb",
                 priority=2,
                 action=block(413, "size"),
-                statement=statement(
-                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                            body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
-                        comparison_operator="GT",
-                        size=MAX_BODY_BYTES,  # the functions answer 413 above it too
-                        text_transformations=none,
-                    )),
+                # Except the editor's subscriber import, which takes a whole file (its function
+                # refuses a body over 1 MB itself).
+                statement=statement(and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                    statements=[
+                        statement(size_constraint_statement=wafv2.CfnWebACL
+                                  .SizeConstraintStatementProperty(
+                                      field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                          body=wafv2.CfnWebACL.BodyProperty(
+                                              oversize_handling="MATCH")),
+                                      comparison_operator="GT",
+                                      size=MAX_BODY_BYTES,  # the functions answer 413 too
+                                      text_transformations=none)),
+                        statement(not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                            statement=on_path(route_pattern(LARGE_BODY_PATHS)))),
+                    ])),
                 visibility_config=visibility("body-over-16kb"),
             ),
             wafv2.CfnWebACL.RuleProperty(

@@ -90,6 +90,18 @@ ARCHIVE_ROUTES = (
 EDITOR_TABLE_ACTIONS = ("Query", "BatchGetItem", "GetItem", "PutItem", "UpdateItem",
                         "DeleteItem")
 DISPATCHER_TIMEOUT = Duration.minutes(10)
+# The editor's subscriber list (shared.newsletter.subscribers): searched, added by hand,
+# unsubscribed, the union's list imported.
+SUBSCRIBER_ROUTES = (
+    ("GET", "staff/newsletter/subscribers"),
+    ("POST", "staff/newsletter/subscribers"),
+    ("POST", "staff/newsletter/subscribers/unsubscribe"),
+    ("POST", "staff/newsletter/subscribers/import"),
+)
+# The search scans the subscriber items; standing read in batches; each address added in a
+# transaction (its markers checked, its item put); unsubscribe and invitation updates.
+SUBSCRIBER_TABLE_ACTIONS = ("Scan", "BatchGetItem", "GetItem", "PutItem", "UpdateItem",
+                            "ConditionCheckItem")
 SENDER_TIMEOUT = Duration.minutes(2)
 
 
@@ -205,8 +217,11 @@ class Newsletter(Construct):
             "Sends a signup its confirmation email, one per address per interval",
             ("GetItem", "PutItem", "DeleteItem"))  # subscriber read; the mail gate put/deleted
         email.grant_send(self.confirmations.function)
+        # As many at once as the issue's senders, each at its share of the sending rate: an
+        # import's thousands of invitations go out within SES's rate.
         self.confirmations.add_event_source(sources.SqsEventSource(
-            self.confirm_queue, batch_size=10, report_batch_item_failures=True))
+            self.confirm_queue, batch_size=10, report_batch_item_failures=True,
+            max_concurrency=SENDER_CONCURRENCY))
 
         self.feedback = function("Feedback", "newsletter_feedback", SERVICE_NEWSLETTER_FEEDBACK,
                                  "Suppresses addresses that bounce permanently or complain",
@@ -229,8 +244,8 @@ class Newsletter(Construct):
     def add_console(self, staff: StaffConsole) -> PythonFunction:
         """The editor's area of the staff console: its own function, allowed exactly what the
         editor's flows call on the table (issues listed and read, a draft put, approval and
-        withdrawal updated) and sending a test through SES; no signing secret, no queue, no
-        subscriber is ever read. Its routes sit behind the staff's authorizer."""
+        withdrawal updated) and sending a test through SES, and the subscriber list's (see
+        _add_subscriber_list). Its routes sit behind the staff's authorizer."""
         made = PythonFunction(
             self, "StaffConsole", runtime=self._runtime, service=SERVICE_STAFF_NEWSLETTER,
             handler="functions.staff_newsletter.handler.lambda_handler",
@@ -246,8 +261,20 @@ class Newsletter(Construct):
         self.dispatch_queue.grant_send_messages(made.function)
         self._email.grant_send(made.function)
         staff.add_routes(made, EDITOR_ROUTES)
+        self._add_subscriber_list(made, staff)
         self.console_function = made
         return made
+
+    def _add_subscriber_list(self, made: PythonFunction, staff: StaffConsole) -> None:
+        """The editor's subscriber list on the console's function: the signing secret
+        (subscriber ids are keyed hashes of the address) and the confirmation queue (an
+        invitation's email goes from there, at the sending rate)."""
+        made.function.add_environment(ENV_SIGNING_SECRET, self.secret.secret_arn)
+        made.function.add_environment(ENV_CONFIRM_QUEUE, self.confirm_queue.queue_url)
+        grant_items(self.table, made.function, *SUBSCRIBER_TABLE_ACTIONS)
+        self.secret.grant_read(made.function)
+        self.confirm_queue.grant_send_messages(made.function)
+        staff.add_routes(made, SUBSCRIBER_ROUTES)
 
     def _queue(self, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
         dead = sqs.Queue(self, f"{name}DeadLetters", retention_period=Duration.days(14),

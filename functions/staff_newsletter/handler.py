@@ -10,16 +10,18 @@ shared.newsletter.editor's, as `leaders newsletter` calls them."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.adapters.wiring import newsletter_editor
+from shared.adapters.wiring import newsletter_editor, newsletter_subscribers
 from shared.edge.http import (
     BODY_REFUSALS,
     Body,
+    Query,
     Response,
     create_resolver,
     json_response,
@@ -27,11 +29,15 @@ from shared.edge.http import (
 )
 from shared.edge.staff import SECURITY, StaffUser
 from shared.edge.staff import caller as staff_caller
+from shared.forms import Email as FormEmail
+from shared.forms import OptionalSingleLine, SingleLine
 from shared.newsletter.models import Approval, ArchiveChoice, DraftText, Duplicate, Issue
+from shared.newsletter.subscribers import Subscribers, SubscriberView
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen
 from shared.platform.observability import logger, metrics
-from shared.platform.settings import NewsletterEditorSettings
+from shared.platform.settings import NewsletterEditorSettings, NewsletterSubscriberSettings
+from shared.roles import Role
 
 GROUP = "editor"
 editor = newsletter_editor(NewsletterEditorSettings())  # type: ignore[call-arg]
@@ -237,6 +243,158 @@ def archive(issue_id: str, choice: Annotated[ArchiveChoice, Body()]) -> dict[str
     changed = editor.show_in_archive(issue_id, choice.in_archive)
     logger.info("archive choice", extra={"issue": issue_id, "shown": choice.in_archive})
     return _view(changed, editor.scheduled_send(changed))
+
+
+# -- subscribers: search, add one, unsubscribe one, import the union's list ----------------
+
+SUBSCRIBERS = "/api/staff/newsletter/subscribers"
+IMPORT = f"{SUBSCRIBERS}/import"
+# A whole file in one request: 5,000 rows of the union's list are some 400 KB (API Gateway
+# takes 10 MB, a Lambda invocation 6 MB).
+IMPORT_MAX_BYTES = 1024 * 1024
+app.body_limits = {IMPORT: IMPORT_MAX_BYTES}
+
+
+@cache
+def subscribers() -> Subscribers:
+    """Built at the first subscriber route (the signing secret is read then, once)."""
+    return newsletter_subscribers(NewsletterSubscriberSettings())  # type: ignore[call-arg]
+
+
+class Consent(BaseModel):
+    how: str  # web, staff, import
+    how_text: str  # "tilmeldt via formularen", "tilføjet af personalet", "importeret"
+    at: str | None  # when (Copenhagen offset): confirmed, or the documented consent's date
+    version: str | None  # the consent text's version the owner confirmed
+    source: str | None  # where an imported consent was given, as the union's list says
+    confirmed_by_owner: bool
+
+
+class SubscriberAnswer(BaseModel):
+    email: str
+    name: str
+    # subscribed, pending, unsubscribed, bounced, complained
+    status: str
+    status_text: str  # Bekræftet, Afventer bekræftelse, Afmeldt, Afvist, Spamklage
+    consent: Consent
+
+
+class SubscriberSearch(BaseModel):
+    count: int  # how many matched (at most 200 are listed)
+    subscribers: list[SubscriberAnswer]
+
+
+class NewSubscriber(BaseModel):
+    """An address typed in by the editor: invited by the double opt-in email, or subscribed
+    when the consent is documented (both its date and its source)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: FormEmail
+    name: SingleLine = Field(default="", max_length=200)
+    role: Role = Role.OTHER_LEADER_OF_LEADERS
+    consent_date: OptionalSingleLine = Field(default=None, max_length=40)
+    consent_source: OptionalSingleLine = Field(default=None, max_length=200)
+
+
+class Added(BaseModel):
+    # subscribed, invited, already_subscribed, already_invited
+    outcome: str
+    subscriber: SubscriberAnswer
+
+
+class Unsubscription(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: FormEmail
+
+
+class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: SingleLine = Field(min_length=1, max_length=255)
+    text: str = Field(min_length=1, max_length=IMPORT_MAX_BYTES)
+    # True: nothing written, the answer says what importing would do.
+    preview: bool = False
+
+
+class RefusedLine(BaseModel):
+    line: int
+    message: str
+
+
+class ImportAnswer(BaseModel):
+    subscribed: int
+    invited: int
+    skipped: int
+    refused: list[RefusedLine]
+    rows: int
+    # Why rows were skipped: subscribed, invited (already), suppressed, left (unsubscribed)
+    skipped_because: dict[str, int]
+    # False when previewed, or when a refused line kept the whole file out.
+    imported: bool
+
+
+def _subscriber(found: SubscriberView) -> dict[str, Any]:
+    return {"email": found.email, "name": found.name, "status": found.status,
+            "status_text": found.status_text, "consent": found.consent}
+
+
+@app.get(SUBSCRIBERS, responses=staff_responses({200: SubscriberSearch}, 422),
+         security=SECURITY)
+def search_subscribers(q: Annotated[str, Query(max_length=200)] = "") -> dict[str, Any]:
+    """The subscribers whose address holds `q` (any case; all when empty), by address, with
+    their status and consent; `count` says how many matched, at most 200 are listed."""
+    caller()
+    count, found = subscribers().search(q)
+    logger.info("subscribers searched", extra={"found": count})
+    return {"count": count, "subscribers": [_subscriber(s) for s in found]}
+
+
+@app.post(SUBSCRIBERS, responses=staff_responses({200: Added}, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def add_subscriber(new: Annotated[NewSubscriber, Body()]) -> dict[str, Any]:
+    """Add one address: it gets the double opt-in email (nothing is sent to it before its
+    owner confirms), or is subscribed when `consent_date` and `consent_source` document the
+    consent. 409 for an address that was suppressed (bounce, complaint) or unsubscribed;
+    one already subscribed or invited is left as it is (`outcome` says so)."""
+    caller()
+    outcome, found = subscribers().add(new.email, new.name, new.role, new.consent_date or "",
+                                       new.consent_source or "")
+    logger.info("subscriber added", extra={"outcome": outcome})
+    return {"outcome": outcome, "subscriber": _subscriber(found)}
+
+
+@app.post(f"{SUBSCRIBERS}/unsubscribe",
+          responses=staff_responses({200: SubscriberAnswer}, 404, *BODY_REFUSALS),
+          security=SECURITY)
+def unsubscribe_subscriber(who: Annotated[Unsubscription, Body()]) -> dict[str, Any]:
+    """Unsubscribe one address at once (repeated: the same answer); staff never add it again."""
+    caller()
+    found = subscribers().unsubscribe(who.email)
+    logger.info("subscriber unsubscribed by the editor")
+    return _subscriber(found)
+
+
+@app.post(IMPORT, responses=staff_responses({200: ImportAnswer}, *BODY_REFUSALS),
+          security=SECURITY)
+def import_subscribers(upload: Annotated[ImportRequest, Body()]) -> dict[str, Any]:
+    """Import the union's list, a CSV file (`text`, up to 1 MB): rows with a consent date and
+    source are subscribed with that consent; the others get the double opt-in email, once;
+    suppressed and unsubscribed addresses are skipped. Every row is checked first: one
+    refused row (`refused`, by line, in Danish) imports nothing. Idempotent: importing the
+    same file again completes an import that stopped part-way and adds nobody twice. With
+    `preview` nothing is written."""
+    caller()
+    done = subscribers().import_file(upload.text, preview=upload.preview)
+    logger.info("subscribers imported" if done.imported else "subscriber import checked",
+                extra={"rows": done.rows, "subscribed": done.subscribed,
+                       "invited": done.invited, "skipped": done.skipped,
+                       "refused": len(done.refused)})
+    return {"subscribed": done.subscribed, "invited": done.invited, "skipped": done.skipped,
+            "refused": [{"line": r.line, "message": r.message} for r in done.refused],
+            "rows": done.rows, "skipped_because": done.skipped_because,
+            "imported": done.imported}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

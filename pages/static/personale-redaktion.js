@@ -539,7 +539,255 @@
     $("traek-tilbage").addEventListener("click", withdraw);
   }
 
+  // -- Abonnenter: the subscriber list (search, add one, unsubscribe one, import a file) -------
+
+  var SUBSCRIBERS = "/api/staff/newsletter/subscribers";
+  var IMPORT_MAX = 1024 * 1024; // the API reads a file of up to 1 MB (some 10,000 rows)
+  var subscriberQuery = "";
+  var importChosen = null; // {filename, text} of the file last previewed
+  var subscriberInput = { email: "abonnent-email", name: "abonnent-navn", role: "abonnent-rolle", consent_date: "abonnent-samtykke-dato", consent_source: "abonnent-samtykke-kilde" };
+  var skippedText = { subscribed: "er allerede tilmeldt", invited: "er allerede inviteret og får ikke en mail igen", suppressed: "er spærret (afvist eller spamklage)", left: "har afmeldt sig", changed_meanwhile: "blev ændret undervejs" };
+
+  function people(number, one, many) { return number + " " + (number === 1 ? one : many); }
+
+  // "importeret · samtykke 1. februar 2024 · kilde: Medlemssystemet"
+  function consentText(subscriber) {
+    var c = subscriber.consent, parts = [c.how_text];
+    if (c.at) { parts.push((c.confirmed_by_owner ? "bekræftet " : "samtykke ") + window.danskTid.date(c.at, { weekday: false })); }
+    if (c.version) { parts.push("samtykketekst " + c.version); }
+    if (c.source) { parts.push("kilde: " + c.source); }
+    if (!c.at && subscriber.status === "pending") { parts.push("venter på bekræftelse"); }
+    return parts.join(" · ");
+  }
+
+  function loadSubscribers() {
+    var target = $("abonnent-liste");
+    return api("GET", SUBSCRIBERS + "?q=" + encodeURIComponent(subscriberQuery)).then(json).then(function (data) {
+      target.textContent = "";
+      var shown = data.subscribers.length;
+      var found = subscriberQuery ? people(data.count, "abonnent", "abonnenter") + " med »" + subscriberQuery + "« i adressen" : people(data.count, "abonnent", "abonnenter") + " i alt";
+      target.appendChild(el("p", "", found + (shown < data.count ? " (de første " + shown + " vises; søg mere præcist)." : ".")));
+      if (!shown) { return; }
+      var list = table("abonnenter", "Abonnenter", ["E-mail", "Navn", "Status", "Samtykke", "Handlinger"]);
+      data.subscribers.forEach(function (subscriber) { list.add(subscriberRow(subscriber)); });
+      target.appendChild(list.table);
+    }).catch(failed(target));
+  }
+
+  function subscriberRow(subscriber) {
+    var row = el("tr");
+    row.dataset.email = subscriber.email;
+    var who = el("th");
+    who.scope = "row";
+    who.appendChild(P.address(subscriber.email));
+    row.appendChild(who);
+    [subscriber.name || "", subscriber.status_text, consentText(subscriber)].forEach(function (text) { row.appendChild(el("td", "", text)); });
+    var actions = el("td", "handlinger");
+    if (subscriber.status === "subscribed" || subscriber.status === "pending") {
+      actions.appendChild(action("Afmeld", "Afmeld " + subscriber.email, function () { askUnsubscribe(subscriber, actions); }));
+    }
+    row.appendChild(actions);
+    return row;
+  }
+
+  function askUnsubscribe(subscriber, cell) {
+    cell.textContent = "";
+    cell.appendChild(el("p", "", "Afmeld " + subscriber.email + "? Der sendes ikke flere nyhedsbreve til adressen, og personalet kan ikke tilføje den igen."));
+    var yes = action("Ja, afmeld", "Ja, afmeld " + subscriber.email, function () {
+      yes.disabled = true;
+      api("POST", SUBSCRIBERS + "/unsubscribe", { email: subscriber.email }).then(json).then(function () {
+        say(subscriber.email + " er afmeldt nyhedsbrevet.");
+        return loadSubscribers();
+      }).catch(failed());
+    });
+    var no = action("Fortryd", "Fortryd afmelding af " + subscriber.email, function () { loadSubscribers(); });
+    cell.appendChild(yes);
+    cell.appendChild(no);
+    yes.focus();
+  }
+
+  function searchSubscribers(event) {
+    event.preventDefault();
+    subscriberQuery = $("abonnent-soeg").value.trim();
+    busy($("abonnent-soeg-form"), loadSubscribers());
+  }
+
+  function clearSubscriberErrors() {
+    $("abonnent-ny-fejl").textContent = "";
+    Object.keys(subscriberInput).forEach(function (field) { $(subscriberInput[field]).removeAttribute("aria-invalid"); });
+  }
+
+  function addSubscriber(event) {
+    event.preventDefault();
+    clearSubscriberErrors();
+    var body = {
+      email: $("abonnent-email").value.trim(), name: $("abonnent-navn").value.trim(), role: $("abonnent-rolle").value,
+      consent_date: $("abonnent-samtykke-dato").value || null, consent_source: $("abonnent-samtykke-kilde").value.trim() || null
+    };
+    busy($("abonnent-ny-form"), api("POST", SUBSCRIBERS, body).then(json).then(function (answer) {
+      var email = answer.subscriber.email;
+      say({
+        invited: email + " har fået en mail og bliver tilmeldt, når tilmeldingen er bekræftet.",
+        subscribed: email + " er tilmeldt med det dokumenterede samtykke.",
+        already_subscribed: email + " er allerede tilmeldt.",
+        already_invited: email + " er allerede inviteret og får ikke en mail igen."
+      }[answer.outcome] || "");
+      $("abonnent-ny-form").reset();
+      subscriberQuery = email;
+      $("abonnent-soeg").value = email;
+      return loadSubscribers();
+    }).catch(P.failedQuietly(function (error) {
+      var messages = [], first = null;
+      (error.fields || []).forEach(function (f) {
+        var input = subscriberInput[f.field] ? $(subscriberInput[f.field]) : null;
+        if (input) {
+          input.setAttribute("aria-invalid", "true");
+          first = first || input;
+          messages.push(document.querySelector("label[for=" + input.id + "]").textContent + ": " + f.message);
+        } else {
+          messages.push(f.message);
+        }
+      });
+      $("abonnent-ny-fejl").textContent = messages.length ? messages.join(" ") : error.message;
+      if (first) { first.focus(); }
+    })));
+  }
+
+  // The office's file as it is: UTF-8 (with or without a byte order mark), else Windows-1252,
+  // which older Danish systems write.
+  function fileText(file) {
+    return file.arrayBuffer().then(function (bytes) {
+      try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return new TextDecoder("windows-1252").decode(bytes); }
+    });
+  }
+
+  function clearImport() {
+    $("abonnent-import-fejl").textContent = "";
+    $("abonnent-fil").removeAttribute("aria-invalid");
+    $("abonnent-import-resultat").hidden = true;
+    $("abonnent-import-se").hidden = false;
+    importChosen = null;
+  }
+
+  function importErrors(lines, heading) {
+    var target = $("abonnent-import-fejl");
+    target.textContent = "";
+    if (heading) { target.appendChild(el("p", "", heading)); }
+    var list = el("ul");
+    lines.forEach(function (line) { list.appendChild(el("li", "", line)); });
+    target.appendChild(lines.length === 1 && !heading ? el("p", "", lines[0]) : list);
+    $("abonnent-fil").setAttribute("aria-invalid", "true");
+  }
+
+  function importLines(result, done) {
+    var lines = [people(result.rows, "række", "rækker") + " i filen."];
+    lines.push(people(result.subscribed, "person", "personer") + (done ? " er tilmeldt" : " bliver tilmeldt") + " med det dokumenterede samtykke.");
+    lines.push(people(result.invited, "person", "personer") + (done ? " har fået" : " får") + " en mail og bekræfter selv.");
+    if (result.skipped) {
+      var why = Object.keys(result.skipped_because).map(function (reason) { return result.skipped_because[reason] + " " + (skippedText[reason] || reason); });
+      lines.push(people(result.skipped, "række", "rækker") + (done ? " er sprunget over: " : " springes over: ") + why.join(", ") + ".");
+    }
+    return lines;
+  }
+
+  function previewImport(event) {
+    event.preventDefault();
+    var input = $("abonnent-fil"), file = input.files && input.files[0];
+    clearImport();
+    if (!file) { importErrors(["Vælg en CSV-fil."]); return; }
+    if (file.size > IMPORT_MAX) { importErrors(["Filen er for stor (højst 1 MB, omkring 10.000 rækker). Del den i flere filer, og importér dem hver for sig."]); return; }
+    var chosen = { filename: file.name };
+    busy(event.target, fileText(file).then(function (text) {
+      chosen.text = text;
+      return api("POST", SUBSCRIBERS + "/import", { filename: file.name, text: text, preview: true });
+    }).then(json).then(function (result) {
+      if (result.refused.length) {
+        importErrors(result.refused.map(function (r) { return "Linje " + r.line + ": " + r.message; }),
+          "Filen kan ikke importeres, og intet er gemt. Ret " + (result.refused.length === 1 ? "linjen" : "linjerne") + " herunder, og vælg filen igen:");
+        return;
+      }
+      var lines = $("abonnent-import-linjer");
+      lines.textContent = "";
+      importLines(result, false).forEach(function (line) { lines.appendChild(el("li", "", line)); });
+      var nothing = !result.subscribed && !result.invited;
+      if (nothing) { lines.appendChild(el("li", "", "Filen tilføjer ingen.")); }
+      $("abonnent-importer").hidden = nothing;
+      $("abonnent-import-fortryd").textContent = nothing ? "Luk" : "Fortryd";
+      chosen.preview = result;
+      importChosen = chosen;
+      $("abonnent-import-se").hidden = true;
+      $("abonnent-import-resultat").hidden = false;
+      $("abonnent-import-resultat-overskrift").focus();
+    }).catch(P.failedQuietly(function (error) {
+      importErrors(error.fields && error.fields.length ? error.fields.map(function (f) { return f.message; }) : [error.message]);
+    })));
+  }
+
+  // An answer that may come from an import stopped part-way (the function's time ran out, the
+  // connection broke): sent again, it carries on where it stopped, since every row's write is
+  // idempotent and a repeat adds nobody twice.
+  function unfinished(error) {
+    return error.message !== "signed out" && !(error.fields && error.fields.length) &&
+      (!error.code || /internal|unavailable|timeout/.test(error.code));
+  }
+
+  function runImport() {
+    if (!importChosen) { return; }
+    var chosen = importChosen, button = $("abonnent-importer"), attempts = 0;
+    button.disabled = true;
+    function attempt() {
+      attempts += 1;
+      return api("POST", SUBSCRIBERS + "/import", { filename: chosen.filename, text: chosen.text }).then(json).catch(function (error) {
+        if (attempts < 6 && unfinished(error)) {
+          say("Importen tager lidt tid og fortsætter …");
+          return attempt();
+        }
+        throw error;
+      });
+    }
+    attempt().then(function (result) {
+      button.disabled = false;
+      if (!result.imported) {
+        importErrors(result.refused.map(function (r) { return "Linje " + r.line + ": " + r.message; }), "Filen kan ikke importeres, og intet er gemt:");
+        return;
+      }
+      $("abonnent-import-form").reset();
+      clearImport();
+      // Carried on after a stop, the last answer counts only its own part: the preview's
+      // figures are what the import did.
+      say("Listen er importeret. " + importLines(attempts > 1 ? chosen.preview : result, true).join(" "));
+      subscriberQuery = "";
+      $("abonnent-soeg").value = "";
+      return loadSubscribers();
+    }).catch(P.failedQuietly(function (error) {
+      button.disabled = false;
+      importErrors([error.message + " Importér filen igen for at gøre importen færdig; ingen tilføjes to gange."]);
+    }));
+  }
+
+  function wireSubscribers() {
+    $("abonnent-soeg-form").addEventListener("submit", searchSubscribers);
+    $("abonnent-ny-form").addEventListener("submit", addSubscriber);
+    $("abonnent-import-form").addEventListener("submit", previewImport);
+    $("abonnent-fil").addEventListener("change", clearImport);
+    $("abonnent-importer").addEventListener("click", runImport);
+    $("abonnent-import-fortryd").addEventListener("click", function () {
+      $("abonnent-import-form").reset();
+      clearImport();
+      $("abonnent-fil").focus();
+    });
+  }
+
+  function resetSubscribers() {
+    $("abonnent-liste").textContent = "";
+    $("abonnent-ny-form").reset();
+    $("abonnent-import-form").reset();
+    clearImport();
+    subscriberQuery = "";
+  }
+
   wireEditor();
+  wireSubscribers();
   // The draft open when the session ended is opened again after signing in; what was being
   // written in it is then put back over it by the console.
   function openDraft() { return current && current.status === "draft" ? { issue: current.id } : null; }
@@ -549,7 +797,7 @@
   }
 
   P.area("editor", {
-    load: function () { newIssue(); return loadIssues(); },
+    load: function () { newIssue(); return Promise.all([loadIssues(), loadSubscribers()]); },
     keep: openDraft,
     resume: reopenDraft,
     reset: function () {
@@ -560,6 +808,7 @@
       $("nummer-form").reset();
       $("eksempel").srcdoc = "";
       $("godkendelse").hidden = true;
+      resetSubscribers();
       current = null;
       saved = null;
     }

@@ -1,7 +1,9 @@
 """The newsletter table: subscribers (`SUB#<id>`, sk `SUB`), the gate of their confirmation
 emails (sk `GATE`, expires), issues (`ISSUE#<id>`, sk `ISSUE`), the ledger (`ISSUE#<id>`, sk
-`TO#<subscriber>`) and suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
-reason and the day; no other personal data and no expiry). Confirmed subscribers carry
+`TO#<subscriber>`), suppressions (`SUPPRESSED#<id>`: the keyed hash of the address, the
+reason and the day; no other personal data and no expiry), and likewise the lasting markers of
+an unsubscribe (`LEFT#<id>`) and of a staff invitation (`INVITED#<id>`), which keep staff from
+adding the address again and from inviting it twice. Confirmed subscribers carry
 `active=1` and appear in the sparse Active index, which is what a send snapshots. Issues
 carry `issue_list` and appear in the sparse Issues index (keys only), which is how they are
 found: no call reads the whole table, whose ledger grows by one item per issue and
@@ -26,7 +28,7 @@ from shared.newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from shared.newsletter.ports import Entry
+from shared.newsletter.ports import Entry, Standing
 from shared.platform.names import INDEX_ACTIVE_SUBSCRIBERS, INDEX_ISSUES, ISSUE_LIST
 from shared.roles import Role
 
@@ -49,6 +51,14 @@ def _gate_key(subscriber_id: str) -> dict[str, Any]:
 
 def _suppressed_key(subscriber_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"SUPPRESSED#{subscriber_id}"}, "sk": {"S": "SUPPRESSED"}}
+
+
+def _left_key(subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"LEFT#{subscriber_id}"}, "sk": {"S": "LEFT"}}
+
+
+def _invited_key(subscriber_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"INVITED#{subscriber_id}"}, "sk": {"S": "INVITED"}}
 
 
 def _ledger_key(issue_id: str, subscriber_id: str) -> dict[str, Any]:
@@ -77,6 +87,7 @@ def _subscriber(item: dict[str, Any]) -> Subscriber:
         confirmed_at=_moment(item, "confirmed_at"),
         consent_text_version=_text(item, "consent_text_version"),
         consent_source=_text(item, "consent_source"),
+        consent_note=_text(item, "consent_note"),
         unsubscribed_at=_moment(item, "unsubscribed_at"),
         suppressed_reason=_text(item, "suppressed_reason"),
     )
@@ -159,9 +170,10 @@ class DynamoNewsletterStore(DynamoTable):
         try:
             self._client.update_item(
                 TableName=self._table, Key=_sub_key(subscriber_id),
+                # The source stays as the signup recorded it (the form, staff, an import).
                 UpdateExpression="SET #status = :subscribed, confirmed_at = if_not_exists("
-                "confirmed_at, :now), consent_text_version = :version, consent_source = :source,"
-                " active = :one REMOVE expires_at",
+                "confirmed_at, :now), consent_text_version = :version, consent_source = "
+                "if_not_exists(consent_source, :source), active = :one REMOVE expires_at",
                 ConditionExpression="#status IN (:pending, :subscribed)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -197,6 +209,13 @@ class DynamoNewsletterStore(DynamoTable):
         return True
 
     def unsubscribe(self, subscriber_id: str, now: datetime) -> bool:
+        """Off the list, and a lasting marker (the keyed hash and the day, like a
+        suppression's) that keeps staff from adding the address again after its item is
+        gone; the owner may still sign up again through the form."""
+        self._client.put_item(
+            TableName=self._table,
+            Item={**_left_key(subscriber_id), "kind": {"S": "left"},
+                  "left_on": {"S": now.date().isoformat()}})
         return self._leave(subscriber_id, SubscriberStatus.UNSUBSCRIBED,
                            "unsubscribed_at = :now", {":now": {"S": _iso(now)}})
 
@@ -230,6 +249,148 @@ class DynamoNewsletterStore(DynamoTable):
         for page in pages:
             for item in page["Items"]:
                 yield _subscriber(item)
+
+    # -- the editor's subscriber list ------------------------------------------------------
+
+    def find_subscribers(self, query: str) -> list[Subscriber]:
+        """Every subscriber whose address holds `query` (in any case), by address: a scan
+        for the subscriber items (sk `SUB`), filtered here, since addresses are stored as
+        typed and DynamoDB's `contains` tells case apart. The table holds a few thousand
+        subscribers beside the ledger (bench/subscribers.py measures it)."""
+        needle = query.strip().lower()
+        found = (_subscriber(item) for item in
+                 self._scan("sk = :sub", {":sub": {"S": "SUB"}}, consistent=True))
+        return sorted((s for s in found if needle in s.email.lower()),
+                      key=lambda s: (s.email.lower(), s.id))
+
+    def standing(self, subscriber_ids: list[str]) -> dict[str, Standing]:
+        """Where each address stands (its subscriber item, suppression, unsubscribe and
+        invitation markers), read consistently in batches of 100 keys."""
+        makers = (_sub_key, _suppressed_key, _left_key, _invited_key)
+        keys = [make(sid) for sid in dict.fromkeys(subscriber_ids) for make in makers]
+        items: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(keys), BATCH_GET):
+            request: dict[str, Any] = {self._table: {
+                "Keys": keys[start:start + BATCH_GET], "ConsistentRead": True,
+                "ProjectionExpression": "pk, sk, #status, queued_at",
+                "ExpressionAttributeNames": {"#status": "status"}}}
+            for _ in range(10):
+                answer = self._client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self._table, []):
+                    items[(item["pk"]["S"], item["sk"]["S"])] = item
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError("DynamoDB kept keys of subscribers unprocessed")
+
+        def held(key: dict[str, Any]) -> dict[str, Any] | None:
+            return items.get((key["pk"]["S"], key["sk"]["S"]))
+
+        found = {}
+        for sid in subscriber_ids:
+            sub, invited = held(_sub_key(sid)), held(_invited_key(sid))
+            found[sid] = Standing(
+                status=SubscriberStatus(sub["status"]["S"]) if sub else None,
+                suppressed=held(_suppressed_key(sid)) is not None,
+                left=held(_left_key(sid)) is not None, invited=invited is not None,
+                invitation_queued=bool(invited and "queued_at" in invited))
+        return found
+
+    def _never_left(self, subscriber_id: str) -> list[dict[str, Any]]:
+        """A transaction's checks that the address was never suppressed nor unsubscribed."""
+        return [{"ConditionCheck": {"TableName": self._table, "Key": key(subscriber_id),
+                                    "ConditionExpression": "attribute_not_exists(pk)"}}
+                for key in (_suppressed_key, _left_key)]
+
+    def _transact(self, parts: list[dict[str, Any]]) -> bool:
+        try:
+            self._client.transact_write_items(TransactItems=parts)
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            if any(r.get("Code") not in (None, "None", "ConditionalCheckFailed")
+                   for r in reasons):
+                raise  # a conflict or throttling: nothing written, the caller tries again
+            return False
+        return True
+
+    def add_subscribed(self, subscriber: Subscriber) -> bool:
+        """A subscriber with a documented consent (an import's), in one transaction: only if
+        the address was never suppressed nor unsubscribed, and is new or pending. False when
+        a condition failed (nothing written)."""
+        item = {
+            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
+            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
+            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            "status": {"S": SubscriberStatus.SUBSCRIBED.value},
+            "created_at": {"S": _iso(subscriber.created_at)},
+            "confirmed_at": {"S": _iso(subscriber.confirmed_at or subscriber.created_at)},
+            "consent_source": {"S": subscriber.consent_source or "import"},
+            "active": {"N": "1"},
+        }
+        if subscriber.consent_note:
+            item["consent_note"] = {"S": subscriber.consent_note}
+        return self._transact([*self._never_left(subscriber.id), {"Put": {
+            "TableName": self._table, "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk) OR #status = :pending",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":pending": {"S": SubscriberStatus.PENDING.value}}}}])
+
+    def add_invited(self, subscriber: Subscriber, expires_at: int) -> bool:
+        """A pending subscription that staff asked for (by hand or an import), and the
+        address's lasting invitation marker (the keyed hash and the day), in one transaction:
+        only if the address was never suppressed nor unsubscribed, is new or pending, and
+        was never invited before, or was but its invitation never queued (a retry). False
+        when a condition failed (nothing written)."""
+        item = {
+            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
+            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
+            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            "status": {"S": SubscriberStatus.PENDING.value},
+            "created_at": {"S": _iso(subscriber.created_at)},
+            "consent_source": {"S": subscriber.consent_source or "staff"},
+            "expires_at": {"N": str(expires_at)},  # an unconfirmed address expires (TTL)
+        }
+        marker = {**_invited_key(subscriber.id), "kind": {"S": "invitation"},
+                  "invited_on": {"S": subscriber.created_at.date().isoformat()}}
+        return self._transact([
+            *self._never_left(subscriber.id),
+            {"Put": {"TableName": self._table, "Item": marker,
+                     "ConditionExpression": "attribute_not_exists(pk) OR "
+                                            "attribute_not_exists(queued_at)"}},
+            {"Put": {"TableName": self._table, "Item": item,
+                     "ConditionExpression": "attribute_not_exists(pk) OR #status = :pending",
+                     "ExpressionAttributeNames": {"#status": "status"},
+                     "ExpressionAttributeValues": {
+                         ":pending": {"S": SubscriberStatus.PENDING.value}}}}])
+
+    def invitation_queued(self, subscriber_id: str, now: datetime) -> None:
+        """The invitation's confirmation request is on the queue: no import asks again."""
+        self._client.update_item(
+            TableName=self._table, Key=_invited_key(subscriber_id),
+            UpdateExpression="SET queued_at = if_not_exists(queued_at, :now)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":now": {"S": _iso(now)}})
+
+    def claim_invitation(self, subscriber_id: str, now: datetime) -> bool:
+        """True once per invitation: its email may go out now (a second request finds it
+        claimed and sends nothing)."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_invited_key(subscriber_id),
+                UpdateExpression="SET mailed_at = :now",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(mailed_at)",
+                ExpressionAttributeValues={":now": {"S": _iso(now)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def reopen_invitation(self, subscriber_id: str) -> None:
+        """Undo the claim: the invitation's email did not go out."""
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(
+                TableName=self._table, Key=_invited_key(subscriber_id),
+                UpdateExpression="REMOVE mailed_at", ConditionExpression="attribute_exists(pk)")
 
     # -- issues -----------------------------------------------------------------------------
 

@@ -46,11 +46,13 @@ if TYPE_CHECKING:
     )
     from shared.newsletter.ports import WorkQueue as SendQueue
     from shared.newsletter.service import Newsletter
+    from shared.newsletter.subscribers import Subscribers
     from shared.platform.clock import Clock
     from shared.platform.settings import (
         AdvisorySettings,
         NewsletterEditorSettings,
         NewsletterSettings,
+        NewsletterSubscriberSettings,
         RegistrationSettings,
     )
     from shared.privacy.ports import (
@@ -386,3 +388,14 @@ def staff_access(*, user_pool_id: str, audit_table: str, by: str) -> StaffAccess
     directory = CognitoDirectory(client("cognito-idp"), user_pool_id,
                                  emulated=bool(os.environ.get("AWS_ENDPOINT_URL")))
     return StaffAccess(directory, DynamoAccessAudit(audit_table), by=by)
+
+@cache
+def newsletter_subscribers(settings: NewsletterSubscriberSettings) -> Subscribers:
+    """The editor's subscriber list: the table, the confirmation queue for invitations."""
+    from shared.adapters.dynamodb_newsletter import DynamoNewsletterStore
+    from shared.adapters.sqs_send_queue import SqsConfirmationRequests
+    from shared.newsletter.subscribers import Subscribers
+
+    return Subscribers(DynamoNewsletterStore(settings.newsletter_table_name),
+                       SqsConfirmationRequests(settings.confirm_queue_url),
+                       signing_secret(settings.signing_secret_arn))

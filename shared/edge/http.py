@@ -270,6 +270,9 @@ class Resolver(APIGatewayRestResolver):
     # request, routes `ANY_SIGNED_IN` aside. Each route checks its group again.
     staff_group: str | None = None
     ANY_SIGNED_IN = frozenset({"/api/staff/me"})
+    # Routes (API Gateway resources) that read a larger body than MAX_BODY_BYTES, and how
+    # large: a staff function names them (the editor's subscriber import takes a whole file).
+    body_limits: dict[str, int] = {}  # noqa: RUF012 - replaced per resolver, never mutated
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if self.staff_group is None:
@@ -310,7 +313,7 @@ class Resolver(APIGatewayRestResolver):
             raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
         except ValueError:
             raw = b"\xff"  # not base64 after all: refused below like any non-text body
-        if len(raw) > MAX_BODY_BYTES:
+        if len(raw) > self.body_limits.get(str(event.get("resource")), MAX_BODY_BYTES):
             return _refusal(PayloadTooLarge)
         try:
             # A byte order mark before JSON is ignored, as RFC 8259 8.1 allows (some Windows

@@ -65,7 +65,11 @@ class Subscriber(BaseModel):
     created_at: datetime
     confirmed_at: datetime | None = None
     consent_text_version: str | None = None
+    # How the consent came: "web" (the form), "staff" (typed in by the editor, then confirmed
+    # by the owner), "import" (the union's list: documented there, or confirmed by the owner).
     consent_source: str | None = None
+    # Where an imported consent was given, as the union's list says (its source column).
+    consent_note: str | None = None
     unsubscribed_at: datetime | None = None
     suppressed_reason: str | None = None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from shared.newsletter.models import DeliveryStatus, Issue, Subscriber
+from shared.newsletter.models import DeliveryStatus, Issue, Subscriber, SubscriberStatus
 
 
 class NewsletterStore(Protocol):
@@ -31,6 +31,12 @@ class NewsletterStore(Protocol):
         """True when a confirmation may be mailed now (then not again before `until`)."""
 
     def reopen_confirmation_gate(self, subscriber_id: str, until: datetime) -> None: ...
+
+    def claim_invitation(self, subscriber_id: str, now: datetime) -> bool:
+        """True once per staff invitation (by hand or an import): its email may go now."""
+
+    def reopen_invitation(self, subscriber_id: str) -> None:
+        """The claimed invitation's email did not go out."""
 
     def active_subscribers(self) -> Iterator[Subscriber]: ...
 
@@ -99,6 +105,40 @@ class NewsletterStore(Protocol):
         subscriber's copy, marked on their ledger line and counted on the issue in one
         transaction, once per copy and kind: False when it was already, or the issue sent
         them no copy."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an address stands before staff add it: its subscriber item's status (None: no
+    item), and the lasting markers of a suppression, an unsubscribe and a staff invitation
+    (and whether that invitation's confirmation request was queued)."""
+
+    status: SubscriberStatus | None = None
+    suppressed: bool = False
+    left: bool = False
+    invited: bool = False
+    invitation_queued: bool = False
+
+
+class SubscriberList(Protocol):
+    """The editor's subscriber list (shared.newsletter.subscribers)."""
+
+    def find_subscribers(self, query: str) -> list[Subscriber]: ...
+
+    def subscriber(self, subscriber_id: str) -> Subscriber | None: ...
+
+    def standing(self, subscriber_ids: list[str]) -> dict[str, Standing]: ...
+
+    def add_subscribed(self, subscriber: Subscriber) -> bool:
+        """Subscribed with a documented consent, unless suppressed, unsubscribed or subscribed."""
+
+    def add_invited(self, subscriber: Subscriber, expires_at: int) -> bool:
+        """Pending with a lasting invitation marker, unless suppressed, unsubscribed,
+        subscribed, or invited with its request queued already."""
+
+    def invitation_queued(self, subscriber_id: str, now: datetime) -> None: ...
+
+    def unsubscribe(self, subscriber_id: str, now: datetime) -> bool: ...
 
 
 class WorkQueue(Protocol):

@@ -58,6 +58,9 @@ from shared.privacy_notice import PRIVACY_NOTICE_VERSION as CONSENT_TEXT_VERSION
 from shared.tokens import InvalidToken, derive_id, sign, verify
 
 CONFIRM = "newsletter-confirm"
+# How a subscription came (Subscriber.consent_source): the form, the editor, an import.
+FROM_FORM, FROM_STAFF, FROM_IMPORT = "web", "staff", "import"
+STAFF_SOURCES = (FROM_STAFF, FROM_IMPORT)
 UNSUBSCRIBE = "newsletter-unsubscribe"
 CONFIRM_VALID = timedelta(days=7)
 UNSUBSCRIBE_VALID = timedelta(days=800)
@@ -149,8 +152,18 @@ class Newsletter:
                 return True  # may have gone out: the gate stays closed for the interval
             return True
 
-        sent = through_gate(lambda: self._store.pass_confirmation_gate(gate, now, until), send,
-                            lambda: self._store.reopen_confirmation_gate(gate, until))
+        # An invitation staff asked for (by hand or an import) goes once, ever: a request
+        # queued again by a retried import finds it claimed.
+        invited = subscriber.consent_source in STAFF_SOURCES
+        if invited and not self._store.claim_invitation(subscriber_id, now):
+            return False
+        try:
+            sent = through_gate(lambda: self._store.pass_confirmation_gate(gate, now, until),
+                                send, lambda: self._store.reopen_confirmation_gate(gate, until))
+        except Exception:
+            if invited:
+                self._store.reopen_invitation(subscriber_id)
+            raise
         return bool(sent)
 
     def confirm(self, token: str, source: str = "web") -> SubscriberStatus:

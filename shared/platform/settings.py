@@ -163,6 +163,16 @@ class NewsletterEditorSettings(EnvironmentSettings):
     dispatch_queue_url: str | None = Field(default=None, validation_alias=ENV_DISPATCH_QUEUE)
 
 
+class NewsletterSubscriberSettings(EnvironmentSettings):
+    """The editor's subscriber list (the console's function): the table, the signing secret
+    (subscriber ids are keyed hashes of the address) and the queue of confirmation requests
+    (an invitation's email goes out from there, at the sending rate)."""
+
+    newsletter_table_name: str = Field(min_length=1, validation_alias=ENV_NEWSLETTER_TABLE)
+    signing_secret_arn: str = Field(min_length=1, validation_alias=ENV_SIGNING_SECRET)
+    confirm_queue_url: str = Field(min_length=1, validation_alias=ENV_CONFIRM_QUEUE)
+
+
 class StaffPrivacySettings(EnvironmentSettings):
     """The privacy officer's console function: the forum and newsletter tables it searches and
     erases in, the newsletter's secret (subscriber ids are keyed hashes), the audit table."""

@@ -224,6 +224,27 @@ def test_the_editor_views_fit(runtime: Running, console: Page) -> None:
     console.get_by_role("button", name="Fortryd").last.click()
 
 
+def test_the_subscriber_list_fits(runtime: Running, console: Page) -> None:
+    email, password = demo_users(runtime)["editor"]
+    sign_in(console, runtime, email, password)
+    long = "kirsten.marie.soendergaard-christiansen.abonnent@boerne-og-ungeforvaltningen.example.dk"
+    runtime.remember(long)
+    form = console.locator("#abonnent-ny-form")
+    form.get_by_label("E-mail").fill(long)
+    form.get_by_label("Navn").fill(LONG["name"])
+    form.get_by_role("button", name="Tilføj").click()
+    mine = console.locator("#abonnent-liste tr", has=console.get_by_role("rowheader", name=long))
+    expect(mine).to_contain_text("Afventer bekræftelse", timeout=20_000)
+    fits(console, "abonnenter")
+    assert stacked(console, mine)[1] == "Status: Afventer bekræftelse"
+    console.locator("#abonnent-fil").set_input_files({
+        "name": "medlemmer.csv", "mimeType": "text/csv",
+        "buffer": f"e-mail;navn\nikke-en-adresse;A\n{long};B\n".encode()})
+    console.get_by_role("button", name="Se, hvad filen gør").click()
+    expect(console.locator("#abonnent-import-fejl")).to_contain_text("Linje 2:")
+    fits(console, "abonnenter-import")
+
+
 def test_the_consultant_views_fit(runtime: Running, page: Page, console: Page) -> None:
     reference = send_request(runtime, page)
     email, password = demo_users(runtime)["consultant"]

@@ -594,12 +594,20 @@ def test_the_api_refuses_requests_that_did_not_come_through_the_distribution(
 
 
 def test_bodies_up_to_16_kb_pass_the_waf_and_larger_ones_get_a_413(
-    screened: dict[str, Any],
+    screened: dict[str, Any], plan: Any,
 ) -> None:
+    """Everywhere but on the editor's subscriber import, whose function reads a whole file
+    (up to 1 MB) and refuses a larger one itself."""
     template = screened
     rules = waf_rules(template)
-    size = next(r for r in rules.values() if "SizeConstraintStatement" in r["Statement"])
-    constraint = size["Statement"]["SizeConstraintStatement"]
+    size = rules["body-over-16kb"]
+    larger, excepted = size["Statement"]["AndStatement"]["Statements"]
+    constraint = larger["SizeConstraintStatement"]
+    pattern = excepted["NotStatement"]["Statement"]["RegexMatchStatement"]["RegexString"]
+    for route in plan.routes:
+        for stage in ("", "/prod"):
+            assert (re.search(pattern, stage + route.path) is not None) == (
+                route.path == "/api/staff/newsletter/subscribers/import"), route
     assert constraint["FieldToMatch"] == {"Body": {"OversizeHandling": "MATCH"}}
     assert (constraint["ComparisonOperator"], constraint["Size"]) == ("GT", 16 * 1024)
     assert size["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 413

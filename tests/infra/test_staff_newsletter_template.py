@@ -1,7 +1,8 @@
 """The editor's console function in the synthesized template: its routes behind the staff's
 authorizer, and exactly the grants the editor's flows need (the newsletter table's item
-actions they call, SES sending through the configuration set for a test, its own logs),
-no signing secret, no queue, no key, nothing else; and the newsletter's schedules and the
+actions they call, SES sending through the configuration set for a test, its own logs), and
+for the subscriber list the newsletter's signing secret and sending to the confirmation
+queue, nothing else; and the newsletter's schedules and the
 table's index of issues and expiry."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.newsletter import EDITOR_ROUTES
+from infra.newsletter import EDITOR_ROUTES, SUBSCRIBER_ROUTES
 from shared.platform.names import (
     ENV_DISPATCH_QUEUE,
     INDEX_ISSUES,
@@ -54,19 +55,30 @@ def test_the_editor_function_may_do_exactly_what_the_editors_flows_call(
                         "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")) == [
         {"Fn::GetAtt": [tables[0], "Arn"]},
         {"Fn::Join": ["", [{"Fn::GetAtt": [tables[0], "Arn"]}, "/index/*"]]}]
+    # The subscriber list: the search scans, each address is added in a transaction.
+    assert granted.pop(("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+                        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
+                        "dynamodb:UpdateItem")) == [
+        {"Fn::GetAtt": [tables[0], "Arn"]},
+        {"Fn::Join": ["", [{"Fn::GetAtt": [tables[0], "Arn"]}, "/index/*"]]}]
+    secret = granted.pop(("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"))
+    assert secret["Ref"].startswith("NewsletterSigningSecret")
+    # The confirmations' queue (invitations) and the dispatcher's ("send now"), nothing else.
+    queues = granted.pop(("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"))
+    assert sorted(q["Fn::GetAtt"][0].rstrip("0123456789ABCDEF") for q in queues) == [
+        "NewsletterConfirmQueue", "NewsletterDispatchQueue"]
     ses = granted.pop(("ses:SendEmail", "ses:SendRawEmail"))
     assert ses[0].endswith(":identity/example.dk")
     assert ses[1]["Fn::Join"][1][0].endswith(":configuration-set/")
     logs = granted.pop(("logs:CreateLogStream", "logs:PutLogEvents"))
     assert all("Logs" in str(resource) for resource in logs)
-    queue = granted.pop(("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"))
-    assert "DispatchQueue" in str(queue)
     assert granted == {("xray:PutTelemetryRecords", "xray:PutTraceSegments"): "*"}  # tracing
     environment = function["Environment"]["Variables"]
-    # "Send now" asks the dispatcher on its queue: the one queue it may send to.
-    assert not any("SECRET" in name or "KEY" in name or
-                   ("QUEUE" in name and name != ENV_DISPATCH_QUEUE)
-                   for name in environment), sorted(environment)
+    # "Send now" asks the dispatcher on its queue; an invitation goes on the confirmations'
+    # queue, signed: those two queues and that secret, nothing else.
+    assert sorted(name for name in environment if "SECRET" in name or "QUEUE" in name
+                  or "KEY" in name) == sorted([ENV_DISPATCH_QUEUE, "NEWSLETTER_CONFIRM_QUEUE_URL",
+                                               "SIGNING_SECRET_ARN"])
 
 
 def test_the_editors_routes_go_to_its_function_behind_the_staff_authorizer(
@@ -78,7 +90,8 @@ def test_the_editors_routes_go_to_its_function_behind_the_staff_authorizer(
                if m["Properties"].get("Integration", {}).get("Type") == "AWS_PROXY"
                and invoked_function(template, m["Properties"]["Integration"]["Uri"])
                == logical_id]
-    assert sorted(m["HttpMethod"] for m in methods) == sorted(m for m, _ in EDITOR_ROUTES)
+    assert sorted(m["HttpMethod"] for m in methods) == sorted(
+        m for m, _ in EDITOR_ROUTES + SUBSCRIBER_ROUTES)
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS"
                and m["AuthorizerId"] == {"Ref": authorizers[0]} for m in methods)
 

@@ -117,8 +117,9 @@ def test_confirmation_activates_keeps_the_first_moment_and_ends_the_expiry(
     assert store.confirm(sid, NOW + timedelta(hours=1), "v2", "staff")  # again: the first stays
     held = store.subscriber(sid)
     assert held is not None and held.status is SubscriberStatus.SUBSCRIBED
+    # The source stays as the signup recorded it (the form, staff, an import).
     assert (held.confirmed_at, held.consent_text_version, held.consent_source) == (
-        NOW, "v2", "staff")
+        NOW, "v2", "web")
     assert stores.expires_at(f"SUB#{sid}", "SUB") is None
     assert sid in {s.id for s in store.active_subscribers()}
     # A subscribed address is not made pending again by a new signup.

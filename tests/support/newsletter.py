@@ -121,6 +121,20 @@ class MemoryNewsletterStore:
             if held is not None and held.get("until") == iso(until):
                 self.items.delete(_gate(subscriber_id))
 
+    def claim_invitation(self, subscriber_id: str, now: datetime) -> bool:
+        with self.items.lock:
+            held = self.items.get(("INVITED#" + subscriber_id, "INVITED"))
+            if held is None or "mailed_at" in held:
+                return False
+            self.items.update(("INVITED#" + subscriber_id, "INVITED"), {"mailed_at": iso(now)})
+            return True
+
+    def reopen_invitation(self, subscriber_id: str) -> None:
+        with self.items.lock:
+            if self.items.get(("INVITED#" + subscriber_id, "INVITED")) is not None:
+                self.items.update(("INVITED#" + subscriber_id, "INVITED"), {},
+                                  remove=("mailed_at",))
+
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
         with self.items.lock:
             item = self.items.get(_sub(subscriber_id))
@@ -135,7 +149,8 @@ class MemoryNewsletterStore:
             self.items.update(_sub(subscriber_id), {
                 "status": SubscriberStatus.SUBSCRIBED.value,
                 "confirmed_at": held.get("confirmed_at", iso(now)),
-                "consent_text_version": version, "consent_source": source, "active": 1},
+                "consent_text_version": version,
+                "consent_source": held.get("consent_source", source), "active": 1},
                 remove=("expires_at",))
             return True
 
@@ -151,6 +166,8 @@ class MemoryNewsletterStore:
 
     def unsubscribe(self, subscriber_id: str, now: datetime) -> bool:
         with self.items.lock:
+            self.items.put((f"LEFT#{subscriber_id}", "LEFT"),
+                           {"kind": "left", "left_on": now.date().isoformat()})
             return self._leave(subscriber_id, SubscriberStatus.UNSUBSCRIBED, now,
                                {"unsubscribed_at": iso(now)})
 
