@@ -303,17 +303,6 @@ class DynamoNewsletterStore(DynamoTable):
                                     "ConditionExpression": "attribute_not_exists(pk)"}}
                 for key in (_suppressed_key, _left_key)]
 
-    def _transact(self, parts: list[dict[str, Any]]) -> bool:
-        try:
-            self._client.transact_write_items(TransactItems=parts)
-        except self._client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            if any(r.get("Code") not in (None, "None", "ConditionalCheckFailed")
-                   for r in reasons):
-                raise  # a conflict or throttling: nothing written, the caller tries again
-            return False
-        return True
-
     def add_subscribed(self, subscriber: Subscriber) -> bool:
         """A subscriber with a documented consent (an import's), in one transaction: only if
         the address was never suppressed nor unsubscribed, and is new or pending. False when
