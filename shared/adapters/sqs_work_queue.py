@@ -8,8 +8,21 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from shared.adapters.aws import client
 from shared.advisory.ports import Message
+
+# What SQS answers for a receipt no longer in flight (its visibility timeout ended, or the
+# message was received again: AWS documents that a delete or a visibility change may then
+# fail), and for a visibility beyond 12 hours since it was received. The desk's table says
+# who holds a request; a copy left in the queue meets that lease, or is dropped, when pulled.
+STALE_RECEIPT = ("MessageNotInflight", "ReceiptHandleIsInvalid", "InvalidParameterValue")
+
+
+def _stale(error: ClientError) -> bool:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return any(code.endswith(stale) for stale in STALE_RECEIPT)
 
 
 class SqsWorkQueue:
@@ -36,11 +49,19 @@ class SqsWorkQueue:
 
     def delete(self, message: Message) -> None:
         if message.receipt:
-            self._client.delete_message(QueueUrl=self._urls[message.urgent],
-                                        ReceiptHandle=message.receipt)
+            try:
+                self._client.delete_message(QueueUrl=self._urls[message.urgent],
+                                            ReceiptHandle=message.receipt)
+            except ClientError as error:
+                if not _stale(error):
+                    raise
 
     def set_lease(self, message: Message, seconds: int) -> None:
         if message.receipt:
-            self._client.change_message_visibility(
-                QueueUrl=self._urls[message.urgent], ReceiptHandle=message.receipt,
-                VisibilityTimeout=seconds)
+            try:
+                self._client.change_message_visibility(
+                    QueueUrl=self._urls[message.urgent], ReceiptHandle=message.receipt,
+                    VisibilityTimeout=seconds)
+            except ClientError as error:
+                if not _stale(error):
+                    raise

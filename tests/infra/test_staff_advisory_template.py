@@ -108,11 +108,12 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
         # Data-protection requests audited in the privacy officer's trail: added, never read,
         # changed or removed.
         "PrivacyTable": {"dynamodb:PutItem"},
-        # Take from the queues and put back; never send.
+        # Take from the queues and put back; send a request released from hold or reopened
+        # back into its queue.
         "AdvisoryUrgentQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
-                                "sqs:ChangeMessageVisibility"},
+                                "sqs:ChangeMessageVisibility", "sqs:SendMessage"},
         "AdvisoryQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
-                          "sqs:ChangeMessageVisibility"},
+                          "sqs:ChangeMessageVisibility", "sqs:SendMessage"},
         # Open a request; seal a note.
         "AdvisoryContentKey": {"kms:Decrypt", "kms:GenerateDataKey"},
     }

@@ -59,7 +59,10 @@ from tests.support.advisory_emulator import submit_through_form as submit
 BASE = "/api/staff/advisory"
 ROUTES = [("GET", BASE), ("POST", f"{BASE}/next"), ("GET", f"{BASE}/history"),
           ("GET", BASE + "/{reference}"), ("POST", BASE + "/{reference}/done"),
-          ("POST", BASE + "/{reference}/release")]
+          ("POST", BASE + "/{reference}/release"), ("GET", f"{BASE}/mine"),
+          ("POST", BASE + "/{reference}/extend"), ("POST", BASE + "/{reference}/waiting"),
+          ("POST", BASE + "/{reference}/reopen"), ("POST", BASE + "/{reference}/link"),
+          ("GET", BASE + "/{reference}/related")]
 NOT_YOURS = "Henvendelsen er ikke reserveret til dig."
 SECRETS = ("Kirsten Thorup", "kirsten@example.dk", "+4533123456", "Omstrukturering i området",
            "Min forvaltning vil lægge to klynger sammen")
