@@ -1,7 +1,8 @@
 """The consultant's queues (SQS FIFO, KMS-encrypted): messages carry only the reference.
 
-Each message is its own group, so one leased request never holds back the next, and a
-reference sent twice within five minutes is kept once (deduplication id)."""
+Each message is its own group (named by its deduplication id), so one leased request never
+holds back the next, nor a copy of a request another message of it; the same deduplication
+id sent twice within five minutes is kept once."""
 
 from __future__ import annotations
 
@@ -35,9 +36,13 @@ class SqsWorkQueue:
         return self._sqs or client("sqs")
 
     def send(self, reference: str, urgent: bool, deduplication: str) -> None:
+        # Its own group, even beside another message of the same request: a copy hidden
+        # while it met someone's lease never holds back the message that puts the request
+        # back in the queue (a request reopened, then released).
+        key = hashlib.sha256(deduplication.encode()).hexdigest()
         self._client.send_message(
-            QueueUrl=self._urls[urgent], MessageBody=reference, MessageGroupId=reference,
-            MessageDeduplicationId=hashlib.sha256(deduplication.encode()).hexdigest(),
+            QueueUrl=self._urls[urgent], MessageBody=reference, MessageGroupId=key,
+            MessageDeduplicationId=key,
         )
 
     def receive(self, urgent: bool, lease_seconds: int) -> list[Message]:

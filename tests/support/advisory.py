@@ -342,7 +342,7 @@ class _Queued:
 
 class MemoryWorkQueue:
     """The urgent and normal FIFO queues as SqsWorkQueue uses them: each message its own
-    group (one in flight never holds back the next), a deduplication id kept once for five
+    group, named by its deduplication id (one in flight never holds back the next), a deduplication id kept once for five
     minutes, one message per receive in the order sent, invisible for the lease asked and
     visible again after it; a delete or a new lease needs the message's latest receipt. The
     time is the clock's; `drop` loses every message, as SQS does after its retention."""
@@ -368,10 +368,10 @@ class MemoryWorkQueue:
         now = self._clock()
         with self._lock:
             in_flight: set[str] = set()  # a group with a message in flight waits behind it
-            for queued in self._queues[urgent]:
+            for queued in self._queues[urgent]:  # each message its own group
                 if queued.visible_at > now:
-                    in_flight.add(queued.reference)
-                elif queued.reference not in in_flight:
+                    in_flight.add(queued.deduplication)
+                elif queued.deduplication not in in_flight:
                     queued.visible_at = now + timedelta(seconds=lease_seconds)
                     queued.receipt = uuid.uuid4().hex
                     return [Message(queued.reference, queued.receipt, urgent)]
