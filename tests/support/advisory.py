@@ -342,10 +342,11 @@ class _Queued:
 
 class MemoryWorkQueue:
     """The urgent and normal FIFO queues as SqsWorkQueue uses them: each message its own
-    group, named by its deduplication id (one in flight never holds back the next), a deduplication id kept once for five
-    minutes, one message per receive in the order sent, invisible for the lease asked and
-    visible again after it; a delete or a new lease needs the message's latest receipt. The
-    time is the clock's; `drop` loses every message, as SQS does after its retention."""
+    group, named by its deduplication id (one in flight never holds back the next), a
+    deduplication id kept once for five minutes, one message per receive in the order sent,
+    invisible for the lease asked and visible again after it; a delete or a new lease needs
+    the message's latest receipt. The time is the clock's; `drop` loses every message, as SQS
+    does after its retention."""
 
     DEDUPLICATION = timedelta(minutes=5)
 
