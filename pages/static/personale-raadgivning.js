@@ -92,11 +92,6 @@
   // A Copenhagen day "2027-01-12" as "tirsdag den 12. januar 2027".
   function day(iso) { return window.danskTid.date(window.danskTid.fromWall(iso, "12:00")); }
 
-  // Today in Copenhagen as "2027-01-12" (the date field's smallest value).
-  function todayIso() {
-    return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Copenhagen" }).format(new Date());
-  }
-
   function mineStatus(r) {
     if (r.status === "leased") { return "Reserveret til dig " + leaseEnd(r.leased_until); }
     if (r.due) { return "Afventer svar: opfølgning nu (" + day(r.follow_up_on) + ")"; }
@@ -188,7 +183,6 @@
     clearErrors();
     if (held && request.note) { $("note").value = request.note; }
     if (request.follow_up_on) { $("opfoelgning").value = request.follow_up_on; }
-    $("opfoelgning").min = todayIso();
     $("forlaeng").hidden = request.status !== "leased";
     $("genoptag").hidden = request.status !== "on_hold";
     $("afslut-form").hidden = !held;
