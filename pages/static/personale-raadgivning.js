@@ -119,7 +119,7 @@
         } else {
           actions.appendChild(action("Genoptag", "Genoptag henvendelse " + r.reference, function () { reopen(r.reference); }));
         }
-        actions.appendChild(action("Læg tilbage", "Læg henvendelse " + r.reference + " tilbage i køen", function () { putBack(r.reference); }));
+        actions.appendChild(action("Læg tilbage", "Læg tilbage i køen: " + r.reference, function () { putBack(r.reference); }));
         row.appendChild(actions);
         list.add(row);
       });
@@ -127,7 +127,8 @@
     }).catch(failed(function (message) { target.textContent = message; }));
   }
 
-  function refresh() { return Promise.all([loadQueue(), loadMine()]); }
+  // One after the other: one warm function answers both (two at once may start a second).
+  function refresh() { return loadQueue().then(loadMine); }
 
   function fieldError(id, text) {
     var input = $(id);
@@ -170,7 +171,10 @@
     if (request.phone) { fieldNode(list, "Telefon", link(tel(request.phone), request.phone)); }
     field(list, "Foretrækker", contactText[request.contact_preference] || "");
     field(list, "Emne", request.topic);
-    if (request.status === "leased") { field(list, "Status", "Reserveret til dig " + leaseEnd(request.leased_until)); }
+    if (request.status === "leased") {
+      field(list, "Status", "Reserveret til dig " + leaseEnd(request.leased_until));
+      current.status = list.lastChild; // an extension changes it in place
+    }
     if (request.status === "on_hold") { field(list, "Status", "Afventer svar til " + day(request.follow_up_on)); }
     related(list, "Følger op på", request.follow_up_of ? [request.follow_up_of] : []);
     related(list, "Opfølgninger", request.follow_ups || []);
@@ -256,7 +260,9 @@
     if (!reference) { return; }
     api("POST", path(reference, "extend")).then(json).then(function (answer) {
       say(reference + " er reserveret til dig " + leaseEnd(answer.leased_until) + ".");
-      if (current && current.reference === reference) { return open(reference).then(loadMine); }
+      if (current && current.reference === reference && current.status) {
+        current.status.textContent = "Reserveret til dig " + leaseEnd(answer.leased_until);
+      }
       return loadMine();
     }).catch(reported(reference));
   }
@@ -281,7 +287,7 @@
     if (note) { body.note = note; }
     api("POST", path(reference, "waiting"), body).then(json).then(function (answer) {
       close();
-      say(reference + " afventer svar. Den står øverst i dine åbne henvendelser " + day(answer.follow_up_on) + ".");
+      say(reference + " afventer svar. Fra " + day(answer.follow_up_on) + " står den øverst i dine åbne henvendelser.");
       $("mine-overskrift").focus();
       return refresh();
     }).catch(P.failedQuietly(function (error) {

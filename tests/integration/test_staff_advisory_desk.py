@@ -251,3 +251,27 @@ def test_the_notice_sends_the_consultant_to_the_console_with_nothing_typed(
     assert "leaders consultant" not in text
     for typed in TYPED:
         assert typed not in notices[0]
+
+
+def test_the_cli_holds_lists_and_reopens_through_the_same_desk(
+        api: Api, me: dict[str, str]) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    reference = submit(api)
+    take(api, me, reference)
+    runner = CliRunner()
+    as_me = ["consultant", "--by", ME]
+    day = (today() + timedelta(days=2)).isoformat()
+    past = runner.invoke(main, [*as_me, "hold", reference, "--until", "2020-01-01"])
+    assert past.exit_code == 1 and "Vælg en dato fra i dag og frem." in past.output
+    held = runner.invoke(main, [*as_me, "hold", reference, "--until", day])
+    assert held.exit_code == 0 and f"{reference} afventer svar til {day}." in held.output
+    assert [(r["reference"], r["status"]) for r in mine(api, me)] == [(reference, "on_hold")]
+    listed = runner.invoke(main, [*as_me, "mine"])
+    assert listed.exit_code == 0 and reference in listed.output
+    assert "afventer svar til" in listed.output
+    reopened = runner.invoke(main, [*as_me, "reopen", reference])
+    assert reopened.exit_code == 0 and "er reserveret til dig indtil" in reopened.output
+    assert [(r["reference"], r["status"]) for r in mine(api, me)] == [(reference, "leased")]
