@@ -6,6 +6,7 @@ both work through the desk, so their lease rules are one."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -285,9 +286,11 @@ class Desk:
             self._mine(current)
             raise Conflict(NOT_YOURS, code="not_leased")
         self._audit(reference, AuditAction.RELEASE)
-        if request.status is Status.ON_HOLD:  # its message went with the hold: a new one
+        if request.status is Status.ON_HOLD or not request.receipt:
+            # Its message went with the hold, or it holds none (reopened: the copy sent then
+            # may be hidden behind the lease just ended): a new one.
             self._queue.send(reference, request.urgent,
-                             deduplication=f"{reference}:release:{self._clock().isoformat()}")
+                             deduplication=f"{reference}:release:{uuid.uuid4().hex}")
         else:
             self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
         self._metrics.count("AdvisoryReleased")
@@ -372,8 +375,10 @@ class Desk:
             raise Conflict(NOT_YOURS, code="not_leased")
         self._audit(reference, AuditAction.REOPEN)
         # After the write: a copy pulled meanwhile meets the lease and is hidden until it ends.
+        # A deduplication id of its own: an earlier release or reopen's message may still be
+        # within SQS's five minutes, and this one must go out all the same.
         self._queue.send(reference, request.urgent,
-                         deduplication=f"{reference}:reopen:{now.isoformat()}")
+                         deduplication=f"{reference}:reopen:{uuid.uuid4().hex}")
         return until
 
     def link(self, reference: str, earlier: str) -> None:

@@ -16,6 +16,7 @@ asserts that such a request is offered at once). `ADAPTERS`: store, sealer, queu
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -56,9 +57,11 @@ class Model:
 
 
 def _form(n: int, urgent: bool) -> AdvisoryForm:
+    """A request of its own (never the same content as an earlier one: a resubmission)."""
     return AdvisoryForm.model_validate({
         "kind": "conversation", "name": f"Navn {n}", "email": f"p{n}@example.dk",
-        "message": f"Sag {n}", "urgent": urgent, "consent": True, "website": ""})
+        "message": f"Sag {n} {uuid.uuid4().hex}", "urgent": urgent, "consent": True,
+        "website": ""})
 
 
 class DeskMachine(RuleBasedStateMachine):
