@@ -95,6 +95,46 @@ def consultant_extend(reference: str, lease_minutes: int) -> None:
     click.echo(f"{reference.upper()} er dit i {lease_minutes} minutter mere.")
 
 
+@consultant.command("mine")
+def consultant_mine() -> None:
+    """What you hold, from any device: leases running and requests on hold ("afventer
+    svar"), due ones first. No texts, no names."""
+    from shared.advisory.mail import KIND_TEXT
+    from shared.danish import danish_date
+
+    found = _desk().mine()
+    if not found:
+        click.echo("Du har ingen åbne henvendelser.")
+    for item in found:
+        if item.leased_until:
+            state = f"reserveret til {danish_time(item.leased_until)}"
+        else:
+            day = danish_date(f"{item.follow_up_on}T12:00:00+00:00")
+            state = f"afventer svar til {day}{'  (OPFØLGNING NU)' if item.due else ''}"
+        click.echo(f"{item.reference}  {state}  {KIND_TEXT[item.kind]}")
+
+
+@consultant.command("hold")
+@click.argument("reference")
+@click.option("--until", "follow_up_on", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The day (YYYY-MM-DD, Danish) it is due again in your list.")
+@click.option("--note", default=None, help="A private note, stored sealed like the request.")
+def consultant_hold(reference: str, follow_up_on: Any, note: str | None) -> None:
+    """"Afventer svar": REFERENCE leaves the queue and stays yours until the follow-up day."""
+    _desk_call(reference, lambda: _desk().hold(reference.upper(), follow_up_on.date(), note))
+    click.echo(f"{reference.upper()} afventer svar til {follow_up_on.date().isoformat()}.")
+
+
+@consultant.command("reopen")
+@click.argument("reference")
+def consultant_reopen(reference: str) -> None:
+    """Take up again a finished request, or one you have on hold: it is yours for 30
+    minutes."""
+    until: list[Any] = []
+    _desk_call(reference, lambda: until.append(_desk().reopen(reference.upper())))
+    click.echo(f"{reference.upper()} er reserveret til dig indtil {danish_time(until[0])}.")
+
+
 @consultant.command("list")
 def consultant_list() -> None:
     """What waits and how long, without names or texts."""
@@ -168,7 +208,7 @@ def consultant_backfill_addresses() -> None:
 
 
 def _desk_call(reference: str, action: Any) -> None:
-    from shared.errors import DomainError, NotFound
+    from shared.errors import DomainError, InvalidInput, NotFound
 
     try:
         action()
@@ -177,3 +217,5 @@ def _desk_call(reference: str, action: Any) -> None:
               "dem, der venter.")
     except DomainError as exc:
         fail(exc.message)
+    except InvalidInput as exc:
+        fail(" ".join(error.message for error in exc.errors))

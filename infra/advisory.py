@@ -41,6 +41,7 @@ from shared.platform.names import (
     ENV_CONSULTANT_REPLY_DAYS,
     ENV_NORMAL_QUEUE,
     ENV_PRIVACY_AUDIT_TABLE,
+    ENV_PUBLIC_URL,
     ENV_URGENT_QUEUE,
     INDEX_FINISHED_REQUESTS,
     INDEX_OPEN_REQUESTS,
@@ -69,6 +70,12 @@ CONSULTANT_ROUTES = (
     ("GET", "staff/advisory/{reference}"),
     ("POST", "staff/advisory/{reference}/done"),
     ("POST", "staff/advisory/{reference}/release"),
+    ("GET", "staff/advisory/mine"),
+    ("POST", "staff/advisory/{reference}/extend"),
+    ("POST", "staff/advisory/{reference}/waiting"),
+    ("POST", "staff/advisory/{reference}/reopen"),
+    ("POST", "staff/advisory/{reference}/link"),
+    ("GET", "staff/advisory/{reference}/related"),
     ("POST", "staff/advisory/privacy/search"),
     ("POST", "staff/advisory/privacy/export"),
     ("POST", "staff/advisory/privacy/erase"),
@@ -80,7 +87,7 @@ CONSULTANT_ROUTES = (
 class Advisory(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig,
                  runtime: FunctionRuntime, api: PublicApi, email: Email,
-                 alarms: sns.ITopic) -> None:
+                 alarms: sns.ITopic, link_base: str) -> None:
         super().__init__(scope, construct_id)
         self._runtime = runtime
         self.content_key = ReservedKey(
@@ -156,6 +163,7 @@ class Advisory(Construct):
             ENV_CONSULTANT_PHONE: config.consultant_phone,
             ENV_CONSULTANT_REPLY_DAYS: str(config.consultant_reply_days),
             ENV_ADVISORY_LOOKUP_SECRET: self.lookup_secret.secret_arn,
+            ENV_PUBLIC_URL: link_base,  # the notice links to the staff console there
             **email.environment,
         }
         self.intake = PythonFunction(
@@ -261,8 +269,9 @@ class Advisory(Construct):
                     "DeleteItem")
         self.lookup_secret.grant_read(function)
         for queue in self.queues.values():
+            # Sends: a request released from hold or reopened goes back in its queue.
             queue.grant(function, "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                        "sqs:ChangeMessageVisibility")
+                        "sqs:ChangeMessageVisibility", "sqs:SendMessage")
         # The contents are opened here (and by the CLI's role) only; a note is sealed.
         self.content_key.grant(function, "kms:Decrypt", "kms:GenerateDataKey")
         staff.add_routes(self.console_function, CONSULTANT_ROUTES)

@@ -56,7 +56,7 @@ class LeadersStack(Stack):
         )
         self.advisory = Advisory(
             self, "Advisory", config=config, runtime=runtime, api=self.api, email=self.email,
-            alarms=self.alarms,
+            alarms=self.alarms, link_base=self.pages.link_base,
         )
         self.newsletter = Newsletter(
             self, "Newsletter", config=config, runtime=runtime, api=self.api, email=self.email,

@@ -1,6 +1,8 @@
-"""The consultant's area of the staff console under /api/staff/advisory: the queue as counts,
-the next request leased and shown, a held or finished request shown again, done with a note,
-released, and the history of finished requests with their notes; and the advisory part of a
+"""The consultant's area of the staff console under /api/staff/advisory: the queue as counts, the
+next request leased and shown, the caller's open requests (from any device), a held or finished
+request shown again, extended, put on hold ("afventer svar") until a follow-up day, done with a
+note, released, reopened, tied to an earlier request, found with those tied to it by its
+reference, and the history of finished requests with their notes; and the advisory part of a
 data-protection request for one email address (how many requests it sent, their export, their
 erasure), which only the consultant can answer. Only this function (and the consultant's CLI
 role) may decrypt the requests; every route refuses every group but `consultant` (403) before
@@ -10,7 +12,7 @@ audited in the privacy officer's trail with the consultant as operator, never th
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -26,7 +28,9 @@ from shared.advisory.models import (
     ContactPreference,
     Contents,
     Kind,
+    Mine,
     QueueCounts,
+    Related,
     Status,
 )
 from shared.advisory.reference import PATTERN
@@ -81,10 +85,10 @@ def privacy_requests() -> Privacy:
                                             exported=consultant.exported))
 
 
-def _reference(value: str) -> str:
+def _reference(value: str, field: str = "reference") -> str:
     reference = value.strip().upper()
     if not re.fullmatch(PATTERN, reference):
-        raise InvalidInput([FieldError("reference", "invalid_reference",
+        raise InvalidInput([FieldError(field, "invalid_reference",
                                        "Referencen har formen LR-XXXX-XX.")])
     return reference
 
@@ -107,6 +111,11 @@ class AdvisoryView(BaseModel):
     topic: str | None
     message: str
     note: str | None
+    # On hold ("afventer svar") until this day; the earlier request it follows up, and the
+    # later ones following it up.
+    follow_up_on: date | None = None
+    follow_up_of: str | None = None
+    follow_ups: list[str] = Field(default_factory=list)
 
 
 class NextAnswer(BaseModel):
@@ -124,6 +133,78 @@ class DoneRequest(BaseModel):
 class AdvisoryStatus(BaseModel):
     reference: str
     status: Status
+
+
+class MineView(BaseModel):
+    """One of the caller's open requests: no texts, no names."""
+
+    reference: str
+    kind: Kind
+    kind_text: str
+    urgent: bool
+    status: Status
+    received_at: str
+    leased_until: str | None
+    follow_up_on: date | None
+    due: bool
+    follow_up_of: str | None
+
+
+class MineList(BaseModel):
+    requests: list[MineView]
+
+
+class Extended(BaseModel):
+    reference: str
+    leased_until: str
+
+
+class Reopened(BaseModel):
+    reference: str
+    status: Status
+    leased_until: str
+
+
+class WaitingRequest(BaseModel):
+    # The Copenhagen day the request is due again (today or later).
+    follow_up_on: date
+    # Private to the consultants, stored sealed like the request (replaces the note kept).
+    note: OptionalMultiLine = Field(default=None, max_length=MAX_NOTE)
+
+
+class OnHold(BaseModel):
+    reference: str
+    status: Status
+    follow_up_on: date
+
+
+class LinkRequest(BaseModel):
+    # The reference of the earlier request this one follows up.
+    earlier: str = Field(max_length=20)
+
+
+class Linked(BaseModel):
+    reference: str
+    follow_up_of: str
+
+
+class RelatedView(BaseModel):
+    """A request found by its reference, or tied to it: no texts, no names."""
+
+    reference: str
+    kind: Kind
+    kind_text: str
+    urgent: bool
+    status: Status
+    received_at: str
+    done_at: str | None
+    done_by: str | None
+    follow_up_of: str | None
+    follow_ups: list[str]
+
+
+class Found(BaseModel):
+    requests: list[RelatedView]
 
 
 class FinishedRequest(BaseModel):
@@ -154,7 +235,22 @@ def _view(request: AdvisoryRequest, contents: Contents, note: str | None,
         leased_until=_time(until or request.leased_until), done_at=_time(request.done_at),
         name=contents.name, email=contents.email, phone=contents.phone,
         contact_preference=contents.contact_preference, topic=contents.topic,
-        message=contents.message, note=note)
+        message=contents.message, note=note, follow_up_on=request.follow_up_on,
+        follow_up_of=request.follow_up_of, follow_ups=request.follow_ups)
+
+
+def _mine(m: Mine) -> MineView:
+    return MineView(reference=m.reference, kind=m.kind, kind_text=KIND_TEXT[m.kind],
+                    urgent=m.urgent, status=m.status, received_at=iso_copenhagen(m.received_at),
+                    leased_until=_time(m.leased_until), follow_up_on=m.follow_up_on, due=m.due,
+                    follow_up_of=m.follow_up_of)
+
+
+def _related(r: Related) -> RelatedView:
+    return RelatedView(reference=r.reference, kind=r.kind, kind_text=KIND_TEXT[r.kind],
+                       urgent=r.urgent, status=r.status,
+                       received_at=iso_copenhagen(r.received_at), done_at=_time(r.done_at),
+                       done_by=r.done_by, follow_up_of=r.follow_up_of, follow_ups=r.follow_ups)
 
 
 @app.get("/api/staff/advisory", responses=staff_responses({200: QueueCounts}),
@@ -191,6 +287,17 @@ def history() -> History:
                         urgent=r.urgent, received_at=iso_copenhagen(r.received_at),
                         done_at=_time(r.done_at), done_by=r.done_by, note=note)
         for r, note in found])
+
+
+@app.get("/api/staff/advisory/mine", responses=staff_responses({200: MineList}),
+         security=SECURITY)
+def mine() -> MineList:
+    """The caller's open requests, from any device: leased to them (with the lease's end) and
+    on hold with them (with the follow-up day; `due` once it has come, first in the list).
+    No texts, no names: opening one is `GET …/{reference}` (audited)."""
+    found = desk().mine()
+    logger.info("advisory mine", extra={"rows": len(found)})
+    return MineList(requests=[_mine(m) for m in found])
 
 
 # Before `{reference}` below: the path `privacy/…` is not a reference.
@@ -302,6 +409,69 @@ def release(reference: str) -> AdvisoryStatus:
     service.release(found)
     logger.info("advisory released", extra={"reference": found})
     return AdvisoryStatus(reference=found, status=Status.WAITING)
+
+
+@app.post("/api/staff/advisory/<reference>/extend",
+          responses=staff_responses({200: Extended}, 404, 409, 422), security=SECURITY)
+def extend(reference: str) -> Extended:
+    """Keep a request the caller holds 30 minutes from now: when the lease ends."""
+    service = desk()
+    found = _reference(reference)
+    until = service.extend(found)
+    logger.info("advisory extended", extra={"reference": found})
+    return Extended(reference=found, leased_until=iso_copenhagen(until))
+
+
+@app.post("/api/staff/advisory/<reference>/waiting",
+          responses=staff_responses({200: OnHold}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def waiting(reference: str, request: Annotated[WaitingRequest, Body()]) -> OnHold:
+    """"Afventer svar": a request the caller holds leaves the queue and stays theirs until
+    `follow_up_on` (a day from today on, before the request is deleted), when it heads their
+    list of open requests as due. The same again answers the same; another day moves it."""
+    service = desk()
+    found = _reference(reference)
+    service.hold(found, request.follow_up_on, request.note)
+    logger.info("advisory on hold", extra={"reference": found})
+    return OnHold(reference=found, status=Status.ON_HOLD, follow_up_on=request.follow_up_on)
+
+
+@app.post("/api/staff/advisory/<reference>/reopen",
+          responses=staff_responses({200: Reopened}, 404, 409, 422), security=SECURITY)
+def reopen(reference: str) -> Reopened:
+    """Take up again a finished request, or one the caller has on hold: leased to the caller
+    for 30 minutes. Again answers with the lease as it is."""
+    service = desk()
+    found = _reference(reference)
+    until = service.reopen(found)
+    logger.info("advisory reopened", extra={"reference": found})
+    return Reopened(reference=found, status=Status.LEASED, leased_until=iso_copenhagen(until))
+
+
+@app.post("/api/staff/advisory/<reference>/link",
+          responses=staff_responses({200: Linked}, 404, 409, *BODY_REFUSALS),
+          security=SECURITY)
+def link(reference: str, request: Annotated[LinkRequest, Body()]) -> Linked:
+    """Tie a request the caller holds to an earlier request it follows up (both show the
+    tie); again answers the same, another earlier one replaces it."""
+    service = desk()
+    found = _reference(reference)
+    earlier = _reference(request.earlier, "earlier")
+    service.link(found, earlier)
+    logger.info("advisory linked", extra={"reference": found})
+    return Linked(reference=found, follow_up_of=earlier)
+
+
+@app.get("/api/staff/advisory/<reference>/related",
+         responses=staff_responses({200: Found}, 404, 422), security=SECURITY)
+def related(reference: str) -> Found:
+    """The request with this reference (any status) and those tied to it, by their open
+    fields: the history searched by reference. Nothing opened, so nothing audited."""
+    service = desk()
+    found = service.find(_reference(reference))
+    if not found:
+        raise NotFound("Henvendelsen findes ikke.", code="unknown_reference")
+    return Found(requests=[_related(r) for r in found])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

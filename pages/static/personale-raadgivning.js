@@ -1,6 +1,9 @@
 // The consultant's area of the staff console: the advisory queue as counts (no texts), the
-// next request taken and shown, a note and "Afslut", or "Læg tilbage"; the history of
-// finished requests with their notes, each openable; and the advisory part of a
+// next request taken and shown; "Mine åbne henvendelser" (leased from any device, or on
+// "afventer svar"; open, extend, put back, take up again); a request with mailto:/tel: links
+// (the reference in the subject, nothing the person wrote), a note and "Afslut", "Afventer
+// svar" with a follow-up date, "Læg tilbage", a tie to an earlier request; the history of
+// finished requests with their notes, each openable and reopenable, searched by reference; and the advisory part of a
 // data-protection request: the requests one address sent, counted, exported as a download
 // (named by the audit reference) or erased after a second button naming the address and the
 // count. Every text goes into the page as a text node (never as markup); the address goes to
@@ -30,6 +33,9 @@
         waiting + (waiting === 1 ? " henvendelse venter" : " henvendelser venter") +
         " (" + counts.waiting_urgent + " haster).";
       if (counts.in_progress) { summary += " " + counts.in_progress + " er ved at blive behandlet."; }
+      if (counts.on_hold) {
+        summary += " " + counts.on_hold + " afventer svar" + (counts.due ? " (" + counts.due + " med opfølgning nu)." : ".");
+      }
       target.appendChild(el("p", "", summary));
       var ages = table("koe", "Ventende henvendelser efter alder", ["Ventet", "Haster", "Øvrige"]);
       counts.ages.forEach(function (age) {
@@ -51,9 +57,108 @@
     list.appendChild(el("dd", "", value));
   }
 
-  // The request on screen: held (note, Afslut, Læg tilbage) or finished (read only).
+  // A field whose value is a node (a link, a button).
+  function fieldNode(list, label, node) {
+    list.appendChild(el("dt", "", label));
+    list.appendChild(el("dd")).appendChild(node);
+  }
+
+  function link(href, text) {
+    var a = el("a", "", text);
+    a.href = href;
+    return a;
+  }
+
+  // Contact links hold the address or number and the reference, never anything the person
+  // wrote.
+  function mailto(request) {
+    return "mailto:" + encodeURIComponent(request.email).replace(/%40/g, "@") + "?subject=" +
+      encodeURIComponent("Din henvendelse til lederkonsulenten (" + request.reference + ")");
+  }
+
+  function tel(phone) { return "tel:" + String(phone).replace(/[^0-9+]/g, ""); }
+
+  function path(reference, action) {
+    return "/api/staff/advisory/" + encodeURIComponent(reference) + (action ? "/" + action : "");
+  }
+
+  // "til kl. 14.35" today; another day with its date.
+  function leaseEnd(iso) {
+    var end = new Date(iso);
+    var today = window.danskTid.date(new Date(), { weekday: false }) === window.danskTid.date(end, { weekday: false });
+    return today ? "til kl. " + window.danskTid.clock(end) : "til " + when(iso);
+  }
+
+  // A Copenhagen day "2027-01-12" as "tirsdag den 12. januar 2027".
+  function day(iso) { return window.danskTid.date(window.danskTid.fromWall(iso, "12:00")); }
+
+  function mineStatus(r) {
+    if (r.status === "leased") { return "Reserveret til dig " + leaseEnd(r.leased_until); }
+    if (r.due) { return "Afventer svar: opfølgning nu (" + day(r.follow_up_on) + ")"; }
+    return "Afventer svar til " + day(r.follow_up_on);
+  }
+
+  function loadMine() {
+    var target = $("mine");
+    return api("GET", "/api/staff/advisory/mine").then(json).then(function (data) {
+      target.textContent = "";
+      if (!data.requests.length) { target.appendChild(el("p", "", "Du har ingen åbne henvendelser.")); return; }
+      var list = table("mine", data.requests.length === 1 ? "Din åbne henvendelse" : "Dine " + data.requests.length + " åbne henvendelser",
+        ["Reference", "Type", "Status", "Handlinger"]);
+      data.requests.forEach(function (r) {
+        var row = el("tr", r.due ? "forfalden" : "");
+        var what = el("th", "", r.reference + (r.urgent ? " (haster)" : ""));
+        what.scope = "row";
+        row.appendChild(what);
+        row.appendChild(el("td", "", r.kind_text));
+        row.appendChild(el("td", "", mineStatus(r)));
+        var actions = el("td", "handlinger");
+        actions.appendChild(action("Åbn", "Åbn henvendelse " + r.reference, function () { open(r.reference); }));
+        if (r.status === "leased") {
+          actions.appendChild(action("Forlæng", "Forlæng reservationen af " + r.reference, function () { extend(r.reference); }));
+        } else {
+          actions.appendChild(action("Genoptag", "Genoptag henvendelse " + r.reference, function () { reopen(r.reference); }));
+        }
+        actions.appendChild(action("Læg tilbage", "Læg tilbage i køen: " + r.reference, function () { putBack(r.reference); }));
+        row.appendChild(actions);
+        list.add(row);
+      });
+      target.appendChild(list.table);
+    }).catch(failed(function (message) { target.textContent = message; }));
+  }
+
+  // One after the other: one warm function answers both (two at once may start a second).
+  function refresh() { return loadQueue().then(loadMine); }
+
+  function fieldError(id, text) {
+    var input = $(id);
+    $(id + "-fejl").textContent = text || "";
+    if (text) { input.setAttribute("aria-invalid", "true"); input.focus(); } else { input.removeAttribute("aria-invalid"); }
+  }
+
+  function clearErrors() {
+    $("afslut-fejl").textContent = "";
+    $("note").removeAttribute("aria-invalid");
+    fieldError("opfoelgning", "");
+    fieldError("tidligere", "");
+  }
+
+  // The earlier request and the later ones, each openable.
+  function related(list, label, references) {
+    if (!references.length) { return; }
+    var holder = el("span");
+    references.forEach(function (reference) {
+      holder.appendChild(document.createTextNode(reference + " "));
+      holder.appendChild(action("Vis", "Vis henvendelse " + reference, function () { open(reference); }));
+      holder.appendChild(document.createTextNode(" "));
+    });
+    fieldNode(list, label, holder);
+  }
+
+  // The request on screen: held (leased or on hold: note, finish, hold, put back, tie) or
+  // finished (read only, reopen).
   function show(request) {
-    var held = request.status === "leased";
+    var held = request.status === "leased" || request.status === "on_hold";
     current = { reference: request.reference, held: held };
     $("henvendelse-overskrift").textContent = "Henvendelse " + request.reference + (request.urgent ? " (haster)" : "");
     var list = $("henvendelse-felter");
@@ -62,20 +167,30 @@
     field(list, "Haster", request.urgent ? "Ja" : "Nej");
     field(list, "Modtaget", when(request.received_at));
     field(list, "Navn", request.name);
-    field(list, "E-mail", request.email);
-    field(list, "Telefon", request.phone);
+    if (request.email) { fieldNode(list, "E-mail", link(mailto(request), request.email)); }
+    if (request.phone) { fieldNode(list, "Telefon", link(tel(request.phone), request.phone)); }
     field(list, "Foretrækker", contactText[request.contact_preference] || "");
     field(list, "Emne", request.topic);
-    if (held) { field(list, "Reserveret til dig indtil", when(request.leased_until)); }
-    if (!held) {
-      field(list, "Afsluttet", when(request.done_at));
-      field(list, "Note", request.note || "(ingen note)");
+    if (request.status === "leased") {
+      field(list, "Status", "Reserveret til dig " + leaseEnd(request.leased_until));
+      current.status = list.lastChild; // an extension changes it in place
     }
+    if (request.status === "on_hold") { field(list, "Status", "Afventer svar til " + day(request.follow_up_on)); }
+    related(list, "Følger op på", request.follow_up_of ? [request.follow_up_of] : []);
+    related(list, "Opfølgninger", request.follow_ups || []);
+    if (request.status === "done") {
+      field(list, "Afsluttet", when(request.done_at));
+    }
+    if (!held) { field(list, "Note", request.note || "(ingen note)"); }
     $("henvendelse-besked").textContent = request.message;
     $("afslut-form").reset();
-    $("afslut-fejl").textContent = "";
-    $("note").removeAttribute("aria-invalid");
+    clearErrors();
+    if (held && request.note) { $("note").value = request.note; }
+    if (request.follow_up_on) { $("opfoelgning").value = request.follow_up_on; }
+    $("forlaeng").hidden = request.status !== "leased";
+    $("genoptag").hidden = request.status !== "on_hold";
     $("afslut-form").hidden = !held;
+    $("henvendelse-genaabn").hidden = request.status !== "done";
     $("henvendelse").hidden = false;
     $("henvendelse-overskrift").focus();
   }
@@ -94,7 +209,7 @@
       button.disabled = false;
       say(answer.message);
       if (answer.request) { show(answer.request); }
-      return loadQueue();
+      return refresh();
     }).catch(function (error) {
       button.disabled = false;
       failed(say)(error);
@@ -106,15 +221,14 @@
     if (!current || !current.held) { return; }
     var reference = current.reference;
     var note = $("note").value.trim();
-    $("afslut-fejl").textContent = "";
-    $("note").removeAttribute("aria-invalid");
-    busy(event.target, api("POST", "/api/staff/advisory/" + encodeURIComponent(reference) + "/done", note ? { note: note } : {})
+    clearErrors();
+    busy(event.target, api("POST", path(reference, "done"), note ? { note: note } : {})
       .then(json).then(function () {
         close();
         say(reference + " er afsluttet.");
         $("tag-naeste").focus();
         loadHistory();
-        return loadQueue();
+        return refresh();
       }).catch(P.failedQuietly(function (error) {
         var noteError = error.fields.filter(function (f) { return f.field === "note"; })[0];
         if (noteError) { $("note").setAttribute("aria-invalid", "true"); $("note").focus(); }
@@ -122,20 +236,122 @@
       })));
   }
 
-  function putBack() {
-    if (!current || !current.held) { return; }
-    var reference = current.reference;
-    api("POST", "/api/staff/advisory/" + encodeURIComponent(reference) + "/release").then(json).then(function () {
-      close();
+  // A change from the list or the request on screen: said in the status line, or beside the
+  // form when the request is on screen.
+  function reported(reference) {
+    return failed(function (message) {
+      if (current && current.reference === reference) { $("afslut-fejl").textContent = message; } else { say(message); }
+    });
+  }
+
+  function putBack(reference) {
+    reference = typeof reference === "string" ? reference : current && current.held && current.reference;
+    if (!reference) { return; }
+    api("POST", path(reference, "release")).then(json).then(function () {
+      if (current && current.reference === reference) { close(); }
       say(reference + " er lagt tilbage i køen.");
       $("tag-naeste").focus();
-      return loadQueue();
-    }).catch(failed(function (message) { $("afslut-fejl").textContent = message; }));
+      return refresh();
+    }).catch(reported(reference));
+  }
+
+  function extend(reference) {
+    reference = typeof reference === "string" ? reference : current && current.reference;
+    if (!reference) { return; }
+    api("POST", path(reference, "extend")).then(json).then(function (answer) {
+      say(reference + " er reserveret til dig " + leaseEnd(answer.leased_until) + ".");
+      if (current && current.reference === reference && current.status) {
+        current.status.textContent = "Reserveret til dig " + leaseEnd(answer.leased_until);
+      }
+      return loadMine();
+    }).catch(reported(reference));
+  }
+
+  function reopen(reference) {
+    reference = typeof reference === "string" ? reference : current && current.reference;
+    if (!reference) { return; }
+    api("POST", path(reference, "reopen")).then(json).then(function (answer) {
+      say(reference + " er genåbnet og reserveret til dig " + leaseEnd(answer.leased_until) + ".");
+      return open(reference).then(refresh);
+    }).catch(reported(reference));
+  }
+
+  function hold() {
+    if (!current || !current.held) { return; }
+    var reference = current.reference;
+    var followUp = $("opfoelgning").value;
+    var note = $("note").value.trim();
+    clearErrors();
+    if (!followUp) { fieldError("opfoelgning", "Vælg datoen, hvor du vil følge op."); return; }
+    var body = { follow_up_on: followUp };
+    if (note) { body.note = note; }
+    api("POST", path(reference, "waiting"), body).then(json).then(function (answer) {
+      close();
+      say(reference + " afventer svar. Fra " + day(answer.follow_up_on) + " står den øverst i dine åbne henvendelser.");
+      $("mine-overskrift").focus();
+      return refresh();
+    }).catch(P.failedQuietly(function (error) {
+      var fields = error.fields || [];
+      var onDate = fields.filter(function (f) { return f.field === "follow_up_on"; })[0];
+      var onNote = fields.filter(function (f) { return f.field === "note"; })[0];
+      if (onDate) { fieldError("opfoelgning", onDate.message); }
+      else if (onNote) { $("note").setAttribute("aria-invalid", "true"); $("note").focus(); $("afslut-fejl").textContent = onNote.message; }
+      else { $("afslut-fejl").textContent = error.message; }
+    }));
+  }
+
+  function tie() {
+    if (!current || !current.held) { return; }
+    var reference = current.reference;
+    var earlier = $("tidligere").value.trim().toUpperCase();
+    clearErrors();
+    if (!earlier) { fieldError("tidligere", "Skriv referencen på den tidligere henvendelse."); return; }
+    api("POST", path(reference, "link"), { earlier: earlier }).then(json).then(function () {
+      say(reference + " er knyttet til " + earlier + " som opfølgning.");
+      return open(reference);
+    }).catch(P.failedQuietly(function (error) {
+      var onEarlier = (error.fields || []).filter(function (f) { return f.field === "earlier"; })[0];
+      if (onEarlier) { fieldError("tidligere", onEarlier.message); } else { $("afslut-fejl").textContent = error.message; }
+    }));
   }
 
   function open(reference) {
-    api("GET", "/api/staff/advisory/" + encodeURIComponent(reference)).then(json).then(show)
-      .catch(failed(say));
+    return api("GET", path(reference)).then(json).then(show).catch(failed(say));
+  }
+
+  var statusWords = { waiting: "Venter i køen", leased: "Er ved at blive behandlet", on_hold: "Afventer svar", done: "Afsluttet" };
+
+  function search(event) {
+    event.preventDefault();
+    var typed = $("soeg-reference").value.trim().toUpperCase();
+    var target = $("soeg-svar");
+    target.textContent = "";
+    fieldError("soeg-reference", "");
+    if (!typed) { fieldError("soeg-reference", "Skriv en reference, fx LR-7K3Q-9P."); return; }
+    busy(event.target, api("GET", path(typed, "related")).then(json).then(function (data) {
+      var list = table("soeg", "Henvendelser med eller knyttet til " + typed, ["Reference", "Type", "Status", "Afsluttet", "Handlinger"]);
+      data.requests.forEach(function (r) {
+        var row = el("tr");
+        var note = r.follow_up_of ? " (opfølgning på " + r.follow_up_of + ")" : "";
+        var what = el("th", "", r.reference + note);
+        what.scope = "row";
+        row.appendChild(what);
+        [r.kind_text, statusWords[r.status] || r.status, r.done_at ? when(r.done_at) : ""].forEach(function (text) { row.appendChild(el("td", "", text)); });
+        var actions = el("td", "handlinger");
+        actions.appendChild(action("Vis", "Vis henvendelse " + r.reference, function () { open(r.reference); }));
+        if (r.status === "done") {
+          actions.appendChild(action("Genåbn", "Genåbn henvendelse " + r.reference, function () { reopen(r.reference); }));
+        }
+        row.appendChild(actions);
+        list.add(row);
+      });
+      target.appendChild(list.table);
+    }).catch(P.failedQuietly(function (error) {
+      var onReference = (error.fields || []).filter(function (f) { return f.field === "reference"; })[0];
+      if (onReference) { fieldError("soeg-reference", onReference.message); }
+      else if (error.code === "unknown_reference") { fieldError("soeg-reference", "Der findes ingen henvendelse med referencen " + typed + "."); }
+      else { target.textContent = error.message; }
+    })));
   }
 
   function loadHistory() {
@@ -157,11 +373,21 @@
         row.appendChild(el("td", "", r.note || ""));
         var actions = el("td", "handlinger");
         actions.appendChild(action("Vis", "Vis henvendelse " + r.reference, function () { open(r.reference); }));
+        actions.appendChild(action("Genåbn", "Genåbn henvendelse " + r.reference, function () { reopen(r.reference); }));
         row.appendChild(actions);
         list.add(row);
       });
       target.appendChild(list.table);
     }).catch(failed(function (message) { target.textContent = message; }));
+  }
+
+  function wireDesk() {
+    $("forlaeng").addEventListener("click", extend);
+    $("genoptag").addEventListener("click", reopen);
+    $("genaabn").addEventListener("click", reopen);
+    $("afventer").addEventListener("click", hold);
+    $("knyt").addEventListener("click", tie);
+    $("soeg-form").addEventListener("submit", search);
   }
 
   // -- data-protection requests: the requests one address sent ------------------------------
@@ -345,6 +571,7 @@
   }
 
   wireConsultant();
+  wireDesk();
   // The request held when the session ended is shown again after signing in (its note goes
   // back into its form).
   function heldRequest() { return current && current.held ? { reference: current.reference } : null; }
@@ -354,11 +581,14 @@
   }
 
   P.area("consultant", {
-    load: function () { loadPrivacyCases(); return loadQueue(); },
+    load: function () { loadPrivacyCases(); return refresh(); },
     keep: heldRequest,
     resume: showAgain,
     reset: function () {
       close();
+      $("mine").textContent = "";
+      $("soeg-form").reset();
+      $("soeg-svar").textContent = "";
       // A note typed about a request leaves with the one who typed it.
       $("afslut-form").reset();
       $("koe-antal").textContent = "";

@@ -73,7 +73,7 @@ def _item(request: AdvisoryRequest) -> dict[str, Any]:
 # The fields of OpenRequest as the table holds them (a queue list reads only these).
 OPEN_FIELDS = ("reference", "kind", "urgent", "status", "received_at", "queued_at",
                "leased_until", "leased_by", "receipt", "done_at", "done_by", "expires_at",
-               "consent_text_version")
+               "consent_text_version", "follow_up_on", "follow_up_of", "follow_ups")
 
 
 def _open_fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +93,10 @@ def _open_fields(item: dict[str, Any]) -> dict[str, Any]:
         receipt=text("receipt"), done_at=moment("done_at"), done_by=text("done_by"),
         expires_at=int(item["expires_at"]["N"]),
         consent_text_version=text("consent_text_version"),
+        follow_up_on=date.fromisoformat(item["follow_up_on"]["S"])
+        if "follow_up_on" in item else None,
+        follow_up_of=text("follow_up_of"),
+        follow_ups=sorted(item["follow_ups"]["SS"]) if "follow_ups" in item else [],
     )
 
 
@@ -123,6 +127,15 @@ def _readable(items: Iterable[dict[str, Any]],
             logger.warning("advisory item skipped: not a readable request",
                            extra={"pk": item.get("pk", {}).get("S"),
                                   "sk": item.get("sk", {}).get("S")})
+
+
+# Held by `:by`: leased to them, or on hold with them.
+HELD_BY = "(#status = :leased OR #status = :on_hold) AND leased_by = :by"
+
+
+def _held_by(by: str) -> dict[str, Any]:
+    return {":by": {"S": by}, ":leased": {"S": Status.LEASED.value},
+            ":on_hold": {"S": Status.ON_HOLD.value}}
 
 
 def _resubmission_key(key: str) -> dict[str, Any]:
@@ -240,13 +253,13 @@ class DynamoAdvisoryStore(DynamoTable):
             values[":note"] = {"S": sealed_note}
         if by is not None:
             sets.append("done_by = :by")
-            condition += " AND #status = :leased AND leased_by = :by"
-            values[":by"] = {"S": by}
-            values[":leased"] = {"S": Status.LEASED.value}
+            condition += f" AND {HELD_BY}"
+            values.update(_held_by(by))
         try:
             self._client.update_item(
                 TableName=self._table, Key=_key(reference),
-                UpdateExpression=f"SET {', '.join(sets)} REMOVE #open, receipt, leased_until",
+                UpdateExpression=f"SET {', '.join(sets)} REMOVE #open, receipt, leased_until, "
+                "follow_up_on",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status", "#open": "open"},
                 ExpressionAttributeValues=values,
@@ -260,12 +273,13 @@ class DynamoAdvisoryStore(DynamoTable):
         condition = "#status = :leased"
         values = {":waiting": {"S": Status.WAITING.value}, ":leased": {"S": Status.LEASED.value}}
         if by is not None:
-            condition += " AND leased_by = :by"
-            values[":by"] = {"S": by}
+            condition = HELD_BY
+            values.update(_held_by(by))
         try:
             self._client.update_item(
                 TableName=self._table, Key=_key(reference),
-                UpdateExpression="SET #status = :waiting REMOVE leased_by, leased_until, receipt",
+                UpdateExpression="SET #status = :waiting REMOVE leased_by, leased_until, receipt, "
+                "follow_up_on",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values,
@@ -274,10 +288,83 @@ class DynamoAdvisoryStore(DynamoTable):
             return False
         return True
 
-    def extend(self, reference: str, until: datetime) -> bool:
-        """False when the request is gone (erased meanwhile): nothing is written."""
-        return self._update_existing(reference, "SET leased_until = :until",
-                                     {":until": {"S": _iso(until)}})
+    def extend(self, reference: str, until: datetime, by: str | None = None) -> bool:
+        """False when the request is gone (erased meanwhile), or with `by` unless it is
+        leased to `by`: nothing is written."""
+        if by is None:
+            return self._update_existing(reference, "SET leased_until = :until",
+                                         {":until": {"S": _iso(until)}})
+        return self._conditional(reference, "SET leased_until = :until",
+                                 "#status = :leased AND leased_by = :by",
+                                 {":until": {"S": _iso(until)}, ":by": {"S": by},
+                                  ":leased": {"S": Status.LEASED.value}})
+
+    def hold(self, reference: str, by: str, follow_up_on: date,
+             sealed_note: str | None) -> bool:
+        """On hold with `by` until `follow_up_on`, while leased to or on hold with `by`."""
+        sets = "SET #status = :on_hold, follow_up_on = :day" + \
+            (", sealed_note = :note" if sealed_note else "")
+        return self._conditional(
+            reference, f"{sets} REMOVE leased_until, receipt", HELD_BY,
+            {**_held_by(by), ":on_hold": {"S": Status.ON_HOLD.value},
+             ":day": {"S": follow_up_on.isoformat()},
+             **({":note": {"S": sealed_note}} if sealed_note else {})})
+
+    def reopen(self, reference: str, by: str, until: datetime, now: datetime) -> bool:
+        """Leased to `by` until `until`, while done, or on hold with `by`: open again (in the
+        Open index, out of the Finished one)."""
+        return self._conditional(
+            reference,
+            "SET #status = :leased, leased_by = :by, leased_until = :until, #open = :one, "
+            "queued_at = :now REMOVE finished, done_at, done_by, follow_up_on, receipt",
+            "#status = :done OR (#status = :on_hold AND leased_by = :by)",
+            {":leased": {"S": Status.LEASED.value}, ":done": {"S": Status.DONE.value},
+             ":on_hold": {"S": Status.ON_HOLD.value}, ":by": {"S": by},
+             ":until": {"S": _iso(until)}, ":now": {"S": _iso(now)}, ":one": {"N": "1"}},
+            names={"#open": "open"})
+
+    def link(self, reference: str, earlier: str, by: str, previous: str | None) -> bool:
+        """One transaction: `reference` names `earlier` (while held by `by`), `earlier` adds
+        it to its follow-ups (while it exists), `previous` drops it."""
+        later = reference
+        items: list[dict[str, Any]] = [
+            {"Update": {"TableName": self._table, "Key": _key(later),
+                        "UpdateExpression": "SET follow_up_of = :earlier",
+                        "ConditionExpression": HELD_BY,
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":earlier": {"S": earlier},
+                                                      **_held_by(by)}}},
+            {"Update": {"TableName": self._table, "Key": _key(earlier),
+                        "UpdateExpression": "ADD follow_ups :later",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":later": {"SS": [later]}}}},
+        ]
+        if previous and previous != earlier:
+            items.append({"Update": {"TableName": self._table, "Key": _key(previous),
+                                     "UpdateExpression": "DELETE follow_ups :later",
+                                     "ConditionExpression": "attribute_exists(pk)",
+                                     "ExpressionAttributeValues": {":later": {"SS": [later]}}}})
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except self._client.exceptions.TransactionCanceledException as cancelled:
+            reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed" and \
+                    "ConditionalCheckFailed" not in reasons[:2]:
+                return self.link(reference, earlier, by, None)  # the previous one is gone
+            return False
+        return True
+
+    def _conditional(self, reference: str, update: str, condition: str,
+                     values: dict[str, Any], names: dict[str, str] | None = None) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(reference), UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status", **(names or {})},
+                ExpressionAttributeValues=values)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def requeued(self, reference: str, now: datetime) -> bool:
         """False when the request is gone (erased meanwhile): no stub is made of it."""

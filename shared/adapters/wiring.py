@@ -217,14 +217,17 @@ def notifier(settings: RegistrationSettings) -> Notifier:
 
 def intake_service(store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, sender: Sender,
                    consultant: Consultant, *, retention_days: int, secret: bytes,
-                   receipt_interval: timedelta, clock: Clock = utcnow) -> Intake:
+                   receipt_interval: timedelta, clock: Clock = utcnow,
+                   public_url: str = "") -> Intake:
     """The intake of advisory requests over its ports: receipts and notices go through
-    `sender`, in the consultant's name."""
+    `sender`, in the consultant's name; the notice links to the staff console under
+    `public_url`."""
     from shared.advisory.mail import AdvisoryMailer
     from shared.advisory.service import Intake
 
     return Intake(store=store, sealer=sealer, queue=queue,
-                  mailer=AdvisoryMailer(sender, consultant), retention_days=retention_days,
+                  mailer=AdvisoryMailer(sender, consultant, public_url=public_url),
+                  retention_days=retention_days,
                   secret=secret, receipt_interval=receipt_interval, clock=clock)
 
 
@@ -244,6 +247,7 @@ def intake(settings: AdvisorySettings) -> Intake:
         retention_days=settings.retention_days,
         secret=signing_secret(settings.lookup_secret_arn),
         receipt_interval=timedelta(minutes=settings.receipt_interval_minutes),
+        public_url=settings.public_url,
     )
 
 

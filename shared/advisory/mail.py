@@ -1,6 +1,7 @@
 """The sender's receipt (the reference, who answers and within how many working days: nothing
 the sender typed, not even the name, since nobody has confirmed the address it goes to) and
-the consultant's notice (kind, urgency and reference only)."""
+the consultant's notice (kind, urgency and reference only, and the link to the staff
+console where the request is taken)."""
 
 from __future__ import annotations
 
@@ -44,10 +45,12 @@ class Consultant:
 
 class AdvisoryMailer:
     def __init__(self, sender: Sender, consultant: Consultant,
-                 sender_name: str = "Ledere af ledere") -> None:
+                 sender_name: str = "Ledere af ledere", public_url: str = "") -> None:
         self._sender = sender
         self._consultant = consultant
         self._sender_name = sender_name
+        # The staff console, where the consultant signs in and takes the next request.
+        self._console_url = f"{public_url.rstrip('/')}/personale/"
 
     def _context(self, request: AdvisoryRequest) -> dict[str, object]:
         return {"reference": request.reference, "kind": request.kind.value,
@@ -57,7 +60,8 @@ class AdvisoryMailer:
                 "consultant_who": self._consultant.who,
                 "consultant_email": self._consultant.email,
                 "consultant_phone": self._consultant.phone,
-                "reply_days": self._consultant.reply_days}
+                "reply_days": self._consultant.reply_days,
+                "console_url": self._console_url}
 
     def receipt(self, to: str, request: AdvisoryRequest) -> None:
         email = render("advisory_receipt", to,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Self
 
@@ -33,8 +33,11 @@ class ContactPreference(StrEnum):
 
 
 class Status(StrEnum):
-    WAITING = "waiting"
-    LEASED = "leased"
+    WAITING = "waiting"  # in the queue
+    LEASED = "leased"  # taken by one consultant (`leased_by`) until `leased_until`
+    # "Afventer svar": out of the queue, still its consultant's (`leased_by`), due again on
+    # `follow_up_on` (it is then shown as due in their list of open requests).
+    ON_HOLD = "on_hold"
     DONE = "done"
 
 
@@ -120,6 +123,12 @@ class OpenRequest(BaseModel):
     # The consent given with the request: the version of the privacy notice shown (received_at
     # is when it was given).
     consent_text_version: str | None = None
+    # "Afventer svar" until this day (Copenhagen); set while the request is on hold.
+    follow_up_on: date | None = None
+    # The earlier request this one follows up (the consultant links them), and the later
+    # requests that follow this one up.
+    follow_up_of: str | None = None
+    follow_ups: list[str] = Field(default_factory=list)
 
 
 class AdvisoryRequest(OpenRequest):
@@ -153,6 +162,10 @@ class AuditAction(StrEnum):
     EXPORT = "export"  # shown in a data-protection export for its sender
     DONE = "done"
     RELEASE = "release"
+    HOLD = "hold"  # put on "afventer svar" (with a follow-up date)
+    REOPEN = "reopen"  # a finished request, or one on hold, taken up again
+    EXTEND = "extend"
+    LINK = "link"  # tied to an earlier request as its follow-up
 
 
 class AuditEntry(BaseModel):
@@ -172,6 +185,35 @@ class Shown(BaseModel):
     note: str | None = None
 
 
+class Mine(BaseModel):
+    """A request the consultant holds, as their list shows it: no texts, no names."""
+
+    reference: str
+    kind: Kind
+    urgent: bool
+    status: Status
+    received_at: datetime
+    leased_until: datetime | None
+    follow_up_on: date | None
+    # On hold and its follow-up day has come: it is back on the consultant's desk.
+    due: bool
+    follow_up_of: str | None
+
+
+class Related(BaseModel):
+    """A request found by its reference (or tied to it), without its contents."""
+
+    reference: str
+    kind: Kind
+    urgent: bool
+    status: Status
+    received_at: datetime
+    done_at: datetime | None
+    done_by: str | None
+    follow_up_of: str | None
+    follow_ups: list[str]
+
+
 class AgeCount(BaseModel):
     """How many requests wait, urgent and not, of one age."""
 
@@ -187,5 +229,9 @@ class QueueCounts(BaseModel):
     waiting_urgent: int
     waiting_normal: int
     in_progress: int
+    # "Afventer svar": out of the queue, each with its consultant; `due` of them on or past
+    # their follow-up day.
+    on_hold: int = 0
+    due: int = 0
     oldest_hours: float | None
     ages: list[AgeCount]

@@ -47,10 +47,25 @@ class AdvisoryStore(Protocol):
         """Done; with `by`, only while leased to `by` (False otherwise)."""
 
     def release(self, reference: str, by: str | None = None) -> bool:
-        """Waiting again; with `by`, only while leased to `by` (False otherwise)."""
+        """Waiting again; with `by`, only while leased to or on hold with `by` (False
+        otherwise)."""
 
-    def extend(self, reference: str, until: datetime) -> bool:
-        """False (nothing written) when the request is gone."""
+    def extend(self, reference: str, until: datetime, by: str | None = None) -> bool:
+        """False (nothing written) when the request is gone; with `by`, also unless it is
+        leased to `by`."""
+
+    def hold(self, reference: str, by: str, follow_up_on: date,
+             sealed_note: str | None) -> bool:
+        """On hold with `by` until `follow_up_on` (out of the queue), only while leased to or
+        on hold with `by` (False otherwise); a note replaces the one kept."""
+
+    def reopen(self, reference: str, by: str, until: datetime, now: datetime) -> bool:
+        """Leased to `by` until `until`, only while done or on hold with `by` (False
+        otherwise)."""
+
+    def link(self, reference: str, earlier: str, by: str, previous: str | None) -> bool:
+        """`reference` follows up `earlier` (and no longer `previous`), only while leased to
+        or on hold with `by` and while `earlier` exists (False otherwise, nothing written)."""
 
     def requeued(self, reference: str, now: datetime) -> bool:
         """False (nothing written) when the request is gone."""

@@ -6,8 +6,9 @@ both work through the desk, so their lease rules are one."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from shared.advisory.lookup import address_key, resubmission_key
@@ -18,8 +19,10 @@ from shared.advisory.models import (
     AuditAction,
     AuditEntry,
     Contents,
+    Mine,
     Overview,
     QueueCounts,
+    Related,
     Shown,
     Status,
 )
@@ -34,8 +37,8 @@ from shared.advisory.ports import (
 )
 from shared.advisory.reference import new_reference
 from shared.email import through_gate
-from shared.errors import Conflict, NotFound
-from shared.platform.clock import Clock, utcnow
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from shared.platform.clock import Clock, to_copenhagen, utcnow
 from shared.privacy_notice import PRIVACY_NOTICE_VERSION
 
 # SQS keeps a message at most 14 days; a request still waiting after this is queued again.
@@ -55,6 +58,9 @@ RECEIPT_INTERVAL = timedelta(hours=1)
 RESUBMISSION_WINDOW = timedelta(days=2)
 # Random references drawn before giving up (one taken already is 1 in 30**6 / stored).
 DRAWS = 5
+# How long a request taken, extended or reopened stays its consultant's.
+LEASE = timedelta(minutes=30)
+NOT_YOURS = "Henvendelsen er ikke reserveret til dig."
 
 
 class _NoCounter:
@@ -153,7 +159,9 @@ class Requeue:
         now = self._clock()
         count = 0
         for request in self._store.open_requests():
-            if request.status is not Status.DONE and now - request.queued_at >= REQUEUE_AFTER:
+            if request.status in (Status.DONE, Status.ON_HOLD):
+                continue  # finished, or out of the queue with its consultant until its day
+            if now - request.queued_at >= REQUEUE_AFTER:
                 self._queue.send(request.reference, request.urgent,
                                  deduplication=f"{request.reference}:{now.date()}")
                 # Erased since it was listed: nothing is written back (the message sent is
@@ -182,8 +190,17 @@ class Leased:
 class Desk:
     """The consultant's side: one request at a time, urgent ones first, oldest first. A lease
     names its holder (`consultant`: the console user's address, or the CLI caller's
-    identity); only the holder may see, finish or release a request while it is leased, and
-    every view of a request's contents is audited before it is opened."""
+    identity); only the holder may see, finish, release, extend or put on hold a request
+    while it is leased or on hold, and every view of a request's contents is audited before
+    it is opened.
+
+    A request is in one of four states: waiting (in the queue), leased (one consultant's
+    until `leased_until`; when that passes it is offered again), on hold ("afventer svar":
+    out of the queue, still its consultant's, due again on `follow_up_on`, when it heads
+    their list of open requests) and done (reopened by any consultant, then leased to them).
+    Every change is one conditional write naming the holder, so no request is held by two;
+    whatever leaves a request without a queue message (a hold) is undone by a message sent
+    after the write that makes it waiting or leased again (release, reopen)."""
 
     def __init__(self, store: AdvisoryStore, sealer: Sealer, queue: WorkQueue, consultant: str,
                  clock: Clock = utcnow, metrics: Counter | None = None) -> None:
@@ -194,7 +211,7 @@ class Desk:
         self._clock = clock
         self._metrics = metrics or _NoCounter()
 
-    def next(self, lease: timedelta = timedelta(minutes=30)) -> Leased | None:
+    def next(self, lease: timedelta = LEASE) -> Leased | None:
         """The first message of the urgent queue, else of the normal one (FIFO queues keep
         arrival order), leased: invisible to everyone else until done, released or expired."""
         seconds = int(lease.total_seconds())
@@ -202,13 +219,21 @@ class Desk:
             while messages := self._queue.receive(urgent, seconds):
                 message = messages[0]
                 request = self._store.get(message.reference)
-                if request is None or request.status is Status.DONE:
-                    self._queue.delete(message)  # a stale copy of a finished request
+                if request is None or request.status in (Status.DONE, Status.ON_HOLD):
+                    # A stale copy of a request finished or put on hold (one taken up again
+                    # gets a message of its own).
+                    self._queue.delete(message)
                     continue
                 now = self._clock()
+                if request.status is Status.LEASED and request.leased_until and \
+                        request.leased_until > now:
+                    # A copy of a request someone holds (the caller too: it is in their
+                    # list): hidden until that lease ends.
+                    self._queue.set_lease(message, _seconds(request.leased_until - now))
+                    continue
                 if not self._store.lease(request.reference, self._consultant, now + lease,
                                          message.receipt, now):
-                    continue  # a second copy of a request someone else holds: stays hidden
+                    continue  # taken by someone else meanwhile: this copy stays hidden
                 self._audit(request.reference, AuditAction.NEXT)
                 contents = Contents.model_validate(
                     self._sealer.open(request.sealed, request.reference))
@@ -217,7 +242,8 @@ class Desk:
         return None
 
     def show(self, reference: str) -> Shown:
-        """A request the caller holds, or one finished (with its note): audited, then opened."""
+        """A request the caller holds (leased or on hold), or one finished (with its note):
+        audited, then opened."""
         request = self._found(reference)
         if request.status is not Status.DONE:
             self._mine(request)
@@ -228,28 +254,27 @@ class Desk:
                      note=self._note(request))
 
     def done(self, reference: str, note: str | None = None) -> None:
-        """Finish a request the caller holds, with an optional note sealed like the request.
-        Finishing it again is answered as the first time and changes nothing."""
+        """Finish a request the caller holds (leased or on hold), with an optional note sealed
+        like the request. Finishing it again is answered as the first time and changes
+        nothing."""
         request = self._found(reference)
         if request.status is Status.DONE and request.done_by == self._consultant:
             return
         self._mine(request)
-        sealed_note = None
-        if note:
-            sealed_note = self._sealer.seal({"note": note}, f"{reference}:note")
+        sealed_note = self._sealed_note(reference, note)
         if not self._store.finish(reference, sealed_note, self._clock(), by=self._consultant):
             current = self._found(reference)  # changed in between: by whom?
             if current.status is Status.DONE and current.done_by == self._consultant:
                 return  # our own finish, repeated at the same moment
             self._mine(current)
-            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
+            raise Conflict(NOT_YOURS, code="not_leased")
         self._audit(reference, AuditAction.DONE)
         self._queue.delete(Message(reference, request.receipt or "", request.urgent))
         self._metrics.count("AdvisoryDone")
 
     def release(self, reference: str) -> None:
-        """Put a request the caller holds back in the queue at once. A request already
-        waiting is left as it is (releasing twice answers as once)."""
+        """Put a request the caller holds (leased or on hold) back in the queue at once. A
+        request already waiting is left as it is (releasing twice answers as once)."""
         request = self._found(reference)
         if request.status is Status.WAITING:
             return
@@ -259,9 +284,15 @@ class Desk:
             if current.status is Status.WAITING:
                 return
             self._mine(current)
-            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
+            raise Conflict(NOT_YOURS, code="not_leased")
         self._audit(reference, AuditAction.RELEASE)
-        self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
+        if request.status is Status.ON_HOLD or not request.receipt:
+            # Its message went with the hold, or it holds none (reopened: the copy sent then
+            # may be hidden behind the lease just ended): a new one.
+            self._queue.send(reference, request.urgent,
+                             deduplication=f"{reference}:release:{uuid.uuid4().hex}")
+        else:
+            self._queue.set_lease(Message(reference, request.receipt or "", request.urgent), 0)
         self._metrics.count("AdvisoryReleased")
 
     @property
@@ -274,12 +305,145 @@ class Desk:
         nothing of it), before the export leaves."""
         self._audit(reference, AuditAction.EXPORT)
 
-    def extend(self, reference: str, lease: timedelta) -> None:
+    def extend(self, reference: str, lease: timedelta = LEASE) -> datetime:
+        """Keep a leased request the caller holds for `lease` from now: when it ends. Also a
+        lease that ran out while nobody took the request (its copy in the queue is then
+        hidden until the new end when pulled)."""
         request = self._mine(self._found(reference))
+        if request.status is not Status.LEASED:
+            raise Conflict("Henvendelsen afventer svar. Genoptag den for at reservere den.",
+                           code="on_hold")
+        until = self._clock() + lease
+        if not self._store.extend(reference, until, by=self._consultant):
+            self._mine(self._found(reference))  # taken or finished in between
+            raise Conflict(NOT_YOURS, code="not_leased")
         self._queue.set_lease(Message(reference, request.receipt or "", request.urgent),
-                              int(lease.total_seconds()))
-        if not self._store.extend(reference, self._clock() + lease):
-            raise NotFound("Henvendelsen findes ikke.", code="unknown_reference")
+                              _seconds(lease))
+        self._audit(reference, AuditAction.EXTEND)
+        return until
+
+    def hold(self, reference: str, follow_up_on: date, note: str | None = None) -> None:
+        """"Afventer svar": a request the caller holds leaves the queue and stays theirs; on
+        `follow_up_on` (a Copenhagen day, today or later, before the request is deleted) it
+        heads their list of open requests again. The same again changes nothing; another day
+        moves the follow-up."""
+        request = self._mine(self._found(reference))
+        today = self.today()
+        errors = []
+        if follow_up_on < today:
+            errors.append(FieldError("follow_up_on", "in_the_past",
+                                     "Vælg en dato fra i dag og frem."))
+        elif follow_up_on >= to_copenhagen(datetime.fromtimestamp(request.expires_at,
+                                                                  UTC)).date():
+            errors.append(FieldError("follow_up_on", "after_retention",
+                                     "Henvendelsen slettes før den dato. Vælg en tidligere "
+                                     "dato."))
+        if errors:
+            raise InvalidInput(errors)
+        if request.status is Status.ON_HOLD and request.follow_up_on == follow_up_on \
+                and not note:
+            return
+        if not self._store.hold(reference, self._consultant, follow_up_on,
+                                self._sealed_note(reference, note)):
+            self._mine(self._found(reference))
+            raise Conflict(NOT_YOURS, code="not_leased")
+        self._audit(reference, AuditAction.HOLD)
+        if request.status is Status.LEASED:  # out of the queue until it is taken up again
+            self._queue.delete(Message(reference, request.receipt or "", request.urgent))
+
+    def reopen(self, reference: str, lease: timedelta = LEASE) -> datetime:
+        """Take up again a finished request (any consultant's) or one the caller has on hold:
+        leased to the caller for `lease`, back in the queue when that ends. Reopening one the
+        caller already holds answers with its lease as it is."""
+        request = self._found(reference)
+        if request.status is Status.LEASED and request.leased_by == self._consultant and \
+                request.leased_until:
+            return request.leased_until
+        if request.status is Status.WAITING:
+            raise Conflict("Henvendelsen venter i køen. Tag den med »Tag den næste«.",
+                           code="not_leased")
+        if request.status is not Status.DONE:
+            self._mine(request)
+        now = self._clock()
+        until = now + lease
+        if not self._store.reopen(reference, self._consultant, until, now):
+            current = self._found(reference)
+            if current.status is Status.LEASED and current.leased_by == self._consultant \
+                    and current.leased_until:
+                return current.leased_until  # our own reopen at the same moment
+            self._mine(current)
+            raise Conflict(NOT_YOURS, code="not_leased")
+        self._audit(reference, AuditAction.REOPEN)
+        # After the write: a copy pulled meanwhile meets the lease and is hidden until it ends.
+        # A deduplication id of its own: an earlier release or reopen's message may still be
+        # within SQS's five minutes, and this one must go out all the same.
+        self._queue.send(reference, request.urgent,
+                         deduplication=f"{reference}:reopen:{uuid.uuid4().hex}")
+        return until
+
+    def link(self, reference: str, earlier: str) -> None:
+        """Tie a request the caller holds to an earlier request as its follow-up (both show
+        the tie). The same tie again changes nothing; another earlier one replaces it."""
+        request = self._mine(self._found(reference))
+        if earlier == reference:
+            raise InvalidInput([FieldError("earlier", "same_request",
+                                           "En henvendelse kan ikke følge op på sig selv.")])
+        if self._store.get(earlier) is None:
+            raise InvalidInput([FieldError("earlier", "unknown_reference",
+                                           "Der findes ingen henvendelse med den reference.")])
+        if request.follow_up_of == earlier:
+            return
+        if not self._store.link(reference, earlier, self._consultant,
+                                previous=request.follow_up_of):
+            current = self._found(reference)
+            if current.follow_up_of == earlier:
+                return
+            self._mine(current)
+            raise Conflict(NOT_YOURS, code="not_leased")
+        self._audit(reference, AuditAction.LINK)
+
+    def today(self) -> date:
+        return to_copenhagen(self._clock()).date()
+
+    def mine(self) -> list[Mine]:
+        """The requests the caller holds, from any device: those leased to them (lease
+        running) and those on hold with them, due ones first (their follow-up day has
+        come), then by when the lease ends or the follow-up is due. Nothing opened."""
+        now, today = self._clock(), self.today()
+        found = []
+        for r in self._store.open_requests():
+            if r.leased_by != self._consultant:
+                continue
+            leased = r.status is Status.LEASED and r.leased_until is not None and \
+                r.leased_until > now
+            held = r.status is Status.ON_HOLD
+            if leased or held:
+                found.append(Mine(reference=r.reference, kind=r.kind, urgent=r.urgent,
+                                  status=r.status, received_at=r.received_at,
+                                  leased_until=r.leased_until if leased else None,
+                                  follow_up_on=r.follow_up_on if held else None,
+                                  due=held and r.follow_up_on is not None and
+                                  r.follow_up_on <= today,
+                                  follow_up_of=r.follow_up_of))
+        return sorted(found, key=lambda m: (not m.due, m.status is Status.ON_HOLD,
+                                            str(m.leased_until or m.follow_up_on),
+                                            m.reference))
+
+    def find(self, reference: str) -> list[Related]:
+        """The request with this reference and those tied to it (the one it follows up and
+        those following it up), by their open fields: nothing opened, so nothing audited.
+        Empty when there is none."""
+        request = self._store.get(reference)
+        if request is None:
+            return []
+        tied = [request.follow_up_of] if request.follow_up_of else []
+        found = [request] + [t for t in (self._store.get(r)
+                                         for r in tied + sorted(request.follow_ups))
+                             if t is not None]
+        return [Related(reference=r.reference, kind=r.kind, urgent=r.urgent, status=r.status,
+                        received_at=r.received_at, done_at=r.done_at, done_by=r.done_by,
+                        follow_up_of=r.follow_up_of, follow_ups=sorted(r.follow_ups))
+                for r in found]
 
     def waiting(self) -> list[Overview]:
         now = self._clock()
@@ -291,13 +455,18 @@ class Desk:
                 for r in requests]
 
     def counts(self) -> QueueCounts:
-        """What waits, by urgency and age, and how many are being handled: no texts, no
-        names, no references. A lease that ran out counts as waiting (it is offered again)."""
-        now = self._clock()
+        """What waits, by urgency and age, how many are being handled and how many await an
+        answer (and are due): no texts, no names, no references. A lease that ran out counts
+        as waiting (it is offered again)."""
+        now, today = self._clock(), self.today()
         ages = [AgeCount(label=label, urgent=0, normal=0) for label, _ in AGE_BUCKETS]
-        in_progress = 0
+        in_progress = on_hold = due = 0
         oldest: float | None = None
         for request in self._store.open_requests():
+            if request.status is Status.ON_HOLD:
+                on_hold += 1
+                due += bool(request.follow_up_on and request.follow_up_on <= today)
+                continue
             if request.status is Status.LEASED and request.leased_until and \
                     request.leased_until > now:
                 in_progress += 1
@@ -311,7 +480,7 @@ class Desk:
                 ages[bucket].normal += 1
         return QueueCounts(waiting_urgent=sum(a.urgent for a in ages),
                            waiting_normal=sum(a.normal for a in ages),
-                           in_progress=in_progress,
+                           in_progress=in_progress, on_hold=on_hold, due=due,
                            oldest_hours=round(oldest, 1) if oldest is not None else None,
                            ages=ages)
 
@@ -324,6 +493,9 @@ class Desk:
                 self._audit(request.reference, AuditAction.HISTORY)
             found.append((request, self._note(request)))
         return found
+
+    def _sealed_note(self, reference: str, note: str | None) -> str | None:
+        return self._sealer.seal({"note": note}, f"{reference}:note") if note else None
 
     def _note(self, request: AdvisoryRequest) -> str | None:
         if not request.sealed_note:
@@ -344,14 +516,20 @@ class Desk:
         return request
 
     def _mine(self, request: AdvisoryRequest) -> AdvisoryRequest:
-        """The request, if the caller holds it; refused as the situation is otherwise."""
+        """The request, if the caller holds it (leased or on hold); refused as the situation
+        is otherwise."""
         if request.status is Status.DONE:
             raise Conflict("Henvendelsen er allerede afsluttet.", code="already_done")
-        if request.status is not Status.LEASED:
-            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="not_leased")
+        if request.status not in (Status.LEASED, Status.ON_HOLD):
+            raise Conflict(NOT_YOURS, code="not_leased")
         if request.leased_by != self._consultant:
-            raise Conflict("Henvendelsen er ikke reserveret til dig.", code="leased_by_other")
+            raise Conflict(NOT_YOURS, code="leased_by_other")
         return request
+
+
+def _seconds(span: timedelta) -> int:
+    """A visibility timeout for SQS: whole seconds, 0 to 12 hours."""
+    return max(0, min(int(span.total_seconds()) + 1, 12 * 3600))
 
 
 class Backfilled(Protocol):

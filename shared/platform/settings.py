@@ -101,6 +101,8 @@ class AdvisorySettings(EnvironmentSettings):
         default=defaults.ADVISORY_RETENTION_DAYS, ge=1, validation_alias=ENV_ADVISORY_RETENTION)
     sender_address: str = Field(min_length=3, validation_alias=ENV_SENDER_ADDRESS)
     configuration_set: str | None = Field(default=None, validation_alias=ENV_CONFIGURATION_SET)
+    # The notice links to the staff console here (the origin the distribution serves).
+    public_url: str = Field(pattern=r"^https?://", validation_alias=ENV_PUBLIC_URL)
     consultant_name: str = Field(min_length=1, validation_alias=ENV_CONSULTANT_NAME)
     consultant_email: str = Field(min_length=3, validation_alias=ENV_CONSULTANT_EMAIL)
     consultant_phone: str | None = Field(default=None, validation_alias=ENV_CONSULTANT_PHONE)

@@ -254,6 +254,7 @@ def test_the_consultant_views_fit(runtime: Running, page: Page, console: Page) -
     assert stacked(console, console.locator("#koe-antal tbody tr").first)[0].startswith("Haster: ")
 
     take_until(console, reference)  # requests other tests sent may come first
+    expect(console.locator("#mine table")).to_be_visible()  # my open requests, too
     fits(console, "raadgivning-henvendelse")
     console.get_by_label(re.compile("^Note")).fill("Ringede tilbage; aftalt møde i næste uge.")
     console.get_by_role("button", name="Afslut", exact=True).click()

@@ -109,11 +109,12 @@ def test_the_console_function_has_exactly_its_areas_grants(template: dict[str, A
         # changed or removed; the open cases read (one, or the list to pick from) and the
         # advisory part of an access answer put under its case.
         "PrivacyTable": {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan"},
-        # Take from the queues and put back; never send.
+        # Take from the queues and put back; send a request released from hold or reopened
+        # back into its queue.
         "AdvisoryUrgentQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
-                                "sqs:ChangeMessageVisibility"},
+                                "sqs:ChangeMessageVisibility", "sqs:SendMessage"},
         "AdvisoryQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage",
-                          "sqs:ChangeMessageVisibility"},
+                          "sqs:ChangeMessageVisibility", "sqs:SendMessage"},
         # Open a request; seal a note.
         "AdvisoryContentKey": {"kms:Decrypt", "kms:GenerateDataKey"},
     }

@@ -53,7 +53,8 @@ SECRETS = ("Karen Blixen", "karen@example.dk", "+4587654321", "Min chef og jeg",
 
 def desk(store: DynamoAdvisoryStore, sealer: KmsSealer, queue: SqsWorkQueue,
          who: str = "konsulent", now: datetime | None = None) -> Desk:
-    return Desk(store, sealer, queue, who, clock=(lambda: now) if now else datetime.now)
+    return Desk(store, sealer, queue, who,
+                clock=(lambda: now) if now else (lambda: datetime.now(UTC)))
 
 
 @pytest.fixture(autouse=True)

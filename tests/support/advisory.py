@@ -28,7 +28,7 @@ from tests.support.items import Items, Key, iso, moment
 
 OPEN_FIELDS = ("reference", "kind", "urgent", "status", "received_at", "queued_at",
                "leased_until", "leased_by", "receipt", "done_at", "done_by", "expires_at",
-               "consent_text_version")
+               "consent_text_version", "follow_up_on", "follow_up_of", "follow_ups")
 
 
 def _key(reference: str) -> Key:
@@ -51,7 +51,11 @@ def _open_fields(item: dict[str, Any]) -> dict[str, Any]:
         leased_until=moment(item, "leased_until"), leased_by=item.get("leased_by"),
         receipt=item.get("receipt"), done_at=moment(item, "done_at"),
         done_by=item.get("done_by"), expires_at=int(item["expires_at"]),
-        consent_text_version=item.get("consent_text_version"))
+        consent_text_version=item.get("consent_text_version"),
+        follow_up_on=date.fromisoformat(item["follow_up_on"]) if "follow_up_on" in item
+        else None,
+        follow_up_of=item.get("follow_up_of"),
+        follow_ups=sorted(item.get("follow_ups", ())))
 
 
 def _request(item: dict[str, Any]) -> AdvisoryRequest:
@@ -63,6 +67,12 @@ def _request(item: dict[str, Any]) -> AdvisoryRequest:
 def _entry(item: dict[str, Any]) -> AuditEntry:
     return AuditEntry(at=datetime.fromisoformat(item["at"]), by=item["by"],
                       reference=item["reference"], action=AuditAction(item["action"]))
+
+
+def _held_by(item: dict[str, Any], by: str) -> bool:
+    """Leased to `by`, or on hold with them."""
+    return item.get("status") in (Status.LEASED.value, Status.ON_HOLD.value) and \
+        item.get("leased_by") == by
 
 
 class MemoryAdvisoryStore:
@@ -146,8 +156,7 @@ class MemoryAdvisoryStore:
                by: str | None = None) -> bool:
         with self.items.lock:
             held = self._status(reference)
-            if held is None or (by is not None and not (
-                    held.get("status") == Status.LEASED.value and held.get("leased_by") == by)):
+            if held is None or (by is not None and not _held_by(held, by)):
                 return False
             changes: dict[str, Any] = {"status": Status.DONE.value, "done_at": iso(now),
                                        "finished": 1}
@@ -156,21 +165,67 @@ class MemoryAdvisoryStore:
             if by is not None:
                 changes["done_by"] = by
             self.items.update(_key(reference), changes,
-                              remove=("open", "receipt", "leased_until"))
+                              remove=("open", "receipt", "leased_until", "follow_up_on"))
             return True
 
     def release(self, reference: str, by: str | None = None) -> bool:
         with self.items.lock:
             held = self._status(reference) or {}
-            if held.get("status") != Status.LEASED.value or (
-                    by is not None and held.get("leased_by") != by):
+            if (by is None and held.get("status") != Status.LEASED.value) or (
+                    by is not None and not _held_by(held, by)):
                 return False
             self.items.update(_key(reference), {"status": Status.WAITING.value},
-                              remove=("leased_by", "leased_until", "receipt"))
+                              remove=("leased_by", "leased_until", "receipt", "follow_up_on"))
             return True
 
-    def extend(self, reference: str, until: datetime) -> bool:
-        return self._update_existing(reference, {"leased_until": iso(until)})
+    def extend(self, reference: str, until: datetime, by: str | None = None) -> bool:
+        if by is None:
+            return self._update_existing(reference, {"leased_until": iso(until)})
+        with self.items.lock:
+            held = self._status(reference) or {}
+            if held.get("status") != Status.LEASED.value or held.get("leased_by") != by:
+                return False
+            self.items.update(_key(reference), {"leased_until": iso(until)})
+            return True
+
+    def hold(self, reference: str, by: str, follow_up_on: date,
+             sealed_note: str | None) -> bool:
+        with self.items.lock:
+            held = self._status(reference) or {}
+            if not _held_by(held, by):
+                return False
+            self.items.update(_key(reference), {
+                "status": Status.ON_HOLD.value, "follow_up_on": follow_up_on.isoformat(),
+                **({"sealed_note": sealed_note} if sealed_note else {})},
+                remove=("leased_until", "receipt"))
+            return True
+
+    def reopen(self, reference: str, by: str, until: datetime, now: datetime) -> bool:
+        with self.items.lock:
+            held = self._status(reference) or {}
+            if not (held.get("status") == Status.DONE.value or (
+                    held.get("status") == Status.ON_HOLD.value and held.get("leased_by") == by)):
+                return False
+            self.items.update(_key(reference), {
+                "status": Status.LEASED.value, "leased_by": by, "leased_until": iso(until),
+                "open": 1, "queued_at": iso(now)},
+                remove=("finished", "done_at", "done_by", "follow_up_on", "receipt"))
+            return True
+
+    def link(self, reference: str, earlier: str, by: str, previous: str | None) -> bool:
+        with self.items.lock:
+            held = self._status(reference) or {}
+            before = self._status(earlier)
+            if not _held_by(held, by) or before is None:
+                return False
+            self.items.update(_key(reference), {"follow_up_of": earlier})
+            self.items.update(_key(earlier), {
+                "follow_ups": sorted({*before.get("follow_ups", ()), reference})})
+            gone = self._status(previous) if previous and previous != earlier else None
+            if gone is not None:
+                self.items.update(_key(previous or ""), {
+                    "follow_ups": sorted(set(gone.get("follow_ups", ())) - {reference})})
+            return True
 
     def requeued(self, reference: str, now: datetime) -> bool:
         return self._update_existing(reference, {"queued_at": iso(now)})
@@ -287,10 +342,11 @@ class _Queued:
 
 class MemoryWorkQueue:
     """The urgent and normal FIFO queues as SqsWorkQueue uses them: each message its own
-    group (one in flight never holds back the next), a deduplication id kept once for five
-    minutes, one message per receive in the order sent, invisible for the lease asked and
-    visible again after it; a delete or a new lease needs the message's latest receipt. The
-    time is the clock's; `drop` loses every message, as SQS does after its retention."""
+    group, named by its deduplication id (one in flight never holds back the next), a
+    deduplication id kept once for five minutes, one message per receive in the order sent,
+    invisible for the lease asked and visible again after it; a delete or a new lease needs
+    the message's latest receipt. The time is the clock's; `drop` loses every message, as SQS
+    does after its retention."""
 
     DEDUPLICATION = timedelta(minutes=5)
 
@@ -313,10 +369,10 @@ class MemoryWorkQueue:
         now = self._clock()
         with self._lock:
             in_flight: set[str] = set()  # a group with a message in flight waits behind it
-            for queued in self._queues[urgent]:
+            for queued in self._queues[urgent]:  # each message its own group
                 if queued.visible_at > now:
-                    in_flight.add(queued.reference)
-                elif queued.reference not in in_flight:
+                    in_flight.add(queued.deduplication)
+                elif queued.deduplication not in in_flight:
                     queued.visible_at = now + timedelta(seconds=lease_seconds)
                     queued.receipt = uuid.uuid4().hex
                     return [Message(queued.reference, queued.receipt, urgent)]

@@ -20,6 +20,7 @@ from shared.errors import Conflict
 from tests.support.advisory import MemoryAdvisoryStore, MemorySealer, MemoryWorkQueue, NoMail
 from tests.support.advisory_machine import run_machine
 from tests.support.clock import ManualClock
+from tests.support.desk_machine import run_desk_machine
 
 SECRET = b"unit-lookup-secret"
 
@@ -77,6 +78,20 @@ def world() -> World:
 
 def test_the_advisory_capability_keeps_its_promises_in_any_order() -> None:
     run_machine(World().adapters(), examples=100, steps=20)
+
+
+def test_the_desk_keeps_leases_holds_and_reopens_apart_in_any_order() -> None:
+    """tests/support/desk_machine.py with the queue keeping the machine's time: a lease
+    that ran out is offered at once, a request on hold is due on its day, nothing is lost."""
+    world = World()
+
+    def reset() -> dict[str, Any]:
+        world.__init__()  # type: ignore[misc]
+        return {"store": world.store, "sealer": world.sealer, "queue": world.queue,
+                "clock": world.clock}
+
+    run_desk_machine({"reset": reset, "expired_leases_offered": True, **reset()},
+                     examples=150, steps=25)
 
 
 def test_urgent_first_then_oldest_first_and_done_with_a_sealed_note(world: World) -> None:

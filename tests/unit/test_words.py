@@ -411,7 +411,7 @@ SHOWN = [
                         "              30 dage, så du ikke får flere numre"]),
     ("personale/index.html", ["Visningen herunder opdateres, mens du skriver.",
                               "Sekretariatet: lederforummer og møder"]),
-    ("personale-raadgivning.js", ['"Reserveret til dig indtil"']),
+    ("personale-raadgivning.js", ['"Reserveret til dig " + leaseEnd(', '"til kl. "']),
     ("personale-redaktion.js", ['"Afvist", "Spamklager"', " afvist, ", " spamklager, "]),
     ("personale-sekretariat.js", ['counted(result.forums, "lederforum", "lederforummer")',
                                   'counted(result.sessions, "møde", "møder")']),
