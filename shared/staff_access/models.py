@@ -82,6 +82,11 @@ class NotStaff(NotFound):
     message = "Personen har ikke adgang til personalesiderne."
 
 
+class AlreadyThere(Exception):
+    """The address was taken by the time the person was to be created (a second request
+    for the same invitation got there first)."""
+
+
 class LastAdministrator(Conflict):
     code = "last_administrator"
     message = ("Der skal altid være mindst én aktiv administrator. Gør en anden til "

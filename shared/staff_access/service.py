@@ -19,6 +19,7 @@ from shared.platform.names import GROUP_ADMINISTRATOR, STAFF_GROUPS
 from shared.staff_access.models import (
     GROUP_NAMES,
     Action,
+    AlreadyThere,
     Change,
     LastAdministrator,
     Member,
@@ -74,6 +75,11 @@ class StaffAccess:
     def changes(self, limit: int = 200) -> list[Change]:
         return self._audit.changes(limit)
 
+    def administers(self, email: str) -> bool:
+        """Whether `email` is an enabled administrator in the pool now (not as a token still
+        valid says: an ID token outlives a global sign-out by up to its validity)."""
+        return email.strip().lower() in self._directory.administrators()
+
     def find(self, email: object) -> Member | None:
         address = valid_email(email)
         return next((m for m in self._directory.members() if m.email.lower() == address), None)
@@ -112,13 +118,17 @@ class StaffAccess:
         address, chosen = _both(email, groups)
         member = self.find(address)
         if member is None:
-            password = self._directory.create(address)
-            created = self._member(address)
-            for group in chosen:
-                self._directory.add_to_group(created, group)
-            self._audited(Action.INVITE, address, chosen)
-            return Outcome(address, True, f"{address} er inviteret som {_names(chosen)}.",
-                           created=True, temporary_password=password)
+            try:
+                password = self._directory.create(address)
+            except AlreadyThere:  # the same invitation, sent twice at once: one of them
+                member = self._member(address)
+            else:
+                created = self._member(address)
+                for group in chosen:
+                    self._directory.add_to_group(created, group)
+                self._audited(Action.INVITE, address, chosen)
+                return Outcome(address, True, f"{address} er inviteret som {_names(chosen)}.",
+                               created=True, temporary_password=password)
         missing = tuple(g for g in chosen if g not in member.groups)
         for group in missing:
             self._directory.add_to_group(member, group)
@@ -227,11 +237,14 @@ class StaffAccess:
         if member is None:
             return Outcome(address, False, f"{address} har ikke adgang.")
         self._keep_an_administrator(member)
-        if member.administers:  # disabled first: a deletion cannot be undone
-            self._directory.disable(member)
-            self._still_an_administrator(lambda: self._directory.enable(member))
-        self._directory.sign_out(member)
-        self._directory.delete(member)
+        try:
+            if member.administers:  # disabled first: a deletion cannot be undone
+                self._directory.disable(member)
+                self._still_an_administrator(lambda: self._directory.enable(member))
+            self._directory.sign_out(member)
+            self._directory.delete(member)
+        except NotStaff:  # removed meanwhile by another request, which audited it
+            return Outcome(address, False, f"{address} har ikke adgang.")
         self._audited(Action.REMOVE, member.email, member.groups)
         return Outcome(member.email, True,
                        f"{member.email} er fjernet og kan ikke længere logge ind.")
