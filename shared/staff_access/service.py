@@ -4,8 +4,9 @@ disable, enable, remove. Used by the console (functions/staff_access) and `leade
 
 Rules: every change is audited once, with who made it, and a request that changes nothing
 (already so) is answered as such and not audited, so every request is safe to repeat. There
-is always at least one enabled administrator: nobody can remove, disable or take the role from
-the last one (themselves, in the console, since only an administrator gets there)."""
+is always at least one enabled administrator who has signed in (an invitation never taken up
+does not count): nobody can remove, disable or take the role from the last one
+(themselves, in the console, since only an administrator gets there)."""
 
 from __future__ import annotations
 
@@ -170,7 +171,7 @@ class StaffAccess:
         if chosen == GROUP_ADMINISTRATOR:
             self._keep_an_administrator(member)
         self._directory.remove_from_group(member, chosen)
-        if chosen == GROUP_ADMINISTRATOR:
+        if chosen == GROUP_ADMINISTRATOR and member.administers:
             self._still_an_administrator(lambda: self._directory.add_to_group(member, chosen))
         self._directory.sign_out(member)
         self._audited(Action.REMOVE_GROUP, member.email, (chosen,))
@@ -215,7 +216,8 @@ class StaffAccess:
             return Outcome(member.email, False, f"{member.email} er allerede spærret.")
         self._keep_an_administrator(member)
         self._directory.disable(member)
-        self._still_an_administrator(lambda: self._directory.enable(member))
+        if member.administers:
+            self._still_an_administrator(lambda: self._directory.enable(member))
         self._directory.sign_out(member)
         self._audited(Action.DISABLE, member.email)
         return Outcome(member.email, True,
