@@ -10,13 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from local.emulator import Emulator
 from local.plan import Plan
 from shared.adapters.aws import client
 from shared.adapters.cognito_staff import add_user, generated_password
-from shared.platform.names import GROUP_ADMINISTRATOR
-from tests.integration.conftest import Api, bearer, pool_and_client, sign_in
+from shared.platform.names import GROUP_ADMINISTRATOR, STAFF_GROUPS
+from tests.integration.conftest import BAD_ADDRESSES, Api, bearer, pool_and_client, sign_in
 
 ADMIN = f"{GROUP_ADMINISTRATOR}@staff.example.dk"
 
@@ -116,3 +118,35 @@ def test_an_administrator_taken_away_is_refused_at_once_though_their_token_is_va
         status, answer = api.request(method, f"/api/staff/staff{path}", body, headers)
         assert (status, answer["code"]) == (403, "forbidden"), (taken, path)
     assert audited(admin, email)[0] != "add_group"
+
+
+PERSON_ROUTES = ["/resend", "/password/reset", "/authenticator/reset", "/disable", "/enable",
+                 "/remove", "/groups/add", "/groups/remove"]
+ENGLISH = ("input should", "field required", "string", "value error", "valid ", "list")
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(PERSON_ROUTES),
+       email=st.one_of(BAD_ADDRESSES, st.just(ADMIN)),
+       group=st.one_of(st.text(max_size=12).filter(lambda s: s not in STAFF_GROUPS),
+                       st.integers(), st.none(), st.lists(st.just("editor"), max_size=1)),
+       drop=st.sampled_from([(), ("email",), ("group",)]))
+def test_bad_input_on_every_route_about_one_person_is_a_danish_error_per_field(
+        admin: Callable[..., tuple[int, Any]], path: str, email: Any, group: Any,
+        drop: tuple[str, ...]) -> None:
+    """Whatever the body, a 422 naming each bad field in Danish (never a 500, never pydantic's
+    English), and nobody changed."""
+    body = {k: v for k, v in {"email": email, "group": group}.items() if k not in drop}
+    if "group" not in path:
+        body.pop("group", None)
+        if "email" in body and body["email"] == ADMIN:
+            body["email"] = None
+    before = admin("GET", "")[1]
+    status, answer = admin("POST", path, body)
+    assert status == 422, (path, body, answer)
+    assert answer["errors"] and {e["field"] for e in answer["errors"]} <= {"email", "group"}
+    for error in answer["errors"]:
+        assert error["message"][:1].isupper() and error["message"].endswith("."), error
+        assert not any(word in error["message"].lower() for word in ENGLISH), error
+    assert admin("GET", "")[1] == before
