@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from shared.adapters.wiring import staff_access
 from shared.edge.http import BODY_REFUSALS, Body, Response, create_resolver, json_response
 from shared.edge.http import staff_responses as answers
-from shared.edge.staff import SECURITY, caller
+from shared.edge.staff import SECURITY, Forbidden, caller
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen
 from shared.platform.names import GROUP_ADMINISTRATOR
@@ -33,9 +33,16 @@ app = create_resolver(staff_group=GROUP)
 
 
 def service() -> StaffAccess:
+    """The service for the signed-in administrator, who must still be one in the pool: a
+    token's groups are those of when it was issued, and an ID token stays valid after a
+    global sign-out (until it expires), so one whose role was taken away, or who was
+    disabled or removed, would otherwise go on administering for minutes."""
     administrator = caller(app, GROUP)
-    return staff_access(user_pool_id=settings.user_pool_id,
-                        audit_table=settings.audit_table_name, by=administrator.email)
+    access = staff_access(user_pool_id=settings.user_pool_id,
+                          audit_table=settings.audit_table_name, by=administrator.email)
+    if not access.administers(administrator.email):
+        raise Forbidden()
+    return access
 
 
 class StaffMember(BaseModel):

@@ -20,8 +20,8 @@ import string
 from datetime import datetime
 from typing import Any
 
-from shared.platform.names import STAFF_GROUPS
-from shared.staff_access.models import Member, Status
+from shared.platform.names import GROUP_ADMINISTRATOR, STAFF_GROUPS
+from shared.staff_access.models import AlreadyThere, Member, NotStaff, Status
 
 STATUSES = {"FORCE_CHANGE_PASSWORD": Status.INVITED, "CONFIRMED": Status.ACTIVE,
             "RESET_REQUIRED": Status.RESET_REQUIRED}
@@ -69,6 +69,28 @@ class CognitoDirectory:
     def _user(self, member: Member) -> dict[str, str]:
         return {"UserPoolId": self._pool, "Username": member.username}
 
+    def _on(self, member: Member, operation: str, **arguments: Any) -> Any:
+        """One call about `member`; NotStaff when they are gone (removed by another request
+        since they were read: a double click, two administrators at once)."""
+        try:
+            return getattr(self._idp, operation)(**self._user(member), **arguments)
+        except self._idp.exceptions.UserNotFoundException:
+            raise NotStaff() from None
+
+    def administrators(self) -> list[str]:
+        """The addresses of the enabled members of the administrator group (one call: each
+        administrator request checks its caller here, since an ID token stays valid after a
+        global sign-out)."""
+        found = []
+        pages = self._idp.get_paginator("list_users_in_group").paginate(
+            UserPoolId=self._pool, GroupName=GROUP_ADMINISTRATOR)
+        for page in pages:
+            for user in page["Users"]:
+                attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+                if user.get("Enabled", True) and attributes.get("email"):
+                    found.append(attributes["email"].lower())
+        return found
+
     def members(self) -> list[Member]:
         users: dict[str, dict[str, Any]] = {}
         for page in self._idp.get_paginator("list_users").paginate(UserPoolId=self._pool):
@@ -112,49 +134,54 @@ class CognitoDirectory:
             "UserPoolId": self._pool, "Username": email,
             "UserAttributes": [{"Name": "email", "Value": email},
                                {"Name": "email_verified", "Value": "true"}]}
-        if self._emulated:
-            password = generated_password()
-            self._idp.admin_create_user(**arguments, MessageAction="SUPPRESS",
-                                        TemporaryPassword=password)
-            return password
-        self._idp.admin_create_user(**arguments, DesiredDeliveryMediums=["EMAIL"])
+        try:
+            if self._emulated:
+                password = generated_password()
+                self._idp.admin_create_user(**arguments, MessageAction="SUPPRESS",
+                                            TemporaryPassword=password)
+                return password
+            self._idp.admin_create_user(**arguments, DesiredDeliveryMediums=["EMAIL"])
+        except self._idp.exceptions.UsernameExistsException:  # created meanwhile
+            raise AlreadyThere() from None
         return None
 
     def resend(self, member: Member) -> str | None:
         if self._emulated:
             password = generated_password()
-            self._idp.admin_set_user_password(**self._user(member), Password=password,
-                                              Permanent=False)
+            self._on(member, "admin_set_user_password", Password=password, Permanent=False)
             return password
-        self._idp.admin_create_user(UserPoolId=self._pool, Username=member.email,
-                                    MessageAction="RESEND", DesiredDeliveryMediums=["EMAIL"])
+        try:
+            self._idp.admin_create_user(UserPoolId=self._pool, Username=member.email,
+                                        MessageAction="RESEND",
+                                        DesiredDeliveryMediums=["EMAIL"])
+        except self._idp.exceptions.UserNotFoundException:
+            raise NotStaff() from None
         return None
 
     def add_to_group(self, member: Member, group: str) -> None:
-        self._idp.admin_add_user_to_group(**self._user(member), GroupName=group)
+        self._on(member, "admin_add_user_to_group", GroupName=group)
 
     def remove_from_group(self, member: Member, group: str) -> None:
-        self._idp.admin_remove_user_from_group(**self._user(member), GroupName=group)
+        self._on(member, "admin_remove_user_from_group", GroupName=group)
 
     def reset_password(self, member: Member) -> None:
-        self._idp.admin_reset_user_password(**self._user(member))
+        self._on(member, "admin_reset_user_password")
 
     def reset_authenticator(self, member: Member) -> None:
         if self._emulated:
-            self._idp.admin_set_user_mfa_preference(
-                **self._user(member), SoftwareTokenMfaSettings={"Enabled": False,
-                                                                "PreferredMfa": False})
+            self._on(member, "admin_set_user_mfa_preference",
+                     SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
             return
-        self._idp.admin_delete_software_token(**self._user(member))
+        self._on(member, "admin_delete_software_token")
 
     def sign_out(self, member: Member) -> None:
-        self._idp.admin_user_global_sign_out(**self._user(member))
+        self._on(member, "admin_user_global_sign_out")
 
     def disable(self, member: Member) -> None:
-        self._idp.admin_disable_user(**self._user(member))
+        self._on(member, "admin_disable_user")
 
     def enable(self, member: Member) -> None:
-        self._idp.admin_enable_user(**self._user(member))
+        self._on(member, "admin_enable_user")
 
     def delete(self, member: Member) -> None:
-        self._idp.admin_delete_user(**self._user(member))
+        self._on(member, "admin_delete_user")

@@ -37,7 +37,10 @@ class Member:
 
     @property
     def administers(self) -> bool:
-        return self.enabled and GROUP_ADMINISTRATOR in self.groups
+        """An enabled administrator who has signed in (chosen a password): an invitation
+        never taken up (a mistyped address) keeps nobody able to administer."""
+        return (self.enabled and GROUP_ADMINISTRATOR in self.groups
+                and self.status is not Status.INVITED)
 
 
 class Action(StrEnum):
@@ -80,6 +83,11 @@ class Outcome:
 class NotStaff(NotFound):
     code = "not_staff"
     message = "Personen har ikke adgang til personalesiderne."
+
+
+class AlreadyThere(Exception):
+    """The address was taken by the time the person was to be created (a second request
+    for the same invitation got there first)."""
 
 
 class LastAdministrator(Conflict):

@@ -13,9 +13,13 @@ class Directory(Protocol):
 
     def members(self) -> list[Member]: ...
 
+    def administrators(self) -> list[str]:
+        """The addresses (lower case) of the enabled members of the administrator group."""
+
     def create(self, email: str) -> str | None:
         """A new user with a verified address, invited by email; the temporary password only
-        where no email goes out (the emulator)."""
+        where no email goes out (the emulator). AlreadyThere when the address is taken.
+        Every call naming a member raises NotStaff when they are gone."""
 
     def resend(self, member: Member) -> str | None:
         """A new invitation with a new temporary password valid from now."""

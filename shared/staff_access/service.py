@@ -4,8 +4,9 @@ disable, enable, remove. Used by the console (functions/staff_access) and `leade
 
 Rules: every change is audited once, with who made it, and a request that changes nothing
 (already so) is answered as such and not audited, so every request is safe to repeat. There
-is always at least one enabled administrator: nobody can remove, disable or take the role from
-the last one (themselves, in the console, since only an administrator gets there)."""
+is always at least one enabled administrator who has signed in (an invitation never taken up
+does not count): nobody can remove, disable or take the role from the last one
+(themselves, in the console, since only an administrator gets there)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shared.platform.names import GROUP_ADMINISTRATOR, STAFF_GROUPS
 from shared.staff_access.models import (
     GROUP_NAMES,
     Action,
+    AlreadyThere,
     Change,
     LastAdministrator,
     Member,
@@ -74,6 +76,11 @@ class StaffAccess:
     def changes(self, limit: int = 200) -> list[Change]:
         return self._audit.changes(limit)
 
+    def administers(self, email: str) -> bool:
+        """Whether `email` is an enabled administrator in the pool now (not as a token still
+        valid says: an ID token outlives a global sign-out by up to its validity)."""
+        return email.strip().lower() in self._directory.administrators()
+
     def find(self, email: object) -> Member | None:
         address = valid_email(email)
         return next((m for m in self._directory.members() if m.email.lower() == address), None)
@@ -112,13 +119,17 @@ class StaffAccess:
         address, chosen = _both(email, groups)
         member = self.find(address)
         if member is None:
-            password = self._directory.create(address)
-            created = self._member(address)
-            for group in chosen:
-                self._directory.add_to_group(created, group)
-            self._audited(Action.INVITE, address, chosen)
-            return Outcome(address, True, f"{address} er inviteret som {_names(chosen)}.",
-                           created=True, temporary_password=password)
+            try:
+                password = self._directory.create(address)
+            except AlreadyThere:  # the same invitation, sent twice at once: one of them
+                member = self._member(address)
+            else:
+                created = self._member(address)
+                for group in chosen:
+                    self._directory.add_to_group(created, group)
+                self._audited(Action.INVITE, address, chosen)
+                return Outcome(address, True, f"{address} er inviteret som {_names(chosen)}.",
+                               created=True, temporary_password=password)
         missing = tuple(g for g in chosen if g not in member.groups)
         for group in missing:
             self._directory.add_to_group(member, group)
@@ -160,7 +171,7 @@ class StaffAccess:
         if chosen == GROUP_ADMINISTRATOR:
             self._keep_an_administrator(member)
         self._directory.remove_from_group(member, chosen)
-        if chosen == GROUP_ADMINISTRATOR:
+        if chosen == GROUP_ADMINISTRATOR and member.administers:
             self._still_an_administrator(lambda: self._directory.add_to_group(member, chosen))
         self._directory.sign_out(member)
         self._audited(Action.REMOVE_GROUP, member.email, (chosen,))
@@ -205,7 +216,8 @@ class StaffAccess:
             return Outcome(member.email, False, f"{member.email} er allerede spærret.")
         self._keep_an_administrator(member)
         self._directory.disable(member)
-        self._still_an_administrator(lambda: self._directory.enable(member))
+        if member.administers:
+            self._still_an_administrator(lambda: self._directory.enable(member))
         self._directory.sign_out(member)
         self._audited(Action.DISABLE, member.email)
         return Outcome(member.email, True,
@@ -227,11 +239,14 @@ class StaffAccess:
         if member is None:
             return Outcome(address, False, f"{address} har ikke adgang.")
         self._keep_an_administrator(member)
-        if member.administers:  # disabled first: a deletion cannot be undone
-            self._directory.disable(member)
-            self._still_an_administrator(lambda: self._directory.enable(member))
-        self._directory.sign_out(member)
-        self._directory.delete(member)
+        try:
+            if member.administers:  # disabled first: a deletion cannot be undone
+                self._directory.disable(member)
+                self._still_an_administrator(lambda: self._directory.enable(member))
+            self._directory.sign_out(member)
+            self._directory.delete(member)
+        except NotStaff:  # removed meanwhile by another request, which audited it
+            return Outcome(address, False, f"{address} har ikke adgang.")
         self._audited(Action.REMOVE, member.email, member.groups)
         return Outcome(member.email, True,
                        f"{member.email} er fjernet og kan ikke længere logge ind.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from shared.staff_access.models import Change, Member, Status
+from shared.staff_access.models import AlreadyThere, Change, Member, NotStaff, Status
 
 
 class FakeDirectory:
@@ -17,13 +17,20 @@ class FakeDirectory:
         self._ids = itertools.count(1)
 
     def _set(self, member: Member, **changes: object) -> None:
+        if member.username not in self.users:  # as Cognito: UserNotFoundException
+            raise NotStaff()
         self.users[member.username] = dataclasses.replace(self.users[member.username],
                                                           **changes)  # type: ignore[arg-type]
 
     def members(self) -> list[Member]:
         return list(self.users.values())
 
+    def administrators(self) -> list[str]:
+        return [m.email for m in self.users.values() if m.administers]
+
     def create(self, email: str) -> str | None:
+        if any(m.email == email for m in self.users.values()):  # UsernameExistsException
+            raise AlreadyThere()
         name = f"user-{next(self._ids)}"
         self.users[name] = Member(username=name, email=email, groups=(), enabled=True,
                                   status=Status.INVITED, mfa=False)
@@ -49,6 +56,8 @@ class FakeDirectory:
         self._set(member, mfa=False)
 
     def sign_out(self, member: Member) -> None:
+        if member.username not in self.users:
+            raise NotStaff()
         self.signed_out.append(member.username)
 
     def disable(self, member: Member) -> None:
@@ -58,7 +67,8 @@ class FakeDirectory:
         self._set(member, enabled=True)
 
     def delete(self, member: Member) -> None:
-        del self.users[member.username]
+        if self.users.pop(member.username, None) is None:
+            raise NotStaff()
 
     # What happens outside the service: a person signs in and sets up their app.
     def signs_in(self, email: str) -> None:

@@ -125,15 +125,16 @@ def service() -> tuple[StaffAccess, FakeDirectory, FakeAudit]:
 
 @pytest.mark.parametrize("work", ["disable", "remove"])
 def test_the_last_administrator_cannot_leave_and_is_told_in_danish(work: str) -> None:
-    access, _, _ = service()
+    access, directory, _ = service()
     with pytest.raises(LastAdministrator) as refused:
         getattr(access, work)(FIRST)
     assert refused.value.status == 409
     assert "mindst én aktiv administrator" in refused.value.message
     with pytest.raises(LastAdministrator):
         access.remove_group(FIRST, GROUP_ADMINISTRATOR)
-    # With a second (enabled) administrator, the first may go.
+    # With a second (enabled, signed-in) administrator, the first may go.
     access.invite("anden@example.dk", [GROUP_ADMINISTRATOR])
+    directory.signs_in("anden@example.dk")
     assert getattr(access, work)(FIRST).changed
 
 
@@ -225,3 +226,20 @@ def test_two_administrators_taking_each_other_away_at_once_leave_one(
         attempt(done, a, first[0], "b@example.dk", first[1])
         assert any(m.administers for m in directory.members()), (first, second, at)
         assert len(audit.recorded) == sum(done), (first, second, at)
+
+
+@pytest.mark.parametrize("work", ["disable", "remove", "remove_group"])
+def test_an_administrator_invited_but_never_signed_in_does_not_count_as_the_last(
+        work: str) -> None:
+    """A mistyped address invited as administrator never signs in, and its invitation can
+    only be sent again by an administrator: the one who has signed in may not leave."""
+    access, directory, _ = service()
+    access.invite("tastefejl@example.dk", [GROUP_ADMINISTRATOR])
+    extra = (GROUP_ADMINISTRATOR,) if work == "remove_group" else ()
+    with pytest.raises(LastAdministrator):
+        getattr(access, work)(FIRST, *extra)
+    # The invited one may go (someone able to sign in stays); once they sign in, the first may.
+    assert access.disable("tastefejl@example.dk").changed
+    assert access.enable("tastefejl@example.dk").changed
+    directory.signs_in("tastefejl@example.dk")
+    assert getattr(access, work)(FIRST, *extra).changed
