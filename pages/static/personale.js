@@ -408,6 +408,16 @@
     return null;
   }
 
+  // An app set up at the first sign-in is made the user's MFA (as Amplify does): Cognito may
+  // otherwise leave it out of the user's MFA settings, and the administrator's list then shows
+  // no app to reset when a phone is lost. Signing in goes on if this call fails.
+  function markAppSetUp(answer) {
+    var tokens = answer.AuthenticationResult;
+    if (!tokens || !tokens.AccessToken) { return answer; }
+    return cognito("SetUserMFAPreference", { AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })
+      .then(function () { return answer; }, function () { return answer; });
+  }
+
   // The key as an authenticator app reads it from a QR code (Google's Key Uri Format): the
   // issuer and the address name the account in the app.
   var ISSUER = "Ledere af ledere";
@@ -524,7 +534,7 @@
         .then(function (verified) {
           pending.session = verified.Session;
           return respond("MFA_SETUP", {});
-        }).then(next).catch(failed("mfa-opsaetning-fejl")));
+        }).then(markAppSetUp).then(next).catch(failed("mfa-opsaetning-fejl")));
     });
     $("mfa-form").addEventListener("submit", function (event) {
       event.preventDefault();

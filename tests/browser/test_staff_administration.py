@@ -76,6 +76,8 @@ def test_the_administrator_invites_changes_and_removes_a_colleague(
     # A role more, through the role editor.
     console.get_by_role("button", name="Opdater listen").click()
     expect(row).to_contain_text("Aktiv")
+    # The app set up at the first sign-in is the colleague's MFA: a lost phone can be reset.
+    expect(row).to_contain_text("Godkendelsesapp sat op")
     row.get_by_role("button", name=f"Skift roller: {COLLEAGUE}").click()
     console.locator("#adm-roller-valg").get_by_label("Sekretariatet").check()
     console.get_by_role("button", name="Gem roller").click()
