@@ -151,22 +151,7 @@
     Object.keys(fieldInput).forEach(function (field) { $(fieldInput[field]).removeAttribute("aria-invalid"); });
   }
 
-  function showErrors(error) {
-    var messages = [];
-    var first = null;
-    (error.fields || []).forEach(function (f) {
-      var input = fieldInput[f.field] ? $(fieldInput[f.field]) : null;
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        first = first || input;
-        messages.push(document.querySelector("label[for=" + input.id + "]").textContent + ": " + f.message);
-      } else {
-        messages.push(f.message);
-      }
-    });
-    $("nummer-fejl").textContent = messages.length ? messages.join(" ") : error.message;
-    if (first) { first.focus(); }
-  }
+  function showErrors(error) { P.showFieldErrors(error, fieldInput, "nummer-fejl"); }
 
   function fill(issue) {
     current = issue;
@@ -637,19 +622,7 @@
       $("abonnent-soeg").value = email;
       return loadSubscribers();
     }).catch(P.failedQuietly(function (error) {
-      var messages = [], first = null;
-      (error.fields || []).forEach(function (f) {
-        var input = subscriberInput[f.field] ? $(subscriberInput[f.field]) : null;
-        if (input) {
-          input.setAttribute("aria-invalid", "true");
-          first = first || input;
-          messages.push(document.querySelector("label[for=" + input.id + "]").textContent + ": " + f.message);
-        } else {
-          messages.push(f.message);
-        }
-      });
-      $("abonnent-ny-fejl").textContent = messages.length ? messages.join(" ") : error.message;
-      if (first) { first.focus(); }
+      P.showFieldErrors(error, subscriberInput, "abonnent-ny-fejl");
     })));
   }
 

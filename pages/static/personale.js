@@ -701,10 +701,28 @@
     return function (error) { if (error && error.message !== "signed out") { report(error); } };
   }
 
+  // A refused form's errors in its error line, each named by its field's label; the fields
+  // marked invalid (`inputs`: the API's field name → the input's id) and the first focused.
+  function showFieldErrors(error, inputs, line) {
+    var messages = [], first = null;
+    (error.fields || []).forEach(function (f) {
+      var input = inputs[f.field] ? $(inputs[f.field]) : null;
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        first = first || input;
+        messages.push(labelOf(input) + ": " + f.message);
+      } else {
+        messages.push(f.message);
+      }
+    });
+    $(line).textContent = messages.length ? messages.join(" ") : error.message;
+    if (first) { first.focus(); }
+  }
+
   window.Personale = {
     area: function (group, handlers) { areas[group] = handlers; },
     api: api, json: json, blob: blob, el: el, table: table, address: address, say: say, busy: busy, action: action,
-    failedQuietly: failedQuietly, dateFormat: dateFormat, $: $, save: save, download: download,
+    failedQuietly: failedQuietly, showFieldErrors: showFieldErrors, dateFormat: dateFormat, $: $, save: save, download: download,
     leaving: leaving
   };
 
