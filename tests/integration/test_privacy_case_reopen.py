@@ -1,0 +1,84 @@
+"""A data-protection case once closed: the same address, kind and day asked again is a new
+case (the member wrote again, or the officer closed it too soon), never the closed one that
+refuses everything with "åbn en ny sag"; and the closing leaves nothing in the table that is
+derived from the address without a secret (the key that made a repeat meet the case)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from local.emulator import Emulator
+from shared.adapters.parameters import parameter
+from shared.platform.names import PARAM_PRIVACY_AUDIT_TABLE
+from shared.privacy.cases import CaseForm, case_key
+from tests.integration.conftest import Api, bearer
+
+OFFICER = "privacy_officer"
+
+
+def ask(api: Api, tokens: dict[str, Any], method: str, path: str,
+        body: Any = None) -> tuple[int, Any]:
+    return api.request(method, path, body, headers=bearer(tokens[OFFICER]["IdToken"]))
+
+
+def case_keys(emulator: Emulator, email: str, kind: str, day: str) -> list[dict[str, Any]]:
+    form = CaseForm.model_validate({"email": email, "kind": kind, "received_on": day})
+    found = emulator.client("dynamodb").get_item(
+        TableName=parameter(PARAM_PRIVACY_AUDIT_TABLE), ConsistentRead=True,
+        Key={"pk": {"S": f"CASEKEY#{case_key(form.email, form.kind, form.received_on)}"},
+             "sk": {"S": "case"}}).get("Item")
+    return [found] if found else []
+
+
+@pytest.mark.parametrize("kind", ["access", "correction"])
+def test_the_same_request_after_its_case_was_closed_is_a_new_open_case(
+    api: Api, emulator: Emulator, tokens: dict[str, Any], kind: str,
+) -> None:
+    email = f"Igen.{uuid.uuid4().hex[:6]}@Example.dk"
+    body = {"email": email, "kind": kind, "received_on": "2026-12-01"}
+    status, first = ask(api, tokens, "POST", "/api/staff/privacy/cases", body)
+    assert status == 201
+    number = first["case"]["case"]
+    status, _ = ask(api, tokens, "POST", f"/api/staff/privacy/cases/{number}/close")
+    assert status == 200
+    assert case_keys(emulator, email, kind, "2026-12-01") == []
+
+    status, again = ask(api, tokens, "POST", "/api/staff/privacy/cases",
+                        {**body, "email": email.lower()})
+    assert status == 201, again
+    assert again["case"]["case"] != number and again["case"]["closed_at"] is None
+    status, repeat = ask(api, tokens, "POST", "/api/staff/privacy/cases", body)
+    assert (status, repeat["case"]["case"]) == (200, again["case"]["case"])
+    status, found = ask(api, tokens, "POST", "/api/staff/privacy/search",
+                        {"case": again["case"]["case"]})
+    assert status == 200, found
+    status, closed = ask(api, tokens, "POST", "/api/staff/privacy/search", {"case": number})
+    assert (status, closed["code"]) == (409, "case_closed")
+
+
+def test_a_key_left_by_a_case_closed_before_is_taken_over(emulator: Emulator) -> None:
+    """A table written before the closing removed the key (or a case gone by TTL before its
+    key): the same request opens a new case instead of meeting the closed or missing one."""
+    from shared.adapters.dynamodb_privacy import DynamoCaseBook
+
+    table = parameter(PARAM_PRIVACY_AUDIT_TABLE)
+    book = DynamoCaseBook(table)
+    form = CaseForm.model_validate({"email": f"gammel.{uuid.uuid4().hex[:6]}@example.dk",
+                                    "kind": "erasure", "received_on": "2026-11-30"})
+    now = datetime.now(UTC)
+    old, _ = book.open(form, "en@example.dk", now)
+    key = {"pk": {"S": f"CASEKEY#{case_key(form.email, form.kind, form.received_on)}"},
+           "sk": {"S": "case"}, "number": {"S": old.number}}
+    assert book.close(old.number, "en@example.dk", now) is not None
+    client = emulator.client("dynamodb")
+    client.put_item(TableName=table, Item=key)  # as the closing used to leave it
+    new, created = book.open(form, "en@example.dk", now)
+    assert created and new.number != old.number and new.closed_at is None
+    client.delete_item(TableName=table, Key={"pk": {"S": f"CASE#{new.number}"},
+                                             "sk": {"S": "case"}})  # gone by TTL
+    newer, created = book.open(form, "en@example.dk", now)
+    assert created and newer.number not in {old.number, new.number}
