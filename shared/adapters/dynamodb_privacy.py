@@ -14,6 +14,7 @@ from shared.adapters.aws import DynamoTable
 from shared.forms import normalise_email
 from shared.platform.clock import to_copenhagen
 from shared.privacy.cases import (
+    CASE_KEPT_YEARS,
     Case,
     CaseForm,
     Contribution,
@@ -25,7 +26,7 @@ from shared.privacy.models import Report
 
 # A closed case (it holds the address) is kept this long, as the record that the request was
 # answered, then removed by the table's TTL; the audit records (no address) stay.
-CASE_KEPT = timedelta(days=3 * 365)
+CASE_KEPT = timedelta(days=CASE_KEPT_YEARS * 365)
 
 
 def _report(item: dict[str, Any]) -> Report:
