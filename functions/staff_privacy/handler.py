@@ -31,7 +31,7 @@ from shared.adapters.wiring import (
 from shared.edge.http import BODY_REFUSALS, Body, create_resolver, json_response, staff_responses
 from shared.edge.privacy_routes import add_request_routes, open_case
 from shared.edge.staff import SECURITY, caller
-from shared.errors import NotFound
+from shared.errors import DomainError, NotFound
 from shared.forms import OptionalPhone, OptionalSingleLine
 from shared.forums.registration.models import Name, Workplace, _member_number
 from shared.platform import snapstart
@@ -39,7 +39,7 @@ from shared.platform.clock import iso_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
 from shared.platform.settings import StaffPrivacySettings
 from shared.privacy import answer
-from shared.privacy.cases import CASE_NUMBER, Case, CaseForm
+from shared.privacy.cases import CASE_NUMBER, Case, CaseForm, Kind
 from shared.privacy.holders import NotPermitted
 from shared.privacy.models import ADVISORY_BY_CONSULTANT
 from shared.privacy.service import Privacy
@@ -140,6 +140,16 @@ class Corrected(BaseModel):
     areas: dict[str, int]
 
 
+class NotAccess(DomainError):
+    """The answer is the letter to a request for access: a case of erasure or correction
+    is answered otherwise (the letter would tell the member they asked for access)."""
+
+    status = 409
+    code = "not_access"
+    message = ("Svaret til medlemmet hører til en sag om indsigt. Denne sag gælder noget "
+               "andet: åbn en sag om indsigt, hvis medlemmet også har bedt om det.")
+
+
 def _case(number: str) -> Case:
     """The open case of this number (404 for a malformed number or none, 409 closed)."""
     if not re.fullmatch(CASE_NUMBER, number):
@@ -212,9 +222,12 @@ def correct(case: str, corrections: Annotated[Correction, Body()]) -> Corrected:
 def access_answer(case: str) -> Response[str]:
     """The answer to the member: forums and their state, the newsletter and its consent, the
     emails sent, the advisory part the consultant contributed to the case, retention and how
-    to complain. Audited under the case (action `answer`)."""
+    to complain. Audited under the case (action `answer`). Only for a case of access (409
+    `not_access` for erasure or correction: nothing is read)."""
     privacy_service = service()
     asked = _case(case)
+    if asked.kind is not Kind.ACCESS:  # the letter says "your request for access"
+        raise NotAccess()
     found, report = privacy_service.answer(asked.email, asked.number)
     logger.info("privacy request", extra={"action": report.action, "case": asked.number,
                                           "reference": report.request_id})

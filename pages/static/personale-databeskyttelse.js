@@ -273,6 +273,8 @@
     $("db-email").value = found ? found.email : "";
     if (!found) { return; }
     $("db-arbejde-overskrift").textContent = "Sag " + found.case + ": " + found.kind_text;
+    // The letter answers a request for access only.
+    $("db-svar-vis").hidden = found.kind !== "access";
     $("db-sag-om").textContent = "Modtaget " + found.received_text + ", oprettet af " + found.opened_by +
       (found.note ? ". Bemærkning: " + found.note : "") + ".";
   }

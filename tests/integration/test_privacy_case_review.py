@@ -1,7 +1,8 @@
 """A data-protection case once closed: the same address, kind and day asked again is a new
 case (the member wrote again, or the officer closed it too soon), never the closed one that
 refuses everything with "åbn en ny sag"; and the closing leaves nothing in the table that is
-derived from the address without a secret (the key that made a repeat meet the case)."""
+derived from the address without a secret (the key that made a repeat meet the case). And
+the letter answering a request for access is given for a case of access only."""
 
 from __future__ import annotations
 
@@ -82,3 +83,24 @@ def test_a_key_left_by_a_case_closed_before_is_taken_over(emulator: Emulator) ->
                                              "sk": {"S": "case"}})  # gone by TTL
     newer, created = book.open(form, "en@example.dk", now)
     assert created and newer.number not in {old.number, new.number}
+
+
+@pytest.mark.parametrize("kind", ["erasure", "correction"])
+def test_a_case_that_is_not_about_access_gets_no_letter_about_access(
+    api: Api, tokens: dict[str, Any], kind: str,
+) -> None:
+    """The letter opens "Svar på din anmodning om indsigt … Du bad os … om at få at vide":
+    a member who asked for erasure or correction must never be sent it; nothing is read."""
+    from tests.integration.conftest import raw
+
+    status, opened = ask(api, tokens, "POST", "/api/staff/privacy/cases", {
+        "email": f"sletning.{uuid.uuid4().hex[:6]}@example.dk", "kind": kind,
+        "received_on": "2026-12-01"})
+    assert status == 201
+    number = opened["case"]["case"]
+    answer = raw(api, "GET", f"/api/staff/privacy/cases/{number}/answer",
+                 bearer(tokens[OFFICER]["IdToken"]))
+    assert answer["statusCode"] == 409, answer
+    assert '"not_access"' in answer["body"] and "sag om indsigt" in answer["body"]
+    status, trail = ask(api, tokens, "GET", "/api/staff/privacy/audit")
+    assert status == 200 and number not in {entry["case"] for entry in trail["requests"]}
