@@ -104,3 +104,44 @@ def test_a_case_that_is_not_about_access_gets_no_letter_about_access(
     assert '"not_access"' in answer["body"] and "sag om indsigt" in answer["body"]
     status, trail = ask(api, tokens, "GET", "/api/staff/privacy/audit")
     assert status == 200 and number not in {entry["case"] for entry in trail["requests"]}
+
+
+def test_an_erasure_landing_inside_a_correction_is_not_undone(
+    api: Api, tokens: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The address is erased between the correction's read and its write (forced, at the
+    write of each registration): the correction writes nothing back, so no erased
+    registration reappears with the corrected details."""
+    from cli.resources import registration_store
+    from shared.adapters.dynamodb_registrations import DynamoRegistrationStore
+    from shared.privacy.holders import ForumsHolder
+    from tests.support.privacy_emulator import forum_session, register
+
+    n = uuid.uuid4().hex[:6]
+    person = {"name": f"Ester Slettesen {n}", "email": f"ester.{n}@example.dk",
+              "workplace": "Faxe Kommune"}
+    for city in ("Faxe", "Køge"):
+        assert register(forum_session(f"Kapløb {city} {n}", city, capacity=3),
+                        person)["status"] == "confirmed"
+    status, opened = ask(api, tokens, "POST", "/api/staff/privacy/cases", {
+        "email": person["email"], "kind": "correction", "received_on": "2026-12-01"})
+    assert status == 201
+    applying = DynamoRegistrationStore.apply
+    erased: list[int] = []
+    raced: list[bool] = []
+
+    def erasure_first(self: DynamoRegistrationStore, transition: Any) -> Any:
+        if not raced and any(write.replaces for write in transition.writes):
+            raced.append(True)  # the erasure's own writes pass straight through
+            erased.append(ForumsHolder(registration_store()).erase(person["email"],
+                                                                     datetime.now(UTC)))
+        return applying(self, transition)
+
+    monkeypatch.setattr(DynamoRegistrationStore, "apply", erasure_first)
+    status, answer = ask(api, tokens, "POST",
+                         f"/api/staff/privacy/cases/{opened['case']['case']}/correct",
+                         {"workplace": "Stevns Kommune", "name": f"Ester Rettet {n}"})
+    assert status == 200, answer
+    assert erased == [2]
+    assert registration_store().with_email(person["email"]) == []
+    assert answer["areas"]["forums"] == 0
