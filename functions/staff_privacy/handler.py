@@ -114,7 +114,10 @@ class OpenCases(BaseModel):
 
 
 class Correction(BaseModel):
-    """What the officer corrects: each field optional, each with the rules of the forms."""
+    """What the officer corrects: each field optional, each with the rules of the forms. The
+    phone given empty (`""` or null) removes it: a number that is not the person's is
+    deleted, not replaced (it is optional everywhere; the member number is not: a leader of
+    leaders must give one)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -125,11 +128,15 @@ class Correction(BaseModel):
 
     @model_validator(mode="after")
     def _something(self) -> Correction:
-        if not self.model_fields_set or all(
-                getattr(self, name) is None for name in self.model_fields_set):
+        if not self.changes():
             raise DanishValueError("nothing_to_correct",
                                    "Skriv mindst én oplysning, der skal rettes.", "name")
         return self
+
+    def changes(self) -> dict[str, str | None]:
+        """The corrections to make: each field given, and the phone given empty as None."""
+        return {name: value for name in self.model_fields_set
+                if (value := getattr(self, name)) is not None or name == "phone"}
 
 
 class Corrected(BaseModel):
@@ -199,12 +206,13 @@ def close_case(case: str) -> CaseAnswer:
           security=SECURITY)
 def correct(case: str, corrections: Annotated[Correction, Body()]) -> Corrected:
     """Correct the person's name, phone, workplace and member number in every registration
-    of the case's address and the name in its newsletter subscription. No email is sent and
+    of the case's address and the name in its newsletter subscription (`phone` empty: the
+    number removed). No email is sent and
     a registration's calendar entry stays as it is. Again: `changed` 0. Audited under the
     case (action `correct`)."""
     privacy_service = service()
     found = _case(case)
-    given = corrections.model_dump(exclude_none=True)
+    given = corrections.changes()
     report = privacy_service.correct(found.email, given, found.number)
     logger.info("privacy request", extra={"action": report.action, "case": found.number,
                                           "reference": report.request_id,

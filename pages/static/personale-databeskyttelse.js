@@ -321,6 +321,8 @@
       var value = $(correctFields[name]).value.trim();
       if (value) { body[name] = value; }
     });
+    // The phone removed: sent empty (a number typed beside it is not sent).
+    if ($("db-ret-telefon-slet").checked) { body.phone = ""; }
     if (!Object.keys(body).length) {
       showErrors(correctFields, { fields: [{ field: "name", message: "Skriv mindst én oplysning, der skal rettes." }] });
       return;

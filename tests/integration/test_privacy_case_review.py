@@ -145,3 +145,32 @@ def test_an_erasure_landing_inside_a_correction_is_not_undone(
     assert erased == [2]
     assert registration_store().with_email(person["email"]) == []
     assert answer["areas"]["forums"] == 0
+
+
+def test_a_phone_number_that_is_not_the_persons_is_removed_not_replaced(
+    api: Api, tokens: dict[str, Any],
+) -> None:
+    """The member writes "that number is not mine": the phone sent empty removes it from
+    every registration (once: again changes nothing); the other details stay; a null name
+    beside it changes no name."""
+    from cli.resources import registration_store
+    from tests.support.privacy_emulator import forum_session, register
+
+    n = uuid.uuid4().hex[:6]
+    person = {"name": f"Per Fejlnummer {n}", "email": f"per.{n}@example.dk",
+              "phone": "+4520112233", "workplace": "Vejle Kommune"}
+    for city in ("Vejle", "Horsens"):
+        register(forum_session(f"Nummer {city} {n}", city, capacity=3), person)
+    status, opened = ask(api, tokens, "POST", "/api/staff/privacy/cases", {
+        "email": person["email"], "kind": "correction", "received_on": "2026-12-01"})
+    assert status == 201
+    path = f"/api/staff/privacy/cases/{opened['case']['case']}/correct"
+    for body, changed in (({"phone": ""}, 2), ({"phone": None, "name": None}, 0)):
+        status, answer = ask(api, tokens, "POST", path, body)
+        assert (status, answer.get("changed")) == (200, changed), answer
+    held = registration_store().with_email(person["email"])
+    assert [(r.phone, r.name, r.workplace) for r in held] == [
+        (None, person["name"], "Vejle Kommune")] * 2
+    status, refused = ask(api, tokens, "POST", path, {"name": None})
+    assert status == 422, refused
+    assert "Skriv mindst én oplysning, der skal rettes." in str(refused)
