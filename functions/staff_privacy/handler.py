@@ -31,7 +31,7 @@ from shared.adapters.wiring import (
 from shared.edge.http import BODY_REFUSALS, Body, create_resolver, json_response, staff_responses
 from shared.edge.privacy_routes import add_request_routes, open_case
 from shared.edge.staff import SECURITY, caller
-from shared.errors import NotFound
+from shared.errors import DomainError, NotFound
 from shared.forms import OptionalPhone, OptionalSingleLine
 from shared.forums.registration.models import Name, Workplace, _member_number
 from shared.platform import snapstart
@@ -39,7 +39,7 @@ from shared.platform.clock import iso_copenhagen, utcnow
 from shared.platform.observability import logger, metrics
 from shared.platform.settings import StaffPrivacySettings
 from shared.privacy import answer
-from shared.privacy.cases import CASE_NUMBER, Case, CaseForm
+from shared.privacy.cases import CASE_NUMBER, Case, CaseForm, Kind
 from shared.privacy.holders import NotPermitted
 from shared.privacy.models import ADVISORY_BY_CONSULTANT
 from shared.privacy.service import Privacy
@@ -114,7 +114,10 @@ class OpenCases(BaseModel):
 
 
 class Correction(BaseModel):
-    """What the officer corrects: each field optional, each with the rules of the forms."""
+    """What the officer corrects: each field optional, each with the rules of the forms. The
+    phone given empty (`""` or null) removes it: a number that is not the person's is
+    deleted, not replaced (it is optional everywhere; the member number is not: a leader of
+    leaders must give one)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -125,11 +128,15 @@ class Correction(BaseModel):
 
     @model_validator(mode="after")
     def _something(self) -> Correction:
-        if not self.model_fields_set or all(
-                getattr(self, name) is None for name in self.model_fields_set):
+        if not self.changes():
             raise DanishValueError("nothing_to_correct",
                                    "Skriv mindst én oplysning, der skal rettes.", "name")
         return self
+
+    def changes(self) -> dict[str, str | None]:
+        """The corrections to make: each field given, and the phone given empty as None."""
+        return {name: value for name in self.model_fields_set
+                if (value := getattr(self, name)) is not None or name == "phone"}
 
 
 class Corrected(BaseModel):
@@ -138,6 +145,16 @@ class Corrected(BaseModel):
     # Records changed per area (a repeat changes none).
     changed: int
     areas: dict[str, int]
+
+
+class NotAccess(DomainError):
+    """The answer is the letter to a request for access: a case of erasure or correction
+    is answered otherwise (the letter would tell the member they asked for access)."""
+
+    status = 409
+    code = "not_access"
+    message = ("Svaret til medlemmet hører til en sag om indsigt. Denne sag gælder noget "
+               "andet: åbn en sag om indsigt, hvis medlemmet også har bedt om det.")
 
 
 def _case(number: str) -> Case:
@@ -189,12 +206,13 @@ def close_case(case: str) -> CaseAnswer:
           security=SECURITY)
 def correct(case: str, corrections: Annotated[Correction, Body()]) -> Corrected:
     """Correct the person's name, phone, workplace and member number in every registration
-    of the case's address and the name in its newsletter subscription. No email is sent and
+    of the case's address and the name in its newsletter subscription (`phone` empty: the
+    number removed). No email is sent and
     a registration's calendar entry stays as it is. Again: `changed` 0. Audited under the
     case (action `correct`)."""
     privacy_service = service()
     found = _case(case)
-    given = corrections.model_dump(exclude_none=True)
+    given = corrections.changes()
     report = privacy_service.correct(found.email, given, found.number)
     logger.info("privacy request", extra={"action": report.action, "case": found.number,
                                           "reference": report.request_id,
@@ -212,9 +230,12 @@ def correct(case: str, corrections: Annotated[Correction, Body()]) -> Corrected:
 def access_answer(case: str) -> Response[str]:
     """The answer to the member: forums and their state, the newsletter and its consent, the
     emails sent, the advisory part the consultant contributed to the case, retention and how
-    to complain. Audited under the case (action `answer`)."""
+    to complain. Audited under the case (action `answer`). Only for a case of access (409
+    `not_access` for erasure or correction: nothing is read)."""
     privacy_service = service()
     asked = _case(case)
+    if asked.kind is not Kind.ACCESS:  # the letter says "your request for access"
+        raise NotAccess()
     found, report = privacy_service.answer(asked.email, asked.number)
     logger.info("privacy request", extra={"action": report.action, "case": asked.number,
                                           "reference": report.request_id})

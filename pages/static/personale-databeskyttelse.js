@@ -273,6 +273,8 @@
     $("db-email").value = found ? found.email : "";
     if (!found) { return; }
     $("db-arbejde-overskrift").textContent = "Sag " + found.case + ": " + found.kind_text;
+    // The letter answers a request for access only.
+    $("db-svar-vis").hidden = found.kind !== "access";
     $("db-sag-om").textContent = "Modtaget " + found.received_text + ", oprettet af " + found.opened_by +
       (found.note ? ". Bemærkning: " + found.note : "") + ".";
   }
@@ -319,6 +321,8 @@
       var value = $(correctFields[name]).value.trim();
       if (value) { body[name] = value; }
     });
+    // The phone removed: sent empty (a number typed beside it is not sent).
+    if ($("db-ret-telefon-slet").checked) { body.phone = ""; }
     if (!Object.keys(body).length) {
       showErrors(correctFields, { fields: [{ field: "name", message: "Skriv mindst én oplysning, der skal rettes." }] });
       return;

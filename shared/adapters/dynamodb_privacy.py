@@ -6,6 +6,7 @@ and day, so that opening it again meets it; `pk=CASECOUNTER#<year>` the year's l
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from shared.adapters.aws import DynamoTable
 from shared.forms import normalise_email
 from shared.platform.clock import to_copenhagen
 from shared.privacy.cases import (
+    CASE_KEPT_YEARS,
     Case,
     CaseForm,
     Contribution,
@@ -24,7 +26,7 @@ from shared.privacy.models import Report
 
 # A closed case (it holds the address) is kept this long, as the record that the request was
 # answered, then removed by the table's TTL; the audit records (no address) stay.
-CASE_KEPT = timedelta(days=3 * 365)
+CASE_KEPT = timedelta(days=CASE_KEPT_YEARS * 365)
 
 
 def _report(item: dict[str, Any]) -> Report:
@@ -87,40 +89,50 @@ class DynamoCaseBook(DynamoTable):
         return item["number"]["S"] if item else None
 
     def open(self, form: CaseForm, by: str, now: datetime) -> tuple[Case, bool]:
-        """The case already opened for this address, kind and day; else the year's next
-        number, written with its key in one transaction. Two opening at once: one wins, the
-        other answers with its case (the number it drew is skipped)."""
+        """The open case of this address, kind and day; else the year's next number, written
+        with its key in one transaction. Two opening at once: one wins, the other answers
+        with its case (the number it drew is skipped). A key left by a case closed (or
+        expired) before closing removed it is taken over: the same request made again after
+        its case was closed is a new case, never the closed one."""
         key = case_key(form.email, form.kind, form.received_on)
         number = self._claimed(key)
-        created = number is None
-        if number is None:
-            year = to_copenhagen(now).year
-            drawn = self._client.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"CASECOUNTER#{year}"}, "sk": {"S": "counter"}},
-                UpdateExpression="ADD #n :one", ExpressionAttributeNames={"#n": "n"},
-                ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
-            number = case_number(year, int(drawn["Attributes"]["n"]["N"]))
-            item = {**_case_key(number), "email": {"S": normalise_email(form.email)},
-                    "kind": {"S": form.kind.value},
-                    "received_on": {"S": form.received_on.isoformat()},
-                    "opened_at": {"S": _iso(now)}, "opened_by": {"S": by},
-                    **({"note": {"S": form.note}} if form.note else {})}
-            try:
-                self._client.transact_write_items(TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": {
-                        "pk": {"S": f"CASEKEY#{key}"}, "sk": {"S": "case"},
-                        "number": {"S": number}},
-                        "ConditionExpression": "attribute_not_exists(pk)"}},
-                    {"Put": {"TableName": self._table, "Item": item,
-                             "ConditionExpression": "attribute_not_exists(pk)"}}])
-            except self._client.exceptions.TransactionCanceledException:
-                number, created = self._claimed(key), False
-                if number is None:
-                    raise
-        found = self.case(number)
-        assert found is not None, "a claimed case number names a case"
-        return found, created
+        found = self.case(number) if number is not None else None
+        if found is not None and found.closed_at is None:
+            return found, False
+        stale = number
+        year = to_copenhagen(now).year
+        drawn = self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"CASECOUNTER#{year}"}, "sk": {"S": "counter"}},
+            UpdateExpression="ADD #n :one", ExpressionAttributeNames={"#n": "n"},
+            ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
+        number = case_number(year, int(drawn["Attributes"]["n"]["N"]))
+        item = {**_case_key(number), "email": {"S": normalise_email(form.email)},
+                "kind": {"S": form.kind.value},
+                "received_on": {"S": form.received_on.isoformat()},
+                "opened_at": {"S": _iso(now)}, "opened_by": {"S": by},
+                **({"note": {"S": form.note}} if form.note else {})}
+        unclaimed: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        if stale is not None:
+            unclaimed = {"ConditionExpression": "attribute_not_exists(pk) OR #n = :stale",
+                         "ExpressionAttributeNames": {"#n": "number"},
+                         "ExpressionAttributeValues": {":stale": {"S": stale}}}
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": {
+                    "pk": {"S": f"CASEKEY#{key}"}, "sk": {"S": "case"},
+                    "number": {"S": number}}, **unclaimed}},
+                {"Put": {"TableName": self._table, "Item": item,
+                         "ConditionExpression": "attribute_not_exists(pk)"}}])
+        except self._client.exceptions.TransactionCanceledException:
+            claimed = self._claimed(key)
+            theirs = self.case(claimed) if claimed is not None else None
+            if theirs is None:
+                raise
+            return theirs, False
+        opened = self.case(number)
+        assert opened is not None, "a case just written is read back"
+        return opened, True
 
     def case(self, number: str) -> Case | None:
         item = self._client.get_item(TableName=self._table, Key=_case_key(number),
@@ -136,21 +148,38 @@ class DynamoCaseBook(DynamoTable):
         return sorted((_case(item) for item in items), key=lambda c: (c.opened_at, c.number))
 
     def close(self, number: str, by: str, now: datetime) -> Case | None:
+        """Closed once, kept CASE_KEPT; the key that made opening it again meet it (a hash of
+        the address, kind and day) is deleted with the closing: the hash outlives nothing,
+        and the same request made again is a new case."""
+        found = self.case(number)
+        if found is None or found.closed_at is not None:
+            return found
         expires = {":expires": {"N": str(int((now + CASE_KEPT).timestamp()))}}
+        key = case_key(found.email, found.kind, found.received_on)
         try:
-            self._client.update_item(
-                TableName=self._table, Key=_case_key(number),
-                UpdateExpression="SET closed_at = :at, closed_by = :by, expires_at = :expires",
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(closed_at)",
-                ExpressionAttributeValues={":at": {"S": _iso(now)}, ":by": {"S": by},
-                                           **expires})
-            self._client.update_item(
+            self._client.transact_write_items(TransactItems=[
+                {"Update": {
+                    "TableName": self._table, "Key": _case_key(number),
+                    "UpdateExpression": "SET closed_at = :at, closed_by = :by, "
+                                        "expires_at = :expires",
+                    "ConditionExpression": "attribute_exists(pk) AND "
+                                           "attribute_not_exists(closed_at)",
+                    "ExpressionAttributeValues": {":at": {"S": _iso(now)}, ":by": {"S": by},
+                                                  **expires}}},
+                {"Delete": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"CASEKEY#{key}"}, "sk": {"S": "case"}},
+                    "ConditionExpression": "attribute_not_exists(pk) OR #n = :number",
+                    "ExpressionAttributeNames": {"#n": "number"},
+                    "ExpressionAttributeValues": {":number": {"S": number}}}}])
+        except self._client.exceptions.TransactionCanceledException:
+            return self.case(number)  # closed meanwhile: the first closing stays
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(  # no contribution: nothing to expire with it
                 TableName=self._table, Key={"pk": {"S": f"CASE#{number}"},
                                             "sk": {"S": "advisory"}},
                 UpdateExpression="SET expires_at = :expires",
                 ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues=expires)
-        except self._client.exceptions.ConditionalCheckFailedException:
-            pass  # closed before, or no contribution to expire with it
         return self.case(number)
 
     def contribute(self, number: str, contribution: Contribution) -> None:

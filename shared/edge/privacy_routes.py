@@ -65,6 +65,11 @@ class AddressRequest(BaseModel):
     def _an_address(self) -> AddressRequest:
         if self.email is None and self.case is None:
             raise DanishValueError("required", "Skriv personens e-mailadresse.", "email")
+        if self.email is not None and self.case is not None:
+            # One address per request: never answered for the case while naming another.
+            raise DanishValueError("case_and_email",
+                                   "Angiv enten sagen eller e-mailadressen, ikke begge.",
+                                   "email")
         return self
 
 

@@ -23,7 +23,9 @@ from shared.danish import (
     danish_time,
     role_name,
 )
-from shared.privacy.cases import Case, Contribution
+from shared.newsletter.models import LEFT_KEPT_DAYS
+from shared.newsletter.service import CONFIRM_VALID, LEDGER_KEPT
+from shared.privacy.cases import CASE_KEPT_YEARS, Case, Contribution
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -71,13 +73,24 @@ ADVISORY_KINDS = {"conversation": "Anmodning om en fortrolig samtale eller sparr
                   "suggestion": "Forslag til nye aktiviteter"}
 
 
+# Point-in-time recovery keeps every table's items this long after they are deleted (the
+# default recovery period, on for every table in infra/parts.py).
+BACKUP_DAYS = 35
+
+
 @dataclass(frozen=True)
 class Retention:
-    """How long each kind of data is kept (the configured periods, in days)."""
+    """How long each kind of data is kept: the configured periods, and the newsletter's and
+    the cases' own (the constants their code deletes by)."""
 
     registration_days: int
     advisory_days: int
     confirm_link_hours: int = 24
+    newsletter_pending_days: int = CONFIRM_VALID.days
+    newsletter_left_days: int = LEFT_KEPT_DAYS
+    newsletter_copies_days: int = LEDGER_KEPT.days
+    case_years: int = CASE_KEPT_YEARS
+    backup_days: int = BACKUP_DAYS
 
 
 @dataclass
@@ -212,7 +225,7 @@ def render(case: Case, *, forums: list[Registration], newsletter: dict[str, Any]
     return _environment().get_template("svar.html").render(
         case=case, received=danish_date(_noon(case.received_on), weekday=False),
         today=danish_date(now, weekday=False), forums=forums, newsletter=newsletter,
-        advisory=advisory(contribution), retention=retention)
+        advisory=advisory(contribution), retention=retention, counted=counted)
 
 
 def danish_day(day: date) -> str:

@@ -21,6 +21,9 @@ from shared.platform.clock import to_copenhagen, utcnow
 from shared.validation import DanishValueError
 
 CASE_NUMBER = r"^DB-[0-9]{4}-[0-9]{4,6}$"
+# A closed case (it holds the address) is kept this many years, as the record that the request
+# was answered (then removed by TTL: CASE_KEPT in shared.adapters.dynamodb_privacy).
+CASE_KEPT_YEARS = 3
 
 
 class Kind(StrEnum):

@@ -49,7 +49,7 @@ class ForumsHolder:
         it, and no email goes to the erased address); past sessions keep their count."""
         return until_nothing_found(lambda: self._erase_once(email, now))
 
-    def correct(self, email: str, corrections: dict[str, str]) -> int:
+    def correct(self, email: str, corrections: dict[str, str | None]) -> int:
         """Each registration of the address written with the corrected details, under the
         condition that it is still as read (status, round, the session's revision): nothing
         else changes, so no email goes out and its calendar entry (UID, SEQUENCE) stays.
@@ -112,7 +112,7 @@ class NewsletterHolder:
 
     held = export
 
-    def correct(self, email: str, corrections: dict[str, str]) -> int:
+    def correct(self, email: str, corrections: dict[str, str | None]) -> int:
         """A subscriber keeps a name only (no phone, workplace or member number)."""
         name = corrections.get("name")
         return int(name is not None and self._store.rename(self._subscriber_id(email), name))
@@ -200,7 +200,7 @@ class AdvisoryHolder:
                               for entry in audit if entry.reference == shown["reference"]]
         return found
 
-    def correct(self, email: str, corrections: dict[str, str]) -> int:
+    def correct(self, email: str, corrections: dict[str, str | None]) -> int:
         """A request holds what its sender wrote, sealed: it is not rewritten (the
         consultant, who alone may open it, notes a correction with the request)."""
         return 0
@@ -226,7 +226,7 @@ class NotPermitted:
 
     held = export
 
-    def correct(self, email: str, corrections: dict[str, str]) -> int:
+    def correct(self, email: str, corrections: dict[str, str | None]) -> int:
         raise Unreadable(self._why)
 
     def erase(self, email: str, now: datetime) -> int:

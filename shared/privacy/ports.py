@@ -23,7 +23,7 @@ class Holder(Protocol):
 
     def erase(self, email: str, now: datetime) -> int: ...
 
-    def correct(self, email: str, corrections: dict[str, str]) -> int:
+    def correct(self, email: str, corrections: dict[str, str | None]) -> int:
         """The person's details (name, phone, workplace, member number: those the area
         keeps) replaced in every record of the address; how many records changed."""
 

@@ -71,7 +71,7 @@ class Privacy:
     def erase(self, email: str, case: str | None = None) -> Report:
         return self._ask_each("erase", lambda holder, now: holder.erase(email, now), case)[1]
 
-    def correct(self, email: str, corrections: dict[str, str],
+    def correct(self, email: str, corrections: dict[str, str | None],
                 case: str | None = None) -> Report:
         """The person's details corrected wherever an area keeps them (the counts: records
         changed; a repeat changes none). Audited as action `correct`."""

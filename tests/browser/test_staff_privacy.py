@@ -160,6 +160,10 @@ def test_the_privacy_officer_answers_a_case_corrects_and_erases(
     assert CORRECTED in participants
     fix.get_by_role("button", name="Ret oplysningerne").click()
     expect(console.locator("#db-ret-svar")).to_have_text(re.compile(r"^Der var intet at rette"))
+    # A number that is not the person's is removed, not replaced.
+    fix.get_by_label("Slet det nuværende nummer").check()
+    fix.get_by_role("button", name="Ret oplysningerne").click()
+    expect(console.locator("#db-ret-svar")).to_have_text(re.compile(r"^Rettet i 1 tilmelding "))
     runtime.settle()
     assert len(runtime.json("GET", "/_local/outbox")[1]) == mails_before
 
