@@ -354,11 +354,13 @@ class Desk:
     def reopen(self, reference: str, lease: timedelta = LEASE) -> datetime:
         """Take up again a finished request (any consultant's) or one the caller has on hold:
         leased to the caller for `lease`, back in the queue when that ends. Reopening one the
-        caller already holds answers with its lease as it is."""
+        caller already holds answers with its lease as it is; one whose lease ran out while
+        nobody took it is kept from now (as `extend`), never answered with the end past."""
         request = self._found(reference)
-        if request.status is Status.LEASED and request.leased_by == self._consultant and \
-                request.leased_until:
-            return request.leased_until
+        if request.status is Status.LEASED and request.leased_by == self._consultant:
+            if request.leased_until and request.leased_until > self._clock():
+                return request.leased_until
+            return self.extend(reference, lease)
         if request.status is Status.WAITING:
             raise Conflict("Henvendelsen venter i køen. Tag den med »Tag den næste«.",
                            code="not_leased")
