@@ -393,7 +393,7 @@
   // -- data-protection requests: the requests one address sent ------------------------------
 
   var asked = null; // the address the second erase button names, while it is shown
-  var statusText = { waiting: "venter", leased: "er ved at blive behandlet", done: "afsluttet" };
+  var statusText = { waiting: "venter", leased: "er ved at blive behandlet", on_hold: "afventer svar", done: "afsluttet" };
   // The server decides (email-validator); this catches the obvious at once.
   var LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
