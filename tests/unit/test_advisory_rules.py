@@ -256,3 +256,27 @@ def test_reopening_my_own_lease_after_it_ran_out_keeps_it_mine_from_now(world: W
     assert bob.next() is not None
     with pytest.raises(Conflict):
         alice.reopen(reference)
+
+
+def test_a_reopen_whose_message_failed_is_healed_by_reopening_again(world: World) -> None:
+    """SQS fails once just after the reopen is written (the request is leased to the caller
+    but nothing is queued): the console's retry, answered with the lease as it is, queues it
+    all the same, so once that lease ends another consultant is offered the request."""
+    reference = world.submit(message="genåbnes")
+    alice, bob = world.desk("alice"), world.desk("bob")
+    assert alice.next() is not None
+    alice.done(reference)
+    send = world.queue.send
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        world.queue.send = send  # type: ignore[method-assign]
+        raise ConnectionError("SQS unreachable")
+
+    world.queue.send = fails_once  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        alice.reopen(reference)
+    until = alice.reopen(reference)  # the retry
+    assert world.store.get(reference).leased_until == until  # type: ignore[union-attr]
+    world.clock.now = until + timedelta(seconds=1)
+    offered = bob.next()
+    assert offered is not None and offered.request.reference == reference
