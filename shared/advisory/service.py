@@ -274,9 +274,14 @@ class Desk:
 
     def release(self, reference: str) -> None:
         """Put a request the caller holds (leased or on hold) back in the queue at once. A
-        request already waiting is left as it is (releasing twice answers as once)."""
+        request already waiting is answered as released, and a copy of its message is sent:
+        a retry after a release whose message failed then heals (no request is left waiting
+        with no message); a copy too many meets the lease of whoever takes the request, or is
+        dropped once it is done."""
         request = self._found(reference)
         if request.status is Status.WAITING:
+            self._queue.send(reference, request.urgent,
+                             deduplication=f"{reference}:release:{uuid.uuid4().hex}")
             return
         self._mine(request)
         if not self._store.release(reference, by=self._consultant):

@@ -280,3 +280,26 @@ def test_a_reopen_whose_message_failed_is_healed_by_reopening_again(world: World
     world.clock.now = until + timedelta(seconds=1)
     offered = bob.next()
     assert offered is not None and offered.request.reference == reference
+
+
+def test_a_release_from_hold_whose_message_failed_is_healed_by_releasing_again(
+        world: World) -> None:
+    """SQS fails once just after a request on hold is written back as waiting: the retry
+    (answered as a repeat) queues it all the same, so »Tag den næste« offers it."""
+    reference = world.submit(message="afventer")
+    alice, bob = world.desk("alice"), world.desk("bob")
+    assert alice.next() is not None
+    alice.hold(reference, alice.today())
+    send = world.queue.send
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        world.queue.send = send  # type: ignore[method-assign]
+        raise ConnectionError("SQS unreachable")
+
+    world.queue.send = fails_once  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        alice.release(reference)
+    alice.release(reference)  # the retry
+    offered = bob.next()
+    assert offered is not None and offered.request.reference == reference
+    assert alice.next() is None  # the copy meets bob's lease: offered once
