@@ -111,7 +111,7 @@ def consultant_mine() -> None:
             state = f"reserveret til {danish_time(item.leased_until)}"
         else:
             day = danish_date(f"{item.follow_up_on}T12:00:00+00:00")
-            state = f"afventer svar til {day}{'  (OPFØLGNING NU)' if item.due else ''}"
+            state = f"afventer svar, opfølgning {day}{'  (NU)' if item.due else ''}"
         click.echo(f"{item.reference}  {state}  {KIND_TEXT[item.kind]}")
 
 

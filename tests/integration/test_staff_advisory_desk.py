@@ -271,7 +271,7 @@ def test_the_cli_holds_lists_and_reopens_through_the_same_desk(
     assert [(r["reference"], r["status"]) for r in mine(api, me)] == [(reference, "on_hold")]
     listed = runner.invoke(main, [*as_me, "mine"])
     assert listed.exit_code == 0 and reference in listed.output
-    assert "afventer svar til" in listed.output
+    assert "afventer svar, opfølgning " in listed.output
     reopened = runner.invoke(main, [*as_me, "reopen", reference])
     assert reopened.exit_code == 0 and "er reserveret til dig indtil" in reopened.output
     assert [(r["reference"], r["status"]) for r in mine(api, me)] == [(reference, "leased")]
