@@ -90,9 +90,10 @@ def consultant_extend(reference: str, lease_minutes: int) -> None:
     """Keep REFERENCE longer."""
     from datetime import timedelta
 
-    _desk_call(reference, lambda: _desk().extend(reference.upper(),
-                                                timedelta(minutes=lease_minutes)))
-    click.echo(f"{reference.upper()} er dit i {lease_minutes} minutter mere.")
+    until: list[Any] = []
+    _desk_call(reference, lambda: until.append(_desk().extend(
+        reference.upper(), timedelta(minutes=lease_minutes))))
+    click.echo(f"{reference.upper()} er reserveret til dig indtil {danish_time(until[0])}.")
 
 
 @consultant.command("mine")
@@ -110,7 +111,7 @@ def consultant_mine() -> None:
             state = f"reserveret til {danish_time(item.leased_until)}"
         else:
             day = danish_date(f"{item.follow_up_on}T12:00:00+00:00")
-            state = f"afventer svar til {day}{'  (OPFØLGNING NU)' if item.due else ''}"
+            state = f"afventer svar, opfølgning {day}{'  (NU)' if item.due else ''}"
         click.echo(f"{item.reference}  {state}  {KIND_TEXT[item.kind]}")
 
 
@@ -121,8 +122,12 @@ def consultant_mine() -> None:
 @click.option("--note", default=None, help="A private note, stored sealed like the request.")
 def consultant_hold(reference: str, follow_up_on: Any, note: str | None) -> None:
     """"Afventer svar": REFERENCE leaves the queue and stays yours until the follow-up day."""
+    from shared.danish import danish_date
+
     _desk_call(reference, lambda: _desk().hold(reference.upper(), follow_up_on.date(), note))
-    click.echo(f"{reference.upper()} afventer svar til {follow_up_on.date().isoformat()}.")
+    day = danish_date(f"{follow_up_on.date().isoformat()}T12:00:00+00:00")
+    click.echo(f"{reference.upper()} afventer svar. Fra {day} står den øverst i dine åbne "
+               "henvendelser.")
 
 
 @consultant.command("reopen")

@@ -95,7 +95,7 @@
   function mineStatus(r) {
     if (r.status === "leased") { return "Reserveret til dig " + leaseEnd(r.leased_until); }
     if (r.due) { return "Afventer svar: opfølgning nu (" + day(r.follow_up_on) + ")"; }
-    return "Afventer svar til " + day(r.follow_up_on);
+    return "Afventer svar, opfølgning " + day(r.follow_up_on);
   }
 
   function loadMine() {
@@ -175,7 +175,7 @@
       field(list, "Status", "Reserveret til dig " + leaseEnd(request.leased_until));
       current.status = list.lastChild; // an extension changes it in place
     }
-    if (request.status === "on_hold") { field(list, "Status", "Afventer svar til " + day(request.follow_up_on)); }
+    if (request.status === "on_hold") { field(list, "Status", "Afventer svar, opfølgning " + day(request.follow_up_on)); }
     related(list, "Følger op på", request.follow_up_of ? [request.follow_up_of] : []);
     related(list, "Opfølgninger", request.follow_ups || []);
     if (request.status === "done") {
@@ -393,7 +393,7 @@
   // -- data-protection requests: the requests one address sent ------------------------------
 
   var asked = null; // the address the second erase button names, while it is shown
-  var statusText = { waiting: "venter", leased: "er ved at blive behandlet", done: "afsluttet" };
+  var statusText = { waiting: "venter", leased: "er ved at blive behandlet", on_hold: "afventer svar", done: "afsluttet" };
   // The server decides (email-validator); this catches the obvious at once.
   var LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

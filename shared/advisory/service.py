@@ -274,9 +274,14 @@ class Desk:
 
     def release(self, reference: str) -> None:
         """Put a request the caller holds (leased or on hold) back in the queue at once. A
-        request already waiting is left as it is (releasing twice answers as once)."""
+        request already waiting is answered as released, and a copy of its message is sent:
+        a retry after a release whose message failed then heals (no request is left waiting
+        with no message); a copy too many meets the lease of whoever takes the request, or is
+        dropped once it is done."""
         request = self._found(reference)
         if request.status is Status.WAITING:
+            self._queue.send(reference, request.urgent,
+                             deduplication=f"{reference}:release:{uuid.uuid4().hex}")
             return
         self._mine(request)
         if not self._store.release(reference, by=self._consultant):
@@ -354,31 +359,42 @@ class Desk:
     def reopen(self, reference: str, lease: timedelta = LEASE) -> datetime:
         """Take up again a finished request (any consultant's) or one the caller has on hold:
         leased to the caller for `lease`, back in the queue when that ends. Reopening one the
-        caller already holds answers with its lease as it is."""
+        caller already holds answers with its lease as it is; one whose lease ran out while
+        nobody took it is kept from now (as `extend`), never answered with the end past.
+
+        The message that brings it back when the lease ends is sent after the write (a copy
+        pulled meanwhile meets the lease and is hidden until it ends) and again on every
+        repeat, under a deduplication id naming the lease: a retry after a failed send heals
+        (no request is left leased with no message), and a repeat within SQS's five minutes
+        adds nothing. Any earlier release or reopen's message never suppresses it."""
         request = self._found(reference)
-        if request.status is Status.LEASED and request.leased_by == self._consultant and \
-                request.leased_until:
-            return request.leased_until
+        now = self._clock()
+        if request.status is Status.LEASED and request.leased_by == self._consultant:
+            if request.leased_until and request.leased_until > now:
+                return self._queued_behind(request, request.leased_until)
+            return self._queued_behind(request, self.extend(reference, lease))
         if request.status is Status.WAITING:
             raise Conflict("Henvendelsen venter i køen. Tag den med »Tag den næste«.",
                            code="not_leased")
         if request.status is not Status.DONE:
             self._mine(request)
-        now = self._clock()
         until = now + lease
         if not self._store.reopen(reference, self._consultant, until, now):
             current = self._found(reference)
             if current.status is Status.LEASED and current.leased_by == self._consultant \
                     and current.leased_until:
-                return current.leased_until  # our own reopen at the same moment
+                # our own reopen at the same moment
+                return self._queued_behind(current, current.leased_until)
             self._mine(current)
             raise Conflict(NOT_YOURS, code="not_leased")
         self._audit(reference, AuditAction.REOPEN)
-        # After the write: a copy pulled meanwhile meets the lease and is hidden until it ends.
-        # A deduplication id of its own: an earlier release or reopen's message may still be
-        # within SQS's five minutes, and this one must go out all the same.
-        self._queue.send(reference, request.urgent,
-                         deduplication=f"{reference}:reopen:{uuid.uuid4().hex}")
+        return self._queued_behind(request, until)
+
+    def _queued_behind(self, request: AdvisoryRequest, until: datetime) -> datetime:
+        """Queue a copy of a request leased until `until` (hidden behind the lease when
+        pulled before it ends): `until`."""
+        self._queue.send(request.reference, request.urgent,
+                         deduplication=f"{request.reference}:reopen:{until.isoformat()}")
         return until
 
     def link(self, reference: str, earlier: str) -> None:

@@ -74,7 +74,7 @@ def test_the_consultant_finds_reopens_extends_holds_and_reopens_their_requests(
     expect(console.locator("#konsol-status")).to_have_text(
         f"{reference} afventer svar. Fra {shown} står den øverst i dine åbne henvendelser.")
     expect(console.locator("#henvendelse")).to_be_hidden()
-    expect(row).to_contain_text(f"Afventer svar til {shown}")
+    expect(row).to_contain_text(f"Afventer svar, opfølgning {shown}")
     expect(console.locator("#koe-antal")).to_contain_text("afventer svar")
     axe_at_both_widths(console, "raadgivning-afventer")
     no_sideways_scroll(console)

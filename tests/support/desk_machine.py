@@ -180,8 +180,11 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(who=st.sampled_from(WHO), reference=requests, twice=st.booleans())
     def reopen(self, who: str, reference: str, twice: bool) -> None:
         m = self.model[reference]
-        if m.status is Status.LEASED and m.holder == who:
+        if self.running(m) and m.holder == who:
             assert self.desk(who).reopen(reference) == m.until  # as it is
+        elif m.status is Status.LEASED and m.holder == who:  # ran out: kept from now
+            assert self.desk(who).reopen(reference) == self.now + LEASE
+            m.until = self.now + LEASE
         elif m.status is Status.DONE or (m.status is Status.ON_HOLD and m.holder == who):
             until = self.desk(who).reopen(reference)
             assert until == self.now + LEASE

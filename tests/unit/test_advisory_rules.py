@@ -15,7 +15,7 @@ import pytest
 from shared.adapters.wiring import desk_service, intake_service, requeue_service
 from shared.advisory.mail import Consultant
 from shared.advisory.models import AdvisoryForm, Status
-from shared.advisory.service import Desk, Intake
+from shared.advisory.service import LEASE, Desk, Intake
 from shared.errors import Conflict
 from tests.support.advisory import MemoryAdvisoryStore, MemorySealer, MemoryWorkQueue, NoMail
 from tests.support.advisory_machine import run_machine
@@ -237,3 +237,69 @@ def test_a_receipt_not_sent_still_tells_the_consultant_and_opens_its_gate(world:
     # The gate is open again: the next request from the mailbox gets its receipt at once.
     intake.submit(AdvisoryForm.model_validate(conversation(topic="Et andet emne")))
     assert outbox.sent == ["konsulent@example.dk", "karen@example.dk", "konsulent@example.dk"]
+
+
+def test_reopening_my_own_lease_after_it_ran_out_keeps_it_mine_from_now(world: World) -> None:
+    """A lease that ran out while nobody took the request: reopening it answers with a
+    lease running from now (listed again under "Mine"), never the end already past; once
+    another consultant has taken it, the reopen is refused."""
+    reference = world.submit(message="udløbet")
+    alice, bob = world.desk("alice"), world.desk("bob")
+    assert alice.next() is not None
+    world.clock.now += LEASE + timedelta(minutes=1)
+    assert alice.mine() == []
+    until = alice.reopen(reference)
+    assert until == world.clock.now + LEASE
+    assert [m.reference for m in alice.mine()] == [reference]
+    assert bob.next() is None  # its copy meets the lease: nobody else is offered it
+    world.clock.now += LEASE + timedelta(minutes=1)
+    assert bob.next() is not None
+    with pytest.raises(Conflict):
+        alice.reopen(reference)
+
+
+def test_a_reopen_whose_message_failed_is_healed_by_reopening_again(world: World) -> None:
+    """SQS fails once just after the reopen is written (the request is leased to the caller
+    but nothing is queued): the console's retry, answered with the lease as it is, queues it
+    all the same, so once that lease ends another consultant is offered the request."""
+    reference = world.submit(message="genåbnes")
+    alice, bob = world.desk("alice"), world.desk("bob")
+    assert alice.next() is not None
+    alice.done(reference)
+    send = world.queue.send
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        world.queue.send = send  # type: ignore[method-assign]
+        raise ConnectionError("SQS unreachable")
+
+    world.queue.send = fails_once  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        alice.reopen(reference)
+    until = alice.reopen(reference)  # the retry
+    assert world.store.get(reference).leased_until == until  # type: ignore[union-attr]
+    world.clock.now = until + timedelta(seconds=1)
+    offered = bob.next()
+    assert offered is not None and offered.request.reference == reference
+
+
+def test_a_release_from_hold_whose_message_failed_is_healed_by_releasing_again(
+        world: World) -> None:
+    """SQS fails once just after a request on hold is written back as waiting: the retry
+    (answered as a repeat) queues it all the same, so »Tag den næste« offers it."""
+    reference = world.submit(message="afventer")
+    alice, bob = world.desk("alice"), world.desk("bob")
+    assert alice.next() is not None
+    alice.hold(reference, alice.today())
+    send = world.queue.send
+
+    def fails_once(*args: Any, **kwargs: Any) -> None:
+        world.queue.send = send  # type: ignore[method-assign]
+        raise ConnectionError("SQS unreachable")
+
+    world.queue.send = fails_once  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        alice.release(reference)
+    alice.release(reference)  # the retry
+    offered = bob.next()
+    assert offered is not None and offered.request.reference == reference
+    assert alice.next() is None  # the copy meets bob's lease: offered once

@@ -331,3 +331,39 @@ def test_no_cell_a_spreadsheet_could_run_as_a_formula_even_after_spaces(text: st
     cell = neutralise(text)
     assert cell.startswith("'") or not cell.lstrip(" \u00a0").startswith(FORMULA_STARTS)
     assert cell.removeprefix("'") == text or cell == text  # the text itself is kept
+
+
+def test_the_consultant_cli_says_until_when_and_from_which_day_in_danish(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extend names the lease's new end and hold the follow-up day, both in Danish, as the
+    console does (not an ISO date, not "er dit")."""
+    from cli.main import main
+    from shared.advisory.models import AdvisoryForm
+    from shared.advisory.service import Desk, Intake
+    from tests.support.advisory import (
+        MemoryAdvisoryStore,
+        MemorySealer,
+        MemoryWorkQueue,
+        NoMail,
+    )
+    from tests.support.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 3, 28, 23, 50, tzinfo=UTC))  # the night clocks change
+    store, sealer, queue = MemoryAdvisoryStore(), MemorySealer(), MemoryWorkQueue(clock)
+    form = AdvisoryForm.model_validate({
+        "kind": "conversation", "name": "Karen Blixen", "email": "karen@example.dk",
+        "message": "Jeg overvejer at sige op", "urgent": False, "consent": True, "website": ""})
+    reference = Intake(store, sealer, queue, NoMail(), retention_days=180, secret=b"s",
+                       clock=clock).submit(form)[0]
+    desk = Desk(store, sealer, queue, "konsulent@example.dk", clock=clock)
+    assert desk.next() is not None
+    monkeypatch.setattr("cli.consultant._desk", lambda: desk)
+    runner = CliRunner()
+    extended = runner.invoke(main, ["consultant", "extend", reference, "--lease-minutes", "90"])
+    assert extended.exit_code == 0, extended.output
+    until = danish_time(clock.now + timedelta(minutes=90))
+    assert extended.output == f"{reference} er reserveret til dig indtil {until}.\n"
+    held = runner.invoke(main, ["consultant", "hold", reference, "--until", "2026-03-29"])
+    assert held.exit_code == 0, held.output
+    assert held.output == (f"{reference} afventer svar. Fra søndag den 29. marts 2026 står den "
+                           "øverst i dine åbne henvendelser.\n")

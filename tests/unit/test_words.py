@@ -464,3 +464,14 @@ def test_the_contact_line_is_written_from_the_setting_as_each_email_is_written(
     monkeypatch.setenv(ENV_CONTACT_EMAIL, "kontakt@example.dk")
     assert "Kontakt: kontakt@example.dk" in render("confirmation", "anne@example.dk", "Emne",
                                                    context).text
+
+
+def test_the_advisory_console_has_a_danish_word_for_every_status() -> None:
+    """The queue's history and the data-protection search name each status in Danish: never
+    the code (`on_hold`) on the page."""
+    script = (STATIC / "personale-raadgivning.js").read_text(encoding="utf-8")
+    maps = re.findall(r"var status\w+ = \{([^}]*)\}", script)
+    assert len(maps) == 2
+    for words in maps:
+        named = dict(re.findall(r"(\w+): \"([^\"]+)\"", words))
+        assert set(named) == {status.value for status in AdvisoryStatus}, named
