@@ -13,6 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from tests.support.staff import totp_code
+
 EMAIL, PASSWORD = "probe@example.dk", "Probe-Adgangskode-2027!"
 
 
@@ -83,7 +85,9 @@ def test_an_app_set_up_at_the_first_sign_in_is_not_listed_as_mfa(pool: Any) -> N
         ChallengeResponses={"USERNAME": other, "NEW_PASSWORD": "Egen-Probe-Kode-2027!"})
     assert answer["ChallengeName"] == "MFA_SETUP"
     setup = idp.associate_software_token(Session=answer["Session"])
-    verified = idp.verify_software_token(Session=setup["Session"], UserCode="123456")
+    # A real code of the key: an emulator started earlier in this process makes moto check it.
+    verified = idp.verify_software_token(Session=setup["Session"],
+                                         UserCode=totp_code(setup["SecretCode"]))
     idp.respond_to_auth_challenge(ClientId=client, ChallengeName="MFA_SETUP",
                                   Session=verified["Session"],
                                   ChallengeResponses={"USERNAME": other})
