@@ -708,7 +708,14 @@ class DynamoNewsletterStore(DynamoTable):
     def forget(self, subscriber_id: str) -> None:
         """Delete the subscriber, the gate of their confirmation emails and their line in
         every issue's ledger (the issues' counts stay, as anonymous totals). A suppression
-        stays: it exists to honour the objection, and holds nothing but the keyed hash."""
+        stays: it exists to honour the objection, and holds nothing but the keyed hash. An
+        erased subscriber leaves the unsubscribe marker (the keyed hash and the day), so the
+        union's list imported again does not put them back; they may sign up themselves."""
+        if self.subscriber(subscriber_id) is not None:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**_left_key(subscriber_id), "kind": {"S": "left"},
+                      "left_on": {"S": datetime.now(UTC).date().isoformat()}})
         self._delete(_sub_key(subscriber_id))
         self._delete(_gate_key(subscriber_id))
         for issue in self.issues():

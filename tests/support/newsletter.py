@@ -10,7 +10,7 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.newsletter.models import (
@@ -385,6 +385,9 @@ class MemoryNewsletterStore:
 
     def forget(self, subscriber_id: str) -> None:
         with self.items.lock:
+            if self.items.get(_sub(subscriber_id)) is not None:
+                self.items.put((f"LEFT#{subscriber_id}", "LEFT"),
+                               {"kind": "left", "left_on": datetime.now(UTC).date().isoformat()})
             self.items.delete(_sub(subscriber_id))
             self.items.delete(_gate(subscriber_id))
             for issue in self.issues():
