@@ -217,7 +217,7 @@
     stopAutosave();
     clearErrors();
     var values = withId();
-    busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+    busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values))
       .then(json).then(function (issue) {
         fill(issue);
         savedAt(new Date());
@@ -242,6 +242,14 @@
 
   function editable() { return !$("nummer-tekst").readOnly; }
 
+  // A save of the draft on screen replaces it only (a draft deleted meanwhile, here or in
+  // another tab, answers 409 and stays deleted); the first save creates it.
+  function draftBody(values) {
+    var body = { subject: values.subject, markdown: values.markdown };
+    if (current && current.id === values.id) { body.replace = true; }
+    return body;
+  }
+
   function savedAt(at) { $("gemt-status").textContent = "Gemt kl. " + clock(at) + "."; }
 
   function stopAutosave() {
@@ -265,7 +273,7 @@
     $("nummer-id").readOnly = true;
     $("gemt-status").textContent = "Gemmer …";
     var first = !current;
-    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values))
       .then(json).then(function (issue) {
         current = issue;
         saved = { id: values.id, subject: values.subject, markdown: values.markdown };
@@ -294,7 +302,7 @@
       if (editable() && dirty() && !$("editor").hidden && values.subject && values.markdown.trim()) {
         stopAutosave();
         values = withId();
-        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown });
+        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values));
         saved = { id: values.id, subject: values.subject, markdown: values.markdown };
       }
     }
@@ -312,8 +320,12 @@
   function deleteDraft() {
     var issue = current, button = $("slet-ja");
     stopAutosave();
+    saveAgain = false;
     button.disabled = true;
-    api("DELETE", BASE + "/" + encodeURIComponent(issue.id)).then(json).then(function () {
+    // A save under way reaches the server before the delete.
+    Promise.resolve(saving).then(function () {
+      return api("DELETE", BASE + "/" + encodeURIComponent(issue.id));
+    }).then(json).then(function () {
       newIssue();
       say("Kladden " + issue.id + " er slettet.");
       return loadIssues();

@@ -383,12 +383,14 @@ class DynamoNewsletterStore(DynamoTable):
 
     # -- issues -----------------------------------------------------------------------------
 
-    def put_issue(self, issue: Issue) -> bool:
-        """The issue as given, unless one of this id is approved or sent (False then)."""
+    def put_issue(self, issue: Issue, replace: bool = False) -> bool:
+        """The issue as given, unless one of this id is approved or sent (False then; with
+        `replace` also when there is none: a deleted draft is not written back)."""
         try:
             self._client.put_item(
                 TableName=self._table, Item=_issue_item(issue),
-                ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
+                ConditionExpression="#status = :draft" if replace
+                else "attribute_not_exists(pk) OR #status = :draft",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
         except self._client.exceptions.ConditionalCheckFailedException:

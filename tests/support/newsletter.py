@@ -197,10 +197,11 @@ class MemoryNewsletterStore:
 
     # -- issues -----------------------------------------------------------------------------
 
-    def put_issue(self, issue: Issue) -> bool:
+    def put_issue(self, issue: Issue, replace: bool = False) -> bool:
         with self.items.lock:
             held = self.items.get(_issue_key(issue.id))
-            if held is not None and held.get("status") != IssueStatus.DRAFT.value:
+            if (held is None and replace) or \
+                    (held is not None and held.get("status") != IssueStatus.DRAFT.value):
                 return False
             self.items.put(_issue_key(issue.id), _issue_item(issue))
             return True
