@@ -107,7 +107,7 @@
       target.textContent = "";
       if (!data.issues.length) { target.appendChild(el("p", "", "Der er ingen numre endnu. Skriv det første herunder.")); return; }
       var list = table("numre", "Nyhedsbrevets numre",
-        ["Nummer", "Status", "Sendes", "Modtagere", "Sendt", "Fejlet", "Afvist", "Spamklager", "Afmeldt", "Handlinger"]);
+        ["Nummer", "Status", "Udsendelse", "Modtagere", "Sendt", "Fejlet", "Afvist", "Spamklager", "Afmeldt", "Handlinger"]);
       data.issues.forEach(function (issue) { list.add(issueRow(issue)); });
       target.appendChild(list.table);
     }).catch(failed());
