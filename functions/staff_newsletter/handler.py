@@ -31,7 +31,14 @@ from shared.edge.staff import SECURITY, StaffUser
 from shared.edge.staff import caller as staff_caller
 from shared.forms import Email as FormEmail
 from shared.forms import OptionalSingleLine, SingleLine
-from shared.newsletter.models import Approval, ArchiveChoice, DraftText, Duplicate, Issue
+from shared.newsletter.models import (
+    Approval,
+    ArchiveChoice,
+    DraftText,
+    Duplicate,
+    Issue,
+    SavedDraft,
+)
 from shared.newsletter.subscribers import Subscribers, SubscriberView
 from shared.platform import snapstart
 from shared.platform.clock import iso_copenhagen
@@ -147,10 +154,11 @@ def issue(issue_id: str) -> dict[str, Any]:
 
 @app.put(ISSUE, responses=staff_responses({200: IssueSource}, 409, *BODY_REFUSALS),
          security=SECURITY)
-def save(issue_id: str, text: Annotated[DraftText, Body()]) -> dict[str, Any]:
-    """Create the draft, or replace it while it is a draft (409 once approved or sent)."""
+def save(issue_id: str, text: Annotated[SavedDraft, Body()]) -> dict[str, Any]:
+    """Create the draft, or replace it while it is a draft (409 once approved or sent). With
+    `replace` only an existing draft is replaced: 409 `deleted` when it was deleted since."""
     caller()
-    saved = editor.save_draft(issue_id, text.subject, text.markdown)
+    saved = editor.save_draft(issue_id, text.subject, text.markdown, replace=text.replace)
     logger.info("draft saved", extra={"issue": issue_id})
     return _source(saved)
 
@@ -252,7 +260,11 @@ IMPORT = f"{SUBSCRIBERS}/import"
 # A whole file in one request: 5,000 rows of the union's list are some 400 KB (API Gateway
 # takes 10 MB, a Lambda invocation 6 MB).
 IMPORT_MAX_BYTES = 1024 * 1024
-app.body_limits = {IMPORT: IMPORT_MAX_BYTES}
+# The request carrying such a file: the console decodes a file that is not UTF-8 as
+# Windows-1252, whose letters beyond ASCII (æ, ø, å: one byte each in the file) take two or
+# three bytes in the UTF-8 JSON body, and JSON escapes quotes and line breaks.
+IMPORT_MAX_BODY = 4 * IMPORT_MAX_BYTES
+app.body_limits = {IMPORT: IMPORT_MAX_BODY}
 
 
 @cache

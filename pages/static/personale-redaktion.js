@@ -107,7 +107,7 @@
       target.textContent = "";
       if (!data.issues.length) { target.appendChild(el("p", "", "Der er ingen numre endnu. Skriv det første herunder.")); return; }
       var list = table("numre", "Nyhedsbrevets numre",
-        ["Nummer", "Status", "Sendes", "Modtagere", "Sendt", "Fejlet", "Afvist", "Spamklager", "Afmeldt", "Handlinger"]);
+        ["Nummer", "Status", "Udsendelse", "Modtagere", "Sendt", "Fejlet", "Afvist", "Spamklager", "Afmeldt", "Handlinger"]);
       data.issues.forEach(function (issue) { list.add(issueRow(issue)); });
       target.appendChild(list.table);
     }).catch(failed());
@@ -202,7 +202,7 @@
     stopAutosave();
     clearErrors();
     var values = withId();
-    busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+    busy($("nummer-form"), api("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values))
       .then(json).then(function (issue) {
         fill(issue);
         savedAt(new Date());
@@ -227,6 +227,14 @@
 
   function editable() { return !$("nummer-tekst").readOnly; }
 
+  // A save of the draft on screen replaces it only (a draft deleted meanwhile, here or in
+  // another tab, answers 409 and stays deleted); the first save creates it.
+  function draftBody(values) {
+    var body = { subject: values.subject, markdown: values.markdown };
+    if (current && current.id === values.id) { body.replace = true; }
+    return body;
+  }
+
   function savedAt(at) { $("gemt-status").textContent = "Gemt kl. " + clock(at) + "."; }
 
   function stopAutosave() {
@@ -250,7 +258,7 @@
     $("nummer-id").readOnly = true;
     $("gemt-status").textContent = "Gemmer …";
     var first = !current;
-    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown })
+    saving = api("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values))
       .then(json).then(function (issue) {
         current = issue;
         saved = { id: values.id, subject: values.subject, markdown: values.markdown };
@@ -279,7 +287,7 @@
       if (editable() && dirty() && !$("editor").hidden && values.subject && values.markdown.trim()) {
         stopAutosave();
         values = withId();
-        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), { subject: values.subject, markdown: values.markdown });
+        P.leaving("PUT", BASE + "/" + encodeURIComponent(values.id), draftBody(values));
         saved = { id: values.id, subject: values.subject, markdown: values.markdown };
       }
     }
@@ -297,8 +305,12 @@
   function deleteDraft() {
     var issue = current, button = $("slet-ja");
     stopAutosave();
+    saveAgain = false;
     button.disabled = true;
-    api("DELETE", BASE + "/" + encodeURIComponent(issue.id)).then(json).then(function () {
+    // A save under way reaches the server before the delete.
+    Promise.resolve(saving).then(function () {
+      return api("DELETE", BASE + "/" + encodeURIComponent(issue.id));
+    }).then(json).then(function () {
       newIssue();
       say("Kladden " + issue.id + " er slettet.");
       return loadIssues();

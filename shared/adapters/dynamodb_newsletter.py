@@ -383,12 +383,14 @@ class DynamoNewsletterStore(DynamoTable):
 
     # -- issues -----------------------------------------------------------------------------
 
-    def put_issue(self, issue: Issue) -> bool:
-        """The issue as given, unless one of this id is approved or sent (False then)."""
+    def put_issue(self, issue: Issue, replace: bool = False) -> bool:
+        """The issue as given, unless one of this id is approved or sent (False then; with
+        `replace` also when there is none: a deleted draft is not written back)."""
         try:
             self._client.put_item(
                 TableName=self._table, Item=_issue_item(issue),
-                ConditionExpression="attribute_not_exists(pk) OR #status = :draft",
+                ConditionExpression="#status = :draft" if replace
+                else "attribute_not_exists(pk) OR #status = :draft",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":draft": {"S": IssueStatus.DRAFT.value}})
         except self._client.exceptions.ConditionalCheckFailedException:
@@ -708,7 +710,14 @@ class DynamoNewsletterStore(DynamoTable):
     def forget(self, subscriber_id: str) -> None:
         """Delete the subscriber, the gate of their confirmation emails and their line in
         every issue's ledger (the issues' counts stay, as anonymous totals). A suppression
-        stays: it exists to honour the objection, and holds nothing but the keyed hash."""
+        stays: it exists to honour the objection, and holds nothing but the keyed hash. An
+        erased subscriber leaves the unsubscribe marker (the keyed hash and the day), so the
+        union's list imported again does not put them back; they may sign up themselves."""
+        if self.subscriber(subscriber_id) is not None:
+            self._client.put_item(
+                TableName=self._table,
+                Item={**_left_key(subscriber_id), "kind": {"S": "left"},
+                      "left_on": {"S": datetime.now(UTC).date().isoformat()}})
         self._delete(_sub_key(subscriber_id))
         self._delete(_gate_key(subscriber_id))
         for issue in self.issues():

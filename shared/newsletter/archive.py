@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 from shared.danish import danish_date
 from shared.errors import NotFound
 from shared.newsletter.models import Issue, IssueStatus
+from shared.platform.clock import COPENHAGEN
 from shared.platform.names import ENV_CONTACT_EMAIL
 from shared.privacy_notice import PRIVACY_PAGE
 
@@ -51,6 +52,12 @@ def _sent_on(issue: Issue) -> datetime:
     return issue.dispatched_at or issue.approved_at or issue.created_at
 
 
+def _day(moment: datetime) -> str:
+    """The Danish day (as the page writes it) for `<time datetime>`: an issue sent at 00.30
+    is of that day, not of UTC's day before."""
+    return moment.astimezone(COPENHAGEN).date().isoformat()
+
+
 class Archive:
     def __init__(self, store: NewsletterStore, links: Links) -> None:
         self._store = store
@@ -76,14 +83,14 @@ class Archive:
     def index_page(self) -> str:
         return self._page("arkiv.html", issues=[
             {"subject": i.subject, "day": danish_date(_sent_on(i), weekday=False),
-             "iso": _sent_on(i).astimezone(UTC).date().isoformat(),
+             "iso": _day(_sent_on(i)),
              "href": self._links.archive_issue(i.id)} for i in self.issues()])
 
     def issue_page(self, issue_id: str) -> str:
         issue = self.issue(issue_id)
         return self._page("arkiv_nummer.html", subject=issue.subject, body_html=issue.html,
                           day=danish_date(_sent_on(issue), weekday=False),
-                          iso=_sent_on(issue).astimezone(UTC).date().isoformat(),
+                          iso=_day(_sent_on(issue)),
                           archive=self._links.archive())
 
     def feed(self, now: datetime) -> bytes:

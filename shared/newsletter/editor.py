@@ -148,9 +148,10 @@ class Editor:
         return found
 
     def save_draft(self, issue_id: str, subject: str, source: str,
-                   markdown: bool = True) -> Issue:
+                   markdown: bool = True, replace: bool = False) -> Issue:
         """Create the draft, or replace it while it is still a draft (409 once approved or
-        sent). Saving the same text again changes nothing but the text's own fields."""
+        sent). Saving the same text again changes nothing but the text's own fields. With
+        `replace` (an autosave) a draft deleted meanwhile stays deleted (409 `deleted`)."""
         errors: list[FieldError] = []
         try:
             _valid_id(issue_id)
@@ -163,13 +164,19 @@ class Editor:
         if errors:
             raise InvalidInput(errors)
         existing = self._store.issue(issue_id)
+        if replace and existing is None:
+            raise Conflict(f"Kladden {issue_id} er slettet og gemmes ikke igen.",
+                           code="deleted")
         created = existing.created_at if existing else self._clock()
         issue = draft(issue_id, text.subject, text.markdown, markdown, created)
         if existing:  # what the text does not say stays as it was
             issue = issue.model_copy(update={"in_archive": existing.in_archive,
                                              "copied_from": existing.copied_from})
         if (existing and existing.status is not IssueStatus.DRAFT) or \
-                not self._store.put_issue(issue):
+                not self._store.put_issue(issue, replace=replace):
+            if self._store.issue(issue_id) is None:
+                raise Conflict(f"Kladden {issue_id} er slettet og gemmes ikke igen.",
+                               code="deleted")
             raise Conflict(f"{issue_id} er allerede godkendt eller sendt og kan ikke ændres. "
                            "Træk godkendelsen tilbage først.", code="not_a_draft")
         return issue

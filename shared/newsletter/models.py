@@ -116,6 +116,14 @@ class DraftText(BaseModel):
     markdown: MultiLine = Field(min_length=1, max_length=MAX_SOURCE)
 
 
+class SavedDraft(DraftText):
+    """A draft saved: with `replace`, only an existing draft is replaced (the console's saves
+    after the first), so a save that arrives after the draft was deleted does not bring it
+    back."""
+
+    replace: bool = False
+
+
 class Duplicate(BaseModel):
     """A copy of an issue as a new draft: its id, or none (one is made from the original's)."""
 

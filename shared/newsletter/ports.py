@@ -40,8 +40,9 @@ class NewsletterStore(Protocol):
 
     def active_subscribers(self) -> Iterator[Subscriber]: ...
 
-    def put_issue(self, issue: Issue) -> bool:
-        """Create the issue, or replace it while it is a draft; False when it is not."""
+    def put_issue(self, issue: Issue, replace: bool = False) -> bool:
+        """Create the issue, or replace it while it is a draft; False when it is not (with
+        `replace`, also when there is none)."""
 
     def create_issue(self, issue: Issue) -> bool:
         """Create the issue; False when one of its id exists."""

@@ -400,7 +400,7 @@ class Subscribers:
         outcome = self._plan(row, standing)
         if outcome in ("suppressed", "left"):
             raise Conflict(
-                "Adressen har afmeldt sig, så den kan ikke tilføjes af personalet. Personen "
+                "Modtageren har afmeldt sig, så adressen kan ikke tilføjes af personalet. Personen "
                 "kan selv tilmelde sig igen på nyhedsbrevets side." if outcome == "left" else
                 "Adressen er spærret, fordi mails til den blev afvist, eller fordi modtageren "
                 "klagede over spam. Den kan ikke tilføjes igen.", code=f"address_{outcome}")

@@ -11,7 +11,7 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import WIDTHS, axe_at_both_widths, demo_users, screenshot, sign_in
 from tests.browser.conftest import serious_violations as violations
@@ -118,3 +118,38 @@ def test_the_editor_autosaves_deletes_sends_now_copies_and_the_archive_shows_it(
     no_sideways_scroll(page, "arkiv-nummer")
     page.goto(runtime.url + "/nyhedsbrev/arkiv/")
     no_sideways_scroll(page, "arkiv")
+
+
+def test_a_save_under_way_when_the_draft_is_deleted_does_not_bring_it_back(
+        runtime: Running, console: Page) -> None:
+    """The autosave's request held in flight while the editor deletes the draft, then let
+    through: the draft stays deleted (after a reload too)."""
+    run = uuid.uuid4().hex[:6]
+    email, password = demo_users(runtime)["editor"]
+    sign_in(console, runtime, email, password)
+    subject = f"Slettes under gemning {run}"
+    console.get_by_label("Emnelinje").fill(subject)
+    console.get_by_label("Tekst i Markdown").fill("# Først")
+    expect(console.locator("#gemt-status")).to_have_text(re.compile(r"^Gemt kl\."))
+    issue_id = console.get_by_label("Id", exact=True).input_value()
+    held: list[Route] = []
+
+    def hold_saves(route: Route) -> None:
+        if route.request.method == "PUT":
+            held.append(route)
+        else:
+            route.continue_()
+
+    console.route(f"**/api/staff/newsletter/issues/{issue_id}", hold_saves)
+    console.get_by_label("Tekst i Markdown").fill("# Først\n\nMere tekst.")
+    expect(console.locator("#gemt-status")).to_have_text("Gemmer …")
+    console.get_by_role("button", name="Slet kladden …").click()
+    console.get_by_role("button", name="Ja, slet kladden").click()
+    with console.expect_response(lambda r: r.request.method == "PUT"):
+        held.pop().continue_()
+    expect(console.locator("#konsol-status")).to_have_text(f"Kladden {issue_id} er slettet.")
+    console.unroute(f"**/api/staff/newsletter/issues/{issue_id}")
+    status = console.evaluate(  # asked as the page asks, once the late save has landed
+        "id => Personale.api('GET', '/api/staff/newsletter/issues/' + id).then(r => r.status)",
+        issue_id)
+    assert status == 404

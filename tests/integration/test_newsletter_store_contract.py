@@ -190,6 +190,10 @@ def test_an_issue_is_replaced_only_while_a_draft(stores: Stores) -> None:
     assert store.approve(iid, None, NOW)
     assert not store.put_issue(issue(iid, subject="Efter godkendelse"))
     assert iid in [i.id for i in store.issues()]
+    gone = new_id()  # replacing only: a draft deleted is not written back
+    assert store.put_issue(issue(gone)) and store.delete_draft(gone)
+    assert not store.put_issue(issue(gone, subject="Autogemt"), replace=True)
+    assert store.issue(gone) is None
 
 
 def test_approval_withdrawal_and_dispatch_move_an_issue_one_way(stores: Stores) -> None:

@@ -262,6 +262,27 @@ def test_bad_input_is_refused_per_field_in_danish_and_nothing_is_stored(
                                  headers)
     assert (status, answer["code"]) == (413, "payload_too_large")  # other routes: 16 KB
     status, answer = api.request("POST", f"{BASE}/import", {
-        "filename": "l.csv", "text": "e-mail\n" + "a@example.dk\n" * 90_000}, headers)
-    assert (status, answer["code"]) == (413, "payload_too_large")  # the import: 1 MB
+        "filename": "l.csv", "text": "e-mail\n" + "a@example.dk\n" * 350_000}, headers)
+    assert (status, answer["code"]) == (413, "payload_too_large")  # the import: 4 MB
+    assert fields("POST", f"{BASE}/import", {  # its file: 1 MB
+        "filename": "l.csv", "text": "e-mail\n" + "a@example.dk\n" * 90_000}) \
+        == {"text": "too_long"}
     assert everything() == before and requests_queued() == []
+
+
+def test_a_file_the_console_admits_is_read_whatever_its_letters(
+        api: Api, tokens: dict[str, dict[str, Any]]) -> None:
+    """The console admits a file of up to 1 MB, and decodes one that is not UTF-8 as
+    Windows-1252: its æ, ø and å (one byte each in the file) are two bytes each in the JSON
+    body, which must still be read (here the file's last line is refused, so nothing is
+    stored, and the answer names it)."""
+    rows = [(f"r{i}@example.dk", "Søren Ærø Østergård Ålbæk " + "æøå" * 50, "", "", "")
+            for i in range(5_000)] + [("ikke-en-adresse", "", "", "", "")]
+    text = csv_file(rows)
+    body = json.dumps({"filename": "liste.csv", "text": text, "preview": True},
+                      ensure_ascii=False)  # as the console's JSON.stringify sends it
+    assert len(text.encode("cp1252")) <= 1024 * 1024 < len(body.encode())
+    status, answer = api.request("POST", f"{BASE}/import", body, as_editor(tokens))
+    assert status == 200, answer
+    assert answer["refused"] == [{"line": 5_002, "message": answer["refused"][0]["message"]}]
+    assert "ikke-en-adresse" in answer["refused"][0]["message"]

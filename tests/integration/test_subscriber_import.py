@@ -268,3 +268,23 @@ def test_an_import_interrupted_at_every_write_completes_exactly_on_retry(table: 
             consumer.send_confirmation(sid)
         assert sorted(s.to for s in mail.sent) == sorted([addresses[0], addresses[3]]), (
             fail_at, after, request_fail_at)
+
+
+def test_an_erased_subscriber_is_not_put_back_by_the_same_import(table: str) -> None:
+    """Art. 17: the union's list imported again after an erasure subscribes (documented
+    consent) or invites (none) nobody erased; the owner may still sign up through the form."""
+    from shared.privacy.holders import NewsletterHolder
+
+    tag = uuid.uuid4().hex[:8]
+    rows = [(f"samtykke.{tag}@example.dk", "Anne", "", "2024-01-02", "Medlemssystemet"),
+            (f"Inviteret.{tag}@Example.dk", "Bent", "", "", "")]
+    imports, asked = desk(table)
+    assert imports.import_file(csv_file(rows)).imported
+    holder = NewsletterHolder(DynamoNewsletterStore(table), lambda e: subscriber_id(SECRET, e))
+    now = datetime.now(UTC)
+    assert [holder.erase(r[0], now) for r in rows] == [1, 1]
+    again = imports.import_file(csv_file([(r[0].upper(), *r[1:]) for r in rows]))
+    assert (again.subscribed, again.invited, again.skipped) == (0, 0, 2)
+    assert len(asked.requested) == 1
+    assert all(DynamoNewsletterStore(table).subscriber(subscriber_id(SECRET, r[0])) is None
+               for r in rows)

@@ -10,7 +10,7 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.newsletter.models import (
@@ -197,10 +197,11 @@ class MemoryNewsletterStore:
 
     # -- issues -----------------------------------------------------------------------------
 
-    def put_issue(self, issue: Issue) -> bool:
+    def put_issue(self, issue: Issue, replace: bool = False) -> bool:
         with self.items.lock:
             held = self.items.get(_issue_key(issue.id))
-            if held is not None and held.get("status") != IssueStatus.DRAFT.value:
+            if (held is None and replace) or \
+                    (held is not None and held.get("status") != IssueStatus.DRAFT.value):
                 return False
             self.items.put(_issue_key(issue.id), _issue_item(issue))
             return True
@@ -385,6 +386,9 @@ class MemoryNewsletterStore:
 
     def forget(self, subscriber_id: str) -> None:
         with self.items.lock:
+            if self.items.get(_sub(subscriber_id)) is not None:
+                self.items.put((f"LEFT#{subscriber_id}", "LEFT"),
+                               {"kind": "left", "left_on": datetime.now(UTC).date().isoformat()})
             self.items.delete(_sub(subscriber_id))
             self.items.delete(_gate(subscriber_id))
             for issue in self.issues():

@@ -278,3 +278,27 @@ def test_the_email_says_laes_i_browseren_with_the_link_in_both_parts() -> None:
     without = subscriber_copy(issue, reader, "https://x/u", "https://x/p",
                               "nyhedsbrev@example.dk")
     assert "Læs i browseren" not in without.html + without.text
+
+
+@pytest.mark.parametrize("step", ["issue", "put_issue"])
+def test_a_save_of_the_draft_on_screen_landing_after_its_delete_does_not_bring_it_back(
+        step: str) -> None:
+    """The console's autosave sent before "Slet kladde" and arriving after it: the delete
+    forced in before each store call of the save. The draft stays deleted (409 `deleted`);
+    the first save of a new draft still creates it."""
+    desk = Desk()
+    desk.editor.save_draft("marts", "Nummer marts", "# Hej")
+    real = getattr(desk.store, step)
+
+    def deleted_first(*args: object, **kwargs: object) -> object:
+        setattr(desk.store, step, real)
+        desk.editor.delete("marts")
+        return real(*args, **kwargs)
+
+    setattr(desk.store, step, deleted_first)
+    with pytest.raises(Conflict) as refused:
+        desk.editor.save_draft("marts", "Nummer marts", "# Hej igen", replace=True)
+    assert refused.value.code == "deleted"
+    with pytest.raises(NotFound):
+        desk.editor.issue("marts")
+    assert desk.editor.save_draft("april", "April", "# Ny", replace=False).id == "april"
