@@ -27,10 +27,11 @@
   // 1234 -> "1.234", as Danes write numbers.
   function number(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
 
-  // "alle 1.234 abonnenter" ("1 abonnent", "0 abonnenter"), as the list last counted them.
+  // "alle 1.234 abonnenter" ("1 abonnent", "0 abonnenter (…)"), as the list last counted them.
   function everyone() {
     if (subscribers === null) { return "alle abonnenter"; }
-    if (subscribers < 2) { return number(subscribers) + (subscribers === 1 ? " abonnent" : " abonnenter"); }
+    if (subscribers === 0) { return "0 abonnenter (ingen har bekræftet deres tilmelding endnu)"; }
+    if (subscribers === 1) { return "1 abonnent"; }
     return "alle " + number(subscribers) + " abonnenter";
   }
 

@@ -77,7 +77,8 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     console.get_by_role("button", name="Godkend …").click()
     expect(console.locator("#godkend-advarsel")).to_contain_text(
         re.compile(r"Det sendes med næste planlagte udsendelse, " + scheduled
-                   + r" til (alle [\d.]+ abonnenter|1 abonnent)\."))
+                   + r" til (alle [\d.]+ abonnenter|1 abonnent|0 abonnenter \(ingen har "
+                   r"bekræftet deres tilmelding endnu\))\."))
     console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
     expect(console.locator("#godkendelse-status")).to_have_text(re.compile(
         r"Godkendt: sendes med næste planlagte udsendelse, " + scheduled
@@ -111,7 +112,8 @@ def test_the_editor_writes_previews_tests_approves_and_withdraws(
     shown = danish_time(moment.replace(hour=8, minute=30, second=0, microsecond=0))
     expect(console.locator("#godkend-advarsel")).to_contain_text(re.compile(
         re.escape(f"Det sendes {shown} (dansk tid) til ")
-        + r"(alle [\d.]+ abonnenter|1 abonnent)\."))
+        + r"(alle [\d.]+ abonnenter|1 abonnent|0 abonnenter \(ingen har bekræftet deres "
+        r"tilmelding endnu\))\."))
     axe_at_both_widths(console, "redaktion-godkend")
     console.get_by_role("button", name="Ja, godkend og send til alle abonnenter").click()
     expect(console.locator("#konsol-status")).to_contain_text(f"{ISSUE} er godkendt og sendes")
