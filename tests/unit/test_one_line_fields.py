@@ -46,6 +46,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                          "role": "area_leader", "consent": True},
     "AdvisoryForm": {"kind": "suggestion", "message": "Et forslag", "consent": True},
     "DraftText": {"subject": "Nyhedsbrev marts", "markdown": "# Hej"},
+    "SavedDraft": {"subject": "Nyhedsbrev marts", "markdown": "# Hej", "replace": True},
     "Approval": {"send_at": "2027-03-02 08:00"},
     # The secretariat's message to a session: its subject is one line, as any email's.
     "MessageForm": {"subject": "Nyt lokale", "text": "Vi mødes i sal 2."},
