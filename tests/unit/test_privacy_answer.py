@@ -93,3 +93,19 @@ def test_what_people_typed_is_shown_as_text_never_as_markup(
     shown = text_of(page)
     for value in (name, workplace, needs, title, city, subject):
         assert re.sub(r"\s+", " ", value).strip() in shown
+
+
+def test_the_answer_says_why_we_hold_each_part_who_processes_it_and_every_right() -> None:
+    """What art. 15 gives the member beside the data: the purposes, the recipients, and the
+    rights to correction, erasure, restriction and objection, as the privacy notice says them."""
+    page = text_of(rendered(answer.Retention(registration_days=365, advisory_days=180,
+                                             confirm_link_hours=24)))
+    why = page[page.index("Hvorfor vi har oplysningerne"):page.index("Hvor længe vi gemmer")]
+    for purpose in ("for at holde møderne", "for at sende dig nyhedsbrevet",
+                    "så lederkonsulenten kan svare dig"):
+        assert purpose in why
+    assert "Vi giver ikke dine oplysninger videre til andre" in why
+    assert "driftsleverandør i EU" in why and "kun efter vores instruks" in why
+    rights = page[page.index("Hvor længe vi gemmer"):page.index("Hvis du vil klage")]
+    for right in ("rette", "slette", "gøre indsigelse", "begrænse"):
+        assert right in rights
