@@ -19,7 +19,10 @@ EMAIL, PASSWORD = "probe@example.dk", "Probe-Adgangskode-2027!"
 
 
 @pytest.fixture
-def pool() -> Iterator[tuple[Any, str, str, str]]:
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str, str, str]]:
+    # moto's in-process mock answers AWS's own addresses: an emulator endpoint left in the
+    # environment by an earlier test in this process would take the calls instead.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         idp = boto3.client("cognito-idp", region_name="eu-north-1")
         pool_id = idp.create_user_pool(
