@@ -588,9 +588,12 @@
   // -- the staff API ----------------------------------------------------------------------
 
   function api(method, path, body) {
-    var made = generation;
+    var made = generation, signedIn = Boolean(kept());
     return valid().catch(function () {
-      if (made === generation) { endSession(ENDED); }
+      // A call made while nobody is signed in (a timer left by a session already ended, an
+      // autosave or a list's refresh) ends nothing: it would put the sign-in page back with
+      // the last user's address while the next person types theirs.
+      if (made === generation && signedIn) { endSession(ENDED); }
       throw new Error("signed out");
     }).then(function (session) {
       if (made !== generation) { throw new Error("signed out"); }
