@@ -423,7 +423,9 @@
         list.appendChild(option);
       });
       list.value = privacyCases[keep] ? keep : "";
-      pickCase();
+      // The address field and its error change only when the picked case is gone: the list
+      // arriving after a search (the area's load) must not wipe that search's field error.
+      if (keep && !privacyCases[keep]) { pickCase(); } else if (keep) { onCase = privacyCases[keep]; }
     }).catch(failed(answered));
   }
 
