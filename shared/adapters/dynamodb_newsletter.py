@@ -129,14 +129,20 @@ def _issue_item(issue: Issue) -> dict[str, Any]:
     return item
 
 
+def _subscriber_item(subscriber: Subscriber) -> dict[str, Any]:
+    """Who the subscriber is, as every subscriber item holds it (its status and consent are
+    the caller's)."""
+    return {**_sub_key(subscriber.id), "kind": {"S": "subscriber"},
+            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
+            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value}}
+
+
 class DynamoNewsletterStore(DynamoTable):
     # -- subscribers ------------------------------------------------------------------------
 
     def put_pending(self, subscriber: Subscriber, expires_at: int) -> None:
         item = {
-            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
-            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
-            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            **_subscriber_item(subscriber),
             "status": {"S": SubscriberStatus.PENDING.value},
             "created_at": {"S": _iso(subscriber.created_at)},
             "consent_source": {"S": subscriber.consent_source or "web"},
@@ -308,9 +314,7 @@ class DynamoNewsletterStore(DynamoTable):
         the address was never suppressed nor unsubscribed, and is new or pending. False when
         a condition failed (nothing written)."""
         item = {
-            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
-            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
-            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            **_subscriber_item(subscriber),
             "status": {"S": SubscriberStatus.SUBSCRIBED.value},
             "created_at": {"S": _iso(subscriber.created_at)},
             "confirmed_at": {"S": _iso(subscriber.confirmed_at or subscriber.created_at)},
@@ -332,9 +336,7 @@ class DynamoNewsletterStore(DynamoTable):
         was never invited before, or was but its invitation never queued (a retry). False
         when a condition failed (nothing written)."""
         item = {
-            **_sub_key(subscriber.id), "kind": {"S": "subscriber"},
-            "subscriber_id": {"S": subscriber.id}, "email": {"S": subscriber.email},
-            "name": {"S": subscriber.name}, "role": {"S": subscriber.role.value},
+            **_subscriber_item(subscriber),
             "status": {"S": SubscriberStatus.PENDING.value},
             "created_at": {"S": _iso(subscriber.created_at)},
             "consent_source": {"S": subscriber.consent_source or "staff"},
